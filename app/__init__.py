@@ -1,0 +1,1 @@
+"""AI Resume API: answers recruiters' questions about a resume, streamed as SSE."""

@@ -1,0 +1,115 @@
+"""Configuration from the environment (SPEC §8), validated once at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
+
+# A comma list in the environment (`a, b`), not JSON.
+CommaList = Annotated[list[str], NoDecode]
+
+EXAMPLE_RESUME = Path(__file__).resolve().parent.parent / "data" / "example_resume.md"
+
+
+class ConfigError(SystemExit):
+    """A bad setting: exits the process with one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; field names are the environment variable names."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False, frozen=True)
+
+    app_env: Literal["development", "production"] = "development"
+    port: int = Field(default=3000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+    openrouter_api_key: SecretStr | None = None
+    openrouter_base_url: str = "https://openrouter.ai/api/v1"
+    llm_model: str = "nvidia/nemotron-nano-9b-v2:free"
+    llm_fallback_models: CommaList = Field(default_factory=list)
+    llm_max_tokens: int = Field(default=1024, ge=1, le=100_000)
+    llm_temperature: float = Field(default=0.3, ge=0.0, le=2.0)
+    llm_connect_timeout: float = Field(default=5.0, gt=0)
+    llm_read_timeout: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_pool_size: int = Field(default=1000, ge=1)
+    llm_http_referer: str = "https://github.com/ai-resume/ai-resume-api"
+    llm_app_title: str = "AI Resume API"
+
+    memvid_grpc_url: str | None = None
+    memvid_timeout_seconds: float = Field(default=5.0, gt=0)
+    memvid_file: Path | None = None
+    retrieval_top_k: int = Field(default=5, ge=1, le=50)
+    profile_cache_seconds: float = Field(default=60.0, ge=0)
+    health_cache_seconds: float = Field(default=3.0, ge=0)
+
+    session_ttl: int = Field(default=1800, ge=1)
+    max_sessions: int = Field(default=1000, ge=1)
+    max_history_messages: int = Field(default=20, ge=0)
+
+    rate_limit_per_minute: int = Field(default=10, ge=1)
+    redis_url: str | None = None
+    trusted_proxy_count: int = Field(default=0, ge=0, le=10)
+    cors_origins: CommaList = Field(default_factory=list)
+    sse_keepalive_seconds: float = Field(default=15.0, gt=0)
+    max_request_bytes: int = Field(default=65536, ge=1024)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("llm_fallback_models", "cors_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        # A comma list in the environment, a real list from Python callers.
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("openrouter_api_key", "memvid_grpc_url", "redis_url", "memvid_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def api_key(self) -> str | None:
+        """The OpenRouter key in clear, for the one place that sends it."""
+        return self.openrouter_api_key.get_secret_value() if self.openrouter_api_key else None
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Read settings from the environment (and `.env`), overridden by `overrides`."""
+    values = {key.lower(): value for key, value in (overrides or {}).items()}
+    try:
+        settings = Settings(**values)
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+    except SettingsError as error:
+        raise ConfigError(f"Configuration error: {error}") from None
+    _check_production(settings)
+    return settings
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+    value = first.get("input")
+    shown = "" if name == "OPENROUTER_API_KEY" else f" (got {value!r})"
+    return f"Configuration error: {name}: {first['msg']}{shown}"
+
+
+def _check_production(settings: Settings) -> None:
+    if settings.app_env != "production":
+        return
+    if not (settings.memvid_grpc_url or settings.memvid_file):
+        raise ConfigError("Configuration error: APP_ENV=production needs MEMVID_GRPC_URL or MEMVID_FILE")
+    if not settings.openrouter_api_key:
+        raise ConfigError("Configuration error: APP_ENV=production needs OPENROUTER_API_KEY")

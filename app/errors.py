@@ -1,0 +1,105 @@
+"""Coded errors: every failure a client can see has a status, a stable code and a safe sentence.
+
+This module is the one place where an upstream failure (memvid, the LLM) becomes a coded
+error. Views, the stream generator and the HTTP error handlers only ever see these types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# code -> (non-stream HTTP status, sentence safe to show to a recruiter)
+LLM_ERRORS: dict[str, tuple[int, str]] = {
+    "llm_auth": (503, "The language model rejected this service's credentials."),
+    "llm_payment_required": (503, "The language model account has run out of credits."),
+    "llm_rate_limited": (503, "The language model is busy; please try again shortly."),
+    "llm_unavailable": (503, "The language model is unavailable right now; please try again shortly."),
+    "llm_timeout": (504, "The language model took too long to respond."),
+    "llm_bad_response": (502, "The language model sent a response that could not be read."),
+    "llm_error": (502, "The language model failed to answer."),
+    "server_shutdown": (503, "The server is restarting; please retry your question."),
+}
+
+# Upstream LLM HTTP status -> our code (SPEC §3). Anything not listed is `llm_error`.
+_LLM_STATUS_CODES: dict[int, str] = {
+    401: "llm_auth",
+    403: "llm_auth",
+    402: "llm_payment_required",
+    408: "llm_timeout",
+    429: "llm_rate_limited",
+    502: "llm_unavailable",
+    503: "llm_unavailable",
+    504: "llm_timeout",
+}
+
+
+class ServiceError(Exception):
+    """An error with an HTTP status, a stable snake_case code and a client-safe sentence."""
+
+    status: int = 500
+    code: str = "internal_error"
+    detail: str = "An unexpected error occurred."
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
+        self.detail = detail or self.detail
+        self.code = code or self.code
+        self.status = status or self.status
+        self.retry_after = retry_after
+        self.errors = errors
+        super().__init__(self.detail)
+
+    def body(self) -> dict[str, Any]:
+        """Return the JSON error body of SPEC §3."""
+        body: dict[str, Any] = {"detail": self.detail, "code": self.code}
+        if self.errors is not None:
+            body["errors"] = self.errors
+        return body
+
+
+class RequestError(ServiceError):
+    """The client sent something we cannot accept (4xx)."""
+
+    status = 400
+    code = "bad_request"
+    detail = "The request could not be understood."
+
+
+class ProfileNotFound(ServiceError):
+    status = 404
+    code = "profile_not_found"
+    detail = "This resume has no candidate profile."
+
+
+class UpstreamError(ServiceError):
+    """A dependency (memvid, the LLM) failed; the message never carries upstream text."""
+
+    status = 502
+    code = "upstream_error"
+    detail = "A service this API depends on failed."
+
+
+class RetrievalUnavailable(UpstreamError):
+    status = 503
+    code = "memvid_unavailable"
+    detail = "The resume search service is unavailable right now."
+
+
+class LLMError(UpstreamError):
+    """An LLM failure carrying one of the codes of `LLM_ERRORS`."""
+
+    def __init__(self, code: str, *, retry_after: float | None = None) -> None:
+        status, detail = LLM_ERRORS.get(code, LLM_ERRORS["llm_error"])
+        super().__init__(detail, code=code if code in LLM_ERRORS else "llm_error", status=status, retry_after=retry_after)
+
+
+def llm_error_for_status(http_status: int, *, retry_after: float | None = None) -> LLMError:
+    """Map an upstream LLM HTTP status to our coded error."""
+    return LLMError(_LLM_STATUS_CODES.get(http_status, "llm_error"), retry_after=retry_after)

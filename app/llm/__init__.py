@@ -1,0 +1,1 @@
+"""Chat-completion clients: OpenRouter (any OpenAI-compatible server) and the offline answerer."""

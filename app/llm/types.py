@@ -1,0 +1,67 @@
+"""Plain values and the interface shared by every answerer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, Protocol, TypedDict
+
+from app.retrieval.types import Passage
+
+
+class ChatMessage(TypedDict):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cost: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A non-empty piece of the answer, in order."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """The answer ended normally; always the last item of a stream."""
+
+    finish_reason: str
+    usage: Usage | None = None
+    model: str | None = None
+
+
+LLMEvent = Token | Finished
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRequest:
+    """Everything an answerer may use: the chat messages for a real LLM, and the raw
+    question, passages and suggested questions for the offline answerer."""
+
+    messages: list[ChatMessage]
+    question: str
+    passages: tuple[Passage, ...] = ()
+    suggested_questions: tuple[str, ...] = ()
+
+
+class Answerer(Protocol):
+    """Something that streams an answer to chat messages.
+
+    `stream` returns a generator: iterating it performs the request; closing it (or
+    killing the greenlet iterating it) closes the upstream connection at once. Failures
+    are raised as `app.errors.LLMError` while iterating, never as anything else.
+    """
+
+    name: str  # "openrouter" | "offline" | "none"
+
+    def stream(self, request: AnswerRequest) -> Iterator[LLMEvent]: ...
+
+    def close(self) -> None: ...

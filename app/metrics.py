@@ -1,0 +1,68 @@
+"""The service's own Prometheus metrics.
+
+Metric objects are module-level because prometheus_client refuses to register one name
+twice in a process (every `create_app` in the tests would). They are created unregistered
+and added to each app's registry by `register_service_metrics`. Labels are bounded sets:
+never a session id, a trace id or a raw path.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+CHAT_STREAMS = Counter(
+    "chat_streams_total",
+    "Chat answers by outcome (completed, client_disconnected, server_shutdown or an llm_* code).",
+    ["outcome"],
+    registry=None,
+)
+TIME_TO_FIRST_TOKEN = Histogram(
+    "chat_time_to_first_token_seconds",
+    "Time from the request to the first answer token sent.",
+    buckets=_LATENCY_BUCKETS,
+    registry=None,
+)
+STREAM_DURATION = Histogram(
+    "chat_stream_duration_seconds",
+    "Whole duration of a chat answer, timed in the stream generator.",
+    buckets=_LATENCY_BUCKETS + (60, 120),
+    registry=None,
+)
+ACTIVE_STREAMS = Gauge("chat_active_streams", "Chat streams open now.", registry=None, multiprocess_mode="livesum")
+LLM_TOKENS = Counter("llm_tokens_total", "Tokens reported by the LLM.", ["kind"], registry=None)
+LLM_COST = Counter("llm_cost_total", "Cost reported by the LLM, in its currency (credits).", registry=None)
+LLM_REQUESTS = Counter("llm_requests_total", "LLM HTTP requests by upstream status or failure.", ["status"], registry=None)
+LLM_MALFORMED_LINES = Counter("llm_malformed_lines_total", "Unparseable lines skipped in LLM streams.", registry=None)
+MEMVID_CALLS = Histogram(
+    "memvid_call_duration_seconds",
+    "memvid calls by method and outcome.",
+    ["method", "status"],
+    buckets=_LATENCY_BUCKETS,
+    registry=None,
+)
+RATE_LIMITED = Counter("rate_limit_rejections_total", "Requests rejected by the rate limit.", registry=None)
+LIVE_SESSIONS = Gauge("chat_sessions_live", "Chat sessions held now.", registry=None, multiprocess_mode="max")
+CACHE_LOOKUPS = Counter("cache_lookups_total", "Cache lookups by cache and result.", ["cache", "result"], registry=None)
+
+_ALL = (
+    CHAT_STREAMS,
+    TIME_TO_FIRST_TOKEN,
+    STREAM_DURATION,
+    ACTIVE_STREAMS,
+    LLM_TOKENS,
+    LLM_COST,
+    LLM_REQUESTS,
+    LLM_MALFORMED_LINES,
+    MEMVID_CALLS,
+    RATE_LIMITED,
+    LIVE_SESSIONS,
+    CACHE_LOOKUPS,
+)
+
+
+def register_service_metrics(registry: CollectorRegistry) -> None:
+    """Add every service metric to `registry` (one registry per app)."""
+    for metric in _ALL:
+        registry.register(metric)

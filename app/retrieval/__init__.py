@@ -1,0 +1,1 @@
+"""Retrieval of resume passages from memvid, over gRPC or in-process."""

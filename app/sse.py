@@ -1,0 +1,121 @@
+"""Server-Sent Events on the wire: encoding our events and decoding an upstream's.
+
+Decoding follows the WHATWG rules: lines end at CRLF, CR or LF only. `str.splitlines()`
+must not be used, because it also splits on U+2028 and friends, which LLM text contains.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_event(payload: Mapping[str, Any]) -> bytes:
+    """Encode one `data:` event holding compact JSON, terminated by a blank line."""
+    return b"data: " + _json.encode(payload).encode() + b"\n\n"
+
+
+def encode_token(text: str) -> bytes:
+    """Encode a token event; the hot path of every stream, so it skips the dict."""
+    return b'data: {"type":"token","content":' + _json.encode(text).encode() + b"}\n\n"
+
+
+def encode_comment(text: str) -> bytes:
+    """Encode an SSE comment line (ignored by clients; keeps proxies and sockets alive)."""
+    return b": " + text.encode() + b"\n\n"
+
+
+@dataclass(slots=True)
+class ServerSentEvent:
+    """One dispatched event, or one comment line when `comment` is set."""
+
+    data: str = ""
+    event: str = "message"
+    id: str | None = None
+    comment: str | None = None
+
+    def json(self) -> Any:
+        """Parse `data` as JSON."""
+        return json.loads(self.data)
+
+
+class SSEDecoder:
+    """Incremental decoder: feed it bytes as they arrive, get complete events back."""
+
+    def __init__(self, *, comments: bool = False) -> None:
+        self._comments = comments
+        self._buffer = b""
+        self._data: list[str] = []
+        self._event = ""
+        self._id: str | None = None
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        """Consume bytes; return the events completed by them."""
+        self._buffer += chunk
+        events: list[ServerSentEvent] = []
+        for raw in self._complete_lines():
+            event = self._line(raw.decode("utf-8", errors="replace"))
+            if event is not None:
+                events.append(event)
+        return events
+
+    def flush(self) -> list[ServerSentEvent]:
+        """End of stream: a trailing line without terminator still counts, a partial event does not."""
+        rest, self._buffer = self._buffer, b""
+        if rest:
+            self._line(rest.decode("utf-8", errors="replace"))
+        return []
+
+    def _complete_lines(self) -> Iterator[bytes]:
+        buffer = self._buffer
+        start = 0
+        length = len(buffer)
+        while True:
+            cr = buffer.find(b"\r", start)
+            lf = buffer.find(b"\n", start)
+            if cr == -1 and lf == -1:
+                break
+            if cr != -1 and (lf == -1 or cr < lf):
+                if cr == length - 1:
+                    break  # a CR at the end may be the first half of a CRLF
+                end, after = cr, cr + (2 if buffer[cr + 1 : cr + 2] == b"\n" else 1)
+            else:
+                end, after = lf, lf + 1
+            yield buffer[start:end]
+            start = after
+        self._buffer = buffer[start:]
+
+    def _line(self, line: str) -> ServerSentEvent | None:
+        if not line:
+            return self._dispatch()
+        if line.startswith(":"):
+            return ServerSentEvent(comment=line[1:].lstrip(" ")) if self._comments else None
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
+        elif name == "id" and "\0" not in value:
+            self._id = value
+        return None
+
+    def _dispatch(self) -> ServerSentEvent | None:
+        if not self._data:
+            self._event = ""
+            return None
+        event = ServerSentEvent(data="\n".join(self._data), event=self._event or "message", id=self._id)
+        self._data, self._event = [], ""
+        return event
+
+
+def iter_sse(chunks: Iterable[bytes], *, comments: bool = False) -> Iterator[ServerSentEvent]:
+    """Decode an iterable of byte chunks into events."""
+    decoder = SSEDecoder(comments=comments)
+    for chunk in chunks:
+        yield from decoder.feed(chunk)
+    yield from decoder.flush()
