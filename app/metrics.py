@@ -8,7 +8,9 @@ never a session id, a trace id or a raw path.
 
 from __future__ import annotations
 
+from flask import Flask
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_flask_exporter import PrometheusMetrics
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -66,3 +68,11 @@ def register_service_metrics(registry: CollectorRegistry) -> None:
     """Add every service metric to `registry` (one registry per app)."""
     for metric in _ALL:
         registry.register(metric)
+
+
+def init_app(app: Flask) -> PrometheusMetrics:
+    """Serve /metrics for `app`: the exporter's HTTP metrics plus the service's own."""
+    registry = CollectorRegistry(auto_describe=True)
+    register_service_metrics(registry)
+    # group_by endpoint keeps the label set bounded (a raw path would be any URL a client sends).
+    return PrometheusMetrics(app, registry=registry, group_by="endpoint", path="/metrics")

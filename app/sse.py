@@ -64,11 +64,18 @@ class SSEDecoder:
         return events
 
     def flush(self) -> list[ServerSentEvent]:
-        """End of stream: a trailing line without terminator still counts, a partial event does not."""
+        """End of stream: dispatch what a held-back final CR completes; discard a partial event."""
         rest, self._buffer = self._buffer, b""
-        if rest:
-            self._line(rest.decode("utf-8", errors="replace"))
-        return []
+        events: list[ServerSentEvent] = []
+        # `_complete_lines` holds back a CR at the very end (it might start a CRLF); at the
+        # end of the stream it is a line ending, and may be the blank line ending an event.
+        if rest.endswith(b"\r"):
+            event = self._line(rest[:-1].decode("utf-8", errors="replace"))
+            if event is not None:
+                events.append(event)
+        # Per the spec, a line without terminator and an event without its blank line are dropped.
+        self._data, self._event = [], ""
+        return events
 
     def _complete_lines(self) -> Iterator[bytes]:
         buffer = self._buffer

@@ -24,3 +24,40 @@ def require_binary(name: str) -> str:
             pytest.fail(message + " (RESUME_API_REQUIRE_SERVERS=1)")
         pytest.skip(message)
     return path
+
+
+@pytest.fixture
+def fake_memvid():
+    from tests.fakes import FakeMemvid
+
+    return FakeMemvid()
+
+
+@pytest.fixture
+def fake_llm():
+    from tests.fakes import ScriptedAnswerer
+
+    return ScriptedAnswerer()
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Settings for an app under test; tests may change entries before `app` is built."""
+    return {"rate_limit_per_minute": 1000, "log_format": "json", "sse_keepalive_seconds": 5}
+
+
+@pytest.fixture
+def app(app_config, fake_memvid, fake_llm):
+    from app.factory import create_app
+
+    return create_app(app_config, memvid=fake_memvid, llm=fake_llm)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

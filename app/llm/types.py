@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypedDict
 
@@ -62,6 +62,6 @@ class Answerer(Protocol):
 
     name: str  # "openrouter" | "offline" | "none"
 
-    def stream(self, request: AnswerRequest) -> Iterator[LLMEvent]: ...
+    def stream(self, request: AnswerRequest) -> Generator[LLMEvent, None, None]: ...
 
     def close(self) -> None: ...

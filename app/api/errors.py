@@ -1,0 +1,76 @@
+"""The one JSON error shape (SPEC §3) for every non-2xx answer."""
+
+from __future__ import annotations
+
+import math
+
+import structlog
+from flask import Flask, Response, jsonify
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from app.errors import RequestError, ServiceError
+from app.metrics import RATE_LIMITED
+
+log = structlog.get_logger(__name__)
+
+# Werkzeug's HTTP errors -> our stable codes and sentences.
+_HTTP_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "The request could not be understood."),
+    404: ("not_found", "There is nothing at this path."),
+    405: ("method_not_allowed", "This path does not accept that method."),
+    413: ("payload_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Send the body as JSON with Content-Type: application/json."),
+    429: ("rate_limited", "Too many requests; please slow down and try again shortly."),
+}
+
+
+def error_response(error: ServiceError) -> Response:
+    """Render a coded error as the JSON error body with its status."""
+    response = jsonify(error.body())
+    response.status_code = error.status
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
+    return response
+
+
+def validation_error_response(error: ValidationError) -> Response:
+    """Render a pydantic validation failure as a 422 with one entry per broken field."""
+    items = [
+        {"field": ".".join(str(part) for part in item["loc"]) or "body", "message": item["msg"]}
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+    summary = "; ".join(f"{item['field']}: {item['message']}" for item in items)
+    return error_response(
+        RequestError(f"The request is not valid ({summary}).", code="validation_error", status=422, errors=items)
+    )
+
+
+def _handle_service_error(error: ServiceError) -> Response:
+    if error.status >= 500:
+        log.warning("request.upstream_error", code=error.code, status=error.status)
+    return error_response(error)
+
+
+def _handle_http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    code, detail = _HTTP_ERRORS.get(status, (f"http_{status}", error.name))
+    response = error_response(ServiceError(detail, code=code, status=status))
+    for name, value in error.get_headers():
+        if name.lower() in ("allow", "retry-after"):
+            response.headers[name] = value
+    if status == 429:
+        RATE_LIMITED.inc()
+    return response
+
+
+def _handle_unexpected(error: Exception) -> Response:
+    log.exception("request.unhandled_error", error_type=type(error).__name__)
+    return error_response(ServiceError())
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(ServiceError, _handle_service_error)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(Exception, _handle_unexpected)

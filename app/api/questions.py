@@ -1,0 +1,38 @@
+"""GET /api/v1/profile and /api/v1/suggested-questions, from the `__profile__` card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_openapi3 import APIBlueprint, Tag
+
+from app.errors import ProfileNotFound
+from app.models import ErrorBody, Profile, PublicProfile, SuggestedQuestion, SuggestedQuestions
+from app.services import services
+
+bp = APIBlueprint("questions", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="profile")])
+
+_ERRORS: dict[int | str, Any] = {404: ErrorBody, 503: ErrorBody}
+
+
+@bp.get("/profile", summary="The candidate profile", responses={200: PublicProfile, **_ERRORS})
+def profile() -> dict[str, Any]:
+    return _profile().public()
+
+
+@bp.get(
+    "/suggested-questions",
+    summary="Questions to suggest to the recruiter",
+    responses={200: SuggestedQuestions, **_ERRORS},
+)
+def suggested_questions() -> dict[str, Any]:
+    questions = [SuggestedQuestion(question=text) for text in _profile().suggested_questions]
+    return SuggestedQuestions(questions=questions).model_dump()
+
+
+def _profile() -> Profile:
+    # RetrievalUnavailable (503 memvid_unavailable) propagates to the error handler.
+    found = services().retriever.profile()
+    if found is None:
+        raise ProfileNotFound()
+    return found

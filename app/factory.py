@@ -1,0 +1,111 @@
+"""The application factory: it wires, it never works (no network calls here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+from flask import redirect
+from flask_cors import CORS
+from flask_openapi3 import Info, OpenAPI
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import __version__, limits, metrics, tracing
+from app.api import chat, errors, health, questions
+from app.chat.service import ChatService
+from app.config import Settings, load_settings
+from app.llm.types import Answerer
+from app.logs import configure_logging
+from app.models import ErrorBody
+from app.retrieval.service import ResumeRetriever
+from app.retrieval.types import MemvidBackend
+from app.services import Services, install
+from app.sessions import MemorySessionStore, SessionStore
+from app.wiring import build_answerer, build_memvid_backend
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    memvid: MemvidBackend | None = None,
+    llm: Answerer | None = None,
+    sessions: SessionStore | None = None,
+) -> OpenAPI:
+    """Build the Flask app; `config` overrides the environment, the clients replace the real ones."""
+    settings = load_settings(config)
+    configure_logging(settings.log_level, settings.log_format)
+    app = OpenAPI(
+        __name__,
+        info=Info(title="AI Resume API", version=__version__),
+        doc_prefix="/docs",
+        validation_error_status=422,
+        validation_error_model=ErrorBody,
+        validation_error_callback=errors.validation_error_response,
+    )
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    if settings.trusted_proxy_count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_count)  # type: ignore[method-assign]
+
+    install(app, _build_services(settings, memvid, llm, sessions))
+    tracing.init_app(app)  # first: every later hook and handler sees the trace id
+    errors.init_app(app)
+    limits.init_app(app, settings, limited=[chat.bp])
+    metrics.init_app(app)
+    if settings.cors_origins:
+        CORS(app, origins=settings.cors_origins, expose_headers=["X-Trace-ID", "Retry-After"])
+    for blueprint in (chat.bp, health.bp, questions.bp):
+        app.register_api(blueprint)
+    _register_docs(app)
+    _register_cli(app)
+    _log_start(settings, app)
+    return app
+
+
+def _build_services(
+    settings: Settings, memvid: MemvidBackend | None, llm: Answerer | None, sessions: SessionStore | None
+) -> Services:
+    retriever = ResumeRetriever(
+        memvid or build_memvid_backend(settings),
+        top_k=settings.retrieval_top_k,
+        profile_ttl=settings.profile_cache_seconds,
+        health_ttl=settings.health_cache_seconds,
+    )
+    store = sessions or MemorySessionStore(
+        ttl=settings.session_ttl, max_sessions=settings.max_sessions, max_history=settings.max_history_messages
+    )
+    answerer = llm or build_answerer(settings)
+    return Services(settings, retriever, answerer, store, ChatService(retriever, store))
+
+
+def _register_docs(app: OpenAPI) -> None:
+    # flask-openapi3 serves the document under /docs; the contract also names these two.
+    app.add_url_rule("/openapi.json", "openapi_json", lambda: app.api_doc)
+    app.add_url_rule("/docs", "docs", lambda: redirect("/docs/swagger"), strict_slashes=True)
+    app.view_functions["openapi.openapi"] = lambda: redirect("/docs/swagger")
+
+
+def _register_cli(app: OpenAPI) -> None:
+    try:
+        from app.resume.cli import memvid_cli
+    except ImportError:  # TEMPORARY while app.resume.cli is written
+        return
+    app.cli.add_command(memvid_cli)
+
+
+def _log_start(settings: Settings, app: OpenAPI) -> None:
+    app_services = app.extensions["resume_api"]
+    log.info(
+        "service.configured",
+        version=__version__,
+        app_env=settings.app_env,
+        memvid_backend=app_services.retriever.backend_name,
+        llm=app_services.answerer.name,
+        sessions=type(app_services.sessions).__name__,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
+    )
+    if app_services.answerer.name == "offline":
+        log.warning("llm.offline", reason="OPENROUTER_API_KEY is unset: answers are quoted from the resume")
+

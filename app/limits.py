@@ -1,0 +1,40 @@
+"""Per-client-IP rate limit on the endpoints that spend LLM tokens (SPEC §5)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter
+
+from app.config import Settings
+
+
+def client_address() -> str:
+    """Return the client IP; behind proxies ProxyFix has already resolved the trusted hops."""
+    return request.remote_addr or "unknown"
+
+
+def init_app(app: Flask, settings: Settings, *, limited: list[object]) -> Limiter:
+    """Bind a limiter to `app` and limit each blueprint or view in `limited`."""
+    # One limiter per app (not a module global): each app in the tests gets its own counters.
+    # Its own header injection is off: it would stamp Retry-After on every response of a
+    # limited route, overwriting an upstream's Retry-After on a 503.
+    limiter = Limiter(client_address, app=app, storage_uri="memory://", strategy="moving-window")
+    rate = f"{settings.rate_limit_per_minute}/minute"
+    for target in limited:
+        limiter.limit(rate)(target)  # type: ignore[call-overload]
+
+    def add_headers(response: Response) -> Response:
+        current = limiter.current_limit
+        if current is not None:
+            response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
+            response.headers["X-RateLimit-Remaining"] = str(current.remaining)
+            response.headers["X-RateLimit-Reset"] = str(int(current.reset_at))
+            if response.status_code == 429:
+                response.headers["Retry-After"] = str(max(1, math.ceil(current.reset_at - time.time())))
+        return response
+
+    app.after_request(add_headers)
+    return limiter

@@ -1,0 +1,210 @@
+"""OpenRouter chat completions, streamed (any OpenAI-compatible server works too).
+
+The client owns one `requests.Session`. Every upstream response is a context manager
+inside the generator, so a consumer that closes the generator (or a killed greenlet)
+closes the connection at once and OpenRouter stops generating and billing. Retries
+happen only before the first token was yielded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Generator, Iterable
+from typing import Any, NoReturn
+from urllib.parse import quote
+
+import requests
+import structlog
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from app.errors import LLMError, llm_error_for_status
+from app.llm.types import AnswerRequest, Finished, LLMEvent, Usage
+from app.llm.upstream_stream import RetryableError, is_event_stream, read_completion_stream, transport_error
+from app.metrics import LLM_COST, LLM_REQUESTS, LLM_TOKENS
+
+log = structlog.get_logger(__name__)
+
+RETRY_STATUSES = frozenset({408, 429, 502, 503})
+BACKOFF_BASE_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 8.0
+# A longer Retry-After is not slept through while a recruiter waits: we give up at once
+# and pass the delay on (the client's error then carries it).
+MAX_RETRY_AFTER_SECONDS = 10.0
+
+# Header values must be one line of printable ASCII; anything else is percent-encoded.
+_HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7F))
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """Adds the key; an explicit auth also stops requests from applying ~/.netrc instead."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._key}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(<redacted>)"
+
+
+class OpenRouterClient:
+    """Streams chat completions from OpenRouter; implements `app.llm.types.Answerer`."""
+
+    name = "openrouter"
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str | None,
+        model: str,
+        fallback_models: Iterable[str] = (),
+        max_tokens: int,
+        temperature: float,
+        connect_timeout: float,
+        read_timeout: float,
+        max_retries: int,
+        referer: str,
+        title: str,
+        pool_size: int,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._auth = _BearerAuth(api_key) if api_key else None  # an empty key is never sent
+        self._model = model
+        self._fallbacks = tuple(dict.fromkeys(m for m in fallback_models if m and m != model))
+        self._max_tokens = max_tokens
+        self._temperature = temperature
+        self._timeout = (connect_timeout, read_timeout)
+        self._max_retries = max(0, max_retries)
+        self._sleep = sleep
+        self._headers = _headers(referer, title)
+        self._session = _session(pool_size)
+
+    def __repr__(self) -> str:
+        return f"OpenRouterClient(url={self._url!r}, model={self._model!r})"
+
+    def stream(self, request: AnswerRequest) -> Generator[LLMEvent, None, None]:
+        """Yield the answer's tokens then one Finished; raise LLMError on failure."""
+        body = json.dumps(self._payload(request), ensure_ascii=False).encode()
+        for attempt in range(self._max_retries + 1):
+            started = False
+            try:
+                with self._open(body) as response:
+                    for event in read_completion_stream(response):
+                        if isinstance(event, Finished):
+                            _record_usage(event.usage)
+                        else:
+                            started = True
+                        yield event
+                return
+            except RetryableError as exc:
+                delay = None if started or attempt == self._max_retries else _delay(attempt, exc.error.retry_after)
+                if delay is None:
+                    log.warning("llm_failed", code=exc.error.code, attempts=attempt + 1, after_first_token=started)
+                    raise exc.error from None
+                log.info("llm_retry", code=exc.error.code, attempt=attempt + 1, delay=delay)
+                self._sleep(delay)
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    def _payload(self, request: AnswerRequest) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "model": self._model,
+            "messages": list(request.messages),
+            "max_tokens": self._max_tokens,
+            "temperature": self._temperature,
+            "stream": True,
+            "usage": {"include": True},
+        }
+        if self._fallbacks:
+            payload["models"] = [self._model, *self._fallbacks]  # OpenRouter tries them in order
+        return payload
+
+    def _open(self, body: bytes) -> requests.Response:
+        """POST the request; return the open 200 event stream, or raise LLMError / RetryableError."""
+        try:
+            response = self._session.post(
+                self._url,
+                data=body,
+                headers=self._headers,
+                auth=self._auth,
+                timeout=self._timeout,
+                stream=True,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            error, status = transport_error(exc)
+            LLM_REQUESTS.labels(status=status).inc()
+            log.warning("llm_request_failed", error_type=type(exc).__name__, status=status)
+            raise error from None
+        LLM_REQUESTS.labels(status=str(response.status_code)).inc()
+        if response.status_code == 200 and is_event_stream(response):
+            return response
+        response.close()  # the body is never read: no upstream text goes anywhere
+        if response.status_code == 200:
+            log.warning("llm_not_an_event_stream", content_type=response.headers.get("Content-Type", "")[:60])
+            raise LLMError("llm_bad_response")
+        _raise_for_status(response)
+
+
+def _raise_for_status(response: requests.Response) -> NoReturn:
+    retry_after = _retry_after(response.headers.get("Retry-After"))
+    error = llm_error_for_status(response.status_code, retry_after=retry_after)
+    log.warning("llm_upstream_status", status=response.status_code, code=error.code, retry_after=retry_after)
+    raise RetryableError(error) if response.status_code in RETRY_STATUSES else error
+
+
+def _delay(attempt: int, retry_after: float | None) -> float | None:
+    """Seconds to wait before retry `attempt + 1`, or None when not worth waiting."""
+    if retry_after is not None:
+        return retry_after if retry_after <= MAX_RETRY_AFTER_SECONDS else None
+    return min(BACKOFF_BASE_SECONDS * 2**attempt, MAX_BACKOFF_SECONDS)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """A numeric Retry-After in seconds (an HTTP date is ignored)."""
+    try:
+        seconds = float(value) if value is not None else math.nan
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _record_usage(usage: Usage | None) -> None:
+    if usage is None:
+        return
+    LLM_TOKENS.labels(kind="prompt").inc(usage.prompt_tokens)
+    LLM_TOKENS.labels(kind="completion").inc(usage.completion_tokens)
+    if usage.cost:
+        LLM_COST.inc(usage.cost)
+
+
+def _headers(referer: str, title: str) -> dict[str, str]:
+    title = quote(title.strip(), safe=_HEADER_SAFE)
+    return {
+        "HTTP-Referer": quote(referer.strip(), safe=_HEADER_SAFE),
+        "X-Title": title,
+        "X-OpenRouter-Title": title,
+        "Accept": "text/event-stream",
+        "Content-Type": "application/json",
+        # A compressed event stream is held back by the compressor; ask for it plain.
+        "Accept-Encoding": "identity",
+    }
+
+
+def _session(pool_size: int) -> requests.Session:
+    # Each open stream holds one pooled connection; requests' default keeps only 10.
+    # Retries are ours (status- and first-token-aware), never urllib3's.
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=Retry(total=0, read=False))
+    session = requests.Session()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session

@@ -1,0 +1,85 @@
+"""Build a `.mv2` file from a resume: its frames plus the `__profile__` memory card.
+
+The file is written under a temporary name in the destination folder and renamed over
+the destination only once it has been written, closed and read back, so a failed run
+never leaves a half-written `.mv2` (and never damages the one already there).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from app.resume.engine import memvid_sdk
+from app.resume.model import Frame, ResumeDocument, ResumeFormatError
+from app.resume.parser import parse_resume
+from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT
+
+# Lexical index only: semantic search needs embedding models this service cannot download.
+_PUT_OPTIONS = {"enable_embedding": False, "auto_tag": False, "extract_dates": False}
+
+
+class IngestError(RuntimeError):
+    """The memvid engine failed to write or read back the `.mv2` file."""
+
+
+def ingest_resume(markdown_path: Path, out_path: Path) -> ResumeDocument:
+    """Parse the resume at `markdown_path` and write it to `out_path` as a `.mv2` file."""
+    document = parse_resume(_read_text(markdown_path))
+    write_index(document, out_path)
+    return document
+
+
+def write_index(document: ResumeDocument, out_path: Path) -> None:
+    """Write `document` to `out_path` atomically: all of it, or nothing."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    temp = out_path.with_name(f".{out_path.stem}.{os.getpid()}-{secrets.token_hex(4)}.mv2")
+    try:
+        _write(document, temp)
+        _check(document, temp)
+        os.replace(temp, out_path)
+    except memvid_sdk.MemvidError as error:
+        raise IngestError(f"memvid could not build {out_path}: {error}") from error
+    finally:
+        # memvid keeps a `<stem>.manifest.wal` beside a file while writing it.
+        for leftover in temp.parent.glob(f"{temp.stem}.*"):
+            leftover.unlink(missing_ok=True)
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ResumeFormatError(line, "the file is not UTF-8 text") from None
+
+
+def _write(document: ResumeDocument, path: Path) -> None:
+    memory = memvid_sdk.create(str(path), enable_vec=False, enable_lex=True)
+    try:
+        memory.put_many([_put_request(frame) for frame in document.frames], opts=_PUT_OPTIONS)
+        card = {"entity": PROFILE_ENTITY, "slot": PROFILE_SLOT, "value": document.profile_json(), "kind": "Profile"}
+        memory.add_memory_cards([card])
+        memory.seal()
+    finally:
+        memory.close()
+
+
+def _put_request(frame: Frame) -> dict[str, Any]:
+    return {"title": frame.title, "label": frame.label, "labels": [frame.label], "text": frame.text, "tags": list(frame.tags)}
+
+
+def _check(document: ResumeDocument, path: Path) -> None:
+    # Read the file back before it replaces anything: a file that cannot answer is not published.
+    memory = memvid_sdk.use("basic", str(path), read_only=True)
+    try:
+        frames = memory.stats().get("frame_count")
+        state = memory.state(PROFILE_ENTITY, slot=PROFILE_SLOT)
+    finally:
+        memory.close()
+    stored = state.get("slots", {}).get(PROFILE_SLOT, {}).get("value") if state.get("found") else None
+    if frames != len(document.frames) or stored != document.profile_json():
+        raise IngestError(f"{path} did not read back as written ({frames} of {len(document.frames)} frames)")

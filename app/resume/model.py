@@ -1,0 +1,38 @@
+"""The parsed resume: searchable frames plus the profile of SPEC §3."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+class ResumeFormatError(ValueError):
+    """The resume markdown is malformed; the message names the line and the problem."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        self.line = line
+        self.problem = problem
+        super().__init__(f"line {line}: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One searchable memvid frame: a section, an experience entry, an FAQ answer..."""
+
+    title: str
+    text: str
+    label: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeDocument:
+    """A parsed resume: frames in document order and the profile dict (with system_prompt)."""
+
+    frames: tuple[Frame, ...]
+    profile: dict[str, Any]
+
+    def profile_json(self) -> str:
+        """Return the profile as the JSON stored in the `__profile__` memory card."""
+        return json.dumps(self.profile, ensure_ascii=False)

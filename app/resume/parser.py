@@ -1,0 +1,84 @@
+"""Parse a resume in the markdown format of SPEC §10 into frames and a profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.resume.blocks import Block, Line, split_blocks
+from app.resume.front_matter import read_front_matter
+from app.resume.model import Frame, ResumeDocument, ResumeFormatError
+from app.resume.sections import PlacedFrame, parse_experience, parse_faq, parse_fit_examples, parse_skills
+
+PREAMBLE_TITLE = "Introduction"
+
+
+def parse_resume(text: str) -> ResumeDocument:
+    """Parse resume markdown; raise ResumeFormatError naming the line of the first problem."""
+    lines = _split_lines(text)
+    if not any(line.strip() for line in lines):
+        raise ResumeFormatError(1, "the file is empty")
+    fields, body_start = read_front_matter(lines)
+    body: list[Line] = [(index + 1, line) for index, line in enumerate(lines)][body_start:]
+    preamble, sections = split_blocks(body, "## ")
+    if not sections:
+        raise ResumeFormatError(min(body_start + 1, len(lines)), "no '## ' sections after the front matter")
+    _check_unique_headings(sections)
+    profile: dict[str, Any] = {
+        **{key: value for key, value in fields.items() if key != "system_prompt"},
+        "experience": [],
+        "skills": {"strong": [], "moderate": [], "gaps": []},
+        "fit_assessment_examples": [],
+        "system_prompt": fields["system_prompt"],
+    }
+    placed = _preamble_frame(preamble)
+    for section in sections:
+        placed.extend(_section_frames(section, profile))
+    if not placed:
+        raise ResumeFormatError(sections[0].line, "the '## ' sections hold no text to search")
+    return ResumeDocument(frames=_unique_titles(placed), profile=profile)
+
+
+def _split_lines(text: str) -> list[str]:
+    # Only real line ends count: str.splitlines() would also split on U+2028 and shift line numbers.
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _section_frames(section: Block, profile: dict[str, Any]) -> list[PlacedFrame]:
+    kind = section.heading.lower()
+    if kind == "experience":
+        frames, profile["experience"] = parse_experience(section)
+        return frames
+    if kind == "skills":
+        frames, profile["skills"] = parse_skills(section)
+        return frames
+    if kind == "faq":
+        return parse_faq(section)
+    if kind == "fit assessment examples":
+        frames, profile["fit_assessment_examples"] = parse_fit_examples(section)
+        return frames
+    text = section.text()
+    return [(section.line, Frame(section.heading, text, "section"))] if text else []
+
+
+def _preamble_frame(preamble: list[Line]) -> list[PlacedFrame]:
+    # A `# Name` title line says nothing the profile does not; other text is kept.
+    kept = [(number, text) for number, text in preamble if not text.startswith("# ")]
+    text = Block(PREAMBLE_TITLE, 0, kept).text()
+    return [(kept[0][0], Frame(PREAMBLE_TITLE, text, "section"))] if text else []
+
+
+def _check_unique_headings(sections: list[Block]) -> None:
+    seen: set[str] = set()
+    for section in sections:
+        if section.heading.lower() in seen:
+            raise ResumeFormatError(section.line, f"the section '## {section.heading}' appears twice")
+        seen.add(section.heading.lower())
+
+
+def _unique_titles(placed: list[PlacedFrame]) -> tuple[Frame, ...]:
+    seen: set[str] = set()
+    for line, frame in placed:
+        if frame.title in seen:
+            raise ResumeFormatError(line, f"the title '{frame.title}' is used twice; frame titles must be unique")
+        seen.add(frame.title)
+    return tuple(frame for _, frame in placed)

@@ -1,0 +1,172 @@
+"""The memvid engine in-process (memvid-sdk, Rust core) reading a `.mv2` file read-only.
+
+The embedded default of SPEC §2: no service to run. `ensure_example_index` builds the
+bundled example resume's `.mv2` once, even when several gunicorn workers start together.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import structlog
+
+from app.errors import RetrievalUnavailable
+from app.resume.engine import memvid_sdk
+from app.resume.ingest import ingest_resume
+from app.retrieval.types import BackendHealth, Passage
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+
+class _QueryRejected(Exception):
+    """The engine refused this query; for the caller that means no hits."""
+
+
+class EmbeddedMemvidBackend:
+    """A `MemvidBackend` over a local `.mv2` file, opened lazily and reopened when replaced."""
+
+    name = "embedded"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        # One engine call at a time: the handle is not documented as thread-safe.
+        self._lock = threading.Lock()
+        self._memory: Any = None
+        self._opened_as: tuple[int, ...] = ()
+
+    def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        """Search the lexical index; best passage per frame, best first. A rejected query finds nothing."""
+        if not query.strip() or top_k < 1:
+            return []
+        # Over-fetch: memvid returns one hit per matching slice, so a frame can appear twice.
+        find = lambda memory: memory.find(query, k=top_k * 3, snippet_chars=snippet_chars, mode="lex")  # noqa: E731
+        try:
+            result = self._call(find, query=True)
+        except _QueryRejected:
+            log.info("memvid.query_rejected", query_chars=len(query))
+            return []
+        return _passages(result.get("hits") or [], top_k)
+
+    def get_state(self, entity: str, slot: str) -> str | None:
+        """Return the value of memory card `entity`/`slot`, or None when there is none."""
+        state = self._call(lambda memory: memory.state(entity, slot=slot))
+        card = (state.get("slots") or {}).get(slot) if state.get("found") else None
+        value = card.get("value") if isinstance(card, Mapping) else None
+        return value if isinstance(value, str) else None
+
+    def health(self, *, timeout: float) -> BackendHealth:
+        """Report whether the file opens and how many frames it holds (a local call: no deadline)."""
+        try:
+            stats = self._call(lambda memory: memory.stats())
+        except RetrievalUnavailable:
+            return BackendHealth(connected=False, source=str(self.path))
+        frames = stats.get("active_frame_count", stats.get("frame_count", 0))
+        return BackendHealth(connected=True, frame_count=int(frames or 0), source=str(self.path))
+
+    def close(self) -> None:
+        """Close the file handle; a later call opens it again."""
+        with self._lock:
+            self._close_handle()
+
+    def _call(self, operation: Callable[[Any], T], *, query: bool = False) -> T:
+        with self._lock:
+            try:
+                return operation(self._handle())
+            except memvid_sdk.MemvidError as error:
+                if query and _is_query_error(error):
+                    raise _QueryRejected() from error
+                self._close_handle()
+                raise RetrievalUnavailable() from error
+            except (OSError, RuntimeError) as error:
+                self._close_handle()
+                raise RetrievalUnavailable() from error
+
+    def _handle(self) -> Any:
+        # A rebuilt file is a new inode (os.replace); a forked worker needs its own handle.
+        stat = self.path.stat()
+        identity = (os.getpid(), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self._memory is not None and identity == self._opened_as:
+            return self._memory
+        self._close_handle()
+        memory = memvid_sdk.use("basic", str(self.path), read_only=True)
+        if not memory.stats().get("has_lex_index"):
+            memory.close()
+            raise RuntimeError(f"{self.path} has no lexical index")
+        self._memory, self._opened_as = memory, identity
+        log.info("memvid.opened", path=str(self.path))
+        return memory
+
+    def _close_handle(self) -> None:
+        memory, self._memory, self._opened_as = self._memory, None, ()
+        if memory is not None:
+            memory.close()
+
+
+def _is_query_error(error: Exception) -> bool:
+    # MV999 is a query the parser refused. MV004 ("lexical index is not enabled") is what
+    # memvid 2.0.x raises when tantivy matched a word's stem but the literal word is not in
+    # the frame (e.g. "salaries" vs "salary"): it falls back to a legacy index our files
+    # do not have. `_handle` checked the file has a lexical index, so here it means no hits.
+    return isinstance(error, memvid_sdk.LexIndexDisabledError) or str(error).startswith("MV999")
+
+
+def _passages(hits: Iterable[Mapping[str, Any]], top_k: int) -> list[Passage]:
+    passages: list[Passage] = []
+    seen: set[object] = set()
+    for hit in hits:
+        frame = hit.get("frame_id", hit.get("title"))
+        if frame in seen:
+            continue
+        seen.add(frame)
+        title = str(hit.get("title") or "")
+        text = _without_metadata(str(hit.get("snippet") or hit.get("text") or ""), title)
+        tags = tuple(str(tag) for tag in hit.get("tags") or ())
+        passages.append(Passage(title=title, text=text, score=float(hit.get("score") or 0.0), tags=tags))
+        if len(passages) == top_k:
+            break
+    return passages
+
+
+def _without_metadata(snippet: str, title: str) -> str:
+    # memvid appends "title: … tags: … labels: …" to a frame's indexed text; it is noise to the LLM.
+    cut = snippet.rfind("title: ")
+    if cut <= 0:
+        return snippet
+    tail = snippet[cut + len("title: ") :].removesuffix("...").rstrip()
+    return snippet[:cut].rstrip() if tail.startswith(title) or title.startswith(tail) else snippet
+
+
+def ensure_example_index(
+    markdown: Path, out: Path, *, build: Callable[[Path, Path], object] = ingest_resume
+) -> Path:
+    """Build `out` from `markdown` when it is missing or older; one process builds, the others wait."""
+    if _is_fresh(markdown, out):
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{out}.lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            # Another worker may have built it while this one waited for the lock.
+            if not _is_fresh(markdown, out):
+                build(markdown, out)
+                log.info("memvid.index_built", source=str(markdown), path=str(out))
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+    return out
+
+
+def _is_fresh(markdown: Path, out: Path) -> bool:
+    try:
+        built = out.stat().st_mtime_ns
+    except FileNotFoundError:
+        return False
+    try:
+        return built >= markdown.stat().st_mtime_ns
+    except FileNotFoundError:
+        return True  # nothing to rebuild from: the existing file is the best there is

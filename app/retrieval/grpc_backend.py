@@ -1,0 +1,209 @@
+"""memvid over gRPC (`memvid.v1`): the Rust memvid service as a `MemvidBackend`.
+
+This module is the boundary where gRPC status codes become project exceptions. Nothing
+here knows of Flask or gevent: the worker must call `grpc.experimental.gevent.init_gevent()`
+before the first call (see gunicorn.conf.py), or one slow call blocks the whole worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple, TypeVar
+
+import grpc
+import structlog
+
+from app.errors import RetrievalUnavailable
+from app.grpc_gen.memvid.v1 import memvid_pb2, memvid_pb2_grpc
+from app.metrics import MEMVID_CALLS
+from app.retrieval.circuit import CircuitBreaker
+from app.retrieval.types import BackendHealth, Passage
+
+log = structlog.get_logger(__name__)
+
+Response = TypeVar("Response")
+
+# Codes that mean "the service is down or overwhelmed": they count against the breaker.
+# Any other code (INVALID_ARGUMENT, NOT_FOUND, UNIMPLEMENTED, ...) is an answer from a live
+# service, so it closes the breaker even though the caller still sees an error.
+OUTAGE_CODES = frozenset(
+    {
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.CANCELLED,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        grpc.StatusCode.INTERNAL,
+        grpc.StatusCode.UNKNOWN,
+        grpc.StatusCode.DATA_LOSS,
+    }
+)
+
+# Our breaker does the long back-off; gRPC's own reconnect back-off (1 s growing to 120 s
+# by default) would otherwise make the breaker's probe fail long after memvid came back.
+# The retry policy absorbs one blip (a memvid restart) within the call's deadline; all
+# three methods are read-only, so retrying them is safe.
+_SERVICE_CONFIG = {
+    "methodConfig": [
+        {
+            "name": [{"service": "memvid.v1.MemvidService"}, {"service": "memvid.v1.Health"}],
+            "retryPolicy": {
+                "maxAttempts": 2,
+                "initialBackoff": "0.05s",
+                "maxBackoff": "0.2s",
+                "backoffMultiplier": 2,
+                "retryableStatusCodes": ["UNAVAILABLE"],
+            },
+        }
+    ]
+}
+_CHANNEL_OPTIONS = (
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.min_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 2000),
+    ("grpc.enable_retries", 1),
+    ("grpc.service_config", json.dumps(_SERVICE_CONFIG)),
+)
+
+
+class _Stubs(NamedTuple):
+    channel: grpc.Channel
+    memvid: memvid_pb2_grpc.MemvidServiceStub
+    health: memvid_pb2_grpc.HealthStub
+
+
+class RetrievalRpcError(RetrievalUnavailable):
+    """A failed memvid call; carries the gRPC status code, never the upstream text."""
+
+    def __init__(self, code: grpc.StatusCode) -> None:
+        super().__init__()
+        self.grpc_code = code
+
+
+class GrpcMemvidBackend:
+    """Reach the Rust memvid service over one lazily created gRPC channel per process.
+
+    Every call has a deadline (`timeout`) and goes through a circuit breaker, so a dead
+    service costs a fast `RetrievalUnavailable` instead of a deadline per request.
+    """
+
+    name = "grpc"
+
+    def __init__(self, target: str, *, timeout: float, breaker: CircuitBreaker | None = None) -> None:
+        self.target = target
+        self.timeout = timeout
+        self.breaker = breaker if breaker is not None else CircuitBreaker()
+        self._lock = threading.Lock()
+        self._live: _Stubs | None = None
+        self._pid = 0
+
+    def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        """Search memvid and return the best passage per title, best first.
+
+        A query the engine rejects (INVALID_ARGUMENT, a query-syntax error) returns no
+        hits rather than raising: the query is built by `retrieval.query` from user text,
+        so a rejection is our escaping bug, and chat should answer without context rather
+        than report retrieval as down. It is logged and counted as status
+        "invalid_argument". Every other failure raises `RetrievalUnavailable`.
+        """
+        if not query.strip():
+            return []
+        # Ask for twice as many: the engine can return one frame twice (title and body matched).
+        request = memvid_pb2.SearchRequest(query=query, top_k=top_k * 2, snippet_chars=snippet_chars)
+        try:
+            response = self._invoke("search", self._stubs().memvid.Search, request, self.timeout)
+        except RetrievalRpcError as exc:
+            if exc.grpc_code is not grpc.StatusCode.INVALID_ARGUMENT:
+                raise
+            log.warning("memvid.query_rejected", query_chars=len(query))
+            return []
+        return _best_per_title(response.hits)[:top_k]
+
+    def get_state(self, entity: str, slot: str) -> str | None:
+        """Return the value of memory card `entity`/`slot`, or None when it does not exist."""
+        request = memvid_pb2.GetStateRequest(entity=entity, slot=slot)
+        try:
+            response = self._invoke("get_state", self._stubs().memvid.GetState, request, self.timeout)
+        except RetrievalRpcError as exc:
+            if exc.grpc_code is grpc.StatusCode.NOT_FOUND:
+                return None
+            raise
+        if not response.found:
+            return None
+        value: str | None = response.slots.get(slot)
+        return value
+
+    def health(self, *, timeout: float) -> BackendHealth:
+        """Ask memvid's Health service within `timeout`; report failure instead of raising.
+
+        While the breaker is open this answers at once; when a probe is due, this check is
+        the probe, so a health poll can bring the breaker back.
+        """
+        try:
+            response = self._invoke("health", self._stubs().health.Check, memvid_pb2.HealthCheckRequest(), timeout)
+        except RetrievalUnavailable:
+            return BackendHealth(connected=False)
+        except Exception:  # a health probe must never take the health endpoint down
+            log.exception("memvid.health_check_failed")
+            return BackendHealth(connected=False)
+        return BackendHealth(
+            connected=response.status == memvid_pb2.HealthCheckResponse.SERVING,
+            frame_count=response.frame_count,
+            source=response.memvid_file,
+        )
+
+    def close(self) -> None:
+        """Close the channel; a later call opens a new one."""
+        with self._lock:
+            live, self._live = self._live, None
+        if live is not None and self._pid == os.getpid():
+            live.channel.close()
+
+    def _invoke(self, method: str, rpc: Callable[..., Response], request: Any, timeout: float) -> Response:
+        """Make one call through the breaker with a deadline, recording its duration and outcome."""
+        started = time.perf_counter()
+        if not self.breaker.allow():
+            _observe(method, "circuit_open", started)
+            raise RetrievalUnavailable(retry_after=self.breaker.retry_after)
+        try:
+            response = rpc(request, timeout=timeout)
+        except grpc.RpcError as exc:
+            code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
+            _observe(method, code.name.lower(), started)
+            if code in OUTAGE_CODES:
+                self.breaker.record_failure()
+            else:
+                self.breaker.record_success()
+            # `from None`: the RpcError's details are upstream text and must not travel on.
+            raise RetrievalRpcError(code) from None
+        _observe(method, "ok", started)
+        self.breaker.record_success()
+        return response
+
+    def _stubs(self) -> _Stubs:
+        """Return this process's stubs, creating the channel on first use (never at import)."""
+        with self._lock:
+            # A channel inherited across fork is unusable: abandon it (closing it is unsafe too).
+            if self._live is None or self._pid != os.getpid():
+                channel = grpc.insecure_channel(self.target, options=_CHANNEL_OPTIONS)
+                memvid, health = memvid_pb2_grpc.MemvidServiceStub(channel), memvid_pb2_grpc.HealthStub(channel)
+                self._live = _Stubs(channel, memvid, health)
+                self._pid = os.getpid()
+            return self._live
+
+
+def _best_per_title(hits: Iterable[memvid_pb2.SearchHit]) -> list[Passage]:
+    """Keep the best-scoring hit for each title, best first."""
+    best: dict[str, Passage] = {}
+    for hit in hits:
+        key = hit.title or hit.snippet
+        if key not in best or hit.score > best[key].score:
+            best[key] = Passage(title=hit.title, text=hit.snippet, score=hit.score, tags=tuple(hit.tags))
+    return sorted(best.values(), key=lambda passage: passage.score, reverse=True)
+
+
+def _observe(method: str, status: str, started: float) -> None:
+    MEMVID_CALLS.labels(method=method, status=status).observe(time.perf_counter() - started)

@@ -1,0 +1,184 @@
+"""A `memvid.v1` gRPC server over any `MemvidBackend` (SPEC §6).
+
+It puts the in-process memvid engine behind the same wire contract as the Rust memvid
+service, so the gRPC path (client, deadlines, breaker) can run against a real engine on
+any machine. It is a development and test tool: plain threads, no TLS, no gevent.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent import futures
+from typing import Any, TypeVar
+
+import grpc
+import structlog
+
+from app.errors import RetrievalUnavailable
+from app.grpc_gen.memvid.v1 import memvid_pb2, memvid_pb2_grpc
+from app.retrieval.types import MemvidBackend
+
+log = structlog.get_logger(__name__)
+
+Result = TypeVar("Result")
+
+# proto3 cannot tell 0 from "not set": treat 0 as "use the default", as the Rust service does.
+DEFAULT_TOP_K = 10
+DEFAULT_SNIPPET_CHARS = 480
+MAX_HEALTH_SECONDS = 5.0
+
+
+class MemvidServicer(memvid_pb2_grpc.MemvidServiceServicer):
+    """Answer `memvid.v1.MemvidService` from a backend."""
+
+    def __init__(self, backend: MemvidBackend, lock: threading.Lock | None = None) -> None:
+        self._backend = backend
+        # The backend protocol promises no thread safety (the embedded engine is one Rust
+        # handle); serialise calls, they take milliseconds.
+        self._lock = lock or threading.Lock()
+
+    def Search(self, request: memvid_pb2.SearchRequest, context: grpc.ServicerContext) -> memvid_pb2.SearchResponse:
+        """Search the backend and map its passages to hits."""
+        if request.top_k < 0 or request.snippet_chars < 0:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "top_k and snippet_chars must not be negative")
+        if not request.query.strip():
+            return memvid_pb2.SearchResponse()
+        started = time.perf_counter()
+        top_k, chars = request.top_k or DEFAULT_TOP_K, request.snippet_chars or DEFAULT_SNIPPET_CHARS
+        passages = _guarded(
+            context, self._lock, lambda: self._backend.search(request.query, top_k=top_k, snippet_chars=chars)
+        )
+        hits = [
+            memvid_pb2.SearchHit(title=p.title, score=p.score, snippet=p.text, tags=list(p.tags))
+            for p in passages
+            if request.min_relevance <= 0 or p.score >= request.min_relevance
+        ]
+        took_ms = round((time.perf_counter() - started) * 1000)
+        return memvid_pb2.SearchResponse(hits=hits, total_hits=len(hits), took_ms=took_ms)
+
+    def GetState(
+        self, request: memvid_pb2.GetStateRequest, context: grpc.ServicerContext
+    ) -> memvid_pb2.GetStateResponse:
+        """Return memory card `entity`/`slot`, with `found=false` when it does not exist."""
+        if not request.entity or not request.slot:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "entity and slot are required")
+        value = _guarded(context, self._lock, lambda: self._backend.get_state(request.entity, request.slot))
+        if value is None:
+            return memvid_pb2.GetStateResponse(found=False, entity=request.entity)
+        return memvid_pb2.GetStateResponse(found=True, entity=request.entity, slots={request.slot: value})
+
+    def Ask(self, request: memvid_pb2.AskRequest, context: grpc.ServicerContext) -> memvid_pb2.AskResponse:
+        """Refuse: answering is this API's job, not the engine's."""
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, "Ask is not served here; use Search")
+        raise AssertionError("unreachable: abort raises")
+
+
+class HealthServicer(memvid_pb2_grpc.HealthServicer):
+    """Answer `memvid.v1.Health` from the backend's own health report."""
+
+    def __init__(self, backend: MemvidBackend, lock: threading.Lock | None = None) -> None:
+        self._backend = backend
+        self._lock = lock or threading.Lock()
+
+    def Check(
+        self, request: memvid_pb2.HealthCheckRequest, context: grpc.ServicerContext
+    ) -> memvid_pb2.HealthCheckResponse:
+        """Report SERVING with the frame count and file when the backend answers."""
+        remaining = context.time_remaining()
+        timeout = MAX_HEALTH_SECONDS if remaining is None else max(0.0, min(remaining, MAX_HEALTH_SECONDS))
+        health = _guarded(context, self._lock, lambda: self._backend.health(timeout=timeout))
+        if not health.connected:
+            return memvid_pb2.HealthCheckResponse(status=memvid_pb2.HealthCheckResponse.NOT_SERVING)
+        return memvid_pb2.HealthCheckResponse(
+            status=memvid_pb2.HealthCheckResponse.SERVING, frame_count=health.frame_count, memvid_file=health.source
+        )
+
+
+class MemvidServer(grpc.Server):
+    """A started `grpc.Server` that also tells which address it is bound to."""
+
+    def __init__(self, server: grpc.Server, host: str, port: int) -> None:
+        self._server = server
+        self.host = host
+        self.port = port
+
+    @property
+    def address(self) -> str:
+        """Return `host:port` as a client would dial it."""
+        return _address(self.host, self.port)
+
+    def add_generic_rpc_handlers(self, generic_rpc_handlers: Any) -> None:
+        self._server.add_generic_rpc_handlers(generic_rpc_handlers)
+
+    def add_registered_method_handlers(self, service_name: str, method_handlers: Any) -> None:
+        self._server.add_registered_method_handlers(service_name, method_handlers)
+
+    def add_insecure_port(self, address: str) -> int:
+        return int(self._server.add_insecure_port(address))
+
+    def add_secure_port(self, address: str, server_credentials: Any) -> int:
+        return int(self._server.add_secure_port(address, server_credentials))
+
+    def start(self) -> None:
+        self._server.start()
+
+    def stop(self, grace: float | None) -> threading.Event:
+        event: threading.Event = self._server.stop(grace)
+        return event
+
+    def wait_for_termination(self, timeout: float | None = None) -> bool:
+        return bool(self._server.wait_for_termination(timeout))
+
+
+def serve(backend: MemvidBackend, *, host: str = "127.0.0.1", port: int = 50051, max_workers: int = 8) -> MemvidServer:
+    """Start a `memvid.v1` server over `backend`; port 0 picks a free port (see `.port`)."""
+    executor = futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="memvid-grpc")
+    # gRPC sets SO_REUSEPORT by default: a second server on a busy port would silently share it.
+    server = grpc.server(executor, options=[("grpc.so_reuseport", 0)])
+    lock = threading.Lock()  # one lock for both services: they share the backend
+    memvid_pb2_grpc.add_MemvidServiceServicer_to_server(MemvidServicer(backend, lock), server)
+    memvid_pb2_grpc.add_HealthServicer_to_server(HealthServicer(backend, lock), server)
+    try:
+        bound = server.add_insecure_port(_address(host, port))
+    except RuntimeError as exc:  # grpcio raises when the address cannot be bound
+        raise OSError(f"cannot listen on {_address(host, port)}") from exc
+    server.start()
+    return MemvidServer(server, host, bound)
+
+
+def run_until_signalled(server: grpc.Server, *, grace: float = 2.0) -> None:
+    """Block until SIGINT or SIGTERM, then stop `server`, letting calls finish for `grace` s."""
+    stopping = threading.Event()
+    handlers = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        # A timed wait keeps the main thread returning to Python, where signal handlers run.
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        for sig, previous in handlers.items():
+            signal.signal(sig, previous)
+        server.stop(grace).wait()
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _guarded(context: grpc.ServicerContext, lock: threading.Lock, call: Callable[[], Result]) -> Result:
+    """Run a backend call, turning project errors into gRPC status codes."""
+    code, detail = grpc.StatusCode.INTERNAL, "internal error"
+    try:
+        with lock:
+            return call()
+    except RetrievalUnavailable:
+        code, detail = grpc.StatusCode.UNAVAILABLE, "the memvid engine is unavailable"
+    except ValueError:
+        code, detail = grpc.StatusCode.INVALID_ARGUMENT, "the engine rejected the request"
+    except Exception:
+        log.exception("memvid_grpc_backend_failed")
+    # Outside the except blocks: abort raises, and its exception must not be caught above.
+    context.abort(code, detail)
+    raise AssertionError("unreachable: abort raises")

@@ -1,0 +1,82 @@
+"""Run the real service (gunicorn with gevent workers) as a subprocess for end-to-end tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """Return a TCP port that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Service:
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 30) -> None:
+    """Poll `url` until it answers; fail with the server's log if it dies or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log_path.read_text()}")
+        with contextlib.suppress(requests.RequestException):
+            requests.get(url, timeout=1)
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not start in {timeout}s:\n{log_path.read_text()}")
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], tmp_path: Path, *, workers: int = 1, args: tuple[str, ...] = ()) -> Iterator[Service]:
+    """Start `gunicorn wsgi:app` with the project's config on a free port; stop it on exit."""
+    port = free_port()
+    log_path = tmp_path / f"gunicorn-{port}.log"
+    full_env = {
+        **os.environ,
+        "MEMVID_TELEMETRY": "0",
+        "LOG_LEVEL": "INFO",
+        "WEB_CONCURRENCY": str(workers),
+        "HOME": str(tmp_path),
+        **env,
+    }
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", *args]
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(command + ["wsgi:app"], cwd=ROOT, env=full_env, stdout=log_file, stderr=log_file)
+    service = Service(process, port, log_path)
+    try:
+        wait_until_ready(service.url + "/health", process, log_path)
+        yield service
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

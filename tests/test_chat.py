@@ -1,0 +1,162 @@
+"""POST /api/v1/chat through the Flask test client, with fakes at the seams."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from app.errors import LLMError
+from app.llm.types import Finished, Token, Usage
+from tests.sse_client import events, without_elapsed
+
+CHAT = "/api/v1/chat"
+
+
+def ask(client, message="What cloud work has Ada done?", **fields):
+    return client.post(CHAT, json={"message": message, **fields}, headers={"X-Trace-ID": "trace-1"})
+
+
+def test_stream_is_byte_exact(client, fake_llm):
+    fake_llm.enqueue(Token("Ada"), Token(" ran"), Token(" K8s."), Finished("stop", Usage(40, 17, 57)))
+    sid = str(uuid.uuid4())
+
+    response = ask(client, session_id=sid)
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["X-Accel-Buffering"] == "no"
+    assert response.headers["X-Trace-ID"] == "trace-1"
+    expected = (
+        b": stream open\n\n"
+        b'data: {"type":"retrieval","chunks":2,"session_id":"' + sid.encode() + b'"}\n\n'
+        b'data: {"type":"token","content":"Ada"}\n\n'
+        b'data: {"type":"token","content":" ran"}\n\n'
+        b'data: {"type":"token","content":" K8s."}\n\n'
+        b'data: {"type":"done","session_id":"' + sid.encode() + b'","chunks_retrieved":2,"tokens_used":57,'
+        b'"elapsed_seconds":0,"trace_id":"trace-1","finish_reason":"stop"}\n\n'
+    )
+    assert without_elapsed(response.get_data()) == expected
+
+
+def test_tokens_with_unicode_line_separators_survive(client, fake_llm):
+    tricky = "a\u2028b\r\nc ✓ “quoted” \\ \"x\""
+    fake_llm.enqueue(Token(tricky), Finished("stop"))
+
+    received = events(ask(client).get_data())
+
+    assert [e["content"] for e in received if e["type"] == "token"] == [tricky]
+
+
+def test_non_stream_returns_whole_answer(client):
+    response = ask(client, stream=False)
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["message"] == "Ada ran Kubernetes on AWS."
+    assert body["chunks_retrieved"] == 2
+    assert body["tokens_used"] == 57
+    uuid.UUID(body["session_id"])
+
+
+def test_session_continues_under_client_made_id(client, fake_llm):
+    sid = str(uuid.uuid4())
+    first = events(ask(client, "Where does Ada live?", session_id=sid).get_data())
+    second = events(ask(client, "And her skills?", session_id=sid).get_data())
+
+    assert first[0]["session_id"] == second[0]["session_id"] == sid
+    history = fake_llm.requests[1].messages
+    assert [m["role"] for m in history] == ["system", "user", "assistant", "user"]
+    assert history[1]["content"] == "Where does Ada live?"
+    assert history[2]["content"] == "Ada ran Kubernetes on AWS."
+    assert history[3]["content"] == "And her skills?"
+
+
+def test_new_session_gets_a_random_uuid(client):
+    first = events(ask(client).get_data())
+    assert uuid.UUID(first[0]["session_id"]).version == 4
+    assert first[-1]["session_id"] == first[0]["session_id"]
+
+
+def test_llm_failure_mid_stream_is_a_terminal_error_event(client, fake_llm, app):
+    fake_llm.enqueue(Token("Partial"), LLMError("llm_unavailable"))
+    sid = str(uuid.uuid4())
+
+    received = events(ask(client, session_id=sid).get_data())
+
+    assert [e["type"] for e in received] == ["retrieval", "token", "error"]
+    assert received[-1] == {
+        "type": "error",
+        "code": "llm_unavailable",
+        "error": "The language model is unavailable right now; please try again shortly.",
+        "trace_id": "trace-1",
+    }
+    # A failed answer leaves no half-written turn behind.
+    assert app.extensions["resume_api"].sessions.get(sid).messages == []
+
+
+def test_llm_failure_before_first_token_still_answers_200(client, fake_llm):
+    fake_llm.enqueue(LLMError("llm_auth"))
+
+    response = ask(client)
+
+    assert response.status_code == 200
+    assert [e["type"] for e in events(response.get_data())] == ["retrieval", "error"]
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        ("llm_auth", 503),
+        ("llm_payment_required", 503),
+        ("llm_rate_limited", 503),
+        ("llm_unavailable", 503),
+        ("llm_timeout", 504),
+        ("llm_bad_response", 502),
+        ("llm_error", 502),
+    ],
+)
+def test_llm_failure_non_stream_maps_to_status(client, fake_llm, code, status):
+    fake_llm.enqueue(LLMError(code, retry_after=7 if code == "llm_rate_limited" else None))
+
+    response = ask(client, stream=False)
+
+    assert response.status_code == status
+    assert response.get_json()["code"] == code
+    assert isinstance(response.get_json()["detail"], str)
+    assert response.headers.get("Retry-After") == ("7" if code == "llm_rate_limited" else None)
+
+
+def test_retrieval_down_still_answers_without_context(client, fake_memvid, fake_llm):
+    fake_memvid.available = False
+
+    received = events(ask(client).get_data())
+
+    assert received[0]["chunks"] == 0
+    assert received[-1]["type"] == "done"
+    system_prompt = fake_llm.requests[0].messages[0]["content"]
+    assert "No resume excerpts were found" in system_prompt
+
+
+def test_prompt_carries_passages_and_profile_prompt(client, fake_llm):
+    ask(client).get_data()
+
+    system_prompt = fake_llm.requests[0].messages[0]["content"]
+    assert system_prompt.startswith("SECRET PROMPT about Ada Example")
+    assert "### Experience — Cloudco\nRan Kubernetes on AWS for five years." in system_prompt
+    assert fake_llm.requests[0].question == "What cloud work has Ada done?"
+
+
+def test_offline_mode_is_labelled_in_done_event(app_config, fake_memvid):
+    from app.factory import create_app
+    from tests.fakes import ScriptedAnswerer
+
+    offline = ScriptedAnswerer(name="offline")
+    client = create_app(app_config, memvid=fake_memvid, llm=offline).test_client()
+
+    done = events(ask(client).get_data())[-1]
+
+    assert done["mode"] == "offline"
+    non_stream = ask(client, stream=False).get_json()
+    assert non_stream["mode"] == "offline"

@@ -1,0 +1,168 @@
+"""The offline answerer quotes matching passage sentences, cites them, and streams them."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.llm.offline import MAX_QUOTE_CHARS, MAX_SENTENCES, PREAMBLE, OfflineAnswerer, compose_answer
+from app.llm.types import AnswerRequest, Finished, Token
+from app.retrieval.types import Passage
+
+ACME = Passage(
+    title="Experience — Acme Cloud",
+    text=(
+        "### Acme Cloud — Staff Engineer\n"
+        "Period: 2019\u20132023\n"
+        "Location: Berlin\n"
+        "- Led the migration of 40 services to Kubernetes on AWS.\n"
+        "- Mentored six engineers.\n"
+        "The monolith could not scale. Deploys took a whole day.\n"
+    ),
+    score=3.2,
+)
+SKILLS = Passage(
+    title="Skills",
+    text=(
+        "- Python: ten years, in production\n* Go: moderate\n"
+        "Enjoys hiking on weekends. Managed budgets for\nthree teams.\n"  # a hard-wrapped sentence
+    ),
+    score=2.0,
+)
+PASSAGES = (ACME, SKILLS)
+SUGGESTIONS = ("What cloud work has she done?", "Which languages?", "Where is she based?", "A fourth one?")
+
+
+def ask(question: str, passages: tuple[Passage, ...] = PASSAGES, suggestions: tuple[str, ...] = SUGGESTIONS) -> str:
+    return compose_answer(
+        AnswerRequest(messages=[], question=question, passages=passages, suggested_questions=suggestions)
+    )
+
+
+def events(question: str, passages: tuple[Passage, ...] = PASSAGES) -> list[Token | Finished]:
+    request = AnswerRequest(messages=[], question=question, passages=passages, suggested_questions=SUGGESTIONS)
+    return list(OfflineAnswerer().stream(request))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "absent"),
+    [
+        (
+            "What experience do they have with Kubernetes?",
+            ["From *Experience — Acme Cloud*: Led the migration of 40 services to Kubernetes on AWS."],
+            ["Python", "hiking", "Mentored"],
+        ),
+        ("Does he know Python?", ["From *Skills*: Python: ten years, in production."], ["Kubernetes", "hiking"]),
+        ("Any management experience?", ["From *Skills*: Managed budgets for three teams."], ["Acme", "Python"]),
+        ("Where is she located?", ["Location: Berlin."], ["Skills", "Kubernetes"]),
+        ("what about go", ["From *Skills*: Go: moderate."], ["Acme"]),
+        ("deployment speed", ["Deploys took a whole day."], ["Skills", "monolith"]),
+    ],
+)
+def test_picks_and_cites_matching_sentences(question: str, expected: list[str], absent: list[str]) -> None:
+    answer = ask(question)
+    assert answer.startswith(PREAMBLE + "\n\n")
+    for text in expected:
+        assert text in answer
+    quoted = answer.removeprefix(PREAMBLE)
+    for text in absent:
+        assert text not in quoted
+
+
+def test_title_match_quotes_that_passage_in_original_order() -> None:
+    answer = ask("What did she do at Acme?")
+    body = answer.split("From *Experience — Acme Cloud*: ", 1)[1]
+    assert body.index("Period: 2019\u20132023.") < body.index("Location: Berlin.") < body.index("Led the migration")
+    assert "Skills" not in answer
+    assert "###" not in answer  # headings are structure, not sentences
+
+
+def test_sentence_words_outrank_title_words_and_groups_by_passage() -> None:
+    answer = ask("Kubernetes skills")
+    acme, skills = answer.index("*Experience — Acme Cloud*"), answer.index("*Skills*")
+    assert acme < skills  # the passage holding the word itself comes first
+    assert answer.count("From *") == 2
+
+
+@pytest.mark.parametrize(("padding", "kept"), [(2, MAX_SENTENCES), (20, 3)])
+def test_budget_bounds_sentences_and_characters(padding: int, kept: int) -> None:
+    text = "\n".join(f"- Built rust service number {n} " + "with care " * padding for n in range(12))
+    answer = ask("rust service", passages=(Passage("Projects", text, 1.0),))
+    assert answer.count("Built rust service") == kept
+    assert len(answer.removeprefix(PREAMBLE)) <= MAX_QUOTE_CHARS + 40
+    assert "number 0 " in answer
+    assert "number 11 " not in answer
+
+
+def test_overlong_sentence_is_clipped_at_a_word() -> None:
+    answer = ask("terraform", passages=(Passage("Infra", "Terraform " + "modules everywhere " * 60, 1.0),))
+    assert answer.endswith("…")
+    assert len(answer) < len(PREAMBLE) + 450
+
+
+@pytest.mark.parametrize(
+    ("question", "passages", "message"),
+    [
+        ("Does she speak Klingon?", PASSAGES, "I could not find anything in the resume"),
+        ("What is this?", PASSAGES, "I could not find anything in the resume"),  # only stop words
+        ("🙂🚀", PASSAGES, "I could not find anything in the resume"),
+        ("Kubernetes?", (), "The resume search returned nothing"),
+    ],
+)
+def test_nothing_found_says_so_and_suggests(question: str, passages: tuple[Passage, ...], message: str) -> None:
+    answer = ask(question, passages=passages)
+    assert message in answer
+    assert "From *" not in answer
+    assert answer.endswith(
+        "You could ask instead:\n- What cloud work has she done?\n- Which languages?\n- Where is she based?"
+    )
+    assert "A fourth one?" not in answer
+
+
+def test_nothing_found_without_suggestions_gives_a_hint() -> None:
+    answer = ask("Klingon", suggestions=("  ",))
+    assert answer.endswith("Try asking about a specific skill, company or role.")
+    assert "You could ask instead" not in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "expected"),
+    [
+        (
+            "Café ☕ expertise?",
+            Passage("Hobbies 🎉", "Runs a café in Zürich.\nLikes tea.", 1.0),
+            "Runs a café in Zürich.",
+        ),
+        ("Kubernetes 🚀🚀", ACME, "Kubernetes on AWS."),
+        ("東京 経験", Passage("職歴", "- 東京 で五年", 1.0), "From *職歴*: 東京 で五年."),
+        ("C++ and C#?", Passage("Languages", "- C++: strong\n- Java: none", 1.0), "C++: strong."),
+        ("line\u2028break", Passage("Odd", "A line\u2028break inside.", 1.0), "A line\u2028break inside."),
+    ],
+)
+def test_unicode_questions_and_passages(question: str, passage: Passage, expected: str) -> None:
+    answer = ask(question, passages=(passage,))
+    assert expected in answer
+    assert "Java" not in answer
+
+
+def test_markdown_in_titles_is_escaped() -> None:
+    answer = ask("kafka", passages=(Passage("*Data_Team*", "Ran Kafka.", 1.0),))
+    assert "From *\\*Data\\_Team\\**: Ran Kafka." in answer
+
+
+@pytest.mark.parametrize("question", ["Kubernetes?", "Klingon?", "🙂", ""])
+def test_stream_is_tokens_then_one_finished(question: str) -> None:
+    stream = events(question)
+    tokens, last = stream[:-1], stream[-1]
+    assert last == Finished(finish_reason="stop", usage=None)
+    assert len(tokens) > 3  # the client sees a stream, not one blob
+    assert all(isinstance(t, Token) and t.text for t in tokens)
+    assert "".join(t.text for t in tokens if isinstance(t, Token)) == compose_answer(
+        AnswerRequest(messages=[], question=question, passages=PASSAGES, suggested_questions=SUGGESTIONS)
+    )
+
+
+def test_answerer_identity_and_close() -> None:
+    answerer = OfflineAnswerer()
+    assert answerer.name == "offline"
+    answerer.close()
+    assert events("Python", passages=())[-1] == Finished(finish_reason="stop")

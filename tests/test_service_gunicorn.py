@@ -1,0 +1,198 @@
+"""The chat service end to end: real gunicorn with gevent workers, a real gRPC memvid fake
+and a real OpenAI-compatible upstream, all on loopback sockets."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.fake_llm import FakeLLMServer, stream
+from tests.fake_memvid import FakeMemvidServer, hit
+from tests.servers import Service, gunicorn
+from tests.sse_client import events, without_elapsed
+
+API_KEY = "sk-test-e2e-key-0123456789"
+PROFILE = {"name": "Ada Example", "suggested_questions": ["What cloud work has Ada done?"]}
+
+
+@pytest.fixture(scope="module")
+def memvid() -> Iterator[FakeMemvidServer]:
+    server = FakeMemvidServer()
+    server.fake.hits = [hit("Experience — Cloudco", 3.5, "Ran Kubernetes on AWS."), hit("Skills", 2.0, "Go, Python")]
+    server.fake.profile_json = json.dumps(PROFILE)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def llm() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer() as server:
+        yield server
+
+
+def service_env(memvid: FakeMemvidServer, llm: FakeLLMServer, **extra: str) -> dict[str, str]:
+    return {
+        "MEMVID_GRPC_URL": memvid.target,
+        "OPENROUTER_BASE_URL": llm.base_url,
+        "OPENROUTER_API_KEY": API_KEY,
+        "SSE_KEEPALIVE_SECONDS": "0.3",
+        "RATE_LIMIT_PER_MINUTE": "1000",
+        "LLM_READ_TIMEOUT": "10",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def service(memvid, llm, tmp_path_factory) -> Iterator[Service]:
+    with gunicorn(service_env(memvid, llm), tmp_path_factory.mktemp("svc")) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _reset_fakes(request):
+    if "memvid" in request.fixturenames:
+        fake = request.getfixturevalue("memvid").fake
+        fake.delay, fake.delay_methods, fake.fail_with = 0.0, frozenset(), None
+
+
+def chat(service: Service, message: str = "What cloud work has Ada done?", **fields) -> requests.Response:
+    return requests.post(
+        f"{service.url}/api/v1/chat",
+        json={"message": message, **fields},
+        headers={"X-Trace-ID": "e2e-trace"},
+        stream=True,
+        timeout=20,
+    )
+
+
+def test_stream_through_gunicorn_is_byte_exact(service, llm):
+    llm.enqueue(stream(["Ada", " ran", " K8s."], comments=True))
+    sid = str(uuid.uuid4())
+
+    response = chat(service, session_id=sid)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    assert response.headers["X-Accel-Buffering"] == "no"
+    assert response.headers["X-Trace-ID"] == "e2e-trace"
+    expected = (
+        b": stream open\n\n"
+        b'data: {"type":"retrieval","chunks":2,"session_id":"' + sid.encode() + b'"}\n\n'
+        b'data: {"type":"token","content":"Ada"}\n\n'
+        b'data: {"type":"token","content":" ran"}\n\n'
+        b'data: {"type":"token","content":" K8s."}\n\n'
+        b'data: {"type":"done","session_id":"' + sid.encode() + b'","chunks_retrieved":2,"tokens_used":47,'
+        b'"elapsed_seconds":0,"trace_id":"e2e-trace","finish_reason":"stop"}\n\n'
+    )
+    assert without_elapsed(response.content) == expected
+
+
+def test_session_continues_over_two_turns(service, llm):
+    sid = str(uuid.uuid4())
+    llm.enqueue(stream(["Berlin."]), stream(["Go and Python."]))
+    before = len(llm.requests)
+
+    first = events(chat(service, "Where is Ada based?", session_id=sid).content)
+    second = events(chat(service, "And her languages?", session_id=sid).content)
+
+    assert first[-1]["session_id"] == second[-1]["session_id"] == sid
+    sent = llm.requests[before + 1].json["messages"]
+    assert [(m["role"], m["content"]) for m in sent[1:]] == [
+        ("user", "Where is Ada based?"),
+        ("assistant", "Berlin."),
+        ("user", "And her languages?"),
+    ]
+    assert llm.requests[before].headers["authorization"] == f"Bearer {API_KEY}"
+
+
+def test_keepalives_while_first_token_is_slow(service, llm):
+    llm.enqueue(stream(["late"], first_token_delay=1.5))
+
+    response = chat(service)
+    lines = response.content.split(b"\n\n")
+
+    first_token = next(i for i, line in enumerate(lines) if b'"type":"token"' in line)
+    keepalives = [line for line in lines[:first_token] if line == b": keepalive"]
+    assert len(keepalives) >= 3
+    assert events(response.content)[-1]["type"] == "done"
+
+
+def test_client_disconnect_closes_upstream(service, llm):
+    llm.enqueue(stream([f" t{i}" for i in range(100)], token_delay=0.1))
+    disconnects = llm.disconnects
+
+    response = chat(service)
+    lines = response.iter_lines()
+    while b'"type":"token"' not in next(lines):
+        pass
+    started = time.monotonic()
+    response.close()
+
+    assert llm.wait_for_disconnect(timeout=5, count=disconnects + 1)
+    assert time.monotonic() - started < 5
+
+
+def test_llm_error_reaches_client_as_error_event(service, llm):
+    llm.enqueue(stream(["Half"], error={"code": 502, "message": "provider exploded: secret detail"}))
+
+    received = events(chat(service).content)
+
+    assert [e["type"] for e in received] == ["retrieval", "token", "error"]
+    assert received[-1]["code"] == "llm_error"
+    assert "secret" not in json.dumps(received)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "code"),
+    [
+        (b"{nope", "application/json", 400, "invalid_json"),
+        (b'{"message":"hi"}', "text/plain", 415, "unsupported_media_type"),
+        (b'{"message":""}', "application/json", 422, "validation_error"),
+        (b'{"message":"hi","stream":"no"}', "application/json", 422, "validation_error"),
+        (b'{"message":"' + b"x" * 70_000 + b'"}', "application/json", 413, "payload_too_large"),
+    ],
+)
+def test_bad_input_through_gunicorn(service, body, content_type, status, code):
+    response = requests.post(
+        f"{service.url}/api/v1/chat", data=body, headers={"Content-Type": content_type}, timeout=10
+    )
+
+    assert response.status_code == status
+    assert response.json()["code"] == code
+
+
+def test_rate_limit_through_gunicorn(memvid, llm, tmp_path):
+    with gunicorn(service_env(memvid, llm, RATE_LIMIT_PER_MINUTE="2"), tmp_path) as limited:
+        statuses = [chat(limited, stream=False).status_code for _ in range(3)]
+        rejected = chat(limited, stream=False)
+
+    assert statuses == [200, 200, 429]
+    assert rejected.json()["code"] == "rate_limited"
+    assert rejected.headers["Retry-After"]
+    assert rejected.headers["X-RateLimit-Limit"] == "2"
+
+
+def test_slow_grpc_call_does_not_block_the_worker(service, memvid):
+    """One gevent worker: a 2 s Search must not stall other requests (grpc made cooperative)."""
+    memvid.fake.delay, memvid.fake.delay_methods = 2.0, frozenset({"Search"})
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        # One content word: one Search call per chat.
+        slow = [pool.submit(lambda: chat(service, "Kubernetes?", stream=False)) for _ in range(2)]
+        time.sleep(0.3)
+        started = time.monotonic()
+        quick = requests.get(f"{service.url}/openapi.json", timeout=10)
+        quick_seconds = time.monotonic() - started
+        slow_done = [future.result() for future in slow]
+        all_seconds = time.monotonic() - started
+
+    assert quick.status_code == 200
+    assert quick_seconds < 1.0, f"a request waited {quick_seconds:.2f}s behind a blocking gRPC call"
+    assert all(r.status_code == 200 for r in slow_done)
+    assert all_seconds < 3.5, "two concurrent slow gRPC calls ran one after the other"
