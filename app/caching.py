@@ -32,9 +32,7 @@ class CacheStats:
 class CountingTTLCache(Generic[V]):
     """A TTL cache of computed values; failures (exceptions) are never cached."""
 
-    def __init__(
-        self, name: str, *, maxsize: int, ttl: float, timer: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, name: str, *, maxsize: int, ttl: float, timer: Callable[[], float] = time.monotonic) -> None:
         self.name = name
         self._ttl = ttl
         self._cache: TTLCache[Hashable, V] = TTLCache(maxsize=maxsize, ttl=ttl, timer=timer)
@@ -62,7 +60,9 @@ class CountingTTLCache(Generic[V]):
         """Return size and hit/miss counts."""
         with self._lock:
             self._cache.expire()
-            return CacheStats(self.name, len(self._cache), int(self._cache.maxsize), self._ttl, self._hits, self._misses)
+            return CacheStats(
+                self.name, len(self._cache), int(self._cache.maxsize), self._ttl, self._hits, self._misses
+            )
 
     def clear(self) -> None:
         """Drop every entry (counts are kept)."""

@@ -97,7 +97,9 @@ class LLMError(UpstreamError):
 
     def __init__(self, code: str, *, retry_after: float | None = None) -> None:
         status, detail = LLM_ERRORS.get(code, LLM_ERRORS["llm_error"])
-        super().__init__(detail, code=code if code in LLM_ERRORS else "llm_error", status=status, retry_after=retry_after)
+        super().__init__(
+            detail, code=code if code in LLM_ERRORS else "llm_error", status=status, retry_after=retry_after
+        )
 
 
 def llm_error_for_status(http_status: int, *, retry_after: float | None = None) -> LLMError:

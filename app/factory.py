@@ -108,4 +108,3 @@ def _log_start(settings: Settings, app: OpenAPI) -> None:
     )
     if app_services.answerer.name == "offline":
         log.warning("llm.offline", reason="OPENROUTER_API_KEY is unset: answers are quoted from the resume")
-

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import structlog
+
+log = structlog.get_logger(__name__)
+
 _done = False
 
 
@@ -14,3 +18,5 @@ def make_grpc_cooperative() -> None:
 
     grpc_gevent.init_gevent()
     _done = True
+    # One line per worker: the proof in the logs that this ran after gevent's patching.
+    log.info("grpc.gevent_ready")

@@ -4,13 +4,21 @@ Metric objects are module-level because prometheus_client refuses to register on
 twice in a process (every `create_app` in the tests would). They are created unregistered
 and added to each app's registry by `register_service_metrics`. Labels are bounded sets:
 never a session id, a trace id or a raw path.
+
+Under gunicorn, PROMETHEUS_MULTIPROC_DIR is set (gunicorn.conf.py): prometheus_client then
+keeps every value in a per-process file, and /metrics adds up the files of all workers.
 """
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_flask_exporter import PrometheusMetrics
+from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
+
+from app import metrics_dir
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -29,7 +37,7 @@ TIME_TO_FIRST_TOKEN = Histogram(
 STREAM_DURATION = Histogram(
     "chat_stream_duration_seconds",
     "Whole duration of a chat answer, timed in the stream generator.",
-    buckets=_LATENCY_BUCKETS + (60, 120),
+    buckets=(*_LATENCY_BUCKETS, 60, 120),
     registry=None,
 )
 ACTIVE_STREAMS = Gauge("chat_active_streams", "Chat streams open now.", registry=None, multiprocess_mode="livesum")
@@ -45,7 +53,8 @@ MEMVID_CALLS = Histogram(
     registry=None,
 )
 RATE_LIMITED = Counter("rate_limit_rejections_total", "Requests rejected by the rate limit.", registry=None)
-LIVE_SESSIONS = Gauge("chat_sessions_live", "Chat sessions held now.", registry=None, multiprocess_mode="max")
+# Each worker holds its own sessions (memory store): live workers' counts add up.
+LIVE_SESSIONS = Gauge("chat_sessions_live", "Chat sessions held now.", registry=None, multiprocess_mode="livesum")
 CACHE_LOOKUPS = Counter("cache_lookups_total", "Cache lookups by cache and result.", ["cache", "result"], registry=None)
 
 _ALL = (
@@ -72,7 +81,14 @@ def register_service_metrics(registry: CollectorRegistry) -> None:
 
 def init_app(app: Flask) -> PrometheusMetrics:
     """Serve /metrics for `app`: the exporter's HTTP metrics plus the service's own."""
+    # group_by endpoint keeps the label set bounded (a raw path would be any URL a client sends).
+    if os.environ.get(metrics_dir.ENV_VAR):
+        # Under gunicorn: a scrape, served by any worker, adds up every worker's files, the
+        # service metrics included. The exporter's own registry must stay apart: one that
+        # holds the service metrics would clash with the file collector's names.
+        metrics = GunicornInternalPrometheusMetrics.for_app_factory(group_by="endpoint")
+        metrics.init_app(app)
+        return metrics
     registry = CollectorRegistry(auto_describe=True)
     register_service_metrics(registry)
-    # group_by endpoint keeps the label set bounded (a raw path would be any URL a client sends).
     return PrometheusMetrics(app, registry=registry, group_by="endpoint", path="/metrics")

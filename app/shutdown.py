@@ -1,28 +1,32 @@
 """Graceful shutdown of open streams in a gunicorn worker.
 
-gunicorn SIGKILLs streams still open after `graceful_timeout`, and their `finally` blocks
-never run. So once the worker is stopping, streams keep going until shortly before that
-deadline, then end themselves with a `server_shutdown` error event. This is process
-state on purpose: a gunicorn worker is a process.
+On SIGTERM gunicorn's master gives its workers `graceful_timeout` seconds, then SIGKILLs
+them: a stream still open then is cut off mid-answer and its `finally` never runs. So
+once the worker is stopping, streams carry on until `MARGIN_SECONDS` before that kill,
+then end themselves with the terminal `server_shutdown` error event. Module state on
+purpose: a gunicorn worker is one process.
 """
 
 from __future__ import annotations
 
+import signal
 import time
+from types import FrameType
 from typing import Any
 
-# Seconds before gunicorn's kill at which open streams end themselves.
+# Room left before the kill: a stream notices the deadline within one poll of its loop
+# (`app.chat.stream.POLL_SECONDS`, 1 s), then writes its last event and closes.
 MARGIN_SECONDS = 2.0
 
 _worker: Any = None
 _graceful_timeout = 0.0
-_deadline: float | None = None
+_stopping_since: float | None = None
 
 
 def watch(worker: Any, graceful_timeout: float) -> None:
     """Follow `worker.alive`, which gunicorn clears when the worker must stop."""
-    global _worker, _graceful_timeout, _deadline
-    _worker, _graceful_timeout, _deadline = worker, float(graceful_timeout), None
+    global _worker, _graceful_timeout, _stopping_since
+    _worker, _graceful_timeout, _stopping_since = worker, float(graceful_timeout), None
 
 
 def reset() -> None:
@@ -30,11 +34,42 @@ def reset() -> None:
     watch(None, 0.0)
 
 
+def note_stop_requested() -> None:
+    """Start the shutdown clock now (the moment SIGTERM arrived), unless it already runs."""
+    global _stopping_since
+    if _stopping_since is None:
+        _stopping_since = time.monotonic()
+
+
+def hook_sigterm() -> None:
+    """Note SIGTERM's arrival time, then run the handler gunicorn installed (it clears `alive`)."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        note_stop_requested()
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    # signal.signal() drops the SA_RESTART flag gunicorn set: keep system calls uninterrupted.
+    signal.siginterrupt(signal.SIGTERM, False)
+
+
+def seconds_left() -> float | None:
+    """Seconds until open streams must end; None while the worker is not stopping."""
+    if _worker is None:
+        return None
+    if _stopping_since is None:
+        if _worker.alive:
+            return None
+        # Stopping without a SIGTERM (max_requests, reload): the clock starts when first seen.
+        note_stop_requested()
+    assert _stopping_since is not None
+    deadline = _stopping_since + max(0.0, _graceful_timeout - MARGIN_SECONDS)
+    return deadline - time.monotonic()
+
+
 def stream_deadline_passed() -> bool:
     """True once open streams must end themselves."""
-    global _deadline
-    if _worker is None or _worker.alive:
-        return False
-    if _deadline is None:
-        _deadline = time.monotonic() + max(0.0, _graceful_timeout - MARGIN_SECONDS)
-    return time.monotonic() >= _deadline
+    left = seconds_left()
+    return left is not None and left <= 0

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
+
+import gevent
 
 from app.errors import LLMError, RetrievalUnavailable
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Token, Usage
@@ -79,7 +80,7 @@ class ScriptedAnswerer:
         try:
             for step in steps:
                 if isinstance(step, float):
-                    time.sleep(step)
+                    gevent.sleep(step)  # cooperative, like a socket read under gevent
                 elif isinstance(step, LLMError):
                     raise step
                 else:

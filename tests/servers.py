@@ -67,7 +67,7 @@ def gunicorn(env: dict[str, str], tmp_path: Path, *, workers: int = 1, args: tup
     }
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", *args]
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen(command + ["wsgi:app"], cwd=ROOT, env=full_env, stdout=log_file, stderr=log_file)
+        process = subprocess.Popen([*command, "wsgi:app"], cwd=ROOT, env=full_env, stdout=log_file, stderr=log_file)
     service = Service(process, port, log_path)
     try:
         wait_until_ready(service.url + "/health", process, log_path)

@@ -41,7 +41,7 @@ def test_stream_is_byte_exact(client, fake_llm):
 
 
 def test_tokens_with_unicode_line_separators_survive(client, fake_llm):
-    tricky = "a\u2028b\r\nc ✓ “quoted” \\ \"x\""
+    tricky = 'a\u2028b\r\nc ✓ “quoted” \\ "x"'
     fake_llm.enqueue(Token(tricky), Finished("stop"))
 
     received = events(ask(client).get_data())

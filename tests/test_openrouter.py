@@ -219,6 +219,12 @@ def test_close_delimited_body_is_read_as_it_arrives(server: FakeLLMServer, make_
     assert tokens(list(events)) == ["second"]
 
 
+def test_a_missing_content_type_is_read_as_an_event_stream(server: FakeLLMServer, make_client: MakeClient) -> None:
+    server.enqueue(raw(data_line(chunk("a", finish_reason="stop")), content_type=None))
+
+    assert tokens(collect(make_client())) == ["a"]
+
+
 def test_stream_is_lazy(server: FakeLLMServer, make_client: MakeClient) -> None:
     events = make_client().stream(REQUEST)
 
@@ -341,13 +347,14 @@ def test_malformed_line_is_skipped_logged_and_counted(
     "scenario",
     [
         raw(b'{"choices":[{"message":{"content":"hi"}}]}', content_type="application/json"),
+        raw(data_line(chunk("hi", finish_reason="stop")), content_type="application/json"),
         raw(b"<html><body>Bad gateway</body></html>", content_type="text/html; charset=utf-8"),
         raw(b"<html>\n<body>oops</body>\n</html>\n"),
         raw(b"complete garbage"),
         raw(b"data: garbage\n\ndata: more garbage\n\ndata: [DONE]\n\n"),
         raw(b"data: [1, 2]\n\n"),
     ],
-    ids=["json", "html", "html-as-event-stream", "garbage", "garbage-data", "json-not-an-object"],
+    ids=["json", "sse-labelled-json", "html", "html-as-event-stream", "garbage", "garbage-data", "json-not-an-object"],
 )
 def test_a_body_that_is_not_an_event_stream_is_a_bad_response(
     server: FakeLLMServer, make_client: MakeClient, sleeps: list[float], scenario: Any
@@ -627,6 +634,21 @@ def test_an_error_mid_stream_closes_the_upstream_explicitly(
 
     assert server.wait_for_disconnect(timeout=2.0)
     assert error.__traceback__ is not None
+
+
+@pytest.mark.parametrize("chunked", [True, False])
+def test_the_upstream_is_closed_before_finished_is_handed_over(
+    server: FakeLLMServer, make_client: MakeClient, chunked: bool
+) -> None:
+    # An upstream that keeps the connection open after [DONE]: the consumer got its
+    # Finished and holds the suspended generator; the connection must already be closed.
+    steps = (Write(data_line(chunk("a", finish_reason="stop"))), Write(data_line("[DONE]")), Pause(3.0))
+    server.enqueue(Scenario(steps, chunked=chunked))
+    events = make_client().stream(REQUEST)
+
+    assert [next(events), next(events)] == [Token("a"), Finished("stop", usage=None, model=DEFAULT_MODEL)]
+    assert server.wait_for_disconnect(timeout=2.0)
+    assert list(events) == []
 
 
 _GEVENT_KILL_SCRIPT = textwrap.dedent(

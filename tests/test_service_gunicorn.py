@@ -180,19 +180,23 @@ def test_rate_limit_through_gunicorn(memvid, llm, tmp_path):
 
 
 def test_slow_grpc_call_does_not_block_the_worker(service, memvid):
-    """One gevent worker: a 2 s Search must not stall other requests (grpc made cooperative)."""
-    memvid.fake.delay, memvid.fake.delay_methods = 2.0, frozenset({"Search"})
+    """One gevent worker: slow Search calls must not stall other requests (grpc made cooperative)."""
+    memvid.fake.delay, memvid.fake.delay_methods = 1.0, frozenset({"Search"})
+    started = time.monotonic()
+    assert chat(service, "Kubernetes?", stream=False).status_code == 200
+    one_chat = time.monotonic() - started
+
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        # One content word: one Search call per chat.
-        slow = [pool.submit(lambda: chat(service, "Kubernetes?", stream=False)) for _ in range(2)]
-        time.sleep(0.3)
         started = time.monotonic()
+        slow = [pool.submit(lambda: chat(service, "Kubernetes?", stream=False)) for _ in range(3)]
+        time.sleep(0.3)
+        quick_started = time.monotonic()
         quick = requests.get(f"{service.url}/openapi.json", timeout=10)
-        quick_seconds = time.monotonic() - started
+        quick_seconds = time.monotonic() - quick_started
         slow_done = [future.result() for future in slow]
-        all_seconds = time.monotonic() - started
+        three_chats = time.monotonic() - started
 
     assert quick.status_code == 200
-    assert quick_seconds < 1.0, f"a request waited {quick_seconds:.2f}s behind a blocking gRPC call"
+    assert quick_seconds < 0.5, f"a request waited {quick_seconds:.2f}s behind a blocking gRPC call"
     assert all(r.status_code == 200 for r in slow_done)
-    assert all_seconds < 3.5, "two concurrent slow gRPC calls ran one after the other"
+    assert three_chats < one_chat * 1.8, f"3 concurrent chats took {three_chats:.1f}s, one took {one_chat:.1f}s"

@@ -21,7 +21,7 @@ bp.before_request(require_json_body)
 
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
-_ERRORS: dict[int | str, Any] = {code: ErrorBody for code in (400, 413, 415, 422, 429, 502, 503, 504)}
+_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 413, 415, 422, 429, 502, 503, 504), ErrorBody)
 
 
 @bp.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from flask_openapi3 import APIBlueprint, Tag
 
@@ -27,6 +27,7 @@ def report(app_services: Services) -> HealthResponse:
     """Build the health report: healthy only when retrieval answers and holds frames."""
     backend = app_services.retriever.health()
     llm = app_services.answerer.name
+    status: Literal["healthy", "degraded", "unhealthy"]
     if llm == "none":
         status = "unhealthy"  # chat cannot answer anything
     elif backend.connected and backend.frame_count > 0:

@@ -72,7 +72,7 @@ class OpenRouterClient:
         referer: str,
         title: str,
         pool_size: int,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._auth = _BearerAuth(api_key) if api_key else None  # an empty key is never sent
@@ -82,7 +82,7 @@ class OpenRouterClient:
         self._temperature = temperature
         self._timeout = (connect_timeout, read_timeout)
         self._max_retries = max(0, max_retries)
-        self._sleep = sleep
+        self._sleep = sleep or _sleep
         self._headers = _headers(referer, title)
         self._session = _session(pool_size)
 
@@ -94,26 +94,36 @@ class OpenRouterClient:
         body = json.dumps(self._payload(request), ensure_ascii=False).encode()
         for attempt in range(self._max_retries + 1):
             started = False
+            finished: Finished | None = None
             try:
                 with self._open(body) as response:
                     for event in read_completion_stream(response):
                         if isinstance(event, Finished):
-                            _record_usage(event.usage)
-                        else:
-                            started = True
+                            finished = event
+                            break  # the connection closes before the consumer hears the end
+                        started = True
                         yield event
-                return
             except RetryableError as exc:
-                delay = None if started or attempt == self._max_retries else _delay(attempt, exc.error.retry_after)
-                if delay is None:
-                    log.warning("llm_failed", code=exc.error.code, attempts=attempt + 1, after_first_token=started)
-                    raise exc.error from None
-                log.info("llm_retry", code=exc.error.code, attempt=attempt + 1, delay=delay)
-                self._sleep(delay)
+                self._before_retry(exc.error, attempt=attempt, started=started)
+                continue
+            if finished is None:  # the reader ends with Finished or raises; never end silently
+                raise LLMError("llm_error")
+            _record_usage(finished.usage)
+            yield finished
+            return
 
     def close(self) -> None:
         """Close the pooled connections."""
         self._session.close()
+
+    def _before_retry(self, error: LLMError, *, attempt: int, started: bool) -> None:
+        """Wait before the next attempt, or raise `error` when there is none to make."""
+        delay = None if started or attempt >= self._max_retries else _delay(attempt, error.retry_after)
+        if delay is None:
+            log.warning("llm_failed", code=error.code, attempts=attempt + 1, after_first_token=started)
+            raise error from None
+        log.info("llm_retry", code=error.code, attempt=attempt + 1, delay=delay)
+        self._sleep(delay)
 
     def _payload(self, request: AnswerRequest) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -160,6 +170,11 @@ def _raise_for_status(response: requests.Response) -> NoReturn:
     error = llm_error_for_status(response.status_code, retry_after=retry_after)
     log.warning("llm_upstream_status", status=response.status_code, code=error.code, retry_after=retry_after)
     raise RetryableError(error) if response.status_code in RETRY_STATUSES else error
+
+
+def _sleep(seconds: float) -> None:
+    # Looked up at call time: gevent may patch `time.sleep` after this module was imported.
+    time.sleep(seconds)
 
 
 def _delay(attempt: int, retry_after: float | None) -> float | None:

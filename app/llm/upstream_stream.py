@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 import structlog
-from urllib3.exceptions import ProtocolError, ReadTimeoutError
+from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from app.errors import LLMError
 from app.llm.types import Finished, LLMEvent, Token, Usage
@@ -117,6 +117,8 @@ def _body_chunks(response: requests.Response) -> Iterator[bytes]:
         raise requests.ConnectionError(exc) from exc
     except ProtocolError as exc:
         raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    except HTTPError as exc:  # e.g. TLS failures; what requests' own reader would call a ConnectionError
+        raise requests.ConnectionError(exc) from exc
 
 
 @dataclass(slots=True)

@@ -7,6 +7,6 @@ import os
 # memvid-sdk sends anonymous usage telemetry unless this is "0" (PITFALLS, memvid).
 os.environ["MEMVID_TELEMETRY"] = "0"
 
-import memvid_sdk  # noqa: E402  (must follow the environment variable above)
+import memvid_sdk  # must follow the environment variable above
 
 __all__ = ["memvid_sdk"]

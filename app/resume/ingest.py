@@ -44,8 +44,9 @@ def write_index(document: ResumeDocument, out_path: Path) -> None:
         raise IngestError(f"memvid could not build {out_path}: {error}") from error
     finally:
         # memvid keeps a `<stem>.manifest.wal` beside a file while writing it.
-        for leftover in temp.parent.glob(f"{temp.stem}.*"):
-            leftover.unlink(missing_ok=True)
+        for leftover in temp.parent.iterdir():
+            if leftover.name.startswith(f"{temp.stem}."):
+                leftover.unlink(missing_ok=True)
 
 
 def _read_text(path: Path) -> str:
@@ -69,7 +70,10 @@ def _write(document: ResumeDocument, path: Path) -> None:
 
 
 def _put_request(frame: Frame) -> dict[str, Any]:
-    return {"title": frame.title, "label": frame.label, "labels": [frame.label], "text": frame.text, "tags": list(frame.tags)}
+    # memvid does not search titles, so the heading leads the text: an FAQ question, a
+    # company's name. It also tells the LLM which entry a passage comes from.
+    text = f"{frame.title}\n\n{frame.text}"
+    return {"title": frame.title, "label": frame.label, "labels": [frame.label], "text": text, "tags": list(frame.tags)}
 
 
 def _check(document: ResumeDocument, path: Path) -> None:

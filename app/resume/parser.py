@@ -10,6 +10,8 @@ from app.resume.model import Frame, ResumeDocument, ResumeFormatError
 from app.resume.sections import PlacedFrame, parse_experience, parse_faq, parse_fit_examples, parse_skills
 
 PREAMBLE_TITLE = "Introduction"
+PROFILE_TITLE = "Candidate Profile"
+_PROFILE_LINES = (("Location", "location"), ("Status", "status"), ("Email", "email"), ("LinkedIn", "linkedin"))
 
 
 def parse_resume(text: str) -> ResumeDocument:
@@ -30,7 +32,7 @@ def parse_resume(text: str) -> ResumeDocument:
         "fit_assessment_examples": [],
         "system_prompt": fields["system_prompt"],
     }
-    placed = _preamble_frame(preamble)
+    placed = _profile_frame(fields) + _preamble_frame(preamble)
     for section in sections:
         placed.extend(_section_frames(section, profile))
     if not placed:
@@ -58,6 +60,14 @@ def _section_frames(section: Block, profile: dict[str, Any]) -> list[PlacedFrame
         return frames
     text = section.text()
     return [(section.line, Frame(section.heading, text, "section"))] if text else []
+
+
+def _profile_frame(fields: dict[str, Any]) -> list[PlacedFrame]:
+    # The front matter answers "where is she based?" and "how do I reach her?": make it searchable.
+    heading = " — ".join(filter(None, [fields["name"], fields["title"]]))
+    lines = [heading, *(f"{label}: {fields[key]}" for label, key in _PROFILE_LINES if fields[key])]
+    text = "\n".join(filter(None, lines))
+    return [(1, Frame(PROFILE_TITLE, text, "profile"))] if text else []
 
 
 def _preamble_frame(preamble: list[Line]) -> list[PlacedFrame]:

@@ -53,7 +53,9 @@ def parse_experience(section: Block) -> tuple[list[PlacedFrame], list[dict[str, 
         title = f"{item['company']} — {item['role']}"
         frames.append((entry.line, Frame(title, entry.text(), "experience", tuple(item["tags"]))))
     # The overview answers "where has she worked?" in one passage.
-    roles = [f"- {e['company']} — {e['role']} ({'; '.join(filter(None, [e['period'], e['location']]))})" for e in profile]
+    roles = [
+        f"- {e['company']} — {e['role']} ({'; '.join(filter(None, [e['period'], e['location']]))})" for e in profile
+    ]
     overview = "\n".join([Block("", 0, intro).text(), *roles]).strip()
     if overview:
         frames.insert(0, (section.line, Frame(section.heading, overview, "experience")))
@@ -87,7 +89,9 @@ def parse_skills(section: Block) -> tuple[list[PlacedFrame], dict[str, list[str]
     for group in groups:
         key = group.heading.lower()
         if key not in SKILL_GROUPS:
-            raise ResumeFormatError(group.line, f"unknown skills group '### {group.heading}': use Strong, Moderate or Gaps")
+            raise ResumeFormatError(
+                group.line, f"unknown skills group '### {group.heading}': use Strong, Moderate or Gaps"
+            )
         if key in seen:
             raise ResumeFormatError(group.line, f"the skills group '### {group.heading}' appears twice")
         seen.add(key)

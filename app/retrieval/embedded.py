@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import structlog
 
+from app import resume as resume_package
 from app.errors import RetrievalUnavailable
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
@@ -22,6 +23,7 @@ from app.retrieval.types import BackendHealth, Passage
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
+_INGEST_CODE = Path(resume_package.__file__).parent
 
 
 class _QueryRejected(Exception):
@@ -45,11 +47,12 @@ class EmbeddedMemvidBackend:
         if not query.strip() or top_k < 1:
             return []
         # Over-fetch: memvid returns one hit per matching slice, so a frame can appear twice.
-        find = lambda memory: memory.find(query, k=top_k * 3, snippet_chars=snippet_chars, mode="lex")  # noqa: E731
         try:
-            result = self._call(find, query=True)
+            result = self._call(
+                lambda memory: memory.find(query, k=top_k * 3, snippet_chars=snippet_chars, mode="lex"), query=True
+            )
         except _QueryRejected:
-            log.info("memvid.query_rejected", query_chars=len(query))
+            log.debug("memvid.query_rejected", query_chars=len(query))
             return []
         return _passages(result.get("hits") or [], top_k)
 
@@ -142,9 +145,7 @@ def _without_metadata(snippet: str, title: str) -> str:
     return snippet[:cut].rstrip() if tail.startswith(title) or title.startswith(tail) else snippet
 
 
-def ensure_example_index(
-    markdown: Path, out: Path, *, build: Callable[[Path, Path], object] = ingest_resume
-) -> Path:
+def ensure_example_index(markdown: Path, out: Path, *, build: Callable[[Path, Path], object] = ingest_resume) -> Path:
     """Build `out` from `markdown` when it is missing or older; one process builds, the others wait."""
     if _is_fresh(markdown, out):
         return out
@@ -166,7 +167,9 @@ def _is_fresh(markdown: Path, out: Path) -> bool:
         built = out.stat().st_mtime_ns
     except FileNotFoundError:
         return False
+    # A change to the parser or ingest code changes the frames too: it counts as a new source.
+    code = max(path.stat().st_mtime_ns for path in _INGEST_CODE.glob("*.py"))
     try:
-        return built >= markdown.stat().st_mtime_ns
+        return built >= max(markdown.stat().st_mtime_ns, code)
     except FileNotFoundError:
         return True  # nothing to rebuild from: the existing file is the best there is

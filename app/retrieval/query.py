@@ -1,10 +1,15 @@
 """Turn a recruiter's free-text question into engine queries, and merge what they find.
 
 memvid's lexical engine ANDs the words of a query, so a plain question finds nothing
-(SPEC §6). Joining the words with OR is not enough either: one long OR query lets common
-words swamp rare ones, and whole sections went missing (PITFALLS, memvid). So each
-content word is searched on its own and the rankings are merged by reciprocal-rank
-fusion. Only letters and digits ever reach the engine: its query syntax (quotes, colons,
+(SPEC §6). One OR-joined query is not enough either: before ranking, memvid keeps only
+frames whose SimHash sketch lies near the query's, so any one query string silently
+skips some frames that contain its words (on the example resume, one single-word lookup
+in five missed its frame). So each content word is searched on its own, in a few
+spellings that change the query's sketch but not its meaning (plain forms, recruiter
+synonyms, a salted union), and the per-word rankings are merged by reciprocal-rank
+fusion, with a bonus for a word in a frame's title or tags.
+
+Only letters and digits ever reach the engine: its query syntax (quotes, colons,
 brackets, `*`, AND/OR/NOT...) cannot be typed through this module, whatever the question.
 """
 
@@ -12,54 +17,55 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from app.retrieval.types import MemvidBackend, Passage
+from app.retrieval.vocabulary import STOP_WORDS, SYNONYMS
 
 # Letters and digits of any script; everything else, `_` included, separates words.
 _WORD = re.compile(r"[^\W_]+")
-# A long question must not cost dozens of engine calls; the first content words carry it.
-MAX_TERMS = 8
-# Hits asked for per word: enough to see past the first few frames.
-PER_TERM_K = 10
+# Engine operators, even lower-cased, never become search words.
+_OPERATORS = frozenset({"and", "or", "not", "to"})
+# A long question must not cost dozens of engine calls; its first content words carry it.
+MAX_TERMS = 6
+MAX_FORMS = 5
+# The engine's tokenizer drops longer tokens; such a "word" is noise anyway.
+MAX_WORD = 40
+# Hits asked for per query: enough to see past the first few frames.
+PER_QUERY_K = 10
+# OR-ed with a word, these match nothing but move the query's sketch, so a frame the
+# engine's pre-filter skipped for one spelling is ranked by another.
+SKETCH_SALTS = ("zqxj", "zqxk")
 # Reciprocal-rank fusion constant: small, because a resume has tens of frames, not millions.
 RRF_K = 10
 
-STOP_WORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be been before being
-    both but by can could did do does doing done down during each either else ever every few
-    for from further get gets got had has have having he her here hers herself him himself his
-    how i if in into is it its itself just know let like me might more most much must my myself
-    no nor not now of off on once only or other our out over own please really same say she
-    should so some such tell than that the their theirs them themselves then there these they
-    this those through to too under until up us very was we were what when where whether which
-    while who whom whose why will with would yes yet you your yours
-    candidate candidates experience experienced give any anything kind lot lots person
-    someone something thing things way ways well whats good
-    """.split()
-)
-# Engine operators, even lower-cased, never become search words.
-_OPERATORS = frozenset({"and", "or", "not", "to"})
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A content word of the question and every form it is searched under."""
+
+    word: str
+    forms: tuple[str, ...]
 
 
-def query_terms(question: str) -> list[str]:
-    """Return the content words of `question`, lower-cased, in order, without repeats."""
-    words = (word.lower() for word in _WORD.findall(question))
-    terms = [word for word in words if len(word) > 1 and word not in STOP_WORDS and word not in _OPERATORS]
-    return list(dict.fromkeys(terms))[:MAX_TERMS]
+def query_terms(question: str) -> list[Term]:
+    """Return the content words of `question`, in order, without repeats, with their forms."""
+    # lower() can add combining marks (İ -> i + U+0307) that are not word characters: drop them.
+    words = ["".join(char for char in word.lower() if char.isalnum()) for word in _WORD.findall(question)]
+    kept = [word for word in words if 1 < len(word) <= MAX_WORD and word not in STOP_WORDS | _OPERATORS]
+    return [Term(word, _forms(word)) for word in list(dict.fromkeys(kept))[:MAX_TERMS]]
 
 
-def term_query(term: str) -> str:
-    """Return the engine query for one word: the word OR its plain English base forms.
-
-    memvid matches stems but then keeps only frames whose text contains a query word
-    literally, so "salaries" alone misses a frame that says "salary".
-    """
-    return " OR ".join(dict.fromkeys([term, *_base_forms(term)]))
+def _forms(word: str) -> tuple[str, ...]:
+    forms = [word, *_base_forms(word)]
+    for form in list(forms):
+        forms.extend(SYNONYMS.get(form, ()))
+    return tuple(dict.fromkeys(form for form in forms if form not in _OPERATORS))[:MAX_FORMS]
 
 
 def _base_forms(word: str) -> list[str]:
+    # memvid matches stems, then keeps only frames containing a query word literally:
+    # "salaries" alone misses a frame that says "salary".
     if not word.isalpha() or len(word) < 4:
         return []
     forms: list[str] = []
@@ -76,6 +82,17 @@ def _base_forms(word: str) -> list[str]:
     return [form for form in forms if len(form) > 2]
 
 
+def term_queries(term: Term) -> list[str]:
+    """Return the engine queries for one term: each form alone, then all forms OR-ed and salted.
+
+    Each distinct query string passes memvid's sketch pre-filter for a different subset
+    of frames; a word with no other forms gets a second salted query instead.
+    """
+    salts = SKETCH_SALTS if len(term.forms) == 1 else SKETCH_SALTS[:1]
+    joined = " OR ".join(term.forms)
+    return [*term.forms, *(f"{joined} OR {salt}" for salt in salts)]
+
+
 def search_passages(backend: MemvidBackend, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
     """Return the `top_k` passages that best answer `question`; [] when it has no content words.
 
@@ -84,19 +101,39 @@ def search_passages(backend: MemvidBackend, question: str, *, top_k: int, snippe
     terms = query_terms(question)
     if not terms or top_k < 1:
         return []
-    rankings = [backend.search(term_query(term), top_k=PER_TERM_K, snippet_chars=snippet_chars) for term in terms]
+    rankings = [(term, _term_ranking(backend, term, snippet_chars)) for term in terms]
     return fuse_rankings(rankings)[:top_k]
 
 
-def fuse_rankings(rankings: Sequence[Sequence[Passage]]) -> list[Passage]:
-    """Merge rankings by reciprocal-rank fusion, one passage per title, best first."""
+def _term_ranking(backend: MemvidBackend, term: Term, snippet_chars: int) -> list[Passage]:
+    best: dict[str, Passage] = {}
+    for query in term_queries(term):
+        for passage in backend.search(query, top_k=PER_QUERY_K, snippet_chars=snippet_chars):
+            if passage.title not in best or passage.score > best[passage.title].score:
+                best[passage.title] = passage
+    return sorted(best.values(), key=lambda passage: passage.score, reverse=True)
+
+
+def fuse_rankings(rankings: Sequence[tuple[Term, Sequence[Passage]]]) -> list[Passage]:
+    """Merge per-term rankings by reciprocal-rank fusion, one passage per title, best first.
+
+    A frame whose title or tags hold one of a term's forms scores as if ranked once more
+    at the top: headings name what a section answers, better than body text does.
+    """
     scores: dict[str, float] = {}
     best: dict[str, tuple[int, Passage]] = {}
-    for ranking in rankings:
+    for term, ranking in rankings:
         for rank, passage in enumerate(ranking, start=1):
-            scores[passage.title] = scores.get(passage.title, 0.0) + 1.0 / (RRF_K + rank)
-            # Keep the snippet from the ranking that placed the frame highest.
+            bonus = 1.0 / (RRF_K + 1) if _labels_match(term, passage) else 0.0
+            scores[passage.title] = scores.get(passage.title, 0.0) + 1.0 / (RRF_K + rank) + bonus
             if passage.title not in best or rank < best[passage.title][0]:
                 best[passage.title] = (rank, passage)
     ordered = sorted(scores, key=lambda title: (-scores[title], best[title][0]))
     return [replace(best[title][1], score=round(scores[title], 6)) for title in ordered]
+
+
+def _labels_match(term: Term, passage: Passage) -> bool:
+    labels = set(_WORD.findall(passage.title.lower()))
+    for tag in passage.tags:
+        labels.update(_WORD.findall(tag.lower()))
+    return not labels.isdisjoint(term.forms)

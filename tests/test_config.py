@@ -1,0 +1,106 @@
+"""Configuration: defaults, parsing, and one clear line for a bad value."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from app.config import ConfigError, load_settings
+from tests.servers import ROOT
+
+
+def test_defaults_match_the_contract(monkeypatch):
+    for name in ("PORT", "OPENROUTER_API_KEY", "MEMVID_GRPC_URL", "CORS_ORIGINS", "APP_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+
+    assert settings.port == 3000
+    assert settings.llm_connect_timeout == 5
+    assert settings.llm_read_timeout == 60
+    assert settings.llm_max_retries == 2
+    assert settings.memvid_timeout_seconds == 5
+    assert (settings.session_ttl, settings.max_sessions, settings.max_history_messages) == (1800, 1000, 20)
+    assert settings.rate_limit_per_minute == 10
+    assert settings.trusted_proxy_count == 0
+    assert settings.sse_keepalive_seconds == 15
+    assert settings.max_request_bytes == 65536
+    assert settings.llm_model == "nvidia/nemotron-nano-9b-v2:free"
+    assert settings.cors_origins == []
+    assert settings.api_key is None
+
+
+def test_lists_and_blank_values(monkeypatch):
+    monkeypatch.setenv("LLM_FALLBACK_MODELS", "a/b, c/d ,")
+    monkeypatch.setenv("CORS_ORIGINS", "https://x.example,https://y.example")
+    monkeypatch.setenv("OPENROUTER_API_KEY", "  ")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+
+    settings = load_settings()
+
+    assert settings.llm_fallback_models == ["a/b", "c/d"]
+    assert settings.cors_origins == ["https://x.example", "https://y.example"]
+    assert settings.api_key is None
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"port": "abc"}, "PORT"),
+        ({"port": "70000"}, "PORT"),
+        ({"log_level": "LOUD"}, "LOG_LEVEL"),
+        ({"log_format": "xml"}, "LOG_FORMAT"),
+        ({"llm_read_timeout": "-1"}, "LLM_READ_TIMEOUT"),
+        ({"rate_limit_per_minute": "ten"}, "RATE_LIMIT_PER_MINUTE"),
+        ({"app_env": "staging"}, "APP_ENV"),
+    ],
+)
+def test_bad_value_names_the_variable(overrides, named):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(overrides)
+    message = str(raised.value)
+    assert message.startswith(f"Configuration error: {named}")
+    assert "\n" not in message
+
+
+def test_api_key_is_never_echoed():
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"openrouter_api_key": 12345})
+    assert "12345" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "needs"),
+    [
+        ({"app_env": "production", "openrouter_api_key": "k"}, "MEMVID_GRPC_URL or MEMVID_FILE"),
+        ({"app_env": "production", "memvid_grpc_url": "memvid:50051"}, "OPENROUTER_API_KEY"),
+    ],
+)
+def test_production_refuses_fallbacks(overrides, needs):
+    with pytest.raises(ConfigError, match=needs):
+        load_settings(overrides)
+
+
+def test_production_with_everything_configured():
+    settings = load_settings({"app_env": "production", "openrouter_api_key": "k", "memvid_grpc_url": "m:1"})
+    assert settings.app_env == "production"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [sys.executable, "-c", "import wsgi"],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+    ],
+)
+def test_start_up_stops_with_one_line(command):
+    env = {"PATH": "/usr/bin:/bin", "PORT": "not-a-port", "HOME": "/tmp", "MEMVID_TELEMETRY": "0"}
+
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith("Configuration error: PORT")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,164 @@
+"""The in-process memvid backend over a real .mv2 file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from app.config import EXAMPLE_RESUME
+from app.errors import RetrievalUnavailable
+from app.resume import ResumeDocument
+from app.resume.ingest import ingest_resume
+from app.retrieval.embedded import EmbeddedMemvidBackend
+from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT
+
+OTHER_RESUME = "---\nname: Ada Example\n---\n## Summary\nWrites compilers.\n"
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> tuple[ResumeDocument, Path]:
+    """The example resume's .mv2, built once; tests that change a file copy it first."""
+    out = tmp_path_factory.mktemp("embedded") / "example.mv2"
+    return ingest_resume(EXAMPLE_RESUME, out), out
+
+
+@pytest.fixture
+def backend(example):
+    backend = EmbeddedMemvidBackend(example[1])
+    yield backend
+    backend.close()
+
+
+def test_name_is_embedded(backend):
+    assert backend.name == "embedded"
+
+
+def test_search_returns_one_passage_per_frame_best_first(backend):
+    passages = backend.search("kubernetes OR aws", top_k=6, snippet_chars=120)
+
+    titles = [passage.title for passage in passages]
+    assert len(titles) == 6
+    assert len(set(titles)) == 6  # memvid returns a frame once per matching slice; we de-duplicate
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+    assert all(isinstance(p.tags, tuple) for p in passages)
+
+
+def test_passage_text_is_the_snippet_without_memvid_metadata(backend):
+    [passage] = backend.search("sponsorship", top_k=1, snippet_chars=2000)
+
+    assert passage.title == "Does she need visa sponsorship?"
+    assert passage.text.startswith("Does she need visa sponsorship?")
+    assert passage.text.endswith("For the UK or the US she would need a work visa.")
+    assert "title:" not in passage.text
+
+
+def test_experience_passage_carries_its_tags(backend):
+    passages = backend.search("karpenter", top_k=3, snippet_chars=200)
+
+    assert passages[0].title == "Northwind Freight Labs — Staff Platform Engineer"
+    assert "kubernetes" in passages[0].tags
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "(unbalanced",
+        '"unclosed',
+        "AND",
+        "kubernetes OR",
+        "*",
+        "   ",
+        "",
+        "salaries",  # a stem match without the literal word: memvid raises MV004 (see _is_query_error)
+    ],
+)
+def test_a_query_the_engine_rejects_finds_nothing(backend, query):
+    assert backend.search(query, top_k=3, snippet_chars=100) == []
+
+
+def test_get_state_reads_the_profile_card(backend, example):
+    stored = backend.get_state(PROFILE_ENTITY, PROFILE_SLOT)
+
+    assert stored is not None
+    assert json.loads(stored) == example[0].profile
+
+
+@pytest.mark.parametrize(("entity", "slot"), [("nobody", "data"), (PROFILE_ENTITY, "other")])
+def test_get_state_of_a_missing_card_is_none(backend, entity, slot):
+    assert backend.get_state(entity, slot) is None
+
+
+def test_health_reports_frames_and_source(backend, example):
+    health = backend.health(timeout=0.5)
+
+    assert health.connected
+    assert health.frame_count == len(example[0].frames)
+    assert health.source == str(example[1])
+
+
+def test_missing_file_is_unavailable_not_a_crash(tmp_path):
+    backend = EmbeddedMemvidBackend(tmp_path / "missing.mv2")
+
+    assert backend.health(timeout=0.5).connected is False
+    with pytest.raises(RetrievalUnavailable):
+        backend.search("kubernetes", top_k=3, snippet_chars=100)
+    with pytest.raises(RetrievalUnavailable):
+        backend.get_state(PROFILE_ENTITY, PROFILE_SLOT)
+
+
+def test_a_file_that_is_not_mv2_is_unavailable(tmp_path):
+    path = tmp_path / "garbage.mv2"
+    path.write_bytes(b"not a memvid file" * 100)
+    backend = EmbeddedMemvidBackend(path)
+
+    assert backend.health(timeout=0.5).connected is False
+    with pytest.raises(RetrievalUnavailable):
+        backend.search("kubernetes", top_k=3, snippet_chars=100)
+
+
+def test_a_replaced_file_is_reopened(tmp_path, example):
+    path = tmp_path / "live.mv2"
+    shutil.copy(example[1], path)
+    backend = EmbeddedMemvidBackend(path)
+    assert backend.health(timeout=0.5).frame_count == len(example[0].frames)
+
+    source = tmp_path / "other.md"
+    source.write_text(OTHER_RESUME, encoding="utf-8")
+    ingest_resume(source, path)  # os.replace: a new inode under the same name
+
+    assert backend.health(timeout=0.5).frame_count == 2
+    assert json.loads(backend.get_state(PROFILE_ENTITY, PROFILE_SLOT) or "{}")["name"] == "Ada Example"
+    backend.close()
+
+
+def test_close_then_use_opens_again(backend):
+    backend.close()
+    backend.close()  # idempotent
+
+    assert backend.search("sponsorship", top_k=1, snippet_chars=100)[0].title == "Does she need visa sponsorship?"
+
+
+def test_concurrent_searches_share_one_handle_safely(backend):
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def search() -> None:
+        try:
+            for _ in range(20):
+                results.append([p.title for p in backend.search("kubernetes", top_k=3, snippet_chars=100)])
+        except BaseException as error:  # surfaced by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=search) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert len(results) == 160
+    assert all(titles == results[0] for titles in results)

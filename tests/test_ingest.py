@@ -1,0 +1,185 @@
+"""Building a .mv2 from a resume: round trip, all-or-nothing writes, and one build under a lock."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from app.config import EXAMPLE_RESUME
+from app.resume import Frame, ResumeDocument, ResumeFormatError
+from app.resume.engine import memvid_sdk
+from app.resume.ingest import ingest_resume, write_index
+from app.retrieval.embedded import EmbeddedMemvidBackend, ensure_example_index
+from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT
+
+MALFORMED = "---\nname: Ada\n---\n## Experience\n### No dash here\n"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[ResumeDocument, Path]:
+    """The example resume ingested once for the read-only tests of this module."""
+    out = tmp_path_factory.mktemp("built") / "resume.mv2"
+    return ingest_resume(EXAMPLE_RESUME, out), out
+
+
+def test_round_trip_frames_profile_and_health(built):
+    document, out = built
+
+    backend = EmbeddedMemvidBackend(out)
+    try:
+        health = backend.health(timeout=1.0)
+        stored = backend.get_state(PROFILE_ENTITY, PROFILE_SLOT)
+        hits = backend.search("sponsorship", top_k=3, snippet_chars=400)
+    finally:
+        backend.close()
+
+    assert health.connected
+    assert health.frame_count == len(document.frames)
+    assert stored is not None
+    assert json.loads(stored) == document.profile
+    assert json.loads(stored)["system_prompt"].startswith("You answer recruiters' questions")
+    assert [hit.title for hit in hits] == ["Does she need visa sponsorship?"]
+    assert os.listdir(out.parent) == ["resume.mv2"]  # no temporary or side files left
+
+
+def test_profile_is_a_memory_card_any_memvid_reader_finds(built):
+    # The Rust memvid service's GetState(entity, slot) reads the same memories track.
+    document, out = built
+
+    memory = memvid_sdk.use("basic", str(out), read_only=True)
+    try:
+        state = memory.state(PROFILE_ENTITY, slot=PROFILE_SLOT)
+        cards = memory.memories(entity=PROFILE_ENTITY)["cards"]
+    finally:
+        memory.close()
+
+    assert state["found"] is True
+    assert state["slots"][PROFILE_SLOT]["value"] == document.profile_json()
+    assert [(card["entity"], card["slot"]) for card in cards] == [(PROFILE_ENTITY, PROFILE_SLOT)]
+
+
+def test_malformed_resume_writes_nothing(tmp_path):
+    source = tmp_path / "resume.md"
+    source.write_text(MALFORMED, encoding="utf-8")
+
+    with pytest.raises(ResumeFormatError, match="line 5: "):
+        ingest_resume(source, tmp_path / "out" / "resume.mv2")
+
+    assert sorted(os.listdir(tmp_path)) == ["resume.md"]
+
+
+def test_failed_rebuild_keeps_the_existing_file(tmp_path):
+    out = tmp_path / "resume.mv2"
+    ingest_resume(EXAMPLE_RESUME, out)
+    before = digest(out)
+    source = tmp_path / "broken.md"
+    source.write_text(MALFORMED, encoding="utf-8")
+
+    with pytest.raises(ResumeFormatError):
+        ingest_resume(source, out)
+
+    assert digest(out) == before
+    assert sorted(os.listdir(tmp_path)) == ["broken.md", "resume.mv2"]
+
+
+def test_failure_while_writing_leaves_no_output_and_no_temp_file(tmp_path):
+    # A lone surrogate passes the parser's types but the engine cannot encode it, so the
+    # failure happens after memvid has created the temporary file.
+    document = ResumeDocument(frames=(Frame("Broken", "text \ud800 here", "section"),), profile={"name": ""})
+
+    with pytest.raises(UnicodeEncodeError):
+        write_index(document, tmp_path / "resume.mv2")
+
+    assert os.listdir(tmp_path) == []
+
+
+def test_failure_at_the_rename_leaves_no_temp_file(tmp_path):
+    out = tmp_path / "resume.mv2"
+    out.mkdir()  # os.replace cannot put a file over a directory
+
+    with pytest.raises(OSError, match="directory"):
+        ingest_resume(EXAMPLE_RESUME, out)
+
+    assert os.listdir(tmp_path) == ["resume.mv2"]
+    assert out.is_dir()
+
+
+def test_invalid_utf8_names_the_line(tmp_path):
+    source = tmp_path / "resume.md"
+    source.write_bytes(b"---\nname: Ada\ntitle: caf\xe9\n---\n## A\ntext\n")
+
+    with pytest.raises(ResumeFormatError, match="line 3: the file is not UTF-8 text"):
+        ingest_resume(source, tmp_path / "resume.mv2")
+
+
+def test_ensure_example_index_builds_once_and_then_only_when_the_markdown_changes(tmp_path):
+    markdown = tmp_path / "resume.md"
+    markdown.write_text(EXAMPLE_RESUME.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "index" / "resume.mv2"
+    builds: list[Path] = []
+
+    def build(source: Path, target: Path) -> None:
+        builds.append(source)
+        target.write_bytes(b"built")
+
+    assert ensure_example_index(markdown, out, build=build) == out
+    ensure_example_index(markdown, out, build=build)
+    assert len(builds) == 1
+
+    later = out.stat().st_mtime_ns + 1_000_000_000
+    os.utime(markdown, ns=(later, later))
+    ensure_example_index(markdown, out, build=build)
+    assert len(builds) == 2
+
+
+def test_ensure_example_index_rebuilds_a_file_older_than_the_ingest_code(tmp_path):
+    markdown = tmp_path / "resume.md"
+    markdown.write_text("unused", encoding="utf-8")
+    out = tmp_path / "resume.mv2"
+    out.write_bytes(b"built by an older parser")
+    for path in (markdown, out):
+        os.utime(path, ns=(0, 0))  # both older than any source file of app/resume
+    builds: list[Path] = []
+
+    ensure_example_index(markdown, out, build=lambda source, target: builds.append(source))
+
+    assert builds == [markdown]
+
+
+def test_concurrent_ensure_example_index_builds_once(tmp_path):
+    out = tmp_path / "resume.mv2"
+    builds: list[str] = []
+    errors: list[BaseException] = []
+
+    def slow_build(source: Path, target: Path) -> None:
+        builds.append(threading.current_thread().name)
+        time.sleep(0.3)  # hold the lock long enough for the others to queue behind it
+        target.write_bytes(b"built")
+
+    def call() -> None:
+        try:
+            ensure_example_index(EXAMPLE_RESUME, out, build=slow_build)
+        except BaseException as error:  # surfaced by the assertion below
+            errors.append(error)
+
+    # Each thread opens its own descriptor of the lock file: flock excludes them like processes.
+    threads = [threading.Thread(target=call, name=f"worker-{n}") for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert len(builds) == 1
+    assert out.exists()
+    assert (tmp_path / "resume.mv2.lock").exists()

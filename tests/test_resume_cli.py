@@ -1,0 +1,59 @@
+"""`flask memvid ingest`: what it prints, and how it refuses a malformed resume."""
+
+from __future__ import annotations
+
+import flask
+import pytest
+
+from app.config import EXAMPLE_RESUME
+from app.resume.cli import memvid_cli
+
+
+@pytest.fixture
+def runner():
+    app = flask.Flask(__name__)
+    app.cli.add_command(memvid_cli)
+    return app.test_cli_runner()
+
+
+def test_ingest_writes_the_file_and_says_what_it_wrote(runner, tmp_path):
+    out = tmp_path / "nested" / "resume.mv2"
+
+    result = runner.invoke(args=["memvid", "ingest", str(EXAMPLE_RESUME), "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    assert result.output.startswith(f"Wrote {out}: ")
+    assert "frames, profile of Elena Marsh." in result.output
+
+
+def test_malformed_resume_prints_the_line_and_exits_1(runner, tmp_path):
+    source = tmp_path / "resume.md"
+    source.write_text("---\nname: Ada\ntags: aws\n---\n## Summary\ntext\n", encoding="utf-8")
+    out = tmp_path / "resume.mv2"
+
+    result = runner.invoke(args=["memvid", "ingest", str(source), "--out", str(out)])
+
+    assert result.exit_code == 1
+    assert f"Error: {source}: line 3: 'tags' must be a list" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_missing_resume_is_a_usage_error(runner, tmp_path):
+    result = runner.invoke(args=["memvid", "ingest", str(tmp_path / "nope.md"), "--out", str(tmp_path / "x.mv2")])
+
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_out_is_required(runner):
+    result = runner.invoke(args=["memvid", "ingest", str(EXAMPLE_RESUME)])
+
+    assert result.exit_code == 2
+    assert "--out" in result.output
+
+
+def test_group_takes_more_commands():
+    assert isinstance(memvid_cli, flask.cli.AppGroup)
+    assert "ingest" in memvid_cli.commands

@@ -1,0 +1,258 @@
+"""The resume parser: the profile of SPEC §3, the frames, and every malformed input it names."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from app.config import EXAMPLE_RESUME
+from app.resume import ResumeFormatError, parse_resume
+
+PROFILE_KEYS = [
+    "name",
+    "title",
+    "email",
+    "linkedin",
+    "location",
+    "status",
+    "suggested_questions",
+    "tags",
+    "experience",
+    "skills",
+    "fit_assessment_examples",
+    "system_prompt",
+]
+FIT_KEYS = ["title", "fit_level", "role", "job_description", "verdict", "key_matches", "gaps", "recommendation"]
+
+SMALL = """\
+---
+name: Ada Example
+title: Platform Engineer
+tags: [aws, kubernetes]
+---
+# Ada Example
+
+## Summary
+Builds platforms.
+
+## Experience
+Mostly infrastructure work.
+
+### Cloudco — Platform Engineer
+Period: 2020-2024
+Location: Remote
+Tags: aws, kubernetes ,
+- Ran Kubernetes on AWS.
+- Cut costs
+  by a third.
+Situation: A slow deploy pipeline
+that everyone hated.
+Technical work: Terraform and Argo CD.
+
+## Skills
+### Strong
+- Kubernetes: six years
+- Terraform
+### Gaps
+- COBOL: never
+
+## FAQ
+### Is she open to remote work?
+Yes.
+
+## Fit Assessment Examples
+### Platform lead at a bank
+Fit level: Strong
+Verdict: Good match.
+
+## Code
+```
+## not a heading
+```
+"""
+
+
+def parse(text: str):
+    return parse_resume(textwrap.dedent(text))
+
+
+def test_example_resume_profile_has_the_spec_shape():
+    profile = parse_resume(EXAMPLE_RESUME.read_text(encoding="utf-8")).profile
+
+    assert list(profile) == PROFILE_KEYS
+    for key in ["name", "title", "email", "linkedin", "location", "status", "system_prompt"]:
+        assert isinstance(profile[key], str)
+        assert profile[key]
+    assert len(profile["suggested_questions"]) >= 5
+    assert all(isinstance(tag, str) for tag in profile["tags"])
+    assert len(profile["experience"]) >= 4
+    for entry in profile["experience"]:
+        assert list(entry) == ["company", "role", "period", "location", "tags", "highlights", "ai_context"]
+        assert all(entry[key] for key in ["company", "role", "period", "location", "tags", "highlights"])
+        assert list(entry["ai_context"]) == ["situation", "approach", "technical_work", "lessons_learned"]
+        assert all(entry["ai_context"].values())
+    assert set(profile["skills"]) == {"strong", "moderate", "gaps"}
+    assert all(profile["skills"].values())
+    assert len(profile["fit_assessment_examples"]) == 2
+    for example in profile["fit_assessment_examples"]:
+        assert list(example) == FIT_KEYS
+        assert all(isinstance(value, str) and value for value in example.values())
+
+
+def test_example_resume_frames():
+    frames = parse_resume(EXAMPLE_RESUME.read_text(encoding="utf-8")).frames
+    titles = [frame.title for frame in frames]
+    labels = {frame.label for frame in frames}
+
+    assert len(titles) == len(set(titles))
+    assert {"Candidate Profile", "Summary", "Experience", "Education", "Skills — Gaps"} <= set(titles)
+    assert "Northwind Freight Labs — Staff Platform Engineer" in titles
+    assert "Does she need visa sponsorship?" in titles
+    assert sum(frame.label == "faq" for frame in frames) >= 6
+    assert labels == {"profile", "section", "experience", "skills", "faq", "fit_assessment"}
+    assert all(frame.text.strip() for frame in frames)
+
+
+def test_small_resume_profile_values():
+    profile = parse(SMALL).profile
+
+    assert profile["name"] == "Ada Example"
+    assert profile["email"] == ""
+    assert profile["status"] == ""
+    assert profile["system_prompt"] == ""
+    assert profile["suggested_questions"] == []
+    assert profile["tags"] == ["aws", "kubernetes"]
+    assert profile["experience"] == [
+        {
+            "company": "Cloudco",
+            "role": "Platform Engineer",
+            "period": "2020-2024",
+            "location": "Remote",
+            "tags": ["aws", "kubernetes"],
+            "highlights": ["Ran Kubernetes on AWS.", "Cut costs by a third."],
+            "ai_context": {
+                "situation": "A slow deploy pipeline that everyone hated.",
+                "approach": "",
+                "technical_work": "Terraform and Argo CD.",
+                "lessons_learned": "",
+            },
+        }
+    ]
+    assert profile["skills"] == {"strong": ["Kubernetes", "Terraform"], "moderate": [], "gaps": ["COBOL"]}
+    assert profile["fit_assessment_examples"] == [
+        {
+            "title": "Platform lead at a bank",
+            "fit_level": "Strong",
+            "role": "",
+            "job_description": "",
+            "verdict": "Good match.",
+            "key_matches": "",
+            "gaps": "",
+            "recommendation": "",
+        }
+    ]
+
+
+def test_small_resume_frames():
+    frames = {frame.title: frame for frame in parse(SMALL).frames}
+
+    assert list(frames) == [
+        "Candidate Profile",
+        "Summary",
+        "Experience",
+        "Cloudco — Platform Engineer",
+        "Skills — Strong",
+        "Skills — Gaps",
+        "Is she open to remote work?",
+        "Fit Assessment — Platform lead at a bank",
+        "Code",
+    ]
+    assert frames["Candidate Profile"].text == "Ada Example — Platform Engineer"
+    assert frames["Experience"].text == "Mostly infrastructure work.\n- Cloudco — Platform Engineer (2020-2024; Remote)"
+    assert frames["Cloudco — Platform Engineer"].tags == ("aws", "kubernetes")
+    assert frames["Cloudco — Platform Engineer"].text.startswith("Period: 2020-2024")
+    assert frames["Skills — Gaps"].text.endswith("- COBOL: never")
+    assert frames["Is she open to remote work?"].text == "Yes."
+    assert "## not a heading" in frames["Code"].text
+
+
+def test_line_endings_and_bom_do_not_matter():
+    crlf = "\ufeff" + SMALL.replace("\n", "\r\n")
+
+    assert parse_resume(crlf) == parse_resume(SMALL)
+
+
+def test_unicode_line_separator_is_text_not_a_line_break():
+    # A U+2028 inside a paragraph must not shift the line numbers of later errors.
+    text = "---\nname: A\n---\n## Summary\nOne\u2028two\n## Experience\n### No dash here\n"
+
+    with pytest.raises(ResumeFormatError) as caught:
+        parse_resume(text)
+
+    assert caught.value.line == 7
+
+
+def test_profile_json_keeps_unicode():
+    document = parse_resume(SMALL.replace("name: Ada Example", "name: Zoë Ørsted"))
+
+    assert '"name": "Zoë Ørsted"' in document.profile_json()
+
+
+MALFORMED = [
+    ("empty file", "", 1, "the file is empty"),
+    ("blank file", "  \n\n", 1, "the file is empty"),
+    ("no front matter", "# Ada\n## Summary\ntext\n", 1, "missing YAML front matter"),
+    ("unclosed front matter", "---\nname: Ada\n## Summary\ntext\n", 1, "never closed"),
+    ("invalid YAML", "---\nname: Ada\ntags: [aws\n---\n## A\ntext\n", 3, "invalid YAML"),
+    ("bad YAML indentation", "---\nname: Ada\n  title: x\n---\n## A\ntext\n", 3, "invalid YAML"),
+    ("front matter is a list", "---\n- name\n- Ada\n---\n## A\ntext\n", 2, "must be a mapping"),
+    ("front matter is text", "---\njust words\n---\n## A\ntext\n", 2, "must be a mapping"),
+    ("empty front matter", "---\n---\n## A\ntext\n", 1, "front matter is empty"),
+    ("tags not a list", "---\nname: Ada\ntags: aws, k8s\n---\n## A\ntext\n", 3, "'tags' must be a list"),
+    (
+        "questions a mapping",
+        "---\nname: Ada\nsuggested_questions:\n  q: why\n---\n## A\ntext\n",
+        3,
+        "'suggested_questions' must be a list",
+    ),
+    ("list item not text", "---\nname: Ada\ntags:\n  - {a: 1}\n---\n## A\ntext\n", 3, "'tags[0]' must be text"),
+    ("name is a list", "---\nname: [Ada, Lovelace]\n---\n## A\ntext\n", 2, "'name' must be text"),
+    ("status is a boolean", "---\nname: Ada\nstatus: no\n---\n## A\ntext\n", 3, "'status' must be text"),
+    ("no sections", "---\nname: Ada\n---\nJust a paragraph.\n", 4, "no '## ' sections"),
+    ("nothing to search", "---\ntags: [a]\n---\n## Empty\n\n## Also empty\n", 4, "hold no text"),
+    ("empty heading", "---\nname: Ada\n---\n## Summary\ntext\n##   \nmore\n", 6, "empty '##' heading"),
+    ("duplicate section", "---\nname: Ada\n---\n## Summary\na\n## summary\nb\n", 6, "appears twice"),
+    (
+        "experience without em dash",
+        "---\nname: Ada\n---\n## Experience\n### Cloudco - Engineer\n- did things\n",
+        5,
+        "must read 'Company — Role'",
+    ),
+    ("experience without role", "---\nname: Ada\n---\n## Experience\n### Cloudco —\n", 5, "'Company — Role'"),
+    (
+        "duplicate field",
+        "---\nname: Ada\n---\n## Experience\n### A — B\nPeriod: 2020\nPeriod: 2021\n",
+        7,
+        "'Period:' appears twice",
+    ),
+    ("unknown skills group", "---\nname: Ada\n---\n## Skills\n### Expert\n- Go\n", 5, "unknown skills group"),
+    ("duplicate skills group", "---\nname: Ada\n---\n## Skills\n### Strong\n- Go\n### strong\n- C\n", 7, "twice"),
+    ("FAQ without answer", "---\nname: Ada\n---\n## FAQ\n### Why?\n\n### How?\nLike so.\n", 5, "has no answer"),
+    (
+        "duplicate frame title",
+        "---\nname: Ada\n---\n## Education\nMSc.\n## FAQ\n### Education\nSee above.\n",
+        7,
+        "used twice",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "problem"), [case[1:] for case in MALFORMED], ids=[c[0] for c in MALFORMED])
+def test_malformed_resume_names_line_and_problem(text, line, problem):
+    with pytest.raises(ResumeFormatError) as caught:
+        parse_resume(text)
+
+    assert caught.value.line == line
+    assert str(caught.value).startswith(f"line {line}: ")
+    assert problem in str(caught.value)

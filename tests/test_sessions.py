@@ -1,0 +1,134 @@
+"""The in-memory session store (SPEC §4)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import gevent
+import pytest
+
+from app.sessions import MemorySessionStore
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def store(clock: Clock, *, ttl: float = 60, max_sessions: int = 10, max_history: int = 4) -> MemorySessionStore:
+    return MemorySessionStore(ttl=ttl, max_sessions=max_sessions, max_history=max_history, clock=clock, timer=clock)
+
+
+def test_unknown_well_formed_id_is_adopted(clock):
+    sessions = store(clock)
+    sid = str(uuid.uuid4())
+
+    resolved, history = sessions.history(sid)
+
+    assert resolved == sid
+    assert history == []
+    assert sessions.count() == 1
+
+
+def test_no_id_gets_a_uuid4(clock):
+    resolved, _ = store(clock).history(None)
+    assert uuid.UUID(resolved).version == 4
+
+
+def test_turns_become_history_in_order(clock):
+    sessions = store(clock)
+    sid, _ = sessions.history(None)
+    sessions.append_turn(sid, "q1", "a1")
+
+    _, history = sessions.history(sid)
+
+    assert history == [{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}]
+
+
+def test_history_keeps_only_the_last_messages(clock):
+    sessions = store(clock, max_history=4)
+    sid, _ = sessions.history(None)
+    for turn in range(5):
+        sessions.append_turn(sid, f"q{turn}", f"a{turn}")
+
+    _, history = sessions.history(sid)
+
+    assert [m["content"] for m in history] == ["q3", "a3", "q4", "a4"]
+    assert len(sessions.get(sid).messages) == 4
+
+
+def test_session_expires_after_last_activity(clock):
+    sessions = store(clock, ttl=60)
+    sid, _ = sessions.history(None)
+    clock.now += 50
+    sessions.append_turn(sid, "q", "a")  # activity: the clock restarts
+    clock.now += 50
+    assert sessions.get(sid) is not None
+    clock.now += 11
+    assert sessions.get(sid) is None
+    assert sessions.count() == 0
+
+
+def test_least_recently_used_session_is_evicted(clock):
+    sessions = store(clock, max_sessions=2)
+    first, _ = sessions.history(None)
+    second, _ = sessions.history(None)
+    sessions.history(first)  # first is now the most recently used
+    third, _ = sessions.history(None)
+
+    assert sessions.get(second) is None
+    assert sessions.get(first) is not None
+    assert sessions.get(third) is not None
+
+
+def test_stats_count_hits_and_misses(clock):
+    sessions = store(clock)
+    sid, _ = sessions.history(None)
+    sessions.history(sid)
+    sessions.history(sid)
+
+    stats = sessions.stats()
+
+    assert (stats.name, stats.size, stats.hits, stats.misses) == ("sessions", 1, 2, 1)
+
+
+def test_delete_and_clear(clock):
+    sessions = store(clock)
+    sid, _ = sessions.history(None)
+    assert sessions.delete(sid) is True
+    assert sessions.delete(sid) is False
+    sessions.history(None)
+    sessions.clear()
+    assert sessions.count() == 0
+
+
+def test_concurrent_turns_never_interleave_or_get_lost(clock):
+    sessions = store(clock, max_history=1000)
+    sid, _ = sessions.history(None)
+
+    def worker(n: int) -> None:
+        for i in range(50):
+            sessions.append_turn(sid, f"q{n}-{i}", f"a{n}-{i}")
+            gevent.sleep(0)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    messages = sessions.get(sid).messages
+    assert len(messages) == 8 * 50 * 2
+    for question, answer in zip(messages[::2], messages[1::2], strict=True):
+        assert question.role == "user"
+        assert answer.role == "assistant"
+        assert answer.content == "a" + question.content[1:]
