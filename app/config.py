@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     memvid_file: Path | None = None
     retrieval_top_k: int = Field(default=5, ge=1, le=50)
     profile_cache_seconds: float = Field(default=60.0, ge=0)
+    retrieval_cache_seconds: float = Field(default=60.0, ge=0)  # 0: every question asks memvid
     health_cache_seconds: float = Field(default=3.0, ge=0)
 
     session_ttl: int = Field(default=1800, ge=1)

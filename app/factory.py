@@ -71,6 +71,7 @@ def _build_services(
         memvid or build_memvid_backend(settings),
         top_k=settings.retrieval_top_k,
         profile_ttl=settings.profile_cache_seconds,
+        passages_ttl=settings.retrieval_cache_seconds,
         health_ttl=settings.health_cache_seconds,
     )
     store = sessions or MemorySessionStore(
@@ -88,10 +89,8 @@ def _register_docs(app: OpenAPI) -> None:
 
 
 def _register_cli(app: OpenAPI) -> None:
-    try:
-        from app.resume.cli import memvid_cli
-    except ImportError:  # TEMPORARY while app.resume.cli is written
-        return
+    from app.resume.cli import memvid_cli
+
     app.cli.add_command(memvid_cli)
 
 

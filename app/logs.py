@@ -27,16 +27,17 @@ def _add_pid(logger: object, method_name: str, event_dict: MutableMapping[str, A
     return event_dict
 
 
-class _StderrHandler(logging.StreamHandler):
-    """Write to whatever `sys.stderr` is at the time (test runners swap it)."""
+class _CurrentStderr:
+    """`sys.stderr` as it is at each write: test runners swap it between tests."""
 
-    @property
-    def stream(self) -> Any:
-        return sys.stderr
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
 
-    @stream.setter
-    def stream(self, value: Any) -> None:
-        pass
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+_STDERR = _CurrentStderr()
 
 
 def configure_logging(level: str, fmt: str) -> None:
@@ -58,7 +59,7 @@ def configure_logging(level: str, fmt: str) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
-        logger_factory=structlog.WriteLoggerFactory(sys.stderr),
+        logger_factory=structlog.WriteLoggerFactory(_STDERR),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
@@ -71,9 +72,9 @@ def configure_logging(level: str, fmt: str) -> None:
     )
     root = logging.getLogger()
     # Every create_app configures logging again: replace our handler, never stack another.
-    for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+    for handler in [h for h in root.handlers if getattr(h, "stream", None) is _STDERR]:
         root.removeHandler(handler)
-    handler = _StderrHandler()
+    handler = logging.StreamHandler(_STDERR)
     handler.setFormatter(formatter)
     root.addHandler(handler)
     root.setLevel(level)

@@ -47,12 +47,23 @@ def hook_sigterm() -> None:
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
         note_stop_requested()
+        _close_connections_when_idle()
         if callable(previous):
             previous(signum, frame)
 
     signal.signal(signal.SIGTERM, on_sigterm)
     # signal.signal() drops the SA_RESTART flag gunicorn set: keep system calls uninterrupted.
     signal.siginterrupt(signal.SIGTERM, False)
+
+
+def _close_connections_when_idle() -> None:
+    # The gevent worker exits only once no connection is open, and it lets an idle
+    # keep-alive connection wait `keepalive` seconds for another request: a stream that
+    # ends near the deadline would be SIGKILLed in that wait. With keepalive 0, each
+    # connection closes as soon as its response is complete.
+    cfg = getattr(_worker, "cfg", None)
+    if cfg is not None:
+        cfg.set("keepalive", 0)
 
 
 def seconds_left() -> float | None:

@@ -261,7 +261,9 @@ async def _fetch_stats(url: str) -> dict[str, Any]:
     reader, writer = await asyncio.open_connection(host, int(port))
     writer.write(f"GET /stats HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
     head = await reader.readuntil(b"\r\n\r\n")
-    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    length = next(
+        int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+    )
     body = await reader.readexactly(length)
     writer.close()
     return dict(json.loads(body))
@@ -287,7 +289,7 @@ async def measure(options: dict[str, Any]) -> dict[str, Any]:
     lag = {"loadgen": probe.summary()}
     for name, url in options["stats"].items():
         lag[name] = await _fetch_stats(url)
-    done, pending = await asyncio.wait(users, timeout=options["drain"])
+    _, pending = await asyncio.wait(users, timeout=options["drain"])
     for task in pending:
         task.cancel()
     unfinished = len(pending)
@@ -297,7 +299,12 @@ async def measure(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _summary(
-    options: dict[str, Any], window: Window, streams: list[Stream], sampler: _Sampler, lag: dict[str, Any], unfinished: int
+    options: dict[str, Any],
+    window: Window,
+    streams: list[Stream],
+    sampler: _Sampler,
+    lag: dict[str, Any],
+    unfinished: int,
 ) -> dict[str, Any]:
     inside = [s for s in streams if window.start <= s.started < window.end and not s.error]
     completed = sum(1 for s in streams if window.start <= s.ended < window.end and not s.error)

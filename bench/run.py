@@ -70,10 +70,10 @@ def _profile(options: Options, worker_pid: int, concurrency: int) -> subprocess.
     if options.profile_level != concurrency:
         return None
     options.profile_dir.mkdir(parents=True, exist_ok=True)
-    out = options.profile_dir / f"profile-{concurrency}.svg"
+    out = options.profile_dir / f"profile-{concurrency}.txt"
     seconds = max(1, int(options.duration))
     record = ["py-spy", "record", "--pid", str(worker_pid), "--duration", str(seconds), "--rate", "250"]
-    command = pinned(options.client_core, [*record, "--nonblocking", "--output", str(out)])
+    command = pinned(options.client_core, [*record, "--nonblocking", "--format", "raw", "--output", str(out)])
     time.sleep(options.warmup)
     print(f"# profiling the worker for {seconds}s into {out}", file=sys.stderr)
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -92,7 +92,9 @@ def run(options: Options) -> dict[str, Any]:
 
 def _run(options: Options, procs: Processes, files: int) -> dict[str, Any]:
     fake_options = {"first_token_ms": options.first_token_ms, "tokens": options.tokens, "gap_ms": options.gap_ms}
-    llm = procs.spawn("fake_llm", pinned(options.client_core, [sys.executable, "-m", "bench.fake_llm", json.dumps(fake_options)]))
+    llm = procs.spawn(
+        "fake_llm", pinned(options.client_core, [sys.executable, "-m", "bench.fake_llm", json.dumps(fake_options)])
+    )
     llm_port = int(ready_line(llm)[0])
     memvid = procs.spawn("fake_memvid", pinned(options.client_core, [sys.executable, "-m", "bench.fake_memvid"]))
     memvid_port, memvid_stats = (int(word) for word in ready_line(memvid))
@@ -122,7 +124,13 @@ def _run(options: Options, procs: Processes, files: int) -> dict[str, Any]:
         direct = _loadgen(options, {**common, "target": "direct", "port": llm_port, "path": "/api/v1/chat/completions"})
         relayed = _loadgen(
             options,
-            {**common, "target": "service", "port": service.port, "path": "/api/v1/chat", "rss_pid": service.worker_pid},
+            {
+                **common,
+                "target": "service",
+                "port": service.port,
+                "path": "/api/v1/chat",
+                "rss_pid": service.worker_pid,
+            },
             worker_pid=service.worker_pid,
         )
         levels.append({"concurrency": concurrency, "direct": direct, "service": relayed})

@@ -80,3 +80,23 @@ def gunicorn(env: dict[str, str], tmp_path: Path, *, workers: int = 1, args: tup
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def wait_until_ready_grpc(target: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 30) -> None:
+    """Wait until a memvid.v1 Health check at `target` answers SERVING."""
+    import grpc
+
+    from app.grpc_gen.memvid.v1 import memvid_pb2, memvid_pb2_grpc
+
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(target) as channel:
+        stub = memvid_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"memvid serve exited with {process.returncode}:\n{log_path.read_text()}")
+            with contextlib.suppress(grpc.RpcError):
+                reply = stub.Check(memvid_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == memvid_pb2.HealthCheckResponse.SERVING:
+                    return
+            time.sleep(0.1)
+    raise RuntimeError(f"memvid serve did not answer in {timeout}s:\n{log_path.read_text()}")

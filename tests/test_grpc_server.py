@@ -241,8 +241,7 @@ class Backend:
     def close(self): pass
 
 server = serve(Backend(), port=0)
-print(server.address, flush=True)
-run_until_signalled(server, grace=1.0)
+run_until_signalled(server, grace=1.0, on_ready=lambda: print(server.address, flush=True))
 print("stopped", flush=True)
 """
 

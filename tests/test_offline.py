@@ -52,7 +52,7 @@ def events(question: str, passages: tuple[Passage, ...] = PASSAGES) -> list[Toke
             ["Python", "hiking", "Mentored"],
         ),
         ("Does he know Python?", ["From *Skills*: Python: ten years, in production."], ["Kubernetes", "hiking"]),
-        ("Any management experience?", ["From *Skills*: Managed budgets for three teams."], ["Acme", "Python"]),
+        ("Any management experience?", ["From *Skills*: Managed budgets for three teams."], ["Python", "hiking"]),
         ("Where is she located?", ["Location: Berlin."], ["Skills", "Kubernetes"]),
         ("what about go", ["From *Skills*: Go: moderate."], ["Acme"]),
         ("deployment speed", ["Deploys took a whole day."], ["Skills", "monolith"]),

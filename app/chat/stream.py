@@ -3,6 +3,11 @@
 The LLM is read in a helper greenlet feeding a queue, so the stream can send keep-alive
 comments while the LLM is silent, and so a client that hangs up is noticed on the next
 write even when the LLM is quiet (WSGI only learns of a disconnect when a write fails).
+
+This loop runs once per token for every open stream, so it is kept lean: the queue is
+read without a timeout (a timed get costs a fresh timer per token); one repeating timer
+per stream drops a tick into the queue instead, on which keep-alives and shutdown are
+checked. Tokens that are already waiting when the loop wakes go out in one write.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 
 import gevent
 import structlog
-from gevent.queue import Empty, Queue
+from gevent.queue import Queue
 
 from app.chat.service import PreparedTurn
 from app.errors import LLMError
@@ -26,6 +31,7 @@ log = structlog.get_logger(__name__)
 OPENING = encode_comment("stream open")
 KEEPALIVE = encode_comment("keepalive")
 POLL_SECONDS = 1.0
+_TICK = object()  # queued by the stream's timer: time to check for keep-alive and shutdown
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,34 +51,47 @@ def stream_answer(
     """Yield the SSE bytes of one answer; every exit path ends with a terminal event or a hang-up."""
     outcome = "client_disconnected"
     reader: gevent.Greenlet | None = None
+    ticks = None
     parts: list[str] = []
     ACTIVE_STREAMS.inc()
     try:
         yield OPENING + encode_event({"type": "retrieval", "chunks": turn.chunks, "session_id": turn.session_id})
-        events: Queue[LLMEvent | LLMError] = Queue()
+        events: Queue[object] = Queue()
         reader = gevent.spawn(_pump, answerer.stream(turn.request), events)
+        # Tick often enough that a stopping worker is noticed within POLL_SECONDS and a
+        # keep-alive goes out at most half a keep-alive period late.
+        period = min(POLL_SECONDS, ctx.keepalive_seconds / 2)
+        ticks = gevent.get_hub().loop.timer(period, period)
+        ticks.start(events.put_nowait, _TICK)
         idle_since = time.monotonic()
         while True:
-            item = _next(events, ctx, idle_since)
-            idle_since = time.monotonic()
-            if item is None:
-                yield KEEPALIVE
-            elif isinstance(item, Token):
-                if not parts:
-                    TIME_TO_FIRST_TOKEN.observe(time.perf_counter() - ctx.started)
-                parts.append(item.text)
-                yield encode_token(item.text)
-            elif isinstance(item, Finished):
-                answer = "".join(parts)
-                record(turn, answer)
-                outcome = "completed"
-                yield encode_event(_done(turn, item, ctx))
+            item = events.get()
+            if ctx.should_stop():
+                outcome = "server_shutdown"
+                yield encode_event(error_event(LLMError("server_shutdown"), ctx.trace_id))
                 return
-            else:
-                outcome = item.code
-                yield encode_event(error_event(item, ctx.trace_id))
+            if item is _TICK:
+                if time.monotonic() - idle_since >= ctx.keepalive_seconds:
+                    idle_since = time.monotonic()
+                    yield KEEPALIVE
+                continue
+            if not parts and isinstance(item, Token):
+                TIME_TO_FIRST_TOKEN.observe(time.perf_counter() - ctx.started)
+            out, terminal = _take_ready(item, events, parts)
+            if isinstance(terminal, Finished):
+                record(turn, "".join(parts))
+                outcome = "completed"
+                out.append(encode_event(_done(turn, terminal, ctx)))
+            elif terminal is not None:
+                outcome = terminal.code
+                out.append(encode_event(error_event(terminal, ctx.trace_id)))
+            idle_since = time.monotonic()
+            yield b"".join(out)
+            if terminal is not None:
                 return
     finally:
+        if ticks is not None:
+            ticks.close()
         if reader is not None:
             # Killing the reader unwinds the answerer's generator, which closes the upstream
             # response; block so that happens before the WSGI server closes ours.
@@ -80,22 +99,27 @@ def stream_answer(
         _finish(outcome, ctx, len(parts))
 
 
-def _next(events: Queue[LLMEvent | LLMError], ctx: StreamContext, idle_since: float) -> LLMEvent | LLMError | None:
-    """Return the next item, None when a keep-alive is due, a shutdown error when stopping."""
+def _take_ready(
+    item: object, events: Queue[object], parts: list[str]
+) -> tuple[list[bytes], Finished | LLMError | None]:
+    """Encode `item` and every token already queued behind it; stop at a terminal item.
+
+    Returns the encoded tokens and the terminal item (Finished or LLMError) if one was
+    reached. Several tokens in one write happen only when the loop fell behind the LLM.
+    """
+    out: list[bytes] = []
     while True:
-        if ctx.should_stop():
-            return LLMError("server_shutdown")
-        # Wake at least every POLL_SECONDS so a stopping worker is noticed promptly.
-        wait = min(POLL_SECONDS, ctx.keepalive_seconds - (time.monotonic() - idle_since))
-        if wait <= 0:
-            return None
-        try:
-            return events.get(timeout=wait)
-        except Empty:
-            continue
+        if isinstance(item, Token):
+            parts.append(item.text)
+            out.append(encode_token(item.text))
+        elif isinstance(item, Finished | LLMError):
+            return out, item
+        if not events.qsize():
+            return out, None
+        item = events.get_nowait()
 
 
-def _pump(stream: Iterator[LLMEvent], events: Queue[LLMEvent | LLMError]) -> None:
+def _pump(stream: Iterator[LLMEvent], events: Queue[object]) -> None:
     """Move the answerer's events into the queue; any failure becomes one coded error."""
     try:
         for event in stream:

@@ -14,6 +14,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Token
+from app.retrieval.query import query_terms
 from app.retrieval.types import Passage
 
 PREAMBLE = "No language model is configured, so this answer is quoted directly from the resume."
@@ -47,6 +48,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
 _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
 _CHUNK = re.compile(r"\s*\S+\s*")
+# Where a folded snippet had a bullet or a `Label: value` line (e.g. "Technical work: ").
+_FOLDED_BULLET = re.compile(r"\s+-\s+(?=\S)")
+_FOLDED_LABEL = re.compile(r"\s+(?=[A-Z][a-z]+(?: [a-z]+)?: )")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +79,20 @@ class OfflineAnswerer:
 
 def compose_answer(request: AnswerRequest) -> str:
     """Return the whole offline answer for `request`."""
-    chosen = _select(_content_stems(request.question), request.passages)
+    chosen = _select(_question_stems(request.question), request.passages)
     if not chosen:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     return "\n\n".join([PREAMBLE, *_cite(chosen, request.passages)])
+
+
+def _question_stems(question: str) -> frozenset[str]:
+    """Return the question's content stems plus the forms retrieval searched it under.
+
+    Retrieval expands "cloud" to "aws", "gcp"...; the sentences it found for those words
+    must count as answers here too.
+    """
+    searched = " ".join(form for term in query_terms(question) for form in term.forms)
+    return _content_stems(question) | _content_stems(searched)
 
 
 def _nothing_found(request: AnswerRequest) -> list[str]:
@@ -95,7 +109,7 @@ def _select(question: frozenset[str], passages: tuple[Passage, ...]) -> list[_Se
     """Pick the best-matching sentences within the sentence and character budgets."""
     if not question:
         return []
-    sentences = [s for i, p in enumerate(passages) for s in _sentences(i, p.text)]
+    sentences = [s for i, p in enumerate(passages) for s in _sentences(i, _restore_lines(p))]
     hits = [_matches(question, s.stems) for s in sentences]
     titles = [_matches(question, _content_stems(p.title)) for p in passages]
     # Weigh each question word by its rarity, so a rare skill outranks a common word.
@@ -127,6 +141,21 @@ def _cite(chosen: list[_Sentence], passages: tuple[Passage, ...]) -> list[str]:
         title = passages[index].title.strip() or "the resume"
         lines.append(f"From *{_escape(title)}*: " + " ".join(_terminated(s.text) for s in picked))
     return lines
+
+
+def _restore_lines(passage: Passage) -> str:
+    """Return the passage text without its leading title, with its line structure back.
+
+    memvid returns snippets with all whitespace folded to single spaces, so bullets and
+    `Key: value` lines run together; they are split again where they visibly start.
+    """
+    text = passage.text.strip()
+    if passage.title and text.startswith(passage.title):
+        text = text[len(passage.title) :].lstrip()
+    if "\n" not in text:
+        text = _FOLDED_LABEL.sub("\n", _FOLDED_BULLET.sub("\n- ", text))
+    # Tag lines are keywords for search, not sentences worth quoting.
+    return "\n".join(line for line in _LINE_BREAK.split(text) if not line.startswith("Tags:"))
 
 
 def _sentences(passage: int, text: str) -> list[_Sentence]:

@@ -84,7 +84,7 @@ class OpenRouterClient:
         self._max_retries = max(0, max_retries)
         self._sleep = sleep or _sleep
         self._headers = _headers(referer, title)
-        self._session = _session(pool_size)
+        self._session = _session(pool_size, self._url)
 
     def __repr__(self) -> str:
         return f"OpenRouterClient(url={self._url!r}, model={self._model!r})"
@@ -215,11 +215,19 @@ def _headers(referer: str, title: str) -> dict[str, str]:
     }
 
 
-def _session(pool_size: int) -> requests.Session:
+def _session(pool_size: int, url: str) -> requests.Session:
     # Each open stream holds one pooled connection; requests' default keeps only 10.
     # Retries are ours (status- and first-token-aware), never urllib3's.
     adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=Retry(total=0, read=False))
     session = requests.Session()
     session.mount("https://", adapter)
     session.mount("http://", adapter)
+    # Proxy and CA-bundle variables are read once for our one URL, not on every request
+    # (requests re-reads the environment per request, a cost on every answer); trust_env
+    # off also keeps ~/.netrc out when no key is set.
+    environment = session.merge_environment_settings(url, {}, None, None, None)
+    session.proxies.update(environment["proxies"])
+    session.verify = environment["verify"]
+    session.cert = environment["cert"]
+    session.trust_env = False
     return session

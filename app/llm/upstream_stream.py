@@ -7,6 +7,7 @@ translated here into our coded errors; nothing of the upstream's text reaches th
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,8 +76,9 @@ def _is_read_timeout(exc: BaseException) -> bool:
 def read_completion_stream(response: requests.Response) -> Iterator[LLMEvent]:
     """Yield each non-empty content delta as a Token, then one Finished; raise LLMError or RetryableError."""
     state = _StreamState()
+    events = _events(response, state)
     try:
-        for event in _events(response, state):
+        for event in events:
             if event.comment is not None:
                 continue
             if event.data == "[DONE]":
@@ -89,7 +91,32 @@ def read_completion_stream(response: requests.Response) -> Iterator[LLMEvent]:
         error, status = transport_error(exc)
         log.warning("llm_stream_broken", error_type=type(exc).__name__, status=status)
         raise error from None
+    if state.done:
+        _finish_body_if_arrived(events, response)
     yield state.finished()
+
+
+def _finish_body_if_arrived(rest: Iterator[ServerSentEvent], response: requests.Response) -> None:
+    """Read what follows [DONE] when it has already arrived, never waiting for the network.
+
+    requests hands a fully read response's connection back to the pool, so the next
+    answer skips a TCP (and TLS) handshake; it closes a partly read one. What follows
+    [DONE] is normally just the end of the chunked body, sent with it. Any read that would
+    wait ends the attempt, and the connection is then closed as before.
+    """
+    sock = getattr(response.raw.connection, "sock", None)
+    if sock is None:
+        return
+    timeout = sock.gettimeout()
+    try:
+        sock.settimeout(0.0)
+        for _ignored in rest:  # events after [DONE] carry nothing for us
+            pass
+    except Exception:  # nothing lost: the connection is simply not reused
+        return
+    finally:
+        with contextlib.suppress(OSError):
+            sock.settimeout(timeout)
 
 
 def _events(response: requests.Response, state: _StreamState) -> Iterator[ServerSentEvent]:

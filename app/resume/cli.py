@@ -65,7 +65,7 @@ def serve(file: Path, port: int, host: str) -> None:
             server = serve_grpc(backend, host=host, port=port)
         except OSError as error:
             raise click.ClickException(str(error)) from None
-        click.echo(f"memvid.v1 gRPC on {server.address}: {file} ({health.frame_count} frames); Ctrl-C stops.")
-        run_until_signalled(server)
+        line = f"memvid.v1 gRPC on {server.address}: {file} ({health.frame_count} frames); Ctrl-C stops."
+        run_until_signalled(server, on_ready=lambda: click.echo(line))
     finally:
         backend.close()

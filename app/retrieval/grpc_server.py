@@ -149,11 +149,17 @@ def serve(backend: MemvidBackend, *, host: str = "127.0.0.1", port: int = 50051,
     return MemvidServer(server, host, bound)
 
 
-def run_until_signalled(server: grpc.Server, *, grace: float = 2.0) -> None:
-    """Block until SIGINT or SIGTERM, then stop `server`, letting calls finish for `grace` s."""
+def run_until_signalled(server: grpc.Server, *, grace: float = 2.0, on_ready: Callable[[], None] | None = None) -> None:
+    """Block until SIGINT or SIGTERM, then stop `server`, letting calls finish for `grace` s.
+
+    `on_ready` runs once the handlers are installed, so a supervisor that signals as soon
+    as it sees the announcement cannot hit the default handlers.
+    """
     stopping = threading.Event()
     handlers = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        if on_ready is not None:
+            on_ready()
         # A timed wait keeps the main thread returning to Python, where signal handlers run.
         while not stopping.wait(0.5):
             pass

@@ -19,6 +19,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from gevent.pool import Pool
+
 from app.retrieval.types import MemvidBackend, Passage
 from app.retrieval.vocabulary import STOP_WORDS, SYNONYMS
 
@@ -33,9 +35,11 @@ MAX_FORMS = 5
 MAX_WORD = 40
 # Hits asked for per query: enough to see past the first few frames.
 PER_QUERY_K = 10
-# OR-ed with a word, these match nothing but move the query's sketch, so a frame the
-# engine's pre-filter skipped for one spelling is ranked by another.
-SKETCH_SALTS = ("zqxj", "zqxk")
+# Engine calls of one question in flight at once.
+MAX_CONCURRENT_QUERIES = 8
+# OR-ed with a term's forms, this matches nothing but moves the query's sketch, so a frame
+# the engine's pre-filter skipped for one query string is ranked by another.
+SKETCH_SALT = "zqxj"
 # Reciprocal-rank fusion constant: small, because a resume has tens of frames, not millions.
 RRF_K = 10
 
@@ -83,14 +87,12 @@ def _base_forms(word: str) -> list[str]:
 
 
 def term_queries(term: Term) -> list[str]:
-    """Return the engine queries for one term: each form alone, then all forms OR-ed and salted.
+    """Return the engine queries for one term: each form alone, then all forms OR-ed with a salt.
 
-    Each distinct query string passes memvid's sketch pre-filter for a different subset
-    of frames; a word with no other forms gets a second salted query instead.
+    Each distinct query string passes memvid's sketch pre-filter for a different subset of
+    frames, so the salted union also catches frames the plain queries were denied.
     """
-    salts = SKETCH_SALTS if len(term.forms) == 1 else SKETCH_SALTS[:1]
-    joined = " OR ".join(term.forms)
-    return [*term.forms, *(f"{joined} OR {salt}" for salt in salts)]
+    return [*term.forms, " OR ".join([*term.forms, SKETCH_SALT])]
 
 
 def search_passages(backend: MemvidBackend, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
@@ -101,17 +103,24 @@ def search_passages(backend: MemvidBackend, question: str, *, top_k: int, snippe
     terms = query_terms(question)
     if not terms or top_k < 1:
         return []
-    rankings = [(term, _term_ranking(backend, term, snippet_chars)) for term in terms]
+    plan = [(term, query) for term in terms for query in term_queries(term)]
+    results = _run_concurrently(backend, [query for _, query in plan], snippet_chars)
+    best: dict[Term, dict[str, Passage]] = {term: {} for term in terms}
+    for (term, _), passages in zip(plan, results, strict=True):
+        for passage in passages:
+            seen = best[term].get(passage.title)
+            if seen is None or passage.score > seen.score:
+                best[term][passage.title] = passage
+    rankings = [(term, sorted(found.values(), key=lambda p: p.score, reverse=True)) for term, found in best.items()]
     return fuse_rankings(rankings)[:top_k]
 
 
-def _term_ranking(backend: MemvidBackend, term: Term, snippet_chars: int) -> list[Passage]:
-    best: dict[str, Passage] = {}
-    for query in term_queries(term):
-        for passage in backend.search(query, top_k=PER_QUERY_K, snippet_chars=snippet_chars):
-            if passage.title not in best or passage.score > best[passage.title].score:
-                best[passage.title] = passage
-    return sorted(best.values(), key=lambda passage: passage.score, reverse=True)
+def _run_concurrently(backend: MemvidBackend, queries: list[str], snippet_chars: int) -> list[list[Passage]]:
+    # A question costs several engine calls; over gRPC (made cooperative under gevent) they
+    # run side by side, so a slow memvid costs one call's latency, not the sum of them.
+    # In-process the engine holds a lock, and the greenlets simply take turns.
+    pool = Pool(MAX_CONCURRENT_QUERIES)
+    return pool.map(lambda query: backend.search(query, top_k=PER_QUERY_K, snippet_chars=snippet_chars), queries)
 
 
 def fuse_rankings(rankings: Sequence[tuple[Term, Sequence[Passage]]]) -> list[Passage]:

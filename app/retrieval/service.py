@@ -5,6 +5,7 @@ It hides which memvid backend answers, and caches the profile and the health pro
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -23,6 +24,12 @@ log = structlog.get_logger(__name__)
 SNIPPET_CHARS = 2000
 # /health must answer within a second even when memvid hangs.
 HEALTH_TIMEOUT_SECONDS = 0.8
+# Distinct questions whose passages are kept; recruiters mostly click suggested questions.
+PASSAGES_CACHE_SIZE = 256
+# The engine queries are built from the question's lower-cased words alone (see
+# app.retrieval.query), so questions that differ only in case, spacing or punctuation
+# retrieve the same passages and share one cache entry.
+_WORD = re.compile(r"[^\W_]+")
 
 
 class ResumeRetriever:
@@ -35,24 +42,33 @@ class ResumeRetriever:
         top_k: int,
         profile_ttl: float,
         health_ttl: float,
+        passages_ttl: float = 0.0,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backend = backend
         self._top_k = top_k
         self._profile = CountingTTLCache[Profile | None]("profile", maxsize=1, ttl=profile_ttl, timer=timer)
         self._health = CountingTTLCache[BackendHealth]("health", maxsize=1, ttl=health_ttl, timer=timer)
+        self._passages = CountingTTLCache[tuple[Passage, ...]](
+            "retrieval", maxsize=PASSAGES_CACHE_SIZE, ttl=passages_ttl, timer=timer
+        )
 
     @property
     def backend_name(self) -> str:
         return self.backend.name
 
     def passages(self, question: str) -> list[Passage]:
-        """Return the passages for `question`; none (logged) when memvid is unavailable."""
+        """Return the passages for `question` (cached by its words); none (logged) when memvid is unavailable."""
+        key = " ".join(word.lower() for word in _WORD.findall(question))
         try:
-            return search_passages(self.backend, question, top_k=self._top_k, snippet_chars=SNIPPET_CHARS)
+            # A failure is never cached: the next question asks memvid again.
+            return list(self._passages.get_or_compute(key, lambda: self._search(question)))
         except RetrievalUnavailable:
             log.warning("retrieval.unavailable", backend=self.backend.name)
             return []
+
+    def _search(self, question: str) -> tuple[Passage, ...]:
+        return tuple(search_passages(self.backend, question, top_k=self._top_k, snippet_chars=SNIPPET_CHARS))
 
     def profile(self) -> Profile | None:
         """Return the candidate profile (cached); None when the resume has none.
@@ -71,7 +87,7 @@ class ResumeRetriever:
 
     def cache_stats(self) -> list[CacheStats]:
         """Return the statistics of the retrieval caches."""
-        return [self._profile.stats(), self._health.stats()]
+        return [self._passages.stats(), self._profile.stats(), self._health.stats()]
 
     def close(self) -> None:
         """Close the backend."""

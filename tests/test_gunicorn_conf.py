@@ -1,0 +1,106 @@
+"""gunicorn.conf.py as gunicorn itself reads it, and what its master process imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.servers import ROOT
+
+# What gunicorn's master (this config, its hooks, the logger class, the worker class)
+# may not import: workers inherit it from the fork, before gevent patches anything.
+MASTER_SCRIPT = """
+import json, runpy, sys
+conf = runpy.run_path("gunicorn.conf.py")
+
+class Log:
+    def info(self, *args): pass
+    warning = info
+
+class Server:
+    log = Log()
+
+class Worker:
+    pid = 99999
+
+conf["on_starting"](Server())
+conf["when_ready"](Server())
+conf["child_exit"](Server(), Worker())
+conf["on_exit"](Server())
+from gunicorn.config import Config
+from gunicorn.util import load_class
+cfg = Config()
+cfg.set("accesslog", "-")
+load_class(conf["logger_class"])(cfg)
+import gunicorn.workers.ggevent
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def gunicorn_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("WEB_CONCURRENCY", "PORT", "GRACEFUL_TIMEOUT")}
+    return subprocess.run(
+        [sys.executable, "-m", "gunicorn", *args, "wsgi:app"],
+        cwd=ROOT,
+        env={**clean, "HOME": "/nonexistent", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def printed_settings(**env: str) -> dict[str, str]:
+    result = gunicorn_cli("--print-config", **env)
+    assert result.returncode == 0, result.stderr
+    return {
+        name.strip(): value.strip() for name, _, value in (line.partition("=") for line in result.stdout.splitlines())
+    }
+
+
+def test_defaults():
+    settings = printed_settings()
+
+    assert settings["worker_class"] == "gevent"
+    assert settings["bind"] == "['0.0.0.0:3000']"
+    assert (settings["workers"], settings["worker_connections"]) == ("1", "1000")
+    assert (settings["timeout"], settings["graceful_timeout"], settings["keepalive"]) == ("30", "25", "5")
+    assert settings["preload_app"] == "False"
+    assert settings["control_socket_disable"] == "True"
+    assert settings["logger_class"] == "app.logs.GunicornLogger"
+    assert settings["accesslog"] == "-"
+
+
+def test_environment_overrides():
+    settings = printed_settings(
+        PORT="8123", WEB_CONCURRENCY="3", WORKER_CONNECTIONS="50", GRACEFUL_TIMEOUT="7", KEEPALIVE="0", LOG_LEVEL="debug"
+    )
+
+    assert settings["bind"] == "['0.0.0.0:8123']"
+    assert (settings["workers"], settings["worker_connections"]) == ("3", "50")
+    assert (settings["graceful_timeout"], settings["keepalive"], settings["loglevel"]) == ("7", "0", "debug")
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"), [("GRACEFUL_TIMEOUT", "soon"), ("WORKER_CONNECTIONS", "-1"), ("WEB_CONCURRENCY", "0")]
+)
+def test_bad_value_stops_start_up_with_one_line(name, raw):
+    result = gunicorn_cli("--check-config", **{name: raw})
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [f"Configuration error: {name}: expected a whole number >= 1 (got {raw!r})"]
+
+
+def test_master_imports_nothing_gevent_must_patch_first(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", MASTER_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    imported = set(json.loads(result.stdout))
+    assert {"gunicorn", "structlog", "app"} <= imported  # the script did run the master's code
+    assert not imported & {"prometheus_client", "prometheus_flask_exporter", "grpc", "requests", "urllib3", "flask"}

@@ -1,0 +1,175 @@
+"""deploy/nginx.conf on the real nginx binary, in front of real gunicorn with gevent workers.
+
+Each test speaks from its own loopback address (127.0.0.x), so nginx sees distinct
+clients and the per-client rate limit (3 a minute here) keeps the tests apart.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.deploy_stack import (
+    client_from,
+    log_lines,
+    nginx,
+    scrape,
+    service_env,
+    timed_events,
+    upstreams,
+    value,
+)
+from tests.fake_llm import FakeLLMServer, stream
+from tests.servers import Service, free_port, gunicorn
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@pytest.fixture(scope="module")
+def fakes():
+    with upstreams() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def llm(fakes) -> FakeLLMServer:
+    return fakes[1]
+
+
+@pytest.fixture(scope="module")
+def stack(fakes, tmp_path_factory) -> Iterator[tuple[Service, str]]:
+    """gunicorn trusting one proxy hop, and nginx in front of it; yields (service, nginx url)."""
+    tmp = tmp_path_factory.mktemp("nginx-stack")
+    env = service_env(*fakes, TRUSTED_PROXY_COUNT="1", RATE_LIMIT_PER_MINUTE="3")
+    with gunicorn(env, tmp) as api, nginx(f"127.0.0.1:{api.port}", tmp / "nginx") as proxy:
+        yield api, proxy.url
+
+
+def ask(session: requests.Session, url: str, *, stream: bool = True, **headers: str) -> requests.Response:
+    return session.post(
+        f"{url}/api/v1/chat",
+        json={"message": "What cloud work has Ada done?", "stream": stream},
+        headers=headers,
+        stream=stream,
+        timeout=20,
+    )
+
+
+def test_tokens_arrive_through_nginx_as_they_are_produced(stack, llm):
+    _, url = stack
+    llm.enqueue(stream([f" t{i}" for i in range(8)], token_delay=0.3))
+
+    with client_from("127.0.0.11") as client, ask(client, url) as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Type"].startswith("text/event-stream")
+        received = list(timed_events(response))
+
+    token_times = [at for at, event in received if event["type"] == "token"]
+    assert len(token_times) == 8
+    assert received[-1][1]["type"] == "done"
+    # Produced 0.3 s apart: buffered, they would all arrive at once at the end.
+    assert token_times[-1] - token_times[0] > 1.5
+    assert all(later > earlier + 0.1 for earlier, later in zip(token_times, token_times[1:], strict=False))
+
+
+def test_client_hanging_up_at_nginx_closes_the_llm_request(stack, llm):
+    _, url = stack
+    llm.enqueue(stream([f" t{i}" for i in range(100)], token_delay=0.1))
+    disconnects = llm.disconnects
+
+    with client_from("127.0.0.12") as client:
+        response = ask(client, url)
+        lines = response.iter_lines()
+        while b'"type":"token"' not in next(lines):
+            pass
+        started = time.monotonic()
+        response.close()
+
+        assert llm.wait_for_disconnect(timeout=5, count=disconnects + 1)
+    assert time.monotonic() - started < 5
+
+
+def test_rate_limit_counts_each_real_client_and_ignores_forged_forwarding(stack):
+    api, url = stack
+    rejected_before = value(scrape(api.url), "rate_limit_rejections_total")
+
+    with client_from("127.0.0.2") as first, client_from("127.0.0.3") as second:
+        allowed = [ask(first, url, stream=False).status_code for _ in range(3)]
+        forged = [
+            ask(first, url, stream=False, **{"X-Forwarded-For": forwarded}).status_code
+            for forwarded in ("9.9.9.9", "9.9.9.9, 8.8.8.8", "127.0.0.3")
+        ]
+        other_client = ask(second, url, stream=False)
+
+    assert allowed == [200, 200, 200]
+    assert forged == [429, 429, 429]
+    assert other_client.status_code == 200
+    assert value(scrape(api.url), "rate_limit_rejections_total") == rejected_before + 3
+    # nginx replaced the forged headers: the app only ever saw the real client address.
+    chats = [line for line in log_lines(api.log_path) if line.get("path") == "/api/v1/chat"]
+    assert {line["forwarded_for"] for line in chats if line["status"] in (200, 429)} >= {"127.0.0.2", "127.0.0.3"}
+    assert not any("9.9.9.9" in (line["forwarded_for"] or "") for line in chats)
+
+
+def test_metrics_are_not_public(stack):
+    api, url = stack
+
+    for path in ("/metrics", "//metrics", "/metrics?x=1", "/api/../metrics"):
+        response = requests.get(url + path, timeout=5)
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "not_found"
+    assert requests.get(api.url + "/metrics", timeout=5).status_code == 200
+
+
+def test_security_headers_on_answers_and_errors(stack):
+    _, url = stack
+
+    for path, status in (("/health", 200), ("/api/v1/nothing", 404), ("/metrics", 404)):
+        response = requests.get(url + path, timeout=5)
+        assert response.status_code == status
+        for name, expected in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == expected, (path, name)
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+        assert "nginx/" not in response.headers.get("Server", "")
+    docs = requests.get(url + "/docs/swagger", timeout=5)
+    assert docs.status_code == 200
+    assert "script-src 'self' 'unsafe-inline'" in docs.headers["Content-Security-Policy"]
+
+
+def test_trace_id_passes_through_nginx(stack):
+    _, url = stack
+
+    given = requests.get(url + "/health", headers={"X-Trace-ID": "trace-from-client"}, timeout=5)
+    made = requests.get(url + "/health", timeout=5)
+
+    assert given.headers["X-Trace-ID"] == "trace-from-client"
+    assert len(made.headers["X-Trace-ID"]) == 32  # nginx's $request_id, used by the app
+
+
+def test_body_over_nginx_limit_is_a_json_413(stack):
+    _, url = stack
+
+    response = requests.post(
+        url + "/api/v1/chat", data=b"x" * 2_000_000, headers={"Content-Type": "application/json"}, timeout=10
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_upstream_down_is_a_json_503(tmp_path):
+    with nginx(f"127.0.0.1:{free_port()}", tmp_path) as proxy:
+        response = requests.get(proxy.url + "/api/v1/health", timeout=10)
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert response.headers["Retry-After"] == "5"
+    assert response.headers["X-Frame-Options"] == "DENY"
