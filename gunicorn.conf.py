@@ -1,9 +1,9 @@
 """gunicorn settings: gevent workers, everything tunable from the environment.
 
-Keep the top of this file free of imports that gevent's monkey-patching must precede
-(requests, grpc, prometheus_client): the master imports this file before it forks the
-workers, the workers inherit every module the master imported, and they patch the
-standard library only after the fork. The README's "Deploying" section explains each value.
+Keep this file free of imports that gevent's monkey-patching must precede (requests,
+grpc) or that fix their mode at import (prometheus_client): the master imports this file
+before it forks the workers, the workers inherit every module the master imported, and
+they patch the standard library only after the fork. The README's "Deploying" section explains each value.
 """
 
 import os
@@ -33,7 +33,8 @@ workers = _env_int("WEB_CONCURRENCY", 1)
 worker_connections = _env_int("WORKER_CONNECTIONS", 1000)
 # For gevent workers this is a heartbeat of the event loop, not a request time limit.
 timeout = _env_int("WORKER_TIMEOUT", 30)
-# Below the 30 s Kubernetes and compose (stop_grace_period in deploy/) give before SIGKILL.
+# Below the 30 s Kubernetes gives before its SIGKILL (docker stop gives 10 s unless told
+# more: deploy/compose.yaml sets stop_grace_period 35 s).
 graceful_timeout = _env_int("GRACEFUL_TIMEOUT", 25)
 keepalive = _env_int("KEEPALIVE", 5, minimum=0)
 # No preloading: every worker creates its own gRPC channel after the fork.
@@ -47,6 +48,7 @@ logger_class = "app.logs.GunicornLogger"
 loglevel = _settings.log_level.lower()
 accesslog = "-"
 errorlog = "-"
+
 
 def _on_gevent_event(event: object) -> None:
     # grpcio is C code that gevent's patching cannot reach: make it cooperative once per

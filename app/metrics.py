@@ -20,6 +20,12 @@ from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMet
 
 from app import metrics_dir
 
+# gunicorn's master creates PROMETHEUS_MULTIPROC_DIR before any worker starts. A one-off
+# `flask --app wsgi ...` in the container (the image sets the variable) has no master, and
+# prometheus_client opens its files in that directory as soon as a metric is defined.
+if os.environ.get(metrics_dir.ENV_VAR):
+    os.makedirs(os.environ[metrics_dir.ENV_VAR], exist_ok=True)
+
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 CHAT_STREAMS = Counter(
@@ -43,7 +49,9 @@ STREAM_DURATION = Histogram(
 ACTIVE_STREAMS = Gauge("chat_active_streams", "Chat streams open now.", registry=None, multiprocess_mode="livesum")
 LLM_TOKENS = Counter("llm_tokens_total", "Tokens reported by the LLM.", ["kind"], registry=None)
 LLM_COST = Counter("llm_cost_total", "Cost reported by the LLM, in its currency (credits).", registry=None)
-LLM_REQUESTS = Counter("llm_requests_total", "LLM HTTP requests by upstream status or failure.", ["status"], registry=None)
+LLM_REQUESTS = Counter(
+    "llm_requests_total", "LLM HTTP requests by upstream status or failure.", ["status"], registry=None
+)
 LLM_MALFORMED_LINES = Counter("llm_malformed_lines_total", "Unparseable lines skipped in LLM streams.", registry=None)
 MEMVID_CALLS = Histogram(
     "memvid_call_duration_seconds",

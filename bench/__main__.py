@@ -18,6 +18,9 @@ from pathlib import Path
 from bench.report import machine, rows, table, targets
 from bench.run import Options, run
 
+# Above this share of a core taken by processes outside the bench, the figures are disturbed.
+DISTURBED = 0.05
+
 
 def _levels(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part.strip())
@@ -76,6 +79,11 @@ def main(argv: list[str]) -> int:
     for row in derived:
         if row.error_kinds:
             print(f"errors at {row.concurrency}: {row.error_kinds}")
+        for run_name, foreign in row.foreign.items():
+            if foreign is not None and max(foreign) > DISTURBED:
+                print(
+                    f"warning: other processes used {max(foreign):.0%} of a bench core at {row.concurrency} ({run_name})"
+                )
     if json_path is not None:
         json_path.write_text(json.dumps({"options": repr(options), **results}, indent=2))
     return 0

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.loops import LagProbe, loop_name, percentile, run
-from bench.procstat import cpu_seconds, memory_kb
+from bench.procstat import core_busy_seconds, cpu_seconds, memory_kb
 
 RSS_SAMPLE_SECONDS = 0.1
 
@@ -239,15 +239,19 @@ class _Sampler:
         self.pids, self.rss_pid = pids, rss_pid
         self.cpu_start: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.cores_start: list[float] = []
+        self.cores: list[float] = []  # busy seconds of each core, whoever ran there
         self.rss_peak_kb = 0
 
     def begin(self) -> None:
         self.cpu_start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
         self.cpu_start["loadgen"] = time.process_time()
+        self.cores_start = core_busy_seconds()
 
     def end(self) -> None:
         self.cpu = {name: cpu_seconds(pid) - self.cpu_start[name] for name, pid in self.pids.items()}
         self.cpu["loadgen"] = time.process_time() - self.cpu_start["loadgen"]
+        self.cores = [after - before for before, after in zip(self.cores_start, core_busy_seconds(), strict=True)]
 
     async def watch_rss(self) -> None:
         while self.rss_pid is not None:
@@ -330,6 +334,7 @@ def _summary(
         "errors": sum(errors.values()),
         "error_kinds": errors,
         "cpu_seconds": sampler.cpu,
+        "core_busy_seconds": sampler.cores,
         "duration": duration,
         "rss_peak_kb": sampler.rss_peak_kb,
         "lag": lag,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -12,22 +13,24 @@ from typing import Any
 PROBE_SECONDS = 0.01
 
 
-def run(main: Callable[[], Awaitable[Any]]) -> Any:
-    """Run `main()` on uvloop when the bench group is installed, else on the stdlib loop."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(main())
-    return uvloop.run(main())
-
-
 def loop_name() -> str:
-    """Name the loop `run` uses, for the report."""
+    """Return "uvloop" when the bench group is installed (and BENCH_LOOP is not "asyncio")."""
+    if os.environ.get("BENCH_LOOP") == "asyncio":
+        return "asyncio"
     try:
         import uvloop  # noqa: F401
     except ImportError:
         return "asyncio"
     return "uvloop"
+
+
+def run(main: Callable[[], Awaitable[Any]]) -> Any:
+    """Run `main()` on uvloop when available, else on the stdlib loop."""
+    if loop_name() == "uvloop":
+        import uvloop
+
+        return uvloop.run(main())
+    return asyncio.run(main())
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -34,9 +34,14 @@ def raise_file_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+def can_pin(core: int | None) -> bool:
+    """Tell whether `core` exists for this process and taskset is installed."""
+    return core is not None and core in os.sched_getaffinity(0) and shutil.which("taskset") is not None
+
+
 def pinned(core: int | None, command: Sequence[str]) -> list[str]:
-    """Prefix `command` with taskset when a core is asked for and taskset exists."""
-    if core is None or shutil.which("taskset") is None:
+    """Prefix `command` with taskset when the core can be pinned; run it unpinned otherwise."""
+    if not can_pin(core):
         return list(command)
     return ["taskset", "-c", str(core), *command]
 

@@ -41,3 +41,14 @@ def children(pid: int) -> list[int]:
         text = (task / "children").read_text().split()
         found.extend(int(child) for child in text)
     return found
+
+
+def core_busy_seconds() -> list[float]:
+    """Busy (not idle, not waiting for I/O) time of each core since boot, from /proc/stat."""
+    busy: list[float] = []
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *values = line.split()
+        if name.startswith("cpu") and name != "cpu":
+            ticks = [int(value) for value in values]
+            busy.append((sum(ticks[:8]) - ticks[3] - ticks[4]) / _TICKS)  # minus idle and iowait
+    return busy

@@ -32,6 +32,7 @@ class Row:
     rss_kb_per_stream: float
     client_core: dict[str, dict[str, float]]  # run -> process -> CPU share of a core
     lag: dict[str, dict[str, float]]  # run -> process -> lag p99 (ms)
+    foreign: dict[str, tuple[float, float] | None]  # run -> share of core 0 and 1 busy with other processes
 
     @property
     def ratio(self) -> float:
@@ -44,6 +45,20 @@ def _client_side(run: dict[str, Any]) -> tuple[dict[str, float], dict[str, float
     return cpu, lag
 
 
+def _foreign(run: dict[str, Any], cores: tuple[int | None, int | None]) -> tuple[float, float] | None:
+    """Share of the service's and the client's core used by processes outside the bench."""
+    service_core, client_core = cores
+    busy = run.get("core_busy_seconds") or []
+    if service_core is None or client_core is None or max(service_core, client_core) >= len(busy):
+        return None
+    cpu = run["cpu_seconds"]
+    ours = cpu["loadgen"] + cpu["fake_llm"] + cpu["memvid"]
+    return (
+        max(0.0, busy[service_core] - cpu["service"]) / run["duration"],
+        max(0.0, busy[client_core] - ours) / run["duration"],
+    )
+
+
 def rows(results: dict[str, Any]) -> list[Row]:
     """Derive one row per level."""
     derived = []
@@ -52,6 +67,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
         cpu_direct, lag_direct = _client_side(direct)
         cpu_svc, lag_svc = _client_side(svc)
         service_cpu = svc["cpu_seconds"]["service"]
+        cores = (results.get("service_core"), results.get("client_core"))
         derived.append(
             Row(
                 concurrency=concurrency,
@@ -73,6 +89,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 rss_kb_per_stream=max(0.0, svc["rss_peak_kb"] - results["idle_rss_kb"]) / concurrency,
                 client_core={"direct": cpu_direct, "service": cpu_svc},
                 lag={"direct": lag_direct, "service": lag_svc},
+                foreign={"direct": _foreign(direct, cores), "service": _foreign(svc, cores)},
             )
         )
     return derived
@@ -80,6 +97,10 @@ def rows(results: dict[str, Any]) -> list[Row]:
 
 def _pct(share: dict[str, float]) -> str:
     return f"{sum(share.values()) * 100:.0f} ({share['loadgen'] * 100:.0f}/{share['fake_llm'] * 100:.0f}/{share['memvid'] * 100:.0f})"
+
+
+def _other(foreign: tuple[float, float] | None) -> str:
+    return "n/a" if foreign is None else f"{foreign[0] * 100:.0f}/{foreign[1] * 100:.0f}"
 
 
 def _lag(lag: dict[str, float]) -> str:
@@ -90,7 +111,8 @@ HEADER = (
     "| streams | streams/s (direct) | tokens/s | added TTFT p50 / p99 ms (direct p50 / p99) | gap p99 ms (direct)"
     " | errors | worker CPU µs/token (core 0 busy) | peak RSS MB | RSS KB/open stream"
     " | core 1 busy %, relayed run: total (gen/LLM/memvid) | loop lag p99 ms, relayed run (gen/LLM/memvid)"
-    " | core 1 busy %, direct run | loop lag p99 ms, direct run |"
+    " | core 1 busy %, direct run | loop lag p99 ms, direct run"
+    " | other processes' % of core 0/1 (relayed; direct) |"
 )
 
 
@@ -107,7 +129,8 @@ def table(derived: list[Row]) -> str:
             f" | {row.cpu_us_per_token:.1f} ({row.worker_cpu * 100:.0f}%)"
             f" | {row.peak_rss_mb:.0f} | {row.rss_kb_per_stream:.0f}"
             f" | {_pct(row.client_core['service'])} | {_lag(row.lag['service'])}"
-            f" | {_pct(row.client_core['direct'])} | {_lag(row.lag['direct'])} |"
+            f" | {_pct(row.client_core['direct'])} | {_lag(row.lag['direct'])}"
+            f" | {_other(row.foreign['service'])}; {_other(row.foreign['direct'])} |"
         )
     return "\n".join(lines)
 

@@ -8,11 +8,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench.processes import Processes, pinned, post_json, raise_file_limit, ready_line, start_service
+from bench.processes import Processes, can_pin, pinned, post_json, raise_file_limit, ready_line, start_service
 from bench.procstat import memory_kb
 
 QUESTIONS = (
@@ -82,6 +82,11 @@ def _profile(options: Options, worker_pid: int, concurrency: int) -> subprocess.
 def run(options: Options) -> dict[str, Any]:
     """Run every level; return the raw figures of each."""
     files = raise_file_limit()
+    if not (can_pin(options.service_core) and can_pin(options.client_core)):
+        print(
+            "# warning: cannot pin to the cores asked for (taskset or cores missing): running unpinned", file=sys.stderr
+        )
+        options = replace(options, service_core=None, client_core=None)
     with tempfile.TemporaryDirectory(prefix="resume-bench-") as tmp:
         procs = Processes(Path(tmp))
         try:
@@ -140,5 +145,7 @@ def _run(options: Options, procs: Processes, files: int) -> dict[str, Any]:
         "idle_rss_kb": idle_rss_kb,
         "peak_rss_kb": memory_kb(service.worker_pid)["VmHWM"],
         "file_limit": files,
+        "service_core": options.service_core,
+        "client_core": options.client_core,
         "service_log_tail": service.log_path.read_text(errors="replace")[-2000:],
     }

@@ -14,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +86,10 @@ def copy_sources(stage: Stage, workdir: Path) -> None:
 
 def run_install(stage: Stage, workdir: Path) -> None:
     """Run the stage's RUN commands (build-cache mounts dropped) with its ENV and ARGs."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UV_") and k != "VIRTUAL_ENV"}
+    # Keep the caller's uv settings (cache, index), not the environment `uv run` chose.
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")}
+    if "UV" in env:  # set by `uv run`: the uv binary that runs this test suite
+        env["PATH"] = f"{Path(env['UV']).parent}{os.pathsep}{env['PATH']}"
     # The image's Python is the one on PATH there; here it is the interpreter running the tests.
     env.update(stage.env(), UV_PYTHON=sys.executable)
     for command in stage.all("RUN"):
@@ -99,7 +101,7 @@ def run_install(stage: Stage, workdir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def image(tmp_path_factory) -> Iterator[tuple[Path, Stage]]:
+def image(tmp_path_factory) -> tuple[Path, Stage]:
     """The image's /app, built by the Dockerfile's own steps; yields (workdir, runtime stage)."""
     build, runtime = stages(DOCKERFILE.read_text())
     workdir = tmp_path_factory.mktemp("image") / "app"
@@ -108,17 +110,19 @@ def image(tmp_path_factory) -> Iterator[tuple[Path, Stage]]:
     copy_sources(build, workdir)
     run_install(build, workdir)
     copy_sources(runtime, workdir)
-    yield workdir, runtime
+    return workdir, runtime
 
 
 def test_dockerfile_shape():
     build, runtime = stages(DOCKERFILE.read_text())
 
-    assert build.all("FROM")[0].startswith("python:") and "slim" in build.all("FROM")[0]
+    assert build.all("FROM")[0].startswith("python:")
+    assert "slim" in build.all("FROM")[0]
     assert "slim" in runtime.all("FROM")[0]
     assert any("uv sync --locked --no-dev --no-default-groups" in run for run in build.all("RUN"))
     assert not any("uv " in run or "pip " in run for run in runtime.all("RUN")), "installs belong to the build stage"
-    assert runtime.all("USER") and runtime.all("USER")[-1] not in ("root", "0")
+    assert runtime.all("USER")
+    assert runtime.all("USER")[-1] not in ("root", "0")
     assert json.loads(runtime.all("CMD")[-1]) == ["gunicorn", "wsgi:app"]
     assert runtime.env()["PROMETHEUS_MULTIPROC_DIR"].startswith("/tmp/")
     assert runtime.env()["APP_ENV"] == "production"
@@ -172,3 +176,23 @@ def test_service_starts_from_the_image_install(image, tmp_path):
     assert 'chat_streams_total{outcome="completed"} 1.0' in metrics
     assert process.returncode == 0, log_path.read_text()
     assert after_stop.returncode == 1
+
+
+def test_one_off_command_runs_in_the_image_without_gunicorn(image, tmp_path):
+    workdir, runtime = image
+    env = {
+        **runtime.env(),
+        "PATH": f"{workdir / '.venv' / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path / "nonexistent"),
+        # Set by the image, but no gunicorn master has created it.
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "not-yet"),
+        "MEMVID_GRPC_URL": "127.0.0.1:9",
+        "OPENROUTER_API_KEY": "sk-test-not-used",
+    }
+
+    result = subprocess.run(
+        ["flask", "--app", "wsgi", "routes"], cwd=workdir, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "/api/v1/chat" in result.stdout

@@ -31,7 +31,7 @@ OTHER_RESUME = textwrap.dedent(
 
     ## Experience
     ### Streamly — Data Engineer
-    Period: 2020 – 2024
+    Period: 2020 - 2024
     - Moved nightly batch jobs to Kafka streams.
     """
 )

@@ -76,7 +76,12 @@ def test_defaults():
 
 def test_environment_overrides():
     settings = printed_settings(
-        PORT="8123", WEB_CONCURRENCY="3", WORKER_CONNECTIONS="50", GRACEFUL_TIMEOUT="7", KEEPALIVE="0", LOG_LEVEL="debug"
+        PORT="8123",
+        WEB_CONCURRENCY="3",
+        WORKER_CONNECTIONS="50",
+        GRACEFUL_TIMEOUT="7",
+        KEEPALIVE="0",
+        LOG_LEVEL="debug",
     )
 
     assert settings["bind"] == "['0.0.0.0:8123']"
@@ -91,7 +96,9 @@ def test_bad_value_stops_start_up_with_one_line(name, raw):
     result = gunicorn_cli("--check-config", **{name: raw})
 
     assert result.returncode != 0
-    assert result.stderr.strip().splitlines() == [f"Configuration error: {name}: expected a whole number >= 1 (got {raw!r})"]
+    assert result.stderr.strip().splitlines() == [
+        f"Configuration error: {name}: expected a whole number >= 1 (got {raw!r})"
+    ]
 
 
 def test_master_imports_nothing_gevent_must_patch_first(tmp_path):

@@ -48,7 +48,11 @@ def write_stale_counts(directory: Path) -> None:
 
 
 def booted_workers(service: Service) -> list[int]:
-    return [int(line["event"].rsplit(" ", 1)[1]) for line in log_lines(service.log_path) if "Booting worker" in line["event"]]
+    return [
+        int(line["event"].rsplit(" ", 1)[1])
+        for line in log_lines(service.log_path)
+        if "Booting worker" in line["event"]
+    ]
 
 
 def test_every_scrape_of_two_workers_reports_every_request(fakes, tmp_path):
@@ -68,7 +72,8 @@ def test_every_scrape_of_two_workers_reports_every_request(fakes, tmp_path):
 
     assert outcomes == ["done"] * N
     chat_pids = {line["pid"] for line in lines if line.get("path") == "/api/v1/chat"}
-    assert chat_pids == set(workers) and len(workers) == 2, "both workers must have served chats"
+    assert len(workers) == 2
+    assert chat_pids == set(workers), "both workers must have served chats"
     # gRPC was made cooperative once in each worker, after gevent's patching.
     assert sorted(line["pid"] for line in lines if line["event"] == "grpc.gevent_ready") == sorted(workers)
     searches = sum(method == "Search" for method, _ in memvid.fake.requests) - searches_before

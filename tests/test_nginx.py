@@ -6,6 +6,7 @@ clients and the per-client rate limit (3 a minute here) keeps the tests apart.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 
@@ -76,7 +77,7 @@ def test_tokens_arrive_through_nginx_as_they_are_produced(stack, llm):
     assert received[-1][1]["type"] == "done"
     # Produced 0.3 s apart: buffered, they would all arrive at once at the end.
     assert token_times[-1] - token_times[0] > 1.5
-    assert all(later > earlier + 0.1 for earlier, later in zip(token_times, token_times[1:], strict=False))
+    assert all(later > earlier + 0.1 for earlier, later in itertools.pairwise(token_times))
 
 
 def test_client_hanging_up_at_nginx_closes_the_llm_request(stack, llm):

@@ -1,0 +1,85 @@
+"""ResumeRetriever's cache of passages per question (app/retrieval/service.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.retrieval.service import ResumeRetriever
+from tests.fakes import FakeMemvid
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def retriever(memvid: FakeMemvid, clock: Clock, ttl: float = 60.0) -> ResumeRetriever:
+    return ResumeRetriever(memvid, top_k=5, profile_ttl=60, health_ttl=3, passages_ttl=ttl, timer=clock)
+
+
+def retrieval_stats(subject: ResumeRetriever) -> tuple[int, int]:
+    stats = next(s for s in subject.cache_stats() if s.name == "retrieval")
+    return stats.hits, stats.misses
+
+
+def test_questions_with_the_same_words_share_one_search(fake_memvid, clock):
+    subject = retriever(fake_memvid, clock)
+
+    first = subject.passages("What about Kubernetes?")
+    searches = len(fake_memvid.queries)
+    again = subject.passages("  what ABOUT kubernetes ")
+
+    assert again == first
+    assert first
+    assert len(fake_memvid.queries) == searches
+    assert retrieval_stats(subject) == (1, 1)
+
+
+def test_other_words_search_again(fake_memvid, clock):
+    subject = retriever(fake_memvid, clock)
+
+    subject.passages("Kubernetes?")
+    searches = len(fake_memvid.queries)
+    subject.passages("Terraform?")
+
+    assert len(fake_memvid.queries) > searches
+    assert retrieval_stats(subject) == (0, 2)
+
+
+def test_entries_expire(fake_memvid, clock):
+    subject = retriever(fake_memvid, clock, ttl=60)
+
+    subject.passages("Kubernetes?")
+    searches = len(fake_memvid.queries)
+    clock.now = 61
+    subject.passages("Kubernetes?")
+
+    assert len(fake_memvid.queries) == 2 * searches
+
+
+def test_an_unavailable_memvid_is_not_remembered(fake_memvid, clock):
+    subject = retriever(fake_memvid, clock)
+    fake_memvid.available = False
+
+    assert subject.passages("Kubernetes?") == []
+
+    fake_memvid.available = True
+    assert subject.passages("Kubernetes?") != []
+
+
+def test_ttl_zero_always_asks_memvid(fake_memvid, clock):
+    subject = retriever(fake_memvid, clock, ttl=0)
+
+    subject.passages("Kubernetes?")
+    searches = len(fake_memvid.queries)
+    subject.passages("Kubernetes?")
+
+    assert len(fake_memvid.queries) == 2 * searches

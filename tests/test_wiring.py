@@ -1,0 +1,52 @@
+"""Which backends the settings choose, and the stand-in when none is configured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.config import load_settings
+from app.errors import RetrievalUnavailable
+from app.llm.offline import OfflineAnswerer
+from app.llm.openrouter import OpenRouterClient
+from app.retrieval.embedded import EmbeddedMemvidBackend
+from app.retrieval.grpc_backend import GrpcMemvidBackend
+from app.retrieval.service import UnconfiguredBackend
+from app.wiring import build_answerer, build_memvid_backend
+
+
+def test_grpc_url_means_grpc():
+    backend = build_memvid_backend(load_settings({"memvid_grpc_url": "127.0.0.1:1", "memvid_timeout_seconds": 2}))
+    assert isinstance(backend, GrpcMemvidBackend)
+    assert (backend.name, backend.target, backend.timeout) == ("grpc", "127.0.0.1:1", 2)
+    backend.close()
+
+
+def test_memvid_file_means_embedded(tmp_path):
+    path = tmp_path / "x.mv2"
+    backend = build_memvid_backend(load_settings({"memvid_grpc_url": "", "memvid_file": str(path)}))
+    assert isinstance(backend, EmbeddedMemvidBackend)
+    assert backend.path == path
+
+
+def test_nothing_configured_means_the_example():
+    backend = build_memvid_backend(load_settings({"memvid_grpc_url": "", "memvid_file": ""}))
+    assert isinstance(backend, EmbeddedMemvidBackend)
+    assert backend.path == Path("data/example_resume.mv2").resolve()
+
+
+def test_key_means_openrouter_else_offline():
+    assert isinstance(build_answerer(load_settings({"openrouter_api_key": "sk-x"})), OpenRouterClient)
+    assert isinstance(build_answerer(load_settings({"openrouter_api_key": ""})), OfflineAnswerer)
+
+
+def test_unconfigured_backend_is_unavailable_and_says_why():
+    backend = UnconfiguredBackend("memvid-sdk not installed")
+    with pytest.raises(RetrievalUnavailable):
+        backend.search("q", top_k=1, snippet_chars=10)
+    with pytest.raises(RetrievalUnavailable):
+        backend.get_state("__profile__", "data")
+    health = backend.health(timeout=1)
+    assert (health.connected, health.source) == (False, "memvid-sdk not installed")
+    backend.close()
