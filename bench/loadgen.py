@@ -239,8 +239,8 @@ class _Sampler:
         self.pids, self.rss_pid = pids, rss_pid
         self.cpu_start: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
-        self.cores_start: list[float] = []
-        self.cores: list[float] = []  # busy seconds of each core, whoever ran there
+        self.cores_start: list[dict[str, float]] = []
+        self.cores: list[dict[str, float]] = []  # busy seconds of each core, whoever ran there
         self.rss_peak_kb = 0
 
     def begin(self) -> None:
@@ -251,7 +251,10 @@ class _Sampler:
     def end(self) -> None:
         self.cpu = {name: cpu_seconds(pid) - self.cpu_start[name] for name, pid in self.pids.items()}
         self.cpu["loadgen"] = time.process_time() - self.cpu_start["loadgen"]
-        self.cores = [after - before for before, after in zip(self.cores_start, core_busy_seconds(), strict=True)]
+        self.cores = [
+            {kind: after[kind] - before[kind] for kind in after}
+            for before, after in zip(self.cores_start, core_busy_seconds(), strict=True)
+        ]
 
     async def watch_rss(self) -> None:
         while self.rss_pid is not None:

@@ -43,12 +43,12 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def core_busy_seconds() -> list[float]:
-    """Busy (not idle, not waiting for I/O) time of each core since boot, from /proc/stat."""
-    busy: list[float] = []
+def core_busy_seconds() -> list[dict[str, float]]:
+    """Per core since boot, from /proc/stat: time running tasks, in interrupts, and stolen by the hypervisor."""
+    cores: list[dict[str, float]] = []
     for line in Path("/proc/stat").read_text().splitlines():
         name, *values = line.split()
         if name.startswith("cpu") and name != "cpu":
-            ticks = [int(value) for value in values]
-            busy.append((sum(ticks[:8]) - ticks[3] - ticks[4]) / _TICKS)  # minus idle and iowait
-    return busy
+            user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) / _TICKS for v in values[:8])
+            cores.append({"tasks": user + nice + system, "irq": irq + softirq, "steal": steal})
+    return cores

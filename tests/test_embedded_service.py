@@ -78,7 +78,10 @@ def other_index(tmp_path_factory) -> Path:
     out = folder / "sam.mv2"
     result = subprocess.run(
         flask_cli("ingest", str(folder / "sam.md"), "--out", str(out)),
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "Sam Otherperson" in result.stdout
