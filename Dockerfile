@@ -14,7 +14,8 @@
 ARG PYTHON_VERSION=3.11
 
 FROM python:${PYTHON_VERSION}-slim AS build
-COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /usr/local/bin/uv
+# uv from PyPI, pinned to the version that wrote uv.lock.
+RUN pip install --no-cache-dir uv==0.13.9
 # Bytecode compiled now (the runtime image is read-only); copies out of the cache mount
 # instead of links; the image's own Python, never a downloaded one.
 ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never
