@@ -10,7 +10,6 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +21,8 @@ from app.sse import SSEDecoder
 from tests.conftest import require_binary
 from tests.fake_llm import FakeLLMServer
 from tests.fake_memvid import FakeMemvidServer, hit
-from tests.servers import ROOT, free_port, wait_until_ready
+from tests.servers import ROOT, Service, free_port, service_env, wait_until_ready
 
-API_KEY = "sk-test-deploy-key-0123456789"
 DEPLOY = ROOT / "deploy"
 
 
@@ -41,28 +39,13 @@ def upstreams() -> Iterator[tuple[FakeMemvidServer, FakeLLMServer]]:
         memvid.stop()
 
 
-def service_env(memvid: FakeMemvidServer, llm: FakeLLMServer, **extra: str) -> dict[str, str]:
+def stack_env(memvid: FakeMemvidServer, llm: FakeLLMServer, **extra: str) -> dict[str, str]:
     """The environment of a service wired to the fakes."""
-    return {
-        "MEMVID_GRPC_URL": memvid.target,
-        "OPENROUTER_BASE_URL": llm.base_url,
-        "OPENROUTER_API_KEY": API_KEY,
-        "SSE_KEEPALIVE_SECONDS": "0.3",
-        "RATE_LIMIT_PER_MINUTE": "1000",
-        "LLM_READ_TIMEOUT": "10",
-        **extra,
-    }
+    return service_env(memvid.target, llm.base_url, **extra)
 
 
-@dataclass
-class Proxy:
-    process: subprocess.Popen[bytes]
-    port: int
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+# nginx runs like the service: a process, a port, a log.
+Proxy = Service
 
 
 def render_nginx_config(directory: Path, upstream: str, port: int) -> Path:

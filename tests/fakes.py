@@ -59,6 +59,16 @@ class FakeMemvid:
             raise RetrievalUnavailable()
 
 
+class FakeClock:
+    """A clock that moves only when a test sets `now`; pass it as `timer=`/`clock=`."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 Step = Token | Finished | LLMError | float
 
 

@@ -16,6 +16,20 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+API_KEY = "sk-test-e2e-key-0123456789"
+
+
+def service_env(memvid_target: str, llm_base_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a service wired to a fake memvid and a fake LLM."""
+    return {
+        "MEMVID_GRPC_URL": memvid_target,
+        "OPENROUTER_BASE_URL": llm_base_url,
+        "OPENROUTER_API_KEY": API_KEY,
+        "SSE_KEEPALIVE_SECONDS": "0.3",
+        "RATE_LIMIT_PER_MINUTE": "1000",
+        "LLM_READ_TIMEOUT": "10",
+        **extra,
+    }
 
 
 def free_port() -> int:

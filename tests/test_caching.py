@@ -5,17 +5,11 @@ from __future__ import annotations
 import pytest
 
 from app.caching import CountingTTLCache
-
-
-class Clock:
-    now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import FakeClock as Clock
 
 
 def test_hits_misses_and_expiry():
-    clock = Clock()
+    clock = Clock(0.0)
     cache = CountingTTLCache[int]("demo", maxsize=4, ttl=10, timer=clock)
     calls: list[int] = []
 

@@ -8,14 +8,7 @@ import pytest
 
 from app.errors import RetrievalUnavailable
 from app.retrieval.circuit import CircuitBreaker
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import FakeClock as Clock
 
 
 @pytest.fixture

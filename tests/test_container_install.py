@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.deploy_stack import service_env, stop, upstreams
+from tests.deploy_stack import stack_env, stop, upstreams
 from tests.servers import ROOT, free_port, wait_until_ready
 from tests.sse_client import events
 
@@ -149,7 +149,7 @@ def test_service_starts_from_the_image_install(image, tmp_path):
         env = {
             **{k: v for k, v in os.environ.items() if k in ("LANG", "LC_ALL", "TZ")},
             **runtime.env(),
-            **service_env(memvid, llm),
+            **stack_env(memvid, llm),
             "PATH": f"{bin_dir}:/usr/bin:/bin",
             "PORT": str(port),
             "HOME": str(tmp_path / "nonexistent"),  # the image's user has no home directory

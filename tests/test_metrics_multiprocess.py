@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from app import metrics_dir
-from tests.deploy_stack import log_lines, scrape, service_env, upstreams, value
+from tests.deploy_stack import log_lines, scrape, stack_env, upstreams, value
 from tests.fake_llm import DEFAULT_USAGE, stream
 from tests.servers import Service, gunicorn
 from tests.sse_client import events
@@ -61,7 +61,7 @@ def test_every_scrape_of_two_workers_reports_every_request(fakes, tmp_path):
     prometheus_dir.mkdir()
     write_stale_counts(prometheus_dir)
     searches_before = sum(method == "Search" for method, _ in memvid.fake.requests)
-    env = service_env(memvid, llm, PROMETHEUS_MULTIPROC_DIR=str(prometheus_dir))
+    env = stack_env(memvid, llm, PROMETHEUS_MULTIPROC_DIR=str(prometheus_dir))
     with gunicorn(env, tmp_path, workers=2) as api:
         llm.enqueue(*[stream(token_delay=0.05) for _ in range(N)])
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
@@ -93,7 +93,7 @@ def test_every_scrape_of_two_workers_reports_every_request(fakes, tmp_path):
 
 def test_a_killed_workers_counts_stay_and_its_open_streams_go(fakes, tmp_path):
     memvid, llm = fakes
-    with gunicorn(service_env(memvid, llm), tmp_path) as api:
+    with gunicorn(stack_env(memvid, llm), tmp_path) as api:
         assert ask(api) == "done"
         llm.enqueue(stream([f" t{i}" for i in range(100)], token_delay=0.1))
         open_stream = requests.post(f"{api.url}/api/v1/chat", json={"message": "Kubernetes?"}, stream=True, timeout=20)

@@ -18,7 +18,7 @@ from tests.deploy_stack import (
     log_lines,
     nginx,
     scrape,
-    service_env,
+    stack_env,
     timed_events,
     upstreams,
     value,
@@ -48,7 +48,7 @@ def llm(fakes) -> FakeLLMServer:
 def stack(fakes, tmp_path_factory) -> Iterator[tuple[Service, str]]:
     """gunicorn trusting one proxy hop, and nginx in front of it; yields (service, nginx url)."""
     tmp = tmp_path_factory.mktemp("nginx-stack")
-    env = service_env(*fakes, TRUSTED_PROXY_COUNT="1", RATE_LIMIT_PER_MINUTE="3")
+    env = stack_env(*fakes, TRUSTED_PROXY_COUNT="1", RATE_LIMIT_PER_MINUTE="3")
     with gunicorn(env, tmp) as api, nginx(f"127.0.0.1:{api.port}", tmp / "nginx") as proxy:
         yield api, proxy.url
 

@@ -5,20 +5,13 @@ from __future__ import annotations
 import pytest
 
 from app.retrieval.service import ResumeRetriever
+from tests.fakes import FakeClock as Clock
 from tests.fakes import FakeMemvid
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(0.0)
 
 
 def retriever(memvid: FakeMemvid, clock: Clock, ttl: float = 60.0) -> ResumeRetriever:

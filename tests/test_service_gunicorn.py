@@ -14,10 +14,9 @@ import requests
 
 from tests.fake_llm import FakeLLMServer, stream
 from tests.fake_memvid import FakeMemvidServer, hit
-from tests.servers import Service, gunicorn
+from tests.servers import API_KEY, Service, gunicorn, service_env
 from tests.sse_client import events, without_elapsed
 
-API_KEY = "sk-test-e2e-key-0123456789"
 PROFILE = {"name": "Ada Example", "suggested_questions": ["What cloud work has Ada done?"]}
 
 
@@ -37,21 +36,9 @@ def llm() -> Iterator[FakeLLMServer]:
         yield server
 
 
-def service_env(memvid: FakeMemvidServer, llm: FakeLLMServer, **extra: str) -> dict[str, str]:
-    return {
-        "MEMVID_GRPC_URL": memvid.target,
-        "OPENROUTER_BASE_URL": llm.base_url,
-        "OPENROUTER_API_KEY": API_KEY,
-        "SSE_KEEPALIVE_SECONDS": "0.3",
-        "RATE_LIMIT_PER_MINUTE": "1000",
-        "LLM_READ_TIMEOUT": "10",
-        **extra,
-    }
-
-
 @pytest.fixture(scope="module")
 def service(memvid, llm, tmp_path_factory) -> Iterator[Service]:
-    with gunicorn(service_env(memvid, llm), tmp_path_factory.mktemp("svc")) as running:
+    with gunicorn(service_env(memvid.target, llm.base_url), tmp_path_factory.mktemp("svc")) as running:
         yield running
 
 
@@ -169,7 +156,7 @@ def test_bad_input_through_gunicorn(service, body, content_type, status, code):
 
 
 def test_rate_limit_through_gunicorn(memvid, llm, tmp_path):
-    with gunicorn(service_env(memvid, llm, RATE_LIMIT_PER_MINUTE="2"), tmp_path) as limited:
+    with gunicorn(service_env(memvid.target, llm.base_url, RATE_LIMIT_PER_MINUTE="2"), tmp_path) as limited:
         statuses = [chat(limited, stream=False).status_code for _ in range(3)]
         rejected = chat(limited, stream=False)
 

@@ -9,14 +9,7 @@ import gevent
 import pytest
 
 from app.sessions import MemorySessionStore
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.fakes import FakeClock as Clock
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from app import shutdown
-from tests.deploy_stack import service_env, timed_events, upstreams
+from tests.deploy_stack import stack_env, timed_events, upstreams
 from tests.fake_llm import stream
 from tests.servers import Service, gunicorn
 
@@ -107,7 +107,7 @@ def fakes():
 
 def test_sigterm_finishes_short_streams_and_ends_long_ones_cleanly(fakes, tmp_path):
     memvid, llm = fakes
-    env = service_env(memvid, llm, GRACEFUL_TIMEOUT=str(int(GRACEFUL_TIMEOUT)))
+    env = stack_env(memvid, llm, GRACEFUL_TIMEOUT=str(int(GRACEFUL_TIMEOUT)))
     with gunicorn(env, tmp_path) as api:
         llm.enqueue(
             stream([f" long{i}" for i in range(100)], token_delay=0.2),  # 20 s: cannot finish
