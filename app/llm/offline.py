@@ -21,7 +21,6 @@ NOTHING_FOUND = "I could not find anything in the resume that answers this quest
 NO_PASSAGES = "The resume search returned nothing for this question."
 MAX_SENTENCES = 5
 MAX_QUOTE_CHARS = 900
-MAX_SENTENCE_CHARS = 400
 MAX_SUGGESTIONS = 3
 WORDS_PER_TOKEN = 3
 
