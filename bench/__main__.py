@@ -30,7 +30,7 @@ def _core(text: str) -> int | None:
     return None if text in ("", "none") else int(text)
 
 
-def parse(argv: list[str]) -> Options:
+def parse(argv: list[str]) -> tuple[Options, Path | None]:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     add = parser.add_argument
     add("--levels", type=_levels, default=Options.levels, help="concurrency levels, e.g. 1,200,500,1000")
@@ -43,6 +43,7 @@ def parse(argv: list[str]) -> Options:
     add("--service-core", type=_core, default=Options.service_core, help="core of the service ('none': unpinned)")
     add("--client-core", type=_core, default=Options.client_core, help="core of the load generator and fakes")
     add("--profile", type=int, default=None, metavar="LEVEL", help="py-spy the worker at this level (bench group)")
+    add("--no-retrieval-cache", action="store_true", help="every question asks memvid (RETRIEVAL_CACHE_SECONDS=0)")
     add("--json", type=Path, default=None, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
     options = Options(
@@ -56,6 +57,7 @@ def parse(argv: list[str]) -> Options:
         service_core=args.service_core,
         client_core=args.client_core,
         profile_level=args.profile,
+        retrieval_cache=not args.no_retrieval_cache,
     )
     return options, args.json
 
@@ -72,6 +74,13 @@ def main(argv: list[str]) -> int:
         f"Fake LLM: first token after {options.first_token_ms:g} ms, {options.tokens} tokens "
         f"{options.gap_ms:g} ms apart; window {options.duration:g} s after {options.warmup:g} s warm-up"
     )
+    cores = (results["service_core"], results["client_core"])
+    placement = (
+        f"gunicorn (1 gevent worker) on core {cores[0]}; load generator, fake LLM and fake memvid on core {cores[1]}"
+        if None not in cores
+        else "unpinned (taskset or the cores asked for are missing)"
+    )
+    print(f"Placement: {placement}; retrieval cache {'on' if options.retrieval_cache else 'off'}")
     print()
     print(table(derived))
     print()
@@ -84,6 +93,8 @@ def main(argv: list[str]) -> int:
                 print(
                     f"warning: other processes used {max(foreign):.0%} of a bench core at {row.concurrency} ({run_name})"
                 )
+    for warning, count in results["service_warnings"].items():
+        print(f"service log: {count} x {warning}")
     if json_path is not None:
         json_path.write_text(json.dumps({"options": repr(options), **results}, indent=2))
     return 0

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,7 @@ class Options:
     service_core: int | None = 0
     client_core: int | None = 1
     profile_level: int | None = None
+    retrieval_cache: bool = True  # False: every question asks memvid (the cache-miss cost)
     profile_dir: Path = Path("bench/results")
 
 
@@ -75,6 +77,8 @@ def _profile(options: Options, worker_pid: int, concurrency: int) -> subprocess.
     record = ["py-spy", "record", "--pid", str(worker_pid), "--duration", str(seconds), "--rate", "250"]
     command = pinned(options.client_core, [*record, "--nonblocking", "--format", "raw", "--output", str(out)])
     time.sleep(options.warmup)
+    # Collapsed stacks ("raw"): one line per stack with its sample count, for flame graphs
+    # (e.g. speedscope) or a quick sort. Taking samples perturbs the figures of this level.
     print(f"# profiling the worker for {seconds}s into {out}", file=sys.stderr)
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -82,6 +86,8 @@ def _profile(options: Options, worker_pid: int, concurrency: int) -> subprocess.
 def run(options: Options) -> dict[str, Any]:
     """Run every level; return the raw figures of each."""
     files = raise_file_limit()
+    if options.profile_level is not None and shutil.which("py-spy") is None:
+        raise SystemExit("--profile needs py-spy: run `uv run --group bench python -m bench ...`")
     if not (can_pin(options.service_core) and can_pin(options.client_core)):
         print(
             "# warning: cannot pin to the cores asked for (taskset or cores missing): running unpinned", file=sys.stderr
@@ -108,11 +114,14 @@ def _run(options: Options, procs: Processes, files: int) -> dict[str, Any]:
         "OPENROUTER_BASE_URL": f"http://127.0.0.1:{llm_port}/api/v1",
         "MEMVID_GRPC_URL": f"127.0.0.1:{memvid_port}",
         "MEMVID_TELEMETRY": "0",
-        "RATE_LIMIT_PER_MINUTE": "100000000",
+        # Per client IP; each bench user asks about 50 questions a minute.
+        "RATE_LIMIT_PER_MINUTE": "100000",
         "MAX_SESSIONS": str(2 * max(options.levels) + 100),
         "LOG_LEVEL": "INFO",
         "LOG_FORMAT": "json",
     }
+    if not options.retrieval_cache:
+        env["RETRIEVAL_CACHE_SECONDS"] = "0"
     service = start_service(procs, env, options.service_core, connections=max(options.levels) + 100)
     for question in QUESTIONS:  # warm the service: imports, pools, caches
         post_json(service.port, "/api/v1/chat", {"message": question})
@@ -148,4 +157,19 @@ def _run(options: Options, procs: Processes, files: int) -> dict[str, Any]:
         "service_core": options.service_core,
         "client_core": options.client_core,
         "service_log_tail": service.log_path.read_text(errors="replace")[-2000:],
+        "service_warnings": _warnings(service.log_path),
     }
+
+
+def _warnings(log_path: Path) -> dict[str, int]:
+    """Count the service's warning and error log lines by level and event."""
+    counts: dict[str, int] = {}
+    for line in log_path.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("level") in ("warning", "error", "critical"):
+            key = f"{entry['level']}: {str(entry.get('event'))[:80]}"
+            counts[key] = counts.get(key, 0) + 1
+    return counts

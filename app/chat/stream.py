@@ -66,17 +66,22 @@ def stream_answer(
         idle_since = time.monotonic()
         while True:
             item = events.get()
-            if ctx.should_stop():
-                outcome = "server_shutdown"
-                yield encode_event(error_event(LLMError("server_shutdown"), ctx.trace_id))
-                return
             if item is _TICK:
+                if ctx.should_stop():  # checked on ticks only: at least every POLL_SECONDS
+                    outcome = "server_shutdown"
+                    yield encode_event(error_event(LLMError("server_shutdown"), ctx.trace_id))
+                    return
                 if time.monotonic() - idle_since >= ctx.keepalive_seconds:
                     idle_since = time.monotonic()
                     yield KEEPALIVE
                 continue
             if not parts and isinstance(item, Token):
                 TIME_TO_FIRST_TOKEN.observe(time.perf_counter() - ctx.started)
+            if isinstance(item, Token) and not events.qsize():  # the usual case: one token, alone
+                parts.append(item.text)
+                idle_since = time.monotonic()
+                yield encode_token(item.text)
+                continue
             out, terminal = _take_ready(item, events, parts)
             if isinstance(terminal, Finished):
                 record(turn, "".join(parts))

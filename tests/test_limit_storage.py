@@ -1,0 +1,73 @@
+"""The rate limiter's in-process moving windows (app/limit_storage.py)."""
+
+from __future__ import annotations
+
+import pytest
+from limits import RateLimitItemPerMinute
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from app import limit_storage
+from app.limit_storage import WindowMemoryStorage
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(limit_storage.time, "time", fake)
+    return fake
+
+
+def test_the_scheme_is_registered_with_limits():
+    assert isinstance(storage_from_string(WindowMemoryStorage.URI), WindowMemoryStorage)
+
+
+def test_a_moving_window_admits_limit_hits_then_frees_them_one_by_one(clock):
+    limiter = MovingWindowRateLimiter(WindowMemoryStorage())
+    three = RateLimitItemPerMinute(3)
+
+    admitted = []
+    for _ in range(4):
+        admitted.append(limiter.hit(three, "1.2.3.4"))
+        clock.now += 10
+    assert admitted == [True, True, True, False]
+    assert limiter.hit(three, "5.6.7.8")  # another client has its own window
+
+    clock.now = 1_000_000.0 + 60.5  # the first hit has left the window, the others not
+    assert limiter.hit(three, "1.2.3.4")
+    assert not limiter.hit(three, "1.2.3.4")
+    stats = limiter.get_window_stats(three, "1.2.3.4")
+    assert stats.remaining == 0
+    assert stats.reset_time == pytest.approx(1_000_000.0 + 10 + 60)
+
+
+def test_a_request_for_more_than_the_limit_is_refused(clock):
+    assert not WindowMemoryStorage().acquire_entry("k", limit=2, expiry=60, amount=3)
+
+
+def test_quiet_clients_are_swept(clock):
+    storage = WindowMemoryStorage()
+    storage.acquire_entry("quiet", limit=5, expiry=60)
+    clock.now += 61 + limit_storage.SWEEP_SECONDS
+    storage.acquire_entry("busy", limit=5, expiry=60)
+
+    assert list(storage._windows) == ["busy"]
+
+
+def test_counters_expire(clock):
+    storage = WindowMemoryStorage()
+    assert storage.incr("k", expiry=60) == 1
+    assert storage.incr("k", expiry=60) == 2
+    assert storage.get("k") == 2
+    clock.now += 61
+    assert storage.get("k") == 0
+    assert storage.incr("k", expiry=60) == 1
+    assert storage.reset() == 1
