@@ -236,12 +236,19 @@ class _State:
         self.disconnected = threading.Condition(self.lock)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients hanging up mid-scenario is what tests do; don't print their tracebacks."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return None
+
+
 class FakeLLMServer:
     """The server; `start()`/`close()` or use it as a context manager."""
 
     def __init__(self) -> None:
         self._state = _State()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.state = self._state  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._serve, name="fake-llm", daemon=True)
