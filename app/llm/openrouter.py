@@ -9,47 +9,27 @@ happen only before the first token was yielded.
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable, Generator, Iterable
 from typing import Any, NoReturn
-from urllib.parse import quote
 
 import requests
 import structlog
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from app.errors import LLMError, llm_error_for_status
+from app.llm.transport import (
+    RETRY_STATUSES,
+    BearerAuth,
+    default_headers,
+    parse_retry_after,
+    pooled_session,
+    retry_delay,
+)
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Usage
 from app.llm.upstream_stream import RetryableError, is_event_stream, read_completion_stream, transport_error
 from app.metrics import LLM_COST, LLM_REQUESTS, LLM_TOKENS
 
 log = structlog.get_logger(__name__)
-
-RETRY_STATUSES = frozenset({408, 429, 502, 503})
-BACKOFF_BASE_SECONDS = 0.5
-MAX_BACKOFF_SECONDS = 8.0
-# A longer Retry-After is not slept through while a recruiter waits: we give up at once
-# and pass the delay on (the client's error then carries it).
-MAX_RETRY_AFTER_SECONDS = 10.0
-
-# Header values must be one line of printable ASCII; anything else is percent-encoded.
-_HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7F))
-
-
-class _BearerAuth(requests.auth.AuthBase):
-    """Adds the key; an explicit auth also stops requests from applying ~/.netrc instead."""
-
-    def __init__(self, key: str) -> None:
-        self._key = key
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._key}"
-        return request
-
-    def __repr__(self) -> str:
-        return "_BearerAuth(<redacted>)"
 
 
 class OpenRouterClient:
@@ -75,7 +55,7 @@ class OpenRouterClient:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._url = base_url.rstrip("/") + "/chat/completions"
-        self._auth = _BearerAuth(api_key) if api_key else None  # an empty key is never sent
+        self._auth = BearerAuth(api_key) if api_key else None  # an empty key is never sent
         self._model = model
         self._fallbacks = tuple(dict.fromkeys(m for m in fallback_models if m and m != model))
         self._max_tokens = max_tokens
@@ -83,12 +63,12 @@ class OpenRouterClient:
         self._timeout = (connect_timeout, read_timeout)
         self._max_retries = max(0, max_retries)
         self._sleep = sleep or _sleep
-        self._session = _session(pool_size, self._url)
+        self._session = pooled_session(pool_size, self._url)
         # Headers, auth and session defaults are merged once here; each call only copies
         # this, sets the body and hands it to the transport adapter. requests' per-call
         # merging, hooks, cookie jar and redirect bookkeeping (none of which this API
         # uses) cost a few hundred µs of CPU per answer (see bench/).
-        request = requests.Request("POST", self._url, headers=_headers(referer, title), auth=self._auth)
+        request = requests.Request("POST", self._url, headers=default_headers(referer, title), auth=self._auth)
         self._prepared = self._session.prepare_request(request)
         self._adapter = self._session.get_adapter(self._url)
         self._send_options: dict[str, Any] = {
@@ -131,7 +111,7 @@ class OpenRouterClient:
 
     def _before_retry(self, error: LLMError, *, attempt: int, started: bool) -> None:
         """Wait before the next attempt, or raise `error` when there is none to make."""
-        delay = None if started or attempt >= self._max_retries else _delay(attempt, error.retry_after)
+        delay = None if started or attempt >= self._max_retries else retry_delay(attempt, error.retry_after)
         if delay is None:
             log.warning("llm_failed", code=error.code, attempts=attempt + 1, after_first_token=started)
             raise error from None
@@ -173,7 +153,7 @@ class OpenRouterClient:
 
 
 def _raise_for_status(response: requests.Response) -> NoReturn:
-    retry_after = _retry_after(response.headers.get("Retry-After"))
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
     error = llm_error_for_status(response.status_code, retry_after=retry_after)
     log.warning("llm_upstream_status", status=response.status_code, code=error.code, retry_after=retry_after)
     raise RetryableError(error) if response.status_code in RETRY_STATUSES else error
@@ -184,22 +164,6 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
-def _delay(attempt: int, retry_after: float | None) -> float | None:
-    """Seconds to wait before retry `attempt + 1`, or None when not worth waiting."""
-    if retry_after is not None:
-        return retry_after if retry_after <= MAX_RETRY_AFTER_SECONDS else None
-    return min(BACKOFF_BASE_SECONDS * 2**attempt, MAX_BACKOFF_SECONDS)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """A numeric Retry-After in seconds (an HTTP date is ignored)."""
-    try:
-        seconds = float(value) if value is not None else math.nan
-    except ValueError:
-        return None
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
-
-
 def _record_usage(usage: Usage | None) -> None:
     if usage is None:
         return
@@ -207,34 +171,3 @@ def _record_usage(usage: Usage | None) -> None:
     LLM_TOKENS.labels(kind="completion").inc(usage.completion_tokens)
     if usage.cost:
         LLM_COST.inc(usage.cost)
-
-
-def _headers(referer: str, title: str) -> dict[str, str]:
-    title = quote(title.strip(), safe=_HEADER_SAFE)
-    return {
-        "HTTP-Referer": quote(referer.strip(), safe=_HEADER_SAFE),
-        "X-Title": title,
-        "X-OpenRouter-Title": title,
-        "Accept": "text/event-stream",
-        "Content-Type": "application/json",
-        # A compressed event stream is held back by the compressor; ask for it plain.
-        "Accept-Encoding": "identity",
-    }
-
-
-def _session(pool_size: int, url: str) -> requests.Session:
-    # Each open stream holds one pooled connection; requests' default keeps only 10.
-    # Retries are ours (status- and first-token-aware), never urllib3's.
-    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=Retry(total=0, read=False))
-    session = requests.Session()
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    # Proxy and CA-bundle variables are read once for our one URL, not on every request
-    # (requests re-reads the environment per request, a cost on every answer); trust_env
-    # off also keeps ~/.netrc out when no key is set.
-    environment = session.merge_environment_settings(url, {}, None, None, None)
-    session.proxies.update(environment["proxies"])
-    session.verify = environment["verify"]
-    session.cert = environment["cert"]
-    session.trust_env = False
-    return session
