@@ -8,7 +8,7 @@ import pytest
 
 from app.errors import LLMError
 from app.llm.types import Finished, Token, Usage
-from tests.sse_client import events, without_elapsed
+from tests.sse_client import events, expected_stream, without_elapsed
 
 CHAT = "/api/v1/chat"
 
@@ -28,15 +28,7 @@ def test_stream_is_byte_exact(client, fake_llm):
     assert response.headers["Cache-Control"] == "no-cache"
     assert response.headers["X-Accel-Buffering"] == "no"
     assert response.headers["X-Trace-ID"] == "trace-1"
-    expected = (
-        b": stream open\n\n"
-        b'data: {"type":"retrieval","chunks":2,"session_id":"' + sid.encode() + b'"}\n\n'
-        b'data: {"type":"token","content":"Ada"}\n\n'
-        b'data: {"type":"token","content":" ran"}\n\n'
-        b'data: {"type":"token","content":" K8s."}\n\n'
-        b'data: {"type":"done","session_id":"' + sid.encode() + b'","chunks_retrieved":2,"tokens_used":57,'
-        b'"elapsed_seconds":0,"trace_id":"trace-1","finish_reason":"stop"}\n\n'
-    )
+    expected = expected_stream(sid, ["Ada", " ran", " K8s."], tokens_used=57, trace_id="trace-1")
     assert without_elapsed(response.get_data()) == expected
 
 

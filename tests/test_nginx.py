@@ -25,6 +25,7 @@ from tests.deploy_stack import (
 )
 from tests.fake_llm import FakeLLMServer, stream
 from tests.servers import Service, free_port, gunicorn
+from tests.sse_client import hang_up_after_first_token
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -86,12 +87,7 @@ def test_client_hanging_up_at_nginx_closes_the_llm_request(stack, llm):
     disconnects = llm.disconnects
 
     with client_from("127.0.0.12") as client:
-        response = ask(client, url)
-        lines = response.iter_lines()
-        while b'"type":"token"' not in next(lines):
-            pass
-        started = time.monotonic()
-        response.close()
+        started = hang_up_after_first_token(ask(client, url))
 
         assert llm.wait_for_disconnect(timeout=5, count=disconnects + 1)
     assert time.monotonic() - started < 5

@@ -15,7 +15,7 @@ import requests
 from tests.fake_llm import FakeLLMServer, stream
 from tests.fake_memvid import FakeMemvidServer, hit
 from tests.servers import API_KEY, Service, gunicorn, service_env
-from tests.sse_client import events, without_elapsed
+from tests.sse_client import events, expected_stream, hang_up_after_first_token, without_elapsed
 
 PROFILE = {"name": "Ada Example", "suggested_questions": ["What cloud work has Ada done?"]}
 
@@ -69,15 +69,7 @@ def test_stream_through_gunicorn_is_byte_exact(service, llm):
     assert response.headers["Content-Type"].startswith("text/event-stream")
     assert response.headers["X-Accel-Buffering"] == "no"
     assert response.headers["X-Trace-ID"] == "e2e-trace"
-    expected = (
-        b": stream open\n\n"
-        b'data: {"type":"retrieval","chunks":2,"session_id":"' + sid.encode() + b'"}\n\n'
-        b'data: {"type":"token","content":"Ada"}\n\n'
-        b'data: {"type":"token","content":" ran"}\n\n'
-        b'data: {"type":"token","content":" K8s."}\n\n'
-        b'data: {"type":"done","session_id":"' + sid.encode() + b'","chunks_retrieved":2,"tokens_used":47,'
-        b'"elapsed_seconds":0,"trace_id":"e2e-trace","finish_reason":"stop"}\n\n'
-    )
+    expected = expected_stream(sid, ["Ada", " ran", " K8s."], tokens_used=47, trace_id="e2e-trace")
     assert without_elapsed(response.content) == expected
 
 
@@ -115,12 +107,7 @@ def test_client_disconnect_closes_upstream(service, llm):
     llm.enqueue(stream([f" t{i}" for i in range(100)], token_delay=0.1))
     disconnects = llm.disconnects
 
-    response = chat(service)
-    lines = response.iter_lines()
-    while b'"type":"token"' not in next(lines):
-        pass
-    started = time.monotonic()
-    response.close()
+    started = hang_up_after_first_token(chat(service))
 
     assert llm.wait_for_disconnect(timeout=5, count=disconnects + 1)
     assert time.monotonic() - started < 5
