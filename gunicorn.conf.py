@@ -43,8 +43,8 @@ preload_app = False
 control_socket_disable = True
 proc_name = "resume-api"
 
-# Error and access logs as structlog JSON lines on stderr (app/logs.py).
-logger_class = "app.logs.GunicornLogger"
+# Error and access logs as structlog JSON lines on stderr (app/telemetry/logs.py).
+logger_class = "app.telemetry.logs.GunicornLogger"
 loglevel = _settings.log_level.lower()
 accesslog = "-"
 errorlog = "-"
@@ -57,7 +57,7 @@ def _on_gevent_event(event: object) -> None:
     from gevent.events import GeventDidPatchBuiltinModulesEvent
 
     if isinstance(event, GeventDidPatchBuiltinModulesEvent):
-        from app.grpc_gevent import make_grpc_cooperative
+        from app.worker.grpc_gevent import make_grpc_cooperative
 
         make_grpc_cooperative()
 
@@ -70,7 +70,7 @@ def on_starting(server: Any) -> None:
 
 
 def when_ready(server: Any) -> None:
-    from app import metrics_dir
+    from app.worker import metrics_dir
 
     # Runs once the sockets are bound, before the first fork: every worker inherits the
     # variable, writes its metric files there, and any worker's /metrics adds them all up.
@@ -81,19 +81,19 @@ def when_ready(server: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    from app import shutdown
+    from app.worker import shutdown
 
     shutdown.watch(worker, graceful_timeout)
     shutdown.hook_sigterm()
 
 
 def child_exit(server: Any, worker: Any) -> None:
-    from app import metrics_dir
+    from app.worker import metrics_dir
 
     metrics_dir.mark_dead(worker.pid)
 
 
 def on_exit(server: Any) -> None:
-    from app import metrics_dir
+    from app.worker import metrics_dir
 
     metrics_dir.cleanup()

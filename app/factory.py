@@ -11,18 +11,19 @@ from flask_cors import CORS
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import __version__, limits, metrics, tracing
-from app.api import chat, errors, health, questions
-from app.chat.service import ChatService
+from app import __version__
+from app.api import chat, error_handlers, health, profile, rate_limit, trace_id
+from app.api.schemas import ErrorBody
+from app.backends import build_answerer, build_memvid_backend
+from app.chat.turn import ChatService
+from app.components import Services, install
 from app.config import Settings, load_settings
 from app.llm.types import Answerer
-from app.logs import configure_logging
-from app.models import ErrorBody
-from app.retrieval.service import ResumeRetriever
+from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.types import MemvidBackend
-from app.services import Services, install
-from app.sessions import MemorySessionStore, SessionStore
-from app.wiring import build_answerer, build_memvid_backend
+from app.state.sessions import MemorySessionStore, SessionStore
+from app.telemetry import metrics
+from app.telemetry.logs import configure_logging
 
 log = structlog.get_logger(__name__)
 
@@ -43,20 +44,20 @@ def create_app(
         doc_prefix="/docs",
         validation_error_status=422,
         validation_error_model=ErrorBody,
-        validation_error_callback=errors.validation_error_response,
+        validation_error_callback=error_handlers.validation_error_response,
     )
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     if settings.trusted_proxy_count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_count)  # type: ignore[method-assign]
 
     install(app, _build_services(settings, memvid, llm, sessions))
-    tracing.init_app(app)  # first: every later hook and handler sees the trace id
-    errors.init_app(app)
-    limits.init_app(app, settings, limited=[chat.bp])
+    trace_id.init_app(app)  # first: every later hook and handler sees the trace id
+    error_handlers.init_app(app)
+    rate_limit.init_app(app, settings, limited=[chat.bp])
     metrics.init_app(app)
     if settings.cors_origins:
         CORS(app, origins=settings.cors_origins, expose_headers=["X-Trace-ID", "Retry-After"])
-    for blueprint in (chat.bp, health.bp, questions.bp):
+    for blueprint in (chat.bp, health.bp, profile.bp):
         app.register_api(blueprint)
     _register_docs(app)
     _register_cli(app)

@@ -70,7 +70,7 @@ def test_defaults():
     assert (settings["timeout"], settings["graceful_timeout"], settings["keepalive"]) == ("30", "25", "5")
     assert settings["preload_app"] == "False"
     assert settings["control_socket_disable"] == "True"
-    assert settings["logger_class"] == "app.logs.GunicornLogger"
+    assert settings["logger_class"] == "app.telemetry.logs.GunicornLogger"
     assert settings["accesslog"] == "-"
 
 

@@ -1,4 +1,4 @@
-"""The rate limiter's in-process moving windows (app/limit_storage.py)."""
+"""The rate limiter's in-process moving windows (app/state/limit_storage.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from app import limit_storage
-from app.limit_storage import WindowMemoryStorage
+from app.state import limit_storage
+from app.state.limit_storage import WindowMemoryStorage
 
 
 class Clock:

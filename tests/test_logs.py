@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from gunicorn.config import Config
 
-from app.logs import GunicornLogger, configure_logging
+from app.telemetry.logs import GunicornLogger, configure_logging
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:

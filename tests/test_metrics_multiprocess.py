@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from app import metrics_dir
+from app.worker import metrics_dir
 from tests.deploy_stack import log_lines, scrape, stack_env, upstreams, value
 from tests.fake_llm import DEFAULT_USAGE, stream
 from tests.servers import Service, gunicorn

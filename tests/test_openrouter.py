@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry
 from app.errors import LLM_ERRORS, LLMError
 from app.llm.openrouter import OpenRouterClient
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Token, Usage
-from app.metrics import register_service_metrics
+from app.telemetry.metrics import register_service_metrics
 from tests.fake_llm import (
     DEFAULT_MODEL,
     FakeLLMServer,

@@ -8,7 +8,7 @@ import uuid
 import gevent
 import pytest
 
-from app.sessions import MemorySessionStore
+from app.state.sessions import MemorySessionStore
 from tests.fakes import FakeClock as Clock
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from app import shutdown
+from app.worker import shutdown
 from tests.deploy_stack import stack_env, timed_events, upstreams
 from tests.fake_llm import stream
 from tests.servers import Service, gunicorn

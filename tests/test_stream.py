@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from app.chat.service import PreparedTurn
 from app.chat.stream import StreamContext, stream_answer
+from app.chat.turn import PreparedTurn
 from app.llm.types import AnswerRequest, Finished, Token
-from app.metrics import CHAT_STREAMS
+from app.telemetry.metrics import CHAT_STREAMS
 from tests.fakes import ScriptedAnswerer
 from tests.sse_client import events
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from app.backends import build_answerer, build_memvid_backend
 from app.config import load_settings
 from app.errors import RetrievalUnavailable
 from app.llm.offline import OfflineAnswerer
 from app.llm.openrouter import OpenRouterClient
 from app.retrieval.embedded import EmbeddedMemvidBackend
-from app.retrieval.grpc_backend import GrpcMemvidBackend
-from app.retrieval.service import UnconfiguredBackend
-from app.wiring import build_answerer, build_memvid_backend
+from app.retrieval.grpc_client import GrpcMemvidBackend
+from app.retrieval.retriever import UnconfiguredBackend
 
 
 def test_grpc_url_means_grpc():

@@ -8,13 +8,13 @@ from typing import Any
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
-from app.api.guards import require_json_body
+from app.api.request_checks import require_json_body
+from app.api.schemas import ChatRequest, ChatResponse, ErrorBody
+from app.api.trace_id import current_trace_id
 from app.chat.answer import collect_answer
 from app.chat.stream import StreamContext, stream_answer
-from app.models import ChatRequest, ChatResponse, ErrorBody
-from app.services import services
-from app.shutdown import stream_deadline_passed
-from app.tracing import current_trace_id
+from app.components import services
+from app.worker.shutdown import stream_deadline_passed
 
 bp = APIBlueprint("chat", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="chat")])
 bp.before_request(require_json_body)

@@ -7,8 +7,8 @@ from typing import Any, Literal
 from flask_openapi3 import APIBlueprint, Tag
 
 from app import __version__
-from app.models import HealthResponse
-from app.services import Services, services
+from app.api.schemas import HealthResponse
+from app.components import Services, services
 
 bp = APIBlueprint("health", __name__, abp_tags=[Tag(name="health")])
 

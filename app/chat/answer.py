@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.chat.service import PreparedTurn
+from app.chat.turn import PreparedTurn
 from app.errors import LLMError
 from app.llm.types import Answerer, Finished, Token
 

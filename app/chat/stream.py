@@ -20,11 +20,11 @@ import gevent
 import structlog
 from gevent.queue import Queue
 
-from app.chat.service import PreparedTurn
+from app.chat.turn import PreparedTurn
 from app.errors import LLMError
 from app.llm.types import Answerer, Finished, LLMEvent, Token
-from app.metrics import ACTIVE_STREAMS, CHAT_STREAMS, STREAM_DURATION, TIME_TO_FIRST_TOKEN
 from app.sse import encode_comment, encode_event, encode_token
+from app.telemetry.metrics import ACTIVE_STREAMS, CHAT_STREAMS, STREAM_DURATION, TIME_TO_FIRST_TOKEN
 
 log = structlog.get_logger(__name__)
 

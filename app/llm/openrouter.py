@@ -27,7 +27,7 @@ from app.llm.transport import (
 )
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Usage
 from app.llm.upstream_stream import RetryableError, is_event_stream, read_completion_stream, transport_error
-from app.metrics import LLM_COST, LLM_REQUESTS, LLM_TOKENS
+from app.telemetry.metrics import LLM_COST, LLM_REQUESTS, LLM_TOKENS
 
 log = structlog.get_logger(__name__)
 

@@ -19,8 +19,8 @@ from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from app.errors import LLMError
 from app.llm.types import Finished, LLMEvent, Token, Usage
-from app.metrics import LLM_MALFORMED_LINES
 from app.sse import ServerSentEvent, SSEDecoder
+from app.telemetry.metrics import LLM_MALFORMED_LINES
 
 log = structlog.get_logger(__name__)
 

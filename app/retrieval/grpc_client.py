@@ -19,9 +19,9 @@ import structlog
 
 from app.errors import RetrievalUnavailable
 from app.grpc_gen.memvid.v1 import memvid_pb2, memvid_pb2_grpc
-from app.metrics import MEMVID_CALLS
 from app.retrieval.circuit import CircuitBreaker
 from app.retrieval.types import BackendHealth, Passage
+from app.telemetry.metrics import MEMVID_CALLS
 
 log = structlog.get_logger(__name__)
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import RequestError, ServiceError
-from app.metrics import RATE_LIMITED
+from app.telemetry.metrics import RATE_LIMITED
 
 log = structlog.get_logger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.caching import CountingTTLCache
+from app.state.caches import CountingTTLCache
 from tests.fakes import FakeClock as Clock
 
 

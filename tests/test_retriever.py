@@ -1,10 +1,10 @@
-"""ResumeRetriever's cache of passages per question (app/retrieval/service.py)."""
+"""ResumeRetriever's cache of passages per question (app/retrieval/retriever.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.retrieval.service import ResumeRetriever
+from app.retrieval.retriever import ResumeRetriever
 from tests.fakes import FakeClock as Clock
 from tests.fakes import FakeMemvid
 

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask_openapi3 import APIBlueprint, Tag
 
+from app.api.schemas import ErrorBody, SuggestedQuestion, SuggestedQuestions
+from app.components import services
 from app.errors import ProfileNotFound
-from app.models import ErrorBody, Profile, PublicProfile, SuggestedQuestion, SuggestedQuestions
-from app.services import services
+from app.resume.profile import Profile, PublicProfile
 
 bp = APIBlueprint("questions", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="profile")])
 

@@ -1,6 +1,6 @@
 """Per-client-IP rate limit on the endpoints that spend LLM tokens (SPEC §5), with Flask-Limiter.
 
-The counters live in `window-memory://` (app/limit_storage.py), the same moving windows as
+The counters live in `window-memory://` (app/state/limit_storage.py), the same moving windows as
 `limits`' own `memory://` without its expiry thread, which cost a busy worker 14 % of its CPU
 with 500 clients (bench/). A Redis URI replaces it when limits are shared across workers.
 """
@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, Response, request
 from flask_limiter import Limiter
 
 from app.config import Settings
-from app.limit_storage import WindowMemoryStorage
+from app.state.limit_storage import WindowMemoryStorage
 
 
 def client_address() -> str:

@@ -1,11 +1,15 @@
-"""Request and response models: they validate requests and generate the OpenAPI document."""
+"""The candidate profile (SPEC §3): built by the resume parser, stored in memvid as the
+`__profile__` card, read back leniently (a missing or null field is empty, not an error)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-from uuid import UUID
+import json
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
+import structlog
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
+
+log = structlog.get_logger(__name__)
 
 
 def _text(value: Any) -> Any:
@@ -19,65 +23,6 @@ def _items(value: Any) -> Any:
 # Stored profiles are read leniently: a missing or null field is empty, not an error.
 Text = Annotated[str, BeforeValidator(_text)]
 TextList = Annotated[list[str], BeforeValidator(_items)]
-
-
-class ChatRequest(BaseModel):
-    """A recruiter's question. Unknown fields are ignored."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    message: str = Field(min_length=1, max_length=2000, description="The question, 1-2000 characters.")
-    session_id: UUID | None = Field(default=None, description="Continue (or start) this conversation.")
-    stream: StrictBool = Field(default=True, description="Stream the answer as Server-Sent Events.")
-
-    @field_validator("message")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be only whitespace")
-        return value
-
-
-class ChatResponse(BaseModel):
-    """The whole answer, for `stream: false`."""
-
-    session_id: str
-    message: str
-    chunks_retrieved: int
-    tokens_used: int
-    mode: Literal["llm", "offline"] | None = None
-
-
-class ErrorItem(BaseModel):
-    field: str
-    message: str
-
-
-class ErrorBody(BaseModel):
-    """Every non-2xx answer."""
-
-    detail: str
-    code: str
-    errors: list[ErrorItem] | None = None
-
-
-class HealthResponse(BaseModel):
-    status: Literal["healthy", "degraded", "unhealthy"]
-    memvid_connected: bool
-    memvid_frame_count: int
-    active_sessions: int
-    version: str
-    memvid_backend: str
-    llm: str
-
-
-class SuggestedQuestion(BaseModel):
-    question: str
-    category: str = "general"
-
-
-class SuggestedQuestions(BaseModel):
-    questions: list[SuggestedQuestion]
 
 
 class AIContext(BaseModel):
@@ -140,3 +85,13 @@ class Profile(PublicProfile):
     def public(self) -> dict[str, Any]:
         """Return the JSON the API may show (no system prompt)."""
         return self.model_dump(exclude={"system_prompt"})
+
+
+def parse_profile(raw: str) -> Profile | None:
+    """Parse the stored profile JSON; None (logged) when it is not a usable profile."""
+    try:
+        data = json.loads(raw)
+        return Profile.model_validate(data)
+    except (ValueError, ValidationError) as error:
+        log.error("profile.invalid", error=type(error).__name__)
+        return None

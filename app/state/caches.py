@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 from cachetools import TTLCache
 
-from app.metrics import CACHE_LOOKUPS
+from app.telemetry.metrics import CACHE_LOOKUPS
 
 V = TypeVar("V")
 

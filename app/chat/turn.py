@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from app.chat.prompt import build_messages
 from app.errors import RetrievalUnavailable
 from app.llm.types import AnswerRequest
-from app.models import Profile
-from app.retrieval.service import ResumeRetriever
-from app.sessions import SessionStore
+from app.resume.profile import Profile
+from app.retrieval.retriever import ResumeRetriever
+from app.state.sessions import SessionStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,10 @@ import grpc
 import pytest
 
 from app.errors import RetrievalUnavailable
-from app.metrics import MEMVID_CALLS
 from app.retrieval.circuit import CircuitBreaker
-from app.retrieval.grpc_backend import GrpcMemvidBackend, RetrievalRpcError
+from app.retrieval.grpc_client import GrpcMemvidBackend, RetrievalRpcError
 from app.retrieval.types import BackendHealth, Passage
+from app.telemetry.metrics import MEMVID_CALLS
 from tests.fake_memvid import FakeMemvidServer, hit, memvid_server
 
 __all__ = ["memvid_server"]  # the fixture, imported so pytest finds it here

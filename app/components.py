@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from app.chat.service import ChatService
+from app.chat.turn import ChatService
 from app.config import Settings
 from app.llm.types import Answerer
-from app.retrieval.service import ResumeRetriever
-from app.sessions import SessionStore
+from app.retrieval.retriever import ResumeRetriever
+from app.state.sessions import SessionStore
 
 _KEY = "resume_api"
 

@@ -11,9 +11,9 @@ from typing import Literal, Protocol
 
 from cachetools import TTLCache
 
-from app.caching import CacheStats
 from app.llm.types import ChatMessage
-from app.metrics import CACHE_LOOKUPS, LIVE_SESSIONS
+from app.state.caches import CacheStats
+from app.telemetry.metrics import CACHE_LOOKUPS, LIVE_SESSIONS
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_flask_exporter import PrometheusMetrics
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 
-from app import metrics_dir
+from app.worker import metrics_dir
 
 # gunicorn's master creates PROMETHEUS_MULTIPROC_DIR before any worker starts. A one-off
 # `flask --app wsgi ...` in the container (the image sets the variable) has no master, and

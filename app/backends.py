@@ -14,14 +14,14 @@ log = structlog.get_logger(__name__)
 def build_memvid_backend(settings: Settings) -> MemvidBackend:
     """Return the gRPC client when MEMVID_GRPC_URL is set, else the in-process engine."""
     if settings.memvid_grpc_url:
-        from app.retrieval.grpc_backend import GrpcMemvidBackend
+        from app.retrieval.grpc_client import GrpcMemvidBackend
 
         return GrpcMemvidBackend(settings.memvid_grpc_url, timeout=settings.memvid_timeout_seconds)
     return _embedded_backend(settings)
 
 
 def _embedded_backend(settings: Settings) -> MemvidBackend:
-    from app.retrieval.service import UnconfiguredBackend
+    from app.retrieval.retriever import UnconfiguredBackend
 
     try:
         from app.retrieval.embedded import EmbeddedMemvidBackend, ensure_example_index

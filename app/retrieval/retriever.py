@@ -11,12 +11,11 @@ from collections.abc import Callable
 
 import structlog
 
-from app.caching import CacheStats, CountingTTLCache
 from app.errors import RetrievalUnavailable
-from app.models import Profile
-from app.profile import parse_profile
+from app.resume.profile import Profile, parse_profile
 from app.retrieval.query import search_passages
 from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT, BackendHealth, MemvidBackend, Passage
+from app.state.caches import CacheStats, CountingTTLCache
 
 log = structlog.get_logger(__name__)
 

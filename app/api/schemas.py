@@ -1,0 +1,67 @@
+"""HTTP request and response models: they validate requests and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+
+class ChatRequest(BaseModel):
+    """A recruiter's question. Unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    message: str = Field(min_length=1, max_length=2000, description="The question, 1-2000 characters.")
+    session_id: UUID | None = Field(default=None, description="Continue (or start) this conversation.")
+    stream: StrictBool = Field(default=True, description="Stream the answer as Server-Sent Events.")
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be only whitespace")
+        return value
+
+
+class ChatResponse(BaseModel):
+    """The whole answer, for `stream: false`."""
+
+    session_id: str
+    message: str
+    chunks_retrieved: int
+    tokens_used: int
+    mode: Literal["llm", "offline"] | None = None
+
+
+class ErrorItem(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every non-2xx answer."""
+
+    detail: str
+    code: str
+    errors: list[ErrorItem] | None = None
+
+
+class HealthResponse(BaseModel):
+    status: Literal["healthy", "degraded", "unhealthy"]
+    memvid_connected: bool
+    memvid_frame_count: int
+    active_sessions: int
+    version: str
+    memvid_backend: str
+    llm: str
+
+
+class SuggestedQuestion(BaseModel):
+    question: str
+    category: str = "general"
+
+
+class SuggestedQuestions(BaseModel):
+    questions: list[SuggestedQuestion]
