@@ -1,0 +1,73 @@
+"""The two places a chat turn can be guarded: the question before retrieval, the answer as it streams.
+
+The turn (`app.chat.turn`) calls an `InputGuard` before it retrieves anything or calls the
+LLM, and passes every token through an `OutputFilter` made for that turn. The defaults
+here let everything through; `app.guardrails` provides the real ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class GuardVerdict:
+    """What an input guard decided: `category` names the attack kind when `blocked`."""
+
+    blocked: bool
+    category: str = ""
+
+
+ALLOWED = GuardVerdict(blocked=False)
+
+
+class InputGuard(Protocol):
+    def check(self, text: str) -> GuardVerdict:
+        """Decide whether `text` (a question or a job description) may reach retrieval and the LLM."""
+        ...
+
+
+class OutputFilter(Protocol):
+    """Watches one answer as it streams; holds back only the few tokens it needs to decide."""
+
+    withheld: bool  # True once the filter replaced or dropped text
+
+    def feed(self, text: str) -> str:
+        """Take the next piece of the answer; return the text that may be sent now (maybe "")."""
+        ...
+
+    def finish(self) -> str:
+        """The answer ended: return whatever held-back text may still be sent."""
+        ...
+
+
+class OutputFilterFactory(Protocol):
+    def __call__(self, protected: Sequence[str]) -> OutputFilter:
+        """Make a filter for one answer that must not reveal any of `protected` (system prompt, raw context)."""
+        ...
+
+
+class AllowAll:
+    """The default input guard: every text passes."""
+
+    def check(self, text: str) -> GuardVerdict:
+        return ALLOWED
+
+
+class PassThrough:
+    """The default output filter: every piece is sent as it comes."""
+
+    withheld = False
+
+    def feed(self, text: str) -> str:
+        return text
+
+    def finish(self) -> str:
+        return ""
+
+
+def pass_through(protected: Sequence[str]) -> OutputFilter:
+    """Make the default output filter."""
+    return PassThrough()
