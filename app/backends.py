@@ -24,15 +24,15 @@ def _embedded_backend(settings: Settings) -> MemvidBackend:
     from app.retrieval.retriever import UnconfiguredBackend
 
     try:
-        from app.retrieval.embedded import EmbeddedMemvidBackend, ensure_example_index
+        from app.retrieval.embedded import EmbeddedMemvidBackend
     except ImportError:
         # A gRPC-only install leaves memvid-sdk out; say so instead of guessing.
         log.warning("memvid.unconfigured", reason="MEMVID_GRPC_URL is unset and memvid-sdk is not installed")
         return UnconfiguredBackend("memvid-sdk not installed")
     if settings.memvid_file is not None:
         return EmbeddedMemvidBackend(settings.memvid_file)
-    example_index = EXAMPLE_RESUME.with_suffix(".mv2")
-    return EmbeddedMemvidBackend(ensure_example_index(EXAMPLE_RESUME, example_index))
+    # Built from the bundled example on first use (see EmbeddedMemvidBackend), not here.
+    return EmbeddedMemvidBackend(EXAMPLE_RESUME.with_suffix(".mv2"), build_from=EXAMPLE_RESUME)
 
 
 def build_answerer(settings: Settings) -> Answerer:

@@ -16,12 +16,23 @@ _KEY = "resume_api"
 
 
 @dataclass(slots=True)
-class Services:
+class Components:
+    """The settings and the chat service, which holds the retriever, sessions and answerer."""
+
     settings: Settings
-    retriever: ResumeRetriever
-    answerer: Answerer
-    sessions: SessionStore
     chat: ChatService
+
+    @property
+    def retriever(self) -> ResumeRetriever:
+        return self.chat.retriever
+
+    @property
+    def sessions(self) -> SessionStore:
+        return self.chat.sessions
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.chat.answerer
 
     def close(self) -> None:
         """Release upstream connections."""
@@ -29,12 +40,12 @@ class Services:
         self.answerer.close()
 
 
-def install(app: Flask, services: Services) -> None:
-    """Attach the services to `app`."""
-    app.extensions[_KEY] = services
+def install(app: Flask, parts: Components) -> None:
+    """Attach the components to `app`."""
+    app.extensions[_KEY] = parts
 
 
-def services(app: Flask | None = None) -> Services:
-    """Return the services of `app` (default: the current app)."""
-    services: Services = (app or current_app).extensions[_KEY]
-    return services
+def components(app: Flask | None = None) -> Components:
+    """Return the components of `app` (default: the current app)."""
+    parts: Components = (app or current_app).extensions[_KEY]
+    return parts

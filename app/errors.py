@@ -63,6 +63,10 @@ class ServiceError(Exception):
             body["errors"] = self.errors
         return body
 
+    def event(self, trace_id: str) -> dict[str, str]:
+        """Return the stream's terminal `error` event of SPEC §3: the same code and sentence."""
+        return {"type": "error", "code": self.code, "error": self.detail, "trace_id": trace_id}
+
 
 class RequestError(ServiceError):
     """The client sent something we cannot accept (4xx)."""
@@ -70,6 +74,41 @@ class RequestError(ServiceError):
     status = 400
     code = "bad_request"
     detail = "The request could not be understood."
+
+
+class UnsupportedMediaType(RequestError):
+    status = 415
+    code = "unsupported_media_type"
+    detail = "Send the body as JSON with Content-Type: application/json."
+
+
+class InvalidJSON(RequestError):
+    code = "invalid_json"
+    detail = "The request body is not valid JSON."
+
+
+class PayloadTooLarge(RequestError):
+    status = 413
+    code = "payload_too_large"
+    detail = "The request body is too large."
+
+
+class NotFound(RequestError):
+    status = 404
+    code = "not_found"
+    detail = "There is nothing at this path."
+
+
+class MethodNotAllowed(RequestError):
+    status = 405
+    code = "method_not_allowed"
+    detail = "This path does not accept that method."
+
+
+class RateLimited(RequestError):
+    status = 429
+    code = "rate_limited"
+    detail = "Too many requests; please slow down and try again shortly."
 
 
 class ProfileNotFound(ServiceError):

@@ -16,7 +16,7 @@ from app.api import chat, error_handlers, health, profile, rate_limit, trace_id
 from app.api.schemas import ErrorBody
 from app.backends import build_answerer, build_memvid_backend
 from app.chat.turn import ChatService
-from app.components import Services, install
+from app.components import Components, components, install
 from app.config import Settings, load_settings
 from app.llm.types import Answerer
 from app.retrieval.retriever import ResumeRetriever
@@ -24,6 +24,7 @@ from app.retrieval.types import MemvidBackend
 from app.state.sessions import MemorySessionStore, SessionStore
 from app.telemetry import metrics
 from app.telemetry.logs import configure_logging
+from app.worker.shutdown import stream_deadline_passed
 
 log = structlog.get_logger(__name__)
 
@@ -50,7 +51,7 @@ def create_app(
     if settings.trusted_proxy_count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_count)  # type: ignore[method-assign]
 
-    install(app, _build_services(settings, memvid, llm, sessions))
+    install(app, _build_components(settings, memvid, llm, sessions))
     trace_id.init_app(app)  # first: every later hook and handler sees the trace id
     error_handlers.init_app(app)
     rate_limit.init_app(app, settings, limited=[chat.bp])
@@ -65,9 +66,9 @@ def create_app(
     return app
 
 
-def _build_services(
+def _build_components(
     settings: Settings, memvid: MemvidBackend | None, llm: Answerer | None, sessions: SessionStore | None
-) -> Services:
+) -> Components:
     retriever = ResumeRetriever(
         memvid or build_memvid_backend(settings),
         top_k=settings.retrieval_top_k,
@@ -78,8 +79,14 @@ def _build_services(
     store = sessions or MemorySessionStore(
         ttl=settings.session_ttl, max_sessions=settings.max_sessions, max_history=settings.max_history_messages
     )
-    answerer = llm or build_answerer(settings)
-    return Services(settings, retriever, answerer, store, ChatService(retriever, store))
+    chat = ChatService(
+        retriever,
+        store,
+        llm or build_answerer(settings),
+        keepalive_seconds=settings.sse_keepalive_seconds,
+        should_stop=stream_deadline_passed,
+    )
+    return Components(settings, chat)
 
 
 def _register_docs(app: OpenAPI) -> None:
@@ -96,15 +103,15 @@ def _register_cli(app: OpenAPI) -> None:
 
 
 def _log_start(settings: Settings, app: OpenAPI) -> None:
-    app_services = app.extensions["resume_api"]
+    parts = components(app)
     log.info(
         "service.configured",
         version=__version__,
         app_env=settings.app_env,
-        memvid_backend=app_services.retriever.backend_name,
-        llm=app_services.answerer.name,
-        sessions=type(app_services.sessions).__name__,
+        memvid_backend=parts.retriever.backend_name,
+        llm=parts.answerer.name,
+        sessions=type(parts.sessions).__name__,
         rate_limit_per_minute=settings.rate_limit_per_minute,
     )
-    if app_services.answerer.name == "offline":
+    if parts.chat.mode == "offline":
         log.warning("llm.offline", reason="OPENROUTER_API_KEY is unset: answers are quoted from the resume")

@@ -10,6 +10,7 @@ from typing import Any
 from app.sse import iter_sse
 
 _ELAPSED = re.compile(rb'"elapsed_seconds":[0-9.e-]+')
+_SCORE = re.compile(rb'"score":[0-9.e-]+')
 
 
 def events(body: bytes) -> list[dict[str, Any]]:
@@ -18,14 +19,23 @@ def events(body: bytes) -> list[dict[str, Any]]:
 
 
 def without_elapsed(body: bytes) -> bytes:
-    """Blank out the one value that differs between runs, so bodies compare byte for byte."""
-    return _ELAPSED.sub(b'"elapsed_seconds":0', body)
+    """Blank out the values that differ between runs and retrieval strategies (elapsed time,
+    source scores), so bodies compare byte for byte."""
+    return _SCORE.sub(b'"score":0', _ELAPSED.sub(b'"elapsed_seconds":0', body))
 
 
-def expected_stream(session_id: str, tokens: list[str], *, tokens_used: int, trace_id: str, chunks: int = 2) -> bytes:
-    """The exact bytes of a successful stream (elapsed blanked), written out by hand, not by app.sse."""
+def expected_stream(
+    session_id: str, tokens: list[str], *, tokens_used: int, trace_id: str, sources: tuple[str, ...]
+) -> bytes:
+    """The exact bytes of a successful stream (elapsed and scores blanked), written out by hand, not by app.sse."""
     sid = session_id.encode()
-    body = b": stream open\n\n" + b'data: {"type":"retrieval","chunks":%d,"session_id":"%s"}\n\n' % (chunks, sid)
+    chunks = len(sources)
+    named = b",".join(b'{"title":"%s","score":0}' % title.encode() for title in sources)
+    body = b": stream open\n\n" + b'data: {"type":"retrieval","chunks":%d,"session_id":"%s","sources":[%s]}\n\n' % (
+        chunks,
+        sid,
+        named,
+    )
     for token in tokens:
         body += b'data: {"type":"token","content":"%s"}\n\n' % token.encode()
     return body + (

@@ -11,6 +11,8 @@ from app.llm.types import Finished, Token, Usage
 from tests.sse_client import events, expected_stream, without_elapsed
 
 CHAT = "/api/v1/chat"
+# The passages of the fake memvid (tests/fakes.py), in the order retrieval ranks them.
+SOURCES = ("Experience — Cloudco", "Skills")
 
 
 def ask(client, message="What cloud work has Ada done?", **fields):
@@ -28,7 +30,7 @@ def test_stream_is_byte_exact(client, fake_llm):
     assert response.headers["Cache-Control"] == "no-cache"
     assert response.headers["X-Accel-Buffering"] == "no"
     assert response.headers["X-Trace-ID"] == "trace-1"
-    expected = expected_stream(sid, ["Ada", " ran", " K8s."], tokens_used=57, trace_id="trace-1")
+    expected = expected_stream(sid, ["Ada", " ran", " K8s."], tokens_used=57, trace_id="trace-1", sources=SOURCES)
     assert without_elapsed(response.get_data()) == expected
 
 
@@ -49,6 +51,7 @@ def test_non_stream_returns_whole_answer(client):
     assert body["message"] == "Ada ran Kubernetes on AWS."
     assert body["chunks_retrieved"] == 2
     assert body["tokens_used"] == 57
+    assert [source["title"] for source in body["sources"]] == list(SOURCES)
     uuid.UUID(body["session_id"])
 
 
@@ -152,3 +155,16 @@ def test_offline_mode_is_labelled_in_done_event(app_config, fake_memvid):
     assert done["mode"] == "offline"
     non_stream = ask(client, stream=False).get_json()
     assert non_stream["mode"] == "offline"
+
+
+def test_a_failure_to_record_a_whole_answer_is_a_coded_500(app_config, fake_memvid, fake_llm):
+    from app.factory import create_app
+    from tests.test_stream import BrokenSessions
+
+    sessions = BrokenSessions(ttl=60, max_sessions=10, max_history=10)
+    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm, sessions=sessions).test_client()
+
+    response = ask(client, stream=False)
+
+    assert response.status_code == 500
+    assert response.get_json() == {"detail": "An unexpected error occurred.", "code": "internal_error"}

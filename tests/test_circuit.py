@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from app.errors import RetrievalUnavailable
 from app.retrieval.circuit import CircuitBreaker
 from tests.fakes import FakeClock as Clock
 
@@ -87,18 +86,6 @@ def test_late_failures_do_not_stretch_the_back_off(clock: Clock) -> None:
     breaker = make(clock)
     run(breaker, clock, "F F F F F F")
     assert breaker.retry_after == pytest.approx(2.0)
-
-
-def test_check_raises_retrieval_unavailable_while_open(clock: Clock) -> None:
-    breaker = make(clock, threshold=1)
-    breaker.check()
-    breaker.record_failure()
-    with pytest.raises(RetrievalUnavailable) as caught:
-        breaker.check()
-    assert caught.value.code == "memvid_unavailable"
-    assert caught.value.retry_after == pytest.approx(2.0)
-    clock.now += 2.0
-    breaker.check()  # the probe
 
 
 @pytest.mark.parametrize(

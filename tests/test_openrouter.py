@@ -27,7 +27,6 @@ from app.llm.openrouter import OpenRouterClient
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Token, Usage
 from app.telemetry.metrics import register_service_metrics
 from tests.fake_llm import (
-    DEFAULT_MODEL,
     FakeLLMServer,
     Pause,
     Scenario,
@@ -156,7 +155,7 @@ def test_stream_yields_tokens_then_one_finished(
         Token("Hel"),
         Token("lo"),
         Token(" world"),
-        Finished("stop", usage=Usage(11, 3, 14, 0.00042), model=DEFAULT_MODEL),
+        Finished("stop", usage=Usage(11, 3, 14, 0.00042)),
     ]
 
 
@@ -174,19 +173,19 @@ def test_usage_is_counted_in_metrics(server: FakeLLMServer, make_client: MakeCli
 def test_stream_without_usage_finishes_with_none(server: FakeLLMServer, make_client: MakeClient) -> None:
     server.enqueue(stream(["a"], usage=None, finish_reason="length"))
 
-    assert collect(make_client())[-1] == Finished("length", usage=None, model=DEFAULT_MODEL)
+    assert collect(make_client())[-1] == Finished("length", usage=None)
 
 
 def test_done_without_finish_reason_is_a_normal_end(server: FakeLLMServer, make_client: MakeClient) -> None:
     server.enqueue(raw(data_line(chunk("a")), data_line("[DONE]")))
 
-    assert collect(make_client()) == [Token("a"), Finished("stop", usage=None, model=DEFAULT_MODEL)]
+    assert collect(make_client()) == [Token("a"), Finished("stop", usage=None)]
 
 
 def test_finish_reason_without_done_is_a_normal_end(server: FakeLLMServer, make_client: MakeClient) -> None:
     server.enqueue(stream(["a"], usage=None, done=False))
 
-    assert collect(make_client()) == [Token("a"), Finished("stop", usage=None, model=DEFAULT_MODEL)]
+    assert collect(make_client()) == [Token("a"), Finished("stop", usage=None)]
 
 
 def test_empty_and_null_deltas_yield_no_token(server: FakeLLMServer, make_client: MakeClient) -> None:
@@ -646,7 +645,7 @@ def test_the_upstream_is_closed_before_finished_is_handed_over(
     server.enqueue(Scenario(steps, chunked=chunked))
     events = make_client().stream(REQUEST)
 
-    assert [next(events), next(events)] == [Token("a"), Finished("stop", usage=None, model=DEFAULT_MODEL)]
+    assert [next(events), next(events)] == [Token("a"), Finished("stop", usage=None)]
     assert server.wait_for_disconnect(timeout=2.0)
     assert list(events) == []
 

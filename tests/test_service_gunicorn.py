@@ -18,6 +18,8 @@ from tests.servers import API_KEY, Service, gunicorn, service_env
 from tests.sse_client import events, expected_stream, hang_up_after_first_token, without_elapsed
 
 PROFILE = {"name": "Ada Example", "suggested_questions": ["What cloud work has Ada done?"]}
+# The passages the fake memvid holds, in the order retrieval must rank them for the question.
+SOURCES = ("Experience — Cloudco", "Skills")
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +71,7 @@ def test_stream_through_gunicorn_is_byte_exact(service, llm):
     assert response.headers["Content-Type"].startswith("text/event-stream")
     assert response.headers["X-Accel-Buffering"] == "no"
     assert response.headers["X-Trace-ID"] == "e2e-trace"
-    expected = expected_stream(sid, ["Ada", " ran", " K8s."], tokens_used=47, trace_id="e2e-trace")
+    expected = expected_stream(sid, ["Ada", " ran", " K8s."], tokens_used=47, trace_id="e2e-trace", sources=SOURCES)
     assert without_elapsed(response.content) == expected
 
 

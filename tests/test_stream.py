@@ -1,30 +1,34 @@
-"""The SSE generator itself: keep-alives, disconnects, shutdown, unexpected failures."""
+"""One turn's SSE stream: keep-alives, disconnects, shutdown, failures, and what gets recorded."""
 
 from __future__ import annotations
 
 import time
 
-from app.chat.stream import StreamContext, stream_answer
-from app.chat.turn import PreparedTurn
-from app.llm.types import AnswerRequest, Finished, Token
+from app.chat.turn import ChatService
+from app.llm.types import Finished, Token
+from app.retrieval.retriever import ResumeRetriever
+from app.state.sessions import MemorySessionStore
 from app.telemetry.metrics import CHAT_STREAMS
-from tests.fakes import ScriptedAnswerer
+from tests.fakes import FakeMemvid, ScriptedAnswerer
 from tests.sse_client import events
 
 
-def turn() -> PreparedTurn:
-    request = AnswerRequest(messages=[{"role": "user", "content": "q"}], question="q")
-    return PreparedTurn(session_id="sid-1", question="q", request=request)
+class BrokenSessions(MemorySessionStore):
+    """A store that loses its connection just when the answer is to be kept."""
+
+    def append_turn(self, session_id: str, question: str, answer: str) -> None:
+        raise ConnectionError("store went away")
 
 
-def context(**changes) -> StreamContext:
-    values = {"trace_id": "t-1", "started": time.perf_counter(), "keepalive_seconds": 0.05, "mode": "openrouter"}
-    return StreamContext(**{**values, **changes})
+def service(answerer, *, sessions=None, keepalive=0.05, should_stop=lambda: False) -> ChatService:
+    retriever = ResumeRetriever(FakeMemvid(), top_k=5, profile_ttl=0, health_ttl=0)
+    store = sessions or MemorySessionStore(ttl=60, max_sessions=10, max_history=10)
+    return ChatService(retriever, store, answerer, keepalive_seconds=keepalive, should_stop=should_stop)
 
 
-def run(answerer, ctx=None, recorded=None) -> bytes:
-    record = (lambda t, answer: recorded.append(answer)) if recorded is not None else (lambda t, a: None)
-    return b"".join(stream_answer(turn(), answerer, record, ctx or context()))
+def run(chat: ChatService, session_id: str | None = None) -> bytes:
+    turn = chat.prepare("What cloud work?", session_id)
+    return b"".join(chat.stream(turn, trace_id="t-1", started=time.perf_counter()))
 
 
 def outcome_count(outcome: str) -> float:
@@ -35,7 +39,7 @@ def test_keepalives_fill_a_silent_upstream():
     answerer = ScriptedAnswerer()
     answerer.enqueue(0.3, Token("late"), Finished("stop"))
 
-    body = run(answerer)
+    body = run(service(answerer))
 
     first_token = body.index(b'"type":"token"')
     assert body[:first_token].count(b": keepalive\n\n") >= 3
@@ -43,23 +47,23 @@ def test_keepalives_fill_a_silent_upstream():
 
 
 def test_answer_is_recorded_only_when_complete():
-    recorded: list[str] = []
     answerer = ScriptedAnswerer()
     answerer.enqueue(Token("a"), Token("b"), Finished("length"))
+    chat = service(answerer)
 
-    received = events(run(answerer, recorded=recorded))
+    received = events(run(chat, "sid-1"))
 
-    assert recorded == ["ab"]
+    assert [m.content for m in chat.sessions.get("sid-1").messages] == ["What cloud work?", "ab"]
     assert received[-1]["finish_reason"] == "length"
     assert received[-1]["tokens_used"] == 0
 
 
 def test_closing_the_stream_closes_the_upstream():
-    recorded: list[str] = []
     answerer = ScriptedAnswerer()
     answerer.enqueue(Token("a"), 5.0, Token("never"), Finished("stop"))
+    chat = service(answerer, keepalive=10)
     before = outcome_count("client_disconnected")
-    stream = stream_answer(turn(), answerer, lambda t, a: recorded.append(a), context(keepalive_seconds=10))
+    stream = chat.stream(chat.prepare("q", "sid-2"), trace_id="t-1", started=time.perf_counter())
 
     next(stream)  # retrieval
     assert b'"content":"a"' in next(stream)
@@ -68,7 +72,7 @@ def test_closing_the_stream_closes_the_upstream():
 
     assert answerer.closed_streams == 1
     assert time.monotonic() - started < 1
-    assert recorded == []
+    assert chat.sessions.get("sid-2").messages == []
     assert outcome_count("client_disconnected") == before + 1
 
 
@@ -78,7 +82,7 @@ def test_stopping_worker_ends_stream_with_server_shutdown():
     stop_at = time.monotonic() + 0.2
 
     started = time.monotonic()
-    received = events(run(answerer, context(should_stop=lambda: time.monotonic() > stop_at)))
+    received = events(run(service(answerer, should_stop=lambda: time.monotonic() > stop_at)))
 
     assert time.monotonic() - started < 2
     assert received[-1]["type"] == "error"
@@ -98,7 +102,7 @@ class Exploding:
 
 
 def test_unexpected_answerer_failure_is_a_coded_error():
-    received = events(run(Exploding()))
+    received = events(run(service(Exploding())))
 
     assert received[-1] == {
         "type": "error",
@@ -106,3 +110,20 @@ def test_unexpected_answerer_failure_is_a_coded_error():
         "error": "The language model failed to answer.",
         "trace_id": "t-1",
     }
+
+
+def test_a_failure_to_record_ends_the_stream_with_one_coded_error():
+    before = outcome_count("internal_error")
+    sessions = BrokenSessions(ttl=60, max_sessions=10, max_history=10)
+
+    received = events(run(service(ScriptedAnswerer(), sessions=sessions)))
+
+    assert [e["type"] for e in received].count("error") == 1
+    assert received[-1] == {
+        "type": "error",
+        "code": "internal_error",
+        "error": "An unexpected error occurred.",
+        "trace_id": "t-1",
+    }
+    assert "done" not in [e["type"] for e in received]
+    assert outcome_count("internal_error") == before + 1

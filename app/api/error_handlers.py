@@ -9,19 +9,27 @@ from flask import Flask, Response, jsonify
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import RequestError, ServiceError
+from app.errors import (
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    RequestError,
+    ServiceError,
+    UnsupportedMediaType,
+)
 from app.telemetry.metrics import RATE_LIMITED
 
 log = structlog.get_logger(__name__)
 
-# Werkzeug's HTTP errors -> our stable codes and sentences.
-_HTTP_ERRORS: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "The request could not be understood."),
-    404: ("not_found", "There is nothing at this path."),
-    405: ("method_not_allowed", "This path does not accept that method."),
-    413: ("payload_too_large", "The request body is too large."),
-    415: ("unsupported_media_type", "Send the body as JSON with Content-Type: application/json."),
-    429: ("rate_limited", "Too many requests; please slow down and try again shortly."),
+# Werkzeug's HTTP errors -> our coded errors (the sentences live in app.errors, once).
+_HTTP_ERRORS: dict[int, type[ServiceError]] = {
+    400: RequestError,
+    404: NotFound,
+    405: MethodNotAllowed,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+    429: RateLimited,
 }
 
 
@@ -54,8 +62,9 @@ def _handle_service_error(error: ServiceError) -> Response:
 
 def _handle_http_error(error: HTTPException) -> Response:
     status = error.code or 500
-    code, detail = _HTTP_ERRORS.get(status, (f"http_{status}", error.name))
-    response = error_response(ServiceError(detail, code=code, status=status))
+    known = _HTTP_ERRORS.get(status)
+    coded = known() if known else ServiceError(error.name, code=f"http_{status}", status=status)
+    response = error_response(coded)
     for name, value in error.get_headers():
         if name.lower() in ("allow", "retry-after"):
             response.headers[name] = value

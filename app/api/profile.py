@@ -7,7 +7,7 @@ from typing import Any
 from flask_openapi3 import APIBlueprint, Tag
 
 from app.api.schemas import ErrorBody, SuggestedQuestion, SuggestedQuestions
-from app.components import services
+from app.components import components
 from app.errors import ProfileNotFound
 from app.resume.profile import Profile, PublicProfile
 
@@ -33,7 +33,7 @@ def suggested_questions() -> dict[str, Any]:
 
 def _profile() -> Profile:
     # RetrievalUnavailable (503 memvid_unavailable) propagates to the error handler.
-    found = services().retriever.profile()
+    found = components().retriever.profile()
     if found is None:
         raise ProfileNotFound()
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from werkzeug.exceptions import BadRequest
 
-from app.errors import RequestError
+from app.errors import InvalidJSON, UnsupportedMediaType
 
 
 def require_json_body() -> None:
@@ -13,13 +13,11 @@ def require_json_body() -> None:
     if request.method != "POST":
         return
     if not request.is_json:
-        raise RequestError(
-            "Send the body as JSON with Content-Type: application/json.", code="unsupported_media_type", status=415
-        )
+        raise UnsupportedMediaType()
     try:
         # Parsed once here; the validator reads the cached result. Oversized bodies raise
         # 413 from get_data before parsing.
         request.get_json()
     except (BadRequest, RecursionError):
         # RecursionError: deeply nested arrays are valid JSON syntax but blow the parser.
-        raise RequestError("The request body is not valid JSON.", code="invalid_json", status=400) from None
+        raise InvalidJSON() from None

@@ -25,6 +25,13 @@ class ChatRequest(BaseModel):
         return value
 
 
+class Source(BaseModel):
+    """A passage given to the LLM: its title and its retrieval score (higher is better)."""
+
+    title: str
+    score: float
+
+
 class ChatResponse(BaseModel):
     """The whole answer, for `stream: false`."""
 
@@ -32,7 +39,10 @@ class ChatResponse(BaseModel):
     message: str
     chunks_retrieved: int
     tokens_used: int
-    mode: Literal["llm", "offline"] | None = None
+    sources: list[Source] = Field(default_factory=list, description="The passages given to the LLM, best first.")
+    mode: Literal["offline", "guardrail"] | None = Field(
+        default=None, description="`offline` when no LLM is configured; `guardrail` when the question was declined."
+    )
 
 
 class ErrorItem(BaseModel):

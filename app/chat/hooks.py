@@ -8,7 +8,7 @@ here let everything through; `app.guardrails` provides the real ones.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -71,3 +71,27 @@ class PassThrough:
 def pass_through(protected: Sequence[str]) -> OutputFilter:
     """Make the default output filter."""
     return PassThrough()
+
+
+def default_redirect(candidate: str, suggestions: Sequence[str]) -> str:
+    """The answer to a question the input guard stopped: what this chat is for, and what to ask."""
+    who = candidate or "the candidate"
+    lines = [f"I can only answer questions about {who}'s professional background."]
+    if suggestions:
+        lines.append("You could ask, for example:\n" + "\n".join(f"- {q}" for q in suggestions[:3]))
+    return "\n\n".join(lines)
+
+
+class Redirect(Protocol):
+    def __call__(self, candidate: str, suggestions: Sequence[str]) -> str:
+        """Compose the answer to a blocked question, naming the candidate and what to ask instead."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TurnHooks:
+    """The guard, filter and redirect a chat turn uses; by default nothing is stopped."""
+
+    input_guard: InputGuard = field(default_factory=AllowAll)
+    output_filter: OutputFilterFactory = pass_through
+    redirect: Redirect = default_redirect

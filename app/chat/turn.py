@@ -1,64 +1,151 @@
-"""One chat turn: resolve the session, retrieve passages, build the LLM request, record it."""
+"""One chat turn, from question to recorded answer, with one owner: `ChatService`.
+
+`prepare` guards the question, resolves the session, retrieves passages and builds the LLM
+request; `stream` relays the answer as SSE bytes and `answer` returns it whole (for
+`stream: false` and callers that are not HTTP). Both record the turn when the answer
+completes and end in exactly one terminal outcome rendered by `app.errors`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
+from app.chat.events import sources
+from app.chat.hooks import OutputFilter, TurnHooks
 from app.chat.prompt import build_messages
-from app.errors import RetrievalUnavailable
-from app.llm.types import AnswerRequest
+from app.chat.stream import stream_turn
+from app.errors import LLMError, RetrievalUnavailable
+from app.llm.canned import CannedAnswerer
+from app.llm.types import Answerer, AnswerRequest, Finished, Token
 from app.resume.profile import Profile
 from app.retrieval.retriever import ResumeRetriever
 from app.state.sessions import SessionStore
 
 
 @dataclass(frozen=True, slots=True)
-class PreparedTurn:
-    """Everything a turn needs once the request is validated; plain values only."""
+class Turn:
+    """Everything one answer needs once the question is accepted; plain values only."""
 
     session_id: str
     question: str
     request: AnswerRequest
+    answerer: Answerer  # who speaks: the LLM, the offline answerer, or the guard's redirect
+    mode: str | None = None  # "offline" | "guardrail" | None (the LLM)
+    protected: tuple[str, ...] = ()  # text the answer must not reveal
+    record: bool = True  # a blocked question is not kept: it would reach the LLM as history
 
     @property
     def chunks(self) -> int:
         return len(self.request.passages)
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A whole answer: the non-stream body of SPEC §3, and what an MCP tool returns."""
+
+    session_id: str
+    text: str
+    chunks_retrieved: int
+    tokens_used: int
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    mode: str | None = None
+
+
 class ChatService:
-    """Prepares turns and records finished ones."""
+    """Owns the chat turn: guard, session, retrieval, prompt, answer, record, outcome."""
 
-    def __init__(self, retriever: ResumeRetriever, sessions: SessionStore) -> None:
-        self._retriever = retriever
-        self._sessions = sessions
+    def __init__(
+        self,
+        retriever: ResumeRetriever,
+        sessions: SessionStore,
+        answerer: Answerer,
+        *,
+        hooks: TurnHooks | None = None,
+        keepalive_seconds: float = 15.0,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.retriever = retriever
+        self.sessions = sessions
+        self.answerer = answerer
+        self.hooks = hooks or TurnHooks()
+        self.keepalive_seconds = keepalive_seconds
+        self.should_stop = should_stop
 
-    def prepare(self, question: str, session_id: str | None) -> PreparedTurn:
-        """Resolve the session and gather the context for answering `question`."""
-        resolved_id, history = self._sessions.history(session_id)
-        passages = self._retriever.passages(question)
+    @property
+    def mode(self) -> str | None:
+        """The label of answers that did not come from an LLM ("offline"), decided here only."""
+        return "offline" if self.answerer.name == "offline" else None
+
+    def prepare(self, question: str, session_id: str | None) -> Turn:
+        """Accept `question`: resolve the session and gather the context for answering it."""
+        resolved_id, history = self.sessions.history(session_id)
         profile = self._profile_or_none()
+        verdict = self.hooks.input_guard.check(question)
+        if verdict.blocked:
+            return self._redirect(resolved_id, question, profile)
+        passages = tuple(self.retriever.passages(question))
+        system_prompt = profile.system_prompt if profile else ""
         messages = build_messages(
             question=question,
             passages=passages,
             history=history,
-            system_prompt=profile.system_prompt if profile else "",
+            system_prompt=system_prompt,
             candidate_name=profile.name if profile else "",
         )
         request = AnswerRequest(
             messages=messages,
             question=question,
-            passages=tuple(passages),
+            passages=passages,
             suggested_questions=tuple(profile.suggested_questions) if profile else (),
         )
-        return PreparedTurn(session_id=resolved_id, question=question, request=request)
+        protected = tuple(text for text in (system_prompt, *(p.text for p in passages)) if text)
+        return Turn(resolved_id, question, request, self.answerer, self.mode, protected)
 
-    def record(self, turn: PreparedTurn, answer: str) -> None:
+    def stream(self, turn: Turn, *, trace_id: str, started: float) -> Iterator[bytes]:
+        """Return the SSE bytes of `turn`'s answer; every exit ends with a terminal event or a hang-up."""
+        return stream_turn(self, turn, trace_id=trace_id, started=started)
+
+    def answer(self, question: str, session_id: str | None = None) -> Answer:
+        """Answer `question` whole; raise `LLMError` when the LLM fails."""
+        turn = self.prepare(question, session_id)
+        text_filter = self.output_filter(turn)
+        parts: list[str] = []
+        stream = turn.answerer.stream(turn.request)
+        try:
+            for event in stream:
+                if isinstance(event, Token):
+                    parts.append(text_filter.feed(event.text))
+                elif isinstance(event, Finished):
+                    text = "".join(parts) + text_filter.finish()
+                    self.record(turn, text)
+                    tokens = event.usage.total_tokens if event.usage else 0
+                    return Answer(turn.session_id, text, turn.chunks, tokens, sources(turn.request.passages), turn.mode)
+        finally:
+            stream.close()
+        raise LLMError("llm_bad_response")  # the answerer ended without saying it finished
+
+    def output_filter(self, turn: Turn) -> OutputFilter:
+        """Make the filter that watches this turn's answer."""
+        return self.hooks.output_filter(turn.protected)
+
+    def record(self, turn: Turn, answer: str) -> None:
         """Store a completed answer with its question, as one unit."""
-        self._sessions.append_turn(turn.session_id, turn.question, answer)
+        if turn.record:
+            self.sessions.append_turn(turn.session_id, turn.question, answer)
+
+    def _redirect(self, session_id: str, question: str, profile: Profile | None) -> Turn:
+        # No retrieval, no LLM: the guard's answer is spoken at once, in the normal sequence.
+        # (The guard itself counts and logs what it stopped.)
+        name = profile.name if profile else ""
+        text = self.hooks.redirect(name, profile.suggested_questions if profile else [])
+        request = AnswerRequest(messages=[], question=question)
+        return Turn(session_id, question, request, CannedAnswerer(text), "guardrail", record=False)
 
     def _profile_or_none(self) -> Profile | None:
         # The profile only flavours the prompt; chat answers without it.
         try:
-            return self._retriever.profile()
+            return self.retriever.profile()
         except RetrievalUnavailable:
             return None

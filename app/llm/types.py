@@ -35,7 +35,6 @@ class Finished:
 
     finish_reason: str
     usage: Usage | None = None
-    model: str | None = None
 
 
 LLMEvent = Token | Finished
@@ -60,7 +59,7 @@ class Answerer(Protocol):
     are raised as `app.errors.LLMError` while iterating, never as anything else.
     """
 
-    name: str  # "openrouter" | "offline" | "none"
+    name: str  # "openrouter" | "offline" | "canned"
 
     def stream(self, request: AnswerRequest) -> Generator[LLMEvent, None, None]: ...
 

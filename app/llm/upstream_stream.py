@@ -159,7 +159,6 @@ class _StreamState:
     done: bool = False
     finish_reason: str | None = None
     usage: Usage | None = None
-    model: str | None = None
 
     def consume(self, data: str) -> str:
         """Take in one `data:` payload; return its content delta ("" when none)."""
@@ -175,8 +174,6 @@ class _StreamState:
         self.chunks += 1
         if chunk.get("error") or chunk.get("object") == "error":  # OpenRouter / vLLM in-band shapes
             raise _in_band_error(chunk.get("error"))
-        if isinstance(chunk.get("model"), str):
-            self.model = chunk["model"]
         self.usage = _usage(chunk.get("usage")) or self.usage
         return self._choice(chunk.get("choices"))
 
@@ -201,7 +198,7 @@ class _StreamState:
         if not self.done and self.finish_reason is None:
             log.warning("llm_stream_cut_off", chunks=self.chunks)
             raise RetryableError(LLMError("llm_unavailable"))
-        return Finished(self.finish_reason or "stop", usage=self.usage, model=self.model)
+        return Finished(self.finish_reason or "stop", usage=self.usage)
 
 
 def _in_band_error(error: Any) -> LLMError:

@@ -14,8 +14,6 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from app.errors import RetrievalUnavailable
-
 State = Literal["closed", "open", "half_open"]
 
 
@@ -72,11 +70,6 @@ class CircuitBreaker:
             self._probing = True
             self._next_probe_at = now + self._delay
             return True
-
-    def check(self) -> None:
-        """Raise RetrievalUnavailable unless a call may go out now (see `allow`)."""
-        if not self.allow():
-            raise RetrievalUnavailable(retry_after=self.retry_after)
 
     def record_success(self) -> None:
         """Note that the service answered: close the circuit and reset the back-off."""

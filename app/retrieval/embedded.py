@@ -1,7 +1,8 @@
 """The memvid engine in-process (memvid-sdk, Rust core) reading a `.mv2` file read-only.
 
 The embedded default of SPEC §2: no service to run. `ensure_example_index` builds the
-bundled example resume's `.mv2` once, even when several gunicorn workers start together.
+bundled example resume's `.mv2` on first use, once, even when several gunicorn workers
+start together.
 """
 
 from __future__ import annotations
@@ -35,8 +36,12 @@ class EmbeddedMemvidBackend:
 
     name = "embedded"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, build_from: Path | None = None) -> None:
         self.path = Path(path)
+        # The bundled example is built on first use, in the worker, under a file lock: not
+        # in create_app (which must not write files) and not in gunicorn's master (a
+        # process that ran native engine code and then forked can hang).
+        self.build_from = build_from
         # One engine call at a time: the handle is not documented as thread-safe.
         self._lock = threading.Lock()
         self._memory: Any = None
@@ -91,6 +96,8 @@ class EmbeddedMemvidBackend:
                 raise RetrievalUnavailable() from error
 
     def _handle(self) -> Any:
+        if self._memory is None and self.build_from is not None:
+            ensure_example_index(self.build_from, self.path)
         # A rebuilt file is a new inode (os.replace); a forked worker needs its own handle.
         stat = self.path.stat()
         identity = (os.getpid(), stat.st_ino, stat.st_mtime_ns, stat.st_size)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.backends import build_answerer, build_memvid_backend
-from app.config import load_settings
+from app.config import EXAMPLE_RESUME, load_settings
 from app.errors import RetrievalUnavailable
 from app.llm.offline import OfflineAnswerer
 from app.llm.openrouter import OpenRouterClient
@@ -30,10 +30,23 @@ def test_memvid_file_means_embedded(tmp_path):
     assert backend.path == path
 
 
-def test_nothing_configured_means_the_example():
+def test_nothing_configured_means_the_example_built_on_first_use():
     backend = build_memvid_backend(load_settings({"memvid_grpc_url": "", "memvid_file": ""}))
     assert isinstance(backend, EmbeddedMemvidBackend)
     assert backend.path == Path("data/example_resume.mv2").resolve()
+    assert backend.build_from == EXAMPLE_RESUME
+
+
+def test_the_example_index_is_built_on_first_use_not_when_wired(tmp_path):
+    index = tmp_path / "example.mv2"
+    backend = EmbeddedMemvidBackend(index, build_from=EXAMPLE_RESUME)
+    assert not index.exists()
+
+    hits = backend.search("kubernetes", top_k=3, snippet_chars=200)
+
+    assert index.exists()
+    assert hits
+    backend.close()
 
 
 def test_key_means_openrouter_else_offline():
