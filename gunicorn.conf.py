@@ -25,7 +25,8 @@ def _env_int(name: str, default: int, minimum: int = 1) -> int:
 # Validates every setting now, in the master: a bad value stops start-up with one line.
 _settings = load_settings()
 
-worker_class = "gevent"
+# gevent workers that answer unparseable requests in the JSON error shape, not HTML.
+worker_class = "app.worker.gevent_worker.JsonErrorGeventWorker"
 bind = f"0.0.0.0:{_settings.port}"  # a --bind on the command line overrides this
 # One worker by default: sessions and rate-limit counters live in worker memory.
 workers = _env_int("WEB_CONCURRENCY", 1)

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     cors_origins: CommaList = Field(default_factory=list)
     sse_keepalive_seconds: float = Field(default=15.0, gt=0)
     max_request_bytes: int = Field(default=65536, ge=1024)
+    # /docs and /openapi.json; a public production deployment may prefer not to publish them.
+    docs_enabled: bool = True
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -43,6 +43,9 @@ def create_app(
         __name__,
         info=Info(title="AI Resume API", version=__version__),
         doc_prefix="/docs",
+        doc_ui=settings.docs_enabled,
+        # An empty map, not null: null makes the document invalid OpenAPI (code generators refuse it).
+        security_schemes={},
         validation_error_status=422,
         validation_error_model=ErrorBody,
         validation_error_callback=error_handlers.validation_error_response,
@@ -60,7 +63,8 @@ def create_app(
         CORS(app, origins=settings.cors_origins, expose_headers=["X-Trace-ID", "Retry-After"])
     for blueprint in (chat.bp, health.bp, profile.bp):
         app.register_api(blueprint)
-    _register_docs(app)
+    if settings.docs_enabled:
+        _register_docs(app)
     _register_cli(app)
     _log_start(settings, app)
     return app

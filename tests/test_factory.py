@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.factory import create_app
 
 
@@ -13,3 +15,19 @@ def test_create_app_writes_no_file(tmp_path, monkeypatch):
 
     assert app.extensions["resume_api"].retriever.backend_name == "embedded"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_api_description_is_valid_openapi():
+    from openapi_spec_validator import validate
+
+    validate(create_app({}).api_doc)
+
+
+@pytest.mark.parametrize(("enabled", "status"), [(True, 200), (False, 404)])
+def test_docs_can_be_turned_off(enabled, status):
+    client = create_app({"docs_enabled": enabled}).test_client()
+
+    assert client.get("/openapi.json").status_code == status
+    assert client.get("/docs/swagger").status_code == status
+    if not enabled:
+        assert client.get("/docs").get_json()["code"] == "not_found"

@@ -64,7 +64,7 @@ def printed_settings(**env: str) -> dict[str, str]:
 def test_defaults():
     settings = printed_settings()
 
-    assert settings["worker_class"] == "gevent"
+    assert settings["worker_class"] == "app.worker.gevent_worker.JsonErrorGeventWorker"
     assert settings["bind"] == "['0.0.0.0:3000']"
     assert (settings["workers"], settings["worker_connections"]) == ("1", "1000")
     assert (settings["timeout"], settings["graceful_timeout"], settings["keepalive"]) == ("30", "25", "5")

@@ -176,3 +176,25 @@ def test_slow_grpc_call_does_not_block_the_worker(service, memvid):
     assert quick_seconds < 0.5, f"a request waited {quick_seconds:.2f}s behind a blocking gRPC call"
     assert all(r.status_code == 200 for r in slow_done)
     assert three_chats < one_chat * 1.8, f"3 concurrent chats took {three_chats:.1f}s, one took {one_chat:.1f}s"
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_invalid_json(service):
+    def ten_megabytes() -> Iterator[bytes]:
+        yield b'{"message": "' + b"x" * 65536
+        for _ in range(160):
+            yield b"x" * 65536
+
+    # A generator body goes out with Transfer-Encoding: chunked and no Content-Length.
+    response = requests.post(
+        f"{service.url}/api/v1/chat", data=ten_megabytes(), headers={"Content-Type": "application/json"}, timeout=20
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+
+
+def test_responses_are_not_sniffable_and_name_no_server_version(service):
+    response = requests.get(f"{service.url}/api/v1/health", timeout=5)
+
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers.get("Server", "gunicorn") == "gunicorn"  # the name alone, no version

@@ -1,4 +1,4 @@
-"""X-Trace-ID on every response, bound to every log line of the request."""
+"""X-Trace-ID on every response, bound to every log line of the request (and `nosniff` beside it)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ def _start_request() -> None:
 
 def _stamp_response(response: Response) -> Response:
     response.headers[TRACE_HEADER] = current_trace_id()
+    # Every body is JSON or an event stream: a browser must never sniff it into HTML.
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
