@@ -84,7 +84,7 @@ def test_get_state_reads_the_profile_card(backend, example):
     stored = backend.get_state(PROFILE_ENTITY, PROFILE_SLOT)
 
     assert stored is not None
-    assert json.loads(stored) == example[0].profile
+    assert json.loads(stored) == example[0].profile.model_dump()
 
 
 @pytest.mark.parametrize(("entity", "slot"), [("nobody", "data"), (PROFILE_ENTITY, "other")])

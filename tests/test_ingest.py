@@ -15,6 +15,7 @@ from app.config import EXAMPLE_RESUME
 from app.resume import Frame, ResumeDocument, ResumeFormatError
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume, write_index
+from app.resume.profile import Profile
 from app.retrieval.embedded import EmbeddedMemvidBackend, ensure_example_index
 from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT
 
@@ -46,7 +47,7 @@ def test_round_trip_frames_profile_and_health(built):
     assert health.connected
     assert health.frame_count == len(document.frames)
     assert stored is not None
-    assert json.loads(stored) == document.profile
+    assert Profile.model_validate_json(stored) == document.profile
     assert json.loads(stored)["system_prompt"].startswith("You answer recruiters' questions")
     assert [hit.title for hit in hits] == ["Does she need visa sponsorship?"]
     assert os.listdir(out.parent) == ["resume.mv2"]  # no temporary or side files left
@@ -95,7 +96,7 @@ def test_failed_rebuild_keeps_the_existing_file(tmp_path):
 def test_failure_while_writing_leaves_no_output_and_no_temp_file(tmp_path):
     # A lone surrogate passes the parser's types but the engine cannot encode it, so the
     # failure happens after memvid has created the temporary file.
-    document = ResumeDocument(frames=(Frame("Broken", "text \ud800 here", "section"),), profile={"name": ""})
+    document = ResumeDocument(frames=(Frame("Broken", "text \ud800 here", "section"),), profile=Profile())
 
     with pytest.raises(UnicodeEncodeError):
         write_index(document, tmp_path / "resume.mv2")

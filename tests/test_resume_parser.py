@@ -78,7 +78,7 @@ def parse(text: str):
 
 
 def test_example_resume_profile_has_the_spec_shape():
-    profile = parse_resume(EXAMPLE_RESUME.read_text(encoding="utf-8")).profile
+    profile = parse_resume(EXAMPLE_RESUME.read_text(encoding="utf-8")).profile.model_dump()
 
     assert list(profile) == PROFILE_KEYS
     for key in ["name", "title", "email", "linkedin", "location", "status", "system_prompt"]:
@@ -115,7 +115,7 @@ def test_example_resume_frames():
 
 
 def test_small_resume_profile_values():
-    profile = parse(SMALL).profile
+    profile = parse(SMALL).profile.model_dump()
 
     assert profile["name"] == "Ada Example"
     assert profile["email"] == ""
@@ -152,6 +152,15 @@ def test_small_resume_profile_values():
             "recommendation": "",
         }
     ]
+
+
+def test_front_matter_numbers_and_dates_are_text_and_blanks_are_dropped():
+    text = "---\nname: ' Ada '\ntitle: 2024\nstatus: 2027-03-01\nemail:\ntags: [k8s, 3, '', null]\n---\n## A\ntext\n"
+
+    profile = parse_resume(text).profile
+
+    assert (profile.name, profile.title, profile.status, profile.email) == ("Ada", "2024", "2027-03-01", "")
+    assert profile.tags == ["k8s", "3"]
 
 
 def test_small_resume_frames():
@@ -196,7 +205,7 @@ def test_unicode_line_separator_is_text_not_a_line_break():
 def test_profile_json_keeps_unicode():
     document = parse_resume(SMALL.replace("name: Ada Example", "name: Zoë Ørsted"))
 
-    assert '"name": "Zoë Ørsted"' in document.profile_json()
+    assert '"name":"Zoë Ørsted"' in document.profile_json()
 
 
 MALFORMED = [

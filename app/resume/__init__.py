@@ -1,6 +1,6 @@
 """The resume source format (SPEC §10): parsing markdown, and building a `.mv2` from it.
 
-`parse_resume` needs only PyYAML; `app.resume.ingest` needs memvid-sdk.
+`parse_resume` needs PyYAML and pydantic; `app.resume.ingest` needs memvid-sdk.
 """
 
 from app.resume.model import Frame, ResumeDocument, ResumeFormatError

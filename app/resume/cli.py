@@ -36,7 +36,7 @@ def ingest(resume: Path, out: Path) -> None:
         raise click.ClickException(f"{resume}: {error}") from None
     except (IngestError, OSError) as error:
         raise click.ClickException(str(error)) from None
-    name = document.profile["name"] or "(no name)"
+    name = document.profile.name or "(no name)"
     click.echo(f"Wrote {out}: {len(document.frames)} frames, profile of {name}.")
 
 

@@ -3,19 +3,53 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictStr, ValidationError
+from pydantic_core import ErrorDetails
 
 from app.resume.model import ResumeFormatError
 
-TEXT_FIELDS = ("name", "title", "email", "linkedin", "location", "status")
-LIST_FIELDS = ("suggested_questions", "tags")
 FENCE = "---"
 
 
-def read_front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
-    """Return the profile fields of the front matter and the index of the first body line."""
+def _scalar_as_text(value: Any) -> Any:
+    # YAML reads `2024` as a number and `2024-05-01` as a date, both surely meant as text.
+    # A bool is left to fail: `status: no` becomes False in YAML, surely not what was meant.
+    if value is None:
+        return ""
+    if isinstance(value, int | float | datetime.date) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _without_blanks(items: list[str]) -> list[str]:
+    return [item for item in items if item]
+
+
+YamlText = Annotated[StrictStr, BeforeValidator(_scalar_as_text), AfterValidator(str.strip)]
+YamlTextList = Annotated[
+    list[YamlText], BeforeValidator(lambda value: [] if value is None else value), AfterValidator(_without_blanks)
+]
+
+
+class FrontMatter(BaseModel):
+    """The profile fields a resume's front matter sets; other keys are ignored."""
+
+    name: YamlText = ""
+    title: YamlText = ""
+    email: YamlText = ""
+    linkedin: YamlText = ""
+    location: YamlText = ""
+    status: YamlText = ""
+    suggested_questions: YamlTextList = Field(default_factory=list)
+    tags: YamlTextList = Field(default_factory=list)
+    system_prompt: YamlText = ""
+
+
+def read_front_matter(lines: list[str]) -> tuple[FrontMatter, int]:
+    """Return the front matter and the index of the first body line."""
     if not lines or lines[0].strip() != FENCE:
         raise ResumeFormatError(1, "missing YAML front matter: the file must start with a '---' line")
     try:
@@ -28,12 +62,15 @@ def read_front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
         raise ResumeFormatError(1, "the front matter is empty; it needs at least the profile's 'name'")
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise ResumeFormatError(2, f"the front matter must be a mapping of profile fields, not a {_kind(data)}")
-    key_lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
-    return _validate(data, key_lines), end + 1
+    try:
+        return FrontMatter.model_validate(data), end + 1
+    except ValidationError as error:
+        # The front matter's first line is line 2 of the file; YAML marks count from 0.
+        key_lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
+        raise _format_error(error.errors()[0], key_lines) from None
 
 
 def _load(source: str) -> tuple[yaml.Node | None, Any]:
-    # The front matter's first line is line 2 of the file; YAML marks count from 0.
     try:
         return yaml.compose(source, Loader=yaml.SafeLoader), yaml.safe_load(source)
     except yaml.MarkedYAMLError as error:
@@ -44,33 +81,15 @@ def _load(source: str) -> tuple[yaml.Node | None, Any]:
         raise ResumeFormatError(1, f"invalid YAML in the front matter: {error}") from None
 
 
-def _validate(data: dict[Any, Any], key_lines: dict[str, int]) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        fields[name] = _text(data.get(name), name, key_lines.get(name, 1))
-    for name in LIST_FIELDS:
-        fields[name] = _text_list(data.get(name), name, key_lines.get(name, 1))
-    prompt = data.get("system_prompt")
-    fields["system_prompt"] = _text(prompt, "system_prompt", key_lines.get("system_prompt", 1))
-    return fields
-
-
-def _text(value: Any, name: str, line: int) -> str:
-    if value is None:
-        return ""
-    # bool is excluded on purpose: `status: no` becomes False in YAML, surely not what was meant.
-    if isinstance(value, bool) or not isinstance(value, str | int | float | datetime.date):
-        raise ResumeFormatError(line, f"'{name}' must be text, not a {_kind(value)} (quote it if needed)")
-    return str(value).strip()
-
-
-def _text_list(value: Any, name: str, line: int) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ResumeFormatError(line, f"'{name}' must be a list ('- item' lines), not a {_kind(value)}")
-    items = [_text(item, f"{name}[{index}]", line) for index, item in enumerate(value)]
-    return [item for item in items if item]
+def _format_error(error: ErrorDetails, key_lines: dict[str, int]) -> ResumeFormatError:
+    field, *indexes = error["loc"]
+    name = str(field) + "".join(f"[{index}]" for index in indexes)
+    line = key_lines.get(str(field), 1)
+    if error["type"] == "list_type":
+        return ResumeFormatError(line, f"'{name}' must be a list ('- item' lines), not a {_kind(error['input'])}")
+    if error["type"] == "string_type":
+        return ResumeFormatError(line, f"'{name}' must be text, not a {_kind(error['input'])} (quote it if needed)")
+    return ResumeFormatError(line, f"'{name}': {error['msg']}")
 
 
 def _kind(value: Any) -> str:

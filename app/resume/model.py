@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
+
+from app.resume.profile import Profile
 
 
 class ResumeFormatError(ValueError):
@@ -28,11 +28,11 @@ class Frame:
 
 @dataclass(frozen=True, slots=True)
 class ResumeDocument:
-    """A parsed resume: frames in document order and the profile dict (with system_prompt)."""
+    """A parsed resume: frames in document order and the profile (with its system prompt)."""
 
     frames: tuple[Frame, ...]
-    profile: dict[str, Any]
+    profile: Profile
 
     def profile_json(self) -> str:
         """Return the profile as the JSON stored in the `__profile__` memory card."""
-        return json.dumps(self.profile, ensure_ascii=False)
+        return self.profile.model_dump_json()

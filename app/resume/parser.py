@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from app.resume.blocks import Block, Line, split_blocks
-from app.resume.front_matter import read_front_matter
+from app.resume.front_matter import FrontMatter, read_front_matter
 from app.resume.model import Frame, ResumeDocument, ResumeFormatError
+from app.resume.profile import Profile
 from app.resume.sections import PlacedFrame, parse_experience, parse_faq, parse_fit_examples, parse_skills
 
 PREAMBLE_TITLE = "Introduction"
@@ -19,24 +20,21 @@ def parse_resume(text: str) -> ResumeDocument:
     lines = _split_lines(text)
     if not any(line.strip() for line in lines):
         raise ResumeFormatError(1, "the file is empty")
-    fields, body_start = read_front_matter(lines)
+    front_matter, body_start = read_front_matter(lines)
     body: list[Line] = [(index + 1, line) for index, line in enumerate(lines)][body_start:]
     preamble, sections = split_blocks(body, "## ")
     if not sections:
         raise ResumeFormatError(min(body_start + 1, len(lines)), "no '## ' sections after the front matter")
     _check_unique_headings(sections)
-    profile: dict[str, Any] = {
-        **{key: value for key, value in fields.items() if key != "system_prompt"},
-        "experience": [],
-        "skills": {"strong": [], "moderate": [], "gaps": []},
-        "fit_assessment_examples": [],
-        "system_prompt": fields["system_prompt"],
-    }
-    placed = _profile_frame(fields) + _preamble_frame(preamble)
+    placed = _profile_frame(front_matter) + _preamble_frame(preamble)
+    parts: dict[str, Any] = {}  # the profile fields the structured sections give
     for section in sections:
-        placed.extend(_section_frames(section, profile))
+        frames, part = _section_frames(section)
+        placed.extend(frames)
+        parts.update(part)
     if not placed:
         raise ResumeFormatError(sections[0].line, "the '## ' sections hold no text to search")
+    profile = Profile.model_validate({**front_matter.model_dump(), **parts})
     return ResumeDocument(frames=_unique_titles(placed), profile=profile)
 
 
@@ -45,26 +43,27 @@ def _split_lines(text: str) -> list[str]:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _section_frames(section: Block, profile: dict[str, Any]) -> list[PlacedFrame]:
+def _section_frames(section: Block) -> tuple[list[PlacedFrame], dict[str, Any]]:
     kind = section.heading.lower()
     if kind == "experience":
-        frames, profile["experience"] = parse_experience(section)
-        return frames
+        frames, experience = parse_experience(section)
+        return frames, {"experience": experience}
     if kind == "skills":
-        frames, profile["skills"] = parse_skills(section)
-        return frames
+        frames, skills = parse_skills(section)
+        return frames, {"skills": skills}
     if kind == "faq":
-        return parse_faq(section)
+        return parse_faq(section), {}
     if kind == "fit assessment examples":
-        frames, profile["fit_assessment_examples"] = parse_fit_examples(section)
-        return frames
+        frames, examples = parse_fit_examples(section)
+        return frames, {"fit_assessment_examples": examples}
     text = section.text()
-    return [(section.line, Frame(section.heading, text, "section"))] if text else []
+    return ([(section.line, Frame(section.heading, text, "section"))] if text else []), {}
 
 
-def _profile_frame(fields: dict[str, Any]) -> list[PlacedFrame]:
+def _profile_frame(front_matter: FrontMatter) -> list[PlacedFrame]:
     # The front matter answers "where is she based?" and "how do I reach her?": make it searchable.
-    heading = " — ".join(filter(None, [fields["name"], fields["title"]]))
+    fields = front_matter.model_dump()
+    heading = " — ".join(filter(None, [front_matter.name, front_matter.title]))
     lines = [heading, *(f"{label}: {fields[key]}" for label, key in _PROFILE_LINES if fields[key])]
     text = "\n".join(filter(None, lines))
     return [(1, Frame(PROFILE_TITLE, text, "profile"))] if text else []

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import structlog
@@ -90,8 +89,8 @@ class Profile(PublicProfile):
 def parse_profile(raw: str) -> Profile | None:
     """Parse the stored profile JSON; None (logged) when it is not a usable profile."""
     try:
-        data = json.loads(raw)
-        return Profile.model_validate(data)
-    except (ValueError, ValidationError) as error:
-        log.error("profile.invalid", error=type(error).__name__)
+        return Profile.model_validate_json(raw)
+    except ValidationError as error:  # invalid JSON too
+        first = error.errors(include_input=False)[0]
+        log.error("profile.invalid", problem=first["type"], field=".".join(map(str, first["loc"])))
         return None

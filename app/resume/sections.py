@@ -6,14 +6,12 @@ titles) and its part of the profile.
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.resume.blocks import Block, bullet_items, labelled_fields, split_blocks
 from app.resume.model import Frame, ResumeFormatError
+from app.resume.profile import AIContext, Experience, FitExample, Skills
 
 PlacedFrame = tuple[int, Frame]
 
-AI_CONTEXT_KEYS = ("situation", "approach", "technical_work", "lessons_learned")
 EXPERIENCE_LABELS = {
     "period": "period",
     "location": "location",
@@ -42,45 +40,43 @@ _SKILL_LEADS = {
 }
 
 
-def parse_experience(section: Block) -> tuple[list[PlacedFrame], list[dict[str, Any]]]:
+def parse_experience(section: Block) -> tuple[list[PlacedFrame], list[Experience]]:
     """Return one frame per `### Company — Role` entry, an overview frame, and the entries."""
-    intro, entries = split_blocks(section.lines, "### ")
+    intro, blocks = split_blocks(section.lines, "### ")
     frames: list[PlacedFrame] = []
-    profile: list[dict[str, Any]] = []
-    for entry in entries:
-        item = _experience_entry(entry)
-        profile.append(item)
-        title = f"{item['company']} — {item['role']}"
-        frames.append((entry.line, Frame(title, entry.text(), "experience", tuple(item["tags"]))))
+    entries: list[Experience] = []
+    for block in blocks:
+        entry = _experience_entry(block)
+        entries.append(entry)
+        title = f"{entry.company} — {entry.role}"
+        frames.append((block.line, Frame(title, block.text(), "experience", tuple(entry.tags))))
     # The overview answers "where has she worked?" in one passage.
-    roles = [
-        f"- {e['company']} — {e['role']} ({'; '.join(filter(None, [e['period'], e['location']]))})" for e in profile
-    ]
+    roles = [f"- {e.company} — {e.role} ({'; '.join(filter(None, [e.period, e.location]))})" for e in entries]
     overview = "\n".join([Block("", 0, intro).text(), *roles]).strip()
     if overview:
         frames.insert(0, (section.line, Frame(section.heading, overview, "experience")))
-    return frames, profile
+    return frames, entries
 
 
-def _experience_entry(entry: Block) -> dict[str, Any]:
+def _experience_entry(entry: Block) -> Experience:
     company, dash, role = entry.heading.partition("—")
     if not dash or not company.strip() or not role.strip():
         raise ResumeFormatError(
             entry.line, f"experience heading '### {entry.heading}' must read 'Company — Role' (with an em dash '—')"
         )
     values, highlights = labelled_fields(entry.lines, EXPERIENCE_LABELS)
-    return {
-        "company": company.strip(),
-        "role": role.strip(),
-        "period": values.get("period", ""),
-        "location": values.get("location", ""),
-        "tags": [tag.strip() for tag in values.get("tags", "").split(",") if tag.strip()],
-        "highlights": highlights,
-        "ai_context": {key: values.get(key, "") for key in AI_CONTEXT_KEYS},
-    }
+    return Experience(
+        company=company.strip(),
+        role=role.strip(),
+        period=values.get("period", ""),
+        location=values.get("location", ""),
+        tags=[tag.strip() for tag in values.get("tags", "").split(",") if tag.strip()],
+        highlights=highlights,
+        ai_context=AIContext.model_validate(values),  # takes its four fields, ignores the others
+    )
 
 
-def parse_skills(section: Block) -> tuple[list[PlacedFrame], dict[str, list[str]]]:
+def parse_skills(section: Block) -> tuple[list[PlacedFrame], Skills]:
     """Return one frame per `### Strong|Moderate|Gaps` group and the skill names per group."""
     intro, groups = split_blocks(section.lines, "### ")
     frames = _intro_frame(section, intro, "skills")
@@ -100,7 +96,7 @@ def parse_skills(section: Block) -> tuple[list[PlacedFrame], dict[str, list[str]
         skills[key] = [name for name in names if name]
         title = f"{section.heading} — {SKILL_GROUPS[key]}"
         frames.append((group.line, Frame(title, f"{_SKILL_LEADS[key]}\n{group.text()}", "skills")))
-    return frames, skills
+    return frames, Skills.model_validate(skills)
 
 
 def parse_faq(section: Block) -> list[PlacedFrame]:
@@ -115,16 +111,16 @@ def parse_faq(section: Block) -> list[PlacedFrame]:
     return frames
 
 
-def parse_fit_examples(section: Block) -> tuple[list[PlacedFrame], list[dict[str, str]]]:
+def parse_fit_examples(section: Block) -> tuple[list[PlacedFrame], list[FitExample]]:
     """Return one frame per `### Title` fit example and the examples' fields."""
-    intro, examples = split_blocks(section.lines, "### ")
+    intro, blocks = split_blocks(section.lines, "### ")
     frames = _intro_frame(section, intro, "fit_assessment")
-    profile: list[dict[str, str]] = []
-    for example in examples:
-        values, _ = labelled_fields(example.lines, FIT_LABELS)
-        profile.append({"title": example.heading, **{key: values.get(key, "") for key in FIT_LABELS.values()}})
-        frames.append((example.line, Frame(f"Fit Assessment — {example.heading}", example.text(), "fit_assessment")))
-    return frames, profile
+    examples: list[FitExample] = []
+    for block in blocks:
+        values, _ = labelled_fields(block.lines, FIT_LABELS)
+        examples.append(FitExample.model_validate({**values, "title": block.heading}))
+        frames.append((block.line, Frame(f"Fit Assessment — {block.heading}", block.text(), "fit_assessment")))
+    return frames, examples
 
 
 def _intro_frame(section: Block, intro: list[tuple[int, str]], label: str) -> list[PlacedFrame]:
