@@ -1,4 +1,4 @@
-"""gunicorn settings: gevent workers, everything tunable from the environment.
+"""gunicorn settings: gevent workers, tuned from the environment through app.config.Settings.
 
 Keep this file free of imports that gevent's monkey-patching must precede (requests,
 grpc) or that fix their mode at import (prometheus_client): the master imports this file
@@ -6,49 +6,39 @@ before it forks the workers, the workers inherit every module the master importe
 they patch the standard library only after the fork. The README's "Deploying" section explains each value.
 """
 
-import os
 from typing import Any
 
-from app.config import ConfigError, load_settings
-
-
-def _env_int(name: str, default: int, minimum: int = 1) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < minimum:
-        # One line naming the variable, like every other bad setting (SPEC §8).
-        raise ConfigError(f"Configuration error: {name}: expected a whole number >= {minimum} (got {raw!r})")
-    return int(raw)
-
+from app.config import load_settings
+from app.telemetry.logs import configure_logging, gunicorn_logconfig
 
 # Validates every setting now, in the master: a bad value stops start-up with one line.
+# gunicorn itself parses WEB_CONCURRENCY when it is imported, before reading this file:
+# a value that is not a number stops it there, with its own traceback.
 _settings = load_settings()
 
 # gevent workers that answer unparseable requests in the JSON error shape, not HTML.
 worker_class = "app.worker.gevent_worker.JsonErrorGeventWorker"
 bind = f"0.0.0.0:{_settings.port}"  # a --bind on the command line overrides this
 # One worker by default: sessions and rate-limit counters live in worker memory.
-workers = _env_int("WEB_CONCURRENCY", 1)
+workers = _settings.web_concurrency
 # Each open SSE stream holds one connection; extra requests queue, they are not refused.
-worker_connections = _env_int("WORKER_CONNECTIONS", 1000)
+worker_connections = _settings.worker_connections
 # For gevent workers this is a heartbeat of the event loop, not a request time limit.
-timeout = _env_int("WORKER_TIMEOUT", 30)
+timeout = _settings.worker_timeout
 # Below the 30 s Kubernetes gives before its SIGKILL (docker stop gives 10 s unless told
 # more: deploy/compose.yaml sets stop_grace_period 35 s).
-graceful_timeout = _env_int("GRACEFUL_TIMEOUT", 25)
-keepalive = _env_int("KEEPALIVE", 5, minimum=0)
+graceful_timeout = _settings.graceful_timeout
+keepalive = _settings.keepalive
 # No preloading: every worker creates its own gRPC channel after the fork.
 preload_app = False
 # gunicorn >= 25.1 creates a control socket under $HOME; containers are read-only.
 control_socket_disable = True
 proc_name = "resume-api"
 
-# Error and access logs as structlog JSON lines on stderr (app/telemetry/logs.py).
-logger_class = "app.telemetry.logs.GunicornLogger"
+# Error and access logs rendered like the app's events, on stderr (app/telemetry/logs.py).
+# A logconfig_dict also turns gunicorn's access log on.
 loglevel = _settings.log_level.lower()
-accesslog = "-"
-errorlog = "-"
+logconfig_dict = gunicorn_logconfig(_settings.log_level, _settings.log_format)
 
 
 def _on_gevent_event(event: object) -> None:
@@ -64,6 +54,9 @@ def _on_gevent_event(event: object) -> None:
 
 
 def on_starting(server: Any) -> None:
+    # structlog as well as the stdlib, before the first fork: the workers inherit it, and
+    # their first lines (grpc.gevent_ready) come before create_app configures logging.
+    configure_logging(_settings.log_level, _settings.log_format)
     import zope.event
 
     if _on_gevent_event not in zope.event.subscribers:

@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     # /docs and /openapi.json; a public production deployment may prefer not to publish them.
     docs_enabled: bool = True
 
+    # gunicorn's own settings, read by gunicorn.conf.py (the README's "Deploying" section).
+    web_concurrency: int = Field(default=1, ge=1)
+    worker_connections: int = Field(default=1000, ge=1)
+    worker_timeout: int = Field(default=30, ge=1)
+    graceful_timeout: int = Field(default=25, ge=1)
+    keepalive: int = Field(default=5, ge=0)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:

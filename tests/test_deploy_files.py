@@ -19,16 +19,8 @@ from tests.servers import ROOT
 
 COMPOSE = ROOT / "deploy" / "compose.yaml"
 HEALTHCHECK = ROOT / "deploy" / "healthcheck.py"
-# Read by gunicorn.conf.py, prometheus_client or memvid-sdk rather than by Settings.
-PROCESS_VARIABLES = {
-    "WEB_CONCURRENCY",
-    "WORKER_CONNECTIONS",
-    "WORKER_TIMEOUT",
-    "GRACEFUL_TIMEOUT",
-    "KEEPALIVE",
-    "PROMETHEUS_MULTIPROC_DIR",
-    "MEMVID_TELEMETRY",
-}
+# Read by prometheus_client or memvid-sdk rather than by Settings.
+PROCESS_VARIABLES = {"PROMETHEUS_MULTIPROC_DIR", "MEMVID_TELEMETRY"}
 
 
 def compose() -> dict:
