@@ -2,7 +2,13 @@
 
 import gc
 
-from app.factory import create_app
+from app.worker import metrics_dir
+
+# Before the app's modules define their metrics: gunicorn's master has made this directory,
+# but a one-off `flask --app wsgi ...` in the container (the image sets the variable) has none.
+metrics_dir.ensure_exists()
+
+from app.factory import create_app  # noqa: E402 (after the directory exists)
 
 app = create_app()
 

@@ -17,7 +17,7 @@ import requests
 from app.worker import metrics_dir
 from tests.deploy_stack import log_lines, scrape, stack_env, upstreams, value
 from tests.fake_llm import DEFAULT_USAGE, stream
-from tests.servers import Service, gunicorn
+from tests.servers import ROOT, Service, gunicorn
 from tests.sse_client import events
 
 N = 16
@@ -157,3 +157,40 @@ def test_mark_dead_removes_what_prometheus_client_removes(tmp_path):
 
     assert sorted(p.name for p in ours.iterdir()) == sorted(p.name for p in theirs.iterdir())
     assert len(list(ours.iterdir())) < len(names)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, None), ("", None), ("  ", None), ("/tmp/m", "/tmp/m")])
+def test_configured_directory(value, expected):
+    environ = {} if value is None else {metrics_dir.ENV_VAR: value}
+
+    found = metrics_dir.configured(environ)
+
+    assert (str(found) if found else None) == expected
+
+
+def test_ensure_exists_makes_the_configured_directory_and_nothing_else(tmp_path):
+    target = tmp_path / "not" / "yet"
+
+    metrics_dir.ensure_exists({})
+    metrics_dir.ensure_exists({metrics_dir.ENV_VAR: str(target)})
+    metrics_dir.ensure_exists({metrics_dir.ENV_VAR: str(target)})  # already there: fine
+
+    assert target.is_dir()
+    assert [p.name for p in tmp_path.iterdir()] == ["not"]
+
+
+def test_one_off_command_creates_the_directory_before_any_metric(tmp_path):
+    target = tmp_path / "not-yet"
+    env = {**os.environ, metrics_dir.ENV_VAR: str(target), "MEMVID_GRPC_URL": "127.0.0.1:9"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "routes"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert target.is_dir()

@@ -7,11 +7,11 @@ never a session id, a trace id or a raw path.
 
 Under gunicorn, PROMETHEUS_MULTIPROC_DIR is set (gunicorn.conf.py): prometheus_client then
 keeps every value in a per-process file, and /metrics adds up the files of all workers.
+That directory must exist before this module is imported (`metrics_dir.ensure_exists`,
+called by wsgi.py): prometheus_client opens its files there as each metric is defined.
 """
 
 from __future__ import annotations
-
-import os
 
 from flask import Flask
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -19,12 +19,6 @@ from prometheus_flask_exporter import PrometheusMetrics
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 
 from app.worker import metrics_dir
-
-# gunicorn's master creates PROMETHEUS_MULTIPROC_DIR before any worker starts. A one-off
-# `flask --app wsgi ...` in the container (the image sets the variable) has no master, and
-# prometheus_client opens its files in that directory as soon as a metric is defined.
-if os.environ.get(metrics_dir.ENV_VAR):
-    os.makedirs(os.environ[metrics_dir.ENV_VAR], exist_ok=True)
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -90,7 +84,7 @@ def register_service_metrics(registry: CollectorRegistry) -> None:
 def init_app(app: Flask) -> PrometheusMetrics:
     """Serve /metrics for `app`: the exporter's HTTP metrics plus the service's own."""
     # group_by endpoint keeps the label set bounded (a raw path would be any URL a client sends).
-    if os.environ.get(metrics_dir.ENV_VAR):
+    if metrics_dir.configured():
         # Under gunicorn: a scrape, served by any worker, adds up every worker's files, the
         # service metrics included. The exporter's own registry must stay apart: one that
         # holds the service metrics would clash with the file collector's names.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 ENV_VAR = "PROMETHEUS_MULTIPROC_DIR"
@@ -37,14 +37,32 @@ def prepare(environ: MutableMapping[str, str] = os.environ) -> Path:
     return path
 
 
-def mark_dead(pid: int, environ: MutableMapping[str, str] = os.environ) -> None:
+def configured(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """Return the directory prometheus_client keeps its values in, None when each process counts alone."""
+    # The variable prometheus_client itself reads, when it is imported, to choose its mode.
+    value = environ.get(ENV_VAR, "").strip()
+    return Path(value) if value else None
+
+
+def ensure_exists(environ: Mapping[str, str] = os.environ) -> None:
+    """Create the configured directory if missing: a one-off command has no master to prepare it.
+
+    Call it before importing any module that defines a metric: prometheus_client opens
+    its files in the directory as soon as a metric is defined.
+    """
+    path = configured(environ)
+    if path is not None:
+        path.mkdir(parents=True, exist_ok=True)
+
+
+def mark_dead(pid: int, environ: Mapping[str, str] = os.environ) -> None:
     """Drop a dead worker's live gauges; its counters and histograms stay in the totals."""
-    configured = environ.get(ENV_VAR)
-    if not configured:
+    path = configured(environ)
+    if path is None:
         return
     # The files prometheus_client.multiprocess.mark_process_dead removes (`gauge_live*`),
     # without importing prometheus_client into the master.
-    for live in Path(configured).glob(f"gauge_live*_{pid}.db"):
+    for live in path.glob(f"gauge_live*_{pid}.db"):
         live.unlink(missing_ok=True)
 
 
