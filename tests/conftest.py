@@ -10,6 +10,9 @@ import pytest
 
 os.environ.setdefault("MEMVID_TELEMETRY", "0")
 
+# The OpenRouter client's fixtures (llm_upstream, make_llm_client, retry_sleeps, service_metrics).
+pytest_plugins = ["tests.llm_client"]
+
 REQUIRE_SERVERS = os.environ.get("RESUME_API_REQUIRE_SERVERS") == "1"
 
 

@@ -1,5 +1,6 @@
-"""Connection reuse after a finished stream (app/llm/upstream_stream.py), against a tiny
-socket server that controls exactly which bytes arrive together."""
+"""Reading an OpenAI-style event stream (app/llm/upstream_stream.py), through the client:
+against the fake upstream of tests/fake_llm.py, and for connection reuse after a finished
+stream, against a tiny socket server that controls exactly which bytes arrive together."""
 
 from __future__ import annotations
 
@@ -9,11 +10,28 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
+import structlog
 
 from app.llm.openrouter import OpenRouterClient
-from app.llm.types import AnswerRequest, Finished, Token
+from app.llm.types import AnswerRequest, Finished, Token, Usage
+from tests.fake_llm import (
+    FakeLLMServer,
+    Pause,
+    Scenario,
+    Write,
+    chunk,
+    data_line,
+    drop_after,
+    raw,
+    stall_after,
+    stream,
+)
+from tests.llm_client import USAGE, MakeClient, Metrics, collect, collect_until_error, tokens
+
+# -- connection reuse, against a socket server that sends exactly these bytes ----------------
 
 REQUEST = AnswerRequest(messages=[{"role": "user", "content": "q"}], question="q")
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -127,14 +145,214 @@ def test_an_end_that_has_not_arrived_is_not_waited_for(upstream):
     assert upstream.connections == 2  # the half-read connection was closed, not reused
 
 
-def test_proxy_settings_are_read_once_at_start(monkeypatch, upstream):
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    llm = OpenRouterClient(
-        base_url="https://openrouter.ai/api/v1", api_key="k", model="m", max_tokens=8, temperature=0.0,
-        connect_timeout=2, read_timeout=5, max_retries=0, referer="r", title="t", pool_size=2,
-    )  # fmt: skip
+# -- reading the event stream --------------------------------------------------------------
 
-    assert llm._session.proxies.get("https") == "http://proxy.example:3128"
-    assert llm._session.trust_env is False
+
+@pytest.mark.parametrize("comments", [False, True])
+@pytest.mark.parametrize("usage_separate", [True, False], ids=["usage-only-final-chunk", "usage-in-finish-chunk"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_stream_yields_tokens_then_one_finished(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, comments: bool, usage_separate: bool, newline: str
+) -> None:
+    llm_upstream.enqueue(stream(["Hel", "lo", " world"], usage=USAGE, usage_separate=usage_separate, comments=comments))
+
+    events = collect(make_llm_client())
+
+    assert events == [
+        Token("Hel"),
+        Token("lo"),
+        Token(" world"),
+        Finished("stop", usage=Usage(11, 3, 14, 0.00042)),
+    ]
+
+
+def test_stream_without_usage_finishes_with_none(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_upstream.enqueue(stream(["a"], usage=None, finish_reason="length"))
+
+    assert collect(make_llm_client())[-1] == Finished("length", usage=None)
+
+
+def test_done_without_finish_reason_is_a_normal_end(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_upstream.enqueue(raw(data_line(chunk("a")), data_line("[DONE]")))
+
+    assert collect(make_llm_client()) == [Token("a"), Finished("stop", usage=None)]
+
+
+def test_finish_reason_without_done_is_a_normal_end(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_upstream.enqueue(stream(["a"], usage=None, done=False))
+
+    assert collect(make_llm_client()) == [Token("a"), Finished("stop", usage=None)]
+
+
+def test_empty_and_null_deltas_yield_no_token(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    null_content = chunk("x")
+    null_content["choices"][0]["delta"]["content"] = None
+    llm_upstream.enqueue(
+        raw(data_line(chunk("")), data_line(null_content), data_line(chunk("a", finish_reason="stop")))
+    )
+
+    assert tokens(collect(make_llm_client())) == ["a"]
+
+
+def test_text_is_decoded_as_utf8_even_when_split_inside_a_character(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    text = "Zoë — naïve\u2028line €"
+    wire = data_line(chunk(text, finish_reason="stop"))
+    cut = wire.index("€".encode()) + 1  # inside the 3-byte euro sign
+    llm_upstream.enqueue(raw(wire[:cut], wire[cut:], data_line("[DONE]"), delay=0.05))
+
+    assert tokens(collect(make_llm_client())) == [text]
+
+
+def test_close_delimited_body_is_read_as_it_arrives(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    # Without chunked encoding, iter_content(None) would wait for the whole body.
+    llm_upstream.enqueue(stall_after(1, 1.5, tokens=["first", "second"], chunked=False))
+    started = time.monotonic()
+    events = make_llm_client().stream(REQUEST)
+
+    assert next(events) == Token("first")
+    assert time.monotonic() - started < 1.0
+    assert tokens(list(events)) == ["second"]
+
+
+def test_a_missing_content_type_is_read_as_an_event_stream(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    llm_upstream.enqueue(raw(data_line(chunk("a", finish_reason="stop")), content_type=None))
+
+    assert tokens(collect(make_llm_client())) == ["a"]
+
+
+# -- failures inside the stream ------------------------------------------------------------
+
+
+def test_error_chunk_mid_stream_raises_llm_error(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_upstream.enqueue(stream(["Hel"], error={"code": 502, "message": "Provider UPSTREAM-SECRET-TEXT failed"}))
+
+    events, error = collect_until_error(make_llm_client())
+
+    assert events == [Token("Hel")]
+    assert (error.code, error.status) == ("llm_error", 502)
+    assert "UPSTREAM-SECRET-TEXT" not in str(error)
+    assert len(llm_upstream.requests) == 1
+
+
+def test_finish_reason_error_without_error_object_is_an_error(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    llm_upstream.enqueue(stream(["a", "b"], finish_reason="error"))
+
+    events, error = collect_until_error(make_llm_client())
+
+    assert (tokens(events), error.code) == (["a", "b"], "llm_error")
+
+
+def test_vllm_error_object_is_an_error(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_upstream.enqueue(raw(data_line(chunk("a")), data_line({"object": "error", "message": "x", "code": 400})))
+
+    events, error = collect_until_error(make_llm_client())
+
+    assert (tokens(events), error.code) == (["a"], "llm_error")
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [drop_after(2), drop_after(2, reset=True), drop_after(2, chunked=False)],
+    ids=["chunked-fin", "chunked-rst", "close-delimited"],
+)
+def test_connection_dropped_after_tokens_is_unavailable_and_not_retried(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], scenario: Any
+) -> None:
+    llm_upstream.enqueue(scenario, stream(["retried"]))
+
+    events, error = collect_until_error(make_llm_client())
+
+    assert (tokens(events), error.code, error.status) == (["Hello", " from"], "llm_unavailable", 503)
+    assert (len(llm_upstream.requests), retry_sleeps) == (1, [])
+
+
+@pytest.mark.parametrize("chunked", [True, False])
+def test_stall_mid_stream_is_a_timeout(llm_upstream: FakeLLMServer, make_llm_client: MakeClient, chunked: bool) -> None:
+    llm_upstream.enqueue(stall_after(1, 5.0, chunked=chunked))
+    started = time.monotonic()
+
+    events, error = collect_until_error(make_llm_client(read_timeout=0.5))
+
+    assert (tokens(events), error.code, error.status) == (["Hello"], "llm_timeout", 504)
+    assert 0.4 < time.monotonic() - started < 2.5
+    assert len(llm_upstream.requests) == 1
+
+
+def test_silence_before_the_first_byte_is_a_timeout_and_not_retried(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], service_metrics: Metrics
+) -> None:
+    # The first chunk, and with it the response headers, come after the read timeout.
+    llm_upstream.enqueue(raw(b"", data_line(chunk("late", finish_reason="stop")), delay=5.0, chunked=False))
+
+    events, error = collect_until_error(make_llm_client(read_timeout=0.5))
+
+    assert (events, error.code) == ([], "llm_timeout")
+    assert (len(llm_upstream.requests), retry_sleeps) == (1, [])
+
+
+def test_comment_only_keepalives_do_not_time_out(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    keepalive = b": OPENROUTER PROCESSING\n\n"
+    llm_upstream.enqueue(raw(keepalive, keepalive, keepalive, data_line(chunk("a", finish_reason="stop")), delay=0.3))
+
+    assert tokens(collect(make_llm_client(read_timeout=0.5))) == ["a"]
+
+
+def test_malformed_line_is_skipped_logged_and_counted(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, service_metrics: Metrics
+) -> None:
+    llm_upstream.enqueue(
+        raw(data_line(chunk("a")), b"data: {not json\n\n", data_line(chunk("b", finish_reason="stop")))
+    )
+
+    with structlog.testing.capture_logs() as logs:
+        events = collect(make_llm_client())
+
+    assert tokens(events) == ["a", "b"]
+    assert isinstance(events[-1], Finished)
+    assert service_metrics.delta("llm_malformed_lines_total") == 1
+    assert [entry["event"] for entry in logs if entry["log_level"] == "warning"] == ["llm_malformed_line"]
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        raw(b'{"choices":[{"message":{"content":"hi"}}]}', content_type="application/json"),
+        raw(data_line(chunk("hi", finish_reason="stop")), content_type="application/json"),
+        raw(b"<html><body>Bad gateway</body></html>", content_type="text/html; charset=utf-8"),
+        raw(b"<html>\n<body>oops</body>\n</html>\n"),
+        raw(b"complete garbage"),
+        raw(b"data: garbage\n\ndata: more garbage\n\ndata: [DONE]\n\n"),
+        raw(b"data: [1, 2]\n\n"),
+    ],
+    ids=["json", "sse-labelled-json", "html", "html-as-event-stream", "garbage", "garbage-data", "json-not-an-object"],
+)
+def test_a_body_that_is_not_an_event_stream_is_a_bad_response(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], scenario: Any
+) -> None:
+    llm_upstream.enqueue(scenario)
+
+    events, error = collect_until_error(make_llm_client())
+
+    assert (events, error.code, error.status) == ([], "llm_bad_response", 502)
+    assert (len(llm_upstream.requests), retry_sleeps) == (1, [])
+
+
+@pytest.mark.parametrize("chunked", [True, False])
+def test_the_upstream_is_closed_before_finished_is_handed_over(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, chunked: bool
+) -> None:
+    # An upstream that keeps the connection open after [DONE]: the consumer got its
+    # Finished and holds the suspended generator; the connection must already be closed.
+    steps = (Write(data_line(chunk("a", finish_reason="stop"))), Write(data_line("[DONE]")), Pause(3.0))
+    llm_upstream.enqueue(Scenario(steps, chunked=chunked))
+    events = make_llm_client().stream(REQUEST)
+
+    assert [next(events), next(events)] == [Token("a"), Finished("stop", usage=None)]
+    assert llm_upstream.wait_for_disconnect(timeout=2.0)
+    assert list(events) == []
