@@ -239,6 +239,10 @@ class _State:
 class _QuietServer(ThreadingHTTPServer):
     """Clients hanging up mid-scenario is what tests do; don't print their tracebacks."""
 
+    # socketserver's listen backlog is 5: a burst of concurrent connects beyond it waits for
+    # a SYN retransmission (1 s), longer than the clients' connect timeout in the tests.
+    request_queue_size = 128
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         return None
 
