@@ -12,8 +12,8 @@ from app.factory import create_app  # noqa: E402 (after the directory exists)
 
 app = create_app()
 
-# Garbage-collector tuning for a long-lived worker (measured with bench/, see the README's
-# Performance section): everything built so far lives as long as the process, so freeze
+# Garbage-collector tuning for a long-lived worker (measured with bench/, see
+# bench/README.md): everything built so far lives as long as the process, so freeze
 # it out of every later collection; and collect the young generation every 20,000 net
 # allocations instead of 700, so a busy worker does not spend ~6% of its CPU walking a
 # few hundred thousand objects. Cyclic garbage lives a little longer in exchange.
