@@ -13,13 +13,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import __version__
 from app.api import chat, error_handlers, health, profile, rate_limit, trace_id
-from app.mcp import transport as mcp_transport
 from app.api.schemas import ErrorBody
 from app.backends import build_answerer, build_memvid_backend
 from app.chat.turn import ChatService
 from app.components import Components, components, install
 from app.config import Settings, load_settings
 from app.llm.types import Answerer
+from app.mcp import transport as mcp_transport
 from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.types import MemvidBackend
 from app.state.sessions import MemorySessionStore, SessionStore

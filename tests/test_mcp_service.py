@@ -78,7 +78,9 @@ def test_client_lists_tools_and_resources_and_reads_both(service, mode, version)
     assert {str(resource.uri) for resource in resources.resources} == {"profile://current", "questions://suggested"}
     assert resource_json(profile)["name"] == "Ada Example"
     assert "system_prompt" not in resource_json(profile)
-    assert resource_json(questions) == {"questions": [{"question": "What cloud work has Ada done?", "category": "general"}]}
+    assert resource_json(questions) == {
+        "questions": [{"question": "What cloud work has Ada done?", "category": "general"}]
+    }
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])

@@ -17,8 +17,8 @@ from mcp_types import (
     ListToolsResult,
     ReadResourceRequest,
     Request,
-    Result,
     ResourcesCapability,
+    Result,
     ServerCapabilities,
     ToolsCapability,
 )
@@ -61,7 +61,10 @@ def answer(method: str, params: dict[str, Any] | None, negotiated: Negotiated) -
 
 def _initialize(_request: Request[Any, Any], negotiated: Negotiated) -> Result:
     return InitializeResult(
-        protocol_version=negotiated.version, capabilities=CAPABILITIES, server_info=SERVER_INFO, instructions=INSTRUCTIONS
+        protocol_version=negotiated.version,
+        capabilities=CAPABILITIES,
+        server_info=SERVER_INFO,
+        instructions=INSTRUCTIONS,
     )
 
 
@@ -70,7 +73,7 @@ def _discover(_request: Request[Any, Any], _negotiated: Negotiated) -> Result:
         supported_versions=list(SUPPORTED_VERSIONS),
         capabilities=CAPABILITIES,
         instructions=INSTRUCTIONS,
-        meta={SERVER_INFO_META_KEY: SERVER_INFO.model_dump(mode="json", by_alias=True, exclude_none=True)},
+        _meta={SERVER_INFO_META_KEY: SERVER_INFO.model_dump(mode="json", by_alias=True, exclude_none=True)},
         ttl_ms=_LIST_TTL_MS,
         cache_scope="public",
     )

@@ -110,9 +110,9 @@ def _modern(method: str, params: Mapping[str, Any], meta: Mapping[str, Any], hea
     if headers.get("mcp-method") != method:
         raise RpcError(HEADER_MISMATCH, "The Mcp-Method header does not match the request's method.")
     name_param = _NAME_PARAM.get(method)
-    if name_param and params.get(name_param) is not None:
-        if _decode_header(headers.get("mcp-name")) != params.get(name_param):
-            raise RpcError(HEADER_MISMATCH, f"The Mcp-Name header does not match params.{name_param}.")
+    body_name = params.get(name_param) if name_param else None
+    if body_name is not None and _decode_header(headers.get("mcp-name")) != body_name:
+        raise RpcError(HEADER_MISMATCH, f"The Mcp-Name header does not match params.{name_param}.")
     if version not in MODERN_PROTOCOL_VERSIONS:
         raise unsupported_version(str(version))
     return Negotiated(version, modern=True, client=_client_name(meta, CLIENT_INFO_META_KEY))

@@ -81,8 +81,14 @@ def assess_fit(arguments: AssessFit) -> BaseModel:
     raise ToolFailure("Fit assessment is not available on this server yet.")
 
 
-def _spec(name: str, title: str, description: str, arguments: type[BaseModel], run: Callable[[Any], BaseModel],
-          output: type[BaseModel] | None = None) -> ToolSpec:
+def _spec(
+    name: str,
+    title: str,
+    description: str,
+    arguments: type[BaseModel],
+    run: Callable[[Any], BaseModel],
+    output: type[BaseModel] | None = None,
+) -> ToolSpec:
     definition = Tool(
         name=name,
         title=title,

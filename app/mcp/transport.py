@@ -13,10 +13,10 @@ import time
 from typing import Any
 
 import structlog
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 from mcp_types import JSONRPCNotification, JSONRPCRequest
-from mcp_types.jsonrpc import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
+from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
 from mcp_types.methods import SPEC_CLIENT_METHODS, SPEC_CLIENT_NOTIFICATION_METHODS
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
@@ -31,6 +31,7 @@ log = structlog.get_logger(__name__)
 bp = APIBlueprint("mcp", __name__, abp_tags=[Tag(name="mcp")])
 
 RATE_LIMITED_CODE = -32010  # implementation-defined range (-32000..-32019)
+_ROUTING_HEADERS = frozenset({"mcp-protocol-version", "mcp-method", "mcp-name"})
 _KNOWN_METHODS = SPEC_CLIENT_METHODS | SPEC_CLIENT_NOTIFICATION_METHODS
 _OUTCOMES = {
     PARSE_ERROR: "parse_error",
@@ -38,7 +39,7 @@ _OUTCOMES = {
     -32601: "method_not_found",
     -32602: "invalid_params",
     INTERNAL_ERROR: "internal_error",
-    -32020: "header_mismatch",
+    HEADER_MISMATCH: "header_mismatch",
     -32022: "unsupported_version",
     RATE_LIMITED_CODE: "rate_limited",
 }
@@ -102,7 +103,7 @@ def _notification(body: dict[str, Any], started: float) -> Response:
 def _request(message: JSONRPCRequest, started: float) -> Response:
     negotiated: Negotiated | None = None
     try:
-        negotiated = negotiate(message.method, message.params, request.headers)
+        negotiated = negotiate(message.method, message.params, _lower_headers())
         result = methods.answer(message.method, message.params, negotiated)
     except RpcError as error:
         modern = negotiated.modern if negotiated else True
@@ -110,7 +111,18 @@ def _request(message: JSONRPCRequest, started: float) -> Response:
         return _error_response(error, message.id, error.http_status(modern=modern))
     outcome = "tool_error" if result.get("isError") else "ok"
     _record(message.method, outcome, started, negotiated, name=_name(message.params))
-    return current_app.json.response({"jsonrpc": "2.0", "id": message.id, "result": result})
+    return _json({"jsonrpc": "2.0", "id": message.id, "result": result})
+
+
+def _lower_headers() -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in request.headers.items():
+        key = name.lower()
+        if key in headers and key in _ROUTING_HEADERS:
+            # A proxy reading the first copy and this server the last would disagree.
+            raise RpcError(HEADER_MISMATCH, f"The {name} header appears more than once.")
+        headers[key] = value
+    return headers
 
 
 def _name(params: dict[str, Any] | None) -> str:
@@ -138,9 +150,11 @@ def _error_response(error: RpcError, request_id: Any, status: int) -> Response:
     body: dict[str, Any] = {"code": error.code, "message": error.message}
     if error.data is not None:
         body["data"] = error.data
-    response = current_app.json.response({"jsonrpc": "2.0", "id": request_id, "error": body})
-    response.status_code = status
-    return response
+    return _json({"jsonrpc": "2.0", "id": request_id, "error": body}, status)
+
+
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status, mimetype="application/json")
 
 
 class _Forbidden(Exception):

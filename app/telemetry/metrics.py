@@ -65,7 +65,9 @@ RATE_LIMITED = Counter("rate_limit_rejections_total", "Requests rejected by the 
 LIVE_SESSIONS = Gauge("chat_sessions_live", "Chat sessions held now.", registry=None, multiprocess_mode="livesum")
 CACHE_LOOKUPS = Counter("cache_lookups_total", "Cache lookups by cache and result.", ["cache", "result"], registry=None)
 # method: a method of the MCP specification or "other"; outcome: "ok", "tool_error" or an error name.
-MCP_REQUESTS = Counter("mcp_requests_total", "MCP requests by method and outcome.", ["method", "outcome"], registry=None)
+MCP_REQUESTS = Counter(
+    "mcp_requests_total", "MCP requests by method and outcome.", ["method", "outcome"], registry=None
+)
 MCP_DURATION = Histogram(
     "mcp_request_duration_seconds", "MCP requests by method.", ["method"], buckets=_LATENCY_BUCKETS, registry=None
 )
