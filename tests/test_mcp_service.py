@@ -100,6 +100,7 @@ def test_ask_question_is_a_chat_turn_with_sources_and_a_session(service, llm, mo
         "answer": "Ada ran K8s.",
         "session_id": sid,
         "sources": ["Experience — Cloudco", "Skills"],
+        "mode": None,
     }
     assert first.content[0].text.startswith("Ada ran K8s.")
     assert second.structured_content["answer"] == "On AWS."
@@ -147,3 +148,4 @@ def test_nothing_configured_answers_from_the_example_resume(tmp_path):
     assert not result.is_error
     assert result.structured_content["answer"].strip()
     assert result.structured_content["sources"]  # built from resume passages
+    assert result.structured_content["mode"] == "offline"

@@ -10,7 +10,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from app.api.request_checks import require_json_body
 from app.api.schemas import ErrorBody, FeedbackPath, FeedbackRequest, FeedbackResponse
-from app.components import services
+from app.components import components
 from app.errors import RequestError, ServiceError
 from app.state.sessions import Feedback, NotAnAnswer, SessionNotFound
 from app.telemetry.metrics import FEEDBACK
@@ -33,7 +33,7 @@ def feedback(path: FeedbackPath, body: FeedbackRequest) -> dict[str, Any]:
     session_id = str(path.session_id)
     rating = Feedback(rating=body.rating, comment=body.comment, at=time.time())
     try:
-        index = services().sessions.set_feedback(session_id, body.message_index, rating)
+        index = components().sessions.set_feedback(session_id, body.message_index, rating)
     except SessionNotFound:
         raise ServiceError(
             "There is no such conversation (or it expired).", code="session_not_found", status=404

@@ -10,7 +10,7 @@ from mcp_types import ReadResourceResult, Resource, TextResourceContents
 from mcp_types.jsonrpc import INTERNAL_ERROR, INVALID_PARAMS
 
 from app.api.schemas import SuggestedQuestion, SuggestedQuestions
-from app.components import services
+from app.components import components
 from app.errors import RetrievalUnavailable
 from app.mcp.protocol import RpcError
 from app.resume.profile import Profile
@@ -20,7 +20,7 @@ _JSON = "application/json"
 
 def _profile() -> Profile:
     try:
-        found = services().retriever.profile()
+        found = components().retriever.profile()
     except RetrievalUnavailable as error:
         raise RpcError(INTERNAL_ERROR, error.detail) from None
     if found is None:

@@ -19,8 +19,7 @@ from mcp_types import CallToolResult, TextContent, Tool, ToolAnnotations
 from mcp_types.jsonrpc import INVALID_PARAMS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from app.chat.answer import collect_answer
-from app.components import services
+from app.components import components
 from app.errors import ServiceError
 from app.mcp.protocol import RpcError
 
@@ -47,6 +46,9 @@ class Answer(BaseModel):
     answer: str = Field(description="The answer, from the candidate's resume only.")
     session_id: str = Field(description="Pass it back to ask a follow-up question.")
     sources: list[str] = Field(description="Titles of the resume passages the answer was built from.")
+    mode: str | None = Field(
+        default=None, description='"offline": quoted from the resume without an LLM; "guardrail": a redirect.'
+    )
 
 
 class AssessFit(BaseModel):
@@ -68,12 +70,10 @@ class ToolSpec:
 
 def ask_question(arguments: AskQuestion) -> Answer:
     """Answer one question through the same chat turn as POST /api/v1/chat."""
-    app_services = services()
     session_id = str(arguments.session_id) if arguments.session_id else None
-    turn = app_services.chat.prepare(arguments.question, session_id)
-    text, _finished = collect_answer(app_services.answerer, turn)
-    app_services.chat.record(turn, text)
-    return Answer(answer=text, session_id=turn.session_id, sources=[p.title for p in turn.request.passages])
+    answer = components().chat.answer(arguments.question, session_id)
+    titles = [source["title"] for source in answer.sources]
+    return Answer(answer=answer.text, session_id=answer.session_id, sources=titles, mode=answer.mode)
 
 
 def assess_fit(arguments: AssessFit) -> BaseModel:

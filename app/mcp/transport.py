@@ -21,7 +21,8 @@ from mcp_types.methods import SPEC_CLIENT_METHODS, SPEC_CLIENT_NOTIFICATION_METH
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
 
-from app.components import services
+from app.components import components
+from app.errors import PayloadTooLarge, RateLimited
 from app.mcp import methods
 from app.mcp.protocol import Negotiated, RpcError, negotiate
 from app.telemetry.metrics import MCP_DURATION, MCP_REQUESTS, RATE_LIMITED
@@ -86,7 +87,7 @@ def _read_body() -> Any:
 
 
 def _origin_allowed(origin: str) -> bool:
-    allowed = services().settings.cors_origins
+    allowed = components().settings.cors_origins
     return "*" in allowed or origin in allowed
 
 
@@ -181,7 +182,9 @@ def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if status == 429:
         RATE_LIMITED.inc()
-        rpc = RpcError(RATE_LIMITED_CODE, "Too many requests; please slow down and try again shortly.")
+        rpc = RpcError(RATE_LIMITED_CODE, RateLimited.detail)
+    elif status == 413:
+        rpc = RpcError(INVALID_REQUEST, PayloadTooLarge.detail)
     else:
         rpc = RpcError(INVALID_REQUEST, error.description or error.name)
     _record("", _OUTCOMES.get(rpc.code, "error"), time.perf_counter())
