@@ -3,6 +3,7 @@
 #
 #   docker build -t resume-api .
 #   docker build -t resume-api:embedded --build-arg UV_GROUPS="--group embedded" .
+#   docker build -t resume-api --build-arg GIT_COMMIT="$(git rev-parse HEAD)" .   # shown by /api/v1/version
 #
 # The default image talks to the Rust memvid service over gRPC (MEMVID_GRPC_URL) and
 # leaves out the in-process engine (memvid-sdk, dependency group `embedded`, ~275 MB
@@ -36,6 +37,8 @@ COPY --from=build /app/.venv /app/.venv
 COPY app ./app
 COPY wsgi.py gunicorn.conf.py ./
 COPY deploy/healthcheck.py ./deploy/healthcheck.py
+# The image has no .git: GET /api/v1/version names the commit given at build time ("" if none).
+ARG GIT_COMMIT=""
 # PROMETHEUS_MULTIPROC_DIR: the workers' metric files, wiped by gunicorn at start. Mount
 # a tmpfs on /tmp (deploy/compose.yaml does) so the root filesystem can be read-only.
 ENV PATH="/app/.venv/bin:$PATH" \
@@ -45,7 +48,8 @@ ENV PATH="/app/.venv/bin:$PATH" \
     PORT=3000 \
     LOG_FORMAT=json \
     MEMVID_TELEMETRY=0 \
-    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus \
+    GIT_COMMIT=${GIT_COMMIT}
 USER app
 EXPOSE 3000
 # gunicorn waits GRACEFUL_TIMEOUT (25 s) for open streams on SIGTERM: give the container

@@ -8,7 +8,7 @@ import uuid
 import gevent
 import pytest
 
-from app.state.sessions import MemorySessionStore
+from app.state.sessions import Feedback, MemorySessionStore, NotAnAnswer, SessionNotFound
 from tests.fakes import FakeClock as Clock
 
 
@@ -125,3 +125,75 @@ def test_concurrent_turns_never_interleave_or_get_lost(clock):
         assert question.role == "user"
         assert answer.role == "assistant"
         assert answer.content == "a" + question.content[1:]
+
+
+# -- feedback ------------------------------------------------------------------------
+
+
+def rate(rating: str = "up", comment: str = "") -> Feedback:
+    return Feedback(rating=rating, comment=comment, at=1.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("turns", "message_index", "stored_at"),
+    [
+        (1, None, 1),  # default: the last answer
+        (3, None, 5),
+        (3, 1, 1),
+        (3, 3, 3),
+    ],
+)
+def test_feedback_lands_on_an_answer(clock, turns, message_index, stored_at):
+    sessions = store(clock, max_history=20)
+    for n in range(turns):
+        sessions.append_turn("s", f"q{n}", f"a{n}")
+
+    index = sessions.set_feedback("s", message_index, rate())
+
+    assert index == stored_at
+    assert set(sessions.get("s").feedback) == {stored_at}
+
+
+@pytest.mark.parametrize("message_index", [0, 2, 6, 99])
+def test_feedback_on_a_question_or_beyond_the_end_is_refused(clock, message_index):
+    sessions = store(clock, max_history=20)
+    for n in range(3):
+        sessions.append_turn("s", f"q{n}", f"a{n}")
+
+    with pytest.raises(NotAnAnswer):
+        sessions.set_feedback("s", message_index, rate())
+
+
+def test_feedback_needs_a_live_session_with_an_answer(clock):
+    sessions = store(clock)
+    sessions.history("fresh")  # exists, but nothing answered yet
+
+    with pytest.raises(SessionNotFound):
+        sessions.set_feedback("unknown", None, rate())
+    with pytest.raises(NotAnAnswer):
+        sessions.set_feedback("fresh", None, rate())
+
+
+def test_a_second_rating_replaces_the_first(clock):
+    sessions = store(clock)
+    sessions.append_turn("s", "q", "a")
+
+    sessions.set_feedback("s", 1, rate("up"))
+    sessions.set_feedback("s", 1, rate("down", "vague"))
+
+    assert sessions.get("s").feedback == {1: rate("down", "vague")}
+
+
+def test_indexes_survive_trimmed_history(clock):
+    sessions = store(clock, max_history=4)
+    sessions.append_turn("s", "q0", "a0")
+    sessions.set_feedback("s", 1, rate())
+    for n in (1, 2):
+        sessions.append_turn("s", f"q{n}", f"a{n}")  # a0 (index 1) is trimmed away
+
+    session = sessions.get("s")
+    assert [m.content for m in session.messages] == ["q1", "a1", "q2", "a2"]
+    assert session.feedback == {}  # its rating went with it
+    assert sessions.set_feedback("s", 3, rate()) == 3  # a1 keeps the index the client saw
+    with pytest.raises(NotAnAnswer):
+        sessions.set_feedback("s", 1, rate())

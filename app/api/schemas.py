@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 
 class ChatRequest(BaseModel):
@@ -75,3 +75,36 @@ class SuggestedQuestion(BaseModel):
 
 class SuggestedQuestions(BaseModel):
     questions: list[SuggestedQuestion]
+
+
+class FeedbackPath(BaseModel):
+    session_id: UUID = Field(description="The conversation the rated answer belongs to.")
+
+
+class FeedbackRequest(BaseModel):
+    """A rating of one answer. Unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    rating: Literal["up", "down"]
+    message_index: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        description="The answer's position in the conversation, counting from 0 (question 0, answer 1, ...); "
+        "default: the last answer.",
+    )
+    comment: str = Field(default="", max_length=500, description="Optional, at most 500 characters.")
+
+
+class FeedbackResponse(BaseModel):
+    """The rating as stored; a later rating of the same answer replaces it."""
+
+    session_id: str
+    message_index: int
+    rating: Literal["up", "down"]
+    comment: str
+
+
+class VersionResponse(BaseModel):
+    version: str = Field(description="The service's version.")
+    commit: str = Field(description='The git commit it was built from; "" when unknown.')

@@ -23,12 +23,43 @@ class StoredMessage:
     at: float
 
 
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A recruiter's rating of one answer."""
+
+    rating: Literal["up", "down"]
+    comment: str
+    at: float
+
+
 @dataclass(slots=True)
 class Session:
     id: str
     created_at: float
     last_active: float
     messages: list[StoredMessage] = field(default_factory=list)
+    # Message indexes count from the conversation's start: `first_index` messages were
+    # trimmed off the front, so an index a client saw keeps naming the same message.
+    first_index: int = 0
+    feedback: dict[int, Feedback] = field(default_factory=dict)  # by message index, answers only
+
+    def answer_index(self, message_index: int | None) -> int | None:
+        """Resolve `message_index` (default: the last answer) to an answer held; None if it is not one."""
+        if message_index is None:
+            held = [i for i, message in enumerate(self.messages) if message.role == "assistant"]
+            return self.first_index + held[-1] if held else None
+        position = message_index - self.first_index
+        if 0 <= position < len(self.messages) and self.messages[position].role == "assistant":
+            return message_index
+        return None
+
+
+class SessionNotFound(LookupError):
+    """No live session has this id."""
+
+
+class NotAnAnswer(LookupError):
+    """The message index names no answer the session holds."""
 
 
 class SessionStore(Protocol):
@@ -40,6 +71,13 @@ class SessionStore(Protocol):
 
     def append_turn(self, session_id: str, question: str, answer: str) -> None:
         """Store one question and its answer together, refreshing the session's expiry."""
+        ...
+
+    def set_feedback(self, session_id: str, message_index: int | None, feedback: Feedback) -> int:
+        """Rate one answer (default: the last), replacing an earlier rating; return its message index.
+
+        Raises SessionNotFound or NotAnAnswer.
+        """
         ...
 
     def get(self, session_id: str) -> Session | None: ...
@@ -101,10 +139,25 @@ class MemorySessionStore:
             session.messages.append(StoredMessage("assistant", answer, now))
             # Only what the LLM may see is kept: a session's size stays bounded.
             if len(session.messages) > self._max_history:
-                del session.messages[: len(session.messages) - self._max_history]
+                dropped = len(session.messages) - self._max_history
+                del session.messages[:dropped]
+                session.first_index += dropped
+                session.feedback = {i: f for i, f in session.feedback.items() if i >= session.first_index}
             session.last_active = now
             self._sessions[session_id] = session
             LIVE_SESSIONS.set(len(self._sessions))
+
+    def set_feedback(self, session_id: str, message_index: int | None, feedback: Feedback) -> int:
+        """Store `feedback` on one answer under the lock, without touching the session's expiry."""
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is None:
+                raise SessionNotFound(session_id)
+            index = session.answer_index(message_index)
+            if index is None:
+                raise NotAnAnswer(message_index)
+            session.feedback[index] = feedback
+            return index
 
     def get(self, session_id: str) -> Session | None:
         """Return a session without touching its expiry."""

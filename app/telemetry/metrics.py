@@ -58,6 +58,14 @@ RATE_LIMITED = Counter("rate_limit_rejections_total", "Requests rejected by the 
 # Each worker holds its own sessions (memory store): live workers' counts add up.
 LIVE_SESSIONS = Gauge("chat_sessions_live", "Chat sessions held now.", registry=None, multiprocess_mode="livesum")
 CACHE_LOOKUPS = Counter("cache_lookups_total", "Cache lookups by cache and result.", ["cache", "result"], registry=None)
+# method: a method of the MCP specification or "other"; outcome: "ok", "tool_error" or an error name.
+MCP_REQUESTS = Counter(
+    "mcp_requests_total", "MCP requests by method and outcome.", ["method", "outcome"], registry=None
+)
+MCP_DURATION = Histogram(
+    "mcp_request_duration_seconds", "MCP requests by method.", ["method"], buckets=_LATENCY_BUCKETS, registry=None
+)
+FEEDBACK = Counter("chat_feedback_total", "Recruiters' ratings of answers.", ["rating"], registry=None)
 
 _ALL = (
     CHAT_STREAMS,
@@ -72,6 +80,9 @@ _ALL = (
     RATE_LIMITED,
     LIVE_SESSIONS,
     CACHE_LOOKUPS,
+    MCP_REQUESTS,
+    MCP_DURATION,
+    FEEDBACK,
 )
 
 

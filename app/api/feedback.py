@@ -1,0 +1,51 @@
+"""POST /api/v1/chat/{session_id}/feedback: a recruiter rates one answer, up or down."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import structlog
+from flask_openapi3 import APIBlueprint, Tag
+
+from app.api.request_checks import require_json_body
+from app.api.schemas import ErrorBody, FeedbackPath, FeedbackRequest, FeedbackResponse
+from app.components import components
+from app.errors import RequestError, ServiceError
+from app.state.sessions import Feedback, NotAnAnswer, SessionNotFound
+from app.telemetry.metrics import FEEDBACK
+
+log = structlog.get_logger(__name__)
+
+bp = APIBlueprint("feedback", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="chat")])
+bp.before_request(require_json_body)
+
+_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 404, 413, 415, 422, 429), ErrorBody)
+
+
+@bp.post(
+    "/chat/<session_id>/feedback",
+    summary="Rate an answer",
+    description="One rating per answer: a second rating of the same answer replaces the first.",
+    responses={200: FeedbackResponse, **_ERRORS},
+)
+def feedback(path: FeedbackPath, body: FeedbackRequest) -> dict[str, Any]:
+    session_id = str(path.session_id)
+    rating = Feedback(rating=body.rating, comment=body.comment, at=time.time())
+    try:
+        index = components().sessions.set_feedback(session_id, body.message_index, rating)
+    except SessionNotFound:
+        raise ServiceError(
+            "There is no such conversation (or it expired).", code="session_not_found", status=404
+        ) from None
+    except NotAnAnswer:
+        detail = "message_index names no answer in this conversation"
+        errors = [{"field": "message_index", "message": detail}]
+        raise RequestError(
+            f"The request is not valid ({detail}).", code="validation_error", status=422, errors=errors
+        ) from None
+    FEEDBACK.labels(rating=body.rating).inc()
+    log.info("chat.feedback", rating=body.rating, message_index=index, comment_chars=len(body.comment))
+    return FeedbackResponse(
+        session_id=session_id, message_index=index, rating=body.rating, comment=body.comment
+    ).model_dump()

@@ -1,0 +1,74 @@
+"""The MCP resources: the public profile and the suggested questions, as JSON documents."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from mcp_types import ReadResourceResult, Resource, TextResourceContents
+from mcp_types.jsonrpc import INTERNAL_ERROR, INVALID_PARAMS
+
+from app.api.schemas import SuggestedQuestion, SuggestedQuestions
+from app.components import components
+from app.errors import RetrievalUnavailable
+from app.mcp.protocol import RpcError
+from app.resume.profile import Profile
+
+_JSON = "application/json"
+
+
+def _profile() -> Profile:
+    try:
+        found = components().retriever.profile()
+    except RetrievalUnavailable as error:
+        raise RpcError(INTERNAL_ERROR, error.detail) from None
+    if found is None:
+        # MCP 2026-07-28: a resource that does not exist is -32602, never empty contents.
+        raise RpcError(INVALID_PARAMS, "This resume has no candidate profile.")
+    return found
+
+
+def _profile_document() -> dict[str, Any]:
+    return _profile().public()
+
+
+def _questions_document() -> dict[str, Any]:
+    questions = [SuggestedQuestion(question=text) for text in _profile().suggested_questions]
+    return SuggestedQuestions(questions=questions).model_dump()
+
+
+_DOCUMENTS: dict[str, tuple[Resource, Callable[[], dict[str, Any]]]] = {
+    "profile://current": (
+        Resource(
+            uri="profile://current",
+            name="profile",
+            title="Candidate profile",
+            description="The candidate's public profile: contact, experience, skills, fit examples.",
+            mime_type=_JSON,
+        ),
+        _profile_document,
+    ),
+    "questions://suggested": (
+        Resource(
+            uri="questions://suggested",
+            name="suggested-questions",
+            title="Suggested questions",
+            description="Questions the candidate suggests asking, in order.",
+            mime_type=_JSON,
+        ),
+        _questions_document,
+    ),
+}
+
+RESOURCES: list[Resource] = [resource for resource, _ in _DOCUMENTS.values()]
+
+
+def read(uri: str) -> ReadResourceResult:
+    """Return the contents of the resource at `uri`; RpcError when there is none."""
+    entry = _DOCUMENTS.get(uri)
+    if entry is None:
+        raise RpcError(INVALID_PARAMS, f"Unknown resource: {uri[:200]}", {"uri": uri[:200]})
+    document = entry[1]()
+    text = json.dumps(document, ensure_ascii=False)
+    return ReadResourceResult(contents=[TextResourceContents(uri=uri, mime_type=_JSON, text=text)])

@@ -1,0 +1,201 @@
+"""POST /mcp: the MCP Streamable HTTP transport, one JSON answer per POST, no sessions.
+
+Served by the same gevent workers as the rest of the API. The MCP SDK's own server is
+asyncio-based: inside a gevent worker, a second request starting its event loop while the
+first one's ran failed with "Already running asyncio in this thread" (bench/mcp_sdk_in_gevent.py),
+so the transport is this small synchronous view over the SDK's message models.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import structlog
+from flask import Response, request
+from flask_openapi3 import APIBlueprint, Tag
+from mcp_types import JSONRPCNotification, JSONRPCRequest
+from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
+from mcp_types.methods import SPEC_CLIENT_METHODS, SPEC_CLIENT_NOTIFICATION_METHODS
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
+
+from app.components import components
+from app.errors import PayloadTooLarge, RateLimited
+from app.mcp import methods
+from app.mcp.protocol import Negotiated, RpcError, negotiate
+from app.telemetry.metrics import MCP_DURATION, MCP_REQUESTS, RATE_LIMITED
+
+log = structlog.get_logger(__name__)
+
+bp = APIBlueprint("mcp", __name__, abp_tags=[Tag(name="mcp")])
+
+RATE_LIMITED_CODE = -32010  # implementation-defined range (-32000..-32019)
+_ROUTING_HEADERS = frozenset({"mcp-protocol-version", "mcp-method", "mcp-name"})
+_KNOWN_METHODS = SPEC_CLIENT_METHODS | SPEC_CLIENT_NOTIFICATION_METHODS
+_OUTCOMES = {
+    PARSE_ERROR: "parse_error",
+    INVALID_REQUEST: "invalid_request",
+    -32601: "method_not_found",
+    -32602: "invalid_params",
+    INTERNAL_ERROR: "internal_error",
+    HEADER_MISMATCH: "header_mismatch",
+    -32022: "unsupported_version",
+    RATE_LIMITED_CODE: "rate_limited",
+}
+
+
+@bp.post(
+    "/mcp",
+    summary="Model Context Protocol (Streamable HTTP)",
+    description=(
+        "One JSON-RPC request or notification per POST, answered with one JSON object (notifications: "
+        "`202`). Protocol revisions 2026-07-28 (per-request `_meta`, `server/discover`) and 2024-11-05 "
+        "to 2025-11-25 (`initialize`). Tools `ask_question`, `assess_fit`; resources `profile://current`, "
+        "`questions://suggested`. Rate-limited per client like chat."
+    ),
+)
+def endpoint() -> Response:
+    started = time.perf_counter()
+    body = _read_body()
+    if not isinstance(body, dict) or "method" not in body:
+        raise RpcError(INVALID_REQUEST, "The body must be one JSON-RPC request or notification object.")
+    if "id" not in body:
+        return _notification(body, started)
+    try:
+        message = JSONRPCRequest.model_validate(body)
+    except ValidationError:
+        raise RpcError(INVALID_REQUEST, "The body is not a valid JSON-RPC request.") from None
+    return _request(message, started)
+
+
+def _read_body() -> Any:
+    origin = request.headers.get("Origin")
+    if origin and not _origin_allowed(origin):
+        # DNS rebinding protection (MCP transport security): a browser page from another
+        # origin must not drive this server.
+        raise _Forbidden()
+    if request.headers.get("Accept") and not request.accept_mimetypes.accept_json:
+        raise NotAcceptable("Accept must allow application/json: every answer is one JSON object.")
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
+    try:
+        return json.loads(request.get_data())
+    except (ValueError, RecursionError):
+        raise RpcError(PARSE_ERROR, "Parse error: the body is not valid JSON.") from None
+
+
+def _origin_allowed(origin: str) -> bool:
+    allowed = components().settings.cors_origins
+    return "*" in allowed or origin in allowed
+
+
+def _notification(body: dict[str, Any], started: float) -> Response:
+    try:
+        notification = JSONRPCNotification.model_validate(body)
+    except ValidationError:
+        raise RpcError(INVALID_REQUEST, "The body is not a valid JSON-RPC notification.") from None
+    # Nothing to act on without sessions (cancellation is closing the connection): accept it.
+    _record(notification.method, "ok", started)
+    return Response(status=202)
+
+
+def _request(message: JSONRPCRequest, started: float) -> Response:
+    negotiated: Negotiated | None = None
+    try:
+        negotiated = negotiate(message.method, message.params, _lower_headers())
+        result = methods.answer(message.method, message.params, negotiated)
+    except RpcError as error:
+        modern = negotiated.modern if negotiated else True
+        _record(message.method, _OUTCOMES.get(error.code, "error"), started, negotiated)
+        return _error_response(error, message.id, error.http_status(modern=modern))
+    outcome = "tool_error" if result.get("isError") else "ok"
+    _record(message.method, outcome, started, negotiated, name=_name(message.params))
+    return _json({"jsonrpc": "2.0", "id": message.id, "result": result})
+
+
+def _lower_headers() -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in request.headers.items():
+        key = name.lower()
+        if key in headers and key in _ROUTING_HEADERS:
+            # A proxy reading the first copy and this server the last would disagree.
+            raise RpcError(HEADER_MISMATCH, f"The {name} header appears more than once.")
+        headers[key] = value
+    return headers
+
+
+def _name(params: dict[str, Any] | None) -> str:
+    value = (params or {}).get("name") or (params or {}).get("uri")
+    return value[:100] if isinstance(value, str) else ""
+
+
+def _record(method: str, outcome: str, started: float, negotiated: Negotiated | None = None, name: str = "") -> None:
+    elapsed = time.perf_counter() - started
+    label = method if method in _KNOWN_METHODS else "other"
+    MCP_REQUESTS.labels(method=label, outcome=outcome).inc()
+    MCP_DURATION.labels(method=label).observe(elapsed)
+    log.info(
+        "mcp.request",
+        method=label,
+        name=name,
+        outcome=outcome,
+        seconds=round(elapsed, 3),
+        protocol_version=negotiated.version if negotiated else "",
+        client=negotiated.client if negotiated else "",
+    )
+
+
+def _error_response(error: RpcError, request_id: Any, status: int) -> Response:
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.data is not None:
+        body["data"] = error.data
+    return _json({"jsonrpc": "2.0", "id": request_id, "error": body}, status)
+
+
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status, mimetype="application/json")
+
+
+class _Forbidden(Exception):
+    pass
+
+
+@bp.errorhandler(RpcError)
+def _transport_error(error: RpcError) -> Response:
+    # Raised before the request could be read: there is no id to answer.
+    _record("", _OUTCOMES.get(error.code, "error"), time.perf_counter())
+    return _error_response(error, None, error.http_status(modern=True))
+
+
+@bp.errorhandler(_Forbidden)
+def _forbidden(_error: _Forbidden) -> Response:
+    _record("", "forbidden_origin", time.perf_counter())
+    return _error_response(RpcError(INVALID_REQUEST, "This Origin may not use the MCP endpoint."), None, 403)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    # 413 (body too large) and 429 (rate limit) keep their status, with a JSON-RPC body the
+    # client can show instead of a generic transport failure.
+    status = error.code or 500
+    if status == 429:
+        RATE_LIMITED.inc()
+        rpc = RpcError(RATE_LIMITED_CODE, RateLimited.detail)
+    elif status == 413:
+        rpc = RpcError(INVALID_REQUEST, PayloadTooLarge.detail)
+    else:
+        rpc = RpcError(INVALID_REQUEST, error.description or error.name)
+    _record("", _OUTCOMES.get(rpc.code, "error"), time.perf_counter())
+    response = _error_response(rpc, None, status)
+    for name, value in error.get_headers():
+        if name.lower() == "retry-after":
+            response.headers[name] = value
+    return response
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> Response:
+    log.exception("mcp.unhandled_error", error_type=type(error).__name__)
+    return _error_response(RpcError(INTERNAL_ERROR, "An unexpected error occurred."), None, 500)

@@ -1,0 +1,148 @@
+"""POST /api/v1/chat/{session_id}/feedback: ratings stored with the session, validated and counted."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from prometheus_client import CollectorRegistry
+from prometheus_client.parser import text_string_to_metric_families
+
+from app.factory import create_app
+from app.telemetry.metrics import register_service_metrics
+from tests.fake_llm import FakeLLMServer
+from tests.fake_memvid import FakeMemvidServer, hit
+from tests.servers import gunicorn, service_env
+
+
+def answered_session(client, turns: int = 1) -> str:
+    sid = str(uuid.uuid4())
+    for n in range(turns):
+        response = client.post("/api/v1/chat", json={"message": f"question {n}", "session_id": sid, "stream": False})
+        assert response.status_code == 200
+    return sid
+
+
+def counted(rating: str) -> float:
+    registry = CollectorRegistry()
+    register_service_metrics(registry)
+    return registry.get_sample_value("chat_feedback_total", {"rating": rating}) or 0.0
+
+
+def test_rating_is_stored_with_the_session_and_counted(client, app):
+    sid = answered_session(client, turns=2)
+    before = counted("down")
+
+    response = client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "down", "comment": "Too vague."})
+
+    assert response.status_code == 200
+    assert response.get_json() == {"session_id": sid, "message_index": 3, "rating": "down", "comment": "Too vague."}
+    stored = app.extensions["resume_api"].sessions.get(sid).feedback
+    assert {i: (f.rating, f.comment) for i, f in stored.items()} == {3: ("down", "Too vague.")}
+    assert counted("down") == before + 1
+
+
+def test_a_second_rating_of_one_answer_replaces_the_first(client, app):
+    sid = answered_session(client, turns=2)
+
+    client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "down", "message_index": 1})
+    client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 1})
+    client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 3})
+
+    stored = app.extensions["resume_api"].sessions.get(sid).feedback
+    assert {i: f.rating for i, f in stored.items()} == {1: "up", 3: "up"}
+
+
+def test_unknown_session_is_404(client):
+    response = client.post(f"/api/v1/chat/{uuid.uuid4()}/feedback", json={"rating": "up"})
+
+    assert response.status_code == 404
+    assert response.get_json()["code"] == "session_not_found"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "rating"),
+        ({"rating": "sideways"}, "rating"),
+        ({"rating": "up", "message_index": "1"}, "message_index"),
+        ({"rating": "up", "message_index": -1}, "message_index"),
+        ({"rating": "up", "message_index": 0}, "message_index"),  # a question, not an answer
+        ({"rating": "up", "message_index": 2}, "message_index"),  # beyond the conversation
+        ({"rating": "up", "comment": "x" * 501}, "comment"),
+    ],
+)
+def test_invalid_feedback_is_422_naming_the_field(client, body, field):
+    sid = answered_session(client)
+
+    response = client.post(f"/api/v1/chat/{sid}/feedback", json=body)
+
+    assert response.status_code == 422
+    assert response.get_json()["code"] == "validation_error"
+    assert [error["field"] for error in response.get_json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs", "status", "code"),
+    [
+        ("not-a-uuid", {"json": {"rating": "up"}}, 422, "validation_error"),
+        (
+            "{sid}",
+            {"data": "rating=up", "content_type": "application/x-www-form-urlencoded"},
+            415,
+            "unsupported_media_type",
+        ),
+        ("{sid}", {"data": "{", "content_type": "application/json"}, 400, "invalid_json"),
+    ],
+)
+def test_feedback_is_checked_like_chat(client, path, kwargs, status, code):
+    sid = answered_session(client)
+
+    response = client.post(f"/api/v1/chat/{path.format(sid=sid)}/feedback", **kwargs)
+
+    assert response.status_code == status
+    assert response.get_json()["code"] == code
+
+
+def test_feedback_is_rate_limited_like_chat(app_config, fake_memvid, fake_llm):
+    client = create_app({**app_config, "rate_limit_per_minute": 2}, memvid=fake_memvid, llm=fake_llm).test_client()
+    sid = str(uuid.uuid4())
+
+    statuses = [client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up"}).status_code for _ in range(3)]
+
+    assert statuses == [404, 404, 429]
+
+
+def test_feedback_is_in_the_openapi_document(client):
+    paths = client.get("/openapi.json").get_json()["paths"]
+
+    assert "post" in paths["/api/v1/chat/{session_id}/feedback"]
+
+
+def test_feedback_round_trips_through_gunicorn_and_its_metrics(tmp_path):
+    memvid = FakeMemvidServer()
+    memvid.fake.hits = [hit("Skills", 2.0, "Go, Python")]
+    memvid.start()
+    try:
+        with FakeLLMServer() as llm, gunicorn(service_env(memvid.target, llm.base_url), tmp_path) as service:
+            sid = str(uuid.uuid4())
+            chat = requests.post(
+                f"{service.url}/api/v1/chat", json={"message": "Go?", "session_id": sid, "stream": False}, timeout=20
+            )
+            rated = requests.post(f"{service.url}/api/v1/chat/{sid}/feedback", json={"rating": "up"}, timeout=5)
+            metrics = requests.get(f"{service.url}/metrics", timeout=5).text
+    finally:
+        memvid.stop()
+
+    assert chat.status_code == 200
+    assert rated.status_code == 200
+    assert rated.json()["message_index"] == 1
+    samples = {
+        sample.labels.get("rating"): sample.value
+        for family in text_string_to_metric_families(metrics)
+        if family.name == "chat_feedback"
+        for sample in family.samples
+        if sample.name == "chat_feedback_total"
+    }
+    assert samples == {"up": 1.0}

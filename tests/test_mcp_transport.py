@@ -1,0 +1,275 @@
+"""POST /mcp through Flask's test client: JSON-RPC errors, version negotiation, transport rules."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from app.factory import create_app
+from app.telemetry.metrics import register_service_metrics
+
+MODERN = "2026-07-28"
+META = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}
+
+
+def modern_headers(method: str, name: str | None = None, version: str = MODERN) -> dict[str, str]:
+    headers = {"MCP-Protocol-Version": version, "Mcp-Method": method}
+    if name is not None:
+        headers["Mcp-Name"] = name
+    return headers
+
+
+def rpc(client, method: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None, **body):
+    message: dict[str, Any] = {"jsonrpc": "2.0", "id": 7, "method": method, **body}
+    if params is not None:
+        message["params"] = params
+    return client.post("/mcp", json=message, headers=headers or {})
+
+
+def error_of(response) -> dict[str, Any]:
+    body = response.get_json()
+    assert body["jsonrpc"] == "2.0"
+    return body["error"]
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status", "code"),
+    [
+        (b"{not json", "application/json", 400, -32700),
+        (b"[]", "application/json", 400, -32600),  # batches ended with 2025-06-18
+        (b'[{"jsonrpc":"2.0","id":1,"method":"ping"}]', "application/json", 400, -32600),
+        (b'{"jsonrpc":"2.0","id":1}', "application/json", 400, -32600),  # a response, not a request
+        (b'{"jsonrpc":"1.0","id":1,"method":"ping"}', "application/json", 400, -32600),
+        (b'{"jsonrpc":"2.0","id":[1],"method":"ping"}', "application/json", 400, -32600),
+        (b'{"jsonrpc":"2.0","method":7}', "application/json", 400, -32600),  # a broken notification
+        (b'{"jsonrpc":"2.0","id":1,"method":"ping"}', "text/plain", 415, -32600),
+        (b"[" * 60_000, "application/json", 400, -32700),
+    ],
+)
+def test_unreadable_bodies_get_a_json_rpc_error_without_id(client, data, content_type, status, code):
+    response = client.post("/mcp", data=data, content_type=content_type)
+
+    assert response.status_code == status
+    assert response.get_json()["id"] is None
+    assert error_of(response)["code"] == code
+
+
+def test_oversized_body_is_413_with_a_json_rpc_error(app_config, fake_memvid, fake_llm):
+    client = create_app({**app_config, "max_request_bytes": 1024}, memvid=fake_memvid, llm=fake_llm).test_client()
+
+    response = rpc(client, "ping", {"padding": "x" * 2000})
+
+    assert response.status_code == 413
+    assert error_of(response)["code"] == -32600
+
+
+def test_accept_without_json_is_406(client):
+    response = client.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, headers={"Accept": "text/html"})
+
+    assert response.status_code == 406
+
+
+@pytest.mark.parametrize("method", ["get", "delete"])
+def test_no_get_stream_and_no_session_to_delete(client, method):
+    assert getattr(client, method)("/mcp").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("cors_origins", "origin", "status"),
+    [
+        ([], None, 200),
+        ([], "http://evil.example", 403),
+        ([], "http://localhost", 403),  # a rebound DNS name looks local too: only a configured origin passes
+        (["https://resume.example"], "https://resume.example", 200),
+        (["https://resume.example"], "https://resume.example.evil", 403),
+        (["*"], "http://anything.example", 200),
+    ],
+)
+def test_origin_is_checked(app_config, fake_memvid, fake_llm, cors_origins, origin, status):
+    app = create_app({**app_config, "cors_origins": cors_origins}, memvid=fake_memvid, llm=fake_llm)
+    headers = {"Origin": origin} if origin else {}
+
+    response = rpc(app.test_client(), "ping", headers=headers)
+
+    assert response.status_code == status
+    if status == 403:
+        assert error_of(response)["code"] == -32600
+
+
+@pytest.mark.parametrize("method", ["notifications/initialized", "notifications/cancelled", "notifications/unknown"])
+def test_notifications_are_accepted_with_202_and_no_body(client, method):
+    response = client.post("/mcp", json={"jsonrpc": "2.0", "method": method})
+
+    assert response.status_code == 202
+    assert response.data == b""
+
+
+@pytest.mark.parametrize(
+    ("requested", "negotiated"),
+    [
+        ("2025-11-25", "2025-11-25"),
+        ("2025-03-26", "2025-03-26"),
+        ("2024-11-05", "2024-11-05"),
+        ("1999-01-01", "2025-11-25"),
+    ],
+)
+def test_initialize_negotiates_a_handshake_version(client, requested, negotiated):
+    params = {"protocolVersion": requested, "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}
+
+    result = rpc(client, "initialize", params).get_json()["result"]
+
+    assert result["protocolVersion"] == negotiated
+    assert result["serverInfo"]["name"] == "ai-resume-api"
+    assert set(result["capabilities"]) == {"tools", "resources"}
+
+
+def test_server_discover_names_every_version(client):
+    response = rpc(client, "server/discover", {"_meta": META}, modern_headers("server/discover"))
+
+    result = response.get_json()["result"]
+    assert result["supportedVersions"][0] == MODERN
+    assert "2025-11-25" in result["supportedVersions"]
+    assert result["resultType"] == "complete"
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "headers", "status", "code"),
+    [
+        # legacy era: errors of dispatch travel in a 200
+        ("nope", None, {"MCP-Protocol-Version": "2025-11-25"}, 200, -32601),
+        ("tools/call", {}, {"MCP-Protocol-Version": "2025-11-25"}, 200, -32602),
+        ("server/discover", None, {"MCP-Protocol-Version": "2025-11-25"}, 200, -32601),
+        ("ping", None, {"MCP-Protocol-Version": "1999-01-01"}, 400, -32022),
+        ("ping", None, {"MCP-Protocol-Version": MODERN}, 400, -32602),  # modern header, no _meta
+        # modern era: the transport's statuses
+        ("nope", {"_meta": META}, modern_headers("nope"), 404, -32601),
+        ("initialize", {"_meta": META}, modern_headers("initialize"), 404, -32601),
+        ("ping", {"_meta": META}, modern_headers("ping"), 404, -32601),  # removed in 2026-07-28
+        ("tools/call", {"_meta": META}, modern_headers("tools/call"), 400, -32602),
+        ("tools/list", {"_meta": META}, modern_headers("resources/list"), 400, -32020),
+        ("tools/list", {"_meta": META}, {"Mcp-Method": "tools/list"}, 400, -32020),
+        ("tools/list", {"_meta": META}, modern_headers("tools/list", version="2025-11-25"), 400, -32020),
+        (
+            "tools/call",
+            {"_meta": META, "name": "ask_question"},
+            modern_headers("tools/call", "assess_fit"),
+            400,
+            -32020,
+        ),
+        ("tools/call", {"_meta": META, "name": "ask_question"}, modern_headers("tools/call"), 400, -32020),
+        (
+            "tools/list",
+            {"_meta": {"io.modelcontextprotocol/protocolVersion": MODERN}},
+            modern_headers("tools/list"),
+            400,
+            -32602,
+        ),
+    ],
+)
+def test_json_rpc_errors(client, method, params, headers, status, code):
+    response = rpc(client, method, params, headers)
+
+    assert response.status_code == status
+    assert response.get_json()["id"] == 7
+    assert error_of(response)["code"] == code
+
+
+def test_a_repeated_routing_header_is_a_mismatch(client):
+    message = {"jsonrpc": "2.0", "id": 7, "method": "tools/list", "params": {"_meta": META}}
+    headers = [("MCP-Protocol-Version", MODERN), ("Mcp-Method", "tools/list"), ("Mcp-Method", "tools/list")]
+
+    response = client.post("/mcp", json=message, headers=headers)
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == -32020
+
+
+def test_unsupported_modern_version_names_the_supported_ones(client):
+    meta = {**META, "io.modelcontextprotocol/protocolVersion": "2099-01-01"}
+
+    response = rpc(client, "tools/list", {"_meta": meta}, modern_headers("tools/list", version="2099-01-01"))
+
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == -32022
+    assert error["data"]["requested"] == "2099-01-01"
+    assert MODERN in error["data"]["supported"]
+
+
+def test_base64_mcp_name_is_decoded_before_comparing(client):
+    encoded = "=?base64?" + base64.b64encode(b"profile://current").decode() + "?="
+    params = {"_meta": META, "uri": "profile://current"}
+
+    response = rpc(client, "resources/read", params, modern_headers("resources/read", encoded))
+
+    assert response.status_code == 200
+    assert json.loads(response.get_json()["result"]["contents"][0]["text"])["name"] == "Ada Example"
+
+
+def test_ping_answers_an_empty_result(client):
+    response = rpc(client, "ping", headers={"MCP-Protocol-Version": "2025-11-25"})
+
+    assert response.get_json() == {"jsonrpc": "2.0", "id": 7, "result": {}}
+
+
+@pytest.mark.parametrize(
+    ("available", "profile_json", "code", "message"),
+    [
+        (False, None, -32603, "The resume search service is unavailable right now."),
+        (True, None, -32602, "This resume has no candidate profile."),
+    ],
+)
+def test_resource_read_failures(client, fake_memvid, available, profile_json, code, message):
+    fake_memvid.available, fake_memvid.profile_json = available, profile_json
+
+    response = rpc(client, "resources/read", {"uri": "questions://suggested"})
+
+    assert error_of(response) == {"code": code, "message": message}
+
+
+def test_tool_call_validates_arguments_into_a_tool_error(client):
+    response = rpc(client, "tools/call", {"name": "ask_question", "arguments": {"question": "x" * 2001, "extra": 1}})
+
+    result = response.get_json()["result"]
+    assert result["isError"] is True
+    assert "question" in result["content"][0]["text"]
+    assert "extra" in result["content"][0]["text"]
+
+
+def test_mcp_requests_are_rate_limited_per_client_with_a_json_rpc_error(app_config, fake_memvid, fake_llm):
+    app = create_app({**app_config, "rate_limit_per_minute": 2}, memvid=fake_memvid, llm=fake_llm)
+    client = app.test_client()
+    other = {"REMOTE_ADDR": "10.0.0.9"}
+
+    statuses = [rpc(client, "ping").status_code for _ in range(3)]
+    limited = rpc(client, "ping")
+    other_client = client.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, environ_base=other)
+
+    assert statuses == [200, 200, 429]
+    assert limited.headers["Retry-After"]
+    assert error_of(limited)["code"] == -32010
+    assert other_client.status_code == 200
+
+
+def counted(method: str, outcome: str) -> float:
+    registry = CollectorRegistry()
+    register_service_metrics(registry)
+    return registry.get_sample_value("mcp_requests_total", {"method": method, "outcome": outcome}) or 0.0
+
+
+def test_requests_are_counted_in_metrics(client):
+    before = counted("tools/list", "ok"), counted("other", "method_not_found")
+
+    rpc(client, "tools/list")
+    rpc(client, "nope")
+
+    assert (counted("tools/list", "ok"), counted("other", "method_not_found")) == (before[0] + 1, before[1] + 1)
+    assert "mcp_requests_total" in client.get("/metrics").get_data(as_text=True)
+
+
+def test_mcp_is_in_the_openapi_document(client):
+    assert "post" in client.get("/openapi.json").get_json()["paths"]["/mcp"]
