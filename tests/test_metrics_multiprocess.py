@@ -47,6 +47,14 @@ def write_stale_counts(directory: Path) -> None:
     assert list(directory.glob("counter_*.db"))
 
 
+def wait_for_apps(service: Service, count: int, timeout: float = 20) -> None:
+    """Wait until `count` workers have built their app (each logs `service.configured` once)."""
+    deadline = time.monotonic() + timeout
+    while sum(line["event"] == "service.configured" for line in log_lines(service.log_path)) < count:
+        assert time.monotonic() < deadline, f"{count} workers did not start in {timeout}s"
+        time.sleep(0.1)
+
+
 def booted_workers(service: Service) -> list[int]:
     return [
         int(line["event"].rsplit(" ", 1)[1])
@@ -63,6 +71,7 @@ def test_every_scrape_of_two_workers_reports_every_request(fakes, tmp_path):
     searches_before = sum(method == "Search" for method, _ in memvid.fake.requests)
     env = stack_env(memvid, llm, PROMETHEUS_MULTIPROC_DIR=str(prometheus_dir))
     with gunicorn(env, tmp_path, workers=2) as api:
+        wait_for_apps(api, 2)  # the first ready worker would otherwise serve every chat
         llm.enqueue(*[stream(token_delay=0.05) for _ in range(N)])
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             outcomes = list(pool.map(lambda _: ask(api), range(N)))
