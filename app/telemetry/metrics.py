@@ -66,6 +66,21 @@ MCP_DURATION = Histogram(
     "mcp_request_duration_seconds", "MCP requests by method.", ["method"], buckets=_LATENCY_BUCKETS, registry=None
 )
 FEEDBACK = Counter("chat_feedback_total", "Recruiters' ratings of answers.", ["rating"], registry=None)
+GUARDRAIL_BLOCKS = Counter(
+    "guardrail_blocks_total",
+    "Inputs the prompt-injection guard blocked, by surface (chat, fit) and attack category.",
+    ["surface", "category"],
+    registry=None,
+)
+GUARDRAIL_WITHHELD = Counter(
+    "guardrail_output_withheld_total", "Answers cut short because they repeated protected text.", registry=None
+)
+FIT_ASSESSMENTS = Counter(
+    "fit_assessments_total",
+    "Job-fit assessments by outcome (assessed, offline, blocked, repaired, or an llm_* code).",
+    ["outcome"],
+    registry=None,
+)
 
 _ALL = (
     CHAT_STREAMS,
@@ -83,6 +98,9 @@ _ALL = (
     MCP_REQUESTS,
     MCP_DURATION,
     FEEDBACK,
+    GUARDRAIL_BLOCKS,
+    GUARDRAIL_WITHHELD,
+    FIT_ASSESSMENTS,
 )
 
 

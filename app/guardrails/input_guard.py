@@ -1,0 +1,42 @@
+"""The input guard: blocks prompt injection in a chat question or a job description before
+retrieval and before any LLM call (implements `app.chat.hooks.InputGuard`)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import structlog
+
+from app.chat.hooks import ALLOWED, GuardVerdict
+from app.guardrails.rules import RULES
+from app.guardrails.views import views
+from app.telemetry.metrics import GUARDRAIL_BLOCKS
+
+log = structlog.get_logger(__name__)
+
+
+def find_attack(text: str) -> str | None:
+    """Return the category of the first rule that matches any view of `text`, or None."""
+    for view in views(text):
+        for category, pattern in RULES:
+            if pattern.search(view):
+                return category
+    return None
+
+
+class PromptInjectionGuard:
+    """Match every rule against every normalised view; count and log blocks, never the text."""
+
+    def __init__(self, surface: str) -> None:
+        self.surface = surface  # "chat" or "fit": a metric label and a log field
+
+    def check(self, text: str) -> GuardVerdict:
+        """Decide whether `text` may reach retrieval and the LLM."""
+        category = find_attack(text)
+        if category is None:
+            return ALLOWED
+        GUARDRAIL_BLOCKS.labels(surface=self.surface, category=category).inc()
+        # A digest lets an operator match repeated attempts without the text reaching the logs.
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        log.info("guardrail.blocked", surface=self.surface, category=category, chars=len(text), digest=digest)
+        return GuardVerdict(blocked=True, category=category)

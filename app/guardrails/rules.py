@@ -1,0 +1,134 @@
+"""The input guard's rules: one regular expression per attack pattern, grouped by category.
+
+They are matched against the normalised views of `app.guardrails.views` (lower case, no
+accents, look-alikes folded), so they are written in lower case without accents. In the
+sources below a space stands for any run of non-letters, possibly empty (the "spacing
+removed" view has none), and `~` for up to four filler words. Each rule needs a verb
+*and* an object that only attacks combine ("ignore" + "instructions", "show" + "raw
+context"): either word alone is ordinary recruiter language ("ignore the gaps", "show me
+data on their Kubernetes work").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_GAP = r"(?:[^\W_]+[\W_]+){0,4}?"
+
+# Nouns for what the model was told, in English.
+_ORDERS = r"(instructions?|directions|directives?|rules|guidelines|prompts?|guardrails|restrictions|programming|polic(y|ies)|commands|rubric|system rules)"
+_QUALIFIERS = r"(previous|prior|above|earlier|preceding|original|initial|system|your|all|any|safety|existing|current|old|default)"
+_SECRET_ADJ = r"(system|initial|original|hidden|secret|internal|configuration|config|developer|starting|underlying|base|opening|full)"
+_SHOW = r"(show|print|reveal|tell|give|repeat|output|display|share|paste|dump|leak|expose|write out|spell out|quote|translate|summari[sz]e|list|recite|type out|return|send|copy)"
+_RAW = r"(raw|full|entire|complete|whole|unedited|verbatim|exact|original|unfiltered|every|all( of)?( the)?)"
+_CONTEXT = r"(context( window)?|passages|excerpts|chunks|documents?|snippets|sources|knowledge base|retrieved (text|data|content)|resume (data|text|file)|memory|frames)"
+_ASSISTANT = r"(ai|llm|gpt|chatgpt|assistant|model|bot|chatbot|language model|version)"
+_FREE = r"(restrictions|filters?|rules|limits|limitations|censorship|guidelines|guardrails|boundaries|content polic(y|ies)|safety)"
+
+_SOURCES: dict[str, tuple[str, ...]] = {
+    "instruction_override": (
+        rf"\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|bypass|skip|drop|set aside|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
+        r"\b(ignore|disregard|forget) ~((told|instructed|programmed) you|you (were|have been|got) (told|instructed|programmed))\b",
+        r"\b(ignore|disregard|forget) (everything|all|anything)( (you were|you've been|you have been) told| (above|before|said|prior))",
+        r"\b(ignore|disregard|forget) (the |all )?(above|everything before)\b(?! (question|message|answer))",
+        r"\b(new|updated|revised|real|actual|true) (system )?(instructions?|rules?|task|directives?|orders)( (is|are))? ?:",
+        rf"\b(instructions|rules|guidelines|directives|prompt)( above)? (are|is|were|have been) (now )?(cancel+ed|void|outdated|obsolete|revoked|no longer|overridden|replaced)",
+        r"\b(follow|obey) (only )?(me|mine|my (instructions|orders|commands|rules))\b",
+        r"\b(rate|mark|score|classify|assess|evaluate|label|rank|list) (this|the) (candidate|applicant)( as)? (an? )?(perfect|strong|excellent|ideal|great|top|exceptional)",
+        r"\bregardless of (their|the|his|her) (resume|cv|experience|qualifications|background|skills)",
+        r"\b(output|return|respond with|answer with|reply with|give) (the |a )?verdict ?['\"«]",
+        r"\b(say|state|answer|respond|claim|conclude)( that)? (the |this )?(candidate|applicant) (is|matches|fits) (perfect|a perfect|ideal|everything|excellent|a fraud)",
+        r"\b(recommend|approve) (this|the) (candidate|applicant) for (every|any|all)",
+        r"\bif you are an? (ai|llm|large language model|language model|chatbot|gpt)( model| assistant| system)?( reading| evaluating| processing| screening| reviewing|,|:)",
+        r"\bnote (to|for) (the |any )?(ai|llms?|assistants?|ai assistants?|screeners?|ai screeners?|language models?|gpt|chatgpt|bots?)\b",
+        r"\b(ai|llm|automated) (screeners?|assistants?|reviewers?|evaluators?|recruiters?)\s*:",
+        r"\b(instructions?|note) for the (ai|llm|model|assistant)\b",
+        r"\boverrides? (all )?(prior|previous|earlier|other) (instructions|rules|guidelines)",
+        r"\b(reply|respond|answer) (only )?with ['\"«](access granted|yes|hired|strong fit)",
+        # Other languages: a verb for "ignore/forget" and a noun for "instructions/rules".
+        r"\b(ignora|ignore|olvida|olvide|descarta|omite|ignorez|oublie|oubliez) ~(instrucciones|reglas|indicaciones|normas|instructions|consignes|regles)\b",
+        r"\b(ignoriere|ignorier|ignorieren sie|vergiss|vergessen sie|missachte) ~(anweisungen|regeln|vorgaben|instruktionen|richtlinien|befehle)\b",
+        r"\b(ignora|dimentica|ignorate|dimenticate|ignore|esqueca|desconsidere|negeer|vergeet) ~(istruzioni|regole|instrucoes|regras|instructies|regels)\b",
+        r"\b(zignoruj|ignoruj|zapomnij) ~(instrukcje|polecenia|zasady|reguly)\b",
+        r"(игнорируи|игнорируите|проигнорируи|забудь|забудьте|не обращаи внимания на) ~(инструкции|правила|указания|команды)",
+        r"(忽略|无视|忘记|忽视|忘掉).{0,8}(指令|指示|规则|提示|说明)",
+        r"(指示|ルール|命令|プロンプト).{0,8}(無視|忘れ)",
+    ),
+    "prompt_extraction": (
+        rf"\byour (own )?{_SECRET_ADJ} ?(prompt|message|instructions?|rules|directives|guidelines|configuration)",
+        rf"\b{_SHOW} ~(the |your |me )?{_SECRET_ADJ} (prompt|message|instructions?|rules|directives)",
+        rf"\b{_SHOW} ~your (prompt|instructions|rules|directives|guidelines|programming)\b",
+        r"\b(prompt|instructions?|rules|directives|guidelines)( that| which)? you (were|have been|got|received|had been) (given|told|programmed|fed)?",
+        r"\b(prompt|instructions?|rules|directives|guidelines) ~(give|gave|given|wrote|written|set|configured) (for |to )?you\b",
+        r"\b(instructions?|prompt|rules) ~(who|that) (built|made|created|trained|programmed|designed|configured|deployed) you\b",
+        r"\bwhat (were|have) you (been )?(told|instructed|programmed|asked) to\b",
+        r"\b(text|everything|words|content|what) ~(above|before) (this|my) (message|question|first message|prompt)",
+        r"\brepeat (the |all |everything )?(text |words |content )?(above|before)\b",
+        r"\b(first|opening|initial|last) (sentence|line|words?|paragraph) of (your|the) (instructions|prompt|system)",
+        r"\b(hidden|secret) (prompt|instructions|rules|system message)",
+        # Other languages: "your system prompt", "show ... hidden instructions".
+        r"\b(tu|tus|ton|tes|dein|deine|deinen|tuo|tue|seu|suas|seus|je|jouw|swoj|twoj) ~(prompt|instrucciones|instructions|anweisungen|istruzioni|instrucoes|instructies|instrukcje|systemprompt|systeemprompt)\b",
+        r"\b(prompt|mensaje|instrucciones|message|instructions|istruzioni|instrucoes) (del |de |di |do )?(sistema|systeme|ocultas?|cachees?|nascoste|initial(es)?)\b",
+        r"\b(systemprompt|systemnachricht|systemanweisungen|systeemprompt|prompt systemowy|versteckten anweisungen|verborgen instructies|ukryte instrukcje)",
+        r"(системн\w* (промпт|подсказк|инструкц|сообщени)|(твои|ваши|свои) (инструкции|правила|промпт))",
+        r"(系统提示|系统指令|提示词|系统消息)",
+        r"(システムプロンプト|(指示|プロンプト).{0,8}(表示|教えて|見せて|出力))",
+    ),
+    "role_switch": (
+        r"\byou are (now|no longer)\b",
+        r"\byou'?re (now|no longer) (an? |the |in )",
+        r"\bfrom now on,? you (are|will|must|shall|answer|respond|act|only|have|can|do)\b",
+        r"\b(pretend|imagine|act|behave|roleplay|role play|play) ~(you are|you're|to be|as if you|as|like) ~(unrestricted|unfiltered|uncensored|evil\w*|jailbroken|hacker|dan|system administrator|sysadmin|admin|developer|root|grandma|grandmother|terminal|linux|former manager|ex boss|no rules|no content polic)",
+        r"\b(respond|answer|reply|talk|speak) ~as (my|an?|the) (grandma|grandmother|pirate|hacker|unfiltered|unrestricted|uncensored|dan|evil)",
+        r"\b(enter|enable|activate|switch (to|into)|turn on|go into|in|now in|start) (the )?(dan|stan|dude|evil|developer|dev|god|debug|admin|sudo|jailbreak|jailbroken|unrestricted|unfiltered|maintenance|root|opposite|chaos) mode\b",
+        r"\b(dan|do anything now)( mode| ready| prompt| jailbreak|,)",
+        r"\b(you are|you're|as|be) (now )?(dan|evilbot|stan|aim|dude)\b",
+        r"\bsimulate (a|an) (linux |unix |bash |python )?(terminal|shell|console|interpreter)",
+        r"\bi('?m| am) (your|the) (developer|creator|admin|administrator|owner|master|programmer|operator|sysadmin)\b",
+        r"\bgrant me (admin|root|full|elevated|developer) (access|privileges|rights)",
+        rf"\b{_ASSISTANT} ~(with no|without (any |your )?){_FREE}",
+        rf"\b(answer|respond|reply|act|talk) ~(with no|without (any |your )?){_FREE}",
+        rf"\b(have|has|with) no {_FREE}\b",
+        rf"\b(disable|turn off|remove|deactivate|bypass|lift|ignore) (all )?(your |the )?(content )?(filters?|safety|guardrails?|restrictions|content polic(y|ies)|censorship|moderation|safeguards)\b",
+        r"\b(unrestricted|unfiltered|uncensored|jailbroken|unmoderated) (ai|assistant|model|mode|chatbot|version|llm|bot)\b",
+        # Other languages: "you are now", "pretend to be", "without restrictions", "developer mode".
+        r"\b(du bist (jetzt|nun|ab jetzt)|tu es (maintenant|desormais)|ahora eres|eres ahora|ora sei|sei ora|agora (voce e|es)|je bent nu|jestes teraz)\b",
+        r"\b(finge|finja|fingir|fais semblant|tu fais semblant|tu joues|tu incarnes|tu seras|tu sei|spiel|gib dich als) ~(ser|d'etre|aus|essere)?",
+        r"\b(sin restricciones|sans (aucune )?restrictions?|ohne (jegliche )?einschrankungen|uneingeschrankte?[rn]?|senza restrizioni|sem restricoes|zonder beperkingen|bez ograniczen)\b",
+        r"\b(entwicklermodus|developer-?modus|modo (desarrollador|desenvolvedor|sviluppatore|dios|programador)|mode (developpeur|debug|dieu)|ontwikkelaarsmodus|tryb (dewelopera|programisty))\b",
+        r"(теперь ты|ты теперь|режим разработчика|без ограничении|你现在是|开发者模式|不受限制|あなたは今|開発者モード)",
+    ),
+    "delimiter": (
+        r"<\|?\s*(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\s*\|?>",
+        r"\[/?inst\]|<</?sys>>",
+        r"<\s*/?\s*(system|system_prompt|assistant|instructions?|context|job_description|resume|prompt|sys|developer)\s*>",
+        r"<!--[^>]{0,300}\b(assistant|system|ai|ignore|instruction|llm|prompt)",
+        r"(^|\n)\s*(#{1,6}\s*|[-=*]{3,}\s*)?(system|assistant|sys|developer)\s*(message|prompt|instructions?|override|note)?\s*:",
+        r"\b(end|close|stop) of (the )?(user message|user input|job description|resume|context|prompt|instructions|input|document)\b",
+        r"\"role\"\s*:\s*\"(system|assistant|developer)\"",
+        r"\b(new |updated )?system (instruction|message|prompt|override|note)s? ?:",
+    ),
+    "context_dump": (
+        rf"\b{_SHOW} ~{_RAW} ~{_CONTEXT}",
+        rf"\b{_SHOW} ~(the |your |all (the )?)?(resume )?(excerpts|passages|snippets|chunks|retrieved \w+)\b",
+        r"\b(everything|all|anything) (in|from|inside) your (context|memory|knowledge|prompt|window)",
+        r"\b(contents?|text|dump) of (your|the) (context|knowledge base|memory|prompt|retrieval)",
+        r"\b(exact|raw|full|verbatim|complete) (text|passages|chunks|documents|content) (was |were |that was |that were |you )?(retrieved|given|received|fetched|got)",
+        r"\bshow (it|them) (raw|verbatim|unedited)\b",
+        r"\b(muestra|muestrame|dame|imprime|copia|affiche|montre|donne|imprime|zeig|gib|mostra|mostrami|stampa|mostre|toon|pokaz|покажи|выведи) ~(contexto|contexte|kontext|contesto|context|контекст|documentos|documents|dokumente|texto|texte)\b",
+        r"(上下文|原始文本|原文).{0,6}(全部|完整|输出|显示)|(全部|完整|输出|显示).{0,6}(上下文|原始文本)",
+    ),
+}
+
+
+def _compile(source: str) -> re.Pattern[str]:
+    """Compile one rule source: accents dropped like the views, a space is any non-letters, `~` is filler words."""
+    without_marks = "".join(c for c in unicodedata.normalize("NFD", source) if not unicodedata.combining(c))
+    pattern = unicodedata.normalize("NFC", without_marks).replace(" ~", r"[\W_]*" + _GAP).replace(" ", r"[\W_]*")
+    return re.compile(pattern)
+
+
+RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (category, _compile(source)) for category, sources in _SOURCES.items() for source in sources
+)

@@ -1,0 +1,98 @@
+"""The normalised views of a text that the input guard matches its rules against.
+
+Attackers dress the same words up in many ways, and no single normal form undoes them all:
+NFKC folds full-width and mathematical letters but not Cyrillic or Greek look-alikes,
+leetspeak needs digits read as letters (which would garble real numbers), s p a c e d
+letters need joining (which would glue real words together), and base64 hides the text
+entirely. So the guard matches each rule against every view and blocks if any view matches.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+
+from confusable_homoglyphs.confusables import confusables_data
+
+# Zero-width and other invisible format characters split words without showing.
+_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]")
+_SPACES = re.compile(r"[^\S\n]+")
+# Three or more single letters in a row, split by spaces or punctuation: "i g n o r e", "I.g.n.o.r.e".
+_SPACED_LETTERS = re.compile(r"(?<!\w)(?:\w[ \t.\-_*·|/\\]{1,4}){2,}\w(?!\w)")
+_LETTER_SEPARATOR = re.compile(r"[ \t.\-_*·|/\\]+")
+# Hyphens, dots and the like inside a word: "ig-nore", "in.struc.tions".
+_INWORD_SEPARATOR = re.compile(r"(?<=[^\W\d_])[-.*_·'’]+(?=[^\W\d_])")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"})
+_LEET_L = str.maketrans({"1": "l", "|": "l"})
+MAX_DECODED = 4  # base64 payloads decoded per text: enough for real attacks, bounded work
+
+
+def strip_marks(text: str) -> str:
+    """Casefold, apply NFKC, drop invisible characters and accents (é -> e); keep the script."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+@cache
+def _look_alikes() -> dict[int, str]:
+    """Map every non-ASCII letter that looks like an ASCII letter to that letter (Cyrillic а -> a)."""
+    table: dict[int, str] = {}
+    for char, entries in confusables_data.items():
+        if len(char) != 1 or char.isascii() or not char.isalpha():
+            continue
+        latin = _ascii_letter(entries) or _ascii_letter(
+            [deeper for entry in entries for deeper in confusables_data.get(entry["c"], [])]
+        )
+        if latin:
+            table[ord(char)] = latin.lower()
+    return table
+
+
+def _ascii_letter(entries: list[dict[str, str]]) -> str | None:
+    return next((e["c"] for e in entries if len(e["c"]) == 1 and e["c"].isascii() and e["c"].isalpha()), None)
+
+
+def fold_look_alikes(text: str) -> str:
+    """Replace look-alike letters from other scripts by the ASCII letters they imitate."""
+    return text.translate(_look_alikes())
+
+
+def join_spaced_letters(text: str) -> str:
+    """Glue letters split by spaces or punctuation back into words."""
+    text = _SPACED_LETTERS.sub(lambda m: _LETTER_SEPARATOR.sub("", m.group()), text)
+    return _INWORD_SEPARATOR.sub("", text)
+
+
+def decoded_payloads(text: str) -> Iterator[str]:
+    """Yield the readable text hidden in base64 runs of `text`."""
+    found = 0
+    for match in _BASE64_RUN.finditer(text):
+        run = match.group().rstrip("=")
+        try:
+            raw = base64.b64decode(run + "=" * (-len(run) % 4), altchars=b"-_" if "-" in run or "_" in run else None)
+            decoded = raw.decode("utf-8")
+        except (binascii.Error, ValueError):
+            continue
+        if decoded and sum(c.isprintable() or c.isspace() for c in decoded) / len(decoded) > 0.95:
+            yield decoded
+            found += 1
+            if found >= MAX_DECODED:
+                return
+
+
+def views(text: str, *, decode: bool = True) -> list[str]:
+    """Return the distinct normalised views of `text`, the plain one first."""
+    plain = _SPACES.sub(" ", strip_marks(text))
+    latin = fold_look_alikes(plain)
+    joined = join_spaced_letters(latin)
+    candidates = [plain, latin, joined, latin.translate(_LEET), joined.translate(_LEET), joined.translate(_LEET_L)]
+    if decode:
+        for payload in decoded_payloads(text):
+            candidates.extend(views(payload, decode=False))
+    return list(dict.fromkeys(candidates))
