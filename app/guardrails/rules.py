@@ -18,7 +18,9 @@ _GAP = r"(?:[^\W_]+[\W_]+){0,4}?"
 
 # Nouns for what the model was told, in English.
 _ORDERS = r"(instructions?|directions|directives?|rules|guidelines|prompts?|guardrails|restrictions|programming|polic(y|ies)|commands|rubric|system rules)"
-_QUALIFIERS = r"(previous|prior|above|earlier|preceding|original|initial|system|your|all|any|safety|existing|current|old|default)"
+_QUALIFIERS = (
+    r"(previous|prior|above|earlier|preceding|original|initial|system|your|all|any|safety|existing|current|old|default)"
+)
 _SECRET_ADJ = r"(system|initial|original|hidden|secret|internal|configuration|config|developer|starting|underlying|base|opening|full)"
 _SHOW = r"(show|print|reveal|tell|give|repeat|output|display|share|paste|dump|leak|expose|write out|spell out|quote|translate|summari[sz]e|list|recite|type out|return|send|copy)"
 _RAW = r"(raw|full|entire|complete|whole|unedited|verbatim|exact|original|unfiltered|every|all( of)?( the)?)"
@@ -33,7 +35,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(ignore|disregard|forget) (everything|all|anything)( (you were|you've been|you have been) told| (above|before|said|prior))",
         r"\b(ignore|disregard|forget) (the |all )?(above|everything before)\b(?! (question|message|answer))",
         r"\b(new|updated|revised|real|actual|true) (system )?(instructions?|rules?|task|directives?|orders)( (is|are))? ?:",
-        rf"\b(instructions|rules|guidelines|directives|prompt)( above)? (are|is|were|have been) (now )?(cancel+ed|void|outdated|obsolete|revoked|no longer|overridden|replaced)",
+        r"\b(instructions|rules|guidelines|directives|prompt)( above)? (are|is|were|have been) (now )?(cancel+ed|void|outdated|obsolete|revoked|no longer|overridden|replaced)",
         r"\b(follow|obey) (only )?(me|mine|my (instructions|orders|commands|rules))\b",
         r"\b(rate|mark|score|classify|assess|evaluate|label|rank|list) (this|the) (candidate|applicant)( as)? (an? )?(perfect|strong|excellent|ideal|great|top|exceptional)",
         r"\bregardless of (their|the|his|her) (resume|cv|experience|qualifications|background|skills)",
@@ -90,7 +92,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         rf"\b{_ASSISTANT} ~(with no|without (any |your )?){_FREE}",
         rf"\b(answer|respond|reply|act|talk) ~(with no|without (any |your )?){_FREE}",
         rf"\b(have|has|with) no {_FREE}\b",
-        rf"\b(disable|turn off|remove|deactivate|bypass|lift|ignore) (all )?(your |the )?(content )?(filters?|safety|guardrails?|restrictions|content polic(y|ies)|censorship|moderation|safeguards)\b",
+        r"\b(disable|turn off|remove|deactivate|bypass|lift|ignore) (all )?(your |the )?(content )?(filters?|safety|guardrails?|restrictions|content polic(y|ies)|censorship|moderation|safeguards)\b",
         r"\b(unrestricted|unfiltered|uncensored|jailbroken|unmoderated) (ai|assistant|model|mode|chatbot|version|llm|bot)\b",
         # Other languages: "you are now", "pretend to be", "without restrictions", "developer mode".
         r"\b(du bist (jetzt|nun|ab jetzt)|tu es (maintenant|desormais)|ahora eres|eres ahora|ora sei|sei ora|agora (voce e|es)|je bent nu|jestes teraz)\b",
@@ -100,13 +102,13 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"(теперь ты|ты теперь|режим разработчика|без ограничении|你现在是|开发者模式|不受限制|あなたは今|開発者モード)",
     ),
     "delimiter": (
-        r"<\|?\s*(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\s*\|?>",
+        r"<\|?\s?(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\s?\|?>",
         r"\[/?inst\]|<</?sys>>",
-        r"<\s*/?\s*(system|system_prompt|assistant|instructions?|context|job_description|resume|prompt|sys|developer)\s*>",
+        r"<\s?/?\s?(system|system_prompt|assistant|instructions?|context|job_description|resume|prompt|sys|developer)\s?>",
         r"<!--[^>]{0,300}\b(assistant|system|ai|ignore|instruction|llm|prompt)",
-        r"(^|\n)\s*(#{1,6}\s*|[-=*]{3,}\s*)?(system|assistant|sys|developer)\s*(message|prompt|instructions?|override|note)?\s*:",
+        r"(?m)^[^\S\n]{0,8}(#{1,6}[^\S\n]{0,3}|[-=*]{3,}[^\S\n]{0,3})?(system|assistant|sys|developer)[^\S\n]?(message|prompt|instructions?|override|note)?[^\S\n]?:",
         r"\b(end|close|stop) of (the )?(user message|user input|job description|resume|context|prompt|instructions|input|document)\b",
-        r"\"role\"\s*:\s*\"(system|assistant|developer)\"",
+        r"\"role\"\s{0,3}:\s{0,3}\"(system|assistant|developer)\"",
         r"\b(new |updated )?system (instruction|message|prompt|override|note)s? ?:",
     ),
     "context_dump": (

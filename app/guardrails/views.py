@@ -19,13 +19,15 @@ from functools import cache
 from confusable_homoglyphs.confusables import confusables_data
 
 # Zero-width and other invisible format characters split words without showing.
-_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]")
+_INVISIBLE = re.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]"
+)
 _SPACES = re.compile(r"[^\S\n]+")
 # Three or more single letters in a row, split by spaces or punctuation: "i g n o r e", "I.g.n.o.r.e".
 _SPACED_LETTERS = re.compile(r"(?<!\w)(?:\w[ \t.\-_*·|/\\]{1,4}){2,}\w(?!\w)")
 _LETTER_SEPARATOR = re.compile(r"[ \t.\-_*·|/\\]+")
 # Hyphens, dots and the like inside a word: "ig-nore", "in.struc.tions".
-_INWORD_SEPARATOR = re.compile(r"(?<=[^\W\d_])[-.*_·'’]+(?=[^\W\d_])")
+_INWORD_SEPARATOR = re.compile(r"(?<=[^\W\d_])[-.*_·'\u2019]+(?=[^\W\d_])")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"})
 _LEET_L = str.maketrans({"1": "l", "|": "l"})
@@ -41,7 +43,7 @@ def strip_marks(text: str) -> str:
 
 @cache
 def _look_alikes() -> dict[int, str]:
-    """Map every non-ASCII letter that looks like an ASCII letter to that letter (Cyrillic а -> a)."""
+    """Map every non-ASCII letter that looks like an ASCII letter to that letter (Cyrillic U+0430 -> a)."""
     table: dict[int, str] = {}
     for char, entries in confusables_data.items():
         if len(char) != 1 or char.isascii() or not char.isalpha():

@@ -1,0 +1,138 @@
+"""The output filter: withholds an answer that starts repeating protected text (the system
+prompt, the raw resume context) word for word, as it streams (implements
+`app.chat.hooks.OutputFilter` and `OutputFilterFactory`).
+
+It follows every place in the protected texts where the answer's last words could be a
+verbatim copy, and holds back only those words (plus a word still being typed): once the
+copy breaks off they are sent, once it grows long enough to be a leak they are dropped
+with the rest of the answer, and a short notice ends it cleanly. Quoting a line of the
+resume is what answers do, so the length that counts as a leak grows with the protected
+text: a quarter of it, between `min_words` and `max_words` words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import structlog
+
+from app.telemetry.metrics import GUARDRAIL_WITHHELD
+
+log = structlog.get_logger(__name__)
+
+WITHHELD_NOTICE = (
+    "\n\n(I can't share my internal instructions or the raw resume notes; please ask about the candidate.)"
+)
+_WORD = re.compile(r"\S+")
+
+
+def _normal(word: str) -> str:
+    """The form words are compared in: NFKC, case-folded, letters and digits only."""
+    return "".join(c for c in unicodedata.normalize("NFKC", word).casefold() if c.isalnum())
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in (_normal(m) for m in _WORD.findall(text)) if w]
+
+
+@dataclass(frozen=True, slots=True)
+class _Protected:
+    words: tuple[str, ...]
+    positions: dict[str, tuple[int, ...]]  # word -> where it occurs
+    leak_words: int  # a verbatim run this long is a leak
+
+
+class LeakFilter:
+    """One answer's filter; see the module docstring."""
+
+    def __init__(self, protected: Sequence[str], *, min_words: int, max_words: int, fraction: float) -> None:
+        self.withheld = False
+        self._texts = [_protect(text, min_words, max_words, fraction) for text in protected if _words(text)]
+        self._pending = ""  # received, not yet sent
+        self._judged = 0  # how much of `_pending` the matcher has seen (whole words only)
+        self._starts: list[int] = []  # where each judged word still in `_pending` starts
+        self._runs: dict[tuple[int, int], int] = {}  # (text, index of its last matched word) -> run length
+
+    def feed(self, text: str) -> str:
+        """Take the next piece of the answer; return the text that may be sent now (maybe "")."""
+        if self.withheld:
+            return ""
+        self._pending += text
+        # A word is judged once whitespace follows it: "sys" may still become "system".
+        for match in _WORD.finditer(self._pending, self._judged):
+            if match.end() == len(self._pending):
+                break
+            if leak := self._judge(match):
+                return self._withhold(leak)
+        return self._release()
+
+    def finish(self) -> str:
+        """The answer ended: return the held text, unless its last word completes a leak."""
+        if self.withheld:
+            return ""
+        for match in _WORD.finditer(self._pending, self._judged):
+            if leak := self._judge(match):
+                return self._withhold(leak)
+        rest, self._pending = self._pending, ""
+        return rest
+
+    def _judge(self, match: re.Match[str]) -> int:
+        """Extend the runs with one word; return the length of a run that became a leak, else 0."""
+        self._judged = match.end()
+        word = _normal(match.group())
+        if not word:
+            return 0
+        self._starts.append(match.start())
+        runs: dict[tuple[int, int], int] = {}
+        for (text, index), length in self._runs.items():
+            words = self._texts[text].words
+            if index + 1 < len(words) and words[index + 1] == word:
+                runs[(text, index + 1)] = length + 1
+        for text, protected in enumerate(self._texts):
+            for index in protected.positions.get(word, ()):
+                runs.setdefault((text, index), 1)
+        self._runs = runs
+        return max((n for (text, _), n in runs.items() if n >= self._texts[text].leak_words), default=0)
+
+    def _release(self) -> str:
+        """Send everything before the words a live run still holds."""
+        held = max(self._runs.values(), default=0)
+        unfinished = len(self._pending) - len(self._pending[self._judged :].lstrip())
+        cut = self._starts[-held] if held else unfinished
+        self._starts = [start - cut for start in self._starts[len(self._starts) - held :]] if held else []
+        self._judged = max(0, self._judged - cut)  # the whitespace after the last judged word may go too
+        sent, self._pending = self._pending[:cut], self._pending[cut:]
+        return sent
+
+    def _withhold(self, leak: int) -> str:
+        """Drop the leaking run and everything after it; send what came before and the notice."""
+        before = self._pending[: self._starts[-leak]]
+        self.withheld = True
+        self._pending, self._runs, self._starts = "", {}, []
+        GUARDRAIL_WITHHELD.inc()
+        log.warning("guardrail.output_withheld")
+        return before + WITHHELD_NOTICE
+
+
+def _protect(text: str, min_words: int, max_words: int, fraction: float) -> _Protected:
+    words = tuple(_words(text))
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(words):
+        positions.setdefault(word, []).append(index)
+    leak = max(min_words, min(max_words, round(fraction * len(words))))
+    return _Protected(words, {word: tuple(found) for word, found in positions.items()}, leak)
+
+
+@dataclass(frozen=True, slots=True)
+class LeakFilterFactory:
+    """Makes one `LeakFilter` per answer (an `OutputFilterFactory`)."""
+
+    min_words: int = 8
+    max_words: int = 40
+    fraction: float = 0.25
+
+    def __call__(self, protected: Sequence[str]) -> LeakFilter:
+        return LeakFilter(protected, min_words=self.min_words, max_words=self.max_words, fraction=self.fraction)
