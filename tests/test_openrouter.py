@@ -19,7 +19,7 @@ import responses
 import structlog
 
 from app.errors import LLM_ERRORS, LLMError
-from app.llm.types import Token
+from app.llm.types import AnswerRequest, Token
 from tests.fake_llm import (
     FakeLLMServer,
     Pause,
@@ -116,6 +116,16 @@ def test_fallback_models_are_deduplicated_and_never_repeat_the_model(
     collect(make_llm_client(fallback_models=["b/model", "test/model", "", "b/model", "c/model"]))
 
     assert llm_upstream.requests[0].json["models"] == ["test/model", "b/model", "c/model"]
+
+
+@pytest.mark.parametrize("response_format", [None, {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}])
+def test_response_format_is_sent_only_when_asked_for(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, response_format: dict[str, Any] | None
+) -> None:
+    request = AnswerRequest(messages=REQUEST.messages, question=REQUEST.question, response_format=response_format)
+    list(make_llm_client().stream(request))
+
+    assert llm_upstream.requests[0].json.get("response_format") == response_format
 
 
 # -- retries, only before the first token --------------------------------------------------

@@ -127,6 +127,8 @@ class OpenRouterClient:
             "stream": True,
             "usage": {"include": True},
         }
+        if request.response_format is not None:
+            payload["response_format"] = request.response_format
         if self._fallbacks:
             payload["models"] = [self._model, *self._fallbacks]  # OpenRouter tries them in order
         return payload

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypedDict
+from typing import Any, Literal, Protocol, TypedDict
 
 from app.retrieval.types import Passage
 
@@ -43,12 +43,15 @@ LLMEvent = Token | Finished
 @dataclass(frozen=True, slots=True)
 class AnswerRequest:
     """Everything an answerer may use: the chat messages for a real LLM, and the raw
-    question, passages and suggested questions for the offline answerer."""
+    question, passages and suggested questions for the offline answerer.
+
+    `response_format` (OpenAI-style, e.g. a JSON schema) is sent as is when set."""
 
     messages: list[ChatMessage]
     question: str
     passages: tuple[Passage, ...] = ()
     suggested_questions: tuple[str, ...] = ()
+    response_format: dict[str, Any] | None = None
 
 
 class Answerer(Protocol):
