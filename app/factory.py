@@ -12,7 +12,7 @@ from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import __version__
-from app.api import chat, error_handlers, feedback, health, profile, rate_limit, trace_id, version
+from app.api import chat, error_handlers, feedback, fit, health, profile, rate_limit, trace_id, version
 from app.api.schemas import ErrorBody
 from app.backends import build_answerer, build_memvid_backend
 from app.chat.turn import ChatService
@@ -58,11 +58,11 @@ def create_app(
     install(app, _build_components(settings, memvid, llm, sessions))
     trace_id.init_app(app)  # first: every later hook and handler sees the trace id
     error_handlers.init_app(app)
-    rate_limit.init_app(app, settings, limited=[chat.bp, feedback.bp, mcp_transport.bp])
+    rate_limit.init_app(app, settings, limited=[chat.bp, fit.bp, feedback.bp, mcp_transport.bp])
     metrics.init_app(app)
     if settings.cors_origins:
         CORS(app, origins=settings.cors_origins, expose_headers=["X-Trace-ID", "Retry-After"])
-    for blueprint in (chat.bp, feedback.bp, health.bp, profile.bp, version.bp, mcp_transport.bp):
+    for blueprint in (chat.bp, fit.bp, feedback.bp, health.bp, profile.bp, version.bp, mcp_transport.bp):
         app.register_api(blueprint)
     if settings.docs_enabled:
         _register_docs(app)

@@ -108,3 +108,31 @@ class FeedbackResponse(BaseModel):
 class VersionResponse(BaseModel):
     version: str = Field(description="The service's version.")
     commit: str = Field(description='The git commit it was built from; "" when unknown.')
+
+
+class FitRequest(BaseModel):
+    """A job description to assess the candidate against. Unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    job_description: str = Field(
+        min_length=50, max_length=20_000, description="The job description as pasted, 50-20,000 characters."
+    )
+
+    @field_validator("job_description")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if len(value.strip()) < 50:
+            raise ValueError("must hold at least 50 characters besides whitespace")
+        return value
+
+
+class FitResponse(BaseModel):
+    """How well the candidate fits the job (the shape the web client renders)."""
+
+    verdict: str = Field(description="One-sentence verdict; offline it is labelled as a keyword overlap.")
+    key_matches: list[str]
+    gaps: list[str]
+    recommendation: str
+    chunks_retrieved: int = Field(description="Resume passages the assessment used.")
+    tokens_used: int = Field(description="LLM tokens spent (0 offline or when the input was refused).")

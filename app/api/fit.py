@@ -1,0 +1,43 @@
+"""POST /api/v1/assess-fit: how well the candidate fits a pasted job description."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_openapi3 import APIBlueprint, Tag
+
+from app.api.request_checks import require_json_body
+from app.api.schemas import ErrorBody, FitRequest, FitResponse
+from app.components import services
+from app.fit.service import FitService
+from app.guardrails.input_guard import PromptInjectionGuard
+
+bp = APIBlueprint("fit", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="fit")])
+bp.before_request(require_json_body)
+
+_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 413, 415, 422, 429, 502, 503, 504), ErrorBody)
+_GUARD = PromptInjectionGuard(surface="fit")  # stateless: one for every app
+
+
+@bp.post(
+    "/assess-fit",
+    summary="Assess the candidate against a job description",
+    description=(
+        "Searches the resume for each of the job's requirements and asks the language model for a "
+        "verdict, the requirements the resume shows, the gaps and a recommendation, validated as "
+        "JSON. Without a language model the answer is a keyword overlap, labelled as such. A job "
+        "description that carries instructions for the assistant (prompt injection) is not "
+        "assessed: the answer says so in the same shape. An LLM that twice returns invalid JSON "
+        "gives `502 llm_bad_response`."
+    ),
+    responses={200: FitResponse, **_ERRORS},
+)
+def assess_fit(body: FitRequest) -> dict[str, Any]:
+    app_services = services()
+    fit = FitService(app_services.retriever, app_services.answerer, _GUARD)
+    result = fit.assess(body.job_description)
+    return FitResponse(
+        **result.assessment.model_dump(),
+        chunks_retrieved=result.chunks_retrieved,
+        tokens_used=result.tokens_used,
+    ).model_dump()

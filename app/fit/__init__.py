@@ -1,0 +1,1 @@
+"""Job-fit assessment: how well the candidate matches a pasted job description."""

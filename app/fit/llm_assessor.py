@@ -1,0 +1,75 @@
+"""Ask the LLM for an assessment as JSON; validate it; ask once more if it is invalid.
+
+Two invalid replies end in `llm_bad_response`: the service never makes a verdict up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import structlog
+from pydantic import ValidationError
+
+from app.errors import LLMError
+from app.fit.assessment import FitAssessment, response_format
+from app.fit.prompt import repair_message
+from app.llm.types import Answerer, AnswerRequest, ChatMessage, Finished, Token
+from app.telemetry.metrics import FIT_ASSESSMENTS
+
+log = structlog.get_logger(__name__)
+
+# Some models wrap JSON in a Markdown code fence even when asked for JSON only.
+_CODE_FENCE = re.compile(r"^\s*```(?:json)?\s*(?P<body>.*?)\s*```\s*$", re.DOTALL | re.IGNORECASE)
+MAX_ECHOED_REPLY = 4000  # of an invalid reply, sent back with the repair request
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    text: str
+    tokens: int
+
+
+def assess_with_llm(answerer: Answerer, messages: list[ChatMessage], question: str) -> tuple[FitAssessment, int]:
+    """Return the validated assessment and the tokens spent; raise LLMError("llm_bad_response") after two bad replies."""
+    first = _ask(answerer, messages, question)
+    assessment, problem = parse_assessment(first.text)
+    if assessment is not None:
+        return assessment, first.tokens
+    log.info("fit.repair", problem=problem)
+    echoed: ChatMessage = {"role": "assistant", "content": first.text[:MAX_ECHOED_REPLY]}
+    retry = [*messages, echoed, repair_message(problem)]
+    second = _ask(answerer, retry, question)
+    assessment, problem = parse_assessment(second.text)
+    if assessment is None:
+        log.warning("fit.bad_response", problem=problem)
+        raise LLMError("llm_bad_response")
+    FIT_ASSESSMENTS.labels(outcome="repaired").inc()
+    return assessment, first.tokens + second.tokens
+
+
+def parse_assessment(text: str) -> tuple[FitAssessment | None, str]:
+    """Return the assessment in `text`, or None and a short description of what is wrong (no reply text)."""
+    fenced = _CODE_FENCE.match(text)
+    body = fenced.group("body") if fenced else text
+    try:
+        return FitAssessment.model_validate_json(body), ""
+    except ValidationError as error:
+        problems = [f"{'.'.join(str(p) for p in item['loc']) or 'reply'}: {item['type']}" for item in error.errors()]
+        return None, "; ".join(problems[:5])
+
+
+def _ask(answerer: Answerer, messages: list[ChatMessage], question: str) -> _Reply:
+    """Run one whole LLM call; raise LLMError on failure."""
+    request = AnswerRequest(messages=messages, question=question, response_format=response_format())
+    parts: list[str] = []
+    stream = answerer.stream(request)
+    try:
+        for event in stream:
+            if isinstance(event, Token):
+                parts.append(event.text)
+            elif isinstance(event, Finished):
+                return _Reply("".join(parts), event.usage.total_tokens if event.usage else 0)
+    finally:
+        stream.close()
+    raise LLMError("llm_bad_response")

@@ -1,0 +1,87 @@
+"""The assessment without a language model: which of the job's terms the resume mentions.
+
+It is a keyword overlap, and says so in the verdict and the recommendation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from app.fit.assessment import FitAssessment
+from app.llm.sentences import content_stems
+from app.resume.profile import Profile
+from app.retrieval.types import Passage
+from app.retrieval.vocabulary import STOP_WORDS
+
+LABEL = "Keyword overlap (offline, no language model)"
+MAX_TERMS = 8
+# Words every job description uses that say nothing about a skill.
+_JOB_WORDS = frozenset(
+    """
+    ability able about apply benefits bonus build building company culture day days description
+    developer developers engineer engineers engineering environment etc excellent growing head
+    help hiring ideal including join junior lead looking love made make manager mission nice
+    offer opportunity plus preferred principal remote required requirements responsibilities
+    responsible role salary senior staff start strong team teams title understanding want work
+    working world year years
+    """.split()
+)
+_TERM = re.compile(r"[A-Za-z][\w.+#/-]*[\w+#]|[A-Za-z]")
+_SENTENCE_START = re.compile(r"(^|[\n.!?:;•*-])\s*$")
+
+
+def offline_assessment(job_description: str, passages: Sequence[Passage], profile: Profile | None) -> FitAssessment:
+    """Compare the job's distinctive terms with the words of the resume passages and profile skills."""
+    resume = content_stems(" ".join([*(f"{p.title} {p.text}" for p in passages), *_skills(profile)]))
+    terms = _job_terms(job_description)
+    matched = [t for t in terms if content_stems(t) and content_stems(t) <= resume][:MAX_TERMS]
+    missing = [t for t in terms if t not in matched][:MAX_TERMS]
+    known_gaps = [g for g in (profile.skills.gaps if profile else []) if g.casefold() in job_description.casefold()]
+    gaps = list(dict.fromkeys([*known_gaps, *missing]))[:MAX_TERMS]
+    return FitAssessment(
+        verdict=f"{LABEL}: {_level(len(matched), len(gaps))} — {len(matched)} of the job's "
+        f"{len(matched) + len(gaps)} key terms appear in the resume.",
+        key_matches=[f"{t} (mentioned in the resume)" for t in matched],
+        gaps=[f"{t} (not found in the resume)" for t in gaps],
+        recommendation="No language model is configured, so this compares words, not experience: "
+        "read it as a pointer to what to ask, not as an assessment.",
+    )
+
+
+def _skills(profile: Profile | None) -> list[str]:
+    return [*profile.skills.strong, *profile.skills.moderate] if profile else []
+
+
+def _job_terms(job_description: str) -> list[str]:
+    """The job's terms that look like names of skills or tools, most frequent first.
+
+    A term is a word written like a name (capitalised inside a sentence: Kubernetes) or like
+    a tool (AWS, PostgreSQL, C++, CI/CD, Node.js); plain words say too little offline.
+    """
+    counts: Counter[str] = Counter()
+    first_form: dict[str, str] = {}
+    # A short first line is the job title: its words are capitalised, not names of skills.
+    title, _, body = job_description.strip().partition("\n")
+    text = body if body and len(title) <= 80 else job_description
+    for match in _TERM.finditer(text):
+        word = match.group().strip(".-/")
+        key = word.casefold()
+        counts[key] += 1
+        if len(key) < 2 or key in STOP_WORDS or key in _JOB_WORDS or not content_stems(word):
+            continue
+        tool_like = any(c.isupper() for c in word[1:]) or any(c in word for c in "+#./")
+        name_like = word[0].isupper() and not _SENTENCE_START.search(text[: match.start()][-3:])
+        if tool_like or name_like:
+            first_form.setdefault(key, word)
+    return sorted(first_form.values(), key=lambda w: -counts[w.casefold()])
+
+
+def _level(matched: int, gaps: int) -> str:
+    share = matched / (matched + gaps) if matched + gaps else 0.0
+    if share >= 0.7:
+        return "strong overlap"
+    if share >= 0.4:
+        return "partial overlap"
+    return "little overlap"

@@ -1,0 +1,65 @@
+"""One fit assessment: guard the job description, retrieve the evidence, assess, count."""
+
+from __future__ import annotations
+
+import structlog
+
+from app.chat.hooks import InputGuard
+from app.errors import LLMError
+from app.fit.assessment import FitAssessment, FitResult
+from app.fit.llm_assessor import assess_with_llm
+from app.fit.offline import offline_assessment
+from app.fit.prompt import build_fit_messages
+from app.fit.requirements import gather_passages, requirement_queries
+from app.llm.types import Answerer
+from app.resume.profile import Profile
+from app.retrieval.retriever import ResumeRetriever
+from app.retrieval.types import Passage
+from app.telemetry.metrics import FIT_ASSESSMENTS
+
+log = structlog.get_logger(__name__)
+
+REFUSAL = FitAssessment(
+    verdict="Not assessed: the job description contains instructions addressed to the assistant.",
+    key_matches=[],
+    gaps=[],
+    recommendation="Paste only the job description itself, without instructions for the AI, and try again.",
+)
+
+
+class FitService:
+    """Assesses job descriptions against the candidate's resume."""
+
+    def __init__(self, retriever: ResumeRetriever, answerer: Answerer, guard: InputGuard) -> None:
+        self._retriever = retriever
+        self._answerer = answerer
+        self._guard = guard
+
+    def assess(self, job_description: str) -> FitResult:
+        """Return the assessment; raise RetrievalUnavailable or LLMError when a dependency fails."""
+        if self._guard.check(job_description).blocked:
+            FIT_ASSESSMENTS.labels(outcome="blocked").inc()
+            return FitResult(REFUSAL, chunks_retrieved=0, tokens_used=0)
+        profile = self._retriever.profile()  # raises RetrievalUnavailable: no evidence, no verdict
+        queries = requirement_queries(job_description)
+        passages = gather_passages(queries, self._search)
+        if self._answerer.name == "offline":
+            FIT_ASSESSMENTS.labels(outcome="offline").inc()
+            return FitResult(offline_assessment(job_description, passages, profile), len(passages), 0)
+        assessment, tokens = self._ask_llm(job_description, passages, profile)
+        log.info("fit.assessed", searches=len(queries), chunks=len(passages), tokens=tokens)
+        return FitResult(assessment, chunks_retrieved=len(passages), tokens_used=tokens)
+
+    def _search(self, query: str) -> list[Passage]:
+        # The one place fit calls retrieval.
+        return self._retriever.passages(query)
+
+    def _ask_llm(self, job_description: str, passages: list[Passage], profile: Profile | None) -> tuple[FitAssessment, int]:
+        messages = build_fit_messages(job_description, passages, profile)
+        try:
+            assessment, tokens = assess_with_llm(self._answerer, messages, "Assess this job description.")
+        except LLMError as error:
+            FIT_ASSESSMENTS.labels(outcome=error.code).inc()
+            raise
+        FIT_ASSESSMENTS.labels(outcome="assessed").inc()
+        return assessment, tokens
