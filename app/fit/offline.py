@@ -29,7 +29,7 @@ _JOB_WORDS = frozenset(
     """.split()
 )
 _TERM = re.compile(r"[A-Za-z][\w.+#/-]*[\w+#]|[A-Za-z]")
-_SENTENCE_START = re.compile(r"(^|[\n.!?:;•*-])\s*$")
+_SENTENCE_START = re.compile(r"(^|[\n.!?•*-])\s*$")
 
 
 def offline_assessment(job_description: str, passages: Sequence[Passage], profile: Profile | None) -> FitAssessment:
@@ -40,9 +40,11 @@ def offline_assessment(job_description: str, passages: Sequence[Passage], profil
     missing = [t for t in terms if t not in matched][:MAX_TERMS]
     known_gaps = [g for g in (profile.skills.gaps if profile else []) if g.casefold() in job_description.casefold()]
     gaps = list(dict.fromkeys([*known_gaps, *missing]))[:MAX_TERMS]
+    found = f"{len(matched)} of the job's {len(matched) + len(gaps)} key terms appear in the resume"
+    if not matched and not gaps:
+        found = "the job description names no skills or tools to compare"
     return FitAssessment(
-        verdict=f"{LABEL}: {_level(len(matched), len(gaps))} — {len(matched)} of the job's "
-        f"{len(matched) + len(gaps)} key terms appear in the resume.",
+        verdict=f"{LABEL}: {_level(len(matched), len(gaps))} — {found}.",
         key_matches=[f"{t} (mentioned in the resume)" for t in matched],
         gaps=[f"{t} (not found in the resume)" for t in gaps],
         recommendation="No language model is configured, so this compares words, not experience: "

@@ -25,11 +25,20 @@ _REQUIREMENT_HEADING = re.compile(
 
 def requirement_queries(job_description: str) -> list[str]:
     """Return up to MAX_SEARCHES search texts: requirement lines first, then the other lines."""
-    pieces = [_LIST_MARK.sub("", piece).strip() for piece in _PIECE.split(job_description)]
-    useful = [piece for piece in pieces if len(query_terms(piece)) >= 2]
-    preferred = [piece for piece in useful if _REQUIREMENT_HEADING.search(piece)]
-    ordered = list(dict.fromkeys([*preferred, *useful]))
-    return ordered[:MAX_SEARCHES]
+    preferred: list[str] = []
+    others: list[str] = []
+    in_requirements = False
+    for piece in (_LIST_MARK.sub("", piece).strip() for piece in _PIECE.split(job_description)):
+        heading = piece.startswith("#") or (piece.endswith(":") and len(piece) <= 60)
+        if heading:
+            in_requirements = _REQUIREMENT_HEADING.search(piece) is not None
+        if len(query_terms(piece)) < 2:
+            continue
+        if in_requirements or _REQUIREMENT_HEADING.search(piece):
+            preferred.append(piece)
+        else:
+            others.append(piece)
+    return list(dict.fromkeys([*preferred, *others]))[:MAX_SEARCHES]
 
 
 def gather_passages(queries: list[str], search: Callable[[str], list[Passage]]) -> list[Passage]:

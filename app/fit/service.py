@@ -54,7 +54,9 @@ class FitService:
         # The one place fit calls retrieval.
         return self._retriever.passages(query)
 
-    def _ask_llm(self, job_description: str, passages: list[Passage], profile: Profile | None) -> tuple[FitAssessment, int]:
+    def _ask_llm(
+        self, job_description: str, passages: list[Passage], profile: Profile | None
+    ) -> tuple[FitAssessment, int]:
         messages = build_fit_messages(job_description, passages, profile)
         try:
             assessment, tokens = assess_with_llm(self._answerer, messages, "Assess this job description.")

@@ -1,0 +1,66 @@
+"""Parsing, validating and repairing the LLM's JSON assessment (app/fit/llm_assessor.py), with a scripted answerer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.errors import LLMError
+from app.fit.llm_assessor import assess_with_llm, parse_assessment
+from app.llm.types import Finished, Token, Usage
+from tests.fakes import ScriptedAnswerer
+
+VALID = {"verdict": "Weak fit.", "key_matches": [], "gaps": ["Go"], "recommendation": "Pass."}
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        (json.dumps(VALID), True),
+        ("```json\n" + json.dumps(VALID) + "\n```", True),  # a code fence around the JSON
+        (json.dumps({**VALID, "verdict": "   "}), False),
+        (json.dumps({**VALID, "score": 9}), False),
+        (json.dumps({k: v for k, v in VALID.items() if k != "gaps"}), False),
+        (json.dumps({**VALID, "gaps": "Go"}), False),
+        (json.dumps({**VALID, "gaps": ["x"] * 13}), False),
+        ("The candidate is a strong fit.", False),
+        ("", False),
+    ],
+)
+def test_parse_assessment(text: str, ok: bool) -> None:
+    assessment, problem = parse_assessment(text)
+    assert (assessment is not None) is ok
+    assert bool(problem) is not ok
+
+
+def test_the_problem_never_quotes_the_reply() -> None:
+    _, problem = parse_assessment(json.dumps({**VALID, "gaps": "SECRET-REPLY-TEXT"}))
+    assert "SECRET-REPLY-TEXT" not in problem
+    assert "gaps" in problem
+
+
+def _reply(text: str, tokens: int = 10) -> list:
+    return [Token(text), Finished("stop", Usage(tokens - 1, 1, tokens))]
+
+
+def test_one_repair_then_success_adds_up_tokens() -> None:
+    answerer = ScriptedAnswerer()
+    answerer.enqueue(*_reply("nope", 10))
+    answerer.enqueue(*_reply(json.dumps(VALID), 20))
+
+    assessment, tokens = assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
+
+    assert assessment.verdict == "Weak fit."
+    assert tokens == 30
+    assert [m["role"] for m in answerer.requests[1].messages] == ["user", "assistant", "user"]
+    assert all(r.response_format and r.response_format["type"] == "json_schema" for r in answerer.requests)
+
+
+def test_a_stream_without_an_end_is_a_bad_response() -> None:
+    answerer = ScriptedAnswerer()
+    answerer.enqueue(Token("{"))
+    with pytest.raises(LLMError) as raised:
+        assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
+    assert raised.value.code == "llm_bad_response"
+    assert answerer.closed_streams == 1
