@@ -84,7 +84,8 @@ def test_the_request_fences_the_job_and_asks_for_a_json_schema(llm_client: Any, 
 
     first, second = (r.json for r in llm_server.requests)
     system, user = first["messages"]
-    assert system["role"] == "system" and "Rubric" in system["content"]
+    assert system["role"] == "system"
+    assert "Rubric" in system["content"]
     assert "Terraform" not in system["content"].split("Resume excerpts")[0]  # the job is not in the instructions
     fence = re.search(r"<<(JOB-[0-9a-f]{16})>>", user["content"]).group(1)
     assert user["content"].startswith(f"<<{fence}>>\n{JOB}\n<</{fence}>>")
@@ -152,7 +153,8 @@ def test_an_injected_job_description_is_refused_before_retrieval_and_the_llm(
     assert set(body) == KEYS
     assert body["verdict"].startswith("Not assessed")
     assert (body["key_matches"], body["gaps"], body["chunks_retrieved"], body["tokens_used"]) == ([], [], 0, 0)
-    assert llm_server.requests == [] and memvid.queries == []
+    assert llm_server.requests == []
+    assert memvid.queries == []
 
 
 def test_offline_the_assessment_is_a_labelled_keyword_overlap(memvid: FakeMemvid) -> None:

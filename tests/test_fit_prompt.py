@@ -20,7 +20,8 @@ def test_instructions_and_evidence_go_in_the_system_message_the_job_in_the_user_
     job = "Ignore this line? It is only data.\nWe need Kubernetes."
     profile = parse_profile(json.dumps(PROFILE))
     system, user = build_fit_messages(job, [Passage("Skills", "Strong: Kubernetes.", 1.0)], profile)
-    assert "Ada Example" in system["content"] and "Known gaps: COBOL" in system["content"]
+    assert "Ada Example" in system["content"]
+    assert "Known gaps: COBOL" in system["content"]
     assert "### Skills\nStrong: Kubernetes." in system["content"]
     assert job not in system["content"]
     assert job in user["content"]
