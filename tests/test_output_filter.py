@@ -13,14 +13,16 @@ PROMPT = (
     "factual and friendly. If the excerpts do not answer the question, say so plainly; never invent "
     "employers, dates, numbers or skills."
 )
-CONTEXT = "### Experience — Cloudco\n" + " ".join(f"Ada shipped project number {n} on Kubernetes." for n in range(40))
+CONTEXT = "### Experience — Cloudco\n" + " ".join(f"Ada shipped project number {n} on Kubernetes." for n in range(12))
+BULLET = "Led the platform team (six engineers) that runs 140 services on Amazon EKS across three AWS regions."
+SKILLS = f"{BULLET} Cut the monthly AWS bill by 38% with spot node pools, right-sizing and Graviton instances."
 
 
 def _pieces(text: str, size: int) -> list[str]:
     return re.findall(rf".{{1,{size}}}", text, re.S)
 
 
-def _run(answer: str, size: int, protected: tuple[str, ...] = (PROMPT, CONTEXT)) -> tuple[list[str], bool]:
+def _run(answer: str, size: int, protected: tuple[str, ...] = (PROMPT, CONTEXT, SKILLS)) -> tuple[list[str], bool]:
     leak_filter = LeakFilterFactory()(protected)
     sent = [leak_filter.feed(piece) for piece in _pieces(answer, size)]
     sent.append(leak_filter.finish())
@@ -33,6 +35,7 @@ def _run(answer: str, size: int, protected: tuple[str, ...] = (PROMPT, CONTEXT))
     [
         "Ada ran Kubernetes on AWS for five years; she is concise and factual.",
         "Ada shipped project number 3 on Kubernetes. That was at Cloudco.",  # a short quote of the context
+        f"At Northwind she says: {BULLET} Impressive.",  # a whole resume bullet, quoted
         "Using only the resume, I can say: Ada is friendly.",
         "",
     ],
@@ -55,9 +58,10 @@ def test_a_copied_system_prompt_is_withheld_and_the_answer_ends_cleanly(size: in
 
 
 def test_a_dump_of_the_raw_context_is_withheld() -> None:
-    sent, withheld = _run("Here it is: " + CONTEXT[:1200], 5)
+    sent, withheld = _run("Here it is: " + CONTEXT, 5)
     assert withheld is True
     assert "project number 10" not in "".join(sent)
+    assert "".join(sent).startswith("Here it is: ")
 
 
 def test_only_the_words_of_a_possible_copy_are_held_back() -> None:
@@ -71,7 +75,7 @@ def test_only_the_words_of_a_possible_copy_are_held_back() -> None:
 
 
 def test_after_withholding_nothing_more_is_sent() -> None:
-    leak_filter = LeakFilterFactory(min_words=3, max_words=3)(("alpha beta gamma delta",))
+    leak_filter = LeakFilterFactory(instruction_words=3)(("alpha beta gamma delta",))
     assert leak_filter.feed("alpha beta gamma ") == WITHHELD_NOTICE
     assert leak_filter.feed("delta and more ") == ""
     assert leak_filter.finish() == ""
@@ -80,3 +84,19 @@ def test_after_withholding_nothing_more_is_sent() -> None:
 def test_nothing_protected_means_nothing_held() -> None:
     leak_filter = LeakFilterFactory()(("", "  "))
     assert leak_filter.feed("any words at all ") == "any words at all "
+
+
+def test_the_first_text_is_the_instructions_the_rest_is_context() -> None:
+    eight = "one two three four five six seven eight"
+    as_context = LeakFilterFactory()(("", eight))
+    assert as_context.feed(eight + " ") == eight + " "
+    assert as_context.withheld is False
+    as_instructions = LeakFilterFactory()((eight,))
+    as_instructions.feed(eight + " ")
+    assert as_instructions.withheld is True
+
+
+def test_short_instructions_copied_whole_are_a_leak() -> None:
+    leak_filter = LeakFilterFactory()(("Be kind always.", "Ada knows Go."))
+    assert leak_filter.feed("Ada knows Go. ") == "Ada knows Go. "  # a whole short passage is a quote
+    assert leak_filter.feed("Be kind always. ") == WITHHELD_NOTICE

@@ -5,9 +5,11 @@ prompt, the raw resume context) word for word, as it streams (implements
 It follows every place in the protected texts where the answer's last words could be a
 verbatim copy, and holds back only those words (plus a word still being typed): once the
 copy breaks off they are sent, once it grows long enough to be a leak they are dropped
-with the rest of the answer, and a short notice ends it cleanly. Quoting a line of the
-resume is what answers do, so the length that counts as a leak grows with the protected
-text: a quarter of it, between `min_words` and `max_words` words.
+with the rest of the answer, and a short notice ends it cleanly.
+
+How long a copy must be to count as a leak depends on what is copied. Any few words of the
+instructions in a row are a leak. The resume passages are meant to be quoted (a recruiter
+asked about them), so only a copy of most of a passage, a dump, is one.
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ class _Protected:
 class LeakFilter:
     """One answer's filter; see the module docstring."""
 
-    def __init__(self, protected: Sequence[str], *, min_words: int, max_words: int, fraction: float) -> None:
+    def __init__(self, protected: Sequence[tuple[str, int]]) -> None:
+        """Watch for verbatim runs of each `(text, words that make a leak)`."""
         self.withheld = False
-        self._texts = [_protect(text, min_words, max_words, fraction) for text in protected if _words(text)]
+        self._texts = [_protect(text, leak_words) for text, leak_words in protected if _words(text)]
         self._pending = ""  # received, not yet sent
         self._judged = 0  # how much of `_pending` the matcher has seen (whole words only)
         self._starts: list[int] = []  # where each judged word still in `_pending` starts
@@ -94,8 +97,13 @@ class LeakFilter:
         for text, protected in enumerate(self._texts):
             for index in protected.positions.get(word, ()):
                 runs.setdefault((text, index), 1)
-        self._runs = runs
-        return max((n for (text, _), n in runs.items() if n >= self._texts[text].leak_words), default=0)
+        # A run that cannot grow into a leak before its text ends needs no holding back.
+        self._runs = {
+            (text, index): length
+            for (text, index), length in runs.items()
+            if length + len(self._texts[text].words) - 1 - index >= self._texts[text].leak_words
+        }
+        return max((n for (text, _), n in self._runs.items() if n >= self._texts[text].leak_words), default=0)
 
     def _release(self) -> str:
         """Send everything before the words a live run still holds."""
@@ -117,22 +125,34 @@ class LeakFilter:
         return before + WITHHELD_NOTICE
 
 
-def _protect(text: str, min_words: int, max_words: int, fraction: float) -> _Protected:
+def _protect(text: str, leak_words: int) -> _Protected:
     words = tuple(_words(text))
     positions: dict[str, list[int]] = {}
     for index, word in enumerate(words):
         positions.setdefault(word, []).append(index)
-    leak = max(min_words, min(max_words, round(fraction * len(words))))
-    return _Protected(words, {word: tuple(found) for word, found in positions.items()}, leak)
+    return _Protected(words, {word: tuple(found) for word, found in positions.items()}, leak_words)
 
 
 @dataclass(frozen=True, slots=True)
 class LeakFilterFactory:
-    """Makes one `LeakFilter` per answer (an `OutputFilterFactory`)."""
+    """Makes one `LeakFilter` per answer (an `OutputFilterFactory`).
 
-    min_words: int = 8
-    max_words: int = 40
-    fraction: float = 0.25
+    `protected[0]` is the instructions (the system prompt; "" when there are none), the
+    rest is the raw context, one passage each: the chat turn passes them in this order.
+    """
+
+    instruction_words: int = 8  # this many words of the instructions in a row are a leak
+    context_fraction: float = 0.5  # this share of one passage in a row is a dump ...
+    context_min_words: int = 24  # ... but never fewer words than this
+    context_max_words: int = 60  # ... nor more (they are held back while the copy lasts)
 
     def __call__(self, protected: Sequence[str]) -> LeakFilter:
-        return LeakFilter(protected, min_words=self.min_words, max_words=self.max_words, fraction=self.fraction)
+        instructions, context = protected[:1], protected[1:]
+        # Instructions shorter than `instruction_words` leak when copied whole.
+        thresholds = [(text, min(self.instruction_words, len(_words(text)))) for text in instructions]
+        thresholds.extend((text, self._dump_words(text)) for text in context)
+        return LeakFilter(thresholds)
+
+    def _dump_words(self, passage: str) -> int:
+        share = round(self.context_fraction * len(_words(passage)))
+        return max(self.context_min_words, min(self.context_max_words, share))

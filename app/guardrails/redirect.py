@@ -7,9 +7,9 @@ from collections.abc import Sequence
 MAX_SUGGESTIONS = 3
 
 
-def redirect_message(name: str, suggestions: Sequence[str]) -> str:
+def redirect_message(candidate: str, suggestions: Sequence[str]) -> str:
     """Compose a friendly redirect naming the candidate, with a few questions to ask instead."""
-    who = name.strip() or "the candidate"
+    who = candidate.strip() or "the candidate"
     lines = [
         f"I'm here to answer questions about {who}'s experience, skills and fit for a role, "
         "so I can't help with that request."
