@@ -155,6 +155,9 @@ def test_an_injected_job_description_is_refused_before_retrieval_and_the_llm(
     assert (body["key_matches"], body["gaps"], body["chunks_retrieved"], body["tokens_used"]) == ([], [], 0, 0)
     assert llm_server.requests == []
     assert memvid.queries == []
+    metrics = llm_client.get("/metrics").get_data(as_text=True)
+    assert 'guardrail_blocks_total{category="instruction_override",surface="fit"}' in metrics
+    assert 'fit_assessments_total{outcome="blocked"}' in metrics
 
 
 def test_offline_the_assessment_is_a_labelled_keyword_overlap(memvid: FakeMemvid) -> None:

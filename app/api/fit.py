@@ -8,7 +8,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from app.api.request_checks import require_json_body
 from app.api.schemas import ErrorBody, FitRequest, FitResponse
-from app.components import services
+from app.components import components
 from app.fit.service import FitService
 from app.guardrails.input_guard import PromptInjectionGuard
 
@@ -33,8 +33,8 @@ _GUARD = PromptInjectionGuard(surface="fit")  # stateless: one for every app
     responses={200: FitResponse, **_ERRORS},
 )
 def assess_fit(body: FitRequest) -> dict[str, Any]:
-    app_services = services()
-    fit = FitService(app_services.retriever, app_services.answerer, _GUARD)
+    parts = components()
+    fit = FitService(parts.retriever, parts.answerer, _GUARD)
     result = fit.assess(body.job_description)
     return FitResponse(
         **result.assessment.model_dump(),
