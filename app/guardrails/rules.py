@@ -17,10 +17,8 @@ import unicodedata
 _GAP = r"(?:[^\W_]+[\W_]+){0,4}?"
 
 # Nouns for what the model was told, in English.
-_ORDERS = r"(instructions?|directions|directives?|rules|guidelines|prompts?|guardrails|restrictions|programming|polic(y|ies)|commands|rubric|system rules)"
-_QUALIFIERS = (
-    r"(previous|prior|above|earlier|preceding|original|initial|system|your|all|any|safety|existing|current|old|default)"
-)
+_ORDERS = r"(instructions?|directions|directives?|rules|guidelines|guidance|prompts?|guardrails|restrictions|programming|polic(y|ies)|commands|rubric|system rules)"
+_QUALIFIERS = r"(previous|prior|above|earlier|preceding|original|initial|system|your|all|any|whatever|safety|existing|current|old|default)"
 _SECRET_ADJ = r"(system|initial|original|hidden|secret|internal|configuration|config|developer|starting|underlying|base|opening|full)"
 _SHOW = r"(show|print|reveal|tell|give|repeat|output|display|share|paste|dump|leak|expose|write out|spell out|quote|translate|summari[sz]e|list|recite|type out|return|send|copy)"
 _RAW = r"(raw|full|entire|complete|whole|unedited|verbatim|exact|original|unfiltered|every|all( of)?( the)?)"
@@ -30,7 +28,7 @@ _FREE = r"(restrictions|filters?|rules|limits|limitations|censorship|guidelines|
 
 _SOURCES: dict[str, tuple[str, ...]] = {
     "instruction_override": (
-        rf"\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|bypass|skip|drop|set aside|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
+        rf"\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
         r"\b(ignore|disregard|forget) ~((told|instructed|programmed) you|you (were|have been|got) (told|instructed|programmed))\b",
         r"\b(ignore|disregard|forget) (everything|all|anything)( (you were|you've been|you have been) told| (above|before|said|prior))",
         r"\b(ignore|disregard|forget) (the |all )?(above|everything before)\b(?! (question|message|answer))",
@@ -61,7 +59,9 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         rf"\byour (own )?{_SECRET_ADJ} ?(prompt|message|instructions?|rules|directives|guidelines|configuration)",
         rf"\b{_SHOW} ~(the |your |me )?{_SECRET_ADJ} (prompt|message|instructions?|rules|directives)",
         rf"\b{_SHOW} ~your (prompt|instructions|rules|directives|guidelines|programming)\b",
-        r"\b(prompt|instructions?|rules|directives|guidelines)( that| which)? you (were|have been|got|received|had been) (given|told|programmed|fed)?",
+        r"\b(prompt|instructions?|rules|directives|guidelines|guidance)( that| which)? you('?ve| have| had)? (were|been|got|received) (given|told|programmed|fed)?",
+        r"\byour (creators?|developers?|makers?|programmers?|operators?|owners?|builders?) ~(instruct\w*|told|tell|programmed|asked|configured|wrote)\b",
+        r"\binstruct(ed)? you to\b",
         r"\b(prompt|instructions?|rules|directives|guidelines) ~(give|gave|given|wrote|written|set|configured) (for |to )?you\b",
         r"\b(instructions?|prompt|rules) ~(who|that) (built|made|created|trained|programmed|designed|configured|deployed) you\b",
         r"\bwhat (were|have) you (been )?(told|instructed|programmed|asked) to\b",
@@ -89,8 +89,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\bsimulate (a|an) (linux |unix |bash |python )?(terminal|shell|console|interpreter)",
         r"\bi('?m| am) (your|the) (developer|creator|admin|administrator|owner|master|programmer|operator|sysadmin)\b",
         r"\bgrant me (admin|root|full|elevated|developer) (access|privileges|rights)",
-        rf"\b{_ASSISTANT} ~(with no|without (any |your )?){_FREE}",
-        rf"\b(answer|respond|reply|act|talk) ~(with no|without (any |your )?){_FREE}",
+        rf"\b{_ASSISTANT} ~(with no|without (any |your )?)([^\W_]+ )?{_FREE}",
+        rf"\b(answer|respond|reply|act|talk) ~(with no|without (any |your )?)([^\W_]+ )?{_FREE}",
         rf"\b(have|has|with) no {_FREE}\b",
         r"\b(disable|turn off|remove|deactivate|bypass|lift|ignore) (all )?(your |the )?(content )?(filters?|safety|guardrails?|restrictions|content polic(y|ies)|censorship|moderation|safeguards)\b",
         r"\b(unrestricted|unfiltered|uncensored|jailbroken|unmoderated) (ai|assistant|model|mode|chatbot|version|llm|bot)\b",
@@ -107,7 +107,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"<\s?/?\s?(system|system_prompt|assistant|instructions?|context|job_description|resume|prompt|sys|developer)\s?>",
         r"<!--[^>]{0,300}\b(assistant|system|ai|ignore|instruction|llm|prompt)",
         r"(?m)^[^\S\n]{0,8}(#{1,6}[^\S\n]{0,3}|[-=*]{3,}[^\S\n]{0,3})?(system|assistant|sys|developer)[^\S\n]?(message|prompt|instructions?|override|note)?[^\S\n]?:",
-        r"\b(end|close|stop) of (the )?(user message|user input|job description|resume|context|prompt|instructions|input|document)\b",
+        r"\b(end|close|stop) of (the )?(user message|user input|job description|resume|context|prompt|instructions|input|document|conversation|chat|session)\b",
+        r"\bnew (conversation|session|chat|context) ?:",
         r"\"role\"\s{0,3}:\s{0,3}\"(system|assistant|developer)\"",
         r"\b(new |updated )?system (instruction|message|prompt|override|note)s? ?:",
     ),
