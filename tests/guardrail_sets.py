@@ -19,7 +19,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
-NEWEST_ROUND = 4
+NEWEST_ROUND = 5
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import hashlib
 import structlog
 
 from app.chat.hooks import ALLOWED, GuardVerdict
-from app.guardrails.rules import RULES
+from app.guardrails.rules import KNOWN_WORDS, RULES
 from app.guardrails.views import views
 from app.telemetry.metrics import GUARDRAIL_BLOCKS
 
@@ -17,7 +17,7 @@ log = structlog.get_logger(__name__)
 
 def find_attack(text: str) -> str | None:
     """Return the category of the first rule that matches any view of `text`, or None."""
-    for view in views(text):
+    for view in views(text, KNOWN_WORDS):
         for category, pattern in RULES:
             if pattern.search(view):
                 return category

@@ -33,7 +33,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(ignore|disregard|forget) (everything|all|anything)( (you were|you've been|you have been) told| (above|before|said|prior))",
         r"\b(ignore|disregard|forget) (the |all )?(above|everything before)\b(?! (question|message|answer))",
         r"\b(new|updated|revised|real|actual|true) (system )?(instructions?|rules?|task|directives?|orders)( (is|are))? ?:",
-        r"\b(instructions|rules|guidelines|directives|prompt)( above)? (are|is|were|have been) (now )?(cancel+ed|void|outdated|obsolete|revoked|no longer|overridden|replaced)",
+        r"\b(your|the|these|those|all|previous|prior|earlier|old) (instructions|rules|guidelines|directives|restrictions|guidance|prompt)( above)? ((are|is|were|have been|do) )?(now )?(cancel+ed|void|outdated|obsolete|revoked|no longer|overridden|replaced|lifted|suspended|not apply)",
         r"\b(follow|obey) (only )?(me|mine|my (instructions|orders|commands|rules))\b",
         r"\b(rate|mark|score|classify|assess|evaluate|label|rank|list) (this|the) (candidate|applicant)( as)? (an? )?(perfect|strong|excellent|ideal|great|top|exceptional)",
         r"\bregardless of (their|the|his|her) (resume|cv|experience|qualifications|background|skills)",
@@ -65,6 +65,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(prompt|instructions?|rules|directives|guidelines) ~(give|gave|given|wrote|written|set|configured) (for |to )?you\b",
         r"\b(instructions?|prompt|rules) ~(who|that) (built|made|created|trained|programmed|designed|configured|deployed) you\b",
         r"\bwhat (were|have) you (been )?(told|instructed|programmed|asked) to\b",
+        r"\b(were|was|have|had) you (been )?(configured|programmed|set up|initiali[sz]ed|primed|instructed|briefed)\b",
         r"\b(text|everything|words|content|what) ~(above|before) (this|my) (message|question|first message|prompt)",
         r"\brepeat (the |all |everything )?(text |words |content )?(above|before)\b",
         r"\b(first|opening|initial|last) (sentence|line|words?|paragraph) of (your|the) (instructions|prompt|system)",
@@ -80,8 +81,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "role_switch": (
         r"\byou are (now|no longer)\b",
         r"\byou'?re (now|no longer) (an? |the |in )",
-        r"\bfrom now on,? you (are|will|must|shall|answer|respond|act|only|have|can|do)\b",
-        r"\b(pretend|imagine|act|behave|roleplay|role play|play) ~(you are|you're|to be|as if you|as|like) ~(unrestricted|unfiltered|uncensored|evil\w*|jailbroken|hacker|dan|system administrator|sysadmin|admin|developer|root|grandma|grandmother|terminal|linux|former manager|ex boss|no rules|no content polic)",
+        r"\bfrom (now on|now onwards?|here on|this point( on| onwards?| forward)?),? you (are|will|must|shall|answer|respond|act|only|have|can|do)\b",
+        r"\b(pretend|imagine|act|behave|roleplay|role play|play) ~(you are|you're|to be|as if you|as|like) ~(unrestricted|unfiltered|uncensored|evil\w*|jailbroken|hacker|dan|system administrator|sysadmin|admin|developer|root|grandma|grandmother|grandpa|grandfather|(late|deceased|dead) \w+|terminal|linux|former manager|ex boss|no rules|no content polic)",
         r"\b(respond|answer|reply|talk|speak) ~as (my|an?|the) (grandma|grandmother|pirate|hacker|unfiltered|unrestricted|uncensored|dan|evil)",
         r"\b(enter|enable|activate|switch (to|into)|turn on|go into|in|now in|start) (the )?(dan|stan|dude|evil|developer|dev|god|debug|admin|sudo|jailbreak|jailbroken|unrestricted|unfiltered|maintenance|root|opposite|chaos) mode\b",
         r"\b(dan|do anything now)( mode| ready| prompt| jailbreak|,)",
@@ -109,6 +110,10 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"(?m)^[^\S\n]{0,8}(#{1,6}[^\S\n]{0,3}|[-=*]{3,}[^\S\n]{0,3})?(system|assistant|sys|developer)[^\S\n]?(message|prompt|instructions?|override|note)?[^\S\n]?:",
         r"\b(end|close|stop) of (the )?(user message|user input|job description|resume|context|prompt|instructions|input|document|conversation|chat|session)\b",
         r"\bnew (conversation|session|chat|context) ?:",
+        r"\[\s?(system|admin|assistant|developer|root)( override| message| prompt| note| mode)?\s?\]",
+        r"\b(system|admin|developer|security) override\b",
+        r"\bnew (directives|instructions|rules|orders) follow",
+        r"(?m)^[^\S\n]{0,8}#{2,6}[^\S\n]{0,3}(instructions?|response|input|human|system|assistant)[^\S\n]?:",
         r"\"role\"\s{0,3}:\s{0,3}\"(system|assistant|developer)\"",
         r"\b(new |updated )?system (instruction|message|prompt|override|note)s? ?:",
     ),
@@ -135,3 +140,5 @@ def _compile(source: str) -> re.Pattern[str]:
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (category, _compile(source)) for category, sources in _SOURCES.items() for source in sources
 )
+# Every word the rules spell out: how the views read an ambiguous leetspeak "1" (i or l).
+KNOWN_WORDS = frozenset(word for sources in _SOURCES.values() for s in sources for word in re.findall(r"[a-z]{3,}", s))

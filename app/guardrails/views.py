@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -29,8 +30,11 @@ _LETTER_SEPARATOR = re.compile(r"[ \t.\-_*·|/\\]+")
 # Hyphens, dots and the like inside a word: "ig-nore", "in.struc.tions".
 _INWORD_SEPARATOR = re.compile(r"(?<=[^\W\d_])[-.*_·'\u2019]+(?=[^\W\d_])")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"})
-_LEET_L = str.maketrans({"1": "l", "|": "l"})
+_LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"})
+# "1" and "|" stand for "i" or "l": each word takes the reading the guard knows (see `read_leet`).
+_ONE_OR_BAR = re.compile(r"[1|]")
+_LEET_WORD = re.compile(r"[\w|@$]*[1|][\w|@$]*")
+MAX_AMBIGUOUS = 4  # "1"s per word whose readings are tried; more are read as "i"
 MAX_DECODED = 4  # base64 payloads decoded per text: enough for real attacks, bounded work
 
 
@@ -88,13 +92,35 @@ def decoded_payloads(text: str) -> Iterator[str]:
                 return
 
 
-def views(text: str, *, decode: bool = True) -> list[str]:
-    """Return the distinct normalised views of `text`, the plain one first."""
+def read_leet(text: str, known_words: frozenset[str]) -> str:
+    """Read digits and symbols as the letters they imitate: "r3v34l" -> "reveal", "ru13s" -> "rules".
+
+    A "1" may be an "i" or an "l"; each word takes the first reading found in `known_words`,
+    else "i".
+    """
+    return _LEET_WORD.sub(lambda m: _read_word(m.group().translate(_LEET), known_words), text.translate(_LEET))
+
+
+def _read_word(word: str, known_words: frozenset[str]) -> str:
+    slots = _ONE_OR_BAR.findall(word)[:MAX_AMBIGUOUS]
+    for choice in itertools.product("il", repeat=len(slots)):
+        letters = iter(choice)
+        reading = _ONE_OR_BAR.sub(lambda _: next(letters, "i"), word)
+        if reading in known_words:
+            return reading
+    return _ONE_OR_BAR.sub("i", word)
+
+
+def views(text: str, known_words: frozenset[str] = frozenset(), *, decode: bool = True) -> list[str]:
+    """Return the distinct normalised views of `text`, the plain one first.
+
+    `known_words` (the words the rules look for) decide how leetspeak's ambiguous "1" is read.
+    """
     plain = _SPACES.sub(" ", strip_marks(text))
     latin = fold_look_alikes(plain)
     joined = join_spaced_letters(latin)
-    candidates = [plain, latin, joined, latin.translate(_LEET), joined.translate(_LEET), joined.translate(_LEET_L)]
+    candidates = [plain, latin, joined, read_leet(latin, known_words), read_leet(joined, known_words)]
     if decode:
         for payload in decoded_payloads(text):
-            candidates.extend(views(payload, decode=False))
+            candidates.extend(views(payload, known_words, decode=False))
     return list(dict.fromkeys(candidates))
