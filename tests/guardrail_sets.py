@@ -51,7 +51,9 @@ def attacks() -> list[Example]:
 
 def benign() -> list[Example]:
     found = [Example(q, False, "question") for q in _load("guardrail_questions.yaml")["questions"]]
-    found.extend(Example(j, False, "job_description") for j in _load("guardrail_job_descriptions.yaml")["job_descriptions"])
+    found.extend(
+        Example(j, False, "job_description") for j in _load("guardrail_job_descriptions.yaml")["job_descriptions"]
+    )
     for round_number in range(2, NEWEST_ROUND + 1):
         data = _load(f"guardrail_round{round_number}.yaml")
         found.extend(Example(q, False, "question", round=round_number) for q in data["questions"])

@@ -18,28 +18,36 @@ _GAP = r"(?:[^\W_]+[\W_]+){0,4}?"
 
 # Nouns for what the model was told, in English.
 _ORDERS = r"(instructions?|directions|directives?|rules|guidelines|guidance|prompts?|guardrails|restrictions|programming|polic(y|ies)|commands|rubric|system rules)"
-_QUALIFIERS = r"(previous|prior|above|earlier|preceding|original|initial|system|your|all|any|whatever|safety|existing|current|old|default)"
+_QUALIFIERS = r"(previous|prior|above|earlier|preceding|original|initial|system|your|all|any|every|whatever|safety|existing|current|old|default)"
+# Meta nouns: what an assistant is made of. "your" + one of these is about the assistant itself.
+_INTERNALS = r"(instructions?|rules|prompt|system prompt|system message|guidelines|guardrails|restrictions|filters|limitations|initiali[sz]ation( text)?|programming|directives|configuration|persona|retrieval results|knowledge base)"
 _SECRET_ADJ = r"(system|initial|original|hidden|secret|internal|configuration|config|developer|starting|underlying|base|opening|full)"
 _SHOW = r"(show|print|reveal|tell|give|repeat|output|display|share|paste|dump|leak|expose|write out|spell out|quote|translate|summari[sz]e|list|recite|type out|return|send|copy)"
-_RAW = r"(raw|full|entire|complete|whole|unedited|verbatim|exact|original|unfiltered|every|all( of)?( the)?)"
+_RAW = r"(raw|full|entire|complete|whole|unedited|verbatim|exact|original|unfiltered|unprocessed|unformatted|unmodified|every|all( of)?( the)?)"
 _CONTEXT = r"(context( window)?|passages|excerpts|chunks|documents?|snippets|sources|knowledge base|retrieved (text|data|content)|resume (data|text|file)|memory|frames)"
 _ASSISTANT = r"(ai|llm|gpt|chatgpt|assistant|model|bot|chatbot|language model|version)"
 _FREE = r"(restrictions|filters?|rules|limits|limitations|censorship|guidelines|guardrails|boundaries|content polic(y|ies)|safety)"
 
 _SOURCES: dict[str, tuple[str, ...]] = {
     "instruction_override": (
-        rf"\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
+        rf"\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|cancel|break|violate|circumvent|get around|(do ?n[o']?t|never) bother with|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
+        rf"\b(ignore|disregard|forget|override|bypass|overlook) the {_ORDERS}\b",
         r"\b(ignore|disregard|forget) ~((told|instructed|programmed) you|you (were|have been|got) (told|instructed|programmed))\b",
         r"\b(ignore|disregard|forget) (everything|all|anything)( (you were|you've been|you have been) told| (above|before|said|prior))",
         r"\b(ignore|disregard|forget) (the |all )?(above|everything before)\b(?! (question|message|answer))",
         r"\b(new|updated|revised|real|actual|true) (system )?(instructions?|rules?|task|directives?|orders)( (is|are))? ?:",
-        r"\b(your|the|these|those|all|previous|prior|earlier|old) (instructions|rules|guidelines|directives|restrictions|guidance|prompt)( above)? ((are|is|were|have been|do) )?(now )?(cancel+ed|void|outdated|obsolete|revoked|no longer|overridden|replaced|lifted|suspended|not apply)",
+        r"\b(your|the|these|those|all|any|previous|prior|earlier|old|above)( (previous|prior|earlier|above|old|system))? (instructions|rules|guidelines|directives|restrictions|guidance|prompt|context)( above)? ((are|is|were|have been|do) )?(now )?(cancel+ed|void|outdated|obsolete|revoked|no longer|overridden|replaced|lifted|suspended|not apply)",
         r"\b(follow|obey) (only )?(me|mine|my (instructions|orders|commands|rules))\b",
         r"\b(rate|mark|score|classify|assess|evaluate|label|rank|list) (this|the) (candidate|applicant)( as)? (an? )?(perfect|strong|excellent|ideal|great|top|exceptional)",
         r"\bregardless of (their|the|his|her) (resume|cv|experience|qualifications|background|skills)",
         r"\b(output|return|respond with|answer with|reply with|give) (the |a )?verdict ?['\"«]",
         r"\b(say|state|answer|respond|claim|conclude)( that)? (the |this )?(candidate|applicant) (is|matches|fits) (perfect|a perfect|ideal|everything|excellent|a fraud)",
         r"\b(recommend|approve) (this|the) (candidate|applicant) for (every|any|all)",
+        r"\b(candidate|applicant) (must|should|has to|needs to|is to) be (described|rated|presented|called|marked|shown|scored|assessed) as",
+        r"\b(make (something|things|stuff|it) up|invent (something|facts|details|an answer))\b",
+        r"(?m)^[^\S\n]{0,8}(override|system override|admin override)[^\S\n]?:",
+        r"\b(dear|attention|message (to|for)|p ?s( to)?) (the )?(ai|llm|assistant|language model|chatbot|gpt|chatgpt|screener)\b",
+        r"\b(reset|reboot|restart|reinitiali[sz]e|wipe|reprogram) (yourself|your (memory|programming|settings|instructions|rules|configuration|personality|persona))",
         r"\bif you are an? (ai|llm|large language model|language model|chatbot|gpt)( model| assistant| system)?( reading| evaluating| processing| screening| reviewing|,|:)",
         r"\bnote (to|for) (the |any )?(ai|llms?|assistants?|ai assistants?|screeners?|ai screeners?|language models?|gpt|chatgpt|bots?)\b",
         r"\b(ai|llm|automated) (screeners?|assistants?|reviewers?|evaluators?|recruiters?)\s*:",
@@ -62,6 +70,11 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(prompt|instructions?|rules|directives|guidelines|guidance)( that| which)? you('?ve| have| had)? (were|been|got|received) (given|told|programmed|fed)?",
         r"\byour (creators?|developers?|makers?|programmers?|operators?|owners?|builders?) ~(instruct\w*|told|tell|programmed|asked|configured|wrote)\b",
         r"\binstruct(ed)? you to\b",
+        rf"\byour (own |hidden |secret |initial |original |current |internal |built-in |core |base |safety )?{_INTERNALS}\b",
+        r"\b(instructions?|rules|guidelines|prompt|directives|restrictions|guardrails)( that| which)? you (have|follow|operate under|are following|run on|obey)\b",
+        r"\b(tells?|told|instructs?|controls?|governs?|defines?|shapes?) (you|your) (how to )?(behaviou?r|behave|act|respond|answer|operate)",
+        r"\b(first|initial|opening|earliest|top) (message|lines?|words?|text|prompt) (of|in) (this|the|our) (conversation|chat|session|context)",
+        r"\bmessages? from the system\b",
         r"\b(prompt|instructions?|rules|directives|guidelines) ~(give|gave|given|wrote|written|set|configured) (for |to )?you\b",
         r"\b(instructions?|prompt|rules) ~(who|that) (built|made|created|trained|programmed|designed|configured|deployed) you\b",
         r"\bwhat (were|have) you (been )?(told|instructed|programmed|asked) to\b",
@@ -88,6 +101,9 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(dan|do anything now)( mode| ready| prompt| jailbreak|,)",
         r"\b(you are|you're|as|be) (now )?(dan|evilbot|stan|aim|dude)\b",
         r"\bsimulate (a|an) (linux |unix |bash |python )?(terminal|shell|console|interpreter)",
+        r"\b(you are|you'?re|you will be|you'?ll be) (now |not |no longer )?(a|an|my|the) ([^\W_]+ ){0,2}(bot|assistant|ai|model|agent|chatbot|therapist|hacker|pirate|character|persona|terminal|lawyer)\b",
+        r"\b(play|take on|assume|adopt) the (role|part|persona|character) of (an? )?(ai|assistant|bot|model|chatbot|character|hacker)\b",
+        r"\b(assume|adopt|take on) (the |a |this )?(persona|character)\b",
         r"\bi('?m| am) (your|the) (developer|creator|admin|administrator|owner|master|programmer|operator|sysadmin)\b",
         r"\bgrant me (admin|root|full|elevated|developer) (access|privileges|rights)",
         rf"\b{_ASSISTANT} ~(with no|without (any |your )?)([^\W_]+ )?{_FREE}",
@@ -100,7 +116,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(finge|finja|fingir|fais semblant|tu fais semblant|tu joues|tu incarnes|tu seras|tu sei|spiel|gib dich als) ~(ser|d'etre|aus|essere)?",
         r"\b(sin restricciones|sans (aucune )?restrictions?|ohne (jegliche )?einschrankungen|uneingeschrankte?[rn]?|senza restrizioni|sem restricoes|zonder beperkingen|bez ograniczen)\b",
         r"\b(entwicklermodus|developer-?modus|modo (desarrollador|desenvolvedor|sviluppatore|dios|programador)|mode (developpeur|debug|dieu)|ontwikkelaarsmodus|tryb (dewelopera|programisty))\b",
-        r"(теперь ты|ты теперь|режим разработчика|без ограничении|你现在是|开发者模式|不受限制|あなたは今|開発者モード)",
+        r"(теперь ты|ты теперь|режим разработчика|без ограничении|你现在是|开发者模式|不受限制|没有任何限制|无限制|扮演|假装你|あなたは今|開発者モード)",
     ),
     "delimiter": (
         r"<\|?\s?(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\s?\|?>",
@@ -113,6 +129,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\[\s?(system|admin|assistant|developer|root)( override| message| prompt| note| mode)?\s?\]",
         r"\b(system|admin|developer|security) override\b",
         r"\bnew (directives|instructions|rules|orders) follow",
+        r"\bsystem (prompt|message|instructions?) (start|end|begins?|ends|starts)\b",
+        r"\b(begin|start|end) (of )?(system|admin|developer) (prompt|message|instructions?|mode)\b",
         r"(?m)^[^\S\n]{0,8}#{2,6}[^\S\n]{0,3}(instructions?|response|input|human|system|assistant)[^\S\n]?:",
         r"\"role\"\s{0,3}:\s{0,3}\"(system|assistant|developer)\"",
         r"\b(new |updated )?system (instruction|message|prompt|override|note)s? ?:",
@@ -124,6 +142,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(contents?|text|dump) of (your|the) (context|knowledge base|memory|prompt|retrieval)",
         r"\b(exact|raw|full|verbatim|complete) (text|passages|chunks|documents|content) (was |were |that was |that were |you )?(retrieved|given|received|fetched|got)",
         r"\bshow (it|them) (raw|verbatim|unedited)\b",
+        r"\b(documents?|passages|chunks|excerpts|texts?|results|files|snippets) you (searched|retrieved|found|received|were given|read|pulled|looked up)\b",
         r"\b(muestra|muestrame|dame|imprime|copia|affiche|montre|donne|imprime|zeig|gib|mostra|mostrami|stampa|mostre|toon|pokaz|покажи|выведи) ~(contexto|contexte|kontext|contesto|context|контекст|documentos|documents|dokumente|texto|texte)\b",
         r"(上下文|原始文本|原文).{0,6}(全部|完整|输出|显示)|(全部|完整|输出|显示).{0,6}(上下文|原始文本)",
     ),

@@ -102,10 +102,11 @@ def read_leet(text: str, known_words: frozenset[str]) -> str:
 
 
 def _read_word(word: str, known_words: frozenset[str]) -> str:
-    slots = _ONE_OR_BAR.findall(word)[:MAX_AMBIGUOUS]
-    for choice in itertools.product("il", repeat=len(slots)):
-        letters = iter(choice)
-        reading = _ONE_OR_BAR.sub(lambda _: next(letters, "i"), word)
+    pieces = _ONE_OR_BAR.split(word)
+    ambiguous = min(len(pieces) - 1, MAX_AMBIGUOUS)
+    for choice in itertools.product("il", repeat=ambiguous):
+        letters = [*choice, *"i" * (len(pieces) - 1 - ambiguous)]
+        reading = pieces[0] + "".join(letter + piece for letter, piece in zip(letters, pieces[1:], strict=True))
         if reading in known_words:
             return reading
     return _ONE_OR_BAR.sub("i", word)
