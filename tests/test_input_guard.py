@@ -6,6 +6,8 @@ tests/guardrail_sets.py) was never used to tune them. Both parts must meet the t
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -103,3 +105,23 @@ def test_a_block_is_counted_and_logged_without_the_text(capsys: pytest.CaptureFi
 
 def test_an_ordinary_question_is_allowed() -> None:
     assert PromptInjectionGuard(surface="chat").check("What cloud work has Ada done?").blocked is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\n" * 20_000,
+        "- " * 10_000,
+        "<" * 20_000,
+        "QUJD" * 5_000,  # one long base64 run, decoded to one long word
+        "abc" * 6_600,
+        "1|" * 10_000,
+        "ignore the " * 1_800,
+        "your " * 4_000,
+    ],
+)
+def test_a_pathological_job_description_is_checked_quickly(text: str) -> None:
+    # The largest accepted input; a regular expression that backtracks would take seconds.
+    started = time.perf_counter()
+    find_attack(text)
+    assert time.perf_counter() - started < 1.5

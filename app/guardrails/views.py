@@ -33,7 +33,7 @@ _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"})
 # "1" and "|" stand for "i" or "l": each word takes the reading the guard knows (see `read_leet`).
 _ONE_OR_BAR = re.compile(r"[1|]")
-_LEET_WORD = re.compile(r"[\w|@$]*[1|][\w|@$]*")
+_LEET_WORD = re.compile(r"[\w|@$]+")  # not "...*[1|]...*": that backtracks quadratically on long words
 MAX_AMBIGUOUS = 4  # "1"s per word whose readings are tried; more are read as "i"
 MAX_DECODED = 4  # base64 payloads decoded per text: enough for real attacks, bounded work
 
@@ -103,6 +103,8 @@ def read_leet(text: str, known_words: frozenset[str]) -> str:
 
 def _read_word(word: str, known_words: frozenset[str]) -> str:
     pieces = _ONE_OR_BAR.split(word)
+    if len(pieces) == 1:
+        return word
     ambiguous = min(len(pieces) - 1, MAX_AMBIGUOUS)
     for choice in itertools.product("il", repeat=ambiguous):
         letters = [*choice, *"i" * (len(pieces) - 1 - ambiguous)]
