@@ -77,7 +77,7 @@ GUARDRAIL_WITHHELD = Counter(
 )
 FIT_ASSESSMENTS = Counter(
     "fit_assessments_total",
-    "Job-fit assessments by outcome (assessed, offline, blocked, repaired, or an llm_* code).",
+    "Job-fit assessments by outcome: assessed, offline, blocked or an llm_* code; repaired counts the assessed ones whose JSON needed the repair.",
     ["outcome"],
     registry=None,
 )
