@@ -19,7 +19,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
-NEWEST_ROUND = 5
+NEWEST_ROUND = 6
 
 
 @dataclass(frozen=True)

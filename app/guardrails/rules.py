@@ -20,24 +20,27 @@ _GAP = r"(?:[^\W_]+[\W_]+){0,4}?"
 _ORDERS = r"(instructions?|directions|directives?|rules|guidelines|guidance|prompts?|guardrails|restrictions|programming|polic(y|ies)|commands|rubric|system rules)"
 _QUALIFIERS = r"(previous|prior|above|earlier|preceding|original|initial|system|your|all|any|every|whatever|safety|existing|current|old|default)"
 # Meta nouns: what an assistant is made of. "your" + one of these is about the assistant itself.
-_INTERNALS = r"(instructions?|rules|prompt|system prompt|system message|guidelines|guardrails|restrictions|filters|limitations|initiali[sz]ation( text)?|programming|directives|configuration|persona|retrieval results|knowledge base)"
+_INTERNALS = r"(instructions?|rules|prompt|system( [^\W_]+)? (prompt|message)|guidelines|guardrails|restrictions|filters|limitations|initiali[sz]ation( text)?|programming|directives|configuration|persona|retrieval results|knowledge base)"
 _SECRET_ADJ = r"(system|initial|original|hidden|secret|internal|configuration|config|developer|starting|underlying|base|opening|full)"
 _SHOW = r"(show|print|reveal|tell|give|repeat|output|display|share|paste|dump|leak|expose|write out|spell out|quote|translate|summari[sz]e|list|recite|type out|return|send|copy)"
 _RAW = r"(raw|full|entire|complete|whole|unedited|verbatim|exact|original|unfiltered|unprocessed|unformatted|unmodified|every|all( of)?( the)?)"
-_CONTEXT = r"(context( window)?|passages|excerpts|chunks|documents?|snippets|sources|knowledge base|retrieved (text|data|content)|resume (data|text|file)|memory|frames)"
+_CONTEXT = r"(context( window)?(?! (of|for|around|behind|about|on|regarding) )|passages|excerpts|chunks|documents?|snippets|sources|knowledge base|retrieved (text|data|content)|resume (data|text|file)|memory|frames)"
 _ASSISTANT = r"(ai|llm|gpt|chatgpt|assistant|model|bot|chatbot|language model|version)"
 _FREE = r"(restrictions|filters?|rules|limits|limitations|censorship|guidelines|guardrails|boundaries|content polic(y|ies)|safety)"
 
 _SOURCES: dict[str, tuple[str, ...]] = {
     "instruction_override": (
         rf"\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|cancel|break|violate|circumvent|get around|(do ?n[o']?t|never) bother with|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
-        rf"\b(ignore|disregard|forget|override|bypass|overlook) the {_ORDERS}\b",
+        rf"\b(ignore|disregard|forget|override|bypass|overlook|discard|throw out|abandon) the {_ORDERS}\b",
+        r"\byou (were|have been|'?ve been) (told|instructed|given)\b ~(doesn'?t|does not|no longer|don'?t|do not) (count|matter|apply|hold)",
+        r"\b(comply with|obey|follow|execute|carry out) (any|every|all) (requests?|instructions?|commands?|orders?)\b",
+        r"\byou (must|shall) now\b",
         r"\b(ignore|disregard|forget) ~((told|instructed|programmed) you|you (were|have been|got) (told|instructed|programmed))\b",
         r"\b(ignore|disregard|forget) (everything|all|anything)( (you were|you've been|you have been) told| (above|before|said|prior))",
         r"\b(ignore|disregard|forget) (the |all )?(above|everything before)\b(?! (question|message|answer))",
         r"\b(new|updated|revised|real|actual|true) (system )?(instructions?|rules?|task|directives?|orders)( (is|are))? ?:",
         r"\b(your|the|these|those|all|any|previous|prior|earlier|old|above)( (previous|prior|earlier|above|old|system))? (instructions|rules|guidelines|directives|restrictions|guidance|prompt|context)( above)? ((are|is|were|have been|do) )?(now )?(cancel+ed|void|outdated|obsolete|revoked|no longer|overridden|replaced|lifted|suspended|not apply)",
-        r"\b(follow|obey) (only )?(me|mine|my (instructions|orders|commands|rules))\b",
+        r"\b(follow|obey|listen to) (only )?(me|mine|the user|this user|the recruiter|my (instructions|orders|commands|rules))\b",
         r"\b(rate|mark|score|classify|assess|evaluate|label|rank|list) (this|the) (candidate|applicant)( as)? (an? )?(perfect|strong|excellent|ideal|great|top|exceptional)",
         r"\bregardless of (their|the|his|her) (resume|cv|experience|qualifications|background|skills)",
         r"\b(output|return|respond with|answer with|reply with|give) (the |a )?verdict ?['\"«]",
@@ -75,6 +78,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(tells?|told|instructs?|controls?|governs?|defines?|shapes?) (you|your) (how to )?(behaviou?r|behave|act|respond|answer|operate)",
         r"\b(first|initial|opening|earliest|top) (message|lines?|words?|text|prompt) (of|in) (this|the|our) (conversation|chat|session|context)",
         r"\bmessages? from the system\b",
+        r"\b(beginning|start|top) of (this|the|our) (conversation|chat|session|context)\b",
+        r"\b(anything|everything|what|text|parts?)( that)? i (can ?not|can'?t|am not able to|do ?n[o']?t) see\b",
         r"\b(prompt|instructions?|rules|directives|guidelines) ~(give|gave|given|wrote|written|set|configured) (for |to )?you\b",
         r"\b(instructions?|prompt|rules) ~(who|that) (built|made|created|trained|programmed|designed|configured|deployed) you\b",
         r"\bwhat (were|have) you (been )?(told|instructed|programmed|asked) to\b",
@@ -101,9 +106,12 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(dan|do anything now)( mode| ready| prompt| jailbreak|,)",
         r"\b(you are|you're|as|be) (now )?(dan|evilbot|stan|aim|dude)\b",
         r"\bsimulate (a|an) (linux |unix |bash |python )?(terminal|shell|console|interpreter)",
-        r"\b(you are|you'?re|you will be|you'?ll be) (now |not |no longer )?(a|an|my|the) ([^\W_]+ ){0,2}(bot|assistant|ai|model|agent|chatbot|therapist|hacker|pirate|character|persona|terminal|lawyer)\b",
+        r"\b(you are|you'?re|you will be|you'?ll be) (now |not |no longer )?(a|an|my|the) ([^\W_]+ ){0,2}(bot|assistant|ai|model|agent|chatbot|therapist|hacker|pirate|character|persona|terminal|lawyer|employee|recruiter|human|person)\b",
         r"\b(play|take on|assume|adopt) the (role|part|persona|character) of (an? )?(ai|assistant|bot|model|chatbot|character|hacker)\b",
         r"\b(assume|adopt|take on) (the |a |this )?(persona|character)\b",
+        r"\b(stay|remain|keep) in (character|role)\b",
+        r"\b(role ?play ?:|(let'?s|lets|we will|we'?ll) role ?play\b)",
+        r"\b(coming|comes|came|sent) from (your|the) (developer|creator|admin|administrator|operator|owner|system)\b",
         r"\bi('?m| am) (your|the) (developer|creator|admin|administrator|owner|master|programmer|operator|sysadmin)\b",
         r"\bgrant me (admin|root|full|elevated|developer) (access|privileges|rights)",
         rf"\b{_ASSISTANT} ~(with no|without (any |your )?)([^\W_]+ )?{_FREE}",
@@ -130,6 +138,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(system|admin|developer|security) override\b",
         r"\bnew (directives|instructions|rules|orders) follow",
         r"\bsystem (prompt|message|instructions?) (start|end|begins?|ends|starts)\b",
+        r"[-=#*]{2,} ?(end )?(system|assistant|admin|developer|instructions?)( prompt| message)? ?[-=#*]{2,}",
         r"\b(begin|start|end) (of )?(system|admin|developer) (prompt|message|instructions?|mode)\b",
         r"(?m)^[^\S\n]{0,8}#{2,6}[^\S\n]{0,3}(instructions?|response|input|human|system|assistant)[^\S\n]?:",
         r"\"role\"\s{0,3}:\s{0,3}\"(system|assistant|developer)\"",
@@ -142,6 +151,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(contents?|text|dump) of (your|the) (context|knowledge base|memory|prompt|retrieval)",
         r"\b(exact|raw|full|verbatim|complete) (text|passages|chunks|documents|content) (was |were |that was |that were |you )?(retrieved|given|received|fetched|got)",
         r"\bshow (it|them) (raw|verbatim|unedited)\b",
+        r"\b(dump|leak) (everything|all|it all|every\w*)\b",
+        r"\beverything you have (on file|stored|saved|in (your )?(memory|context))",
         r"\b(documents?|passages|chunks|excerpts|texts?|results|files|snippets) you (searched|retrieved|found|received|were given|read|pulled|looked up)\b",
         r"\b(muestra|muestrame|dame|imprime|copia|affiche|montre|donne|imprime|zeig|gib|mostra|mostrami|stampa|mostre|toon|pokaz|покажи|выведи) ~(contexto|contexte|kontext|contesto|context|контекст|documentos|documents|dokumente|texto|texte)\b",
         r"(上下文|原始文本|原文).{0,6}(全部|完整|输出|显示)|(全部|完整|输出|显示).{0,6}(上下文|原始文本)",
