@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 from app.chat.turn import ChatService
 from app.config import Settings
+from app.fit.service import FitService
 from app.llm.types import Answerer
 from app.retrieval.retriever import ResumeRetriever
 from app.state.sessions import SessionStore
@@ -17,10 +18,11 @@ _KEY = "resume_api"
 
 @dataclass(slots=True)
 class Components:
-    """The settings and the chat service, which holds the retriever, sessions and answerer."""
+    """The settings, the chat service (which holds the retriever, sessions and answerer) and fit assessment."""
 
     settings: Settings
     chat: ChatService
+    fit: FitService
 
     @property
     def retriever(self) -> ResumeRetriever:

@@ -15,9 +15,14 @@ from app import __version__
 from app.api import chat, error_handlers, feedback, fit, health, profile, rate_limit, trace_id, version
 from app.api.schemas import ErrorBody
 from app.backends import build_answerer, build_memvid_backend
+from app.chat.hooks import TurnHooks
 from app.chat.turn import ChatService
 from app.components import Components, components, install
 from app.config import Settings, load_settings
+from app.fit.service import FitService
+from app.guardrails.input_guard import PromptInjectionGuard
+from app.guardrails.output_filter import LeakFilterFactory
+from app.guardrails.redirect import redirect_message
 from app.llm.types import Answerer
 from app.mcp import transport as mcp_transport
 from app.retrieval.retriever import ResumeRetriever
@@ -84,14 +89,20 @@ def _build_components(
     store = sessions or MemorySessionStore(
         ttl=settings.session_ttl, max_sessions=settings.max_sessions, max_history=settings.max_history_messages
     )
+    answerer = llm or build_answerer(settings)
+    hooks = TurnHooks(
+        input_guard=PromptInjectionGuard(surface="chat"), output_filter=LeakFilterFactory(), redirect=redirect_message
+    )
     chat = ChatService(
         retriever,
         store,
-        llm or build_answerer(settings),
+        answerer,
+        hooks=hooks,
         keepalive_seconds=settings.sse_keepalive_seconds,
         should_stop=stream_deadline_passed,
     )
-    return Components(settings, chat)
+    fit = FitService(retriever, answerer, PromptInjectionGuard(surface="fit"))
+    return Components(settings, chat, fit)
 
 
 def _register_docs(app: OpenAPI) -> None:

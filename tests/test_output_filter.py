@@ -24,8 +24,8 @@ def _pieces(text: str, size: int) -> list[str]:
 
 def _run(answer: str, size: int, protected: tuple[str, ...] = (PROMPT, CONTEXT, SKILLS)) -> tuple[list[str], bool]:
     leak_filter = LeakFilterFactory()(protected)
-    sent = [leak_filter.feed(piece) for piece in _pieces(answer, size)]
-    sent.append(leak_filter.finish())
+    sent = [sent for piece in _pieces(answer, size) for sent in leak_filter.feed(piece)]
+    sent.extend(leak_filter.finish())
     return sent, leak_filter.withheld
 
 
@@ -66,30 +66,30 @@ def test_a_dump_of_the_raw_context_is_withheld() -> None:
 
 def test_only_the_words_of_a_possible_copy_are_held_back() -> None:
     leak_filter = LeakFilterFactory()((PROMPT,))
-    assert leak_filter.feed("Ada is great. ") == "Ada is great. "
+    assert "".join(leak_filter.feed("Ada is great. ")) == "Ada is great. "
     # "be concise" starts a possible copy of the prompt: held, the rest is not
-    assert leak_filter.feed("Be concise ") == ""
-    assert leak_filter.feed("please. ") == "Be concise please. "
-    assert leak_filter.feed("Ada") == ""  # an unfinished word waits for its end
-    assert leak_filter.finish() == "Ada"
+    assert "".join(leak_filter.feed("Be concise ")) == ""
+    assert "".join(leak_filter.feed("please. ")) == "Be concise please. "
+    assert "".join(leak_filter.feed("Ada")) == ""  # an unfinished word waits for its end
+    assert "".join(leak_filter.finish()) == "Ada"
 
 
 def test_after_withholding_nothing_more_is_sent() -> None:
     leak_filter = LeakFilterFactory(instruction_words=3)(("alpha beta gamma delta",))
-    assert leak_filter.feed("alpha beta gamma ") == WITHHELD_NOTICE
-    assert leak_filter.feed("delta and more ") == ""
-    assert leak_filter.finish() == ""
+    assert "".join(leak_filter.feed("alpha beta gamma ")) == WITHHELD_NOTICE
+    assert "".join(leak_filter.feed("delta and more ")) == ""
+    assert "".join(leak_filter.finish()) == ""
 
 
 def test_nothing_protected_means_nothing_held() -> None:
     leak_filter = LeakFilterFactory()(("", "  "))
-    assert leak_filter.feed("any words at all ") == "any words at all "
+    assert "".join(leak_filter.feed("any words at all ")) == "any words at all "
 
 
 def test_the_first_text_is_the_instructions_the_rest_is_context() -> None:
     eight = "one two three four five six seven eight"
     as_context = LeakFilterFactory()(("", eight))
-    assert as_context.feed(eight + " ") == eight + " "
+    assert "".join(as_context.feed(eight + " ")) == eight + " "
     assert as_context.withheld is False
     as_instructions = LeakFilterFactory()((eight,))
     as_instructions.feed(eight + " ")
@@ -98,5 +98,14 @@ def test_the_first_text_is_the_instructions_the_rest_is_context() -> None:
 
 def test_short_instructions_copied_whole_are_a_leak() -> None:
     leak_filter = LeakFilterFactory()(("Be kind always.", "Ada knows Go."))
-    assert leak_filter.feed("Ada knows Go. ") == "Ada knows Go. "  # a whole short passage is a quote
-    assert leak_filter.feed("Be kind always. ") == WITHHELD_NOTICE
+    assert "".join(leak_filter.feed("Ada knows Go. ")) == "Ada knows Go. "  # a whole short passage is a quote
+    assert "".join(leak_filter.feed("Be kind always. ")) == WITHHELD_NOTICE
+
+
+def test_pieces_go_out_whole_as_they_came_one_event_per_delta():
+    leak_filter = LeakFilterFactory()((PROMPT, CONTEXT))
+
+    assert leak_filter.feed("Zo") == []  # an unfinished word waits
+    assert leak_filter.feed("e ran") == ["Zo"]  # "ran" may still grow: its piece waits whole
+    assert leak_filter.feed(" fast.") == ["e ran"]
+    assert leak_filter.finish() == [" fast."]

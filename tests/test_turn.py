@@ -36,15 +36,15 @@ class Redact:
         self.withheld = False
         self.held = ""
 
-    def feed(self, text: str) -> str:
+    def feed(self, text: str) -> list[str]:
         if any(secret in text for secret in self.protected):
             self.withheld = True
-            return ""
+            return []
         out, self.held = self.held, text
-        return out
+        return [out] if out else []
 
-    def finish(self) -> str:
-        return self.held
+    def finish(self) -> list[str]:
+        return [self.held] if self.held else []
 
 
 def service(answerer, memvid=None, hooks=None) -> ChatService:

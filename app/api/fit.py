@@ -9,14 +9,11 @@ from flask_openapi3 import APIBlueprint, Tag
 from app.api.request_checks import require_json_body
 from app.api.schemas import ErrorBody, FitRequest, FitResponse
 from app.components import components
-from app.fit.service import FitService
-from app.guardrails.input_guard import PromptInjectionGuard
 
 bp = APIBlueprint("fit", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="fit")])
 bp.before_request(require_json_body)
 
 _ERRORS: dict[int | str, Any] = dict.fromkeys((400, 413, 415, 422, 429, 502, 503, 504), ErrorBody)
-_GUARD = PromptInjectionGuard(surface="fit")  # stateless: one for every app
 
 
 @bp.post(
@@ -33,11 +30,4 @@ _GUARD = PromptInjectionGuard(surface="fit")  # stateless: one for every app
     responses={200: FitResponse, **_ERRORS},
 )
 def assess_fit(body: FitRequest) -> dict[str, Any]:
-    parts = components()
-    fit = FitService(parts.retriever, parts.answerer, _GUARD)
-    result = fit.assess(body.job_description)
-    return FitResponse(
-        **result.assessment.model_dump(),
-        chunks_retrieved=result.chunks_retrieved,
-        tokens_used=result.tokens_used,
-    ).model_dump()
+    return FitResponse.model_validate(components().fit.assess(body.job_description).body()).model_dump()

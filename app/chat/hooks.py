@@ -34,12 +34,13 @@ class OutputFilter(Protocol):
 
     withheld: bool  # True once the filter replaced or dropped text
 
-    def feed(self, text: str) -> str:
-        """Take the next piece of the answer; return the text that may be sent now (maybe "")."""
+    def feed(self, text: str) -> list[str]:
+        """Take the next delta of the answer; return the pieces that may be sent now, each as
+        it came (one token event per LLM delta), maybe none."""
         ...
 
-    def finish(self) -> str:
-        """The answer ended: return whatever held-back text may still be sent."""
+    def finish(self) -> list[str]:
+        """The answer ended: return whatever held-back pieces may still be sent."""
         ...
 
 
@@ -61,11 +62,11 @@ class PassThrough:
 
     withheld = False
 
-    def feed(self, text: str) -> str:
-        return text
+    def feed(self, text: str) -> list[str]:
+        return [text]
 
-    def finish(self) -> str:
-        return ""
+    def finish(self) -> list[str]:
+        return []
 
 
 def pass_through(protected: Sequence[str]) -> OutputFilter:

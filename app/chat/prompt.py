@@ -28,9 +28,14 @@ def build_messages(
     candidate_name: str = "",
 ) -> list[ChatMessage]:
     """Return the chat messages for one turn."""
-    instructions = (system_prompt or DEFAULT_SYSTEM_PROMPT).replace("{name}", candidate_name or "the candidate")
+    instructions = system_instructions(system_prompt, candidate_name)
     system: ChatMessage = {"role": "system", "content": f"{instructions}\n\n{_context(passages)}"}
     return [system, *history, {"role": "user", "content": question}]
+
+
+def system_instructions(system_prompt: str, candidate_name: str) -> str:
+    """Return the instructions the system message opens with: the resume's own prompt, or ours."""
+    return (system_prompt or DEFAULT_SYSTEM_PROMPT).replace("{name}", candidate_name or "the candidate")
 
 
 def _context(passages: Sequence[Passage]) -> str:

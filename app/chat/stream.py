@@ -42,8 +42,8 @@ def stream_turn(chat: ChatService, turn: Turn, *, trace_id: str, started: float)
         with closing(pieces):
             for piece in pieces:
                 if isinstance(piece, str | list):
-                    texts = [text_filter.feed(text) for text in ([piece] if isinstance(piece, str) else piece)]
-                    out = _tokens(texts, parts, started)
+                    texts = [piece] if isinstance(piece, str) else piece
+                    out = _tokens([kept for text in texts for kept in text_filter.feed(text)], parts, started)
                     if out:
                         yield out
                 elif isinstance(piece, bytes):
@@ -73,12 +73,12 @@ def _conclude(
     turn: Turn,
     terminal: Finished | LLMError,
     parts: list[str],
-    held_back: str,
+    held_back: list[str],
     trace_id: str,
     started: float,
 ) -> tuple[str, bytes]:
     """Record a finished answer and render the one terminal event; return the outcome and the bytes."""
-    tail = _tokens([held_back], parts, started)
+    tail = _tokens(held_back, parts, started)
     if isinstance(terminal, LLMError):
         return terminal.code, tail + encode_event(terminal.event(trace_id))
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.chat.events import sources
 from app.chat.hooks import OutputFilter, TurnHooks
-from app.chat.prompt import build_messages
+from app.chat.prompt import build_messages, system_instructions
 from app.chat.stream import stream_turn
 from app.errors import LLMError, RetrievalUnavailable
 from app.llm.canned import CannedAnswerer
@@ -87,12 +87,9 @@ class ChatService:
             return self._redirect(resolved_id, question, profile)
         passages = tuple(self.retriever.passages(question))
         system_prompt = profile.system_prompt if profile else ""
+        name = profile.name if profile else ""
         messages = build_messages(
-            question=question,
-            passages=passages,
-            history=history,
-            system_prompt=system_prompt,
-            candidate_name=profile.name if profile else "",
+            question=question, passages=passages, history=history, system_prompt=system_prompt, candidate_name=name
         )
         request = AnswerRequest(
             messages=messages,
@@ -100,7 +97,11 @@ class ChatService:
             passages=passages,
             suggested_questions=tuple(profile.suggested_questions) if profile else (),
         )
-        protected = tuple(text for text in (system_prompt, *(p.text for p in passages)) if text)
+        # What the output filter guards, instructions first (the filter relies on that order).
+        # The offline answerer quotes passages by design and sees no instructions: nothing to guard.
+        protected = (
+            () if self.mode == "offline" else (system_instructions(system_prompt, name), *(p.text for p in passages))
+        )
         return Turn(resolved_id, question, request, self.answerer, self.mode, protected)
 
     def stream(self, turn: Turn, *, trace_id: str, started: float) -> Iterator[bytes]:
@@ -116,9 +117,9 @@ class ChatService:
         try:
             for event in stream:
                 if isinstance(event, Token):
-                    parts.append(text_filter.feed(event.text))
+                    parts.extend(text_filter.feed(event.text))
                 elif isinstance(event, Finished):
-                    text = "".join(parts) + text_filter.finish()
+                    text = "".join([*parts, *text_filter.finish()])
                     self.record(turn, text)
                     tokens = event.usage.total_tokens if event.usage else 0
                     return Answer(turn.session_id, text, turn.chunks, tokens, sources(turn.request.passages), turn.mode)

@@ -38,3 +38,11 @@ class FitResult:
     assessment: FitAssessment
     chunks_retrieved: int
     tokens_used: int
+
+    def body(self) -> dict[str, Any]:
+        """Return the answer of POST /api/v1/assess-fit (and the MCP tool): the assessment and its cost."""
+        return {
+            **self.assessment.model_dump(),
+            "chunks_retrieved": self.chunks_retrieved,
+            "tokens_used": self.tokens_used,
+        }

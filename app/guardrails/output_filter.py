@@ -55,15 +55,17 @@ class LeakFilter:
         self.withheld = False
         self._texts = [_protect(text, leak_words) for text, leak_words in protected if _words(text)]
         self._pending = ""  # received, not yet sent
+        self._pieces: list[str] = []  # `_pending` as the deltas it arrived in: each is sent whole
         self._judged = 0  # how much of `_pending` the matcher has seen (whole words only)
         self._starts: list[int] = []  # where each judged word still in `_pending` starts
         self._runs: dict[tuple[int, int], int] = {}  # (text, index of its last matched word) -> run length
 
-    def feed(self, text: str) -> str:
-        """Take the next piece of the answer; return the text that may be sent now (maybe "")."""
+    def feed(self, text: str) -> list[str]:
+        """Take the next piece of the answer; return the pieces that may be sent now (maybe none)."""
         if self.withheld:
-            return ""
+            return []
         self._pending += text
+        self._pieces.append(text)
         # A word is judged once whitespace follows it: "sys" may still become "system".
         for match in _WORD.finditer(self._pending, self._judged):
             if match.end() == len(self._pending):
@@ -72,14 +74,14 @@ class LeakFilter:
                 return self._withhold(leak)
         return self._release()
 
-    def finish(self) -> str:
-        """The answer ended: return the held text, unless its last word completes a leak."""
+    def finish(self) -> list[str]:
+        """The answer ended: return the held pieces, unless the last word completes a leak."""
         if self.withheld:
-            return ""
+            return []
         for match in _WORD.finditer(self._pending, self._judged):
             if leak := self._judge(match):
                 return self._withhold(leak)
-        rest, self._pending = self._pending, ""
+        rest, self._pieces, self._pending = self._pieces, [], ""
         return rest
 
     def _judge(self, match: re.Match[str]) -> int:
@@ -105,24 +107,32 @@ class LeakFilter:
         }
         return max((n for (text, _), n in self._runs.items() if n >= self._texts[text].leak_words), default=0)
 
-    def _release(self) -> str:
-        """Send everything before the words a live run still holds."""
+    def _release(self) -> list[str]:
+        """Send the whole pieces that end before the words a live run (or an unfinished word) holds.
+
+        Pieces go out as they came, one event per LLM delta (SPEC §3), only later.
+        """
         held = max(self._runs.values(), default=0)
         unfinished = len(self._pending) - len(self._pending[self._judged :].lstrip())
         cut = self._starts[-held] if held else unfinished
-        self._starts = [start - cut for start in self._starts[len(self._starts) - held :]] if held else []
-        self._judged = max(0, self._judged - cut)  # the whitespace after the last judged word may go too
-        sent, self._pending = self._pending[:cut], self._pending[cut:]
+        sent: list[str] = []
+        size = 0
+        while self._pieces and size + len(self._pieces[0]) <= cut:
+            size += len(self._pieces[0])
+            sent.append(self._pieces.pop(0))
+        self._starts = [start - size for start in self._starts[len(self._starts) - held :]] if held else []
+        self._judged = max(0, self._judged - size)
+        self._pending = self._pending[size:]
         return sent
 
-    def _withhold(self, leak: int) -> str:
+    def _withhold(self, leak: int) -> list[str]:
         """Drop the leaking run and everything after it; send what came before and the notice."""
         before = self._pending[: self._starts[-leak]]
         self.withheld = True
-        self._pending, self._runs, self._starts = "", {}, []
+        self._pending, self._pieces, self._runs, self._starts = "", [], {}, []
         GUARDRAIL_WITHHELD.inc()
         log.warning("guardrail.output_withheld")
-        return before + WITHHELD_NOTICE
+        return [before + WITHHELD_NOTICE]
 
 
 def _protect(text: str, leak_words: int) -> _Protected:

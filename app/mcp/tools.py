@@ -19,6 +19,7 @@ from mcp_types import CallToolResult, TextContent, Tool, ToolAnnotations
 from mcp_types.jsonrpc import INVALID_PARAMS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from app.api.schemas import FitResponse
 from app.components import components
 from app.errors import ServiceError
 from app.mcp.protocol import RpcError
@@ -76,9 +77,9 @@ def ask_question(arguments: AskQuestion) -> Answer:
     return Answer(answer=answer.text, session_id=answer.session_id, sources=titles, mode=answer.mode)
 
 
-def assess_fit(arguments: AssessFit) -> BaseModel:
-    """Assess the candidate against a job description (POST /api/v1/assess-fit)."""
-    raise ToolFailure("Fit assessment is not available on this server yet.")
+def assess_fit(arguments: AssessFit) -> FitResponse:
+    """Assess the candidate against a job description, like POST /api/v1/assess-fit."""
+    return FitResponse.model_validate(components().fit.assess(arguments.job_description).body())
 
 
 def _spec(
@@ -118,6 +119,7 @@ TOOLS: dict[str, ToolSpec] = {
             "Assess how well the candidate fits a job description: verdict, key matches, gaps, recommendation.",
             AssessFit,
             assess_fit,
+            FitResponse,
         ),
     )
 }
