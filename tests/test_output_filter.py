@@ -105,7 +105,7 @@ def test_short_instructions_copied_whole_are_a_leak() -> None:
 def test_pieces_go_out_whole_as_they_came_one_event_per_delta():
     leak_filter = LeakFilterFactory()((PROMPT, CONTEXT))
 
-    assert leak_filter.feed("Zo") == []  # an unfinished word waits
-    assert leak_filter.feed("e ran") == ["Zo"]  # "ran" may still grow: its piece waits whole
-    assert leak_filter.feed(" fast.") == ["e ran"]
-    assert leak_filter.finish() == [" fast."]
+    assert leak_filter.feed("Zo") == ["Zo"]  # unfinished, but it starts no protected word
+    assert leak_filter.feed("e Kuber") == []  # "Kuber" may become "Kubernetes": its piece waits whole
+    assert leak_filter.feed("netes ran") == []  # "Kubernetes" may start a copy of the context
+    assert leak_filter.finish() == ["e Kuber", "netes ran"]

@@ -14,6 +14,7 @@ asked about them), so only a copy of most of a passage, a dump, is one.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -54,6 +55,9 @@ class LeakFilter:
         """Watch for verbatim runs of each `(text, words that make a leak)`."""
         self.withheld = False
         self._texts = [_protect(text, leak_words) for text, leak_words in protected if _words(text)]
+        # Every protected word, sorted: an unfinished word that starts none of them cannot
+        # become part of a copy, so its piece need not wait for the next delta.
+        self._vocabulary = sorted({word for text in self._texts for word in text.words})
         self._pending = ""  # received, not yet sent
         self._pieces: list[str] = []  # `_pending` as the deltas it arrived in: each is sent whole
         self._judged = 0  # how much of `_pending` the matcher has seen (whole words only)
@@ -113,7 +117,8 @@ class LeakFilter:
         Pieces go out as they came, one event per LLM delta (SPEC §3), only later.
         """
         held = max(self._runs.values(), default=0)
-        unfinished = len(self._pending) - len(self._pending[self._judged :].lstrip())
+        tail = self._pending[self._judged :]
+        unfinished = len(self._pending) if self._cannot_grow(tail) else len(self._pending) - len(tail.lstrip())
         cut = self._starts[-held] if held else unfinished
         sent: list[str] = []
         size = 0
@@ -124,6 +129,14 @@ class LeakFilter:
         self._judged = max(0, self._judged - size)
         self._pending = self._pending[size:]
         return sent
+
+    def _cannot_grow(self, tail: str) -> bool:
+        """True when the unfinished word in `tail` is the start of no protected word."""
+        start = _normal(tail)
+        if not start:
+            return True
+        found = bisect.bisect_left(self._vocabulary, start)
+        return found == len(self._vocabulary) or not self._vocabulary[found].startswith(start)
 
     def _withhold(self, leak: int) -> list[str]:
         """Drop the leaking run and everything after it; send what came before and the notice."""
