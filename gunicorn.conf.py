@@ -81,6 +81,13 @@ def post_worker_init(worker: Any) -> None:
     shutdown.hook_sigterm()
 
 
+def worker_exit(server: Any, worker: Any) -> None:
+    from app.telemetry import tracing
+
+    # In the worker, after its last request: export the spans still queued (no-op when tracing is off).
+    tracing.shutdown()
+
+
 def child_exit(server: Any, worker: Any) -> None:
     from app.worker import metrics_dir
 

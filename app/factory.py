@@ -28,7 +28,7 @@ from app.mcp import transport as mcp_transport
 from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.types import MemvidBackend
 from app.state.sessions import MemorySessionStore, SessionStore
-from app.telemetry import metrics
+from app.telemetry import metrics, tracing
 from app.telemetry.logs import configure_logging
 from app.worker.shutdown import stream_deadline_passed
 
@@ -61,6 +61,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_count)  # type: ignore[method-assign]
 
     install(app, _build_components(settings, memvid, llm, sessions))
+    tracing.init_app(app, settings)  # before trace_id: the request span must exist when its id is read
     trace_id.init_app(app)  # first: every later hook and handler sees the trace id
     error_handlers.init_app(app)
     rate_limit.init_app(app, settings, limited=[chat.bp, fit.bp, feedback.bp, mcp_transport.bp])

@@ -1,4 +1,11 @@
-"""X-Trace-ID on every response, bound to every log line of the request (and `nosniff` beside it)."""
+"""X-Trace-ID on every response, bound to every log line of the request (and `nosniff` beside it).
+
+With tracing off, the id is the client's X-Trace-ID when sane, else a new one. With tracing
+on (app.telemetry.tracing) it is the OpenTelemetry trace id, so logs and traces join: taken
+from the caller's W3C `traceparent` when one came, else the new trace's. A sane client
+X-Trace-ID that differs is then kept as `client_trace_id` in the log lines and as
+`http.request.header.x-trace-id` on the request's span.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,9 @@ import uuid
 
 import structlog
 from flask import Flask, Response, g, request
+from opentelemetry import trace
+
+from app.telemetry import tracing
 
 TRACE_HEADER = "X-Trace-ID"
 _SANE_TRACE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -22,7 +32,7 @@ def trace_id_from(value: str | None) -> str:
 def current_trace_id() -> str:
     """Return this request's trace id, assigning one if the request has none yet."""
     if "trace_id" not in g:
-        g.trace_id = trace_id_from(request.headers.get(TRACE_HEADER))
+        g.trace_id = tracing.current_trace_id() or trace_id_from(request.headers.get(TRACE_HEADER))
     return str(g.trace_id)
 
 
@@ -30,7 +40,12 @@ def _start_request() -> None:
     # A keep-alive connection reuses the greenlet: without clearing, the second request
     # would inherit the first one's bound values.
     structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(trace_id=current_trace_id())
+    trace_id = current_trace_id()
+    structlog.contextvars.bind_contextvars(trace_id=trace_id)
+    sent = request.headers.get(TRACE_HEADER)
+    if sent and sent != trace_id and _SANE_TRACE_ID.fullmatch(sent):
+        structlog.contextvars.bind_contextvars(client_trace_id=sent)
+        trace.get_current_span().set_attribute("http.request.header.x-trace-id", (sent,))
 
 
 def _stamp_response(response: Response) -> Response:
@@ -41,6 +56,6 @@ def _stamp_response(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the trace id hooks; call before any other before_request hook."""
+    """Register the trace id hooks; call before any other before_request hook except tracing's."""
     app.before_request(_start_request)
     app.after_request(_stamp_response)

@@ -12,6 +12,7 @@ checked. Tokens that are already waiting when the loop wakes come out together.
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable, Generator, Iterator
 
@@ -35,18 +36,25 @@ Relayed = str | list[str] | bytes | Finished | LLMError
 
 
 def relay(
-    source: Iterator[LLMEvent], *, keepalive_seconds: float, should_stop: Callable[[], bool]
+    source: Iterator[LLMEvent],
+    *,
+    keepalive_seconds: float,
+    should_stop: Callable[[], bool],
+    context: contextvars.Context | None = None,
 ) -> Generator[Relayed, None, None]:
     """Yield the answer's pieces as they arrive; the last item is always `Finished` or an `LLMError`.
 
     Close the returned generator to stop early: that kills the reader, which closes the
-    upstream request at once.
+    upstream request at once. The reader runs in `context` (a spawned greenlet starts with
+    an empty one): pass the trace and log context the LLM call should see.
     """
     reader: gevent.Greenlet | None = None
     ticks = None
     try:
         events: Queue[object] = Queue()
-        reader = gevent.spawn(_pump, source, events)
+        reader = (
+            gevent.spawn(_pump, source, events) if context is None else gevent.spawn(context.run, _pump, source, events)
+        )
         # Tick often enough that a stopping worker is noticed within POLL_SECONDS and a
         # keep-alive goes out at most half a keep-alive period late.
         period = min(POLL_SECONDS, keepalive_seconds / 2)

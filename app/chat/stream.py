@@ -19,6 +19,7 @@ from app.chat.relay import relay
 from app.errors import LLMError, ServiceError
 from app.llm.types import Finished
 from app.sse import encode_comment, encode_event, encode_token
+from app.telemetry import tracing
 from app.telemetry.metrics import ACTIVE_STREAMS, CHAT_STREAMS, STREAM_DURATION, TIME_TO_FIRST_TOKEN
 
 if TYPE_CHECKING:
@@ -38,7 +39,12 @@ def stream_turn(chat: ChatService, turn: Turn, *, trace_id: str, started: float)
     try:
         yield OPENING + encode_event(retrieval_event(turn.session_id, turn.request.passages))
         source = turn.answerer.stream(turn.request)
-        pieces = relay(source, keepalive_seconds=chat.keepalive_seconds, should_stop=chat.should_stop)
+        pieces = relay(
+            source,
+            keepalive_seconds=chat.keepalive_seconds,
+            should_stop=chat.should_stop,
+            context=tracing.context_for_greenlet(turn.span),  # the LLM's span becomes the turn's child
+        )
         with closing(pieces):
             for piece in pieces:
                 if isinstance(piece, str | list):
@@ -57,6 +63,7 @@ def stream_turn(chat: ChatService, turn: Turn, *, trace_id: str, started: float)
         CHAT_STREAMS.labels(outcome=outcome).inc()
         STREAM_DURATION.observe(elapsed)
         log.info("chat.stream.end", outcome=outcome, tokens=len(parts), seconds=round(elapsed, 3), trace_id=trace_id)
+        tracing.end_turn(turn.span, outcome, tokens=len(parts))  # a stream's turn ends here, not when the view returned
 
 
 def _tokens(texts: list[str], parts: list[str], started: float) -> bytes:

@@ -9,8 +9,10 @@ completes and end in exactly one terminal outcome rendered by `app.errors`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from opentelemetry.trace import INVALID_SPAN, Span
 
 from app.chat.events import sources
 from app.chat.hooks import OutputFilter, TurnHooks
@@ -22,6 +24,7 @@ from app.llm.types import Answerer, AnswerRequest, Finished, Token
 from app.resume.profile import Profile
 from app.retrieval.retriever import ResumeRetriever
 from app.state.sessions import SessionStore
+from app.telemetry import tracing
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class Turn:
     mode: str | None = None  # "offline" | "guardrail" | None (the LLM)
     protected: tuple[str, ...] = ()  # text the answer must not reveal
     record: bool = True  # a blocked question is not kept: it would reach the LLM as history
+    span: Span = INVALID_SPAN  # `chat.turn`: opened by `prepare`, ended where the answer ends
 
     @property
     def chunks(self) -> int:
@@ -80,6 +84,14 @@ class ChatService:
 
     def prepare(self, question: str, session_id: str | None) -> Turn:
         """Accept `question`: resolve the session and gather the context for answering it."""
+        with tracing.opening_turn() as span:  # retrieval and its memvid calls become its children
+            turn = self._prepare(question, session_id)
+            span.set_attributes(
+                {"session.id": turn.session_id, "chat.chunks": turn.chunks, "chat.mode": turn.mode or "llm"}
+            )
+        return replace(turn, span=span)
+
+    def _prepare(self, question: str, session_id: str | None) -> Turn:
         resolved_id, history = self.sessions.history(session_id)
         profile = self._profile_or_none()
         verdict = self.hooks.input_guard.check(question)
@@ -111,6 +123,10 @@ class ChatService:
     def answer(self, question: str, session_id: str | None = None) -> Answer:
         """Answer `question` whole; raise `LLMError` when the LLM fails."""
         turn = self.prepare(question, session_id)
+        with tracing.finishing_turn(turn.span):  # the LLM's span becomes its child
+            return self._answer(turn)
+
+    def _answer(self, turn: Turn) -> Answer:
         text_filter = self.output_filter(turn)
         parts: list[str] = []
         stream = turn.answerer.stream(turn.request)

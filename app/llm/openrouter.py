@@ -27,6 +27,7 @@ from app.llm.transport import (
 )
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Usage
 from app.llm.upstream_stream import RetryableError, is_event_stream, read_completion_stream, transport_error
+from app.telemetry.llm_span import LLMSpan
 from app.telemetry.metrics import LLM_COST, LLM_REQUESTS, LLM_TOKENS
 
 log = structlog.get_logger(__name__)
@@ -84,12 +85,31 @@ class OpenRouterClient:
 
     def stream(self, request: AnswerRequest) -> Generator[LLMEvent, None, None]:
         """Yield the answer's tokens then one Finished; raise LLMError on failure."""
+        span = LLMSpan(
+            provider=self.name,
+            model=self._model,
+            url=self._url,
+            max_tokens=self._max_tokens,
+            temperature=self._temperature,
+        )
+        try:
+            for event in self._attempts(request, span.headers()):
+                span.saw(event)
+                yield event
+        except LLMError as error:
+            span.failed(error.code)
+            raise
+        finally:
+            span.end()
+
+    def _attempts(self, request: AnswerRequest, trace_headers: dict[str, str]) -> Generator[LLMEvent, None, None]:
+        """Request the completion, retrying before the first token; yield its events."""
         body = json.dumps(self._payload(request), ensure_ascii=False).encode()
         for attempt in range(self._max_retries + 1):
             started = False
             finished: Finished | None = None
             try:
-                with self._open(body) as response:
+                with self._open(body, trace_headers) as response:
                     for event in read_completion_stream(response):
                         if isinstance(event, Finished):
                             finished = event
@@ -133,10 +153,11 @@ class OpenRouterClient:
             payload["models"] = [self._model, *self._fallbacks]  # OpenRouter tries them in order
         return payload
 
-    def _open(self, body: bytes) -> requests.Response:
+    def _open(self, body: bytes, trace_headers: dict[str, str]) -> requests.Response:
         """POST the request; return the open 200 event stream, or raise LLMError / RetryableError."""
         prepared = self._prepared.copy()
         prepared.prepare_body(body, None)
+        prepared.headers.update(trace_headers)  # W3C traceparent: the LLM call joins our trace
         try:
             response = self._adapter.send(prepared, **self._send_options)  # never follows redirects
         except requests.RequestException as exc:

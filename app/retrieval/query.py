@@ -15,11 +15,13 @@ brackets, `*`, AND/OR/NOT...) cannot be typed through this module, whatever the 
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from gevent.pool import Pool
+from opentelemetry import trace
 
 from app.retrieval.types import MemvidBackend, Passage
 from app.retrieval.vocabulary import STOP_WORDS, SYNONYMS
@@ -119,8 +121,15 @@ def _run_concurrently(backend: MemvidBackend, queries: list[str], snippet_chars:
     # A question costs several engine calls; over gRPC (made cooperative under gevent) they
     # run side by side, so a slow memvid costs one call's latency, not the sum of them.
     # In-process the engine holds a lock, and the greenlets simply take turns.
+    # Each greenlet runs in a copy of this context (one copy each: a context cannot be entered
+    # twice at once): a spawned greenlet starts empty, and its memvid call would leave the trace.
+    context = contextvars.copy_context()
+    trace.get_current_span().set_attribute("retrieval.engine_queries", len(queries))
     pool = Pool(MAX_CONCURRENT_QUERIES)
-    return pool.map(lambda query: backend.search(query, top_k=PER_QUERY_K, snippet_chars=snippet_chars), queries)
+    return pool.map(
+        lambda query: context.copy().run(backend.search, query, top_k=PER_QUERY_K, snippet_chars=snippet_chars),
+        queries,
+    )
 
 
 def fuse_rankings(rankings: Sequence[tuple[Term, Sequence[Passage]]]) -> list[Passage]:

@@ -10,12 +10,14 @@ import time
 from collections.abc import Callable
 
 import structlog
+from opentelemetry.trace import StatusCode
 
 from app.errors import RetrievalUnavailable
 from app.resume.profile import Profile, parse_profile
 from app.retrieval.query import search_passages
 from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT, BackendHealth, MemvidBackend, Passage
 from app.state.caches import CacheStats, CountingTTLCache
+from app.telemetry import tracing
 
 log = structlog.get_logger(__name__)
 
@@ -59,12 +61,25 @@ class ResumeRetriever:
     def passages(self, question: str) -> list[Passage]:
         """Return the passages for `question` (cached by its words); none (logged) when memvid is unavailable."""
         key = " ".join(word.lower() for word in _WORD.findall(question))
-        try:
-            # A failure is never cached: the next question asks memvid again.
-            return list(self._passages.get_or_compute(key, lambda: self._search(question)))
-        except RetrievalUnavailable:
-            log.warning("retrieval.unavailable", backend=self.backend.name)
-            return []
+        searched = False
+
+        def search() -> tuple[Passage, ...]:
+            nonlocal searched
+            searched = True
+            return self._search(question)
+
+        with tracing.tracer().start_as_current_span(
+            "retrieval", attributes={"memvid.backend": self.backend.name}
+        ) as span:
+            try:
+                # A failure is never cached: the next question asks memvid again.
+                found = list(self._passages.get_or_compute(key, search))
+            except RetrievalUnavailable:
+                log.warning("retrieval.unavailable", backend=self.backend.name)
+                span.set_status(StatusCode.ERROR, "retrieval_unavailable")
+                return []
+            span.set_attributes({"retrieval.cache_hit": not searched, "retrieval.passages": len(found)})
+            return found
 
     def _search(self, question: str) -> tuple[Passage, ...]:
         return tuple(search_passages(self.backend, question, top_k=self._top_k, snippet_chars=SNIPPET_CHARS))

@@ -1,0 +1,198 @@
+"""OpenTelemetry tracing, set up only when OpenTelemetry's standard OTEL_* variables ask for it.
+
+With none of them set nothing is installed: no tracer provider, no exporter thread, no
+instrumentation; every span the app opens then goes to OpenTelemetry's no-op tracer. With
+`OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_TRACES_EXPORTER=otlp|console`) the process exports
+its spans in the background over OTLP/HTTP (protobuf). Under gunicorn that happens in each
+worker: `create_app` runs there, after the fork (no preload), and gunicorn.conf.py's
+`worker_exit` flushes what is still queued.
+
+The OTEL_* variables are OpenTelemetry's own: the SDK reads most of them itself (endpoint,
+headers, sampler, resource attributes, batch sizes), so they are read here too rather than
+mirrored in `app.config`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import structlog
+from flask import Flask
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.environment_variables import OTEL_TRACES_EXPORTER
+from opentelemetry.sdk.environment_variables import (
+    OTEL_EXPORTER_OTLP_ENDPOINT,
+    OTEL_EXPORTER_OTLP_PROTOCOL,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
+    OTEL_SDK_DISABLED,
+)
+from opentelemetry.sdk.resources import OTELResourceDetector, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
+from opentelemetry.semconv.attributes.service_attributes import SERVICE_NAME, SERVICE_VERSION
+from opentelemetry.trace import Span, Status, StatusCode, format_trace_id
+
+from app import __version__
+from app.config import ConfigError, Settings
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_SERVICE_NAME = "ai-resume-api"
+# Health probes and metric scrapes every few seconds would bury the traces that matter.
+EXCLUDED_URLS = r"/health$,/metrics$"
+_FLASK_EXCLUDED_URLS = "OTEL_PYTHON_FLASK_EXCLUDED_URLS"
+# Outcomes of a turn that are not the service's failure.
+_FINE_OUTCOMES = frozenset({"completed", "client_disconnected"})
+
+# The provider this process installed, flushed by `shutdown`. A module global because
+# OpenTelemetry's tracer provider is one per process (a gunicorn worker), not per app.
+_installed: TracerProvider | None = None
+
+
+def exporter_name(environ: Mapping[str, str]) -> str | None:
+    """Return "otlp" or "console" when the OTEL_* variables ask for traces, else None.
+
+    Raises ConfigError (one line naming the variable) for an exporter or protocol this
+    service does not ship: a silently dropped trace is worse than a refused start.
+    """
+    if environ.get(OTEL_SDK_DISABLED, "").strip().lower() == "true":
+        return None
+    names = [name.strip().lower() for name in environ.get(OTEL_TRACES_EXPORTER, "").split(",") if name.strip()]
+    if not names:
+        endpoint = environ.get(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) or environ.get(OTEL_EXPORTER_OTLP_ENDPOINT)
+        names = ["otlp"] if endpoint and endpoint.strip() else ["none"]
+    if names == ["none"]:
+        return None
+    if len(names) > 1 or names[0] not in ("otlp", "console"):
+        raise ConfigError(f"Configuration error: {OTEL_TRACES_EXPORTER}: expected otlp, console or none (got {names})")
+    protocol = environ.get(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) or environ.get(OTEL_EXPORTER_OTLP_PROTOCOL)
+    if names == ["otlp"] and protocol and protocol.strip() != "http/protobuf":
+        raise ConfigError(f"Configuration error: {OTEL_EXPORTER_OTLP_PROTOCOL}: only http/protobuf is supported")
+    return names[0]
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Trace `app`'s requests and memvid calls when OTEL_* asks for it or a provider is installed.
+
+    Call it before any other `before_request` hook: the request's span must exist when the
+    trace id is read.
+    """
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        name = exporter_name(os.environ)
+        if name is None:
+            return
+        _install(name, settings)
+    # Imported here: a process without tracing never loads the instrumentations.
+    from opentelemetry.instrumentation.flask import FlaskInstrumentor
+    from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient
+
+    excluded = os.environ.get(_FLASK_EXCLUDED_URLS, EXCLUDED_URLS)
+    FlaskInstrumentor.instrument_app(app, excluded_urls=excluded)
+    grpc_client = GrpcInstrumentorClient()
+    if not grpc_client.is_instrumented_by_opentelemetry:
+        grpc_client.instrument()  # wraps channel creation; our channel is made lazily, later
+
+
+def _install(name: str, settings: Settings) -> None:
+    global _installed
+    provider = TracerProvider(resource=_resource(settings))
+    provider.add_span_processor(BatchSpanProcessor(_exporter(name)))
+    trace.set_tracer_provider(provider)
+    _installed = provider
+    log.info("tracing.enabled", exporter=name)
+
+
+def _exporter(name: str) -> SpanExporter:
+    if name == "console":
+        return ConsoleSpanExporter()
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    return OTLPSpanExporter()  # endpoint, headers, timeout, compression: from OTEL_EXPORTER_OTLP_*
+
+
+def _resource(settings: Settings) -> Resource:
+    ours = {
+        SERVICE_NAME: DEFAULT_SERVICE_NAME,
+        SERVICE_VERSION: __version__,
+        "deployment.environment.name": settings.app_env,
+    }
+    # OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over our defaults.
+    return Resource.create(ours).merge(OTELResourceDetector().detect())
+
+
+def shutdown() -> None:
+    """Export the spans still queued and stop the exporter (gunicorn's `worker_exit`)."""
+    global _installed
+    if _installed is not None:
+        _installed.shutdown()  # flushes the batch first
+        _installed = None
+
+
+def current_trace_id() -> str | None:
+    """Return the active OpenTelemetry trace id as 32 hex digits; None when no trace is active."""
+    span_context = trace.get_current_span().get_span_context()
+    return format_trace_id(span_context.trace_id) if span_context.is_valid else None
+
+
+def tracer() -> trace.Tracer:
+    """Return the app's tracer (looked up per use: tests install a new provider per test)."""
+    return trace.get_tracer("app")
+
+
+@contextmanager
+def opening_turn() -> Iterator[Span]:
+    """Open the `chat.turn` span, current for the block; it ends here only if the block raises.
+
+    Otherwise whoever finishes the answer ends it (`end_turn`): a stream ends after the
+    view returned.
+    """
+    span = tracer().start_span("chat.turn")
+    try:
+        with trace.use_span(span, end_on_exit=False):
+            yield span
+    except BaseException as error:
+        end_turn(span, getattr(error, "code", type(error).__name__))
+        raise
+
+
+@contextmanager
+def finishing_turn(span: Span) -> Iterator[None]:
+    """Make `span` current for the block, then end it: completed, or with the error that left the block."""
+    with trace.use_span(span, end_on_exit=False):
+        try:
+            yield
+        except BaseException as error:
+            end_turn(span, getattr(error, "code", type(error).__name__))
+            raise
+    end_turn(span, "completed")
+
+
+def end_turn(span: Span, outcome: str, *, tokens: int | None = None) -> None:
+    """Record how the turn ended and end its span."""
+    if span.is_recording():
+        span.set_attribute("chat.outcome", outcome)
+        if tokens is not None:
+            span.set_attribute("chat.tokens_streamed", tokens)
+        if outcome not in _FINE_OUTCOMES:
+            span.set_attribute(ERROR_TYPE, outcome)
+            span.set_status(Status(StatusCode.ERROR, outcome))
+    span.end()
+
+
+def context_for_greenlet(span: Span) -> contextvars.Context:
+    """Return a copy of the current context, with `span` current, for a greenlet to run in.
+
+    contextvars are per greenlet and a spawned greenlet starts with an empty context: without
+    this, its spans would start new traces and its log lines would lose the trace id.
+    """
+    carried = contextvars.copy_context()
+    if span.get_span_context().is_valid:
+        # Attached in the copy only, never detached: the copy ends with the greenlet.
+        carried.run(otel_context.attach, trace.set_span_in_context(span))
+    return carried
