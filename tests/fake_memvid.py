@@ -44,11 +44,13 @@ class FakeMemvid:
     fail_methods: frozenset[str] = frozenset()  # empty: `fail_with` applies to every method
     fail_details: str = "upstream secret: stack trace at /srv/memvid"
     requests: list[tuple[str, Any]] = field(default_factory=list)  # (method, request), in order
+    metadata: list[dict[str, str]] = field(default_factory=list)  # each call's invocation metadata, in order
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def answer(self, method: str, request: Any, context: Context) -> None:
         """Record the call, wait `delay`, and abort it when scripted to fail."""
         self.requests.append((method, request))
+        self.metadata.append({item.key: item.value for item in context.invocation_metadata()})
         if self.delay and (not self.delay_methods or method in self.delay_methods):
             # An Event, not sleep: stopping the server must not wait out a long delay.
             self.stopping.wait(self.delay)
