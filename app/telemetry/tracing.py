@@ -47,6 +47,7 @@ DEFAULT_SERVICE_NAME = "ai-resume-api"
 # Health probes and metric scrapes every few seconds would bury the traces that matter.
 EXCLUDED_URLS = r"/health$,/metrics$"
 _FLASK_EXCLUDED_URLS = "OTEL_PYTHON_FLASK_EXCLUDED_URLS"
+MEMVID_HEALTH_SERVICE = "memvid.v1.Health"
 # Outcomes of a turn that are not the service's failure.
 _FINE_OUTCOMES = frozenset({"completed", "client_disconnected"})
 
@@ -90,11 +91,12 @@ def init_app(app: Flask, settings: Settings) -> None:
         _install(name, settings)
     # Imported here: a process without tracing never loads the instrumentations.
     from opentelemetry.instrumentation.flask import FlaskInstrumentor
-    from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient
+    from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient, filters
 
     excluded = os.environ.get(_FLASK_EXCLUDED_URLS, EXCLUDED_URLS)
     FlaskInstrumentor.instrument_app(app, excluded_urls=excluded)
-    grpc_client = GrpcInstrumentorClient()
+    # /health is not traced, so its memvid probe would start a trace of its own every few seconds.
+    grpc_client = GrpcInstrumentorClient(filter_=filters.negate(filters.service_name(MEMVID_HEALTH_SERVICE)))
     if not grpc_client.is_instrumented_by_opentelemetry:
         grpc_client.instrument()  # wraps channel creation; our channel is made lazily, later
 
