@@ -7,6 +7,7 @@ checked on the wire.
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -139,9 +140,14 @@ def test_a_whole_answer_ends_its_turn_with_the_llm_inside(traced_client, spans):
     assert response.headers["X-Trace-ID"] == format_trace_id(turn.context.trace_id)
 
 
-def test_a_failed_llm_call_marks_the_turn_and_the_llm_span(traced_client, spans, llm_server):  # noqa: F811
+def test_a_failed_llm_call_marks_the_turn_and_the_llm_span(traced_client, spans, llm_server, capsys):  # noqa: F811
     llm_server.enqueue(http_error(400))
-    traced_client.post(CHAT, json={"message": "Kubernetes?"}).get_data()
+    response = traced_client.post(CHAT, json={"message": "Kubernetes?"})
+    response.get_data()
+    # Logged in the greenlet that reads the LLM: it carries the request's trace id too.
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    (logged,) = [line for line in lines if line["event"] == "llm_upstream_status"]
+    assert logged["trace_id"] == response.headers["X-Trace-ID"]
     named = by_name(spans)
     (turn,) = named["chat.turn"]
     (llm,) = named[f"chat {MODEL}"]
@@ -250,3 +256,18 @@ def test_exporter_chosen_from_the_variables(environ, expected):
 def test_an_exporter_we_do_not_ship_stops_start_up(environ, named):
     with pytest.raises(ConfigError, match=named):
         tracing.exporter_name(environ)
+
+
+def test_embedded_engine_calls_are_children_of_retrieval_and_probes_start_no_trace(spans, tmp_path):
+    from app.config import EXAMPLE_RESUME
+    from app.resume.ingest import ingest_resume
+
+    ingest_resume(EXAMPLE_RESUME, tmp_path / "example.mv2")
+    client = create_app({"memvid_file": str(tmp_path / "example.mv2"), "openrouter_api_key": ""}).test_client()
+    client.get("/health")
+    assert spans.get_finished_spans() == ()
+    client.post(CHAT, json={"message": "Kubernetes experience?"}).get_data()
+    named = by_name(spans)
+    (retrieval,) = named["retrieval"]
+    engine_calls = [span for span in named["memvid.engine"] if parent_of(span) == retrieval.context.span_id]
+    assert len(engine_calls) == retrieval.attributes["retrieval.engine_queries"]

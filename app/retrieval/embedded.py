@@ -21,6 +21,7 @@ from app.errors import RetrievalUnavailable
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
 from app.retrieval.types import BackendHealth, Passage
+from app.telemetry import tracing
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -83,7 +84,7 @@ class EmbeddedMemvidBackend:
             self._close_handle()
 
     def _call(self, operation: Callable[[Any], T], *, query: bool = False) -> T:
-        with self._lock:
+        with tracing.child_span("memvid.engine", {"memvid.backend": self.name}), self._lock:
             try:
                 return operation(self._handle())
             except memvid_sdk.MemvidError as error:

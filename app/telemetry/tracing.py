@@ -148,6 +148,16 @@ def tracer() -> trace.Tracer:
 
 
 @contextmanager
+def child_span(name: str, attributes: Mapping[str, str | int]) -> Iterator[None]:
+    """Trace the block as `name` when a trace is active; nothing otherwise (a probe starts no trace)."""
+    if not trace.get_current_span().get_span_context().is_valid:
+        yield
+        return
+    with tracer().start_as_current_span(name, attributes=attributes):
+        yield
+
+
+@contextmanager
 def opening_turn() -> Iterator[Span]:
     """Open the `chat.turn` span, current for the block; it ends here only if the block raises.
 
