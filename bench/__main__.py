@@ -44,6 +44,7 @@ def parse(argv: list[str]) -> tuple[Options, Path | None]:
     add("--client-core", type=_core, default=Options.client_core, help="core of the load generator and fakes")
     add("--profile", type=int, default=None, metavar="LEVEL", help="py-spy the worker at this level (bench group)")
     add("--no-retrieval-cache", action="store_true", help="every question asks memvid (RETRIEVAL_CACHE_SECONDS=0)")
+    add("--tracing", action="store_true", help="the service exports traces over OTLP/HTTP to a local sink")
     add("--json", type=Path, default=None, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
     options = Options(
@@ -58,6 +59,7 @@ def parse(argv: list[str]) -> tuple[Options, Path | None]:
         client_core=args.client_core,
         profile_level=args.profile,
         retrieval_cache=not args.no_retrieval_cache,
+        tracing=args.tracing,
     )
     return options, args.json
 
@@ -80,7 +82,8 @@ def main(argv: list[str]) -> int:
         if None not in cores
         else "unpinned (taskset or the cores asked for are missing)"
     )
-    print(f"Placement: {placement}; retrieval cache {'on' if options.retrieval_cache else 'off'}")
+    tracing = f"on ({results['otlp_exports']} received by the OTLP sink)" if options.tracing else "off"
+    print(f"Placement: {placement}; retrieval cache {'on' if options.retrieval_cache else 'off'}; tracing {tracing}")
     print()
     print(table(derived))
     print()

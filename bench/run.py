@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ class Options:
     client_core: int | None = 1
     profile_level: int | None = None
     retrieval_cache: bool = True  # False: every question asks memvid (the cache-miss cost)
+    tracing: bool = False  # True: the service exports its traces over OTLP/HTTP to a local sink
     profile_dir: Path = Path("bench/results")
 
 
@@ -122,6 +124,10 @@ def _run(options: Options, procs: Processes, files: int) -> dict[str, Any]:
     }
     if not options.retrieval_cache:
         env["RETRIEVAL_CACHE_SECONDS"] = "0"
+    sink = None
+    if options.tracing:
+        sink = procs.spawn("otlp_sink", pinned(options.client_core, [sys.executable, "-m", "bench.otlp_sink"]))
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{ready_line(sink)[0]}"
     service = start_service(procs, env, options.service_core, connections=max(options.levels) + 100)
     for question in QUESTIONS:  # warm the service: imports, pools, caches
         post_json(service.port, "/api/v1/chat", {"message": question})
@@ -158,7 +164,13 @@ def _run(options: Options, procs: Processes, files: int) -> dict[str, Any]:
         "client_core": options.client_core,
         "service_log_tail": service.log_path.read_text(errors="replace")[-2000:],
         "service_warnings": _warnings(service.log_path),
+        "otlp_exports": _get_json(f"{env['OTEL_EXPORTER_OTLP_ENDPOINT']}/stats") if sink else None,
     }
+
+
+def _get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
 
 
 def _warnings(log_path: Path) -> dict[str, int]:

@@ -41,6 +41,7 @@ def spans():
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
     yield exporter
+    tracing.shutdown()
     provider.shutdown()
     reset_trace_globals()
     GrpcInstrumentorClient().uninstrument()

@@ -92,6 +92,9 @@ class OpenRouterClient:
             max_tokens=self._max_tokens,
             temperature=self._temperature,
         )
+        if not span.recording:  # tracing off, or this trace not sampled: nothing to note per token
+            yield from self._attempts(request, span.headers())
+            return
         try:
             for event in self._attempts(request, span.headers()):
                 span.saw(event)

@@ -68,9 +68,7 @@ class ResumeRetriever:
             searched = True
             return self._search(question)
 
-        with tracing.tracer().start_as_current_span(
-            "retrieval", attributes={"memvid.backend": self.backend.name}
-        ) as span:
+        with tracing.span("retrieval", {"memvid.backend": self.backend.name}) as span:
             try:
                 # A failure is never cached: the next question asks memvid again.
                 found = list(self._passages.get_or_compute(key, search))

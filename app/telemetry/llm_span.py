@@ -13,32 +13,21 @@ from urllib.parse import urlsplit
 from opentelemetry import propagate, trace
 from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
 from opentelemetry.semconv.attributes.server_attributes import SERVER_ADDRESS, SERVER_PORT
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, Status, StatusCode
 
 from app.llm.types import Finished, LLMEvent, Token
-from app.telemetry.tracing import tracer
+from app.telemetry import tracing
 
 
 class LLMSpan:
-    """Opened when a completion is requested; `saw` each event; `failed` or `end` once."""
+    """Opened when a completion is requested; `saw` each event; `failed` or `end` once.
+
+    With tracing off it holds no span, and `recording` tells the caller to skip `saw`.
+    """
 
     def __init__(self, *, provider: str, model: str, url: str, max_tokens: int, temperature: float) -> None:
-        address = urlsplit(url)
-        self._span = tracer().start_span(
-            f"chat {model}",
-            kind=SpanKind.CLIENT,
-            attributes={
-                "gen_ai.operation.name": "chat",
-                "gen_ai.provider.name": provider,
-                "gen_ai.request.model": model,
-                "gen_ai.request.max_tokens": max_tokens,
-                "gen_ai.request.temperature": temperature,
-                "gen_ai.request.stream": True,
-                SERVER_ADDRESS: address.hostname or "",
-                SERVER_PORT: address.port or (443 if address.scheme == "https" else 80),
-            },
-        )
-        self._recording = self._span.is_recording()
+        self._span = _start(provider, model, url, max_tokens, temperature) if tracing.enabled() else INVALID_SPAN
+        self.recording = self._span.is_recording()
         self._started = time.perf_counter()
         self._first_token_seen = False
         self._finished = False
@@ -53,7 +42,7 @@ class LLMSpan:
 
     def saw(self, event: LLMEvent) -> None:
         """Note the time to the first token, and the usage and finish reason at the end."""
-        if not self._recording:
+        if not self.recording:
             return
         if isinstance(event, Token) and not self._first_token_seen:
             self._first_token_seen = True
@@ -83,3 +72,21 @@ class LLMSpan:
     def _end_span(self) -> None:
         self._ended = True
         self._span.end()
+
+
+def _start(provider: str, model: str, url: str, max_tokens: int, temperature: float) -> Span:
+    address = urlsplit(url)
+    return tracing.tracer().start_span(
+        f"chat {model}",
+        kind=SpanKind.CLIENT,
+        attributes={
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": provider,
+            "gen_ai.request.model": model,
+            "gen_ai.request.max_tokens": max_tokens,
+            "gen_ai.request.temperature": temperature,
+            "gen_ai.request.stream": True,
+            SERVER_ADDRESS: address.hostname or "",
+            SERVER_PORT: address.port or (443 if address.scheme == "https" else 80),
+        },
+    )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextvars
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 import structlog
 from flask import Flask
@@ -36,7 +36,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
 from opentelemetry.semconv.attributes.service_attributes import SERVICE_NAME, SERVICE_VERSION
-from opentelemetry.trace import Span, Status, StatusCode, format_trace_id
+from opentelemetry.trace import INVALID_SPAN, Span, Status, StatusCode, format_trace_id
 
 from app import __version__
 from app.config import ConfigError, Settings
@@ -51,9 +51,14 @@ MEMVID_HEALTH_SERVICE = "memvid.v1.Health"
 # Outcomes of a turn that are not the service's failure.
 _FINE_OUTCOMES = frozenset({"completed", "client_disconnected"})
 
-# The provider this process installed, flushed by `shutdown`. A module global because
-# OpenTelemetry's tracer provider is one per process (a gunicorn worker), not per app.
+_NO_SPAN = nullcontext(INVALID_SPAN)
+
+# Module globals because OpenTelemetry's tracer provider is one per process (a gunicorn
+# worker), not per app: whether `init_app` found or installed one (read on every request,
+# so a plain flag rather than asking OpenTelemetry), and the provider it installed.
+_enabled = False
 _installed: TracerProvider | None = None
+_tracer: tuple[trace.TracerProvider, trace.Tracer] | None = None
 
 
 def exporter_name(environ: Mapping[str, str]) -> str | None:
@@ -84,11 +89,13 @@ def init_app(app: Flask, settings: Settings) -> None:
     Call it before any other `before_request` hook: the request's span must exist when the
     trace id is read.
     """
+    global _enabled
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         name = exporter_name(os.environ)
         if name is None:
             return
         _install(name, settings)
+    _enabled = True
     # Imported here: a process without tracing never loads the instrumentations.
     from opentelemetry.instrumentation.flask import FlaskInstrumentor
     from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient, filters
@@ -129,8 +136,9 @@ def _resource(settings: Settings) -> Resource:
 
 
 def shutdown() -> None:
-    """Export the spans still queued and stop the exporter (gunicorn's `worker_exit`)."""
-    global _installed
+    """Export the spans still queued and stop the exporter (gunicorn's `worker_exit`); tracing is off after."""
+    global _installed, _enabled
+    _enabled = False
     if _installed is not None:
         _installed.shutdown()  # flushes the batch first
         _installed = None
@@ -142,15 +150,29 @@ def current_trace_id() -> str | None:
     return format_trace_id(span_context.trace_id) if span_context.is_valid else None
 
 
+def enabled() -> bool:
+    """Tell whether this process traces; when it does not, every helper here costs next to nothing."""
+    return _enabled
+
+
 def tracer() -> trace.Tracer:
-    """Return the app's tracer (looked up per use: tests install a new provider per test)."""
-    return trace.get_tracer("app")
+    """Return the app's tracer from the installed provider (tests install a new one per test)."""
+    global _tracer
+    provider = trace.get_tracer_provider()
+    if _tracer is None or _tracer[0] is not provider:
+        _tracer = (provider, provider.get_tracer("app"))  # making one costs more than a span
+    return _tracer[1]
+
+
+def span(name: str, attributes: Mapping[str, str | int | bool] | None = None) -> AbstractContextManager[Span]:
+    """Trace the block as `name`, current for the block; a no-op span when tracing is off."""
+    return tracer().start_as_current_span(name, attributes=attributes) if enabled() else _NO_SPAN
 
 
 @contextmanager
 def child_span(name: str, attributes: Mapping[str, str | int]) -> Iterator[None]:
     """Trace the block as `name` when a trace is active; nothing otherwise (a probe starts no trace)."""
-    if not trace.get_current_span().get_span_context().is_valid:
+    if not (enabled() and trace.get_current_span().get_span_context().is_valid):
         yield
         return
     with tracer().start_as_current_span(name, attributes=attributes):
@@ -164,6 +186,9 @@ def opening_turn() -> Iterator[Span]:
     Otherwise whoever finishes the answer ends it (`end_turn`): a stream ends after the
     view returned.
     """
+    if not enabled():
+        yield INVALID_SPAN
+        return
     span = tracer().start_span("chat.turn")
     try:
         with trace.use_span(span, end_on_exit=False):
@@ -176,6 +201,9 @@ def opening_turn() -> Iterator[Span]:
 @contextmanager
 def finishing_turn(span: Span) -> Iterator[None]:
     """Make `span` current for the block, then end it: completed, or with the error that left the block."""
+    if span is INVALID_SPAN:
+        yield
+        return
     with trace.use_span(span, end_on_exit=False):
         try:
             yield
