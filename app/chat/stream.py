@@ -19,7 +19,7 @@ from app.chat.relay import relay
 from app.errors import LLMError, ServiceError
 from app.llm.types import Finished
 from app.sse import encode_comment, encode_event, encode_token
-from app.telemetry import tracing
+from app.telemetry import tracing, turn_span
 from app.telemetry.metrics import ACTIVE_STREAMS, CHAT_STREAMS, STREAM_DURATION, TIME_TO_FIRST_TOKEN
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def stream_turn(chat: ChatService, turn: Turn, *, trace_id: str, started: float)
         CHAT_STREAMS.labels(outcome=outcome).inc()
         STREAM_DURATION.observe(elapsed)
         log.info("chat.stream.end", outcome=outcome, tokens=len(parts), seconds=round(elapsed, 3), trace_id=trace_id)
-        tracing.end_turn(turn.span, outcome, tokens=len(parts))  # a stream's turn ends here, not when the view returned
+        turn_span.end_turn(turn.span, outcome, tokens=len(parts))  # here, not when the view returned
 
 
 def _tokens(texts: list[str], parts: list[str], started: float) -> bytes:

@@ -24,7 +24,7 @@ from app.llm.types import Answerer, AnswerRequest, Finished, Token
 from app.resume.profile import Profile
 from app.retrieval.retriever import ResumeRetriever
 from app.state.sessions import SessionStore
-from app.telemetry import tracing
+from app.telemetry import turn_span
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ class ChatService:
 
     def prepare(self, question: str, session_id: str | None) -> Turn:
         """Accept `question`: resolve the session and gather the context for answering it."""
-        with tracing.opening_turn() as span:  # retrieval and its memvid calls become its children
+        with turn_span.opening_turn() as span:  # retrieval and its memvid calls become its children
             turn = self._prepare(question, session_id)
             span.set_attributes(
                 {"session.id": turn.session_id, "chat.chunks": turn.chunks, "chat.mode": turn.mode or "llm"}
@@ -123,7 +123,7 @@ class ChatService:
     def answer(self, question: str, session_id: str | None = None) -> Answer:
         """Answer `question` whole; raise `LLMError` when the LLM fails."""
         turn = self.prepare(question, session_id)
-        with tracing.finishing_turn(turn.span):  # the LLM's span becomes its child
+        with turn_span.finishing_turn(turn.span):  # the LLM's span becomes its child
             return self._answer(turn)
 
     def _answer(self, turn: Turn) -> Answer:

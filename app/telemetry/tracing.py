@@ -34,9 +34,8 @@ from opentelemetry.sdk.environment_variables import (
 from opentelemetry.sdk.resources import OTELResourceDetector, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
-from opentelemetry.semconv.attributes.error_attributes import ERROR_TYPE
 from opentelemetry.semconv.attributes.service_attributes import SERVICE_NAME, SERVICE_VERSION
-from opentelemetry.trace import INVALID_SPAN, Span, Status, StatusCode, format_trace_id
+from opentelemetry.trace import INVALID_SPAN, Span, format_trace_id
 
 from app import __version__
 from app.config import ConfigError, Settings
@@ -48,8 +47,6 @@ DEFAULT_SERVICE_NAME = "ai-resume-api"
 EXCLUDED_URLS = r"/health$,/metrics$"
 _FLASK_EXCLUDED_URLS = "OTEL_PYTHON_FLASK_EXCLUDED_URLS"
 MEMVID_HEALTH_SERVICE = "memvid.v1.Health"
-# Outcomes of a turn that are not the service's failure.
-_FINE_OUTCOMES = frozenset({"completed", "client_disconnected"})
 
 _NO_SPAN = nullcontext(INVALID_SPAN)
 
@@ -177,52 +174,6 @@ def child_span(name: str, attributes: Mapping[str, str | int]) -> Iterator[None]
         return
     with tracer().start_as_current_span(name, attributes=attributes):
         yield
-
-
-@contextmanager
-def opening_turn() -> Iterator[Span]:
-    """Open the `chat.turn` span, current for the block; it ends here only if the block raises.
-
-    Otherwise whoever finishes the answer ends it (`end_turn`): a stream ends after the
-    view returned.
-    """
-    if not enabled():
-        yield INVALID_SPAN
-        return
-    span = tracer().start_span("chat.turn")
-    try:
-        with trace.use_span(span, end_on_exit=False):
-            yield span
-    except BaseException as error:
-        end_turn(span, getattr(error, "code", type(error).__name__))
-        raise
-
-
-@contextmanager
-def finishing_turn(span: Span) -> Iterator[None]:
-    """Make `span` current for the block, then end it: completed, or with the error that left the block."""
-    if span is INVALID_SPAN:
-        yield
-        return
-    with trace.use_span(span, end_on_exit=False):
-        try:
-            yield
-        except BaseException as error:
-            end_turn(span, getattr(error, "code", type(error).__name__))
-            raise
-    end_turn(span, "completed")
-
-
-def end_turn(span: Span, outcome: str, *, tokens: int | None = None) -> None:
-    """Record how the turn ended and end its span."""
-    if span.is_recording():
-        span.set_attribute("chat.outcome", outcome)
-        if tokens is not None:
-            span.set_attribute("chat.tokens_streamed", tokens)
-        if outcome not in _FINE_OUTCOMES:
-            span.set_attribute(ERROR_TYPE, outcome)
-            span.set_status(Status(StatusCode.ERROR, outcome))
-    span.end()
 
 
 def context_for_greenlet(span: Span) -> contextvars.Context:
