@@ -98,7 +98,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient, filters
 
     excluded = os.environ.get(_FLASK_EXCLUDED_URLS, EXCLUDED_URLS)
-    FlaskInstrumentor.instrument_app(app, excluded_urls=excluded)
+    # No SQL here: the SQL commenter's per-request context would be work for nothing.
+    FlaskInstrumentor.instrument_app(app, excluded_urls=excluded, enable_commenter=False)
     # /health is not traced, so its memvid probe would start a trace of its own every few seconds.
     grpc_client = GrpcInstrumentorClient(filter_=filters.negate(filters.service_name(MEMVID_HEALTH_SERVICE)))
     if not grpc_client.is_instrumented_by_opentelemetry:
