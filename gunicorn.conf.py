@@ -6,15 +6,19 @@ before it forks the workers, the workers inherit every module the master importe
 they patch the standard library only after the fork. The README's "Deploying" section explains each value.
 """
 
+import os
 from typing import Any
 
 from app.config import load_settings
 from app.telemetry.logs import configure_logging, gunicorn_logconfig
+from app.telemetry.tracing import exporter_name
 
 # Validates every setting now, in the master: a bad value stops start-up with one line.
 # gunicorn itself parses WEB_CONCURRENCY when it is imported, before reading this file:
 # a value that is not a number stops it there, with its own traceback.
 _settings = load_settings()
+# The OTEL_* tracing variables too: in a worker, a bad one would be a crash loop.
+exporter_name(os.environ)
 
 # gevent workers that answer unparseable requests in the JSON error shape, not HTML.
 worker_class = "app.worker.gevent_worker.JsonErrorGeventWorker"

@@ -4,6 +4,9 @@ question over OTLP/HTTP to a receiver on a free port, and flushes it on graceful
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +22,7 @@ from opentelemetry.proto.common.v1.common_pb2 import KeyValue
 
 from tests.fake_llm import llm_server  # noqa: F401 (fixture)
 from tests.fake_memvid import hit, memvid_server  # noqa: F401 (fixture)
-from tests.servers import gunicorn, service_env
+from tests.servers import ROOT, gunicorn, service_env
 
 MODEL = "test/model-1"
 
@@ -117,3 +120,14 @@ def test_one_question_is_exported_as_one_trace_and_flushed_on_shutdown(tmp_path,
     started = [json.loads(line) for line in log.splitlines() if '"tracing.enabled"' in line]
     assert len(started) == 1
     assert started[0]["pid"] != master_pid
+
+
+def test_a_bad_tracing_variable_stops_gunicorn_in_the_master_with_one_line(tmp_path):
+    env = {**os.environ, "HOME": str(tmp_path), "OTEL_TRACES_EXPORTER": "zipkin"}
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--check-config", "wsgi:app"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: OTEL_TRACES_EXPORTER: expected otlp, console or none (got ['zipkin'])"
+    ]

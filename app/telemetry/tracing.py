@@ -18,9 +18,9 @@ import contextvars
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import TYPE_CHECKING
 
 import structlog
-from flask import Flask
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.environment_variables import OTEL_TRACES_EXPORTER
@@ -39,6 +39,9 @@ from opentelemetry.trace import INVALID_SPAN, Span, format_trace_id
 
 from app import __version__
 from app.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = structlog.get_logger(__name__)
 
