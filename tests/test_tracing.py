@@ -11,6 +11,7 @@ import json
 import threading
 
 import pytest
+from flask import Flask
 from opentelemetry import trace
 from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -19,11 +20,14 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.test.globals_test import reset_trace_globals
 from opentelemetry.trace import StatusCode, format_span_id, format_trace_id
 
-from app.config import ConfigError
+from app.config import ConfigError, load_settings
 from app.factory import create_app
+from app.llm.types import Finished, Token, Usage
 from app.telemetry import tracing
+from app.telemetry.llm_span import LLMSpan
 from tests.fake_llm import http_error, llm_server  # noqa: F401 (fixture)
 from tests.fake_memvid import hit, memvid_server  # noqa: F401 (fixture)
+from tests.fakes import FakeMemvid, ScriptedAnswerer
 
 CHAT = "/api/v1/chat"
 MODEL = "test/model-1"
@@ -40,11 +44,18 @@ def spans():
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
+    tracing.init_app(Flask(__name__), load_settings({}))  # finds the provider: this process traces
     yield exporter
     tracing.shutdown()
     provider.shutdown()
     reset_trace_globals()
-    GrpcInstrumentorClient().uninstrument()
+    uninstrument_grpc()
+
+
+def uninstrument_grpc() -> None:
+    client = GrpcInstrumentorClient()
+    if client.is_instrumented_by_opentelemetry:
+        client.uninstrument()
 
 
 @pytest.fixture
@@ -222,7 +233,7 @@ def test_an_endpoint_starts_the_exporter(monkeypatch):
     finally:
         tracing.shutdown()
         reset_trace_globals()
-        GrpcInstrumentorClient().uninstrument()
+        uninstrument_grpc()
     assert exporter_threads() == []
 
 
@@ -272,3 +283,40 @@ def test_embedded_engine_calls_are_children_of_retrieval_and_probes_start_no_tra
     (retrieval,) = named["retrieval"]
     engine_calls = [span for span in named["memvid.engine"] if parent_of(span) == retrieval.context.span_id]
     assert len(engine_calls) == retrieval.attributes["retrieval.engine_queries"]
+
+
+def test_a_client_that_hangs_up_ends_the_turn(spans):
+    client = create_app({}, memvid=FakeMemvid(), llm=ScriptedAnswerer()).test_client()
+    response = client.post(CHAT, json={"message": "Kubernetes?"}, buffered=False)
+    next(response.response)  # the opening comment and the retrieval event
+    response.close()  # the client goes away before the answer
+    (turn,) = by_name(spans)["chat.turn"]
+    assert turn.attributes["chat.outcome"] == "client_disconnected"
+    assert turn.status.status_code is StatusCode.UNSET
+
+
+@pytest.mark.parametrize(
+    ("ending", "error_type", "status"),
+    [
+        ([Token("Hi"), Finished("stop", Usage(3, 1, 4))], None, StatusCode.UNSET),
+        ([Token("Hi")], "cancelled", StatusCode.UNSET),  # closed early: the client left
+        ([Token("Hi"), "llm_timeout"], "llm_timeout", StatusCode.ERROR),
+    ],
+)
+def test_the_llm_span_says_how_the_completion_ended(spans, ending, error_type, status):
+    span = LLMSpan(provider="openrouter", model=MODEL, url="https://llm.example:8443/v1", max_tokens=9, temperature=0)
+    for step in ending:
+        if isinstance(step, str):
+            span.failed(step)
+        else:
+            span.saw(step)
+    span.end()
+    (ended,) = spans.get_finished_spans()
+    assert ended.attributes.get("error.type") == error_type
+    assert ended.status.status_code is status
+    assert (ended.attributes["server.address"], ended.attributes["server.port"]) == ("llm.example", 8443)
+
+
+def test_the_llm_span_sends_no_traceparent_when_tracing_is_off():
+    span = LLMSpan(provider="openrouter", model=MODEL, url="https://llm.example/v1", max_tokens=9, temperature=0)
+    assert (span.recording, span.headers()) == (False, {})
