@@ -320,3 +320,24 @@ def test_the_llm_span_says_how_the_completion_ended(spans, ending, error_type, s
 def test_the_llm_span_sends_no_traceparent_when_tracing_is_off():
     span = LLMSpan(provider="openrouter", model=MODEL, url="https://llm.example/v1", max_tokens=9, temperature=0)
     assert (span.recording, span.headers()) == (False, {})
+
+
+def test_a_failed_whole_answer_ends_its_turn_with_the_code(traced_client, spans, llm_server):  # noqa: F811
+    llm_server.enqueue(http_error(400))
+    response = traced_client.post(CHAT, json={"message": "Kubernetes?", "stream": False})
+    (turn,) = by_name(spans)["chat.turn"]
+    assert turn.attributes["chat.outcome"] == response.json["code"]
+    assert turn.status.status_code is StatusCode.ERROR
+
+
+class BrokenSessions:
+    def history(self, session_id):
+        raise RuntimeError("the session store is down")
+
+
+def test_a_turn_that_fails_before_answering_is_ended_as_failed(spans):
+    client = create_app({}, memvid=FakeMemvid(), llm=ScriptedAnswerer(), sessions=BrokenSessions()).test_client()
+    assert client.post(CHAT, json={"message": "Kubernetes?"}).status_code == 500
+    (turn,) = by_name(spans)["chat.turn"]
+    assert turn.attributes["chat.outcome"] == "RuntimeError"
+    assert turn.status.status_code is StatusCode.ERROR
