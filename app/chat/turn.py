@@ -97,7 +97,8 @@ class ChatService:
         verdict = self.hooks.input_guard.check(question)
         if verdict.blocked:
             return self._redirect(resolved_id, question, profile)
-        passages = tuple(self.retriever.passages(question))
+        found = self.retriever.retrieve(question)
+        passages = found.passages
         system_prompt = profile.system_prompt if profile else ""
         name = profile.name if profile else ""
         messages = build_messages(
@@ -107,6 +108,7 @@ class ChatService:
             messages=messages,
             question=question,
             passages=passages,
+            searched_words=found.searched_words,
             suggested_questions=tuple(profile.suggested_questions) if profile else (),
         )
         # What the output filter guards, instructions first (the filter relies on that order).

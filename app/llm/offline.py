@@ -1,8 +1,9 @@
 """The offline answerer: an honest extractive answer quoted from the retrieved passages.
 
-Used when no LLM is configured (SPEC §2). It never invents text: it picks the passage
-sentences that share the most content words with the question, cites where each came
-from, and says plainly when nothing matches.
+Used when no LLM is configured (SPEC §2). It never invents text: it ranks the passage
+sentences by meaning (the same embedding model as semantic retrieval) and by the content
+words they share with the question and with the words retrieval searched, quotes the
+best, cites where each came from, and says plainly when nothing was found.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import math
 import re
 from collections.abc import Generator, Iterator
 
-from app.llm.sentences import Sentence, content_stems, matches, restore_lines, split_sentences
+import numpy as np
+
+from app.llm.sentences import Sentence, matches, restore_lines, split_sentences
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Token
-from app.retrieval.query import query_terms
 from app.retrieval.types import Passage
+from app.text.embedding import Embedder, shared_embedder
+from app.text.words import content_stems
 
 PREAMBLE = "No language model is configured, so this answer is quoted directly from the resume."
 NOTHING_FOUND = "I could not find anything in the resume that answers this question."
@@ -23,6 +27,9 @@ MAX_SENTENCES = 5
 MAX_QUOTE_CHARS = 900
 MAX_SUGGESTIONS = 3
 WORDS_PER_TOKEN = 3
+# How much meaning counts against shared words: a sentence as close to the question as the
+# closest one gains this much, as if it shared that many rare words with the question.
+MEANING_WEIGHT = 2.0
 
 _CHUNK = re.compile(r"\s*\S+\s*")
 
@@ -32,9 +39,12 @@ class OfflineAnswerer:
 
     name = "offline"
 
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self._embedder = embedder or shared_embedder()
+
     def stream(self, request: AnswerRequest) -> Generator[LLMEvent, None, None]:
         """Yield the extractive answer as several tokens, then one `Finished`."""
-        answer = compose_answer(request)
+        answer = compose_answer(request, self._embedder)
         for chunk in _chunks(answer):
             yield Token(chunk)
         yield Finished(finish_reason="stop", usage=None)
@@ -43,22 +53,30 @@ class OfflineAnswerer:
         """Release nothing: this answerer holds no connection."""
 
 
-def compose_answer(request: AnswerRequest) -> str:
+def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> str:
     """Return the whole offline answer for `request`."""
-    chosen = _select(_question_stems(request.question), request.passages)
+    # Retrieval expands "cloud" to "aws", "gcp"...: sentences with those words answer too.
+    stems = content_stems(request.question) | content_stems(" ".join(request.searched_words))
+    sentences = [s for i, p in enumerate(request.passages) for s in split_sentences(i, restore_lines(p))]
+    closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())
+    chosen = _select(stems, sentences, closeness, request.passages)
     if not chosen:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     return "\n\n".join([PREAMBLE, *_cite(chosen, request.passages)])
 
 
-def _question_stems(question: str) -> frozenset[str]:
-    """Return the question's content stems plus the forms retrieval searched it under.
-
-    Retrieval expands "cloud" to "aws", "gcp"...; the sentences it found for those words
-    must count as answers here too.
-    """
-    searched = " ".join(form for term in query_terms(question) for form in term.forms)
-    return content_stems(question) | content_stems(searched)
+def _closeness(
+    question: str, sentences: list[Sentence], passages: tuple[Passage, ...], embedder: Embedder
+) -> list[float]:
+    """Return how close each sentence is in meaning to the question, scaled to [0, 1] among them."""
+    if not sentences or not question.strip():
+        return [0.0] * len(sentences)
+    # The heading gives a sentence its context: "€120,000" answers a question about pay
+    # because it sits under "What are her salary expectations?".
+    texts = [f"{passages[s.passage].title}: {s.text}" for s in sentences]
+    similarity = embedder.passages(texts) @ embedder.query(question)
+    low, high = float(np.min(similarity)), float(np.max(similarity))
+    return [(float(value) - low) / (high - low) if high > low else 1.0 for value in similarity]
 
 
 def _nothing_found(request: AnswerRequest) -> list[str]:
@@ -71,21 +89,20 @@ def _nothing_found(request: AnswerRequest) -> list[str]:
     return parts
 
 
-def _select(question: frozenset[str], passages: tuple[Passage, ...]) -> list[Sentence]:
-    """Pick the best-matching sentences within the sentence and character budgets."""
-    if not question:
-        return []
-    sentences = [s for i, p in enumerate(passages) for s in split_sentences(i, restore_lines(p))]
+def _select(
+    question: frozenset[str], sentences: list[Sentence], closeness: list[float], passages: tuple[Passage, ...]
+) -> list[Sentence]:
+    """Pick the best sentences, by shared rare words and by meaning, within the budgets."""
     hits = [matches(question, s.stems) for s in sentences]
     titles = [matches(question, content_stems(p.title)) for p in passages]
     # Weigh each question word by its rarity, so a rare skill outranks a common word.
     idf = {q: 1.0 + math.log((len(sentences) + 1) / (1 + sum(q in h for h in hits))) for q in question}
     scored: list[tuple[float, Sentence]] = []
-    for sentence, found in zip(sentences, hits, strict=True):
+    for sentence, found, close in zip(sentences, hits, closeness, strict=True):
         # A title match counts for the sentences under it ("at Acme" finds Acme's bullets),
         # but for less than the sentence's own words.
         title_only = titles[sentence.passage] - found
-        score = sum(idf[q] for q in found) + 0.5 * sum(idf[q] for q in title_only)
+        score = sum(idf[q] for q in found) + 0.5 * sum(idf[q] for q in title_only) + MEANING_WEIGHT * close
         if score > 0:
             scored.append((score, sentence))
     scored.sort(key=lambda item: (-item[0], item[1].passage, item[1].position))

@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from app.retrieval.types import Passage
+from app.text.words import content_stems
 
 MAX_SENTENCE_CHARS = 400
 
-# Question filler plus common English function words; recruiters' questions are full of
-# "what experience does she have", which must not match every sentence of a resume.
-_STOP_TEXT = """a about above after again against all also am an and any are as at be been before being
-    below between both but by can could did do does doing done during each either else ever
-    every few for from further get got had has have having he her here hers him his how i if
-    in into is it its itself just know let like many may me might more most much must my
-    no nor not of off on once only or other our out over own please same say she should so
-    some such tell than that the their theirs them then there these they this those through
-    to too under until up very was we were what when where which while who whom whose why
-    will with within would yes yet you your candidate candidates person someone anything
-    something experience experiences describe explain give show example examples kind sort
-    thing things work worked working"""
-_STOP_WORDS = frozenset(_STOP_TEXT.split())
-# Tried longest first; one suffix at most, so both sides of a comparison stem alike.
-_SUFFIX_TEXT = "ations ation ments ment ness ship ings ing ies ied ers er ed es s"
-_SUFFIXES = tuple(_SUFFIX_TEXT.split())
-_WORD = re.compile(r"\w+[+#]*")  # keeps "c++", "c#", "f#" as words
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not splitlines(): U+2028 is text, not a break
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
@@ -79,19 +62,6 @@ def split_sentences(passage: int, text: str) -> list[Sentence]:
         if stems:
             result.append(Sentence(passage, len(result), clip(piece.strip()), stems))
     return result
-
-
-def content_stems(text: str) -> frozenset[str]:
-    """Return the stems of the content words of `text`."""
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-    return frozenset(_stem(w) for w in words if w not in _STOP_WORDS and (len(w) > 1 or w[-1] in "+#"))
-
-
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
 
 
 def matches(question: frozenset[str], stems: frozenset[str]) -> set[str]:

@@ -43,13 +43,15 @@ LLMEvent = Token | Finished
 @dataclass(frozen=True, slots=True)
 class AnswerRequest:
     """Everything an answerer may use: the chat messages for a real LLM, and the raw
-    question, passages and suggested questions for the offline answerer.
+    question, passages, the words retrieval searched them under and suggested questions
+    for the offline answerer.
 
     `response_format` (OpenAI-style, e.g. a JSON schema) is sent as is when set."""
 
     messages: list[ChatMessage]
     question: str
     passages: tuple[Passage, ...] = ()
+    searched_words: tuple[str, ...] = ()
     suggested_questions: tuple[str, ...] = ()
     response_format: dict[str, Any] | None = None
 

@@ -1,4 +1,9 @@
-"""Build a `.mv2` file from a resume: its frames plus the `__profile__` memory card.
+"""Build a `.mv2` file from a resume: its frames with their vectors, plus two memory cards.
+
+Each frame is stored with its embedding (semantic search) beside the lexical index, and
+the embedding model's identity is recorded in the `__index__` card: a vector from another
+model cannot be compared, so a file built by another model is rebuilt, not searched.
+The `__profile__` card holds the candidate profile.
 
 The file is written under a temporary name in the destination folder and renamed over
 the destination only once it has been written, closed and read back, so a failed run
@@ -15,9 +20,11 @@ from typing import Any
 from app.resume.engine import memvid_sdk
 from app.resume.model import Frame, ResumeDocument, ResumeFormatError
 from app.resume.parser import parse_resume
-from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT
+from app.retrieval.types import EMBEDDING_SLOT, INDEX_ENTITY, PROFILE_ENTITY, PROFILE_SLOT
+from app.text.embedding import Embedder, shared_embedder
 
-# Lexical index only: semantic search needs embedding models this service cannot download.
+# memvid must not embed by itself: its built-in models are not in the wheel, and with
+# OPENAI_API_KEY set it would call OpenAI. The vectors are ours, passed as `embeddings=`.
 _PUT_OPTIONS = {"enable_embedding": False, "auto_tag": False, "extract_dates": False}
 
 
@@ -25,19 +32,20 @@ class IngestError(RuntimeError):
     """The memvid engine failed to write or read back the `.mv2` file."""
 
 
-def ingest_resume(markdown_path: Path, out_path: Path) -> ResumeDocument:
+def ingest_resume(markdown_path: Path, out_path: Path, *, embedder: Embedder | None = None) -> ResumeDocument:
     """Parse the resume at `markdown_path` and write it to `out_path` as a `.mv2` file."""
     document = parse_resume(_read_text(markdown_path))
-    write_index(document, out_path)
+    write_index(document, out_path, embedder=embedder)
     return document
 
 
-def write_index(document: ResumeDocument, out_path: Path) -> None:
+def write_index(document: ResumeDocument, out_path: Path, *, embedder: Embedder | None = None) -> None:
     """Write `document` to `out_path` atomically: all of it, or nothing."""
+    embedder = embedder or shared_embedder()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     temp = out_path.with_name(f".{out_path.stem}.{os.getpid()}-{secrets.token_hex(4)}.mv2")
     try:
-        _write(document, temp)
+        _write(document, temp, embedder)
         _check(document, temp)
         os.replace(temp, out_path)
     except memvid_sdk.MemvidError as error:
@@ -58,12 +66,15 @@ def _read_text(path: Path) -> str:
         raise ResumeFormatError(line, "the file is not UTF-8 text") from None
 
 
-def _write(document: ResumeDocument, path: Path) -> None:
-    memory = memvid_sdk.create(str(path), enable_vec=False, enable_lex=True)
+def _write(document: ResumeDocument, path: Path, embedder: Embedder) -> None:
+    requests = [_put_request(frame) for frame in document.frames]
+    vectors = embedder.passages([request["text"] for request in requests])
+    memory = memvid_sdk.create(str(path), enable_vec=True, enable_lex=True)
     try:
-        memory.put_many([_put_request(frame) for frame in document.frames], opts=_PUT_OPTIONS)
-        card = {"entity": PROFILE_ENTITY, "slot": PROFILE_SLOT, "value": document.profile_json(), "kind": "Profile"}
-        memory.add_memory_cards([card])
+        memory.put_many(requests, opts=_PUT_OPTIONS, embeddings=vectors.tolist())
+        profile = {"entity": PROFILE_ENTITY, "slot": PROFILE_SLOT, "value": document.profile_json(), "kind": "Profile"}
+        model = {"entity": INDEX_ENTITY, "slot": EMBEDDING_SLOT, "value": embedder.identity, "kind": "Index"}
+        memory.add_memory_cards([profile, model])
         memory.seal()
     finally:
         memory.close()

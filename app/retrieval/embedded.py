@@ -20,8 +20,9 @@ from app import resume as resume_package
 from app.errors import RetrievalUnavailable
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
-from app.retrieval.types import BackendHealth, Passage
+from app.retrieval.types import EMBEDDING_SLOT, INDEX_ENTITY, LEXICAL, SEMANTIC, BackendHealth, Passage
 from app.telemetry import tracing
+from app.text.embedding import Embedder, shared_embedder
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -37,16 +38,27 @@ class EmbeddedMemvidBackend:
 
     name = "embedded"
 
-    def __init__(self, path: Path, *, build_from: Path | None = None) -> None:
+    def __init__(self, path: Path, *, build_from: Path | None = None, embedder: Embedder | None = None) -> None:
         self.path = Path(path)
         # The bundled example is built on first use, in the worker, under a file lock: not
         # in create_app (which must not write files) and not in gunicorn's master (a
         # process that ran native engine code and then forked can hang).
         self.build_from = build_from
+        self.embedder = embedder or shared_embedder()
         # One engine call at a time: the handle is not documented as thread-safe.
         self._lock = threading.Lock()
         self._memory: Any = None
         self._opened_as: tuple[int, ...] = ()
+        self._semantic = False
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """Return the search modes the open file supports (semantic needs vectors from our model)."""
+        try:
+            self._call(lambda memory: None)
+        except RetrievalUnavailable:
+            return ()
+        return (LEXICAL, SEMANTIC) if self._semantic else (LEXICAL,)
 
     def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
         """Search the lexical index; best passage per frame, best first. A rejected query finds nothing."""
@@ -60,6 +72,19 @@ class EmbeddedMemvidBackend:
         except _QueryRejected:
             log.debug("memvid.query_rejected", query_chars=len(query))
             return []
+        return _passages(result.get("hits") or [], top_k)
+
+    def semantic_search(self, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        """Rank frames by meaning: nearest vectors to the question's, best first; [] without vectors."""
+        if not question.strip() or top_k < 1 or SEMANTIC not in self.modes:
+            return []
+        # Embedded outside the engine lock: other greenlets' lexical queries run meanwhile.
+        vector = self.embedder.query(question).tolist()
+        result = self._call(
+            lambda memory: memory.find(
+                question, k=top_k * 3, snippet_chars=snippet_chars, mode="sem", query_embedding=vector
+            )
+        )
         return _passages(result.get("hits") or [], top_k)
 
     def get_state(self, entity: str, slot: str) -> str | None:
@@ -110,13 +135,26 @@ class EmbeddedMemvidBackend:
             memory.close()
             raise RuntimeError(f"{self.path} has no lexical index")
         self._memory, self._opened_as = memory, identity
-        log.info("memvid.opened", path=str(self.path))
+        self._semantic = embedding_model(memory) == self.embedder.identity
+        if not self._semantic:
+            log.warning("memvid.no_semantic_index", path=str(self.path), hint="re-ingest the resume")
+        log.info("memvid.opened", path=str(self.path), semantic=self._semantic)
         return memory
 
     def _close_handle(self) -> None:
         memory, self._memory, self._opened_as = self._memory, None, ()
         if memory is not None:
             memory.close()
+
+
+def embedding_model(memory: Any) -> str | None:
+    """Return the identity of the model that embedded an open file's frames; None without vectors."""
+    if not memory.stats().get("has_vec_index"):
+        return None
+    state = memory.state(INDEX_ENTITY, slot=EMBEDDING_SLOT)
+    card = (state.get("slots") or {}).get(EMBEDDING_SLOT) if state.get("found") else None
+    value = card.get("value") if isinstance(card, Mapping) else None
+    return value if isinstance(value, str) else None
 
 
 def _is_query_error(error: Exception) -> bool:
@@ -154,7 +192,11 @@ def _without_metadata(snippet: str, title: str) -> str:
 
 
 def ensure_example_index(markdown: Path, out: Path, *, build: Callable[[Path, Path], object] = ingest_resume) -> Path:
-    """Build `out` from `markdown` when it is missing or older; one process builds, the others wait."""
+    """Build `out` from `markdown` when it is missing, older, or embedded by another model.
+
+    One process builds, the others wait. Building embeds the frames: call this in a
+    worker, never in gunicorn's master (a process that embedded and then forked hangs).
+    """
     if _is_fresh(markdown, out):
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -178,6 +220,18 @@ def _is_fresh(markdown: Path, out: Path) -> bool:
     # A change to the parser or ingest code changes the frames too: it counts as a new source.
     code = max(path.stat().st_mtime_ns for path in _INGEST_CODE.glob("*.py"))
     try:
-        return built >= max(markdown.stat().st_mtime_ns, code)
+        newer = built >= max(markdown.stat().st_mtime_ns, code)
     except FileNotFoundError:
         return True  # nothing to rebuild from: the existing file is the best there is
+    return newer and _embedded_by(out) == shared_embedder().identity
+
+
+def _embedded_by(path: Path) -> str | None:
+    try:
+        memory = memvid_sdk.use("basic", str(path), read_only=True)
+    except memvid_sdk.MemvidError:
+        return None
+    try:
+        return embedding_model(memory)
+    finally:
+        memory.close()

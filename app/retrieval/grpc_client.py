@@ -20,7 +20,7 @@ import structlog
 from app.errors import RetrievalUnavailable
 from app.grpc_gen.memvid.v1 import memvid_pb2, memvid_pb2_grpc
 from app.retrieval.circuit import CircuitBreaker
-from app.retrieval.types import BackendHealth, Passage
+from app.retrieval.types import LEXICAL, SEMANTIC, BackendHealth, Passage
 from app.telemetry.metrics import MEMVID_CALLS
 
 log = structlog.get_logger(__name__)
@@ -99,6 +99,12 @@ class GrpcMemvidBackend:
         self._lock = threading.Lock()
         self._live: _Stubs | None = None
         self._pid = 0
+        self._semantic_refused = False
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """Return ("lexical", "semantic") until the service refuses a semantic search, then ("lexical",)."""
+        return (LEXICAL,) if self._semantic_refused else (LEXICAL, SEMANTIC)
 
     def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
         """Search memvid and return the best passage per title, best first.
@@ -112,13 +118,36 @@ class GrpcMemvidBackend:
         if not query.strip():
             return []
         # Ask for twice as many: the engine can return one frame twice (title and body matched).
-        request = memvid_pb2.SearchRequest(query=query, top_k=top_k * 2, snippet_chars=snippet_chars)
+        # The mode is always explicit: the wire default is hybrid, which may embed upstream.
+        mode = memvid_pb2.ASK_MODE_LEX
+        request = memvid_pb2.SearchRequest(query=query, top_k=top_k * 2, snippet_chars=snippet_chars, mode=mode)
         try:
             response = self._invoke("search", self._stubs().memvid.Search, request, self.timeout)
         except RetrievalRpcError as exc:
             if exc.grpc_code is not grpc.StatusCode.INVALID_ARGUMENT:
                 raise
             log.warning("memvid.query_rejected", query_chars=len(query))
+            return []
+        return _best_per_title(response.hits)[:top_k]
+
+    def semantic_search(self, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        """Ask the service to rank frames by meaning (`mode=ASK_MODE_SEM`, the question as text).
+
+        The service embeds the question itself (this project's `memvid serve` does). A
+        service that refuses (any code but an outage) searches lexically only: semantic
+        search is then left off for this backend's life, and `modes` says so.
+        """
+        if self._semantic_refused or not question.strip():
+            return []
+        mode = memvid_pb2.ASK_MODE_SEM
+        request = memvid_pb2.SearchRequest(query=question, top_k=top_k * 2, snippet_chars=snippet_chars, mode=mode)
+        try:
+            response = self._invoke("search", self._stubs().memvid.Search, request, self.timeout)
+        except RetrievalRpcError as exc:
+            if exc.grpc_code in OUTAGE_CODES:
+                raise
+            self._semantic_refused = True
+            log.warning("memvid.semantic_refused", code=exc.grpc_code.name)
             return []
         return _best_per_title(response.hits)[:top_k]
 

@@ -19,7 +19,7 @@ import structlog
 
 from app.errors import RetrievalUnavailable
 from app.grpc_gen.memvid.v1 import memvid_pb2, memvid_pb2_grpc
-from app.retrieval.types import MemvidBackend
+from app.retrieval.types import SEMANTIC, MemvidBackend, Passage, SemanticBackend
 
 log = structlog.get_logger(__name__)
 
@@ -41,16 +41,28 @@ class MemvidServicer(memvid_pb2_grpc.MemvidServiceServicer):
         self._lock = lock or threading.Lock()
 
     def Search(self, request: memvid_pb2.SearchRequest, context: grpc.ServicerContext) -> memvid_pb2.SearchResponse:
-        """Search the backend and map its passages to hits."""
+        """Search the backend and map its passages to hits.
+
+        `ASK_MODE_SEM` ranks by meaning (the query is the question's text, embedded here);
+        any other mode searches lexically. A backend without vectors refuses semantic
+        search with FAILED_PRECONDITION, and the client falls back to lexical.
+        """
         if request.top_k < 0 or request.snippet_chars < 0:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "top_k and snippet_chars must not be negative")
         if not request.query.strip():
             return memvid_pb2.SearchResponse()
         started = time.perf_counter()
         top_k, chars = request.top_k or DEFAULT_TOP_K, request.snippet_chars or DEFAULT_SNIPPET_CHARS
-        passages = _guarded(
-            context, self._lock, lambda: self._backend.search(request.query, top_k=top_k, snippet_chars=chars)
+        search: Callable[[], list[Passage]] = lambda: self._backend.search(  # noqa: E731
+            request.query, top_k=top_k, snippet_chars=chars
         )
+        if request.mode == memvid_pb2.ASK_MODE_SEM:
+            backend = self._backend
+            if not isinstance(backend, SemanticBackend) or SEMANTIC not in backend.modes:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION, "semantic search is not available")
+                raise AssertionError("unreachable: abort raises")
+            search = lambda: backend.semantic_search(request.query, top_k=top_k, snippet_chars=chars)  # noqa: E731
+        passages = _guarded(context, self._lock, search)
         hits = [
             memvid_pb2.SearchHit(title=p.title, score=p.score, snippet=p.text, tags=list(p.tags))
             for p in passages

@@ -5,7 +5,6 @@ It hides which memvid backend answers, and caches the profile and the health pro
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
@@ -14,10 +13,20 @@ from opentelemetry.trace import StatusCode
 
 from app.errors import RetrievalUnavailable
 from app.resume.profile import Profile, parse_profile
-from app.retrieval.query import search_passages
-from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT, BackendHealth, MemvidBackend, Passage
+from app.retrieval.hybrid import hybrid_search
+from app.retrieval.types import (
+    LEXICAL,
+    PROFILE_ENTITY,
+    PROFILE_SLOT,
+    BackendHealth,
+    MemvidBackend,
+    Passage,
+    Retrieval,
+    SemanticBackend,
+)
 from app.state.caches import CacheStats, CountingTTLCache
 from app.telemetry import tracing
+from app.text.words import words
 
 log = structlog.get_logger(__name__)
 
@@ -27,10 +36,6 @@ SNIPPET_CHARS = 2000
 HEALTH_TIMEOUT_SECONDS = 0.8
 # Distinct questions whose passages are kept; recruiters mostly click suggested questions.
 PASSAGES_CACHE_SIZE = 256
-# The engine queries are built from the question's lower-cased words alone (see
-# app.retrieval.query), so questions that differ only in case, spacing or punctuation
-# retrieve the same passages and share one cache entry.
-_WORD = re.compile(r"[^\W_]+")
 
 
 class ResumeRetriever:
@@ -50,7 +55,7 @@ class ResumeRetriever:
         self._top_k = top_k
         self._profile = CountingTTLCache[Profile | None]("profile", maxsize=1, ttl=profile_ttl, timer=timer)
         self._health = CountingTTLCache[BackendHealth]("health", maxsize=1, ttl=health_ttl, timer=timer)
-        self._passages = CountingTTLCache[tuple[Passage, ...]](
+        self._passages = CountingTTLCache[Retrieval](
             "retrieval", maxsize=PASSAGES_CACHE_SIZE, ttl=passages_ttl, timer=timer
         )
 
@@ -58,29 +63,47 @@ class ResumeRetriever:
     def backend_name(self) -> str:
         return self.backend.name
 
-    def passages(self, question: str) -> list[Passage]:
-        """Return the passages for `question` (cached by its words); none (logged) when memvid is unavailable."""
-        key = " ".join(word.lower() for word in _WORD.findall(question))
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """Return the search modes the backend offers now, e.g. ("lexical", "semantic")."""
+        if isinstance(self.backend, SemanticBackend):
+            return self.backend.modes
+        return (LEXICAL,)
+
+    def retrieve(self, question: str) -> Retrieval:
+        """Return what answers `question` (cached by its words); no passages (logged) when memvid is unavailable.
+
+        The question's vector is part of the cached search, so a cached question costs no embedding.
+        """
+        # Both searches see only the question's case-folded words (the embedding model
+        # ignores case and punctuation too), so questions that differ only in those share an entry.
+        key = " ".join(words(question))
         searched = False
 
-        def search() -> tuple[Passage, ...]:
+        def search() -> Retrieval:
             nonlocal searched
             searched = True
-            return self._search(question)
+            return self._search(key)
 
         with tracing.span("retrieval", {"memvid.backend": self.backend.name}) as span:
             try:
                 # A failure is never cached: the next question asks memvid again.
-                found = list(self._passages.get_or_compute(key, search))
+                found = self._passages.get_or_compute(key, search)
             except RetrievalUnavailable:
                 log.warning("retrieval.unavailable", backend=self.backend.name)
                 span.set_status(StatusCode.ERROR, "retrieval_unavailable")
-                return []
-            span.set_attributes({"retrieval.cache_hit": not searched, "retrieval.passages": len(found)})
+                return Retrieval(passages=())
+            span.set_attributes(
+                {"retrieval.cache_hit": not searched, "retrieval.passages": len(found.passages), "retrieval.modes": found.modes}
+            )
             return found
 
-    def _search(self, question: str) -> tuple[Passage, ...]:
-        return tuple(search_passages(self.backend, question, top_k=self._top_k, snippet_chars=SNIPPET_CHARS))
+    def passages(self, question: str) -> list[Passage]:
+        """Return the passages for `question`; see `retrieve`."""
+        return list(self.retrieve(question).passages)
+
+    def _search(self, question: str) -> Retrieval:
+        return hybrid_search(self.backend, question, top_k=self._top_k, snippet_chars=SNIPPET_CHARS)
 
     def profile(self) -> Profile | None:
         """Return the candidate profile (cached); None when the resume has none.
@@ -115,6 +138,13 @@ class UnconfiguredBackend:
         self.reason = reason
 
     def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        raise RetrievalUnavailable()
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return ()
+
+    def semantic_search(self, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
         raise RetrievalUnavailable()
 
     def get_state(self, entity: str, slot: str) -> str | None:

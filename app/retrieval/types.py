@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 PROFILE_ENTITY = "__profile__"
 PROFILE_SLOT = "data"
+# The memory card naming the model that embedded the frames (see app.resume.ingest).
+INDEX_ENTITY = "__index__"
+EMBEDDING_SLOT = "embedding_model"
+# Search modes, as /health reports them.
+LEXICAL = "lexical"
+SEMANTIC = "semantic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +23,21 @@ class Passage:
     text: str
     score: float
     tags: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """What retrieval found for one question.
+
+    `passages` go to the answerer, best first; each `score` is in [0, 1], 1 meaning ranked
+    first by every active mode. `searched_words` are the words the passages were searched
+    under (the question's content words and their expansions): the offline answerer counts
+    them as matches. `modes` are the search modes that ran ("lexical", "semantic").
+    """
+
+    passages: tuple[Passage, ...]
+    searched_words: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +66,13 @@ class MemvidBackend(Protocol):
     def health(self, *, timeout: float) -> BackendHealth: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class SemanticBackend(Protocol):
+    """A backend that can also rank frames by meaning; `modes` says whether it can right now."""
+
+    @property
+    def modes(self) -> tuple[str, ...]: ...
+
+    def semantic_search(self, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]: ...

@@ -1,0 +1,66 @@
+"""One question's search: lexical queries and a semantic query at once, fused by frame.
+
+Every engine call of a question is in flight together, so a slow memvid costs one round
+trip, not the sum of them. Over gRPC (made cooperative under gevent) the calls run side by
+side; in-process the engine holds a lock and the greenlets take turns, while the question
+is embedded in a native thread.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+
+from gevent.pool import Pool
+from opentelemetry import trace
+
+from app.retrieval.fusion import reciprocal_rank_fusion, top_score
+from app.retrieval.query import lexical_ranking, query_terms, term_queries
+from app.retrieval.types import LEXICAL, SEMANTIC, MemvidBackend, Passage, Retrieval, SemanticBackend
+
+# Hits asked for per query: enough to see past the first few frames.
+PER_QUERY_K = 10
+
+
+def hybrid_search(backend: MemvidBackend, question: str, *, top_k: int, snippet_chars: int) -> Retrieval:
+    """Return the `top_k` passages that best answer `question`, by every mode the backend has.
+
+    `RetrievalUnavailable` from the backend propagates; a query it rejects finds nothing.
+    """
+    terms = query_terms(question)
+    searched = tuple(dict.fromkeys(form for term in terms for form in term.forms))
+    semantic = isinstance(backend, SemanticBackend) and SEMANTIC in backend.modes and bool(question.strip())
+    modes = (LEXICAL, SEMANTIC) if semantic else (LEXICAL,)
+    if top_k < 1 or not (terms or semantic):
+        return Retrieval(passages=(), searched_words=searched, modes=modes)
+
+    def lexical(query: str) -> Callable[[], list[Passage]]:
+        return lambda: backend.search(query, top_k=PER_QUERY_K, snippet_chars=snippet_chars)
+
+    plan = [[lexical(query) for query in term_queries(term)] for term in terms]
+    calls = [call for term_calls in plan for call in term_calls]
+    if semantic:
+        assert isinstance(backend, SemanticBackend)
+        calls.append(lambda: backend.semantic_search(question, top_k=PER_QUERY_K, snippet_chars=snippet_chars))
+    results = _run_at_once(calls)
+
+    found, start = [], 0
+    for term_calls in plan:
+        found.append(results[start : start + len(term_calls)])
+        start += len(term_calls)
+    rankings = [lexical_ranking(terms, found)] + ([results[-1]] if semantic else [])
+    best = top_score(len(rankings))
+    fused = [_scored(passage, score / best) for passage, score in reciprocal_rank_fusion(rankings)[:top_k]]
+    return Retrieval(passages=tuple(fused), searched_words=searched, modes=modes)
+
+
+def _run_at_once(calls: list[Callable[[], list[Passage]]]) -> list[list[Passage]]:
+    # Each greenlet runs in a copy of this context (one copy each: a context cannot be entered
+    # twice at once): a spawned greenlet starts empty, and its memvid call would leave the trace.
+    context = contextvars.copy_context()
+    trace.get_current_span().set_attribute("retrieval.engine_queries", len(calls))
+    return Pool(len(calls)).map(lambda call: context.copy().run(call), calls)
+
+
+def _scored(passage: Passage, score: float) -> Passage:
+    return Passage(title=passage.title, text=passage.text, score=round(score, 4), tags=passage.tags)

@@ -1,0 +1,1 @@
+"""Plain-text tools shared by retrieval and the offline answerer: words, stop words, stems, embeddings."""

