@@ -8,12 +8,14 @@ passages given to the answerer. offline: share of offline answers quoting the ex
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import structlog
 import yaml
 
 from app.config import EXAMPLE_RESUME
@@ -21,13 +23,12 @@ from app.llm.offline import compose_answer
 from app.llm.types import AnswerRequest
 from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
-from app.retrieval.hybrid import hybrid_search
+from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.types import LEXICAL, SEMANTIC, BackendHealth, Passage
 
 HERE = Path(__file__).parent
 SECOND_RESUME = HERE / "data" / "second_resume.md"
 TOP_K = 5  # passages given to the answerer (settings.top_k default)
-SNIPPET_CHARS = 2000
 MODES = {"lexical": (LEXICAL,), "semantic": (SEMANTIC,), "fused": (LEXICAL, SEMANTIC)}
 
 
@@ -116,8 +117,9 @@ def score(backend: object, questions: tuple[Question, ...]) -> Score:
     """Return recall@3, recall@5 and the offline answers' hit rate of `backend` on `questions`."""
     at_3 = at_5 = offline = 0
     misses = []
+    retriever = ResumeRetriever(backend, top_k=TOP_K, profile_ttl=0, health_ttl=0)  # type: ignore[arg-type]
     for item in questions:
-        found = hybrid_search(backend, item.question, top_k=TOP_K, snippet_chars=SNIPPET_CHARS)  # type: ignore[arg-type]
+        found = retriever.retrieve(item.question)
         titles = [passage.title for passage in found.passages]
         ranks = [titles.index(answer) + 1 for answer in item.answers if answer in titles]
         at_3 += bool(ranks) and min(ranks) <= 3
@@ -158,6 +160,7 @@ def table(results: dict[tuple[str, str], Score]) -> str:
 
 
 if __name__ == "__main__":
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     figures = measure()
     print(table(figures))
     for (name, mode), result in figures.items():

@@ -102,7 +102,8 @@ def _select(
         # A title match counts for the sentences under it ("at Acme" finds Acme's bullets),
         # but for less than the sentence's own words.
         title_only = titles[sentence.passage] - found
-        score = sum(idf[q] for q in found) + 0.5 * sum(idf[q] for q in title_only) + MEANING_WEIGHT * close
+        words_score = sum(idf[q] for q in found) + 0.5 * sum(idf[q] for q in title_only)
+        score = words_score + MEANING_WEIGHT * close
         if score > 0:
             scored.append((score, sentence))
     scored.sort(key=lambda item: (-item[0], item[1].passage, item[1].position))
