@@ -113,7 +113,8 @@ class FakeMemvidServer:
     def start(self) -> None:
         """Serve (again) on the port of the first start, or a free one the first time."""
         self.fake.stopping.clear()
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+        # Enough threads for every query of one question at once, as the real (async) service serves them.
+        server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
         memvid_pb2_grpc.add_MemvidServiceServicer_to_server(_MemvidServicer(self.fake), server)
         memvid_pb2_grpc.add_HealthServicer_to_server(_HealthServicer(self.fake), server)
         port = server.add_insecure_port(f"127.0.0.1:{self.port}")

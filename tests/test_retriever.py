@@ -26,9 +26,9 @@ def retrieval_stats(subject: ResumeRetriever) -> tuple[int, int]:
 def test_questions_with_the_same_words_share_one_search(fake_memvid, clock):
     subject = retriever(fake_memvid, clock)
 
-    first = subject.passages("What about Kubernetes?")
+    first = subject.retrieve("What about Kubernetes?").passages
     searches = len(fake_memvid.queries)
-    again = subject.passages("  what ABOUT kubernetes ")
+    again = subject.retrieve("  what ABOUT kubernetes ").passages
 
     assert again == first
     assert first
@@ -39,9 +39,9 @@ def test_questions_with_the_same_words_share_one_search(fake_memvid, clock):
 def test_other_words_search_again(fake_memvid, clock):
     subject = retriever(fake_memvid, clock)
 
-    subject.passages("Kubernetes?")
+    subject.retrieve("Kubernetes?")
     searches = len(fake_memvid.queries)
-    subject.passages("Terraform?")
+    subject.retrieve("Terraform?")
 
     assert len(fake_memvid.queries) > searches
     assert retrieval_stats(subject) == (0, 2)
@@ -50,10 +50,10 @@ def test_other_words_search_again(fake_memvid, clock):
 def test_entries_expire(fake_memvid, clock):
     subject = retriever(fake_memvid, clock, ttl=60)
 
-    subject.passages("Kubernetes?")
+    subject.retrieve("Kubernetes?")
     searches = len(fake_memvid.queries)
     clock.now = 61
-    subject.passages("Kubernetes?")
+    subject.retrieve("Kubernetes?")
 
     assert len(fake_memvid.queries) == 2 * searches
 
@@ -62,17 +62,36 @@ def test_an_unavailable_memvid_is_not_remembered(fake_memvid, clock):
     subject = retriever(fake_memvid, clock)
     fake_memvid.available = False
 
-    assert subject.passages("Kubernetes?") == []
+    assert subject.retrieve("Kubernetes?").passages == ()
 
     fake_memvid.available = True
-    assert subject.passages("Kubernetes?") != []
+    assert subject.retrieve("Kubernetes?").passages != ()
 
 
 def test_ttl_zero_always_asks_memvid(fake_memvid, clock):
     subject = retriever(fake_memvid, clock, ttl=0)
 
-    subject.passages("Kubernetes?")
+    subject.retrieve("Kubernetes?")
     searches = len(fake_memvid.queries)
-    subject.passages("Kubernetes?")
+    subject.retrieve("Kubernetes?")
 
     assert len(fake_memvid.queries) == 2 * searches
+
+
+def test_a_backend_without_semantic_search_reports_lexical_only(fake_memvid, clock):
+    subject = retriever(fake_memvid, clock)
+
+    found = subject.retrieve("Kubernetes?")
+
+    assert subject.modes == ("lexical",)
+    assert found.modes == ("lexical",)
+    assert "kubernetes" in found.searched_words
+
+
+def test_an_unavailable_memvid_finds_nothing_and_runs_no_mode(fake_memvid, clock):
+    fake_memvid.available = False
+
+    found = retriever(fake_memvid, clock).retrieve("Kubernetes?")
+
+    assert found.passages == ()
+    assert found.modes == ()

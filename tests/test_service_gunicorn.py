@@ -198,3 +198,16 @@ def test_responses_are_not_sniffable_and_name_no_server_version(service):
 
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers.get("Server", "gunicorn") == "gunicorn"  # the name alone, no version
+
+
+def test_a_slow_memvid_costs_one_round_trip(service, memvid):
+    """Every engine call of a question is in flight at once: a 1.5 s memvid delays the first event ~1.5 s."""
+    memvid.fake.delay, memvid.fake.delay_methods = 1.5, frozenset({"Search"})
+    started = time.monotonic()
+
+    with chat(service, f"Kubernetes on AWS with Terraform, Python and Go? {uuid.uuid4().hex[:6]}") as response:
+        first_line = next(line for line in response.iter_lines() if line.startswith(b"event:"))
+        waited = time.monotonic() - started
+
+    assert first_line == b"event: retrieval"
+    assert waited < 2.0, f"the first event came after {waited:.2f}s"

@@ -98,10 +98,6 @@ class ResumeRetriever:
             )
             return found
 
-    def passages(self, question: str) -> list[Passage]:
-        """Return the passages for `question`; see `retrieve`."""
-        return list(self.retrieve(question).passages)
-
     def _search(self, question: str) -> Retrieval:
         return hybrid_search(self.backend, question, top_k=self._top_k, snippet_chars=SNIPPET_CHARS)
 
