@@ -1,30 +1,43 @@
-"""Retrieval quality on the example resume, through the real embedded engine.
+"""Retrieval quality through the real embedded engine and embedding model, on four labelled sets.
 
-Every question of retrieval_questions.yaml is labelled with the frame that answers it;
-the answer must be among the first 3 passages for 90% of them, the first 5 for 95%.
+The sets and the figures come from tests/retrieval_eval.py (`uv run python -m tests.retrieval_eval`
+prints the table). The floors below are what fused search achieved when they were set, not the
+issue's targets (recall@5 0.90 and offline 0.80 on paraphrased questions), which are not met yet:
+they catch a regression, they do not claim the targets.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.config import EXAMPLE_RESUME
 from app.resume import ResumeDocument
 from app.resume.ingest import ingest_resume
+from app.resume.parser import parse_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
-from app.retrieval.query import search_passages
+from app.retrieval.hybrid import hybrid_search
 from app.retrieval.types import BackendHealth, Passage
+from tests.retrieval_eval import Score, measure, question_sets
 
-QUESTIONS = yaml.safe_load((Path(__file__).parent / "retrieval_questions.yaml").read_text(encoding="utf-8"))
-SNIPPET_CHARS = 2000  # what the chat service asks for
 PLAIN_WORDS = re.compile(r"^[^\W_]+( OR [^\W_]+)*$")
+
+# (set, mode) -> floors of recall@3, recall@5, offline answers with the fact.
+FLOORS = {
+    ("example, matched", "fused"): (0.93, 0.97, 0.88),
+    ("example, paraphrased", "fused"): (0.62, 0.77, 0.70),
+    ("second resume, matched", "fused"): (0.90, 1.00, 0.90),
+    ("second resume, paraphrased", "fused"): (0.65, 0.78, 0.70),
+}
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[tuple[str, str], Score]:
+    return measure()
 
 
 @pytest.fixture(scope="module")
@@ -37,28 +50,35 @@ def engine(tmp_path_factory) -> Iterator[tuple[ResumeDocument, EmbeddedMemvidBac
     backend.close()
 
 
-def test_question_set_is_large_and_labelled_with_real_frames(engine):
-    titles = {frame.title for frame in engine[0].frames}
+def test_question_sets_are_large_and_labelled_with_real_frames():
+    sizes = {}
+    for question_set in question_sets():
+        titles = {frame.title for frame in parse_resume(question_set.resume.read_text(encoding="utf-8")).frames}
+        unknown = [q.question for q in question_set.questions if not set(q.answers) <= titles]
+        assert unknown == [], question_set.name
+        sizes[question_set.name] = len(question_set.questions)
 
-    assert len(QUESTIONS) >= 30
-    assert [item["question"] for item in QUESTIONS if item["answer"] not in titles] == []
+    assert sizes["example, matched"] >= 44
+    assert sizes["example, paraphrased"] >= 60
+    assert sizes["second resume, matched"] + sizes["second resume, paraphrased"] >= 40
+    assert sizes["second resume, paraphrased"] >= 20
 
 
-def test_recall_at_3_and_5(engine):
-    backend = engine[1]
-    ranks = []
-    for item in QUESTIONS:
-        titles = [p.title for p in search_passages(backend, item["question"], top_k=5, snippet_chars=SNIPPET_CHARS)]
-        ranks.append(titles.index(item["answer"]) + 1 if item["answer"] in titles else None)
-    recall_3 = sum(rank is not None and rank <= 3 for rank in ranks) / len(ranks)
-    recall_5 = sum(rank is not None for rank in ranks) / len(ranks)
-    misses = [item["question"] for item, rank in zip(QUESTIONS, ranks, strict=True) if rank is None or rank > 3]
+@pytest.mark.parametrize(("key", "floors"), FLOORS.items(), ids=[name for name, _ in FLOORS])
+def test_fused_search_holds_its_measured_quality(figures, key, floors):
+    result = figures[key]
 
-    print(
-        f"\nretrieval on {len(ranks)} questions: recall@3 {recall_3:.3f}, recall@5 {recall_5:.3f}; misses@3: {misses}"
-    )
-    assert recall_3 >= 0.9, misses
-    assert recall_5 >= 0.95, misses
+    got = (result.recall_3, result.recall_5, result.offline)
+
+    assert all(value >= floor for value, floor in zip(got, floors, strict=True)), (got, result.misses)
+
+
+@pytest.mark.parametrize("name", sorted({name for name, _ in FLOORS}))
+def test_fusion_loses_nothing_against_either_mode_alone_at_5(figures, name):
+    fused = figures[name, "fused"].recall_5
+
+    assert fused >= figures[name, "lexical"].recall_5 - 0.02
+    assert fused >= figures[name, "semantic"].recall_5 - 0.05
 
 
 SYNTAX = st.sampled_from(
@@ -103,7 +123,7 @@ class RecordingBackend:
 def test_any_text_never_raises_and_sends_only_plain_words(engine, question):
     backend = RecordingBackend(engine[1])
 
-    passages = search_passages(backend, question, top_k=5, snippet_chars=200)
+    passages = hybrid_search(backend, question, top_k=5, snippet_chars=200).passages
 
     assert len(passages) <= 5
     assert len({p.title for p in passages}) == len(passages)
