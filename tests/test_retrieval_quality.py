@@ -29,9 +29,9 @@ PLAIN_WORDS = re.compile(r"^[^\W_]+( OR [^\W_]+)*$")
 # (set, mode) -> floors of recall@3, recall@5, offline answers with the fact.
 FLOORS = {
     ("example, matched", "fused"): (0.93, 0.97, 0.88),
-    ("example, paraphrased", "fused"): (0.62, 0.77, 0.70),
+    ("example, paraphrased", "fused"): (0.62, 0.77, 0.68),
     ("second resume, matched", "fused"): (0.90, 1.00, 0.90),
-    ("second resume, paraphrased", "fused"): (0.65, 0.78, 0.70),
+    ("second resume, paraphrased", "fused"): (0.65, 0.78, 0.65),
 }
 
 
