@@ -130,7 +130,9 @@ def score(backend: object, questions: tuple[Question, ...]) -> Score:
         quoted = item.fact.casefold() in compose_answer(request).casefold()
         offline += quoted
         if not ranks or not quoted:
-            misses.append(f"{item.question} (rank {min(ranks) if ranks else '-'}, fact {'ok' if quoted else 'missing'})")
+            misses.append(
+                f"{item.question} (rank {min(ranks) if ranks else '-'}, fact {'ok' if quoted else 'missing'})"
+            )
     count = len(questions)
     return Score(at_3 / count, at_5 / count, offline / count, tuple(misses))
 

@@ -14,7 +14,8 @@ from app.errors import RetrievalUnavailable
 from app.resume import ResumeDocument
 from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
-from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT
+from app.retrieval.types import LEXICAL, PROFILE_ENTITY, PROFILE_SLOT, SEMANTIC
+from app.text.embedding import Embedder
 
 OTHER_RESUME = "---\nname: Ada Example\n---\n## Summary\nWrites compilers.\n"
 
@@ -162,3 +163,33 @@ def test_concurrent_searches_share_one_handle_safely(backend):
     assert errors == []
     assert len(results) == 160
     assert all(titles == results[0] for titles in results)
+
+
+def test_semantic_search_finds_a_frame_by_meaning(backend):
+    titles = [p.title for p in backend.semantic_search("Is she multilingual?", top_k=3, snippet_chars=300)]
+
+    assert backend.modes == (LEXICAL, SEMANTIC)
+    assert "Which languages does she speak?" in titles
+    assert backend.search("multilingual", top_k=3, snippet_chars=300) == []  # no word of it in the resume
+
+
+def test_a_file_embedded_by_another_model_searches_lexically_only(tmp_path):
+    out = tmp_path / "other.mv2"
+    ingest_resume(EXAMPLE_RESUME, out, embedder=RenamedModel())
+    backend = EmbeddedMemvidBackend(out)
+
+    assert backend.modes == (LEXICAL,)
+    assert backend.semantic_search("Is she multilingual?", top_k=3, snippet_chars=300) == []
+    assert backend.search("languages", top_k=3, snippet_chars=300)
+
+
+def test_a_missing_file_has_no_mode(tmp_path):
+    assert EmbeddedMemvidBackend(tmp_path / "missing.mv2").modes == ()
+
+
+class RenamedModel(Embedder):
+    """The real model under another name, as an upgraded model would look to an old index."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.identity = "another-model/1"

@@ -11,6 +11,7 @@ import grpc
 import pytest
 
 from app.errors import RetrievalUnavailable
+from app.grpc_gen.memvid.v1 import memvid_pb2
 from app.retrieval.circuit import CircuitBreaker
 from app.retrieval.grpc_client import GrpcMemvidBackend, RetrievalRpcError
 from app.retrieval.types import BackendHealth, Passage
@@ -229,3 +230,47 @@ def test_close_then_use_opens_a_new_channel(memvid_server: FakeMemvidServer, bac
 
 def test_backend_name() -> None:
     assert GrpcMemvidBackend("127.0.0.1:1", timeout=1.0).name == "grpc"
+
+
+def test_lexical_search_always_names_its_mode(memvid_server: FakeMemvidServer, backend: GrpcMemvidBackend) -> None:
+    backend.search("kubernetes", top_k=5, snippet_chars=300)
+
+    _, request = memvid_server.fake.requests[-1]
+    assert request.mode == memvid_pb2.ASK_MODE_LEX
+
+
+def test_semantic_search_sends_the_question_in_semantic_mode(
+    memvid_server: FakeMemvidServer, backend: GrpcMemvidBackend
+) -> None:
+    memvid_server.fake.hits = [hit("Languages", 0.9, "Speaks four languages")]
+
+    passages = backend.semantic_search("Is she multilingual?", top_k=3, snippet_chars=300)
+
+    _, request = memvid_server.fake.requests[-1]
+    assert (request.query, request.mode) == ("Is she multilingual?", memvid_pb2.ASK_MODE_SEM)
+    assert [p.title for p in passages] == ["Languages"]
+    assert backend.modes == ("lexical", "semantic")
+
+
+@pytest.mark.parametrize("code", [grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.UNIMPLEMENTED])
+def test_a_service_that_refuses_semantic_search_is_searched_lexically_only(
+    memvid_server: FakeMemvidServer, backend: GrpcMemvidBackend, code: grpc.StatusCode
+) -> None:
+    memvid_server.fake.fail_with = code
+
+    assert backend.semantic_search("Is she multilingual?", top_k=3, snippet_chars=300) == []
+    asked = len(memvid_server.fake.requests)
+    assert backend.semantic_search("Again?", top_k=3, snippet_chars=300) == []
+
+    assert backend.modes == ("lexical",)
+    assert len(memvid_server.fake.requests) == asked  # not asked again
+
+
+def test_an_outage_during_semantic_search_is_unavailable(
+    memvid_server: FakeMemvidServer, backend: GrpcMemvidBackend
+) -> None:
+    memvid_server.fake.fail_with = grpc.StatusCode.UNAVAILABLE
+
+    with pytest.raises(RetrievalUnavailable):
+        backend.semantic_search("Is she multilingual?", top_k=3, snippet_chars=300)
+    assert backend.modes == ("lexical", "semantic")

@@ -13,10 +13,15 @@ from pathlib import Path
 import grpc
 import pytest
 
+from app.config import EXAMPLE_RESUME
 from app.errors import RetrievalUnavailable
 from app.grpc_gen.memvid.v1 import memvid_pb2, memvid_pb2_grpc
+from app.resume.ingest import ingest_resume
+from app.retrieval.embedded import EmbeddedMemvidBackend
+from app.retrieval.grpc_client import GrpcMemvidBackend
 from app.retrieval.grpc_server import DEFAULT_SNIPPET_CHARS, DEFAULT_TOP_K, MemvidServer, serve
-from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT, BackendHealth, Passage
+from app.retrieval.retriever import ResumeRetriever
+from app.retrieval.types import LEXICAL, PROFILE_ENTITY, PROFILE_SLOT, SEMANTIC, BackendHealth, Passage
 
 TIMEOUT = 5.0
 PROFILE = json.dumps({"name": "Ada Lovelace", "suggested_questions": ["Which engines?"]})
@@ -259,3 +264,57 @@ def test_run_until_signalled_stops_gracefully(sig: signal.Signals) -> None:
         process.send_signal(sig)
         assert process.wait(timeout=TIMEOUT) == 0
         assert process.stdout.read() == "stopped\n"
+
+
+@dataclass
+class SemanticFakeBackend(FakeBackend):
+    """A FakeBackend that also ranks by meaning (the first passage last, to tell the modes apart)."""
+
+    modes: tuple[str, ...] = (LEXICAL, SEMANTIC)
+
+    def semantic_search(self, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        self.calls.append(("semantic_search", question, top_k, snippet_chars))
+        return list(reversed(self.passages))[:top_k]
+
+
+def test_semantic_mode_ranks_by_meaning_and_other_modes_lexically() -> None:
+    backend = SemanticFakeBackend()
+    running = serve(backend, port=0, max_workers=2)
+    try:
+        with grpc.insecure_channel(running.address) as channel:
+            stub = memvid_pb2_grpc.MemvidServiceStub(channel)
+            sem = memvid_pb2.SearchRequest(query="Can she count?", top_k=5, mode=memvid_pb2.ASK_MODE_SEM)
+            lex = memvid_pb2.SearchRequest(query="math", top_k=5, mode=memvid_pb2.ASK_MODE_LEX)
+            by_meaning = stub.Search(sem, timeout=TIMEOUT)
+            by_words = stub.Search(lex, timeout=TIMEOUT)
+    finally:
+        running.stop(None).wait(TIMEOUT)
+
+    assert [h.title for h in by_meaning.hits] == ["Skills", "Experience — Analytical Engine"]
+    assert [h.title for h in by_words.hits] == ["Experience — Analytical Engine", "Skills"]
+    assert [call[:2] for call in backend.calls] == [("semantic_search", "Can she count?"), ("search", "math")]
+
+
+def test_semantic_mode_without_vectors_is_a_failed_precondition(client: Client, backend: FakeBackend) -> None:
+    request = memvid_pb2.SearchRequest(query="Can she count?", top_k=5, mode=memvid_pb2.ASK_MODE_SEM)
+
+    with pytest.raises(grpc.RpcError) as raised:
+        client.memvid.Search(request, timeout=TIMEOUT)
+
+    assert status_of(raised.value) is grpc.StatusCode.FAILED_PRECONDITION
+    assert backend.calls == []
+
+
+def test_the_app_searches_hybrid_through_this_server(tmp_path: Path) -> None:
+    out = tmp_path / "example.mv2"
+    ingest_resume(EXAMPLE_RESUME, out)
+    running = serve(EmbeddedMemvidBackend(out), port=0, max_workers=8)
+    client = GrpcMemvidBackend(running.address, timeout=TIMEOUT)
+    try:
+        found = ResumeRetriever(client, top_k=5, profile_ttl=0, health_ttl=0).retrieve("Is she multilingual?")
+    finally:
+        client.close()
+        running.stop(None).wait(TIMEOUT)
+
+    assert found.modes == (LEXICAL, SEMANTIC)
+    assert "Which languages does she speak?" in [p.title for p in found.passages]

@@ -18,6 +18,7 @@ from app.resume.ingest import ingest_resume, write_index
 from app.resume.profile import Profile
 from app.retrieval.embedded import EmbeddedMemvidBackend, ensure_example_index
 from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT
+from app.text.embedding import Embedder
 
 MALFORMED = "---\nname: Ada\n---\n## Experience\n### No dash here\n"
 
@@ -184,3 +185,25 @@ def test_concurrent_ensure_example_index_builds_once(tmp_path):
     assert len(builds) == 1
     assert out.exists()
     assert (tmp_path / "resume.mv2.lock").exists()
+
+
+def test_ensure_example_index_rebuilds_a_file_embedded_by_another_model(tmp_path):
+    markdown = tmp_path / "resume.md"
+    markdown.write_text(EXAMPLE_RESUME.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "resume.mv2"
+    ingest_resume(markdown, out, embedder=OtherModel())
+    later = markdown.stat().st_mtime_ns + 1_000_000_000
+    os.utime(out, ns=(later, later))
+    builds: list[Path] = []
+
+    ensure_example_index(markdown, out, build=lambda source, target: builds.append(source))
+
+    assert builds == [markdown]
+
+
+class OtherModel(Embedder):
+    """The real model under another name: what an upgraded embedding model looks like to the index."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.identity = "another-model/1"

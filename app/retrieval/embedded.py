@@ -223,15 +223,16 @@ def _is_fresh(markdown: Path, out: Path) -> bool:
         newer = built >= max(markdown.stat().st_mtime_ns, code)
     except FileNotFoundError:
         return True  # nothing to rebuild from: the existing file is the best there is
-    return newer and _embedded_by(out) == shared_embedder().identity
+    return newer and not _embedded_by_another_model(out)
 
 
-def _embedded_by(path: Path) -> str | None:
+def _embedded_by_another_model(path: Path) -> bool:
+    # A file memvid cannot open is left to the backend to report, as before vectors existed.
     try:
         memory = memvid_sdk.use("basic", str(path), read_only=True)
     except memvid_sdk.MemvidError:
-        return None
+        return False
     try:
-        return embedding_model(memory)
+        return embedding_model(memory) != shared_embedder().identity
     finally:
         memory.close()
