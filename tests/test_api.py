@@ -17,6 +17,7 @@ def test_health_is_healthy_when_retrieval_holds_frames(client):
         assert body["llm"] == "openrouter"
         assert body["active_sessions"] == 0
         assert body["version"]
+        assert body["retrieval_modes"] == ["lexical"]  # the fake has no semantic search
 
 
 def test_health_degraded_when_retrieval_down(app_config, fake_memvid, fake_llm):
@@ -27,6 +28,7 @@ def test_health_degraded_when_retrieval_down(app_config, fake_memvid, fake_llm):
 
     assert body["status"] == "degraded"
     assert body["memvid_connected"] is False
+    assert body["retrieval_modes"] == []
 
 
 def test_health_degraded_when_retrieval_empty(app_config, fake_memvid, fake_llm):

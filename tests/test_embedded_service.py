@@ -55,11 +55,14 @@ def test_fresh_machine_serves_the_example_resume(tmp_path):
     with gunicorn(UNSET, tmp_path) as service:
         health = requests.get(f"{service.url}/api/v1/health", timeout=5).json()
         received = ask(service.url, "What cloud experience does the candidate have?")
+        paraphrased = ask(service.url, "Is she multilingual?")  # the resume says "languages", "speaks"
         profile = requests.get(f"{service.url}/api/v1/profile", timeout=5).json()
         questions = requests.get(f"{service.url}/api/v1/suggested-questions", timeout=5).json()
 
     assert (health["status"], health["memvid_backend"], health["llm"]) == ("healthy", "embedded", "offline")
     assert health["memvid_frame_count"] > 10
+    assert health["retrieval_modes"] == ["lexical", "semantic"]
+    assert "Dutch" in answer_text(paraphrased)
     assert received[0]["chunks"] > 0
     assert received[-1]["type"] == "done"
     assert received[-1]["mode"] == "offline"
@@ -124,6 +127,7 @@ def test_api_over_grpc_against_the_real_engine(other_index, tmp_path):
         received = ask(service.url, "What does Sam know about Kafka?")
 
     assert (health["status"], health["memvid_backend"]) == ("healthy", "grpc")
+    assert health["retrieval_modes"] == ["lexical", "semantic"]
     assert profile["name"] == "Sam Otherperson"
     assert received[0]["chunks"] > 0
     assert "Kafka" in answer_text(received)

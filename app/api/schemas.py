@@ -66,6 +66,7 @@ class HealthResponse(BaseModel):
     version: str
     memvid_backend: str
     llm: str
+    retrieval_modes: list[str] = []  # e.g. ["lexical", "semantic"]; empty when memvid is unavailable
 
 
 class SuggestedQuestion(BaseModel):
