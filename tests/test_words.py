@@ -14,7 +14,7 @@ from app.text.words import STOP_WORDS, content_stems, content_words, stem, words
         ("C++ and C# and F#", ["c++", "and", "c#", "and", "f#"]),
         ("snake_case", ["snake", "case"]),
         ("İstanbul STRASSE Straße", ["istanbul", "strasse", "strasse"]),
-        ("ＡＷＳ 東京で", ["aws", "東京で"]),  # full-width letters are folded to plain ones
+        ("\uff21\uff37\uff33 東京で", ["aws", "東京で"]),  # full-width letters are folded to plain ones
         ("", []),
     ],
 )
