@@ -38,5 +38,5 @@ def report(parts: Components) -> HealthResponse:
         version=__version__,
         memvid_backend=parts.retriever.backend_name,
         llm=llm,
-        retrieval_modes=list(app_services.retriever.modes) if backend.connected else [],
+        retrieval_modes=list(parts.retriever.modes) if backend.connected else [],
     )

@@ -10,10 +10,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from app.fit.assessment import FitAssessment
-from app.llm.sentences import content_stems
 from app.resume.profile import Profile
 from app.retrieval.types import Passage
-from app.retrieval.vocabulary import STOP_WORDS
+from app.text.words import STOP_WORDS, content_stems
 
 LABEL = "Keyword overlap (offline, no language model)"
 MAX_TERMS = 8

@@ -98,6 +98,10 @@ class ResumeRetriever:
             )
             return found
 
+    def passages(self, question: str) -> list[Passage]:
+        """Return only the passages of `retrieve(question)` (for callers that need no more, e.g. fit)."""
+        return list(self.retrieve(question).passages)
+
     def _search(self, question: str) -> Retrieval:
         return hybrid_search(self.backend, question, top_k=self._top_k, snippet_chars=SNIPPET_CHARS)
 
