@@ -94,7 +94,11 @@ class ResumeRetriever:
                 span.set_status(StatusCode.ERROR, "retrieval_unavailable")
                 return Retrieval(passages=())
             span.set_attributes(
-                {"retrieval.cache_hit": not searched, "retrieval.passages": len(found.passages), "retrieval.modes": found.modes}
+                {
+                    "retrieval.cache_hit": not searched,
+                    "retrieval.passages": len(found.passages),
+                    "retrieval.modes": found.modes,
+                }
             )
             return found
 
