@@ -54,9 +54,11 @@ class EmbeddedMemvidBackend:
     @property
     def modes(self) -> tuple[str, ...]:
         """Return the search modes the open file supports (semantic needs vectors from our model)."""
+        # Not through `_call`: asking which modes exist is no engine call (and no trace span).
         try:
-            self._call(lambda memory: None)
-        except RetrievalUnavailable:
+            with self._lock:
+                self._handle()
+        except (memvid_sdk.MemvidError, OSError, RuntimeError):
             return ()
         return (LEXICAL, SEMANTIC) if self._semantic else (LEXICAL,)
 
