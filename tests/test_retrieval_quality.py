@@ -65,6 +65,7 @@ def test_question_sets_are_large_and_labelled_with_real_frames():
 
 
 @pytest.mark.parametrize(("key", "floors"), FLOORS.items(), ids=[name for name, _ in FLOORS])
+@pytest.mark.timeout(600)  # the first test builds every figure: ~20 s alone, minutes on a busy machine
 def test_fused_search_holds_its_measured_quality(figures, key, floors):
     result = figures[key]
 

