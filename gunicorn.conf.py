@@ -23,8 +23,14 @@ exporter_name(os.environ)
 # gevent workers that answer unparseable requests in the JSON error shape, not HTML.
 worker_class = "app.worker.gevent_worker.JsonErrorGeventWorker"
 bind = f"0.0.0.0:{_settings.port}"  # a --bind on the command line overrides this
-# One worker by default: sessions and rate-limit counters live in worker memory.
-workers = _settings.web_concurrency
+# Unset WEB_CONCURRENCY: without REDIS_URL one worker, as sessions and rate-limit counters
+# live in worker memory; with it one per CPU this process may run on (a gevent worker is one
+# event loop on one core: fewer leaves cores idle, more only adds switching; docs/scaling.md).
+workers = (
+    _settings.web_concurrency
+    if "web_concurrency" in _settings.model_fields_set or not _settings.redis_url
+    else len(os.sched_getaffinity(0))
+)
 # Each open SSE stream holds one connection; extra requests queue, they are not refused.
 worker_connections = _settings.worker_connections
 # For gevent workers this is a heartbeat of the event loop, not a request time limit.

@@ -11,6 +11,7 @@ from app.config import Settings
 from app.fit.service import FitService
 from app.llm.types import Answerer
 from app.retrieval.retriever import ResumeRetriever
+from app.state.redis_link import RedisLink
 from app.state.sessions import SessionStore
 
 _KEY = "resume_api"
@@ -23,6 +24,7 @@ class Components:
     settings: Settings
     chat: ChatService
     fit: FitService
+    redis: RedisLink | None = None
 
     @property
     def retriever(self) -> ResumeRetriever:
@@ -40,6 +42,8 @@ class Components:
         """Release upstream connections."""
         self.retriever.close()
         self.answerer.close()
+        if self.redis is not None:
+            self.redis.close()
 
 
 def install(app: Flask, parts: Components) -> None:

@@ -56,7 +56,15 @@ class Settings(BaseSettings):
     max_history_messages: int = Field(default=20, ge=0)
 
     rate_limit_per_minute: int = Field(default=10, ge=1)
-    redis_url: str | None = None
+    redis_url: str | None = None  # set: sessions, rate limits and caches are shared through Redis
+    redis_timeout_seconds: float = Field(default=0.5, gt=0)  # connect, read and pool wait, per call
+    # Per worker. A request holds at most one connection at a time, so a pool as large as
+    # WORKER_CONNECTIONS (1000 by default) never makes a request wait for a connection.
+    redis_max_connections: int = Field(default=1000, ge=1)
+    # Set: /admin/ (sessions and caches of the running worker, for `flask cache ...`) answers
+    # requests that carry `Authorization: Bearer <ADMIN_TOKEN>`; unset: /admin/ does not exist.
+    admin_token: SecretStr | None = None
+    admin_url: str | None = None  # where `flask cache ...` finds the service; default http://127.0.0.1:PORT
     trusted_proxy_count: int = Field(default=0, ge=0, le=10)
     cors_origins: CommaList = Field(default_factory=list)
     sse_keepalive_seconds: float = Field(default=15.0, gt=0)
@@ -84,7 +92,7 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("openrouter_api_key", "memvid_grpc_url", "redis_url", "memvid_file", mode="before")
+    @field_validator("openrouter_api_key", "memvid_grpc_url", "redis_url", "memvid_file", "admin_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
@@ -112,7 +120,7 @@ def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
     value = first.get("input")
-    shown = "" if name == "OPENROUTER_API_KEY" else f" (got {value!r})"
+    shown = "" if name in ("OPENROUTER_API_KEY", "ADMIN_TOKEN", "REDIS_URL") else f" (got {value!r})"
     return f"Configuration error: {name}: {first['msg']}{shown}"
 
 

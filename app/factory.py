@@ -12,7 +12,7 @@ from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import __version__
-from app.api import chat, error_handlers, feedback, fit, health, profile, rate_limit, trace_id, version
+from app.api import admin, chat, error_handlers, feedback, fit, health, profile, rate_limit, trace_id, version
 from app.api.schemas import ErrorBody
 from app.backends import build_answerer, build_memvid_backend
 from app.chat.hooks import TurnHooks
@@ -27,7 +27,8 @@ from app.llm.types import Answerer
 from app.mcp import transport as mcp_transport
 from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.types import MemvidBackend
-from app.state.sessions import MemorySessionStore, SessionStore
+from app.state.sessions import SessionStore
+from app.state.shared import build_shared_state
 from app.telemetry import metrics, tracing
 from app.telemetry.logs import configure_logging
 from app.worker.shutdown import stream_deadline_passed
@@ -70,6 +71,7 @@ def create_app(
         CORS(app, origins=settings.cors_origins, expose_headers=["X-Trace-ID", "Retry-After"])
     for blueprint in (chat.bp, fit.bp, feedback.bp, health.bp, profile.bp, version.bp, mcp_transport.bp):
         app.register_api(blueprint)
+    admin.init_app(app, settings)
     if settings.docs_enabled:
         _register_docs(app)
     _register_cli(app)
@@ -80,15 +82,14 @@ def create_app(
 def _build_components(
     settings: Settings, memvid: MemvidBackend | None, llm: Answerer | None, sessions: SessionStore | None
 ) -> Components:
+    shared = build_shared_state(settings)
     retriever = ResumeRetriever(
         memvid or build_memvid_backend(settings),
         top_k=settings.retrieval_top_k,
         profile_ttl=settings.profile_cache_seconds,
         passages_ttl=settings.retrieval_cache_seconds,
         health_ttl=settings.health_cache_seconds,
-    )
-    store = sessions or MemorySessionStore(
-        ttl=settings.session_ttl, max_sessions=settings.max_sessions, max_history=settings.max_history_messages
+        shared=shared.caches,
     )
     answerer = llm or build_answerer(settings)
     hooks = TurnHooks(
@@ -96,14 +97,14 @@ def _build_components(
     )
     chat = ChatService(
         retriever,
-        store,
+        sessions or shared.sessions,
         answerer,
         hooks=hooks,
         keepalive_seconds=settings.sse_keepalive_seconds,
         should_stop=stream_deadline_passed,
     )
     fit = FitService(retriever, answerer, PromptInjectionGuard(surface="fit"))
-    return Components(settings, chat, fit)
+    return Components(settings, chat, fit, shared.redis)
 
 
 def _register_docs(app: OpenAPI) -> None:
@@ -115,8 +116,10 @@ def _register_docs(app: OpenAPI) -> None:
 
 def _register_cli(app: OpenAPI) -> None:
     from app.resume.cli import memvid_cli
+    from app.state.cli import cache_cli
 
     app.cli.add_command(memvid_cli)
+    app.cli.add_command(cache_cli)
 
 
 def _log_start(settings: Settings, app: OpenAPI) -> None:
@@ -128,6 +131,7 @@ def _log_start(settings: Settings, app: OpenAPI) -> None:
         memvid_backend=parts.retriever.backend_name,
         llm=parts.answerer.name,
         sessions=type(parts.sessions).__name__,
+        redis=parts.redis.shown_url if parts.redis else None,  # the password never shown
         rate_limit_per_minute=settings.rate_limit_per_minute,
     )
     if parts.chat.mode == "offline":

@@ -13,6 +13,7 @@ import datetime
 import json
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bench.report import machine, rows, table, targets
@@ -45,6 +46,8 @@ def parse(argv: list[str]) -> tuple[Options, Path | None]:
     add("--profile", type=int, default=None, metavar="LEVEL", help="py-spy the worker at this level (bench group)")
     add("--no-retrieval-cache", action="store_true", help="every question asks memvid (RETRIEVAL_CACHE_SECONDS=0)")
     add("--tracing", action="store_true", help="the service exports traces over OTLP/HTTP to a local sink")
+    add("--redis", action="store_true", help="shared state in a local redis-server (REDIS_URL)")
+    add("--workers", type=int, default=Options.workers, help="gunicorn workers (more than 1: run unpinned)")
     add("--json", type=Path, default=None, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
     options = Options(
@@ -60,7 +63,12 @@ def parse(argv: list[str]) -> tuple[Options, Path | None]:
         profile_level=args.profile,
         retrieval_cache=not args.no_retrieval_cache,
         tracing=args.tracing,
+        redis=args.redis,
+        workers=args.workers,
     )
+    if options.workers > 1:
+        # Several workers need several cores: pinning them to one would measure nothing.
+        options = replace(options, service_core=None, client_core=None)
     return options, args.json
 
 
@@ -77,13 +85,16 @@ def main(argv: list[str]) -> int:
         f"{options.gap_ms:g} ms apart; window {options.duration:g} s after {options.warmup:g} s warm-up"
     )
     cores = (results["service_core"], results["client_core"])
+    service = f"gunicorn ({options.workers} gevent worker{'s' if options.workers > 1 else ''})"
     placement = (
-        f"gunicorn (1 gevent worker) on core {cores[0]}; load generator, fake LLM and fake memvid on core {cores[1]}"
+        f"{service} on core {cores[0]}; load generator, fake LLM, fake memvid (and redis) on core {cores[1]}"
         if None not in cores
-        else "unpinned (taskset or the cores asked for are missing)"
+        else f"{service}, unpinned (several workers, or taskset or the cores asked for are missing)"
     )
     tracing = f"on ({results['otlp_exports']} received by the OTLP sink)" if options.tracing else "off"
-    print(f"Placement: {placement}; retrieval cache {'on' if options.retrieval_cache else 'off'}; tracing {tracing}")
+    state = "Redis (REDIS_URL)" if options.redis else "process memory"
+    retrieval = f"retrieval cache {'on' if options.retrieval_cache else 'off'}"
+    print(f"Placement: {placement}; {retrieval}; tracing {tracing}; state in {state}")
     print()
     print(table(derived))
     print()

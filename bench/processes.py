@@ -96,20 +96,26 @@ def ready_line(process: subprocess.Popen[bytes], timeout: float = 30) -> list[st
 class Service:
     master: subprocess.Popen[bytes]
     port: int
-    worker_pid: int
+    worker_pids: list[int]
     log_path: Path
 
+    @property
+    def worker_pid(self) -> int:
+        return self.worker_pids[0]
 
-def start_service(procs: Processes, env: dict[str, str], core: int | None, connections: int) -> Service:
-    """Run gunicorn with one gevent worker (pinned), and wait until it answers."""
+
+def start_service(
+    procs: Processes, env: dict[str, str], core: int | None, connections: int, workers: int = 1
+) -> Service:
+    """Run gunicorn with `workers` gevent workers (pinned), and wait until it answers."""
     port = free_port()
     command = [
         sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-        "--workers", "1", "--worker-connections", str(connections), "--backlog", "4096", "wsgi:app",
+        "--workers", str(workers), "--worker-connections", str(connections), "--backlog", "4096", "wsgi:app",
     ]  # fmt: skip
     home = procs.workdir / "home"
     home.mkdir(exist_ok=True)
-    full_env = {"HOME": str(home), "WEB_CONCURRENCY": "1", "WORKER_CONNECTIONS": str(connections), **env}
+    full_env = {"HOME": str(home), "WEB_CONCURRENCY": str(workers), "WORKER_CONNECTIONS": str(connections), **env}
     master = procs.spawn("service", pinned(core, command), full_env)
     log_path = procs.workdir / "service.log"
     deadline = time.monotonic() + 60
@@ -122,10 +128,28 @@ def start_service(procs: Processes, env: dict[str, str], core: int | None, conne
         time.sleep(0.1)
     else:
         raise RuntimeError(f"the service did not answer in 60 s:\n{log_path.read_text()[-3000:]}")
-    workers = children(master.pid)  # taskset execs gunicorn: the pid is the master's
-    if len(workers) != 1:
-        raise RuntimeError(f"expected one gunicorn worker, found {workers}")
-    return Service(master, port, workers[0], log_path)
+    deadline = time.monotonic() + 30
+    while len(pids := children(master.pid)) != workers:  # taskset execs gunicorn: the pid is the master's
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"expected {workers} gunicorn workers, found {pids}")
+        time.sleep(0.1)
+    return Service(master, port, sorted(pids), log_path)
+
+
+def start_redis(procs: Processes, core: int | None) -> tuple[int, int]:
+    """Run a redis-server without persistence (pinned); return its port and pid once it answers."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    port = free_port()
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    server = procs.spawn("redis", pinned(core, command))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            if sock.recv(16).startswith(b"+PONG"):
+                return port, server.pid
+        time.sleep(0.05)
+    raise RuntimeError("redis-server did not answer in 10 s")
 
 
 def post_json(port: int, path: str, body: dict[str, Any], timeout: float = 30) -> bytes:

@@ -52,12 +52,17 @@ def _foreign(run: dict[str, Any], cores: tuple[int | None, int | None]) -> tuple
     if service_core is None or client_core is None or max(service_core, client_core) >= len(busy):
         return None
     cpu = run["cpu_seconds"]
-    ours = cpu["loadgen"] + cpu["fake_llm"] + cpu["memvid"]
+    ours = cpu["loadgen"] + cpu["fake_llm"] + cpu["memvid"] + cpu.get("redis", 0.0)
     return (
         # A process's CPU time includes the interrupt work done on its behalf.
-        max(0.0, busy[service_core]["tasks"] + busy[service_core]["irq"] - cpu["service"]) / run["duration"],
+        max(0.0, busy[service_core]["tasks"] + busy[service_core]["irq"] - _service_cpu(run)) / run["duration"],
         max(0.0, busy[client_core]["tasks"] + busy[client_core]["irq"] - ours) / run["duration"],
     )
+
+
+def _service_cpu(run: dict[str, Any]) -> float:
+    """CPU seconds of every gunicorn worker (one entry per worker: service, service_2, ...)."""
+    return float(sum(seconds for name, seconds in run["cpu_seconds"].items() if name.startswith("service")))
 
 
 def rows(results: dict[str, Any]) -> list[Row]:
@@ -67,7 +72,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
         direct, svc, concurrency = level["direct"], level["service"], level["concurrency"]
         cpu_direct, lag_direct = _client_side(direct)
         cpu_svc, lag_svc = _client_side(svc)
-        service_cpu = svc["cpu_seconds"]["service"]
+        service_cpu = _service_cpu(svc)
         cores = (results.get("service_core"), results.get("client_core"))
         derived.append(
             Row(

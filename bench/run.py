@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench.processes import Processes, can_pin, pinned, post_json, raise_file_limit, ready_line, start_service
+from bench.processes import (
+    Processes,
+    can_pin,
+    pinned,
+    post_json,
+    raise_file_limit,
+    ready_line,
+    start_redis,
+    start_service,
+)
 from bench.procstat import memory_kb
 
 QUESTIONS = (
@@ -47,6 +56,8 @@ class Options:
     profile_level: int | None = None
     retrieval_cache: bool = True  # False: every question asks memvid (the cache-miss cost)
     tracing: bool = False  # True: the service exports its traces over OTLP/HTTP to a local sink
+    redis: bool = False  # True: sessions, rate limits and caches in a local redis-server
+    workers: int = 1
     profile_dir: Path = Path("bench/results")
 
 
@@ -128,12 +139,20 @@ def _run(options: Options, procs: Processes, files: int) -> dict[str, Any]:
     if options.tracing:
         sink = procs.spawn("otlp_sink", pinned(options.client_core, [sys.executable, "-m", "bench.otlp_sink"]))
         env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{ready_line(sink)[0]}"
-    service = start_service(procs, env, options.service_core, connections=max(options.levels) + 100)
+    extra_pids = {}
+    if options.redis:
+        redis_port, extra_pids["redis"] = start_redis(procs, options.client_core)
+        env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    service = start_service(
+        procs, env, options.service_core, connections=max(options.levels) + 100, workers=options.workers
+    )
     for question in QUESTIONS:  # warm the service: imports, pools, caches
         post_json(service.port, "/api/v1/chat", {"message": question})
     idle_rss_kb = memory_kb(service.worker_pid)["VmRSS"]
     stats = {"fake_llm": f"http://127.0.0.1:{llm_port}/stats", "memvid": f"http://127.0.0.1:{memvid_stats}/stats"}
-    pids = {"service": service.worker_pid, "fake_llm": llm.pid, "memvid": memvid.pid}
+    # Every worker's CPU counts as the service's ("service", "service_2", ...).
+    workers = {f"service_{n}" if n > 1 else "service": pid for n, pid in enumerate(service.worker_pids, 1)}
+    pids = {**workers, "fake_llm": llm.pid, "memvid": memvid.pid, **extra_pids}
     levels = []
     for concurrency in options.levels:
         common = {
@@ -161,6 +180,8 @@ def _run(options: Options, procs: Processes, files: int) -> dict[str, Any]:
         "peak_rss_kb": memory_kb(service.worker_pid)["VmHWM"],
         "file_limit": files,
         "service_core": options.service_core,
+        "workers": options.workers,
+        "redis": options.redis,
         "client_core": options.client_core,
         "service_log_tail": service.log_path.read_text(errors="replace")[-2000:],
         "service_warnings": _warnings(service.log_path),

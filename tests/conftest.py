@@ -64,3 +64,12 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of the test's own on a free port (never the machine's 6379)."""
+    from tests.redis_server import running
+
+    with running(require_binary("redis-server"), tmp_path) as server:
+        yield server

@@ -74,6 +74,11 @@ def test_defaults():
     assert "stderr_handler" in settings["logconfig_dict"]
 
 
+def test_with_redis_one_worker_per_cpu_by_default():
+    settings = printed_settings(REDIS_URL="redis://127.0.0.1:1/0")
+    assert settings["workers"] == str(len(os.sched_getaffinity(0)))
+
+
 def test_environment_overrides():
     settings = printed_settings(
         PORT="8123",

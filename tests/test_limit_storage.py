@@ -7,23 +7,13 @@ from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from app.state import limit_storage
-from app.state.limit_storage import WindowMemoryStorage
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from app.state.limit_storage import SWEEP_SECONDS, WindowMemoryStorage
+from tests.fakes import FakeClock as Clock
 
 
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(limit_storage.time, "time", fake)
-    return fake
+def clock() -> Clock:
+    return Clock(1_000_000.0)
 
 
 def test_the_scheme_is_registered_with_limits():
@@ -31,7 +21,7 @@ def test_the_scheme_is_registered_with_limits():
 
 
 def test_a_moving_window_admits_limit_hits_then_frees_them_one_by_one(clock):
-    limiter = MovingWindowRateLimiter(WindowMemoryStorage())
+    limiter = MovingWindowRateLimiter(WindowMemoryStorage(clock=clock))
     three = RateLimitItemPerMinute(3)
 
     admitted = []
@@ -50,20 +40,20 @@ def test_a_moving_window_admits_limit_hits_then_frees_them_one_by_one(clock):
 
 
 def test_a_request_for_more_than_the_limit_is_refused(clock):
-    assert not WindowMemoryStorage().acquire_entry("k", limit=2, expiry=60, amount=3)
+    assert not WindowMemoryStorage(clock=clock).acquire_entry("k", limit=2, expiry=60, amount=3)
 
 
 def test_quiet_clients_are_swept(clock):
-    storage = WindowMemoryStorage()
+    storage = WindowMemoryStorage(clock=clock)
     storage.acquire_entry("quiet", limit=5, expiry=60)
-    clock.now += 61 + limit_storage.SWEEP_SECONDS
+    clock.now += 61 + SWEEP_SECONDS
     storage.acquire_entry("busy", limit=5, expiry=60)
 
     assert list(storage._windows) == ["busy"]
 
 
 def test_counters_expire(clock):
-    storage = WindowMemoryStorage()
+    storage = WindowMemoryStorage(clock=clock)
     assert storage.incr("k", expiry=60) == 1
     assert storage.incr("k", expiry=60) == 2
     assert storage.get("k") == 2

@@ -27,6 +27,8 @@ from tests.fake_llm import FakeLLMServer, stream
 from tests.servers import Service, free_port, gunicorn
 from tests.sse_client import hang_up_after_first_token
 
+ADMIN_TOKEN = "nginx-admin-token-0123"
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -49,7 +51,7 @@ def llm(fakes) -> FakeLLMServer:
 def stack(fakes, tmp_path_factory) -> Iterator[tuple[Service, str]]:
     """gunicorn trusting one proxy hop, and nginx in front of it; yields (service, nginx url)."""
     tmp = tmp_path_factory.mktemp("nginx-stack")
-    env = stack_env(*fakes, TRUSTED_PROXY_COUNT="1", RATE_LIMIT_PER_MINUTE="3")
+    env = stack_env(*fakes, TRUSTED_PROXY_COUNT="1", RATE_LIMIT_PER_MINUTE="3", ADMIN_TOKEN=ADMIN_TOKEN)
     with gunicorn(env, tmp) as api, nginx(f"127.0.0.1:{api.port}", tmp / "nginx") as proxy:
         yield api, proxy.url
 
@@ -123,6 +125,16 @@ def test_metrics_are_not_public(stack):
         assert response.status_code == 404, path
         assert response.json()["code"] == "not_found"
     assert requests.get(api.url + "/metrics", timeout=5).status_code == 200
+
+
+def test_the_admin_endpoint_is_not_public(stack):
+    api, url = stack
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+    for path in ("/admin/caches", "//admin/sessions", "/admin/caches?x=1", "/api/../admin/caches"):
+        response = requests.get(url + path, headers=auth, timeout=5)
+        assert response.status_code == 404, path
+    assert requests.get(api.url + "/admin/caches", headers=auth, timeout=5).status_code == 200
 
 
 def test_security_headers_on_answers_and_errors(stack):

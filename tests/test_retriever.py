@@ -19,7 +19,7 @@ def retriever(memvid: FakeMemvid, clock: Clock, ttl: float = 60.0) -> ResumeRetr
 
 
 def retrieval_stats(subject: ResumeRetriever) -> tuple[int, int]:
-    stats = next(s for s in subject.cache_stats() if s.name == "retrieval")
+    stats = subject.caches()["retrieval"].stats()
     return stats.hits, stats.misses
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
-import gevent
 import pytest
 
 from app.state.sessions import Feedback, MemorySessionStore, NotAnAnswer, SessionNotFound
@@ -83,6 +83,31 @@ def test_least_recently_used_session_is_evicted(clock):
     assert sessions.get(third) is not None
 
 
+def test_feedback_rates_one_kept_answer(clock):
+    sessions = store(clock, max_history=2)
+    sid, _ = sessions.history(None)
+    sessions.append_turn(sid, "q0", "a0")  # messages 0 and 1
+    sessions.append_turn(sid, "q1", "a1")  # messages 2 and 3; 0 and 1 are trimmed away
+
+    assert sessions.set_feedback(sid, 3, "up", "clear") is True
+    assert sessions.set_feedback(sid, 3, "down", "") is True  # a new rating replaces the old
+    assert sessions.get(sid).feedback[3].rating == "down"
+    assert sessions.set_feedback(sid, 2, "up", "") is False  # a question, not an answer
+    assert sessions.set_feedback(sid, 1, "up", "") is False  # trimmed away
+    assert sessions.set_feedback(str(uuid.uuid4()), 1, "up", "") is False
+
+
+def test_recent_lists_newest_first(clock):
+    sessions = store(clock)
+    first, _ = sessions.history(None)
+    second, _ = sessions.history(None)
+    clock.now += 1
+    sessions.append_turn(first, "q", "a")
+
+    assert [s.id for s in sessions.recent(10)] == [first, second]
+    assert [s.id for s in sessions.recent(1)] == [first]
+
+
 def test_stats_count_hits_and_misses(clock):
     sessions = store(clock)
     sid, _ = sessions.history(None)
@@ -100,18 +125,24 @@ def test_delete_and_clear(clock):
     assert sessions.delete(sid) is True
     assert sessions.delete(sid) is False
     sessions.history(None)
-    sessions.clear()
+    assert sessions.clear() == 1
     assert sessions.count() == 0
 
 
-def test_concurrent_turns_never_interleave_or_get_lost(clock):
-    sessions = store(clock, max_history=1000)
+def test_concurrent_turns_never_interleave_or_get_lost():
+    # A clock that hands the CPU to another thread whenever the store reads it: the store
+    # reads it inside its critical section (the TTL cache's timer), so without the store's
+    # lock two turns read the same session and the later write drops the other turn.
+    def yielding_clock() -> float:
+        time.sleep(0.0002)
+        return time.monotonic()
+
+    sessions = MemorySessionStore(ttl=60, max_sessions=10, max_history=1000, clock=time.time, timer=yielding_clock)
     sid, _ = sessions.history(None)
 
     def worker(n: int) -> None:
         for i in range(50):
             sessions.append_turn(sid, f"q{n}-{i}", f"a{n}-{i}")
-            gevent.sleep(0)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
     for thread in threads:

@@ -9,6 +9,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from app import __version__
 from app.api.schemas import HealthResponse
 from app.components import Components, components
+from app.state.redis_link import RedisLink
 
 bp = APIBlueprint("health", __name__, abp_tags=[Tag(name="health")])
 
@@ -24,12 +25,16 @@ def health_v1() -> dict[str, Any]:
 
 
 def report(parts: Components) -> HealthResponse:
-    """Build the health report: healthy only when retrieval answers and holds frames."""
+    """Build the health report: healthy only when retrieval answers and holds frames, and Redis
+    answers when it is configured."""
     backend = parts.retriever.health()
     llm = parts.answerer.name
+    redis = _redis_state(parts.redis)
     # There is always an answerer (the offline one at worst), so chat always answers:
-    # without retrieval it answers without resume context, which is "degraded".
-    status: Literal["healthy", "degraded"] = "healthy" if backend.connected and backend.frame_count else "degraded"
+    # without retrieval it answers without resume context, and without Redis as new
+    # conversations with per-worker rate limits; both are "degraded".
+    healthy = backend.connected and backend.frame_count and redis != "unavailable"
+    status: Literal["healthy", "degraded"] = "healthy" if healthy else "degraded"
     return HealthResponse(
         status=status,
         memvid_connected=backend.connected,
@@ -39,4 +44,11 @@ def report(parts: Components) -> HealthResponse:
         memvid_backend=parts.retriever.backend_name,
         llm=llm,
         retrieval_modes=list(parts.retriever.modes) if backend.connected else [],
+        redis=redis,
     )
+
+
+def _redis_state(link: RedisLink | None) -> Literal["connected", "unavailable", "not_configured"]:
+    if link is None:
+        return "not_configured"
+    return "connected" if link.ping() else "unavailable"

@@ -1,8 +1,12 @@
 """Per-client-IP rate limit on the endpoints that spend LLM tokens (SPEC §5), with Flask-Limiter.
 
-The counters live in `window-memory://` (app/state/limit_storage.py), the same moving windows as
-`limits`' own `memory://` without its expiry thread, which cost a busy worker 14 % of its CPU
-with 500 clients (bench/). A Redis URI replaces it when limits are shared across workers.
+Without REDIS_URL the counters live in `window-memory://` (app/state/limit_storage.py), the
+same moving windows as `limits`' own `memory://` without its expiry thread, which cost a busy
+worker 14 % of its CPU with 500 clients (bench/). With REDIS_URL they live in Redis (`limits`'
+redis storage: the moving window is one Lua script, so N concurrent requests admit exactly the
+limit across every worker and host), over the worker's own Redis pool. While Redis does not
+answer, Flask-Limiter falls back to per-worker memory (`in_memory_fallback_enabled`), logs one
+warning, and tries Redis again after 1, 2, 4 ... 32 s.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 from flask import Blueprint, Flask, Response, request
 from flask_limiter import Limiter
 
+from app.components import components
 from app.config import Settings
 from app.state.limit_storage import WindowMemoryStorage
 
@@ -27,19 +32,41 @@ def init_app(app: Flask, settings: Settings, *, limited: list[Blueprint]) -> Lim
     # One limiter per app (not a module global): each app in the tests gets its own counters.
     # Its own header injection stays off: it stamps Retry-After on every response of a
     # limited route, which would overwrite an upstream's Retry-After on a 503.
-    limiter = Limiter(client_address, app=app, storage_uri=WindowMemoryStorage.URI, strategy="moving-window")
+    redis = components(app).redis
+    if settings.redis_url and redis is not None:
+        limiter = Limiter(
+            client_address,
+            app=app,
+            storage_uri=settings.redis_url,
+            # limits' RedisStorage takes a pool: the limiter shares the worker's bounded one.
+            storage_options={"connection_pool": redis.client.connection_pool},  # type: ignore[dict-item]
+            strategy="moving-window",
+            in_memory_fallback_enabled=True,
+            # A request whose check was under way on Redis when another request switched the
+            # limiter to its fallback would otherwise re-raise Redis's error as a 500.
+            swallow_errors=True,
+        )
+    else:
+        limiter = Limiter(client_address, app=app, storage_uri=WindowMemoryStorage.URI, strategy="moving-window")
     rate = f"{settings.rate_limit_per_minute}/minute"
     for blueprint in limited:
         limiter.limit(rate)(blueprint)
 
     def add_headers(response: Response) -> Response:
         current = limiter.current_limit
-        if current is not None:
-            response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
-            response.headers["X-RateLimit-Remaining"] = str(max(0, current.remaining))
-            response.headers["X-RateLimit-Reset"] = str(int(current.reset_at))
-            if response.status_code == 429:
-                response.headers["Retry-After"] = str(max(1, math.ceil(current.reset_at - time.time())))
+        if current is None:
+            return response
+        try:
+            remaining, reset_at = current.remaining, current.reset_at  # a storage read
+        except limiter.storage.base_exceptions:
+            # Redis failed after admitting the request (the limiter logs its own fallback):
+            # the answer goes out without the headers rather than as an error.
+            return response
+        response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = str(max(0, remaining))
+        response.headers["X-RateLimit-Reset"] = str(int(reset_at))
+        if response.status_code == 429:
+            response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - time.time())))
         return response
 
     app.after_request(add_headers)

@@ -67,6 +67,9 @@ class HealthResponse(BaseModel):
     memvid_backend: str
     llm: str
     retrieval_modes: list[str] = []  # e.g. ["lexical", "semantic"]; empty when memvid is unavailable
+    # Shared state: "unavailable" makes the status degraded (sessions start over, rate limits
+    # count per worker); "not_configured" when REDIS_URL is unset (state in process memory).
+    redis: Literal["connected", "unavailable", "not_configured"] = "not_configured"
 
 
 class SuggestedQuestion(BaseModel):

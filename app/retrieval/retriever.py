@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import structlog
 from opentelemetry.trace import StatusCode
@@ -24,7 +25,7 @@ from app.retrieval.types import (
     Retrieval,
     SemanticBackend,
 )
-from app.state.caches import CacheStats, CountingTTLCache
+from app.state.caches import Cache, MemoryCache
 from app.telemetry import tracing
 from app.text.words import words
 
@@ -36,6 +37,14 @@ SNIPPET_CHARS = 2000
 HEALTH_TIMEOUT_SECONDS = 0.8
 # Distinct questions whose passages are kept; recruiters mostly click suggested questions.
 PASSAGES_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class SharedCaches:
+    """The profile and passages caches when they live outside this process (Redis)."""
+
+    profile: Cache[Profile | None]
+    passages: Cache[Retrieval]
 
 
 class ResumeRetriever:
@@ -50,14 +59,19 @@ class ResumeRetriever:
         health_ttl: float,
         passages_ttl: float = 0.0,
         timer: Callable[[], float] = time.monotonic,
+        shared: SharedCaches | None = None,
     ) -> None:
         self.backend = backend
         self._top_k = top_k
-        self._profile = CountingTTLCache[Profile | None]("profile", maxsize=1, ttl=profile_ttl, timer=timer)
-        self._health = CountingTTLCache[BackendHealth]("health", maxsize=1, ttl=health_ttl, timer=timer)
-        self._passages = CountingTTLCache[Retrieval](
-            "retrieval", maxsize=PASSAGES_CACHE_SIZE, ttl=passages_ttl, timer=timer
-        )
+        # The health probe stays per process: it says whether *this* worker reaches memvid.
+        self._health = MemoryCache[BackendHealth]("health", maxsize=1, ttl=health_ttl, timer=timer)
+        self._profile: Cache[Profile | None]
+        self._passages: Cache[Retrieval]
+        if shared is not None:
+            self._profile, self._passages = shared.profile, shared.passages
+        else:
+            self._profile = MemoryCache("profile", maxsize=1, ttl=profile_ttl, timer=timer)
+            self._passages = MemoryCache("retrieval", maxsize=PASSAGES_CACHE_SIZE, ttl=passages_ttl, timer=timer)
 
     @property
     def backend_name(self) -> str:
@@ -124,9 +138,10 @@ class ResumeRetriever:
         """Return the backend's health, probed with a short deadline and cached briefly."""
         return self._health.get_or_compute("health", lambda: self.backend.health(timeout=HEALTH_TIMEOUT_SECONDS))
 
-    def cache_stats(self) -> list[CacheStats]:
-        """Return the statistics of the retrieval caches."""
-        return [self._passages.stats(), self._profile.stats(), self._health.stats()]
+    def caches(self) -> dict[str, Cache[object]]:
+        """Return retrieval's caches by name (for the cache CLI)."""
+        caches: list[Cache[object]] = [self._passages, self._profile, self._health]  # type: ignore[list-item]
+        return {cache.name: cache for cache in caches}
 
     def close(self) -> None:
         """Close the backend."""

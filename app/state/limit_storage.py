@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from limits.storage import MovingWindowSupport, Storage
@@ -40,12 +41,20 @@ class WindowMemoryStorage(Storage, MovingWindowSupport):
     STORAGE_SCHEME = ["window-memory"]
     URI = "window-memory://"
 
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any) -> None:
+    def __init__(
+        self,
+        uri: str | None = None,
+        wrap_exceptions: bool = False,
+        *,
+        clock: Callable[[], float] = time.time,
+        **options: Any,
+    ) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._clock = clock  # wall-clock seconds: `limits` reports reset times as epoch seconds
         self._lock = threading.Lock()
         self._windows: dict[str, _Window] = {}
         self._counters: dict[str, tuple[int, float]] = {}  # key -> (count, expires at)
-        self._swept_at = time.time()
+        self._swept_at = clock()
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
@@ -55,7 +64,7 @@ class WindowMemoryStorage(Storage, MovingWindowSupport):
 
     def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
         """Record `amount` hits unless that would put more than `limit` in the last `expiry` seconds."""
-        now = time.time()
+        now = self._clock()
         with self._lock:
             self._sweep(now)
             window = self._windows.get(key)
@@ -69,7 +78,7 @@ class WindowMemoryStorage(Storage, MovingWindowSupport):
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         """Return the time of the oldest hit still in the window, and the number of hits in it."""
-        now = time.time()
+        now = self._clock()
         with self._lock:
             window = self._windows.get(key)
             hits = window.prune(now) if window is not None else None
@@ -87,7 +96,7 @@ class WindowMemoryStorage(Storage, MovingWindowSupport):
     # -- counters (fixed windows) ----------------------------------------------------
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        now = time.time()
+        now = self._clock()
         with self._lock:
             count, expires = self._counters.get(key, (0, 0.0))
             if expires <= now:
@@ -97,11 +106,11 @@ class WindowMemoryStorage(Storage, MovingWindowSupport):
 
     def get(self, key: str) -> int:
         count, expires = self._counters.get(key, (0, 0.0))
-        return count if expires > time.time() else 0
+        return count if expires > self._clock() else 0
 
     def get_expiry(self, key: str) -> float:
-        expires = self._counters.get(key, (0, 0.0))[1]
-        return expires if expires > time.time() else time.time()
+        now, expires = self._clock(), self._counters.get(key, (0, 0.0))[1]
+        return expires if expires > now else now
 
     # -- housekeeping ----------------------------------------------------------------
 

@@ -1,4 +1,7 @@
-"""Conversation sessions (SPEC §4) behind a small interface a Redis store can replace."""
+"""Conversation sessions (SPEC §4): the interface, and the store in this process's memory.
+
+The Redis store (app/state/redis_sessions.py) implements the same interface across workers.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from cachetools import TTLCache
 
 from app.llm.types import ChatMessage
-from app.state.caches import CacheStats
-from app.telemetry.metrics import CACHE_LOOKUPS, LIVE_SESSIONS
+from app.state.caches import CacheStats, LookupCounter
+from app.telemetry.metrics import LIVE_SESSIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,16 +35,28 @@ class Feedback:
     at: float
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Session:
+    """A conversation. A turn makes a new `Session` (the store swaps it in whole); only the
+    ratings are changed in place, under the store's lock."""
+
     id: str
     created_at: float
     last_active: float
-    messages: list[StoredMessage] = field(default_factory=list)
+    messages: list[StoredMessage] = field(default_factory=list)  # never changed in place
     # Message indexes count from the conversation's start: `first_index` messages were
     # trimmed off the front, so an index a client saw keeps naming the same message.
     first_index: int = 0
     feedback: dict[int, Feedback] = field(default_factory=dict)  # by message index, answers only
+
+    def with_turn(self, question: str, answer: str, now: float, max_history: int) -> Session:
+        """Return this session with one more turn, keeping the last `max_history` messages."""
+        messages = [*self.messages, StoredMessage("user", question, now), StoredMessage("assistant", answer, now)]
+        # Only what the LLM may see is kept: a session's size stays bounded.
+        dropped = max(0, len(messages) - max_history)
+        first = self.first_index + dropped
+        feedback = {i: f for i, f in self.feedback.items() if i >= first}
+        return replace(self, last_active=now, messages=messages[dropped:], first_index=first, feedback=feedback)
 
     def answer_index(self, message_index: int | None) -> int | None:
         """Resolve `message_index` (default: the last answer) to an answer held; None if it is not one."""
@@ -80,15 +95,29 @@ class SessionStore(Protocol):
         """
         ...
 
-    def get(self, session_id: str) -> Session | None: ...
+    def get(self, session_id: str) -> Session | None:
+        """Return a session without touching its expiry."""
+        ...
 
-    def delete(self, session_id: str) -> bool: ...
+    def recent(self, limit: int) -> list[Session]:
+        """Return up to `limit` sessions, most recently active first."""
+        ...
 
-    def count(self) -> int: ...
+    def delete(self, session_id: str) -> bool:
+        """Forget one session; True when it existed."""
+        ...
 
-    def stats(self) -> CacheStats: ...
+    def count(self) -> int:
+        """Return how many sessions are live."""
+        ...
 
-    def clear(self) -> None: ...
+    def stats(self) -> CacheStats:
+        """Return size, settings and hit/miss counts."""
+        ...
+
+    def clear(self) -> int:
+        """Forget every session; return how many there were."""
+        ...
 
 
 class MemorySessionStore:
@@ -110,41 +139,32 @@ class MemorySessionStore:
         self._max_history = max_history
         self._clock = clock
         self._lock = threading.Lock()
-        self._hits = 0
-        self._misses = 0
+        self._lookups = LookupCounter("sessions")
 
     def history(self, session_id: str | None) -> tuple[str, list[ChatMessage]]:
         """Return the id to use and the last `max_history` messages as chat turns."""
         with self._lock:
             session = self._sessions.get(session_id) if session_id else None
             if session is None:
-                self._misses += 1
-                CACHE_LOOKUPS.labels(cache="sessions", result="miss").inc()
+                self._lookups.miss()
                 now = self._clock()
                 session = Session(id=session_id or str(uuid.uuid4()), created_at=now, last_active=now)
                 self._sessions[session.id] = session
             else:
-                self._hits += 1
-                CACHE_LOOKUPS.labels(cache="sessions", result="hit").inc()
+                self._lookups.hit()
             LIVE_SESSIONS.set(len(self._sessions))
-            recent = session.messages[-self._max_history :] if self._max_history else []
-            return session.id, [{"role": m.role, "content": m.content} for m in recent]
+        recent = session.messages[-self._max_history :] if self._max_history else []
+        return session.id, [{"role": m.role, "content": m.content} for m in recent]
 
     def append_turn(self, session_id: str, question: str, answer: str) -> None:
-        """Store the question and answer as one unit under the lock."""
+        """Store the question and answer as one unit."""
         now = self._clock()
+        # Read, extend, write back: without the lock two turns on one session would both
+        # extend the same snapshot and the later write would drop the other's turn.
         with self._lock:
             session = self._sessions.get(session_id) or Session(id=session_id, created_at=now, last_active=now)
-            session.messages.append(StoredMessage("user", question, now))
-            session.messages.append(StoredMessage("assistant", answer, now))
-            # Only what the LLM may see is kept: a session's size stays bounded.
-            if len(session.messages) > self._max_history:
-                dropped = len(session.messages) - self._max_history
-                del session.messages[:dropped]
-                session.first_index += dropped
-                session.feedback = {i: f for i, f in session.feedback.items() if i >= session.first_index}
-            session.last_active = now
-            self._sessions[session_id] = session
+            # Re-writing the entry restarts its TTL: expiry counts from the last completed turn.
+            self._sessions[session_id] = session.with_turn(question, answer, now, self._max_history)
             LIVE_SESSIONS.set(len(self._sessions))
 
     def set_feedback(self, session_id: str, message_index: int | None, feedback: Feedback) -> int:
@@ -164,6 +184,13 @@ class MemorySessionStore:
         with self._lock:
             return self._sessions.get(session_id)
 
+    def recent(self, limit: int) -> list[Session]:
+        """Return up to `limit` sessions, most recently active first."""
+        with self._lock:
+            self._sessions.expire()
+            sessions = list(self._sessions.values())
+        return sorted(sessions, key=lambda s: s.last_active, reverse=True)[:limit]
+
     def delete(self, session_id: str) -> bool:
         """Forget one session; True when it existed."""
         with self._lock:
@@ -176,13 +203,17 @@ class MemorySessionStore:
             return len(self._sessions)
 
     def stats(self) -> CacheStats:
-        """Return size and hit/miss counts."""
+        """Return size, settings and this process's hit/miss counts."""
         with self._lock:
             self._sessions.expire()
             size, maxsize = len(self._sessions), int(self._sessions.maxsize)
-            return CacheStats("sessions", size, maxsize, self._ttl, self._hits, self._misses)
+        hits, misses = self._lookups.counts()
+        return CacheStats("sessions", size, maxsize, self._ttl, hits, misses)
 
-    def clear(self) -> None:
-        """Forget every session."""
+    def clear(self) -> int:
+        """Forget every session; return how many there were."""
         with self._lock:
+            dropped = len(self._sessions)
             self._sessions.clear()
+            LIVE_SESSIONS.set(0)
+        return dropped

@@ -1,0 +1,165 @@
+"""`flask --app wsgi cache ...`: look into the running service's sessions and caches.
+
+A CLI is its own process, so it reads the live state where it lives: with REDIS_URL set,
+straight from Redis (what every worker and host shares); with in-memory state, from the
+running service's /admin/ endpoint (ADMIN_TOKEN, the same value the service was started
+with), which answers from the one worker that took the request and says which (pid).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from typing import Any, NoReturn
+
+import click
+from flask.cli import AppGroup
+
+from app.components import components
+from app.state.admin_client import AdminClient, AdminError
+from app.state.inspection import Inspector, UnknownCache
+from app.state.redis_link import RedisUnavailable
+
+cache_cli = AppGroup("cache", help="Inspect and manage the running service's sessions and caches.")
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+yes_option = click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+
+
+def _source() -> Inspector | AdminClient:
+    parts = components()
+    settings = parts.settings
+    if settings.redis_url:
+        # The health probe's cache is per worker even with Redis: this process's would be empty.
+        caches = {name: c for name, c in parts.retriever.caches().items() if name != "health"}
+        return Inspector(parts.sessions, caches, session_ttl=settings.session_ttl)
+    if settings.admin_token is None:
+        _fail("sessions live in the service's memory: set ADMIN_TOKEN (as the service has it) or REDIS_URL")
+    url = settings.admin_url or f"http://127.0.0.1:{settings.port}"
+    return AdminClient(url, settings.admin_token.get_secret_value())
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _run(action: Any) -> Any:
+    """Run `action(source)`, turning an unreachable service or Redis into one clear line."""
+    source = _source()
+    try:
+        return action(source)
+    except AdminError as error:
+        _fail(str(error))
+    except RedisUnavailable:
+        link = components().redis
+        _fail(f"Redis at {link.shown_url if link else '?'} does not answer")
+
+
+def _scope(source: Inspector | AdminClient) -> dict[str, Any]:
+    """Say whose state this is: Redis's (every worker and host) or one worker's memory."""
+    if isinstance(source, AdminClient):
+        return {"state": "one worker's memory (each worker holds its own)", "worker_pid": source.worker_pid}
+    link = components().redis
+    return {"state": "Redis, shared by every worker and host", "redis": link.shown_url if link else None}
+
+
+def _describe(scope: dict[str, Any]) -> str:
+    where = f", worker pid {scope['worker_pid']}" if scope.get("worker_pid") else f" at {scope.get('redis')}"
+    return f"# {scope['state']}{where}"
+
+
+@cache_cli.command("stats")
+@json_option
+def stats(as_json: bool) -> None:
+    """Entries, hits, misses and TTL of every cache."""
+    rows, scope = _run(lambda source: (source.stats(), _scope(source)))
+    columns = ["name", "backend", "entries", "max_entries", "ttl_seconds", "hits", "misses", "hit_ratio"]
+    _print("caches", rows, scope, as_json, columns)
+
+
+@cache_cli.command("list")
+@click.argument("what", type=click.Choice(["sessions"]))
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@json_option
+def list_sessions(what: str, limit: int, as_json: bool) -> None:
+    """List sessions, newest first."""
+    rows, scope = _run(lambda source: (source.sessions(limit), _scope(source)))
+    shown = [{**row, "created": _time(row["created"]), "last_active": _time(row["last_active"])} for row in rows]
+    _print(
+        "sessions",
+        rows if as_json else shown,
+        scope,
+        as_json,
+        ["id", "created", "last_active", "messages", "expires_in"],
+    )
+
+
+@cache_cli.command("show")
+@click.argument("session_id")
+@json_option
+def show(session_id: str, as_json: bool) -> None:
+    """Show one conversation with its times."""
+    session, scope = _run(lambda source: (source.session(session_id), _scope(source)))
+    if session is None:
+        _fail(f"no session {session_id} in {_describe(scope)[2:]}")
+    if as_json:
+        click.echo(json.dumps({"source": scope, "session": session}, indent=2))
+        return
+    click.echo(f"session {session['id']}: created {_time(session['created'])}, last active "
+               f"{_time(session['last_active'])}, expires in {session['expires_in']:.0f} s")  # fmt: skip
+    for offset, message in enumerate(session["messages"]):
+        index = session["first_index"] + offset
+        rating = session["feedback"].get(str(index))
+        rated = f"  [rated {rating['rating']}{': ' + rating['comment'] if rating['comment'] else ''}]" if rating else ""
+        click.echo(f"\n#{index} {_time(message['at'])} {message['role']}:{rated}\n{message['content']}")
+
+
+@cache_cli.command("clear")
+@click.argument("name", required=False)
+@yes_option
+@json_option
+def clear(name: str | None, yes: bool, as_json: bool) -> None:
+    """Empty one cache (sessions, profile, retrieval, ...) or, without NAME, all of them."""
+    if not yes:
+        click.confirm(f"Clear {name or 'every cache'} of the running service?", abort=True)
+    try:
+        cleared, scope = _run(lambda source: (source.clear(name), _scope(source)))
+    except UnknownCache:
+        _fail(f"no cache named {name!r}")
+    if as_json:
+        click.echo(json.dumps({"source": scope, "cleared": cleared}, indent=2))
+        return
+    click.echo(_describe(scope))
+    for cache_name, count in cleared.items():
+        click.echo(f"{cache_name}: {count} entries cleared")
+
+
+@cache_cli.command("expire")
+@click.argument("session_id")
+@yes_option
+@json_option
+def expire(session_id: str, yes: bool, as_json: bool) -> None:
+    """End one session now."""
+    if not yes:
+        click.confirm(f"Expire session {session_id}?", abort=True)
+    expired, scope = _run(lambda source: (source.expire(session_id), _scope(source)))
+    if not expired:
+        _fail(f"no session {session_id} in {_describe(scope)[2:]}")
+    click.echo(json.dumps({"source": scope, "expired": session_id}) if as_json else f"session {session_id} expired")
+
+
+def _print(key: str, rows: list[dict[str, Any]], scope: dict[str, Any], as_json: bool, columns: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps({"source": scope, key: rows}, indent=2))
+        return
+    click.echo(_describe(scope))
+    cells = [columns, *[["-" if row.get(c) is None else str(row[c]) for c in columns] for row in rows]]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    for line in cells:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+
+
+def _time(epoch: float) -> str:
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

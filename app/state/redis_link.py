@@ -1,0 +1,138 @@
+"""One worker's connection to Redis, and whether Redis is answering.
+
+A bounded pool per worker process (redis-py is pure Python: under gevent's patched sockets
+its calls are cooperative). Every call has the connect and socket timeout, and none is
+retried by redis-py: a Redis in trouble must cost a request one timeout, not several.
+
+After a failure the link is down: calls fail at once, without touching the network, until
+RETRY_SECONDS have passed; then one call goes out as a probe. One warning is logged when
+Redis goes away and one line when it is back, never one per request.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+import structlog
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+# Seconds a down link waits before it lets one call try Redis again.
+RETRY_SECONDS = 1.0
+
+
+# What redis-py's BlockingConnectionPool raises when no connection came free in time.
+POOL_EXHAUSTED = "No connection available."
+
+
+class RedisUnavailable(Exception):
+    """Redis did not answer in time (or the link is waiting before it tries again)."""
+
+
+def redacted(url: str) -> str:
+    """Return `url` with its password (if any) replaced by `***`: the only form ever shown."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+
+
+def connect(url: str, *, timeout: float, max_connections: int) -> redis.Redis:
+    """Return a client with its own bounded pool; no network call happens here."""
+    # BlockingConnectionPool: past `max_connections` a caller waits (at most `timeout`)
+    # for a free connection instead of opening an unbounded number of sockets.
+    pool = redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=timeout,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 0),
+        health_check_interval=30,
+    )
+    return redis.Redis(connection_pool=pool)
+
+
+class RedisLink:
+    """A Redis client plus the up/down state every shared store consults."""
+
+    def __init__(self, client: redis.Redis, *, url: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.shown_url = redacted(url)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._up = True
+        self._retry_at = 0.0
+
+    @classmethod
+    def from_url(cls, url: str, *, timeout: float, max_connections: int) -> RedisLink:
+        return cls(connect(url, timeout=timeout, max_connections=max_connections), url=url)
+
+    @property
+    def up(self) -> bool:
+        """Whether the last call reached Redis."""
+        return self._up
+
+    def run(self, operation: Callable[[Any], T]) -> T:
+        """Run `operation` with the client; raise RedisUnavailable when Redis does not answer.
+
+        The client is typed Any: redis-py's stubs type every reply as a union of all of them.
+        """
+        with self._lock:
+            if not self._up and self._clock() < self._retry_at:
+                raise RedisUnavailable()
+            if not self._up:
+                self._retry_at = self._clock() + RETRY_SECONDS  # this call is the probe
+        try:
+            result = operation(self.client)
+        except redis.ConnectionError as error:
+            if str(error) == POOL_EXHAUSTED:
+                # Every pooled connection stayed busy for the whole timeout: this worker is
+                # overloaded, Redis is not down. Fail this call, keep the link up.
+                raise RedisUnavailable() from None
+            self._went_down(error)
+            raise RedisUnavailable() from None
+        except redis.RedisError as error:  # also a timeout, a full (OOM) or a loading Redis
+            self._went_down(error)
+            raise RedisUnavailable() from None
+        self._came_back()
+        return result
+
+    def ping(self) -> bool:
+        """Return whether Redis answers now (a down link waits for its retry time)."""
+        try:
+            return bool(self.run(lambda client: client.ping()))
+        except RedisUnavailable:
+            return False
+
+    def close(self) -> None:
+        """Close the pool's connections."""
+        self.client.close()
+
+    def _went_down(self, error: Exception) -> None:
+        with self._lock:
+            was_up, self._up = self._up, False
+            self._retry_at = self._clock() + RETRY_SECONDS
+        if was_up:
+            # The error's class only: its text may carry the address, never the URL's password.
+            log.warning("redis.unavailable", redis=self.shown_url, error=type(error).__name__)
+
+    def _came_back(self) -> None:
+        if self._up:
+            return
+        with self._lock:
+            was_down, self._up = not self._up, True
+        if was_down:
+            log.info("redis.recovered", redis=self.shown_url)

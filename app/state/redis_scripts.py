@@ -1,0 +1,97 @@
+"""The Lua scripts of the Redis session store (app/state/redis_sessions.py); each runs atomically.
+
+Every script takes KEYS = [session hash, session messages list, sessions index, stats hash]
+and ARGV = [session id, now, ttl seconds, max sessions, session key prefix, ...].
+"""
+
+from __future__ import annotations
+
+# Make the session if it is not there: forget index entries past their TTL, evict the least
+# recently active sessions until one more fits, then create it. Returns true when created.
+_ADMIT = """
+local function admit()
+  if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+  local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - ttl)
+  local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[4]) + 1
+  if excess > 0 then
+    for _, old in ipairs(redis.call('ZRANGE', KEYS[3], 0, excess - 1)) do
+      redis.call('DEL', ARGV[5] .. old, ARGV[5] .. old .. ':messages')
+    end
+    redis.call('ZREMRANGEBYRANK', KEYS[3], 0, excess - 1)
+  end
+  redis.call('HSET', KEYS[1], 'created', ARGV[2], 'last_active', ARGV[2], 'first_index', 0)
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('ZADD', KEYS[3], now, ARGV[1])
+  return true
+end
+
+local function touch()
+  redis.call('HSET', KEYS[1], 'last_active', ARGV[2])
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+  redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+end
+"""
+
+# Open a session for a turn: returns {1, messages} for a known one, {0, {}} for a new one.
+OPEN_SESSION = (
+    _ADMIT
+    + """
+if admit() then
+  redis.call('HINCRBY', KEYS[4], 'misses', 1)
+  return {0, {}}
+end
+redis.call('HINCRBY', KEYS[4], 'hits', 1)
+return {1, redis.call('LRANGE', KEYS[2], 0, -1)}
+"""
+)
+
+# Append one turn (ARGV[6] max history, ARGV[7] question, ARGV[8] answer as JSON messages),
+# keep the last max-history messages (and the ratings of those), restart the TTL.
+# Returns the number of messages kept.
+APPEND_TURN = (
+    _ADMIT
+    + """
+admit()
+local length = redis.call('RPUSH', KEYS[2], ARGV[7], ARGV[8])
+local excess = length - tonumber(ARGV[6])
+if excess > 0 then
+  redis.call('LTRIM', KEYS[2], excess, -1)
+  local first = redis.call('HINCRBY', KEYS[1], 'first_index', excess)
+  for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
+    if string.sub(name, 1, 9) == 'feedback:' and tonumber(string.sub(name, 10)) < first then
+      redis.call('HDEL', KEYS[1], name)
+    end
+  end
+end
+touch()
+return length - math.max(excess, 0)
+"""
+)
+
+# Rate answer number ARGV[6] (from the conversation's start; "" for the last answer) with
+# ARGV[7] (JSON), replacing an earlier rating; the expiry is not touched. Returns the
+# answer's index, -1 when the session is not there, -2 when the index names no answer held.
+SET_FEEDBACK = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local first = tonumber(redis.call('HGET', KEYS[1], 'first_index') or '0')
+local position
+if ARGV[6] == '' then
+  local messages = redis.call('LRANGE', KEYS[2], 0, -1)
+  for i = #messages, 1, -1 do
+    if cjson.decode(messages[i])['role'] == 'assistant' then
+      position = i - 1
+      break
+    end
+  end
+  if not position then return -2 end
+else
+  position = tonumber(ARGV[6]) - first
+  if position < 0 then return -2 end
+  local message = redis.call('LINDEX', KEYS[2], position)
+  if not message or cjson.decode(message)['role'] ~= 'assistant' then return -2 end
+end
+redis.call('HSET', KEYS[1], 'feedback:' .. (first + position), ARGV[7])
+return first + position
+"""

@@ -1,0 +1,195 @@
+"""Conversation sessions in Redis, shared by every worker and host (SPEC §4).
+
+Keys, for session S: `resume:session:S` (hash: created, last_active, first_index, feedback:N),
+`resume:session:S:messages` (list of JSON messages, oldest first), both expiring SESSION_TTL
+after the last completed turn; `resume:sessions` (sorted set of ids by last activity: the
+count, the newest-first listing and the MAX_SESSIONS eviction order); `resume:stats:sessions`
+(hash of hits and misses, the fleet-wide tally the cache CLI reads).
+
+Why Lua scripts: a turn must land whole and in order when two workers append to one session
+at the same moment. A script runs atomically inside Redis, so the append, the trim to
+MAX_HISTORY_MESSAGES, the expiry refresh and the eviction happen as one step, in one round
+trip, with no retry loop (MULTI/WATCH would retry under contention) and no lock that could
+expire half-way through a turn or be left behind by a killed worker. A plain Redis (or
+Sentinel) is assumed: the eviction touches other sessions' keys, which Redis Cluster forbids.
+
+While Redis is unavailable the chat path degrades rather than fails: a session starts as a
+new conversation and a finished turn is not kept. The inspection methods (used by the cache
+CLI) raise RedisUnavailable instead, so an operator is never shown an empty store by mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from app.llm.types import ChatMessage
+from app.state.caches import CacheStats, LookupCounter
+from app.state.redis_link import RedisLink, RedisUnavailable
+from app.state.redis_scripts import APPEND_TURN, OPEN_SESSION, SET_FEEDBACK
+from app.state.sessions import Feedback, NotAnAnswer, Session, SessionNotFound, StoredMessage
+
+PREFIX = "resume:session:"
+INDEX = "resume:sessions"
+STATS = "resume:stats:sessions"
+
+
+class RedisSessionStore:
+    """Sessions in Redis: TTL refreshed per turn, oldest evicted past `max_sessions`."""
+
+    def __init__(
+        self, link: RedisLink, *, ttl: int, max_sessions: int, max_history: int, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._link = link
+        self._ttl = ttl
+        self._max_sessions = max_sessions
+        self._max_history = max_history
+        self._clock = clock
+        self._lookups = LookupCounter("sessions")
+        client = link.client
+        self._open = client.register_script(OPEN_SESSION)
+        self._append = client.register_script(APPEND_TURN)
+        self._feedback = client.register_script(SET_FEEDBACK)
+
+    def history(self, session_id: str | None) -> tuple[str, list[ChatMessage]]:
+        """Return the id to use (adopted or made) and the last `max_history` messages."""
+        session_id = session_id or str(uuid.uuid4())
+        try:
+            known, messages = self._link.run(
+                lambda client: self._open(keys=self._keys(session_id), args=[*self._admission(session_id)])
+            )
+        except RedisUnavailable:
+            return session_id, []  # a new conversation: chat answers without its history
+        (self._lookups.hit if known else self._lookups.miss)()
+        recent = [json.loads(raw) for raw in messages][-self._max_history :] if self._max_history else []
+        return session_id, [{"role": m["role"], "content": m["content"]} for m in recent]
+
+    def append_turn(self, session_id: str, question: str, answer: str) -> None:
+        """Store the question and answer as one unit; dropped (Redis logs why) when Redis is away."""
+        now = self._clock()
+        user = json.dumps({"role": "user", "content": question, "at": now})
+        assistant = json.dumps({"role": "assistant", "content": answer, "at": now})
+        args = [*self._admission(session_id, now), self._max_history, user, assistant]
+        try:
+            self._link.run(lambda client: self._append(keys=self._keys(session_id), args=args))
+        except RedisUnavailable:
+            return
+
+    def set_feedback(self, session_id: str, message_index: int | None, feedback: Feedback) -> int:
+        """Rate one answer (default: the last) without touching the expiry; return its index.
+
+        Raises SessionNotFound (also while Redis is away: the session cannot be reached) or NotAnAnswer.
+        """
+        value = json.dumps({"rating": feedback.rating, "comment": feedback.comment, "at": feedback.at})
+        index = "" if message_index is None else message_index
+        args = [*self._admission(session_id), index, value]
+        try:
+            result = int(self._link.run(lambda client: self._feedback(keys=self._keys(session_id), args=args)))
+        except RedisUnavailable:
+            raise SessionNotFound(session_id) from None
+        if result == -1:
+            raise SessionNotFound(session_id)
+        if result == -2:
+            raise NotAnAnswer(message_index)
+        return result
+
+    def count(self) -> int:
+        """Return how many sessions are live; 0 while Redis is away (health says why)."""
+        try:
+            return int(self._link.run(lambda client: client.zcount(INDEX, self._oldest_live(), "+inf")))
+        except RedisUnavailable:
+            return 0
+
+    # -- inspection (the cache CLI): these raise RedisUnavailable ---------------------
+
+    def get(self, session_id: str) -> Session | None:
+        """Return a session without touching its expiry."""
+        return self._read([session_id])[0]
+
+    def recent(self, limit: int) -> list[Session]:
+        """Return up to `limit` sessions, most recently active first."""
+        ids: list[bytes] = self._link.run(
+            lambda client: client.zrevrangebyscore(INDEX, "+inf", self._oldest_live(), 0, limit)
+        )
+        return [s for s in self._read([i.decode() for i in ids]) if s is not None]
+
+    def _read(self, ids: list[str]) -> list[Session | None]:
+
+        def read(client: Any) -> list[Any]:
+            pipe = client.pipeline(transaction=True)  # each session read whole, between turns
+            for session_id in ids:
+                pipe.hgetall(PREFIX + session_id)
+                pipe.lrange(PREFIX + session_id + ":messages", 0, -1)
+            return list(pipe.execute())
+
+        replies = self._link.run(read)
+        return [_session(i, replies[2 * n], replies[2 * n + 1]) for n, i in enumerate(ids)]
+
+    def delete(self, session_id: str) -> bool:
+        """Forget one session; True when it existed."""
+
+        def remove(client: Any) -> int:
+            pipe = client.pipeline(transaction=True)
+            pipe.delete(PREFIX + session_id, PREFIX + session_id + ":messages")
+            pipe.zrem(INDEX, session_id)
+            return int(pipe.execute()[0])
+
+        return self._link.run(remove) > 0
+
+    def stats(self) -> CacheStats:
+        """Return the live count, settings and the fleet-wide hit/miss counts kept in Redis."""
+        size = self._link.run(lambda client: client.zcount(INDEX, self._oldest_live(), "+inf"))
+        counts = self._link.run(lambda client: client.hgetall(STATS))
+        hits, misses = (int(counts.get(name, 0)) for name in (b"hits", b"misses"))
+        return CacheStats("sessions", int(size), self._max_sessions, self._ttl, hits, misses, backend="redis")
+
+    def clear(self) -> int:
+        """Forget every session; return how many there were."""
+        raw: list[bytes] = self._link.run(lambda client: client.zrange(INDEX, 0, -1))
+        ids = [i.decode() for i in raw]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            self._link.run(partial(_delete, ids=chunk))
+        return len(ids)
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _keys(self, session_id: str) -> list[str]:
+        return [PREFIX + session_id, PREFIX + session_id + ":messages", INDEX, STATS]
+
+    def _admission(self, session_id: str, now: float | None = None) -> tuple[Any, ...]:
+        return (session_id, now if now is not None else self._clock(), self._ttl, self._max_sessions, PREFIX)
+
+    def _oldest_live(self) -> float:
+        return self._clock() - self._ttl
+
+
+def _delete(client: Any, ids: list[str]) -> None:
+    pipe = client.pipeline(transaction=True)
+    pipe.delete(*[key for i in ids for key in (PREFIX + i, PREFIX + i + ":messages")])
+    pipe.zrem(INDEX, *ids)
+    pipe.execute()
+
+
+def _session(session_id: str, meta: dict[bytes, bytes], raw_messages: list[bytes]) -> Session | None:
+    if not meta:
+        return None
+    fields = {key.decode(): value.decode() for key, value in meta.items()}
+    messages = [StoredMessage(m["role"], m["content"], m["at"]) for m in map(json.loads, raw_messages)]
+    feedback = {
+        int(name.removeprefix("feedback:")): Feedback(**json.loads(value))
+        for name, value in fields.items()
+        if name.startswith("feedback:")
+    }
+    return Session(
+        id=session_id,
+        created_at=float(fields["created"]),
+        last_active=float(fields["last_active"]),
+        messages=messages,
+        first_index=int(fields.get("first_index", 0)),
+        feedback=feedback,
+    )

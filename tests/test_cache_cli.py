@@ -1,0 +1,128 @@
+"""`flask --app wsgi cache ...` as a separate process against a running gunicorn service,
+with in-memory state (over /admin/) and with Redis (read directly)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.conftest import require_binary
+from tests.fake_llm import FakeLLMServer
+from tests.fake_memvid import FakeMemvidServer, hit
+from tests.redis_server import RedisServer
+from tests.servers import ROOT, Service, gunicorn, service_env
+
+TOKEN = "cli-admin-token-0123"
+
+
+@pytest.fixture(scope="module")
+def fakes() -> Iterator[tuple[FakeMemvidServer, FakeLLMServer]]:
+    memvid = FakeMemvidServer()
+    memvid.fake.hits = [hit("Experience — Cloudco", 3.5, "Ran Kubernetes on AWS.")]
+    memvid.start()
+    with FakeLLMServer() as llm:
+        yield memvid, llm
+    memvid.stop()
+
+
+@pytest.fixture(scope="module", params=["memory", "redis"])
+def running(request, fakes, tmp_path_factory) -> Iterator[tuple[Service, dict[str, str]]]:
+    memvid, llm = fakes
+    env = service_env(memvid.target, llm.base_url, ADMIN_TOKEN=TOKEN)
+    redis = None
+    if request.param == "redis":
+        redis = RedisServer(require_binary("redis-server"), tmp_path_factory.mktemp("redis"))
+        redis.start()
+        env["REDIS_URL"] = redis.url
+    try:
+        with gunicorn(env, tmp_path_factory.mktemp(request.param)) as service:
+            yield service, {**env, "ADMIN_URL": service.url}
+    finally:
+        if redis is not None:
+            redis.stop()
+
+
+def cache(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as its own process, as an operator would from another shell."""
+    full_env = {**os.environ, "MEMVID_TELEMETRY": "0", "LOG_LEVEL": "ERROR", **env}
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "cache", *args]
+    return subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=60)
+
+
+def chat(service: Service, **fields) -> str:
+    body = {"message": "What cloud work has Ada done?", "stream": False, **fields}
+    return str(requests.post(f"{service.url}/api/v1/chat", json=body, timeout=10).json()["session_id"])
+
+
+def test_the_cli_shows_what_the_api_did_then_expires_and_clears(running):
+    service, env = running
+    assert cache(env, "clear", "--yes").returncode == 0
+    first = chat(service)
+    chat(service, session_id=first)
+    second = chat(service)
+
+    listed = json.loads(cache(env, "list", "sessions", "--json").stdout)["sessions"]
+    assert [(row["id"], row["messages"]) for row in listed] == [(second, 2), (first, 4)]
+    table = cache(env, "list", "sessions").stdout
+    assert first in table
+    assert "expires_in" in table
+
+    shown = json.loads(cache(env, "show", first, "--json").stdout)["session"]
+    assert [m["role"] for m in shown["messages"]] == ["user", "assistant"] * 2
+    assert "What cloud work has Ada done?" in cache(env, "show", first).stdout
+
+    stats = {row["name"]: row for row in json.loads(cache(env, "stats", "--json").stdout)["caches"]}
+    assert stats["sessions"]["entries"] == 2
+    assert stats["retrieval"]["hits"] + stats["retrieval"]["misses"] >= 3
+
+    assert cache(env, "expire", first, "--yes").returncode == 0
+    assert [row["id"] for row in json.loads(cache(env, "list", "sessions", "--json").stdout)["sessions"]] == [second]
+    cleared = json.loads(cache(env, "clear", "sessions", "--yes", "--json").stdout)
+    assert cleared["cleared"] == {"sessions": 1}
+    assert json.loads(cache(env, "list", "sessions", "--json").stdout)["sessions"] == []
+
+
+def test_clear_asks_first(running):
+    _, env = running
+    refused = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "cache", "clear"],
+        cwd=ROOT, env={**os.environ, "MEMVID_TELEMETRY": "0", "LOG_LEVEL": "ERROR", **env},
+        input="n\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "Aborted" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("show", "0d4c8a52-0000-4000-8000-000000000000"), "no session"), (("clear", "nope", "--yes"), "no cache")],
+)
+def test_unknown_ids_fail_with_one_line(running, args, message):
+    _, env = running
+    result = cache(env, *args)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert message in result.stderr
+    if args[0] == "show":  # says whose state it looked in
+        assert ("worker pid" if "REDIS_URL" not in env else "Redis") in result.stderr
+
+
+def test_a_wrong_token_or_a_stopped_service_fail_cleanly(running):
+    _, env = running
+    if "REDIS_URL" in env:
+        stopped = {**env, "REDIS_URL": "redis://:pw-not-shown@127.0.0.1:1/0"}
+        result = cache(stopped, "stats")
+        assert (result.returncode, "does not answer" in result.stderr) == (1, True)
+        assert "pw-not-shown" not in result.stderr
+        return
+    wrong = cache({**env, "ADMIN_TOKEN": "wrong-token"}, "stats")
+    assert (wrong.returncode, "refused the admin token" in wrong.stderr) == (1, True)
+    gone = cache({**env, "ADMIN_URL": "http://127.0.0.1:1"}, "list", "sessions")
+    assert (gone.returncode, "cannot reach the service" in gone.stderr) == (1, True)
+    assert "Traceback" not in wrong.stderr + gone.stderr

@@ -1,0 +1,93 @@
+"""The worker's Redis link: redaction, timeouts, one warning per state change (app/state/redis_link.py)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import structlog
+
+from app.state import redis_link
+from app.state.redis_link import RedisLink, RedisUnavailable, redacted
+from tests.fakes import FakeClock as Clock
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://localhost:6379/0", "redis://localhost:6379/0"),
+        ("redis://:s3cret@cache:6379/1", "redis://:***@cache:6379/1"),
+        ("rediss://app:s3cret@cache.example:6380", "rediss://app:***@cache.example:6380"),
+    ],
+)
+def test_a_password_is_never_shown(url, shown):
+    assert redacted(url) == shown
+
+
+def link_to(server, clock=time.monotonic) -> RedisLink:
+    client = redis_link.connect(server.url, timeout=0.3, max_connections=4)
+    return RedisLink(client, url=server.url, clock=clock)
+
+
+def test_a_password_in_the_url_authenticates(tmp_path):
+    from tests.conftest import require_binary
+    from tests.redis_server import running
+
+    with running(require_binary("redis-server"), tmp_path, password="s3cret") as server:
+        link = link_to(server)
+        assert link.ping()
+        assert "s3cret" not in link.shown_url
+
+
+def test_one_warning_when_redis_goes_and_one_when_it_is_back(redis_server):
+    clock = Clock(0.0)
+    link = link_to(redis_server, clock)
+    assert link.ping()
+    redis_server.stop()
+
+    with structlog.testing.capture_logs() as logs:
+        for _ in range(5):
+            assert not link.ping()
+        clock.now += redis_link.RETRY_SECONDS
+        assert not link.ping()  # the probe after the wait fails too: still one warning
+        redis_server.start()
+        assert not link.ping()  # still inside the wait: no network call
+        clock.now += redis_link.RETRY_SECONDS
+        assert link.ping()
+        assert link.ping()
+
+    assert [entry["event"] for entry in logs] == ["redis.unavailable", "redis.recovered"]
+    assert all(redis_server.password is None or redis_server.password not in str(e) for e in logs)
+
+
+def test_a_frozen_redis_costs_one_timeout_then_nothing(redis_server):
+    link = link_to(redis_server)
+    assert link.ping()
+    redis_server.freeze()
+    try:
+        started = time.monotonic()
+        with pytest.raises(RedisUnavailable):
+            link.run(lambda client: client.get("k"))
+        first = time.monotonic() - started
+        started = time.monotonic()
+        with pytest.raises(RedisUnavailable):
+            link.run(lambda client: client.get("k"))
+        second = time.monotonic() - started
+    finally:
+        redis_server.thaw()
+
+    assert 0.25 <= first < 0.8  # the 0.3 s socket timeout, not a retry series
+    assert second < 0.05  # the link is down: no call goes out until the retry time
+
+
+def test_a_busy_pool_fails_the_call_but_redis_stays_up(redis_server):
+    client = redis_link.connect(redis_server.url, timeout=0.3, max_connections=1)
+    link = RedisLink(client, url=redis_server.url)
+    busy = client.connection_pool.get_connection()  # the pool's one connection, taken
+
+    with pytest.raises(RedisUnavailable):
+        link.run(lambda c: c.get("k"))
+    client.connection_pool.release(busy)
+
+    assert link.up
+    assert link.run(lambda c: c.get("k")) is None
