@@ -10,6 +10,7 @@ import pytest
 
 from app.state.redis_link import RedisLink, RedisUnavailable
 from app.state.redis_sessions import RedisSessionStore
+from app.state.sessions import Feedback, NotAnAnswer, SessionNotFound
 from tests.fakes import FakeClock as Clock
 
 
@@ -46,7 +47,7 @@ def test_history_keeps_only_the_last_messages(redis_server):
 
     assert [m["content"] for m in sessions.history(sid)[1]] == ["q3", "a3", "q4", "a4"]
     session = sessions.get(sid)
-    assert (len(session.messages), session.dropped) == (4, 6)
+    assert (len(session.messages), session.first_index) == (4, 6)
 
 
 def test_zero_history_keeps_no_messages(redis_server):
@@ -84,18 +85,51 @@ def test_the_least_recently_active_session_is_evicted_past_max_sessions(redis_se
     assert [s.id for s in sessions.recent(1)] == [third]
 
 
-def test_feedback_rates_one_kept_answer(redis_server):
-    sessions = store(redis_server, max_history=2)
-    sid, _ = sessions.history(None)
-    sessions.append_turn(sid, "q0", "a0")
-    sessions.append_turn(sid, "q1", "a1")  # messages 0 and 1 are trimmed away
+def rate(rating: str = "up", comment: str = "") -> Feedback:
+    return Feedback(rating=rating, comment=comment, at=1.0)  # type: ignore[arg-type]
 
-    assert sessions.set_feedback(sid, 3, "up", "clear") is True
-    assert sessions.set_feedback(sid, 3, "down", "") is True
-    assert sessions.get(sid).feedback[3].rating == "down"
-    assert sessions.set_feedback(sid, 2, "up", "") is False
-    assert sessions.set_feedback(sid, 1, "up", "") is False
-    assert sessions.set_feedback(str(uuid.uuid4()), 1, "up", "") is False
+
+@pytest.mark.parametrize(("message_index", "stored_at"), [(None, 5), (1, 1), (3, 3), (5, 5)])
+def test_feedback_lands_on_an_answer(redis_server, message_index, stored_at):
+    sessions = store(redis_server, max_history=20)
+    for n in range(3):
+        sessions.append_turn("s", f"q{n}", f"a{n}")
+
+    assert sessions.set_feedback("s", message_index, rate()) == stored_at
+    assert set(sessions.get("s").feedback) == {stored_at}
+
+
+@pytest.mark.parametrize("message_index", [0, 2, 6, 99])
+def test_feedback_on_a_question_or_beyond_the_end_is_refused(redis_server, message_index):
+    sessions = store(redis_server)
+    sessions.append_turn("s", "q", "a")
+    with pytest.raises(NotAnAnswer):
+        sessions.set_feedback("s", message_index, rate())
+
+
+def test_feedback_needs_a_live_session_with_an_answer(redis_server):
+    sessions = store(redis_server)
+    sessions.history("fresh")
+    with pytest.raises(SessionNotFound):
+        sessions.set_feedback("unknown", None, rate())
+    with pytest.raises(NotAnAnswer):
+        sessions.set_feedback("fresh", None, rate())
+
+
+def test_a_rating_is_replaced_and_trimmed_with_its_answer(redis_server):
+    sessions = store(redis_server, max_history=2)
+    sessions.append_turn("s", "q0", "a0")
+    sessions.set_feedback("s", 1, rate("up"))
+    sessions.set_feedback("s", 1, rate("down", "vague"))
+    assert sessions.get("s").feedback[1] == rate("down", "vague")
+
+    sessions.append_turn("s", "q1", "a1")  # messages 0 and 1 are trimmed away, with a0's rating
+
+    session = sessions.get("s")
+    assert (session.first_index, session.feedback) == (2, {})
+    assert sessions.set_feedback("s", 3, rate()) == 3  # a1 keeps the index the client saw
+    with pytest.raises(NotAnAnswer):
+        sessions.set_feedback("s", 1, rate())
 
 
 def test_stats_delete_and_clear(redis_server):
@@ -142,7 +176,8 @@ def test_without_redis_chat_degrades_and_inspection_says_so(redis_server):
 
     assert sessions.history(sid) == (sid, [])  # a new conversation, not an error
     sessions.append_turn(sid, "q2", "a2")  # not kept, not raised
-    assert sessions.set_feedback(sid, 1, "up", "") is False
+    with pytest.raises(SessionNotFound):
+        sessions.set_feedback(sid, 1, rate())
     assert sessions.count() == 0
     with pytest.raises(RedisUnavailable):
         sessions.recent(10)

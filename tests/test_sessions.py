@@ -83,20 +83,6 @@ def test_least_recently_used_session_is_evicted(clock):
     assert sessions.get(third) is not None
 
 
-def test_feedback_rates_one_kept_answer(clock):
-    sessions = store(clock, max_history=2)
-    sid, _ = sessions.history(None)
-    sessions.append_turn(sid, "q0", "a0")  # messages 0 and 1
-    sessions.append_turn(sid, "q1", "a1")  # messages 2 and 3; 0 and 1 are trimmed away
-
-    assert sessions.set_feedback(sid, 3, "up", "clear") is True
-    assert sessions.set_feedback(sid, 3, "down", "") is True  # a new rating replaces the old
-    assert sessions.get(sid).feedback[3].rating == "down"
-    assert sessions.set_feedback(sid, 2, "up", "") is False  # a question, not an answer
-    assert sessions.set_feedback(sid, 1, "up", "") is False  # trimmed away
-    assert sessions.set_feedback(str(uuid.uuid4()), 1, "up", "") is False
-
-
 def test_recent_lists_newest_first(clock):
     sessions = store(clock)
     first, _ = sessions.history(None)
