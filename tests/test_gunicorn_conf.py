@@ -77,6 +77,7 @@ def test_defaults():
 def test_with_redis_one_worker_per_cpu_by_default():
     settings = printed_settings(REDIS_URL="redis://127.0.0.1:1/0")
     assert settings["workers"] == str(len(os.sched_getaffinity(0)))
+    assert printed_settings(REDIS_URL="redis://127.0.0.1:1/0", WEB_CONCURRENCY="3")["workers"] == "3"
 
 
 def test_environment_overrides():
