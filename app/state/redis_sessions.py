@@ -10,8 +10,9 @@ Why Lua scripts: a turn must land whole and in order when two workers append to 
 at the same moment. A script runs atomically inside Redis, so the append, the trim to
 MAX_HISTORY_MESSAGES, the expiry refresh and the eviction happen as one step, in one round
 trip, with no retry loop (MULTI/WATCH would retry under contention) and no lock that could
-expire half-way through a turn or be left behind by a killed worker. A plain Redis (or
-Sentinel) is assumed: the eviction touches other sessions' keys, which Redis Cluster forbids.
+expire half-way through a turn or be left behind by a killed worker. One Redis endpoint is
+assumed (a primary, maybe behind managed failover), not Redis Cluster: the eviction touches
+other sessions' keys, which a cluster refuses across slots.
 
 While Redis is unavailable the chat path degrades rather than fails: a session starts as a
 new conversation and a finished turn is not kept. The inspection methods (used by the cache
