@@ -106,3 +106,23 @@ def test_redis_failing_after_admission_still_answers_without_headers(redis_confi
 
     assert response.status_code == 200
     assert "X-RateLimit-Remaining" not in response.headers
+
+
+def test_a_hanging_redis_costs_a_request_at_most_two_timeouts(redis_config, redis_server):
+    import time
+
+    client = worker(redis_config)  # REDIS_TIMEOUT_SECONDS=0.3
+    sid = ask(client).get_json()["session_id"]
+    redis_server.freeze()
+    try:
+        waits = []
+        for _ in range(4):
+            started = time.monotonic()
+            assert ask(client, session_id=sid).status_code == 200
+            waits.append(time.monotonic() - started)
+    finally:
+        redis_server.thaw()
+
+    # The rate limiter and the session store each notice once; then nothing waits.
+    assert waits[0] < 2 * 0.3 + 0.3
+    assert max(waits[1:]) < 0.3
