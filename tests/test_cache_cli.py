@@ -126,3 +126,41 @@ def test_a_wrong_token_or_a_stopped_service_fail_cleanly(running):
     gone = cache({**env, "ADMIN_URL": "http://127.0.0.1:1"}, "list", "sessions")
     assert (gone.returncode, "cannot reach the service" in gone.stderr) == (1, True)
     assert "Traceback" not in wrong.stderr + gone.stderr
+
+
+# -- in process, with Flask's CLI runner ------------------------------------------------
+
+
+def runner_for(config: dict):
+    from app.factory import create_app
+    from tests.fakes import FakeMemvid, ScriptedAnswerer
+
+    app = create_app(config, memvid=FakeMemvid(), llm=ScriptedAnswerer())
+    return app, app.test_cli_runner()
+
+
+def test_in_process_with_redis_every_command(app_config, redis_server):
+    app, runner = runner_for({**app_config, "redis_url": redis_server.url})
+    sid = app.test_client().post("/api/v1/chat", json={"message": "Go?", "stream": False}).get_json()["session_id"]
+
+    stats = json.loads(runner.invoke(args=["cache", "stats", "--json"]).output)
+    assert {row["name"] for row in stats["caches"]} == {"sessions", "retrieval", "profile"}
+    assert stats["source"]["redis"] == redis_server.url
+    assert sid in runner.invoke(args=["cache", "list", "sessions"]).output
+    assert "Go?" in runner.invoke(args=["cache", "show", sid]).output
+    assert json.loads(runner.invoke(args=["cache", "show", sid, "--json"]).output)["session"]["id"] == sid
+    assert runner.invoke(args=["cache", "expire", sid], input="y\n").exit_code == 0
+    assert runner.invoke(args=["cache", "expire", sid, "--yes"]).exit_code == 1
+    assert "retrieval: 1 entries cleared" in runner.invoke(args=["cache", "clear", "retrieval", "--yes"]).output
+
+    redis_server.stop()
+    down = runner.invoke(args=["cache", "stats"])
+    assert down.exit_code == 1
+    assert "does not answer" in down.output
+
+
+def test_in_process_memory_without_token_says_what_to_set(app_config):
+    _, runner = runner_for(app_config)
+    result = runner.invoke(args=["cache", "stats"])
+    assert result.exit_code == 1
+    assert "set ADMIN_TOKEN" in result.output
