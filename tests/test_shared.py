@@ -126,3 +126,14 @@ def test_a_hanging_redis_costs_a_request_at_most_two_timeouts(redis_config, redi
     # The rate limiter and the session store each notice once; then nothing waits.
     assert waits[0] < 2 * 0.3 + 0.3
     assert max(waits[1:]) < 0.3
+
+
+def test_what_retrieval_found_survives_the_trip_through_redis(redis_config):
+    from app.retrieval.types import Passage, Retrieval
+    from app.state.shared import build_shared_state
+
+    found = Retrieval((Passage("Skills", "Go, Python", 0.5, ("go",)),), ("go", "python"), ("lexical",))
+    caches = build_shared_state(load_settings(redis_config)).caches
+    caches.passages.get_or_compute("go", lambda: found)
+
+    assert caches.passages.get_or_compute("go", lambda: Retrieval(())) == found
