@@ -25,7 +25,7 @@ worker_class = "app.worker.gevent_worker.JsonErrorGeventWorker"
 bind = f"0.0.0.0:{_settings.port}"  # a --bind on the command line overrides this
 # Unset WEB_CONCURRENCY: without REDIS_URL one worker, as sessions and rate-limit counters
 # live in worker memory; with it one per CPU this process may run on (a gevent worker is one
-# event loop on one core: fewer leaves cores idle, more only adds switching; docs/scaling.md).
+# event loop on one core: fewer leaves cores idle, more only adds switching; deploy/scaling.md).
 workers = (
     _settings.web_concurrency
     if "web_concurrency" in _settings.model_fields_set or not _settings.redis_url
