@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from opentelemetry import trace
 from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient
+from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -180,6 +181,32 @@ def test_x_trace_id_is_the_trace_id_and_the_clients_is_kept_on_the_span(traced_c
 def test_health_probes_are_not_traced(traced_client, spans):
     assert traced_client.get("/health").json["memvid_connected"] is True
     assert [span.name for span in spans.get_finished_spans()] == []  # nor its memvid probe
+
+
+def test_redis_commands_are_spans_of_the_turn_and_health_makes_none(spans, memvid_server, llm_server, redis_server):  # noqa: F811
+    memvid_server.fake.hits = [hit("Skills", 2.5, "Kubernetes, Terraform")]
+    config = {
+        "memvid_grpc_url": memvid_server.target,
+        "openrouter_base_url": llm_server.base_url,
+        "openrouter_api_key": "sk-test",
+        "rate_limit_per_minute": 1000,
+        "redis_url": redis_server.url,
+    }
+    client = create_app(config).test_client()
+    spans.clear()  # the rate limiter pings its storage once at start-up, outside any request
+    try:
+        assert client.get("/health").json["redis"] == "connected"
+        assert [(x.name, dict(x.attributes)) for x in spans.get_finished_spans()] == []  # no trace from health
+
+        client.post("/api/v1/chat", json={"message": "Kubernetes?", "stream": False})
+    finally:
+        RedisInstrumentor().uninstrument()
+
+    finished = spans.get_finished_spans()
+    redis_spans = [span for span in finished if span.attributes.get("db.system") == "redis"]
+    assert redis_spans, [span.name for span in finished]
+    turn = next(span for span in finished if span.name == "chat.turn")
+    assert {span.context.trace_id for span in redis_spans} == {turn.context.trace_id}
 
 
 def test_without_tracing_nothing_is_propagated(memvid_server, llm_server):  # noqa: F811

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from flask_openapi3 import APIBlueprint, Tag
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from app import __version__
 from app.api.schemas import HealthResponse
@@ -16,12 +17,19 @@ bp = APIBlueprint("health", __name__, abp_tags=[Tag(name="health")])
 
 @bp.get("/health", summary="Service health", responses={200: HealthResponse})
 def health() -> dict[str, Any]:
-    return report(components()).model_dump()
+    return _untraced_report()
 
 
 @bp.get("/api/v1/health", summary="Service health", responses={200: HealthResponse})
 def health_v1() -> dict[str, Any]:
-    return report(components()).model_dump()
+    return _untraced_report()
+
+
+def _untraced_report() -> dict[str, Any]:
+    # Health is probed every few seconds and not traced: its Redis and memvid calls must not
+    # start traces of their own (a no-op when tracing is off).
+    with suppress_instrumentation():
+        return report(components()).model_dump()
 
 
 def report(parts: Components) -> HealthResponse:

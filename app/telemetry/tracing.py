@@ -99,6 +99,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     # Imported here: a process without tracing never loads the instrumentations.
     from opentelemetry.instrumentation.flask import FlaskInstrumentor
     from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient, filters
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
 
     excluded = os.environ.get(_FLASK_EXCLUDED_URLS, EXCLUDED_URLS)
     # No SQL here: the SQL commenter's per-request context would be work for nothing.
@@ -107,6 +108,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     grpc_client = GrpcInstrumentorClient(filter_=filters.negate(filters.service_name(MEMVID_HEALTH_SERVICE)))
     if not grpc_client.is_instrumented_by_opentelemetry:
         grpc_client.instrument()  # wraps channel creation; our channel is made lazily, later
+    redis_client = RedisInstrumentor()
+    if not redis_client.is_instrumented_by_opentelemetry:
+        redis_client.instrument()  # every command, as a child of the request's span
 
 
 def _install(name: str, settings: Settings) -> None:
