@@ -50,13 +50,14 @@ def spans():
     tracing.shutdown()
     provider.shutdown()
     reset_trace_globals()
-    uninstrument_grpc()
+    uninstrument_all()
 
 
-def uninstrument_grpc() -> None:
-    client = GrpcInstrumentorClient()
-    if client.is_instrumented_by_opentelemetry:
-        client.uninstrument()
+def uninstrument_all() -> None:
+    """Undo the process-wide instrumentations: they hold the tracer of the provider they met."""
+    for instrumentor in (GrpcInstrumentorClient(), RedisInstrumentor()):
+        if instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.uninstrument()
 
 
 @pytest.fixture
@@ -194,13 +195,10 @@ def test_redis_commands_are_spans_of_the_turn_and_health_makes_none(spans, memvi
     }
     client = create_app(config).test_client()
     spans.clear()  # the rate limiter pings its storage once at start-up, outside any request
-    try:
-        assert client.get("/health").json["redis"] == "connected"
-        assert [(x.name, dict(x.attributes)) for x in spans.get_finished_spans()] == []  # no trace from health
+    assert client.get("/health").json["redis"] == "connected"
+    assert [(x.name, dict(x.attributes)) for x in spans.get_finished_spans()] == []  # no trace from health
 
-        client.post("/api/v1/chat", json={"message": "Kubernetes?", "stream": False})
-    finally:
-        RedisInstrumentor().uninstrument()
+    client.post("/api/v1/chat", json={"message": "Kubernetes?", "stream": False})
 
     finished = spans.get_finished_spans()
     redis_spans = [span for span in finished if span.attributes.get("db.system") == "redis"]
@@ -260,7 +258,7 @@ def test_an_endpoint_starts_the_exporter(monkeypatch):
     finally:
         tracing.shutdown()
         reset_trace_globals()
-        uninstrument_grpc()
+        uninstrument_all()
     assert exporter_threads() == []
 
 
