@@ -16,7 +16,8 @@ from app.resume import Frame, ResumeDocument, ResumeFormatError
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume, write_index
 from app.resume.profile import Profile
-from app.retrieval.embedded import EmbeddedMemvidBackend, ensure_example_index
+from app.retrieval.embedded import EmbeddedMemvidBackend
+from app.retrieval.example_index import ensure_example_index
 from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT
 from app.text.embedding import Embedder
 

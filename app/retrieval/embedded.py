@@ -1,13 +1,11 @@
 """The memvid engine in-process (memvid-sdk, Rust core) reading a `.mv2` file read-only.
 
-The embedded default of SPEC §2: no service to run. `ensure_example_index` builds the
-bundled example resume's `.mv2` on first use, once, even when several gunicorn workers
-start together.
+The embedded default of SPEC §2: no service to run. With `build_from`, the file is built
+from that markdown on first use (`app.retrieval.example_index`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -16,17 +14,15 @@ from typing import Any, TypeVar
 
 import structlog
 
-from app import resume as resume_package
 from app.errors import RetrievalUnavailable
 from app.resume.engine import memvid_sdk
-from app.resume.ingest import ingest_resume
-from app.retrieval.types import EMBEDDING_SLOT, INDEX_ENTITY, LEXICAL, SEMANTIC, BackendHealth, Passage
+from app.retrieval.example_index import embedding_model, ensure_example_index
+from app.retrieval.types import LEXICAL, SEMANTIC, BackendHealth, Passage
 from app.telemetry import tracing
 from app.text.embedding import Embedder, shared_embedder
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
-_INGEST_CODE = Path(resume_package.__file__).parent
 
 
 class _QueryRejected(Exception):
@@ -149,16 +145,6 @@ class EmbeddedMemvidBackend:
             memory.close()
 
 
-def embedding_model(memory: Any) -> str | None:
-    """Return the identity of the model that embedded an open file's frames; None without vectors."""
-    if not memory.stats().get("has_vec_index"):
-        return None
-    state = memory.state(INDEX_ENTITY, slot=EMBEDDING_SLOT)
-    card = (state.get("slots") or {}).get(EMBEDDING_SLOT) if state.get("found") else None
-    value = card.get("value") if isinstance(card, Mapping) else None
-    return value if isinstance(value, str) else None
-
-
 def _is_query_error(error: Exception) -> bool:
     # MV999 is a query the parser refused. MV004 ("lexical index is not enabled") is what
     # memvid 2.0.x raises when tantivy matched a word's stem but the literal word is not in
@@ -191,50 +177,3 @@ def _without_metadata(snippet: str, title: str) -> str:
         return snippet
     tail = snippet[cut + len("title: ") :].removesuffix("...").rstrip()
     return snippet[:cut].rstrip() if tail.startswith(title) or title.startswith(tail) else snippet
-
-
-def ensure_example_index(markdown: Path, out: Path, *, build: Callable[[Path, Path], object] = ingest_resume) -> Path:
-    """Build `out` from `markdown` when it is missing, older, or embedded by another model.
-
-    One process builds, the others wait. Building embeds the frames: call this in a
-    worker, never in gunicorn's master (a process that embedded and then forked hangs).
-    """
-    if _is_fresh(markdown, out):
-        return out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(f"{out}.lock", "a") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
-        try:
-            # Another worker may have built it while this one waited for the lock.
-            if not _is_fresh(markdown, out):
-                build(markdown, out)
-                log.info("memvid.index_built", source=str(markdown), path=str(out))
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
-    return out
-
-
-def _is_fresh(markdown: Path, out: Path) -> bool:
-    try:
-        built = out.stat().st_mtime_ns
-    except FileNotFoundError:
-        return False
-    # A change to the parser or ingest code changes the frames too: it counts as a new source.
-    code = max(path.stat().st_mtime_ns for path in _INGEST_CODE.glob("*.py"))
-    try:
-        newer = built >= max(markdown.stat().st_mtime_ns, code)
-    except FileNotFoundError:
-        return True  # nothing to rebuild from: the existing file is the best there is
-    return newer and not _embedded_by_another_model(out)
-
-
-def _embedded_by_another_model(path: Path) -> bool:
-    # A file memvid cannot open is left to the backend to report, as before vectors existed.
-    try:
-        memory = memvid_sdk.use("basic", str(path), read_only=True)
-    except memvid_sdk.MemvidError:
-        return False
-    try:
-        return embedding_model(memory) != shared_embedder().identity
-    finally:
-        memory.close()
