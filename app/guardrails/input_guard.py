@@ -8,11 +8,15 @@ import hashlib
 import structlog
 
 from app.chat.hooks import ALLOWED, GuardVerdict
+from app.guardrails.meaning import MeaningDetector
 from app.guardrails.rules import KNOWN_WORDS, RULES
 from app.guardrails.views import views
 from app.telemetry.metrics import GUARDRAIL_BLOCKS
+from app.text.embedding import shared_embedder
 
 log = structlog.get_logger(__name__)
+
+LEARNED = "learned"  # the category of a block by the learned detector, which names no kind
 
 
 def find_attack(text: str) -> str | None:
@@ -25,14 +29,20 @@ def find_attack(text: str) -> str | None:
 
 
 class PromptInjectionGuard:
-    """Match every rule against every normalised view; count and log blocks, never the text."""
+    """Match every rule against every normalised view, then ask the learned detector; count and
+    log blocks, never the text."""
 
-    def __init__(self, surface: str) -> None:
+    def __init__(self, surface: str, detector: MeaningDetector | None = None) -> None:
         self.surface = surface  # "chat" or "fit": a metric label and a log field
+        self.detector = detector or MeaningDetector(shared_embedder())
+
+    def classify(self, text: str) -> str | None:
+        """Return the category `text` is blocked for, or None: rules first (they name the kind), then the model."""
+        return find_attack(text) or (LEARNED if self.detector.is_attack(text) else None)
 
     def check(self, text: str) -> GuardVerdict:
         """Decide whether `text` may reach retrieval and the LLM."""
-        category = find_attack(text)
+        category = self.classify(text)
         if category is None:
             return ALLOWED
         GUARDRAIL_BLOCKS.labels(surface=self.surface, category=category).inc()

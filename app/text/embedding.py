@@ -47,6 +47,18 @@ class Embedder:
             cached = self._queries[text] = self._run(lambda: self._loaded().query(text))
         return cached
 
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one query-side vector per text, as rows, embedding the uncached ones in one batch."""
+        found = {text: self._queries.get(text) for text in texts}
+        missing = [text for text, vector in found.items() if vector is None]
+        if missing:
+            vectors = self._run(lambda: self._loaded().query(missing))
+            for text, vector in zip(missing, vectors, strict=True):
+                found[text] = self._queries[text] = vector
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([found[text] for text in texts])
+
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """Return one vector per text, as rows (e5's "passage: " side)."""
         missing = list(dict.fromkeys(text for text in texts if text not in self._passages))
