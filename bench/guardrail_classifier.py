@@ -1,6 +1,8 @@
 """Experiment: would a small learned classifier catch the attacks the input guard's rules miss?
 
-Not part of the service (it needs scikit-learn, which the service does not depend on). Run:
+Not part of the service (it needs scikit-learn, which the service does not depend on); the
+service's learned detector is instead a numpy logistic regression over sentence embeddings
+(app/guardrails/meaning.py, fitted by bench/train_injection_model.py). Run:
 
     uv run --with scikit-learn python -m bench.guardrail_classifier
 

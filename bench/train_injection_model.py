@@ -14,7 +14,8 @@ the tuning part (round 1's tuning part and each of rounds 2-5 held out in turn: 
 situation of a new round meeting the guard), with the rules beside the model: the lowest
 threshold at which rules-or-model block at most BENIGN_BUDGET of the benign texts, then the
 strength whose model alone blocks the most attacks there (the rules, tuned on every tuning
-round, block them all, so only the model's own figure tells strengths apart). The final model is fitted on the whole tuning part.
+round, block them all, so only the model's own figure tells strengths apart; a tie goes to
+the stronger penalty). The final model is fitted on the whole tuning part.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def fit(vectors: np.ndarray, labels: np.ndarray, strength: float) -> tuple[np.nd
 def fit_texts(data: Embedded, chosen: np.ndarray, strength: float) -> tuple[np.ndarray, float]:
     """Fit on the texts in `chosen`: every benign window, and each attack's most attack-like window."""
     single = [i for i in chosen if len(data.rows[i]) == 1]
-    weights, bias = fit(data.vectors[[data.rows[i][0] for i in single]], data.labels[single], strength)
+    weights, _ = fit(data.vectors[[data.rows[i][0] for i in single]], data.labels[single], strength)
     rows, labels = [], []
     for i in chosen:
         if data.labels[i]:
@@ -111,7 +112,9 @@ def main() -> None:
     embedder = Embedder()
     data = Embedded(part(attacks(), "tuning") + part(benign(), "tuning"), embedder)
     print(f"tuning: {data.labels.sum()} attacks, {(~data.labels).sum()} benign, {len(data.vectors)} windows")
-    print(f"rules alone: attacks {data.by_rules[data.labels].mean():.1%}, benign {data.by_rules[~data.labels].mean():.2%}")
+    print(
+        f"rules alone: attacks {data.by_rules[data.labels].mean():.1%}, benign {data.by_rules[~data.labels].mean():.2%}"
+    )
     results = []
     for strength in STRENGTHS:
         threshold, by_model, caught, false_alarms = choose_threshold(data, cross_validated(data, strength))

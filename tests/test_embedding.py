@@ -64,3 +64,15 @@ def test_under_gevent_other_greenlets_run_while_a_text_is_embedded():
     ticks, seconds = result.stdout.split()
     assert float(seconds) > 0.05, result.stderr  # long enough to tell
     assert int(ticks) >= 5, f"the event loop stood still for {seconds}s"
+
+
+def test_queries_batch_what_query_embeds_one_by_one_and_share_its_cache():
+    embedder = Embedder()
+    single = embedder.query("Has she led a team?")
+    rows = embedder.queries(["Has she led a team?", "Does she know Rust?", "Does she know Rust?"])
+
+    assert rows.shape == (3, 384)
+    assert np.array_equal(rows[0], single)
+    assert np.array_equal(rows[1], rows[2])
+    assert embedder.query("Does she know Rust?") is embedder.query("Does she know Rust?")
+    assert embedder.queries([]).shape == (0, 384)

@@ -47,7 +47,9 @@ def _figures(which: Part, rules_only: bool = False) -> tuple[float, float, tuple
     caught = sum(blocked(example.text) for example in attack_set)
     false_alarms = tuple(example.text[:80] for example in benign_set if blocked(example.text))
     by = "rules alone" if rules_only else "rules or model"
-    print(f"{which}, {by}: {caught}/{len(attack_set)} attacks blocked, {len(false_alarms)}/{len(benign_set)} benign blocked")
+    print(
+        f"{which}, {by}: {caught}/{len(attack_set)} attacks blocked, {len(false_alarms)}/{len(benign_set)} benign blocked"
+    )
     return caught / len(attack_set), len(false_alarms) / len(benign_set), false_alarms
 
 

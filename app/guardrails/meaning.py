@@ -29,7 +29,7 @@ MODEL_FILE = Path(__file__).with_name("injection_model.npz")
 # drowned out by the ordinary text around it.
 WINDOW_WORDS = 60
 WINDOW_CHARS = 400
-_SENTENCE_END = re.compile(r"(?<=[.!?;:。！？])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:\u3002\uff01\uff1f])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,7 @@ class LinearModel:
     def load(cls, path: Path) -> LinearModel:
         """Read a model written by `save`."""
         with np.load(path) as data:
-            return cls(
-                data["weights"], float(data["bias"]), float(data["threshold"]), str(data["embedder_identity"])
-            )
+            return cls(data["weights"], float(data["bias"]), float(data["threshold"]), str(data["embedder_identity"]))
 
 
 def windows(text: str) -> list[str]:
@@ -106,7 +104,7 @@ class MeaningDetector:
             return None
         try:
             vectors = self._embedder.queries(pieces)
-        except Exception as error:  # noqa: BLE001 - any failure of the native model means rules only
+        except Exception as error:  # any failure of the native model means rules only
             self._give_up(error)
             return None
         return float(model.probabilities(vectors).max())

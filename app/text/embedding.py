@@ -49,8 +49,8 @@ class Embedder:
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         """Return one query-side vector per text, as rows, embedding the uncached ones in one batch."""
-        found = {text: self._queries.get(text) for text in texts}
-        missing = [text for text, vector in found.items() if vector is None]
+        found = {text: self._queries[text] for text in texts if text in self._queries}
+        missing = [text for text in dict.fromkeys(texts) if text not in found]
         if missing:
             vectors = self._run(lambda: self._loaded().query(missing))
             for text, vector in zip(missing, vectors, strict=True):
