@@ -4,8 +4,8 @@
 
 Times `MeaningDetector.score` with a fresh embedder (nothing cached, model loaded beforehand)
 on the labelled sets' questions, their job descriptions, and long job descriptions made by
-joining eight of them (about 60 lines, several windows), then on questions already embedded,
-as a chat question is when retrieval embedded it first. Prints median and 90th percentile.
+joining eight of them (about 60 lines, several windows), then on questions already embedded
+(the embedder caches by text). Prints median and 90th percentile.
 """
 
 from __future__ import annotations

@@ -126,12 +126,12 @@ class CountingEmbedder(Embedder):
         return super()._run(call)
 
 
-def test_a_question_checked_by_the_guard_is_embedded_once_for_retrieval_too() -> None:
+def test_a_text_the_guard_checked_is_not_embedded_again_by_the_same_embedder() -> None:
     question = "Which databases has she run in production?"
     embedder = CountingEmbedder()
     MeaningDetector(embedder).score(question)
 
-    retrieval_vector = embedder.query(question)
+    vector = embedder.query(question)
 
     assert embedder.runs == 1
-    assert np.allclose(retrieval_vector, Embedder().query(question), atol=1e-5)  # batch and single agree
+    assert np.allclose(vector, Embedder().query(question), atol=1e-5)  # batch and single agree

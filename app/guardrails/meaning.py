@@ -2,8 +2,8 @@
 
 Rules catch the attack phrasings they were written for; this catches paraphrases of them.
 Each window of the text (the whole text when short, else runs of sentences) is embedded
-by the local e5 model (`app.text.embedding`, the query side, so a chat question's vector is
-the one retrieval reuses from the embedder's cache) and scored by logistic regression whose
+by the local e5 model (`app.text.embedding`, the query side, cached by text in the shared
+embedder) and scored by logistic regression whose
 weights ship in `injection_model.npz`, made by `bench/train_injection_model.py` from the
 tuning part of the labelled sets only. A text is an attack when any window scores at or
 above the shipped threshold: an injection hidden inside a long job description is caught
