@@ -73,10 +73,31 @@ def _describe(scope: dict[str, Any]) -> str:
 @cache_cli.command("stats")
 @json_option
 def stats(as_json: bool) -> None:
-    """Entries, hits, misses and TTL of every cache."""
+    """Entries, hits, misses, evictions, expiries, approximate memory and TTL of every cache."""
     rows, scope = _run(lambda source: (source.stats(), _scope(source)))
     columns = ["name", "backend", "entries", "max_entries", "ttl_seconds", "hits", "misses", "hit_ratio"]
-    _print("caches", rows, scope, as_json, columns)
+    shown = [{**row, **_removals_and_memory(row)} for row in rows]
+    _print("caches", rows if as_json else shown, scope, as_json, [*columns, "evictions", "expiries", "memory"])
+    if not as_json and any(row.get("expiries") is None for row in rows):
+        click.echo("# n/a: not counted, Redis expires (and under maxmemory evicts) the keys itself")
+
+
+def _removals_and_memory(row: dict[str, Any]) -> dict[str, str]:
+    memory = row.get("memory_bytes")
+    shown = "n/a" if memory is None else f"≈{_bytes(memory)}"
+    sampled = row.get("memory_sampled_entries", 0)
+    if memory is not None and sampled < row["entries"]:
+        shown += f" (from {sampled} sampled)"
+    counted = {name: "n/a" if row.get(name) is None else str(row[name]) for name in ("evictions", "expiries")}
+    return {**counted, "memory": shown}
+
+
+def _bytes(count: int) -> str:
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.1f} KiB"
+    return f"{count / (1024 * 1024):.1f} MiB"
 
 
 @cache_cli.command("list")

@@ -39,7 +39,7 @@ class Inspector:
         return ["sessions", *self._caches]
 
     def stats(self) -> list[dict[str, Any]]:
-        """Return one row per cache: entries, bound, TTL, hits, misses, hit ratio."""
+        """Return one row per cache: entries, bound, TTL, hits, misses, hit ratio, removals, memory."""
         return [_stats_row(stats) for stats in (self._sessions.stats(), *(c.stats() for c in self._caches.values()))]
 
     def sessions(self, limit: int) -> list[dict[str, Any]]:
@@ -96,4 +96,8 @@ def _stats_row(stats: CacheStats) -> dict[str, Any]:
         "hits": stats.hits,
         "misses": stats.misses,
         "hit_ratio": round(stats.hits / lookups, 3) if lookups else None,
+        "evictions": stats.evictions,  # None: not counted (Redis's own maxmemory evictions)
+        "expiries": stats.expiries,  # None: not counted (Redis expires cache keys itself)
+        "memory_bytes": stats.memory_bytes,  # approximate, extrapolated from the sampled entries
+        "memory_sampled_entries": stats.memory_sampled,
     }

@@ -12,10 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
-from cachetools import TTLCache
-
 from app.llm.types import ChatMessage
-from app.state.caches import CacheStats, LookupCounter
+from app.state.caches import CacheStats, CountedTTLCache, LookupCounter
 from app.telemetry.metrics import LIVE_SESSIONS
 
 
@@ -121,7 +119,7 @@ class SessionStore(Protocol):
 
 
 class MemorySessionStore:
-    """Sessions in this process: TTL from last activity, LRU eviction past `max_sessions`."""
+    """Sessions in this process: TTL from last activity, LRU eviction past `max_sessions` (both counted)."""
 
     def __init__(
         self,
@@ -134,7 +132,9 @@ class MemorySessionStore:
     ) -> None:
         # TTLCache counts a key's age from its last write, so every turn re-writes the
         # session; reads alone do not extend it, which matches "after last activity".
-        self._sessions: TTLCache[str, Session] = TTLCache(maxsize=max_sessions, ttl=ttl, timer=timer)
+        self._sessions: CountedTTLCache[str, Session] = CountedTTLCache(
+            "sessions", maxsize=max_sessions, ttl=ttl, timer=timer
+        )
         self._ttl = ttl
         self._max_history = max_history
         self._clock = clock
@@ -203,12 +203,9 @@ class MemorySessionStore:
             return len(self._sessions)
 
     def stats(self) -> CacheStats:
-        """Return size, settings and this process's hit/miss counts."""
+        """Return size, settings, approximate memory and this process's counts."""
         with self._lock:
-            self._sessions.expire()
-            size, maxsize = len(self._sessions), int(self._sessions.maxsize)
-        hits, misses = self._lookups.counts()
-        return CacheStats("sessions", size, maxsize, self._ttl, hits, misses)
+            return self._sessions.stats("sessions", self._ttl, self._lookups)
 
     def clear(self) -> int:
         """Forget every session; return how many there were."""

@@ -58,6 +58,10 @@ RATE_LIMITED = Counter("rate_limit_rejections_total", "Requests rejected by the 
 # Each worker holds its own sessions (memory store): live workers' counts add up.
 LIVE_SESSIONS = Gauge("chat_sessions_live", "Chat sessions held now.", registry=None, multiprocess_mode="livesum")
 CACHE_LOOKUPS = Counter("cache_lookups_total", "Cache lookups by cache and result.", ["cache", "result"], registry=None)
+# reason: "evicted" (the cache was full) or "expired" (its TTL passed, counted when the entry is dropped).
+CACHE_REMOVALS = Counter(
+    "cache_removals_total", "Cache entries removed by cache and reason.", ["cache", "reason"], registry=None
+)
 # method: a method of the MCP specification or "other"; outcome: "ok", "tool_error" or an error name.
 MCP_REQUESTS = Counter(
     "mcp_requests_total", "MCP requests by method and outcome.", ["method", "outcome"], registry=None
@@ -95,6 +99,7 @@ _ALL = (
     RATE_LIMITED,
     LIVE_SESSIONS,
     CACHE_LOOKUPS,
+    CACHE_REMOVALS,
     MCP_REQUESTS,
     MCP_DURATION,
     FEEDBACK,
