@@ -4,6 +4,8 @@ Entries are `resume:cache:NAME:KEY` strings that Redis expires; values are JSON 
 pickle: what is read back from a shared server must not be able to run code). Hits and
 misses are counted in `resume:stats:NAME` in the same round trip as the read, so the cache
 CLI sees the whole fleet's figures; `cache_lookups_total` keeps each process's for Prometheus.
+Evictions and expiries are Redis's own (TTL, maxmemory policy) and are not counted per cache;
+memory is Redis's MEMORY USAGE of a sample of the entries.
 While Redis is unavailable every lookup computes the value, as a cache with nothing in it would.
 """
 
@@ -15,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from app.state.caches import CacheStats, LookupCounter
 from app.state.redis_link import RedisLink, RedisUnavailable
+from app.state.redis_memory import sampled_memory
 
 V = TypeVar("V")
 
@@ -64,12 +67,15 @@ class RedisCache(Generic[V]):
         return value
 
     def stats(self) -> CacheStats:
-        """Return entries, TTL and the fleet-wide hit/miss counts (raises RedisUnavailable)."""
-        size = len(self._entries())
+        """Return entries, TTL, the fleet-wide hit/miss counts and approximate memory (raises RedisUnavailable)."""
+        entries = self._entries()
         counts: dict[bytes, bytes] = self._link.run(lambda client: client.hgetall(self._stats_key))
         hits, misses = (int(counts.get(name, 0)) for name in (b"hits", b"misses"))
-        # No entry bound: Redis expires entries by TTL (and by its own maxmemory policy).
-        return CacheStats(self.name, size, 0, self._ttl, hits, misses, backend="redis")
+        memory, sampled = self._link.run(lambda client: sampled_memory(client, [[e] for e in entries], len(entries)))
+        # No entry bound and no removal counts: Redis expires entries by TTL (and by its own maxmemory policy).
+        return CacheStats(
+            self.name, len(entries), 0, self._ttl, hits, misses, "redis", memory_bytes=memory, memory_sampled=sampled
+        )
 
     def clear(self) -> int:
         """Drop every entry of this cache (counts are kept); return how many there were."""

@@ -6,24 +6,30 @@ and ARGV = [session id, now, ttl seconds, max sessions, session key prefix, ...]
 
 from __future__ import annotations
 
-# Make the session if it is not there: forget index entries past their TTL, evict the least
-# recently active sessions until one more fits, then create it. Returns true when created.
+# Make the session if it is not there: forget index entries past their TTL (Redis has expired
+# their keys), evict the least recently active sessions until one more fits, then create it.
+# Both removals are counted in the stats hash. Returns whether it was created, how many
+# sessions were evicted and how many expired ones were forgotten.
 _ADMIT = """
 local function admit()
-  if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+  if redis.call('EXISTS', KEYS[1]) == 1 then return false, 0, 0 end
   local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - ttl)
+  local expired = redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - ttl)
   local excess = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[4]) + 1
+  local evicted = {}
   if excess > 0 then
-    for _, old in ipairs(redis.call('ZRANGE', KEYS[3], 0, excess - 1)) do
+    evicted = redis.call('ZRANGE', KEYS[3], 0, excess - 1)
+    for _, old in ipairs(evicted) do
       redis.call('DEL', ARGV[5] .. old, ARGV[5] .. old .. ':messages')
     end
     redis.call('ZREMRANGEBYRANK', KEYS[3], 0, excess - 1)
+    redis.call('HINCRBY', KEYS[4], 'evictions', #evicted)
   end
+  if expired > 0 then redis.call('HINCRBY', KEYS[4], 'expiries', expired) end
   redis.call('HSET', KEYS[1], 'created', ARGV[2], 'last_active', ARGV[2], 'first_index', 0)
   redis.call('EXPIRE', KEYS[1], ttl)
   redis.call('ZADD', KEYS[3], now, ARGV[1])
-  return true
+  return true, #evicted, expired
 end
 
 local function touch()
@@ -34,26 +40,28 @@ local function touch()
 end
 """
 
-# Open a session for a turn: returns {1, messages} for a known one, {0, {}} for a new one.
+# Open a session for a turn: returns {1, messages, 0, 0} for a known one, {0, {}, evicted,
+# expired} for a new one.
 OPEN_SESSION = (
     _ADMIT
     + """
-if admit() then
+local created, evicted, expired = admit()
+if created then
   redis.call('HINCRBY', KEYS[4], 'misses', 1)
-  return {0, {}}
+  return {0, {}, evicted, expired}
 end
 redis.call('HINCRBY', KEYS[4], 'hits', 1)
-return {1, redis.call('LRANGE', KEYS[2], 0, -1)}
+return {1, redis.call('LRANGE', KEYS[2], 0, -1), 0, 0}
 """
 )
 
 # Append one turn (ARGV[6] max history, ARGV[7] question, ARGV[8] answer as JSON messages),
 # keep the last max-history messages (and the ratings of those), restart the TTL.
-# Returns the number of messages kept.
+# Returns {messages kept, sessions evicted, expired sessions forgotten}.
 APPEND_TURN = (
     _ADMIT
     + """
-admit()
+local _, evicted, expired = admit()
 local length = redis.call('RPUSH', KEYS[2], ARGV[7], ARGV[8])
 local excess = length - tonumber(ARGV[6])
 if excess > 0 then
@@ -66,7 +74,7 @@ if excess > 0 then
   end
 end
 touch()
-return length - math.max(excess, 0)
+return {length - math.max(excess, 0), evicted, expired}
 """
 )
 

@@ -4,7 +4,10 @@ Keys, for session S: `resume:session:S` (hash: created, last_active, first_index
 `resume:session:S:messages` (list of JSON messages, oldest first), both expiring SESSION_TTL
 after the last completed turn; `resume:sessions` (sorted set of ids by last activity: the
 count, the newest-first listing and the MAX_SESSIONS eviction order); `resume:stats:sessions`
-(hash of hits and misses, the fleet-wide tally the cache CLI reads).
+(hash of hits, misses, evictions and expiries: the fleet-wide tally the cache CLI reads;
+`cache_lookups_total` and `cache_removals_total` keep each process's share for Prometheus).
+An expired session's keys are dropped by Redis itself; it is counted as an expiry when its
+index entry is forgotten (by the next new session's script, or seen as such by stats()).
 
 Why Lua scripts: a turn must land whole and in order when two workers append to one session
 at the same moment. A script runs atomically inside Redis, so the append, the trim to
@@ -29,14 +32,16 @@ from functools import partial
 from typing import Any
 
 from app.llm.types import ChatMessage
-from app.state.caches import CacheStats, LookupCounter
+from app.state.caches import CacheStats, LookupCounter, RemovalCounter
 from app.state.redis_link import RedisLink, RedisUnavailable
+from app.state.redis_memory import sampled_memory
 from app.state.redis_scripts import APPEND_TURN, OPEN_SESSION, SET_FEEDBACK
 from app.state.sessions import Feedback, NotAnAnswer, Session, SessionNotFound, StoredMessage
 
 PREFIX = "resume:session:"
 INDEX = "resume:sessions"
 STATS = "resume:stats:sessions"
+SAMPLED_SESSIONS = 50  # the newest sessions' keys are measured for the memory estimate
 
 
 class RedisSessionStore:
@@ -51,6 +56,7 @@ class RedisSessionStore:
         self._max_history = max_history
         self._clock = clock
         self._lookups = LookupCounter("sessions")
+        self._removals = RemovalCounter("sessions")
         client = link.client
         self._open = client.register_script(OPEN_SESSION)
         self._append = client.register_script(APPEND_TURN)
@@ -60,12 +66,13 @@ class RedisSessionStore:
         """Return the id to use (adopted or made) and the last `max_history` messages."""
         session_id = session_id or str(uuid.uuid4())
         try:
-            known, messages = self._link.run(
+            known, messages, evicted, expired = self._link.run(
                 lambda client: self._open(keys=self._keys(session_id), args=[*self._admission(session_id)])
             )
         except RedisUnavailable:
             return session_id, []  # a new conversation: chat answers without its history
         (self._lookups.hit if known else self._lookups.miss)()
+        self._count_removals(evicted, expired)
         recent = [json.loads(raw) for raw in messages][-self._max_history :] if self._max_history else []
         return session_id, [{"role": m["role"], "content": m["content"]} for m in recent]
 
@@ -76,9 +83,10 @@ class RedisSessionStore:
         assistant = json.dumps({"role": "assistant", "content": answer, "at": now})
         args = [*self._admission(session_id, now), self._max_history, user, assistant]
         try:
-            self._link.run(lambda client: self._append(keys=self._keys(session_id), args=args))
+            _, evicted, expired = self._link.run(lambda client: self._append(keys=self._keys(session_id), args=args))
         except RedisUnavailable:
             return
+        self._count_removals(evicted, expired)
 
     def set_feedback(self, session_id: str, message_index: int | None, feedback: Feedback) -> int:
         """Rate one answer (default: the last) without touching the expiry; return its index.
@@ -142,11 +150,27 @@ class RedisSessionStore:
         return self._link.run(remove) > 0
 
     def stats(self) -> CacheStats:
-        """Return the live count, settings and the fleet-wide hit/miss counts kept in Redis."""
-        size = self._link.run(lambda client: client.zcount(INDEX, self._oldest_live(), "+inf"))
-        counts = self._link.run(lambda client: client.hgetall(STATS))
-        hits, misses = (int(counts.get(name, 0)) for name in (b"hits", b"misses"))
-        return CacheStats("sessions", int(size), self._max_sessions, self._ttl, hits, misses, backend="redis")
+        """Return the live count, settings, the fleet-wide counts kept in Redis and approximate memory."""
+        oldest_live = self._oldest_live()
+
+        def read(client: Any) -> list[Any]:
+            pipe = client.pipeline(transaction=True)
+            pipe.zcount(INDEX, oldest_live, "+inf")
+            pipe.zcount(INDEX, "-inf", f"({oldest_live}")  # expired, not yet forgotten by a script
+            pipe.hgetall(STATS)
+            pipe.zrevrangebyscore(INDEX, "+inf", oldest_live, 0, SAMPLED_SESSIONS)
+            return list(pipe.execute())
+
+        size, unforgotten, counts, newest = self._link.run(read)
+        hits, misses, evictions, expiries = (
+            int(counts.get(name, 0)) for name in (b"hits", b"misses", b"evictions", b"expiries")
+        )
+        keys = [[PREFIX + i.decode(), PREFIX + i.decode() + ":messages"] for i in newest]
+        memory, sampled = self._link.run(lambda client: sampled_memory(client, keys, int(size)))
+        return CacheStats(
+            "sessions", int(size), self._max_sessions, self._ttl, hits, misses, "redis",
+            evictions, expiries + int(unforgotten), memory, sampled,
+        )  # fmt: skip
 
     def clear(self) -> int:
         """Forget every session; return how many there were."""
@@ -158,6 +182,12 @@ class RedisSessionStore:
         return len(ids)
 
     # -- helpers ----------------------------------------------------------------------
+
+    def _count_removals(self, evicted: int, expired: int) -> None:
+        if evicted:
+            self._removals.evicted(int(evicted))
+        if expired:
+            self._removals.expired(int(expired))
 
     def _keys(self, session_id: str) -> list[str]:
         return [PREFIX + session_id, PREFIX + session_id + ":messages", INDEX, STATS]
