@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.state.caches import MemoryCache
-from app.telemetry.metrics import CACHE_LOOKUPS
+from app.telemetry.metrics import CACHE_LOOKUPS, CACHE_REMOVALS
 from tests.fakes import FakeClock as Clock
 
 
@@ -43,6 +43,48 @@ def test_counts_are_the_prometheus_counter_not_a_second_tally():
     assert (stats.hits, stats.misses) == (1, 1)
     # A later cache of the same name (a new app in the same process) starts from zero.
     assert MemoryCache[int]("counted-once", maxsize=4, ttl=10).stats().hits == 0
+
+
+def removals(name: str, reason: str) -> float:
+    return CACHE_REMOVALS.labels(cache=name, reason=reason)._value.get()
+
+
+def test_evictions_and_expiries_are_counted_once_by_the_metric():
+    clock = Clock(0.0)
+    cache = MemoryCache[str]("removals", maxsize=2, ttl=10, timer=clock)
+    before = removals("removals", "evicted"), removals("removals", "expired")
+    for key in "abc":  # the third pushes the oldest out
+        cache.get_or_compute(key, lambda: "value")
+    clock.now = 5
+    cache.get_or_compute("d", lambda: "value")  # another eviction
+    assert (cache.stats().evictions, cache.stats().expiries) == (2, 0)
+
+    clock.now = 14  # c (written at 0) has expired, d (written at 5) has not
+    stats = cache.stats()
+    assert (stats.size, stats.evictions, stats.expiries) == (1, 2, 1)
+    clock.now = 16
+    assert cache.stats().expiries == 2
+    assert (removals("removals", "evicted") - before[0], removals("removals", "expired") - before[1]) == (2, 2)
+
+
+def test_clearing_is_neither_an_eviction_nor_an_expiry():
+    cache = MemoryCache[int]("cleared", maxsize=2, ttl=10)
+    cache.get_or_compute("a", lambda: 1)
+    cache.get_or_compute("b", lambda: 2)
+    assert cache.clear() == 2
+    stats = cache.stats()
+    assert (stats.evictions, stats.expiries, stats.memory_bytes, stats.memory_sampled) == (0, 0, 0, 0)
+
+
+def test_memory_grows_with_what_is_held():
+    cache = MemoryCache[str]("sized", maxsize=10, ttl=10)
+    cache.get_or_compute("small", lambda: "x")
+    small = cache.stats().memory_bytes
+    cache.get_or_compute("large", lambda: "x" * 100_000)
+    stats = cache.stats()
+    assert small is not None and stats.memory_bytes is not None
+    assert 100_000 < stats.memory_bytes - small < 101_000
+    assert stats.memory_sampled == 2
 
 
 def test_failures_are_not_cached():

@@ -11,6 +11,7 @@ import pytest
 from app.state.redis_link import RedisLink, RedisUnavailable
 from app.state.redis_sessions import RedisSessionStore
 from app.state.sessions import Feedback, NotAnAnswer, SessionNotFound
+from app.telemetry.metrics import CACHE_REMOVALS
 from tests.fakes import FakeClock as Clock
 
 
@@ -83,6 +84,35 @@ def test_the_least_recently_active_session_is_evicted_past_max_sessions(redis_se
     assert sessions.get(second) is None
     assert {s.id for s in sessions.recent(10)} == {first, third}
     assert [s.id for s in sessions.recent(1)] == [third]
+
+
+def test_evictions_and_expiries_are_counted_fleet_wide_and_per_process(redis_server):
+    clock = Clock(1000.0)
+    one, other = store(redis_server, clock, ttl=60, max_sessions=2), store(redis_server, clock, ttl=60, max_sessions=2)
+    evicted_before = CACHE_REMOVALS.labels(cache="sessions", reason="evicted")._value.get()
+    one.history(None)
+    clock.now += 1
+    one.history(None)
+    clock.now += 1
+    other.append_turn(str(uuid.uuid4()), "q", "a")  # a new session past the bound: evicts the oldest
+    assert (one.stats().evictions, one.stats().expiries) == (1, 0)
+    assert CACHE_REMOVALS.labels(cache="sessions", reason="evicted")._value.get() - evicted_before == 1
+
+    clock.now += 61  # both sessions' TTL has passed: seen before any script forgets them
+    assert (one.stats().size, one.stats().expiries) == (0, 2)
+    other.history(None)  # the script forgets them now, and counts them once
+    stats = one.stats()
+    assert (stats.size, stats.evictions, stats.expiries) == (1, 1, 2)
+
+
+def test_stats_estimate_memory_from_redis(redis_server):
+    sessions = store(redis_server)
+    assert (sessions.stats().memory_bytes, sessions.stats().memory_sampled) == (0, 0)
+    sid, _ = sessions.history(None)
+    sessions.append_turn(sid, "q" * 10_000, "a" * 10_000)
+    stats = sessions.stats()
+    assert stats.memory_bytes is not None and stats.memory_bytes > 20_000
+    assert stats.memory_sampled == 1
 
 
 def rate(rating: str = "up", comment: str = "") -> Feedback:

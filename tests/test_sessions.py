@@ -83,6 +83,27 @@ def test_least_recently_used_session_is_evicted(clock):
     assert sessions.get(third) is not None
 
 
+def test_evicted_and_expired_sessions_are_counted(clock):
+    sessions = store(clock, ttl=60, max_sessions=2)
+    first, _ = sessions.history(None)
+    sessions.history(None)
+    sessions.history(None)  # evicts first
+    assert sessions.get(first) is None
+    clock.now += 61
+    stats = sessions.stats()
+    assert (stats.size, stats.evictions, stats.expiries) == (0, 1, 2)
+
+
+def test_stats_estimate_the_memory_sessions_take(clock):
+    sessions = store(clock)
+    assert sessions.stats().memory_bytes == 0
+    sid, _ = sessions.history(None)
+    sessions.append_turn(sid, "q" * 10_000, "a" * 10_000)
+    stats = sessions.stats()
+    assert stats.memory_bytes is not None and 20_000 < stats.memory_bytes < 25_000
+    assert stats.memory_sampled == 1
+
+
 def test_recent_lists_newest_first(clock):
     sessions = store(clock)
     first, _ = sessions.history(None)
