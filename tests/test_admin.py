@@ -53,6 +53,8 @@ def test_stats_and_clear(admin_client):
     caches = {row["name"]: row for row in admin_client.get("/admin/caches", headers=AUTH).get_json()["caches"]}
     assert set(caches) == {"sessions", "retrieval", "profile", "health"}
     assert (caches["sessions"]["entries"], caches["sessions"]["misses"]) == (1, 1)
+    assert (caches["sessions"]["evictions"], caches["sessions"]["expiries"]) == (0, 0)
+    assert caches["sessions"]["memory_bytes"] > 0
 
     cleared = admin_client.delete("/admin/caches/sessions", headers=AUTH).get_json()["cleared"]
     assert cleared == {"sessions": 1}

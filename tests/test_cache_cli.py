@@ -80,6 +80,15 @@ def test_the_cli_shows_what_the_api_did_then_expires_and_clears(running):
     stats = {row["name"]: row for row in json.loads(cache(env, "stats", "--json").stdout)["caches"]}
     assert stats["sessions"]["entries"] == 2
     assert stats["retrieval"]["hits"] + stats["retrieval"]["misses"] >= 3
+    assert (stats["sessions"]["evictions"], stats["sessions"]["expiries"]) == (0, 0)
+    assert stats["sessions"]["memory_sampled_entries"] == 2
+    assert stats["sessions"]["memory_bytes"] > 0
+    # Redis expires cache entries itself: not counted, and the table says so.
+    assert stats["retrieval"]["expiries"] == (None if "REDIS_URL" in env else 0)
+    table = cache(env, "stats").stdout
+    assert "evictions  expiries  memory" in table
+    assert "≈" in table
+    assert ("Redis expires" in table) == ("REDIS_URL" in env)
 
     assert cache(env, "expire", first, "--yes").returncode == 0
     assert [row["id"] for row in json.loads(cache(env, "list", "sessions", "--json").stdout)["sessions"]] == [second]
@@ -145,6 +154,9 @@ def test_in_process_with_redis_every_command(app_config, redis_server):
 
     stats = json.loads(runner.invoke(args=["cache", "stats", "--json"]).output)
     assert {row["name"] for row in stats["caches"]} == {"sessions", "retrieval", "profile"}
+    rows = {row["name"]: row for row in stats["caches"]}
+    assert (rows["sessions"]["expiries"], rows["retrieval"]["expiries"]) == (0, None)
+    assert rows["retrieval"]["memory_bytes"] > 0
     assert stats["source"]["redis"] == redis_server.url
     assert sid in runner.invoke(args=["cache", "list", "sessions"]).output
     assert "Go?" in runner.invoke(args=["cache", "show", sid]).output

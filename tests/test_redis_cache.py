@@ -25,7 +25,8 @@ def test_a_value_computed_by_one_worker_is_a_hit_for_another(redis_server):
     assert (stats.size, stats.hits, stats.misses, stats.ttl_seconds, stats.backend) == (1, 1, 1, 60, "redis")
     # Redis expires and evicts the entries itself: not counted. Memory is measured by Redis.
     assert (stats.evictions, stats.expiries, stats.memory_sampled) == (None, None, 1)
-    assert stats.memory_bytes is not None and stats.memory_bytes > 0
+    assert stats.memory_bytes is not None
+    assert stats.memory_bytes > 0
 
 
 def test_entries_expire_with_the_ttl(redis_server):

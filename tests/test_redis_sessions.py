@@ -111,7 +111,8 @@ def test_stats_estimate_memory_from_redis(redis_server):
     sid, _ = sessions.history(None)
     sessions.append_turn(sid, "q" * 10_000, "a" * 10_000)
     stats = sessions.stats()
-    assert stats.memory_bytes is not None and stats.memory_bytes > 20_000
+    assert stats.memory_bytes is not None
+    assert stats.memory_bytes > 20_000
     assert stats.memory_sampled == 1
 
 

@@ -100,7 +100,8 @@ def test_stats_estimate_the_memory_sessions_take(clock):
     sid, _ = sessions.history(None)
     sessions.append_turn(sid, "q" * 10_000, "a" * 10_000)
     stats = sessions.stats()
-    assert stats.memory_bytes is not None and 20_000 < stats.memory_bytes < 25_000
+    assert stats.memory_bytes is not None
+    assert 20_000 < stats.memory_bytes < 25_000
     assert stats.memory_sampled == 1
 
 

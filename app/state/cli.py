@@ -84,7 +84,7 @@ def stats(as_json: bool) -> None:
 
 def _removals_and_memory(row: dict[str, Any]) -> dict[str, str]:
     memory = row.get("memory_bytes")
-    shown = "n/a" if memory is None else f"≈{_bytes(memory)}"
+    shown = "n/a" if memory is None else f"≈{_bytes(memory)}" if memory else "0 B"
     sampled = row.get("memory_sampled_entries", 0)
     if memory is not None and sampled < row["entries"]:
         shown += f" (from {sampled} sampled)"
