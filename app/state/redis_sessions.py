@@ -34,14 +34,13 @@ from typing import Any
 from app.llm.types import ChatMessage
 from app.state.caches import CacheStats, LookupCounter, RemovalCounter
 from app.state.redis_link import RedisLink, RedisUnavailable
-from app.state.redis_memory import sampled_memory
+from app.state.redis_memory import SAMPLE, sampled_memory
 from app.state.redis_scripts import APPEND_TURN, OPEN_SESSION, SET_FEEDBACK
 from app.state.sessions import Feedback, NotAnAnswer, Session, SessionNotFound, StoredMessage
 
 PREFIX = "resume:session:"
 INDEX = "resume:sessions"
 STATS = "resume:stats:sessions"
-SAMPLED_SESSIONS = 50  # the newest sessions' keys are measured for the memory estimate
 
 
 class RedisSessionStore:
@@ -158,7 +157,7 @@ class RedisSessionStore:
             pipe.zcount(INDEX, oldest_live, "+inf")
             pipe.zcount(INDEX, "-inf", f"({oldest_live}")  # expired, not yet forgotten by a script
             pipe.hgetall(STATS)
-            pipe.zrevrangebyscore(INDEX, "+inf", oldest_live, 0, SAMPLED_SESSIONS)
+            pipe.zrevrangebyscore(INDEX, "+inf", oldest_live, 0, SAMPLE)  # the newest are measured
             return list(pipe.execute())
 
         size, unforgotten, counts, newest = self._link.run(read)
