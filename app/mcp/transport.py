@@ -21,6 +21,7 @@ from mcp_types.methods import SPEC_CLIENT_METHODS, SPEC_CLIENT_NOTIFICATION_METH
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
 
+from app.api.request_checks import read_body
 from app.components import components
 from app.errors import PayloadTooLarge, RateLimited
 from app.mcp import methods
@@ -81,7 +82,7 @@ def _read_body() -> Any:
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
     try:
-        return json.loads(request.get_data())
+        return json.loads(read_body())
     except (ValueError, RecursionError):
         raise RpcError(PARSE_ERROR, "Parse error: the body is not valid JSON.") from None
 
