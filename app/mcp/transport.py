@@ -47,9 +47,18 @@ _OUTCOMES = {
 }
 
 
+_JSON_RPC_BODY = {"application/json": {"schema": {"type": "object", "description": "A JSON-RPC 2.0 message."}}}
+# Every status the endpoint answers with, for clients and fuzzers: a JSON-RPC object each time.
+_RESPONSES: dict[int | str, Any] = {
+    202: {"description": "A notification, accepted."},
+    **{status: {"content": _JSON_RPC_BODY} for status in (200, 400, 403, 404, 406, 413, 415, 429)},
+}
+
+
 @bp.post(
     "/mcp",
     summary="Model Context Protocol (Streamable HTTP)",
+    responses=_RESPONSES,
     description=(
         "One JSON-RPC request or notification per POST, answered with one JSON object (notifications: "
         "`202`). Protocol revisions 2026-07-28 (per-request `_meta`, `server/discover`) and 2024-11-05 "
