@@ -85,6 +85,11 @@ class Probe:
                 lines.append(parsed)
         return lines
 
+    def unstructured_log_lines(self) -> list[str]:
+        """Log lines that are not JSON: stack traces and libraries writing to stderr on their own."""
+        lines = self.service.log().splitlines()
+        return [line for line in lines if line.strip() and not line.startswith("{")]
+
     def wait_for_log(self, since: int, event: str, timeout: float = 5.0, **fields: Any) -> dict[str, Any]:
         """Wait for a log line with `event` (and `fields`) after `since`; fail with the lines seen."""
         deadline = time.monotonic() + timeout

@@ -197,3 +197,4 @@ def test_nothing_secret_reached_a_client_or_the_log(probe, llm, memvid):
     assert probe.seen
     assert_no_secrets(secrets, probe.seen, "a response")
     assert_no_secrets(secrets, [probe.service.log()], "the service log")
+    assert probe.unstructured_log_lines() == []  # every fault was logged as one JSON event, no stack trace

@@ -21,11 +21,15 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.fake_llm import FakeLLMServer
+from tests.fake_llm import FakeLLMServer, stream
 from tests.fake_memvid import FakeMemvidServer, hit
 from tests.servers import Service, gunicorn, service_env
 
 EXAMPLES_PER_OPERATION_AND_MODE = 100
+ASSESSMENT_JSON = json.dumps(
+    {"verdict": "Good fit.", "key_matches": ["Kubernetes"], "gaps": ["COBOL"], "recommendation": "Talk to her."}
+)
+
 SANE_TRACE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # What the service may answer the MCP endpoint with a JSON-RPC error object (it is not a REST error).
 JSON_RPC_PATH = "/mcp"
@@ -38,6 +42,8 @@ def service(tmp_path_factory) -> Iterator[Service]:
     memvid.fake.profile_json = json.dumps({"name": "Ada Example", "suggested_questions": ["Cloud?"]})
     memvid.start()
     with FakeLLMServer() as llm:
+        # One answer that reads both as a chat answer and as the job-fit assessment's JSON.
+        llm.default = stream([ASSESSMENT_JSON[i : i + 8] for i in range(0, len(ASSESSMENT_JSON), 8)])
         env = service_env(memvid.target, llm.base_url, RATE_LIMIT_PER_MINUTE="1000000")
         with gunicorn(env, tmp_path_factory.mktemp("schemathesis")) as running:
             yield running
@@ -49,7 +55,9 @@ def check_answer(case: schemathesis.Case, response: schemathesis.Response) -> No
     label = (
         f"{case.method} {case.formatted_path} {case.body!r:.200} -> {response.status_code} {response.content[:300]!r}"
     )
-    assert response.status_code < 500, label
+    if response.status_code >= 500:
+        # The fakes always answer: an LLM code here would mean the service misread them.
+        pytest.fail(f"server error: {label}")
     assert SANE_TRACE_ID.fullmatch(response.headers["x-trace-id"][0]), label
     assert response.headers["x-content-type-options"] == ["nosniff"], label
     if response.status_code >= 400 and case.path != JSON_RPC_PATH:
