@@ -39,6 +39,10 @@ class Probe:
     def url(self) -> str:
         return self.service.url
 
+    def close(self) -> None:
+        """Close the kept-alive connections: idle ones would hold up the worker's graceful stop."""
+        self.session.close()
+
     def request(self, method: str, path: str, **options: Any) -> requests.Response:
         """Send one request and keep its headers and body."""
         options.setdefault("timeout", 20)

@@ -49,6 +49,7 @@ def probe(memvid, llm, tmp_path_factory) -> Iterator[Probe]:
         probe = Probe(service)
         probe.chat_events()  # warm: the worker's first request builds what later ones reuse
         yield probe
+        probe.close()
 
 
 @pytest.fixture(scope="module")

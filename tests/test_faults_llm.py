@@ -64,7 +64,9 @@ def probe(memvid, llm, tmp_path_factory) -> Iterator[Probe]:
         SSE_KEEPALIVE_SECONDS="0.3",
     )
     with gunicorn(env, tmp_path_factory.mktemp("faults-llm")) as service:
-        yield Probe(service)
+        probe = Probe(service)
+        yield probe
+        probe.close()
 
 
 def error(status: int, **options) -> Scenario:

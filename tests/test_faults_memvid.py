@@ -54,7 +54,9 @@ def probe(memvid, llm, tmp_path_factory) -> Iterator[Probe]:
         HEALTH_CACHE_SECONDS="0",
     )
     with gunicorn(env, tmp_path_factory.mktemp("faults-memvid")) as service:
-        yield Probe(service)
+        probe = Probe(service)
+        yield probe
+        probe.close()
 
 
 def _healthy(fake: FakeMemvid) -> None:

@@ -44,7 +44,9 @@ def probe(redis, llm, tmp_path_factory) -> Iterator[Probe]:
     memvid.start()
     env = service_env(memvid.target, llm.base_url, REDIS_URL=redis.url, REDIS_TIMEOUT_SECONDS=str(TIMEOUT))
     with gunicorn(env, tmp_path_factory.mktemp("faults-redis")) as service:
-        yield Probe(service)
+        probe = Probe(service)
+        yield probe
+        probe.close()
     memvid.stop()
 
 
