@@ -17,8 +17,14 @@ from app.telemetry.tracing import exporter_name
 # gunicorn itself parses WEB_CONCURRENCY when it is imported, before reading this file:
 # a value that is not a number stops it there, with its own traceback.
 _settings = load_settings()
+
 # The OTEL_* tracing variables too: in a worker, a bad one would be a crash loop.
 exporter_name(os.environ)
+
+# gRPC's C core writes to stderr on its own, outside the JSON log (an INFO line naming
+# memvid's address each time memvid restarts, for one): keep only its errors. The workers
+# inherit the variable, and read it when they first load grpc.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 # gevent workers that answer unparseable requests in the JSON error shape, not HTML.
 worker_class = "app.worker.gevent_worker.JsonErrorGeventWorker"

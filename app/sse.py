@@ -50,8 +50,14 @@ class SSEDecoder:
         self._comments = comments
         self._buffer = b""
         self._data: list[str] = []
+        self._data_chars = 0
         self._event = ""
         self._id: str | None = None
+
+    @property
+    def pending_bytes(self) -> int:
+        """The size of what is held for an event not yet complete (an unfinished line, its data lines)."""
+        return len(self._buffer) + self._data_chars
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Consume bytes; return the events completed by them."""
@@ -74,7 +80,7 @@ class SSEDecoder:
             if event is not None:
                 events.append(event)
         # Per the spec, a line without terminator and an event without its blank line are dropped.
-        self._data, self._event = [], ""
+        self._data, self._data_chars, self._event = [], 0, ""
         return events
 
     def _complete_lines(self) -> Iterator[bytes]:
@@ -105,6 +111,7 @@ class SSEDecoder:
         value = value.removeprefix(" ")
         if name == "data":
             self._data.append(value)
+            self._data_chars += len(value)
         elif name == "event":
             self._event = value
         elif name == "id" and "\0" not in value:
@@ -116,7 +123,7 @@ class SSEDecoder:
             self._event = ""
             return None
         event = ServerSentEvent(data="\n".join(self._data), event=self._event or "message", id=self._id)
-        self._data, self._event = [], ""
+        self._data, self._data_chars, self._event = [], 0, ""
         return event
 
 

@@ -65,6 +65,7 @@ class Scenario:
     status: int = 200
     headers: tuple[tuple[str, str], ...] = EVENT_STREAM_HEADERS
     chunked: bool = True
+    head_delay: float = 0.0  # silence before the status line: a stall before the first byte
 
 
 def chunk(
@@ -228,6 +229,7 @@ class _State:
     queue: deque[Scenario] = field(default_factory=deque)
     requests: list[RecordedRequest] = field(default_factory=list)
     disconnects: int = 0
+    playing: int = 0  # scenarios being played now: upstream requests the client has not closed
     lock: threading.Lock = field(default_factory=threading.Lock)
     disconnected: threading.Condition = field(init=False)
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -297,6 +299,21 @@ class FakeLLMServer:
         with self._state.lock:
             return self._state.disconnects
 
+    @property
+    def playing(self) -> int:
+        """How many requests are being answered right now."""
+        with self._state.lock:
+            return self._state.playing
+
+    def wait_until_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until no request is being answered; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.playing:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
     def wait_for_disconnect(self, timeout: float = 5.0, count: int = 1) -> bool:
         """Wait until `count` disconnects were seen; False on timeout."""
         with self._state.disconnected:
@@ -352,6 +369,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             self.state.requests.append(recorded)
             scenario = self.state.queue.popleft() if self.state.queue else self.state.default
+            self.state.playing += 1
         try:
             self._play(scenario)
         except _Stopping:
@@ -361,8 +379,13 @@ class _Handler(BaseHTTPRequestHandler):
             with self.state.disconnected:
                 self.state.disconnects += 1
                 self.state.disconnected.notify_all()
+        finally:
+            with self.state.lock:
+                self.state.playing -= 1
 
     def _play(self, scenario: Scenario) -> None:
+        if scenario.head_delay:
+            self._pause(scenario.head_delay)
         self.send_response(scenario.status)
         for name, value in scenario.headers:
             self.send_header(name, value)

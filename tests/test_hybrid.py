@@ -98,11 +98,13 @@ def test_results_are_one_per_title_and_at_most_top_k():
     assert [p.title for p in passages] == ["Frame 0", "Frame 1", "Frame 2", "Frame 3"]
 
 
-def test_retrieval_unavailable_propagates():
+def test_retrieval_unavailable_propagates_once_without_a_stack_trace_per_query(capfd):
     backend = ScriptedBackend(available=False)
 
     with pytest.raises(RetrievalUnavailable):
-        search(backend, "kubernetes", top_k=5, snippet_chars=100)
+        hybrid_search(backend, "kubernetes and terraform", top_k=5, snippet_chars=100)
+
+    assert "Traceback" not in capfd.readouterr().err  # gevent prints the trace of a greenlet that dies
 
 
 @dataclass

@@ -19,7 +19,7 @@ import responses
 import structlog
 
 from app.errors import LLM_ERRORS, LLMError
-from app.llm.types import AnswerRequest, Token
+from app.llm.types import AnswerRequest, Finished, Token
 from tests.fake_llm import (
     FakeLLMServer,
     Pause,
@@ -378,3 +378,15 @@ def test_the_api_key_never_appears_in_errors_or_logs(
     if error is not None:
         seen += [str(error), repr(error), repr(error.args), json.dumps(error.body())]
     assert not [text for text in seen if API_KEY in text]
+
+
+def test_an_answer_longer_than_max_tokens_is_cut_there(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    llm_upstream.enqueue(stream([f" w{i}" for i in range(50)]))  # an upstream that ignores max_tokens
+
+    events = collect(make_llm_client(max_tokens=8))
+
+    assert tokens(events) == [f" w{i}" for i in range(8)]
+    assert events[-1] == Finished("length")
+    assert llm_upstream.wait_until_idle(timeout=2)  # the rest is not read: the upstream was closed

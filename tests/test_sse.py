@@ -135,3 +135,14 @@ def test_invalid_utf8_is_replaced_not_raised() -> None:
 
 def test_json_helper() -> None:
     assert ServerSentEvent(data='{"a": [1]}').json() == {"a": [1]}
+
+
+def test_pending_bytes_counts_what_an_unfinished_event_holds() -> None:
+    decoder = SSEDecoder()
+
+    decoder.feed(b"data: abc\ndata: de")
+    held = decoder.pending_bytes
+    decoder.feed(b"f\n\n")
+
+    assert held == len("abc") + len("data: de")
+    assert decoder.pending_bytes == 0

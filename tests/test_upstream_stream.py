@@ -356,3 +356,14 @@ def test_the_upstream_is_closed_before_finished_is_handed_over(
     assert [next(events), next(events)] == [Token("a"), Finished("stop", usage=None)]
     assert llm_upstream.wait_for_disconnect(timeout=2.0)
     assert list(events) == []
+
+
+def test_an_event_that_never_ends_is_refused_at_a_bound(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    # 2 MiB of one line without a newline, in 64 KiB writes: held whole it would grow without end.
+    llm_upstream.enqueue(raw(b"data: {", *(b"x" * 65536 for _ in range(32))))
+
+    received, error = collect_until_error(make_llm_client(max_retries=0))
+
+    assert (received, error.code) == ([], "llm_bad_response")

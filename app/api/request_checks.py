@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import structlog
 from flask import current_app, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, HTTPException
 
-from app.errors import InvalidJSON, PayloadTooLarge, UnsupportedMediaType
+from app.errors import InvalidJSON, PayloadTooLarge, RequestError, UnsupportedMediaType
+
+log = structlog.get_logger(__name__)
 
 
 def require_json_body() -> None:
@@ -14,7 +17,7 @@ def require_json_body() -> None:
         return
     if not request.is_json:
         raise UnsupportedMediaType()
-    _refuse_cut_chunked_body()
+    _refuse_cut_chunked_body(read_body())
     try:
         # Parsed once here; the validator reads the cached result. Oversized bodies with a
         # Content-Length raise 413 from get_data before parsing.
@@ -24,10 +27,23 @@ def require_json_body() -> None:
         raise InvalidJSON() from None
 
 
-def _refuse_cut_chunked_body() -> None:
+def read_body() -> bytes:
+    """Return the request body (read once, then cached); a body that cannot be read is a 400."""
+    try:
+        return request.get_data(cache=True)
+    except HTTPException:
+        raise  # already coded: 413 over the limit, 400 for a client gone mid-body
+    except Exception as exc:
+        # The WSGI server's reader failed on what the client sent: gunicorn raises its own
+        # parse errors (an invalid chunk size, a missing chunk terminator) from inside the read.
+        log.warning("request.body_unreadable", error_type=type(exc).__name__)
+        raise RequestError("The request body could not be read.") from None
+
+
+def _refuse_cut_chunked_body(body: bytes) -> None:
     # A chunked body has no Content-Length: Werkzeug stops reading it at the limit and
     # hands over the first bytes as if they were all of it, so a 10 MB body would be
     # answered "invalid JSON" instead of "too large". A body that fills the limit is refused.
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if request.content_length is None and limit is not None and len(request.get_data(cache=True)) >= limit:
+    if request.content_length is None and limit is not None and len(body) >= limit:
         raise PayloadTooLarge()

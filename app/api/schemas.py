@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 
 class ChatRequest(BaseModel):
@@ -13,7 +13,13 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    message: str = Field(min_length=1, max_length=2000, description="The question, 1-2000 characters.")
+    message: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="The question, 1-2000 characters, not only whitespace.",
+        # Documents `_not_blank` for clients and fuzzers (the validator below enforces it).
+        json_schema_extra={"pattern": r"\S"},
+    )
     session_id: UUID | None = Field(default=None, description="Continue (or start) this conversation.")
     stream: StrictBool = Field(default=True, description="Stream the answer as Server-Sent Events.")
 
@@ -34,6 +40,30 @@ class Source(BaseModel):
 
 class ChatResponse(BaseModel):
     """The whole answer, for `stream: false`."""
+
+    # The same 200 with `stream: true` is an event stream: documented beside the JSON body,
+    # so a client generator (or schemathesis) knows both.
+    model_config = ConfigDict(
+        openapi_extra={  # type: ignore[typeddict-unknown-key]  # read by flask-openapi3
+            "content": {
+                # Per OpenAPI < 3.2, the schema of an event stream describes one event.
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {
+                            "data": {
+                                "type": "string",
+                                "contentMediaType": "application/json",
+                                "description": "One JSON event: `retrieval` first, then `token`s, then one "
+                                "`done` or `error`.",
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    )
 
     session_id: str
     message: str
@@ -85,15 +115,19 @@ class FeedbackPath(BaseModel):
     session_id: UUID = Field(description="The conversation the rated answer belongs to.")
 
 
+def _integral_number(value: object) -> object:
+    # JSON Schema's `integer` includes 3.0 (JSON has one number type); a string stays refused.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class FeedbackRequest(BaseModel):
     """A rating of one answer. Unknown fields are ignored."""
 
     model_config = ConfigDict(extra="ignore")
 
     rating: Literal["up", "down"]
-    message_index: StrictInt | None = Field(
+    message_index: Annotated[StrictInt, Field(ge=0), BeforeValidator(_integral_number)] | None = Field(
         default=None,
-        ge=0,
         description="The answer's position in the conversation, counting from 0 (question 0, answer 1, ...); "
         "default: the last answer.",
     )

@@ -113,10 +113,13 @@ class OpenRouterClient:
             finished: Finished | None = None
             try:
                 with self._open(body, trace_headers) as response:
-                    for event in read_completion_stream(response):
+                    for tokens, event in enumerate(read_completion_stream(response)):
                         if isinstance(event, Finished):
                             finished = event
                             break  # the connection closes before the consumer hears the end
+                        if tokens == self._max_tokens:
+                            finished = self._cut_at_max_tokens()
+                            break
                         started = True
                         yield event
             except RetryableError as exc:
@@ -131,6 +134,13 @@ class OpenRouterClient:
     def close(self) -> None:
         """Close the pooled connections."""
         self._session.close()
+
+    def _cut_at_max_tokens(self) -> Finished:
+        # Every non-empty delta holds at least one token: an upstream that sends more
+        # deltas than `max_tokens` ignores the limit, and would otherwise be relayed (and
+        # kept in the session) without end.
+        log.warning("llm_answer_cut_at_max_tokens", max_tokens=self._max_tokens)
+        return Finished("length")
 
     def _before_retry(self, error: LLMError, *, attempt: int, started: bool) -> None:
         """Wait before the next attempt, or raise `error` when there is none to make."""

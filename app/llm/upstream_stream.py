@@ -25,6 +25,9 @@ from app.telemetry.metrics import LLM_MALFORMED_LINES
 log = structlog.get_logger(__name__)
 
 _READ_SIZE = 16 * 1024
+# One chunk of an OpenAI-style stream is a few hundred bytes. An upstream that sends more
+# without ending the event is broken; holding on would let it fill the worker's memory.
+MAX_EVENT_BYTES = 1024 * 1024
 
 
 class RetryableError(Exception):
@@ -126,6 +129,9 @@ def _events(response: requests.Response, state: _StreamState) -> Iterator[Server
         for event in decoder.feed(chunk):
             state.events += 1
             yield event
+        if decoder.pending_bytes > MAX_EVENT_BYTES:
+            log.warning("llm_event_too_large", pending_bytes=decoder.pending_bytes, chunks_before=state.chunks)
+            raise LLMError("llm_bad_response")
     for event in decoder.flush():
         state.events += 1
         yield event

@@ -21,6 +21,7 @@ from mcp_types.methods import SPEC_CLIENT_METHODS, SPEC_CLIENT_NOTIFICATION_METH
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
 
+from app.api.request_checks import read_body
 from app.components import components
 from app.errors import PayloadTooLarge, RateLimited
 from app.mcp import methods
@@ -46,9 +47,18 @@ _OUTCOMES = {
 }
 
 
+_JSON_RPC_BODY = {"application/json": {"schema": {"type": "object", "description": "A JSON-RPC 2.0 message."}}}
+# Every status the endpoint answers with, for clients and fuzzers: a JSON-RPC object each time.
+_RESPONSES: dict[int | str, Any] = {
+    202: {"description": "A notification, accepted."},
+    **{status: {"content": _JSON_RPC_BODY} for status in (200, 400, 403, 404, 406, 413, 415, 429)},
+}
+
+
 @bp.post(
     "/mcp",
     summary="Model Context Protocol (Streamable HTTP)",
+    responses=_RESPONSES,
     description=(
         "One JSON-RPC request or notification per POST, answered with one JSON object (notifications: "
         "`202`). Protocol revisions 2026-07-28 (per-request `_meta`, `server/discover`) and 2024-11-05 "
@@ -81,7 +91,7 @@ def _read_body() -> Any:
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
     try:
-        return json.loads(request.get_data())
+        return json.loads(read_body())
     except (ValueError, RecursionError):
         raise RpcError(PARSE_ERROR, "Parse error: the body is not valid JSON.") from None
 

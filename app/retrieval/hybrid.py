@@ -14,6 +14,7 @@ from collections.abc import Callable
 from gevent.pool import Pool
 from opentelemetry import trace
 
+from app.errors import RetrievalUnavailable
 from app.retrieval.fusion import reciprocal_rank_fusion, top_score
 from app.retrieval.query import lexical_ranking, query_terms, term_queries
 from app.retrieval.types import LEXICAL, SEMANTIC, MemvidBackend, Passage, Retrieval, SemanticBackend
@@ -59,7 +60,20 @@ def _run_at_once(calls: list[Callable[[], list[Passage]]]) -> list[list[Passage]
     # twice at once): a spawned greenlet starts empty, and its memvid call would leave the trace.
     context = contextvars.copy_context()
     trace.get_current_span().set_attribute("retrieval.engine_queries", len(calls))
-    return Pool(len(calls)).map(lambda call: context.copy().run(call), calls)
+
+    def run(call: Callable[[], list[Passage]]) -> list[Passage] | RetrievalUnavailable:
+        try:
+            return context.copy().run(call)
+        except RetrievalUnavailable as error:
+            # Returned, not raised: gevent prints the stack trace of every greenlet that dies
+            # of an exception, one per engine query, for an outage the retriever logs once.
+            return error
+
+    outcomes = Pool(len(calls)).map(run, calls)
+    for outcome in outcomes:
+        if isinstance(outcome, RetrievalUnavailable):
+            raise outcome
+    return [outcome for outcome in outcomes if not isinstance(outcome, RetrievalUnavailable)]
 
 
 def _scored(passage: Passage, score: float) -> Passage:

@@ -1,0 +1,140 @@
+"""Redis faults end to end: real gunicorn (one gevent worker) with REDIS_URL on a real
+redis-server (tests/redis_server.py) that a row stops, freezes or restarts. Chat must keep
+answering, each time within a couple of Redis timeouts, every stream must still end with its
+terminal event, nothing may be left open, the service must come back to Redis by itself,
+and the Redis password must never be shown or logged."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import require_binary
+from tests.fake_llm import FakeLLMServer, stream
+from tests.fake_memvid import FakeMemvidServer, hit
+from tests.redis_server import RedisServer
+from tests.servers import API_KEY, gunicorn, service_env
+from tests.service_probe import FOLLOW_UP, QUESTION, Probe, assert_no_secrets, history_sent, new_session
+
+PASSWORD = "redis-password-canary-3c9d"
+TIMEOUT = 0.3  # REDIS_TIMEOUT_SECONDS
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory) -> Iterator[RedisServer]:
+    server = RedisServer(require_binary("redis-server"), tmp_path_factory.mktemp("redis"), password=PASSWORD)
+    server.start()
+    yield server
+    server.thaw() if server.process is not None else None
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def llm() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def probe(redis, llm, tmp_path_factory) -> Iterator[Probe]:
+    memvid = FakeMemvidServer()
+    memvid.fake.hits = [hit("Skills", 2.0, "Go, Python")]
+    memvid.start()
+    env = service_env(memvid.target, llm.base_url, REDIS_URL=redis.url, REDIS_TIMEOUT_SECONDS=str(TIMEOUT))
+    with gunicorn(env, tmp_path_factory.mktemp("faults-redis")) as service:
+        probe = Probe(service)
+        yield probe
+        probe.close()
+    memvid.stop()
+
+
+def redis_status(probe: Probe) -> str:
+    return str(probe.request("GET", "/api/v1/health").json().get("redis"))
+
+
+def wait_until_redis_is_back(probe: Probe, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while redis_status(probe) == "unavailable":
+        assert time.monotonic() < deadline, "the service did not come back to Redis"
+        time.sleep(0.2)
+
+
+@pytest.fixture(autouse=True)
+def redis_running_between_rows(redis, probe):
+    yield
+    if redis.process is None:
+        redis.start()
+    else:
+        redis.thaw()
+    wait_until_redis_is_back(probe)
+
+
+def _stop(redis: RedisServer) -> None:
+    redis.stop()
+
+
+def _freeze(redis: RedisServer) -> None:
+    redis.freeze()
+
+
+@pytest.mark.parametrize(("name", "fault"), [("refused", _stop), ("hanging", _freeze)], ids=["refused", "hanging"])
+def test_chat_answers_while_redis_is_away(probe, redis, llm, name, fault):
+    session_id = new_session()
+    probe.chat_events(session_id=session_id)  # a turn kept while Redis is there
+    before, mark = probe.metrics(), probe.log_mark()
+    fault(redis)
+
+    timings = []
+    for _ in range(3):
+        started = time.monotonic()
+        received = probe.chat_events(FOLLOW_UP, session_id=session_id)
+        timings.append(time.monotonic() - started)
+        assert [received[0]["type"], received[-1]["type"]] == ["retrieval", "done"]
+    # Without Redis the conversation cannot be read: the question is answered on its own.
+    assert history_sent(llm.requests[-1].json) == [("user", FOLLOW_UP)]
+
+    assert timings[0] < 4 * TIMEOUT + 1.0, f"the first answer waited {timings[0]:.1f}s on Redis"
+    assert max(timings[1:]) < 1.0, f"later answers waited {timings} on a Redis known to be away"
+    assert redis_status(probe) == "unavailable"
+    probe.wait_for_log(mark, "redis.unavailable")
+    after = probe.metrics()
+    assert after.delta(before, "chat_streams_total", outcome="completed") == 3
+    assert after.value("chat_active_streams") == 0
+
+
+def test_redis_restarted_mid_stream_the_stream_still_ends_with_done(probe, redis, llm):
+    session_id = new_session()
+    mark = probe.log_mark()
+    llm.enqueue(stream([f" t{i}" for i in range(30)], token_delay=0.05))
+
+    response = probe.session.post(
+        f"{probe.url}/api/v1/chat", json={"message": QUESTION, "session_id": session_id}, stream=True, timeout=20
+    )
+    lines = response.iter_lines()
+    while b'"type":"token"' not in next(lines):
+        pass
+    redis.stop()
+    redis.start()  # the same port, empty (no persistence), as after a crash
+    rest = b"\n".join(lines)
+    response.close()
+
+    assert b'"type":"done"' in rest
+    assert b'"type":"error"' not in rest
+    probe.wait_for_log(mark, "chat.stream.end", outcome="completed")
+    probe.wait_for_no_open_streams()
+    assert llm.wait_until_idle(timeout=3)
+    wait_until_redis_is_back(probe)
+    # The turn was kept by the restarted Redis (the one before the restart went with it).
+    llm.enqueue(stream(["ok"]))
+    probe.chat_events(FOLLOW_UP, session_id=session_id)
+    assert history_sent(llm.requests[-1].json)[-1] == ("user", FOLLOW_UP)
+
+
+def test_redis_credentials_never_shown_or_logged(probe, redis):
+    """Runs last: every response of the module and the service's whole log."""
+    assert probe.seen
+    assert_no_secrets([PASSWORD, redis.url, API_KEY], probe.seen, "a response")
+    assert_no_secrets([PASSWORD, redis.url, API_KEY], [probe.service.log()], "the service log")
+    assert probe.unstructured_log_lines() == []
