@@ -9,6 +9,8 @@ Import the fixture where it is used: `from tests.fake_memvid import memvid_serve
 
 from __future__ import annotations
 
+import contextlib
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent import futures
@@ -132,10 +134,28 @@ class FakeMemvidServer:
             self._server = None
 
 
+def cloud_hits() -> list[memvid_pb2.SearchHit]:
+    """The two passages the end-to-end modules ask about, best first."""
+    return [hit("Experience — Cloudco", 3.5, "Ran Kubernetes on AWS."), hit("Skills", 2.0, "Go, Python")]
+
+
+@contextlib.contextmanager
+def running_memvid(
+    hits: Sequence[memvid_pb2.SearchHit] = (), profile: dict[str, Any] | None = None
+) -> Iterator[FakeMemvidServer]:
+    """Run a fake memvid service holding `hits` and a `profile` card; stop it on exit."""
+    server = FakeMemvidServer()
+    server.fake.hits = list(hits)
+    server.fake.profile_json = json.dumps(profile) if profile is not None else None
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def memvid_server() -> Iterator[FakeMemvidServer]:
     """Run a fake memvid service for one test; yields an object with `.target`, `.fake`, `.stop()`."""
-    server = FakeMemvidServer()
-    server.start()
-    yield server
-    server.stop()
+    with running_memvid() as server:
+        yield server

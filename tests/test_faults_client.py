@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fake_llm import FakeLLMServer, stream
-from tests.fake_memvid import FakeMemvidServer, hit
+from tests.fake_memvid import FakeMemvidServer, cloud_hits, running_memvid
 from tests.servers import gunicorn, service_env
 from tests.service_probe import FOLLOW_UP, QUESTION, Probe, history_sent, new_session
 
@@ -23,11 +23,8 @@ CLOSE_WITHIN = 3.0  # seconds from the client's hang-up to the upstream request'
 
 @pytest.fixture(scope="module")
 def memvid() -> Iterator[FakeMemvidServer]:
-    server = FakeMemvidServer()
-    server.fake.hits = [hit("Experience — Cloudco", 3.5, "Ran Kubernetes on AWS."), hit("Skills", 2.0, "Go, Python")]
-    server.start()
-    yield server
-    server.stop()
+    with running_memvid(cloud_hits()) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ that the upstream request and the stream are closed afterwards."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ from tests.fake_llm import (
     stall_after,
     stream,
 )
-from tests.fake_memvid import FakeMemvidServer, hit
+from tests.fake_memvid import FakeMemvidServer, cloud_hits, running_memvid
 from tests.servers import API_KEY, free_port, gunicorn, service_env
 from tests.service_probe import FOLLOW_UP, QUESTION, Probe, assert_no_secrets, history_sent, new_session
 from tests.sse_client import events
@@ -39,12 +38,8 @@ READ_TIMEOUT = 1.0
 
 @pytest.fixture(scope="module")
 def memvid() -> Iterator[FakeMemvidServer]:
-    server = FakeMemvidServer()
-    server.fake.hits = [hit("Experience — Cloudco", 3.5, "Ran Kubernetes on AWS."), hit("Skills", 2.0, "Go, Python")]
-    server.fake.profile_json = json.dumps(PROFILE)
-    server.start()
-    yield server
-    server.stop()
+    with running_memvid(cloud_hits(), PROFILE) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import TextResourceContents
 
 from tests.fake_llm import FakeLLMServer, http_error, stream
-from tests.fake_memvid import FakeMemvidServer, hit
+from tests.fake_memvid import FakeMemvidServer, cloud_hits, running_memvid
 from tests.servers import Service, gunicorn, service_env
 
 PROFILE = {"name": "Ada Example", "suggested_questions": ["What cloud work has Ada done?"]}
@@ -25,12 +25,8 @@ UNSET = {"MEMVID_GRPC_URL": "", "OPENROUTER_API_KEY": "", "MEMVID_FILE": ""}
 
 @pytest.fixture(scope="module")
 def memvid() -> Iterator[FakeMemvidServer]:
-    server = FakeMemvidServer()
-    server.fake.hits = [hit("Experience — Cloudco", 3.5, "Ran Kubernetes on AWS."), hit("Skills", 2.0, "Go, Python")]
-    server.fake.profile_json = json.dumps(PROFILE)
-    server.start()
-    yield server
-    server.stop()
+    with running_memvid(cloud_hits(), PROFILE) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.fake_llm import FakeLLMServer, stream
-from tests.fake_memvid import FakeMemvidServer, hit
+from tests.fake_memvid import FakeMemvidServer, cloud_hits, running_memvid
 from tests.servers import API_KEY, Service, gunicorn, service_env
 from tests.sse_client import events, expected_stream, hang_up_after_first_token, without_elapsed
 
@@ -24,12 +24,8 @@ SOURCES = ("Experience — Cloudco", "Skills")
 
 @pytest.fixture(scope="module")
 def memvid() -> Iterator[FakeMemvidServer]:
-    server = FakeMemvidServer()
-    server.fake.hits = [hit("Experience — Cloudco", 3.5, "Ran Kubernetes on AWS."), hit("Skills", 2.0, "Go, Python")]
-    server.fake.profile_json = json.dumps(PROFILE)
-    server.start()
-    yield server
-    server.stop()
+    with running_memvid(cloud_hits(), PROFILE) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
