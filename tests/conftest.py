@@ -51,9 +51,14 @@ def app_config() -> dict:
 
 @pytest.fixture
 def app(app_config, fake_memvid, fake_llm):
+    from app.components import components
     from app.factory import create_app
 
-    return create_app(app_config, memvid=fake_memvid, llm=fake_llm)
+    app = create_app(app_config, memvid=fake_memvid, llm=fake_llm)
+    yield app
+    # Released here, not by the garbage collector in some later test: a finalizer of a
+    # native handle (gRPC, Redis, the embedder's pool) must not run at a random point.
+    components(app).close()
 
 
 @pytest.fixture

@@ -116,7 +116,8 @@ class FakeMemvidServer:
         """Serve (again) on the port of the first start, or a free one the first time."""
         self.fake.stopping.clear()
         # Enough threads for every query of one question at once, as the real (async) service serves them.
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
+        self._executor = futures.ThreadPoolExecutor(max_workers=64)
+        server = grpc.server(self._executor)
         memvid_pb2_grpc.add_MemvidServiceServicer_to_server(_MemvidServicer(self.fake), server)
         memvid_pb2_grpc.add_HealthServicer_to_server(_HealthServicer(self.fake), server)
         port = server.add_insecure_port(f"127.0.0.1:{self.port}")
@@ -132,6 +133,7 @@ class FakeMemvidServer:
         if self._server is not None:
             self._server.stop(grace=None).wait()
             self._server = None
+            self._executor.shutdown(wait=False)  # grpc.Server.stop leaves the pool's threads alive
 
 
 def cloud_hits() -> list[memvid_pb2.SearchHit]:

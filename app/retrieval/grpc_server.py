@@ -112,8 +112,9 @@ class HealthServicer(memvid_pb2_grpc.HealthServicer):
 class MemvidServer(grpc.Server):
     """A started `grpc.Server` that also tells which address it is bound to."""
 
-    def __init__(self, server: grpc.Server, host: str, port: int) -> None:
+    def __init__(self, server: grpc.Server, executor: futures.ThreadPoolExecutor, host: str, port: int) -> None:
         self._server = server
+        self._executor = executor  # ours to shut down: grpc.Server.stop leaves its threads alive
         self.host = host
         self.port = port
 
@@ -139,7 +140,13 @@ class MemvidServer(grpc.Server):
 
     def stop(self, grace: float | None) -> threading.Event:
         event: threading.Event = self._server.stop(grace)
+        # Once the server has stopped, no handler is left to run: the threads can go.
+        threading.Thread(target=self._release_threads, args=(event,), daemon=True).start()
         return event
+
+    def _release_threads(self, stopped: threading.Event) -> None:
+        stopped.wait()
+        self._executor.shutdown(wait=False)
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:
         return bool(self._server.wait_for_termination(timeout))
@@ -158,7 +165,7 @@ def serve(backend: MemvidBackend, *, host: str = "127.0.0.1", port: int = 50051,
     except RuntimeError as exc:  # grpcio raises when the address cannot be bound
         raise OSError(f"cannot listen on {_address(host, port)}") from exc
     server.start()
-    return MemvidServer(server, host, bound)
+    return MemvidServer(server, executor, host, bound)
 
 
 def run_until_signalled(server: grpc.Server, *, grace: float = 2.0, on_ready: Callable[[], None] | None = None) -> None:
