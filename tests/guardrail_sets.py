@@ -2,10 +2,12 @@
 
 Round 1 (guardrail_attacks.yaml, guardrail_questions.yaml, guardrail_job_descriptions.yaml)
 was written before any rule. Its split was decided then: an item is held out when the first
-byte of the SHA-256 of its text, modulo 10, is below 3 (about 30 %). Later rounds were each
+byte of the SHA-256 of its text, modulo 10, is below 3 (about 30 %). Rounds 2-6 were each
 written before the rules were tuned on the round before, measured once on arrival (see each
-file's header), then used for tuning; the newest round is held out. Rules are tuned against
-the tuning part only; the held-out part is measured, never looked at while tuning.
+file's header), then used for tuning. Round 7 was written by someone who had not seen the
+guard or the earlier rounds and is the held-out round; round 8 is training data written
+after it without reading it. Rules and model are tuned against the tuning part only; the
+held-out part is measured, never looked at while tuning.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
-NEWEST_ROUND = 6
+HELD_OUT_ROUND = 7
+ROUNDS = range(2, 9)  # the files guardrail_round2.yaml ... guardrail_round8.yaml
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Example:
     @property
     def part(self) -> Part:
         if self.round > 1:
-            return "held_out" if self.round == NEWEST_ROUND else "tuning"
+            return "held_out" if self.round == HELD_OUT_ROUND else "tuning"
         return "held_out" if hashlib.sha256(self.text.encode()).digest()[0] % 10 < 3 else "tuning"
 
 
@@ -43,7 +46,7 @@ def _load(name: str) -> Any:
 
 def attacks() -> list[Example]:
     found = [Example(a["text"], True, a["kind"], a["form"]) for a in _load("guardrail_attacks.yaml")["attacks"]]
-    for round_number in range(2, NEWEST_ROUND + 1):
+    for round_number in ROUNDS:
         data = _load(f"guardrail_round{round_number}.yaml")
         found.extend(Example(a["text"], True, a["kind"], a["form"], round_number) for a in data["attacks"])
     return found
@@ -54,7 +57,7 @@ def benign() -> list[Example]:
     found.extend(
         Example(j, False, "job_description") for j in _load("guardrail_job_descriptions.yaml")["job_descriptions"]
     )
-    for round_number in range(2, NEWEST_ROUND + 1):
+    for round_number in ROUNDS:
         data = _load(f"guardrail_round{round_number}.yaml")
         found.extend(Example(q, False, "question", round=round_number) for q in data["questions"])
         found.extend(Example(j, False, "job_description", round=round_number) for j in data.get("job_descriptions", []))
