@@ -3,14 +3,14 @@
     uv run python -m bench.train_injection_model
 
 Uses only the tuning part of the labelled sets (tests/guardrail_sets.py): round 1's tuning
-part and rounds 2-5; the held-out part is never read here. Each text is cut into the
+part and rounds 2-6 and 8; the held-out part (round 7) is never read here. Each text is cut into the
 detector's windows and embedded by the service's own model. Logistic regression is fitted
 in numpy (Newton's method, L2 penalty, classes weighted to balance). An attack hidden in a
 long job description labels only its most attack-like window (chosen by a first model fitted
 on single-window texts); its other windows are left out, being neither attack nor benign.
 
 The L2 strength and the threshold are chosen by leave-one-round-out cross-validation within
-the tuning part (round 1's tuning part and each of rounds 2-5 held out in turn: the
+the tuning part (round 1's tuning part and each later tuning round held out in turn: the
 situation of a new round meeting the guard), with the rules beside the model: the lowest
 threshold at which rules-or-model block at most BENIGN_BUDGET of the benign texts, then the
 strength whose model alone blocks the most attacks there (the rules, tuned on every tuning

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_GAP = r"(?:[^\W_]+[\W_]+){0,4}?"
+# Up to four filler words, each a whole word: "tes" in "test instructions" is no pronoun.
+_GAP = r"(?:[\W_]+(?:[^\W_]+[\W_]+){0,4}?)?"
 
 # Nouns for what the model was told, in English.
 _ORDERS = r"(instructions?|directions|directives?|rules|guidelines|guidance|prompts?|guardrails|restrictions|programming|polic(y|ies)|commands|rubric|system rules)"
@@ -163,7 +164,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
 def _compile(source: str) -> re.Pattern[str]:
     """Compile one rule source: accents dropped like the views, a space is any non-letters, `~` is filler words."""
     without_marks = "".join(c for c in unicodedata.normalize("NFD", source) if not unicodedata.combining(c))
-    pattern = unicodedata.normalize("NFC", without_marks).replace(" ~", r"[\W_]*" + _GAP).replace(" ", r"[\W_]*")
+    pattern = unicodedata.normalize("NFC", without_marks).replace(" ~", _GAP).replace(" ", r"[\W_]*")
     return re.compile(pattern)
 
 
