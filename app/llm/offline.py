@@ -87,7 +87,7 @@ def _closeness(
     # The heading gives a sentence its context: "€120,000" answers a question about pay
     # because it sits under "What are her salary expectations?".
     texts = [f"{passages[s.passage].title}: {s.text}" for s in sentences]
-    similarity = embedder.passages(texts) @ embedder.query(question)
+    similarity = embedder.passages(texts) @ embedder.question(question)
     low, high = float(np.min(similarity)), float(np.max(similarity))
     return [(float(value) - low) / (high - low) if high > low else 1.0 for value in similarity]
 

