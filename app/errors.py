@@ -131,6 +131,14 @@ class RetrievalUnavailable(UpstreamError):
     detail = "The resume search service is unavailable right now."
 
 
+class SessionsUnavailable(UpstreamError):
+    """The shared session store (Redis) did not answer: the session may well exist."""
+
+    status = 503
+    code = "sessions_unavailable"
+    detail = "Conversations cannot be reached right now; please try again shortly."
+
+
 class LLMError(UpstreamError):
     """An LLM failure carrying one of the codes of `LLM_ERRORS`."""
 

@@ -54,6 +54,11 @@ def ask(service: Service, client: str, **fields) -> requests.Response:
     return requests.post(f"{service.url}/api/v1/chat", json=body, headers={"X-Forwarded-For": client}, timeout=10)
 
 
+def rate(service: Service, session_id: str) -> requests.Response:
+    url = f"{service.url}/api/v1/chat/{session_id}/feedback"
+    return requests.post(url, json={"rating": "up"}, headers={"X-Forwarded-For": next(_addresses)}, timeout=10)
+
+
 def health(service: Service) -> dict:
     return requests.get(f"{service.url}/api/v1/health", timeout=5).json()
 
@@ -81,7 +86,11 @@ def test_redis_killed_and_restarted_loses_no_request_and_both_recover(instances,
     answered: list[int] = []
     for n in range(8):
         answered.append(ask(instances[n % 2], next(_addresses)).status_code)
+    rated = ask(instances[0], next(_addresses)).json()["session_id"]
     redis.stop()
+    refused = rate(instances[1], rated)  # the session may exist (this Redis restarts empty, a real one keeps it)
+    assert (refused.status_code, refused.json()["code"]) == (503, "sessions_unavailable")
+    assert refused.headers["Retry-After"] == "1"
     for n in range(8):
         started = time.monotonic()
         answered.append(ask(instances[n % 2], next(_addresses)).status_code)

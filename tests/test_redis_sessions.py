@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from app.state.redis_link import RedisLink, RedisUnavailable
+from app.errors import SessionsUnavailable
+from app.state.redis_link import RETRY_SECONDS, RedisLink, RedisUnavailable
 from app.state.redis_sessions import RedisSessionStore
 from app.state.sessions import Feedback, NotAnAnswer, SessionNotFound
 from app.telemetry.metrics import CACHE_REMOVALS
@@ -207,8 +208,9 @@ def test_without_redis_chat_degrades_and_inspection_says_so(redis_server):
 
     assert sessions.history(sid) == (sid, [])  # a new conversation, not an error
     sessions.append_turn(sid, "q2", "a2")  # not kept, not raised
-    with pytest.raises(SessionNotFound):
+    with pytest.raises(SessionsUnavailable) as refused:  # the session may exist: retry, not "gone"
         sessions.set_feedback(sid, 1, rate())
+    assert (refused.value.status, refused.value.retry_after) == (503, RETRY_SECONDS)
     assert sessions.count() == 0
     with pytest.raises(RedisUnavailable):
         sessions.recent(10)

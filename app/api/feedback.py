@@ -20,7 +20,8 @@ log = structlog.get_logger(__name__)
 bp = APIBlueprint("feedback", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="chat")])
 bp.before_request(require_json_body)
 
-_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 404, 413, 415, 422, 429), ErrorBody)
+# 503 `sessions_unavailable`: the shared session store (Redis) is away; the rating can be sent again.
+_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 404, 413, 415, 422, 429, 503), ErrorBody)
 
 
 @bp.post(

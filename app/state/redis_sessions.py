@@ -31,9 +31,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from app.errors import SessionsUnavailable
 from app.llm.types import ChatMessage
 from app.state.caches import CacheStats, LookupCounter, RemovalCounter
-from app.state.redis_link import RedisLink, RedisUnavailable
+from app.state.redis_link import RETRY_SECONDS, RedisLink, RedisUnavailable
 from app.state.redis_memory import SAMPLE, sampled_memory
 from app.state.redis_scripts import APPEND_TURN, OPEN_SESSION, SET_FEEDBACK
 from app.state.sessions import Feedback, NotAnAnswer, Session, SessionNotFound, StoredMessage
@@ -90,7 +91,8 @@ class RedisSessionStore:
     def set_feedback(self, session_id: str, message_index: int | None, feedback: Feedback) -> int:
         """Rate one answer (default: the last) without touching the expiry; return its index.
 
-        Raises SessionNotFound (also while Redis is away: the session cannot be reached) or NotAnAnswer.
+        Raises SessionNotFound, NotAnAnswer, or SessionsUnavailable while Redis is away: the
+        session may exist, so the client is told to retry, not that it is gone.
         """
         value = json.dumps({"rating": feedback.rating, "comment": feedback.comment, "at": feedback.at})
         index = "" if message_index is None else message_index
@@ -98,7 +100,7 @@ class RedisSessionStore:
         try:
             result = int(self._link.run(lambda client: self._feedback(keys=self._keys(session_id), args=args)))
         except RedisUnavailable:
-            raise SessionNotFound(session_id) from None
+            raise SessionsUnavailable(retry_after=RETRY_SECONDS) from None
         if result == -1:
             raise SessionNotFound(session_id)
         if result == -2:
