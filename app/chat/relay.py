@@ -51,6 +51,8 @@ def relay(
     reader: gevent.Greenlet | None = None
     ticks = None
     try:
+        # Unbounded on purpose: a slow client must not make the upstream read stall (and hit
+        # its read deadline); what can pile up is one answer, bounded by LLM_MAX_TOKENS.
         events: Queue[object] = Queue()
         reader = (
             gevent.spawn(_pump, source, events) if context is None else gevent.spawn(context.run, _pump, source, events)
