@@ -55,7 +55,8 @@ MEMVID_CALLS = Histogram(
     registry=None,
 )
 RATE_LIMITED = Counter("rate_limit_rejections_total", "Requests rejected by the rate limit.", registry=None)
-# Each worker holds its own sessions (memory store): live workers' counts add up.
+# Each worker holds its own sessions (memory store): live workers' counts add up. With Redis
+# the sessions are the fleet's, not a worker's: the gauge stays 0 (the cache CLI counts them).
 LIVE_SESSIONS = Gauge("chat_sessions_live", "Chat sessions held now.", registry=None, multiprocess_mode="livesum")
 CACHE_LOOKUPS = Counter("cache_lookups_total", "Cache lookups by cache and result.", ["cache", "result"], registry=None)
 # reason: "evicted" (the cache was full) or "expired" (its TTL passed, counted when the entry is dropped).
