@@ -23,10 +23,11 @@ from limits.strategies import MovingWindowRateLimiter
 
 from app.state.caches import MemoryCache
 from app.state.limit_storage import WindowMemoryStorage
+from app.state.memory_sessions import MemorySessionStore
 from app.state.redis_cache import RedisCache
 from app.state.redis_link import RedisLink
 from app.state.redis_sessions import RedisSessionStore
-from app.state.sessions import MemorySessionStore, SessionStore
+from app.state.sessions import SessionStore
 from bench.processes import Processes, start_redis
 
 LIMIT = RateLimitItemPerMinute(1_000_000)

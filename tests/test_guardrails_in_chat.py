@@ -13,7 +13,7 @@ from app.guardrails.output_filter import WITHHELD_NOTICE, LeakFilterFactory
 from app.guardrails.redirect import redirect_message
 from app.llm.types import Finished, Token
 from app.retrieval.retriever import ResumeRetriever
-from app.state.sessions import MemorySessionStore
+from app.state.memory_sessions import MemorySessionStore
 from tests.fakes import PROFILE, FakeMemvid, ScriptedAnswerer
 from tests.sse_client import events
 

@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from app.state.sessions import Feedback, MemorySessionStore, NotAnAnswer, SessionNotFound
+from app.state.memory_sessions import MemorySessionStore
+from app.state.sessions import Feedback, NotAnAnswer, SessionNotFound
 from tests.fakes import FakeClock as Clock
 
 

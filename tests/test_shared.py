@@ -9,7 +9,7 @@ import pytest
 
 from app.config import load_settings
 from app.factory import create_app
-from app.state.sessions import MemorySessionStore
+from app.state.memory_sessions import MemorySessionStore
 from app.state.shared import build_shared_state
 from tests.fakes import FakeMemvid, ScriptedAnswerer
 

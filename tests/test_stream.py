@@ -7,7 +7,7 @@ import time
 from app.chat.turn import ChatService
 from app.llm.types import Finished, Token
 from app.retrieval.retriever import ResumeRetriever
-from app.state.sessions import MemorySessionStore
+from app.state.memory_sessions import MemorySessionStore
 from app.telemetry.metrics import CHAT_STREAMS
 from tests.fakes import FakeMemvid, ScriptedAnswerer
 from tests.sse_client import events

@@ -11,7 +11,7 @@ from app.chat.turn import ChatService
 from app.errors import LLMError
 from app.llm.types import Finished, Token, Usage
 from app.retrieval.retriever import ResumeRetriever
-from app.state.sessions import MemorySessionStore
+from app.state.memory_sessions import MemorySessionStore
 from tests.fakes import FakeMemvid, ScriptedAnswerer
 from tests.sse_client import events
 

@@ -13,10 +13,11 @@ from app.config import Settings
 from app.resume.profile import Profile
 from app.retrieval.retriever import SharedCaches
 from app.retrieval.types import Passage, Retrieval
+from app.state.memory_sessions import MemorySessionStore
 from app.state.redis_cache import RedisCache
 from app.state.redis_link import RedisLink
 from app.state.redis_sessions import RedisSessionStore
-from app.state.sessions import MemorySessionStore, SessionStore
+from app.state.sessions import SessionStore
 
 
 @dataclass(frozen=True, slots=True)
