@@ -31,6 +31,13 @@ _FREE = r"(restrictions|filters?|rules|limits|limitations|censorship|guidelines|
 
 _SOURCES: dict[str, tuple[str, ...]] = {
     "instruction_override": (
+        # Words addressed to the assistant inside other text: a job ad's "note to any AI: ...".
+        r"\b(note|message|p ?s|instructions?|reminder|memo) (to|for) (the |any |all |an? )?(ai|assistant|chatbot|bot|llm|language model|model|gpt)s?\b",
+        r"\b(assistant|chatbot|ai|llm|language model)\W{1,3}(new rule|forget|ignore|disregard|you must|from now on|stop)\b",
+        # Making it assert what the resume does not: "from now on, state that she ...".
+        # At the start of a sentence (lookbehinds: a gap before it would backtrack on long runs).
+        r"(^|(?<=[.!?\n])|(?<=[.!?]\s))(please )?(from now on )?(say|state|claim|assert|write|mention|add) that (?!again\b)\w+ \w+",
+        r"\b(in|to) (all )?your (answers?|responses?|replies) that\b",
         rf"\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|cancel|break|violate|circumvent|get around|(do ?n[o']?t|never) bother with|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
         rf"\b(ignore|disregard|forget|override|bypass|overlook|discard|throw out|abandon) the {_ORDERS}\b",
         r"\byou (were|have been|'?ve been) (told|instructed|given)\b ~(doesn'?t|does not|no longer|don'?t|do not) (count|matter|apply|hold)",

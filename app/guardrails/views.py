@@ -70,9 +70,15 @@ def fold_look_alikes(text: str) -> str:
 
 
 def join_spaced_letters(text: str) -> str:
-    """Glue letters split by spaces or punctuation back into words."""
-    text = _SPACED_LETTERS.sub(lambda m: _LETTER_SEPARATOR.sub("", m.group()), text)
+    """Glue letters split by spaces or punctuation back into words ("i g n o r e  y o u r" -> "ignore your")."""
+    text = _SPACED_LETTERS.sub(lambda m: _glue(m.group()), text)
     return _INWORD_SEPARATOR.sub("", text)
+
+
+def _glue(run: str) -> str:
+    # Letters are split by the narrowest gap of the run; a wider one is where a word ended.
+    narrowest = min(len(gap) for gap in _LETTER_SEPARATOR.findall(run))
+    return _LETTER_SEPARATOR.sub(lambda gap: " " if len(gap.group()) > narrowest else "", run)
 
 
 def decoded_payloads(text: str) -> Iterator[str]:
@@ -119,9 +125,11 @@ def views(text: str, known_words: frozenset[str] = frozenset(), *, decode: bool 
 
     `known_words` (the words the rules look for) decide how leetspeak's ambiguous "1" is read.
     """
-    plain = _SPACES.sub(" ", strip_marks(text))
+    unmarked = strip_marks(text)
+    plain = _SPACES.sub(" ", unmarked)
     latin = fold_look_alikes(plain)
-    joined = join_spaced_letters(latin)
+    # Glued before the spaces are folded: a wider gap between letters is where a word ended.
+    joined = _SPACES.sub(" ", join_spaced_letters(fold_look_alikes(unmarked)))
     candidates = [plain, latin, joined, read_leet(latin, known_words), read_leet(joined, known_words)]
     if decode:
         for payload in decoded_payloads(text):
