@@ -56,18 +56,26 @@ def _figures(which: Part, rules_only: bool = False) -> tuple[float, float, tuple
     return caught / len(attack_set), len(false_alarms) / len(benign_set), false_alarms
 
 
+# The first test to need the guard embeds every window of every set (~1,500): ~35 s alone,
+# over a minute on a busy machine, more than the suite's 120 s default under load.
+SLOW_FIRST = pytest.mark.timeout(600)
+
+
+@SLOW_FIRST
 def test_the_tuning_part_meets_the_targets() -> None:
     attacks_blocked, benign_blocked, false_alarms = _figures("tuning")
     assert attacks_blocked >= ATTACKS_BLOCKED_TARGET
     assert benign_blocked <= BENIGN_BLOCKED_LIMIT, false_alarms
 
 
+@SLOW_FIRST
 def test_the_rules_alone_keep_their_tuning_floor() -> None:
     attacks_blocked, benign_blocked, false_alarms = _figures("tuning", rules_only=True)
     assert attacks_blocked >= TUNING_RULES_ALONE_FLOOR
     assert benign_blocked <= BENIGN_BLOCKED_LIMIT, false_alarms
 
 
+@SLOW_FIRST
 @pytest.mark.parametrize(("rules_only", "floor"), [(True, HELD_OUT_RULES_ALONE_FLOOR), (False, HELD_OUT_ATTACKS_FLOOR)])
 def test_the_held_out_part_keeps_benign_inputs_and_its_measured_attack_floor(rules_only: bool, floor: float) -> None:
     attacks_blocked, benign_blocked, _ = _figures("held_out", rules_only)
@@ -75,6 +83,7 @@ def test_the_held_out_part_keeps_benign_inputs_and_its_measured_attack_floor(rul
     assert attacks_blocked >= floor
 
 
+@SLOW_FIRST
 @pytest.mark.xfail(strict=True, reason="held-out attacks blocked: 91.7 %, below the 95 % target (see README)")
 def test_the_held_out_part_meets_the_attack_target() -> None:
     attacks_blocked, _, _ = _figures("held_out")
@@ -89,6 +98,7 @@ def test_the_sets_are_as_large_as_promised() -> None:
     assert all(part(attacks(), p) and part(examples, p) for p in ("tuning", "held_out"))
 
 
+@SLOW_FIRST
 @pytest.mark.parametrize(
     "question",
     [
