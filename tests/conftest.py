@@ -61,6 +61,15 @@ def app(app_config, fake_memvid, fake_llm):
     components(app).close()
 
 
+@pytest.fixture(scope="module")
+def llm():
+    """A fake OpenAI-compatible LLM on a free port, shared by one module's tests (tests/fake_llm.py)."""
+    from tests.fake_llm import FakeLLMServer
+
+    with FakeLLMServer() as server:
+        yield server
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -156,6 +156,17 @@ def running_memvid(
         server.stop()
 
 
+def module_memvid(hits: Sequence[memvid_pb2.SearchHit] = (), profile: dict[str, Any] | None = None) -> Any:
+    """A module-scoped `memvid` fixture serving `hits` and `profile`: `memvid = module_memvid(cloud_hits())`."""
+
+    @pytest.fixture(scope="module")
+    def memvid() -> Iterator[FakeMemvidServer]:
+        with running_memvid(hits, profile) as server:
+            yield server
+
+    return memvid
+
+
 @pytest.fixture
 def memvid_server() -> Iterator[FakeMemvidServer]:
     """Run a fake memvid service for one test; yields an object with `.target`, `.fake`, `.stop()`."""

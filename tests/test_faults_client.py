@@ -13,24 +13,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fake_llm import FakeLLMServer, stream
-from tests.fake_memvid import FakeMemvidServer, cloud_hits, running_memvid
+from tests.fake_llm import stream
+from tests.fake_memvid import cloud_hits, module_memvid
 from tests.servers import gunicorn, service_env
 from tests.service_probe import FOLLOW_UP, QUESTION, Probe, history_sent, new_session
 
 CLOSE_WITHIN = 3.0  # seconds from the client's hang-up to the upstream request's close
 
 
-@pytest.fixture(scope="module")
-def memvid() -> Iterator[FakeMemvidServer]:
-    with running_memvid(cloud_hits()) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer() as server:
-        yield server
+memvid = module_memvid(cloud_hits())
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from tests.fake_llm import (
     stall_after,
     stream,
 )
-from tests.fake_memvid import FakeMemvidServer, cloud_hits, running_memvid
+from tests.fake_memvid import cloud_hits, module_memvid
 from tests.servers import API_KEY, free_port, gunicorn, service_env
 from tests.service_probe import FOLLOW_UP, QUESTION, Probe, assert_no_secrets, history_sent, new_session
 from tests.sse_client import events
@@ -36,16 +36,7 @@ MAX_TOKENS = 64
 READ_TIMEOUT = 1.0
 
 
-@pytest.fixture(scope="module")
-def memvid() -> Iterator[FakeMemvidServer]:
-    with running_memvid(cloud_hits(), PROFILE) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer() as server:
-        yield server
+memvid = module_memvid(cloud_hits(), PROFILE)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import grpc
 import pytest
 
-from tests.fake_llm import FakeLLMServer
 from tests.fake_memvid import FakeMemvid, FakeMemvidServer, hit
 from tests.servers import API_KEY, gunicorn, service_env
 from tests.service_probe import Probe, assert_no_secrets, new_session
@@ -34,12 +33,6 @@ def memvid() -> Iterator[FakeMemvidServer]:
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

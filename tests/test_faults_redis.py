@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import require_binary
-from tests.fake_llm import FakeLLMServer, stream
+from tests.fake_llm import stream
 from tests.fake_memvid import FakeMemvidServer, hit
 from tests.redis_server import RedisServer
 from tests.servers import API_KEY, gunicorn, service_env
@@ -29,12 +29,6 @@ def redis(tmp_path_factory) -> Iterator[RedisServer]:
     yield server
     server.thaw() if server.process is not None else None
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

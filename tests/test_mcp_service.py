@@ -15,24 +15,15 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import TextResourceContents
 
-from tests.fake_llm import FakeLLMServer, http_error, stream
-from tests.fake_memvid import FakeMemvidServer, cloud_hits, running_memvid
+from tests.fake_llm import http_error, stream
+from tests.fake_memvid import cloud_hits, module_memvid
 from tests.servers import Service, gunicorn, service_env
 
 PROFILE = {"name": "Ada Example", "suggested_questions": ["What cloud work has Ada done?"]}
 UNSET = {"MEMVID_GRPC_URL": "", "OPENROUTER_API_KEY": "", "MEMVID_FILE": ""}
 
 
-@pytest.fixture(scope="module")
-def memvid() -> Iterator[FakeMemvidServer]:
-    with running_memvid(cloud_hits(), PROFILE) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer() as server:
-        yield server
+memvid = module_memvid(cloud_hits(), PROFILE)
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.fake_llm import FakeLLMServer, stream
-from tests.fake_memvid import FakeMemvidServer, cloud_hits, running_memvid
+from tests.fake_llm import stream
+from tests.fake_memvid import cloud_hits, module_memvid
 from tests.servers import API_KEY, Service, gunicorn, service_env
 from tests.sse_client import events, expected_stream, hang_up_after_first_token, without_elapsed
 
@@ -22,16 +22,7 @@ PROFILE = {"name": "Ada Example", "suggested_questions": ["What cloud work has A
 SOURCES = ("Experience — Cloudco", "Skills")
 
 
-@pytest.fixture(scope="module")
-def memvid() -> Iterator[FakeMemvidServer]:
-    with running_memvid(cloud_hits(), PROFILE) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer() as server:
-        yield server
+memvid = module_memvid(cloud_hits(), PROFILE)
 
 
 @pytest.fixture(scope="module")
