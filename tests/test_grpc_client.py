@@ -208,13 +208,13 @@ def test_channel_is_created_lazily_and_closed(listener: socket.socket) -> None:
     backend = GrpcMemvidBackend(f"127.0.0.1:{listener.getsockname()[1]}", timeout=0.3)
     with pytest.raises(TimeoutError):
         listener.accept()  # constructing the backend opened nothing
-    assert backend._live is None
+    assert not backend._channel.is_open
 
     assert backend.health(timeout=0.3) == BackendHealth(connected=False)  # not a gRPC server
     conn, _ = listener.accept()
     conn.settimeout(2.0)
     backend.close()
-    assert backend._live is None
+    assert not backend._channel.is_open
     while conn.recv(4096):  # drain the HTTP/2 preface until the client hangs up
         pass
     conn.close()

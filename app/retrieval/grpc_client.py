@@ -7,19 +7,17 @@ before the first call (see gunicorn.conf.py), or one slow call blocks the whole 
 
 from __future__ import annotations
 
-import json
-import os
-import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import grpc
 import structlog
 
 from app.errors import RetrievalUnavailable
-from app.grpc_gen.memvid.v1 import memvid_pb2, memvid_pb2_grpc
+from app.grpc_gen.memvid.v1 import memvid_pb2
 from app.retrieval.circuit import CircuitBreaker
+from app.retrieval.grpc_channel import MemvidChannel
 from app.retrieval.types import LEXICAL, SEMANTIC, BackendHealth, Passage
 from app.telemetry.metrics import MEMVID_CALLS
 
@@ -41,38 +39,6 @@ OUTAGE_CODES = frozenset(
         grpc.StatusCode.DATA_LOSS,
     }
 )
-
-# Our breaker does the long back-off; gRPC's own reconnect back-off (1 s growing to 120 s
-# by default) would otherwise make the breaker's probe fail long after memvid came back.
-# The retry policy absorbs one blip (a memvid restart) within the call's deadline; all
-# three methods are read-only, so retrying them is safe.
-_SERVICE_CONFIG = {
-    "methodConfig": [
-        {
-            "name": [{"service": "memvid.v1.MemvidService"}, {"service": "memvid.v1.Health"}],
-            "retryPolicy": {
-                "maxAttempts": 2,
-                "initialBackoff": "0.05s",
-                "maxBackoff": "0.2s",
-                "backoffMultiplier": 2,
-                "retryableStatusCodes": ["UNAVAILABLE"],
-            },
-        }
-    ]
-}
-_CHANNEL_OPTIONS = (
-    ("grpc.initial_reconnect_backoff_ms", 200),
-    ("grpc.min_reconnect_backoff_ms", 200),
-    ("grpc.max_reconnect_backoff_ms", 2000),
-    ("grpc.enable_retries", 1),
-    ("grpc.service_config", json.dumps(_SERVICE_CONFIG)),
-)
-
-
-class _Stubs(NamedTuple):
-    channel: grpc.Channel
-    memvid: memvid_pb2_grpc.MemvidServiceStub
-    health: memvid_pb2_grpc.HealthStub
 
 
 class RetrievalRpcError(RetrievalUnavailable):
@@ -96,9 +62,7 @@ class GrpcMemvidBackend:
         self.target = target
         self.timeout = timeout
         self.breaker = breaker if breaker is not None else CircuitBreaker()
-        self._lock = threading.Lock()
-        self._live: _Stubs | None = None
-        self._pid = 0
+        self._channel = MemvidChannel(target)
         self._semantic_refused = False
 
     @property
@@ -122,7 +86,7 @@ class GrpcMemvidBackend:
         mode = memvid_pb2.ASK_MODE_LEX
         request = memvid_pb2.SearchRequest(query=query, top_k=top_k * 2, snippet_chars=snippet_chars, mode=mode)
         try:
-            response = self._invoke("search", self._stubs().memvid.Search, request, self.timeout)
+            response = self._invoke("search", self._channel.stubs().memvid.Search, request, self.timeout)
         except RetrievalRpcError as exc:
             if exc.grpc_code is not grpc.StatusCode.INVALID_ARGUMENT:
                 raise
@@ -142,7 +106,7 @@ class GrpcMemvidBackend:
         mode = memvid_pb2.ASK_MODE_SEM
         request = memvid_pb2.SearchRequest(query=question, top_k=top_k * 2, snippet_chars=snippet_chars, mode=mode)
         try:
-            response = self._invoke("search", self._stubs().memvid.Search, request, self.timeout)
+            response = self._invoke("search", self._channel.stubs().memvid.Search, request, self.timeout)
         except RetrievalRpcError as exc:
             if exc.grpc_code in OUTAGE_CODES:
                 raise
@@ -155,7 +119,7 @@ class GrpcMemvidBackend:
         """Return the value of memory card `entity`/`slot`, or None when it does not exist."""
         request = memvid_pb2.GetStateRequest(entity=entity, slot=slot)
         try:
-            response = self._invoke("get_state", self._stubs().memvid.GetState, request, self.timeout)
+            response = self._invoke("get_state", self._channel.stubs().memvid.GetState, request, self.timeout)
         except RetrievalRpcError as exc:
             if exc.grpc_code is grpc.StatusCode.NOT_FOUND:
                 return None
@@ -172,7 +136,9 @@ class GrpcMemvidBackend:
         the probe, so a health poll can bring the breaker back.
         """
         try:
-            response = self._invoke("health", self._stubs().health.Check, memvid_pb2.HealthCheckRequest(), timeout)
+            response = self._invoke(
+                "health", self._channel.stubs().health.Check, memvid_pb2.HealthCheckRequest(), timeout
+            )
         except RetrievalUnavailable:
             return BackendHealth(connected=False)
         except Exception:  # a health probe must never take the health endpoint down
@@ -186,10 +152,7 @@ class GrpcMemvidBackend:
 
     def close(self) -> None:
         """Close the channel; a later call opens a new one."""
-        with self._lock:
-            live, self._live = self._live, None
-        if live is not None and self._pid == os.getpid():
-            live.channel.close()
+        self._channel.close()
 
     def _invoke(self, method: str, rpc: Callable[..., Response], request: Any, timeout: float) -> Response:
         """Make one call through the breaker with a deadline, recording its duration and outcome."""
@@ -211,17 +174,6 @@ class GrpcMemvidBackend:
         _observe(method, "ok", started)
         self.breaker.record_success()
         return response
-
-    def _stubs(self) -> _Stubs:
-        """Return this process's stubs, creating the channel on first use (never at import)."""
-        with self._lock:
-            # A channel inherited across fork is unusable: abandon it (closing it is unsafe too).
-            if self._live is None or self._pid != os.getpid():
-                channel = grpc.insecure_channel(self.target, options=_CHANNEL_OPTIONS)
-                memvid, health = memvid_pb2_grpc.MemvidServiceStub(channel), memvid_pb2_grpc.HealthStub(channel)
-                self._live = _Stubs(channel, memvid, health)
-                self._pid = os.getpid()
-            return self._live
 
 
 def _best_per_title(hits: Iterable[memvid_pb2.SearchHit]) -> list[Passage]:

@@ -1,0 +1,76 @@
+"""One gRPC channel to the memvid service per process: opened on first use, fork-safe, closable."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from typing import NamedTuple
+
+import grpc
+
+from app.grpc_gen.memvid.v1 import memvid_pb2_grpc
+
+# Our breaker does the long back-off; gRPC's own reconnect back-off (1 s growing to 120 s
+# by default) would otherwise make the breaker's probe fail long after memvid came back.
+# The retry policy absorbs one blip (a memvid restart) within the call's deadline; all
+# three methods are read-only, so retrying them is safe.
+_SERVICE_CONFIG = {
+    "methodConfig": [
+        {
+            "name": [{"service": "memvid.v1.MemvidService"}, {"service": "memvid.v1.Health"}],
+            "retryPolicy": {
+                "maxAttempts": 2,
+                "initialBackoff": "0.05s",
+                "maxBackoff": "0.2s",
+                "backoffMultiplier": 2,
+                "retryableStatusCodes": ["UNAVAILABLE"],
+            },
+        }
+    ]
+}
+_CHANNEL_OPTIONS = (
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.min_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 2000),
+    ("grpc.enable_retries", 1),
+    ("grpc.service_config", json.dumps(_SERVICE_CONFIG)),
+)
+
+
+class Stubs(NamedTuple):
+    channel: grpc.Channel
+    memvid: memvid_pb2_grpc.MemvidServiceStub
+    health: memvid_pb2_grpc.HealthStub
+
+
+class MemvidChannel:
+    """This process's channel and stubs to `target`; never opened at import or construction."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self._lock = threading.Lock()
+        self._live: Stubs | None = None
+        self._pid = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self._live is not None
+
+    def stubs(self) -> Stubs:
+        """Return this process's stubs, creating the channel on first use."""
+        with self._lock:
+            # A channel inherited across fork is unusable: abandon it (closing it is unsafe too).
+            if self._live is None or self._pid != os.getpid():
+                channel = grpc.insecure_channel(self.target, options=_CHANNEL_OPTIONS)
+                memvid, health = memvid_pb2_grpc.MemvidServiceStub(channel), memvid_pb2_grpc.HealthStub(channel)
+                self._live = Stubs(channel, memvid, health)
+                self._pid = os.getpid()
+            return self._live
+
+    def close(self) -> None:
+        """Close the channel (in the process that opened it); a later call opens a new one."""
+        with self._lock:
+            live, self._live = self._live, None
+        if live is not None and self._pid == os.getpid():
+            live.channel.close()
