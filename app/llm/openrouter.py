@@ -17,6 +17,7 @@ import requests
 import structlog
 
 from app.errors import LLMError, llm_error_for_status
+from app.llm.completion_chunks import RetryableError
 from app.llm.transport import (
     RETRY_STATUSES,
     BearerAuth,
@@ -26,7 +27,7 @@ from app.llm.transport import (
     retry_delay,
 )
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Usage
-from app.llm.upstream_stream import RetryableError, is_event_stream, read_completion_stream, transport_error
+from app.llm.upstream_stream import is_event_stream, read_completion_stream, transport_error
 from app.telemetry.llm_span import LLMSpan
 from app.telemetry.metrics import LLM_COST, LLM_REQUESTS, LLM_TOKENS
 

@@ -8,19 +8,16 @@ translated here into our coded errors; nothing of the upstream's text reaches th
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import requests
 import structlog
 from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from app.errors import LLMError
-from app.llm.types import Finished, LLMEvent, Token, Usage
+from app.llm.completion_chunks import CompletionState, RetryableError
+from app.llm.types import LLMEvent, Token
 from app.sse import ServerSentEvent, SSEDecoder
-from app.telemetry.metrics import LLM_MALFORMED_LINES
 
 log = structlog.get_logger(__name__)
 
@@ -28,14 +25,6 @@ _READ_SIZE = 16 * 1024
 # One chunk of an OpenAI-style stream is a few hundred bytes. An upstream that sends more
 # without ending the event is broken; holding on would let it fill the worker's memory.
 MAX_EVENT_BYTES = 1024 * 1024
-
-
-class RetryableError(Exception):
-    """A failure worth retrying while no token has been yielded; `error` is what callers see."""
-
-    def __init__(self, error: LLMError) -> None:
-        super().__init__(error.code)
-        self.error = error
 
 
 def is_event_stream(response: requests.Response) -> bool:
@@ -78,7 +67,7 @@ def _is_read_timeout(exc: BaseException) -> bool:
 
 def read_completion_stream(response: requests.Response) -> Iterator[LLMEvent]:
     """Yield each non-empty content delta as a Token, then one Finished; raise LLMError or RetryableError."""
-    state = _StreamState()
+    state = CompletionState()
     events = _events(response, state)
     try:
         for event in events:
@@ -122,7 +111,7 @@ def _finish_body_if_arrived(rest: Iterator[ServerSentEvent], response: requests.
             sock.settimeout(timeout)
 
 
-def _events(response: requests.Response, state: _StreamState) -> Iterator[ServerSentEvent]:
+def _events(response: requests.Response, state: CompletionState) -> Iterator[ServerSentEvent]:
     decoder = SSEDecoder(comments=True)
     for chunk in _body_chunks(response):
         state.received_bytes += len(chunk)
@@ -152,80 +141,3 @@ def _body_chunks(response: requests.Response) -> Iterator[bytes]:
         raise requests.exceptions.ChunkedEncodingError(exc) from exc
     except HTTPError as exc:  # e.g. TLS failures; what requests' own reader would call a ConnectionError
         raise requests.ConnectionError(exc) from exc
-
-
-@dataclass(slots=True)
-class _StreamState:
-    """What one stream has told us so far."""
-
-    received_bytes: int = 0
-    events: int = 0
-    chunks: int = 0
-    malformed: int = 0
-    done: bool = False
-    finish_reason: str | None = None
-    usage: Usage | None = None
-
-    def consume(self, data: str) -> str:
-        """Take in one `data:` payload; return its content delta ("" when none)."""
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            chunk = None
-        if not isinstance(chunk, dict):
-            self.malformed += 1
-            LLM_MALFORMED_LINES.inc()
-            log.warning("llm_malformed_line", length=len(data), chunks_before=self.chunks)
-            return ""
-        self.chunks += 1
-        if chunk.get("error") or chunk.get("object") == "error":  # OpenRouter / vLLM in-band shapes
-            raise _in_band_error(chunk.get("error"))
-        self.usage = _usage(chunk.get("usage")) or self.usage
-        return self._choice(chunk.get("choices"))
-
-    def _choice(self, choices: Any) -> str:
-        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-            return ""  # e.g. the usage-only final chunk
-        choice = choices[0]
-        reason = choice.get("finish_reason")
-        if reason == "error":
-            raise _in_band_error(choice.get("error"))
-        if isinstance(reason, str) and reason:
-            self.finish_reason = reason
-        delta = choice.get("delta")
-        content = delta.get("content") if isinstance(delta, dict) else None
-        return content if isinstance(content, str) else ""
-
-    def finished(self) -> Finished:
-        """The terminal event, or the error the stream's end amounts to."""
-        if self.chunks == 0 and (self.malformed or (self.received_bytes and not self.events)):
-            log.warning("llm_not_an_event_stream", malformed=self.malformed, received_bytes=self.received_bytes)
-            raise LLMError("llm_bad_response")
-        if not self.done and self.finish_reason is None:
-            log.warning("llm_stream_cut_off", chunks=self.chunks)
-            raise RetryableError(LLMError("llm_unavailable"))
-        return Finished(self.finish_reason or "stop", usage=self.usage)
-
-
-def _in_band_error(error: Any) -> LLMError:
-    # Only the code is logged: the upstream's message may quote the prompt.
-    code = error.get("code") if isinstance(error, dict) else None
-    log.warning("llm_stream_error", upstream_code=str(code)[:40] if isinstance(code, int | str) else None)
-    return LLMError("llm_error")
-
-
-def _usage(value: Any) -> Usage | None:
-    if not isinstance(value, dict):
-        return None
-    prompt, completion = _count(value.get("prompt_tokens")), _count(value.get("completion_tokens"))
-    cost = value.get("cost")
-    return Usage(
-        prompt_tokens=prompt,
-        completion_tokens=completion,
-        total_tokens=_count(value.get("total_tokens")) or prompt + completion,
-        cost=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) and cost >= 0 else None,
-    )
-
-
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -1,0 +1,104 @@
+"""The chunks of an OpenAI-style chat-completion stream: content deltas, finish, usage, errors.
+
+`upstream_stream` reads the events off the wire; this module says what each `data:`
+payload means, and what the end of the stream amounts to.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from app.errors import LLMError
+from app.llm.types import Finished, Usage
+from app.telemetry.metrics import LLM_MALFORMED_LINES
+
+log = structlog.get_logger(__name__)
+
+
+class RetryableError(Exception):
+    """A failure worth retrying while no token has been yielded; `error` is what callers see."""
+
+    def __init__(self, error: LLMError) -> None:
+        super().__init__(error.code)
+        self.error = error
+
+
+@dataclass(slots=True)
+class CompletionState:
+    """What one stream has told us so far: its chunks, finish reason and usage."""
+
+    received_bytes: int = 0
+    events: int = 0
+    chunks: int = 0
+    malformed: int = 0
+    done: bool = False
+    finish_reason: str | None = None
+    usage: Usage | None = None
+
+    def consume(self, data: str) -> str:
+        """Take in one `data:` payload; return its content delta ("" when none)."""
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            chunk = None
+        if not isinstance(chunk, dict):
+            self.malformed += 1
+            LLM_MALFORMED_LINES.inc()
+            log.warning("llm_malformed_line", length=len(data), chunks_before=self.chunks)
+            return ""
+        self.chunks += 1
+        if chunk.get("error") or chunk.get("object") == "error":  # OpenRouter / vLLM in-band shapes
+            raise _in_band_error(chunk.get("error"))
+        self.usage = _usage(chunk.get("usage")) or self.usage
+        return self._choice(chunk.get("choices"))
+
+    def _choice(self, choices: Any) -> str:
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            return ""  # e.g. the usage-only final chunk
+        choice = choices[0]
+        reason = choice.get("finish_reason")
+        if reason == "error":
+            raise _in_band_error(choice.get("error"))
+        if isinstance(reason, str) and reason:
+            self.finish_reason = reason
+        delta = choice.get("delta")
+        content = delta.get("content") if isinstance(delta, dict) else None
+        return content if isinstance(content, str) else ""
+
+    def finished(self) -> Finished:
+        """The terminal event, or the error the stream's end amounts to."""
+        if self.chunks == 0 and (self.malformed or (self.received_bytes and not self.events)):
+            log.warning("llm_not_an_event_stream", malformed=self.malformed, received_bytes=self.received_bytes)
+            raise LLMError("llm_bad_response")
+        if not self.done and self.finish_reason is None:
+            log.warning("llm_stream_cut_off", chunks=self.chunks)
+            raise RetryableError(LLMError("llm_unavailable"))
+        return Finished(self.finish_reason or "stop", usage=self.usage)
+
+
+def _in_band_error(error: Any) -> LLMError:
+    # Only the code is logged: the upstream's message may quote the prompt.
+    code = error.get("code") if isinstance(error, dict) else None
+    log.warning("llm_stream_error", upstream_code=str(code)[:40] if isinstance(code, int | str) else None)
+    return LLMError("llm_error")
+
+
+def _usage(value: Any) -> Usage | None:
+    if not isinstance(value, dict):
+        return None
+    prompt, completion = _count(value.get("prompt_tokens")), _count(value.get("completion_tokens"))
+    cost = value.get("cost")
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=_count(value.get("total_tokens")) or prompt + completion,
+        cost=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) and cost >= 0 else None,
+    )
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
