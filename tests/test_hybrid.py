@@ -10,7 +10,8 @@ import gevent
 import pytest
 
 from app.errors import RetrievalUnavailable
-from app.retrieval.hybrid import hybrid_search
+from app.retrieval.fusion import RRF_K, reciprocal_rank_fusion
+from app.retrieval.hybrid import SEMANTIC_WEIGHT, hybrid_search
 from app.retrieval.types import LEXICAL, SEMANTIC, BackendHealth, Passage
 
 # What may reach the engine: words of letters and digits joined by " OR ".
@@ -134,7 +135,9 @@ def test_semantic_and_lexical_rankings_are_fused_by_frame():
 
     found = hybrid_search(backend, "What is her pay?", top_k=3, snippet_chars=100)
 
-    assert [p.title for p in found.passages] == ["Salary", "Skills", "Summary"]
+    # Found by both first; then meaning's second before the lexical-only frame: the semantic
+    # ranking weighs more in the fusion.
+    assert [p.title for p in found.passages] == ["Salary", "Summary", "Skills"]
     assert found.modes == (LEXICAL, SEMANTIC)
     assert backend.semantic_questions == ["What is her pay?"]
 
@@ -147,7 +150,10 @@ def test_scores_run_from_one_for_first_everywhere_down():
     scores = [p.score for p in hybrid_search(backend, "pay", top_k=2, snippet_chars=100).passages]
 
     assert scores[0] == 1.0
-    assert 0 < scores[1] < 0.5
+    # "Other" is second in one ranking only: its share of a frame first in both.
+    second_by_meaning = SEMANTIC_WEIGHT / (RRF_K + 2)
+    first_in_both = (1 + SEMANTIC_WEIGHT) / (RRF_K + 1)
+    assert scores[1] == pytest.approx(second_by_meaning / first_in_both, abs=1e-4)
 
 
 def test_searched_words_are_the_forms_of_the_content_words():
@@ -185,3 +191,15 @@ def test_all_calls_of_a_question_are_in_flight_at_once():
 
     assert len(backend.queries) > 12
     assert time.monotonic() - started < 0.6
+
+
+def test_a_weighted_ranking_counts_that_many_times():
+    lexical = [passage("A"), passage("B")]
+    semantic = [passage("B"), passage("A")]
+
+    even = [p.title for p, _ in reciprocal_rank_fusion([lexical, semantic])]
+    weighted = reciprocal_rank_fusion([lexical, semantic], [1.0, 2.0])
+
+    assert even == ["A", "B"]  # a tie, won by the better single rank (first listed)
+    assert [p.title for p, _ in weighted] == ["B", "A"]
+    assert weighted[0][1] == pytest.approx(1 / (RRF_K + 2) + 2 / (RRF_K + 1))

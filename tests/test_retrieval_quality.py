@@ -1,4 +1,4 @@
-"""Retrieval quality through the real embedded engine and embedding model, on four labelled sets.
+"""Retrieval quality through the real embedded engine and embedding model, on eight labelled sets.
 
 The sets and the figures come from tests/retrieval_eval.py (`uv run python -m tests.retrieval_eval`
 prints the table). The floors below are what fused search achieved when they were set, not the
@@ -28,18 +28,22 @@ PLAIN_WORDS = re.compile(r"^[^\W_]+( OR [^\W_]+)*$")
 
 # (set, mode) -> floors of recall@3, recall@5, offline answers with the fact: the figures
 # measured when they were set, less about one question, so a regression fails and noise does not.
-# The "example" sets are tuned on; the second and third resumes are held out (never tuned on).
+# The example and fourth resumes' sets are tuned on; the second and third are held out (never
+# tuned on, their misses never printed).
 FLOORS = {
     ("example, matched", "fused"): (0.93, 0.97, 0.87),
-    ("example, paraphrased", "fused"): (0.64, 0.79, 0.69),
+    ("example, paraphrased", "fused"): (0.67, 0.77, 0.69),
     ("second resume, matched", "fused"): (0.95, 1.00, 0.95),
-    ("second resume, paraphrased", "fused"): (0.73, 0.86, 0.69),
-    ("third resume, matched", "fused"): (0.93, 0.96, 0.93),
-    ("third resume, paraphrased", "fused"): (0.68, 0.84, 0.50),
+    ("second resume, paraphrased", "fused"): (0.78, 0.86, 0.69),
+    ("third resume, matched", "fused"): (0.93, 0.97, 0.93),
+    ("third resume, paraphrased", "fused"): (0.73, 0.89, 0.47),
+    ("fourth resume, matched", "fused"): (0.90, 0.90, 0.90),
+    ("fourth resume, paraphrased", "fused"): (0.51, 0.69, 0.38),
 }
-# Held out, fusion ranked the answer in the first five less often than semantic search alone
-# (0.87 against 0.92); the tuning set does not show it (0.81 both), so the fusion stays as tuned.
-FUSION_LOSES_AT_5 = {"third resume, paraphrased"}
+# Sets on which fused search ranks the answer in the first five less often than one mode
+# alone. Empty since the semantic ranking weighs 3 in the fusion (app/retrieval/hybrid.py);
+# at weight 1 the held-out third resume was one (0.87 fused against 0.92 semantic alone).
+FUSION_LOSES_AT_5: set[str] = set()
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +75,7 @@ def test_question_sets_are_large_and_labelled_with_real_frames():
     assert sizes["second resume, paraphrased"] >= 20
     assert sizes["third resume, matched"] + sizes["third resume, paraphrased"] >= 40
     assert sizes["third resume, paraphrased"] >= 20
+    assert sizes["fourth resume, paraphrased"] >= 40
 
 
 @pytest.mark.parametrize(("key", "floors"), FLOORS.items(), ids=[name for name, _ in FLOORS])

@@ -10,24 +10,27 @@ from app.retrieval.types import Passage
 RRF_K = 10
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[Passage]]) -> list[tuple[Passage, float]]:
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[Passage]], weights: Sequence[float] | None = None
+) -> list[tuple[Passage, float]]:
     """Return each frame once with its fused score, best first.
 
-    A frame scores the sum of 1/(RRF_K + rank) over the rankings it appears in; ties go to
-    the frame with the better single rank. The passage kept for a frame is the one from its
-    best rank.
+    A frame scores the sum of weight/(RRF_K + rank) over the rankings it appears in (each
+    weight 1 unless given); ties go to the frame with the better single rank. The passage
+    kept for a frame is the one from its best rank.
     """
     scores: dict[str, float] = {}
     best: dict[str, tuple[int, Passage]] = {}
-    for ranking in rankings:
+    for index, ranking in enumerate(rankings):
+        weight = 1.0 if weights is None else weights[index]
         for rank, passage in enumerate(ranking, start=1):
-            scores[passage.title] = scores.get(passage.title, 0.0) + 1.0 / (RRF_K + rank)
+            scores[passage.title] = scores.get(passage.title, 0.0) + weight / (RRF_K + rank)
             if passage.title not in best or rank < best[passage.title][0]:
                 best[passage.title] = (rank, passage)
     ordered = sorted(scores, key=lambda title: (-scores[title], best[title][0]))
     return [(best[title][1], scores[title]) for title in ordered]
 
 
-def top_score(rankings: int) -> float:
-    """Return the score of a frame ranked first in each of `rankings` rankings."""
-    return rankings / (RRF_K + 1)
+def top_score(weights: Sequence[float]) -> float:
+    """Return the score of a frame ranked first in every ranking of these weights."""
+    return sum(weights) / (RRF_K + 1)
