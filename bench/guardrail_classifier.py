@@ -11,7 +11,7 @@ For each round k of the labelled sets (tests/guardrail_*.yaml) from 3 on, a TF-I
 trained on round 1's tuning part and rounds 2..k-1 only, then scored on round k: the situation
 of a round meeting the guard "on arrival". The threshold 0.7 was chosen on rounds 3-5 (the
 lowest that blocked none of their benign inputs); round 6 was the held-out round then. The
-experiment stops at round 6 (it never reads round 7, today's held-out round). The rules' own
+experiment stops at round 6 (it never reads rounds 7 and 9, today's held-out rounds). The rules' own
 column is today's rules, tuned on rounds up to 6, so no round compares fairly any more.
 """
 

@@ -3,7 +3,7 @@
     uv run python -m bench.train_injection_model
 
 Uses only the tuning part of the labelled sets (tests/guardrail_sets.py): round 1's tuning
-part and rounds 2-6 and 8; the held-out part (round 7) is never read here. Each text is cut into the
+part and rounds 2-6 and 8; the held-out part (rounds 7 and 9) is never read here. Each text is cut into the
 detector's windows and embedded by the service's own model. Logistic regression is fitted
 in numpy (Newton's method, L2 penalty, classes weighted to balance). An attack hidden in a
 long job description labels only its most attack-like window (chosen by a first model fitted

@@ -21,13 +21,14 @@ from tests.guardrail_sets import Part, attacks, benign, part
 
 ATTACKS_BLOCKED_TARGET = 0.95
 BENIGN_BLOCKED_LIMIT = 0.01
-# Measured on the held-out part (round 1's held-out items and round 7) after the rules and the
-# model were fixed on the tuning part (rounds 1-6 and 8): rules alone 81/108 attacks, 0/178
-# benign; rules or model 99/108 attacks (91.7 %), 1/178 benign (0.56 %). Round 7 alone, on
-# arrival (the guard fitted on rounds 1-5): 54/70; now 61/70. Floors catch a regression; the
-# 95 % target is missed.
-HELD_OUT_ATTACKS_FLOOR = 0.91
-HELD_OUT_RULES_ALONE_FLOOR = 0.75
+# Measured on the held-out part (round 1's held-out items, round 7 and round 9) after the
+# rules and the model were fixed on the tuning part (rounds 1-6 and 8): rules alone 167/288
+# attacks (58.0 %), 1/403 benign; rules or model 250/288 attacks (86.8 %), 4/403 benign
+# (0.99 %). Without round 9 (the figure before it arrived): 99/108 (91.7 %), 1/178. Round 9
+# on arrival is the same measurement: 151/180 attacks (83.9 %), 3/225 benign. Floors catch a
+# regression; the 95 % target is missed.
+HELD_OUT_ATTACKS_FLOOR = 0.86
+HELD_OUT_RULES_ALONE_FLOOR = 0.57
 # The rules were written against rounds 1-6; round 8 came after them and is the model's to learn.
 TUNING_RULES_ALONE_FLOOR = 0.82
 
@@ -84,7 +85,7 @@ def test_the_held_out_part_keeps_benign_inputs_and_its_measured_attack_floor(rul
 
 
 @SLOW_FIRST
-@pytest.mark.xfail(strict=True, reason="held-out attacks blocked: 91.7 %, below the 95 % target (see README)")
+@pytest.mark.xfail(strict=True, reason="held-out attacks blocked: 86.8 %, below the 95 % target (see README)")
 def test_the_held_out_part_meets_the_attack_target() -> None:
     attacks_blocked, _, _ = _figures("held_out")
     assert attacks_blocked >= ATTACKS_BLOCKED_TARGET
