@@ -8,8 +8,9 @@ file's header), then used for tuning. Round 7 was written by someone who had not
 guard or the earlier rounds and is held out; round 8 is training data written after it
 without reading it. Round 9, by a new writer who read neither round 7 nor the guard, was
 meant as training data; refitting the model with it blocked fewer held-out attacks, so it
-was put aside unread and is held out too (measured once on arrival, see its header). Rules and model are tuned against the tuning part only; the
-held-out part is measured, never looked at while tuning.
+was put aside unread and is held out too (measured once on arrival, see its header). Rules
+and model are tuned against the tuning part only; the held-out part is measured, never
+looked at while tuning.
 """
 
 from __future__ import annotations

@@ -21,8 +21,7 @@ def reciprocal_rank_fusion(
     """
     scores: dict[str, float] = {}
     best: dict[str, tuple[int, Passage]] = {}
-    for index, ranking in enumerate(rankings):
-        weight = 1.0 if weights is None else weights[index]
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, passage in enumerate(ranking, start=1):
             scores[passage.title] = scores.get(passage.title, 0.0) + weight / (RRF_K + rank)
             if passage.title not in best or rank < best[passage.title][0]:

@@ -56,8 +56,10 @@ def hybrid_search(backend: MemvidBackend, question: str, *, top_k: int, snippet_
     for term_calls in plan:
         found.append(results[start : start + len(term_calls)])
         start += len(term_calls)
-    rankings = [lexical_ranking(terms, found)] + ([results[-1]] if semantic else [])
-    weights = [1.0, SEMANTIC_WEIGHT][: len(rankings)]
+    rankings, weights = [lexical_ranking(terms, found)], [1.0]
+    if semantic:
+        rankings.append(results[-1])
+        weights.append(SEMANTIC_WEIGHT)
     best = top_score(weights)
     fused = [_scored(p, score / best) for p, score in reciprocal_rank_fusion(rankings, weights)[:top_k]]
     return Retrieval(passages=tuple(fused), searched_words=searched, modes=modes)
