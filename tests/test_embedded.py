@@ -12,6 +12,7 @@ import pytest
 from app.config import EXAMPLE_RESUME
 from app.errors import RetrievalUnavailable
 from app.resume import ResumeDocument
+from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
 from app.retrieval.types import LEXICAL, PROFILE_ENTITY, PROFILE_SLOT, SEMANTIC
@@ -193,3 +194,48 @@ class RenamedModel(Embedder):
     def __init__(self) -> None:
         super().__init__()
         self.identity = "another-model/1"
+
+
+LONG_ENTRY_RESUME = """---
+name: Dana Example
+title: Operations Manager
+---
+## Summary
+Operations manager who plans shifts, budgets and hiring for busy warehouses.
+
+## Hobbies
+Plays chess, bakes bread and runs marathons.
+
+## Education
+BSc in Business Administration, 2012.
+
+## Northwind Freight — Operations Manager
+- Owns a budget of $12 million and reports to the regional director.
+- Hired and trained forty associates for the new night shift.
+- Rolled out a new warehouse management system over one weekend.
+- Cut overtime by a fifth with better shift scheduling.
+- Runs the weekly safety walk with the union stewards.
+- Wrote the site's standard operating procedures for receiving.
+- Speaks fluent Japanese after five years in Osaka.
+"""
+
+
+@pytest.mark.parametrize("question", ["Which languages can she speak?", "Is she bilingual?"])
+def test_a_long_entry_ranks_higher_by_its_one_answering_sentence(tmp_path, question):
+    source = tmp_path / "dana.md"
+    source.write_text(LONG_ENTRY_RESUME, encoding="utf-8")
+    out = tmp_path / "dana.mv2"
+    ingest_resume(source, out)
+    backend = EmbeddedMemvidBackend(out)
+    entry = "Northwind Freight — Operations Manager"
+    vector = backend.embedder.question(question).tolist()
+    memory = memvid_sdk.use("basic", str(out), read_only=True)
+    try:
+        hits = memory.find(question, k=15, snippet_chars=100, mode="sem", query_embedding=vector)["hits"]
+    finally:
+        memory.close()
+    by_frame_vector = list(dict.fromkeys(hit["title"] for hit in hits))
+
+    by_both = [p.title for p in backend.semantic_search(question, top_k=5, snippet_chars=300)]
+
+    assert by_both.index(entry) < by_frame_vector.index(entry)

@@ -16,10 +16,11 @@ from app.resume import Frame, ResumeDocument, ResumeFormatError
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume, write_index
 from app.resume.profile import Profile
+from app.retrieval import sentence_vectors
 from app.retrieval.embedded import EmbeddedMemvidBackend
 from app.retrieval.example_index import ensure_example_index
-from app.retrieval.types import PROFILE_ENTITY, PROFILE_SLOT
-from app.text.embedding import Embedder
+from app.retrieval.types import INDEX_ENTITY, PROFILE_ENTITY, PROFILE_SLOT, SENTENCES_SLOT
+from app.text.embedding import Embedder, shared_embedder
 
 MALFORMED = "---\nname: Ada\n---\n## Experience\n### No dash here\n"
 
@@ -69,6 +70,23 @@ def test_profile_is_a_memory_card_any_memvid_reader_finds(built):
     assert state["found"] is True
     assert state["slots"][PROFILE_SLOT]["value"] == document.profile_json()
     assert [(card["entity"], card["slot"]) for card in cards] == [(PROFILE_ENTITY, PROFILE_SLOT)]
+
+
+def test_every_frames_sentences_are_stored_embedded_by_the_current_model(built):
+    document, out = built
+
+    memory = memvid_sdk.use("basic", str(out), read_only=True)
+    try:
+        raw = memory.state(INDEX_ENTITY, slot=SENTENCES_SLOT)["slots"][SENTENCES_SLOT]["value"]
+    finally:
+        memory.close()
+    stored = sentence_vectors.decode(raw, shared_embedder().identity)
+
+    for frame in document.frames:
+        texts = sentence_vectors.sentence_texts(frame)
+        assert stored[frame.title].shape == (len(texts), 384)
+        # float16 in the card: the same vectors to three decimals.
+        assert abs(stored[frame.title] - shared_embedder().passages(texts)).max() < 2e-3
 
 
 def test_malformed_resume_writes_nothing(tmp_path):

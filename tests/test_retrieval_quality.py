@@ -31,19 +31,21 @@ PLAIN_WORDS = re.compile(r"^[^\W_]+( OR [^\W_]+)*$")
 # The example and fourth resumes' sets are tuned on; the second and third are held out (never
 # tuned on, their misses never printed).
 FLOORS = {
-    ("example, matched", "fused"): (0.93, 0.97, 0.87),
-    ("example, paraphrased", "fused"): (0.67, 0.77, 0.69),
+    ("example, matched", "fused"): (0.95, 0.97, 0.87),
+    ("example, paraphrased", "fused"): (0.69, 0.87, 0.72),
     ("second resume, matched", "fused"): (0.95, 1.00, 0.95),
-    ("second resume, paraphrased", "fused"): (0.78, 0.86, 0.69),
+    ("second resume, paraphrased", "fused"): (0.78, 0.91, 0.65),
     ("third resume, matched", "fused"): (0.93, 0.97, 0.93),
-    ("third resume, paraphrased", "fused"): (0.73, 0.89, 0.47),
+    ("third resume, paraphrased", "fused"): (0.84, 0.89, 0.44),
     ("fourth resume, matched", "fused"): (0.90, 0.90, 0.90),
-    ("fourth resume, paraphrased", "fused"): (0.51, 0.69, 0.38),
+    ("fourth resume, paraphrased", "fused"): (0.62, 0.80, 0.47),
 }
 # Sets on which fused search ranks the answer in the first five less often than one mode
-# alone. Empty since the semantic ranking weighs 3 in the fusion (app/retrieval/hybrid.py);
-# at weight 1 the held-out third resume was one (0.87 fused against 0.92 semantic alone).
-FUSION_LOSES_AT_5: set[str] = set()
+# alone. Since the semantic ranking includes each frame's best sentence, semantic search
+# alone finds 37 of the held-out third resume's 38 paraphrased answers among five, and the
+# fusion with lexical hits 35 (0.92 against 0.97); the fusion's weight is chosen on the
+# tuning sets, where it gains (app/retrieval/hybrid.py), not on this one.
+FUSION_LOSES_AT_5: set[str] = {"third resume, paraphrased"}
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ from collections.abc import Generator, Iterator
 
 import numpy as np
 
-from app.llm.sentences import Sentence, matches, restore_lines, split_sentences
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
+from app.text.sentences import Sentence, matches, restore_lines, split_sentences
 from app.text.words import content_stems
 
 PREAMBLE = "No language model is configured, so this answer is quoted directly from the resume."

@@ -1,7 +1,8 @@
-"""Build a `.mv2` file from a resume: its frames with their vectors, plus two memory cards.
+"""Build a `.mv2` file from a resume: its frames with their vectors, plus memory cards.
 
-Each frame is stored with its embedding (semantic search) beside the lexical index, and
-the embedding model's identity is recorded in the `__index__` card: a vector from another
+Each frame is stored with its embedding (semantic search) beside the lexical index, its
+sentences' embeddings go in an `__index__` card (`app.retrieval.sentence_vectors`), and
+the embedding model's identity is recorded in the `__index__` card too: a vector from another
 model cannot be compared, so a file built by another model is rebuilt, not searched.
 The `__profile__` card holds the candidate profile.
 
@@ -20,7 +21,8 @@ from typing import Any
 from app.resume.engine import memvid_sdk
 from app.resume.model import Frame, ResumeDocument, ResumeFormatError
 from app.resume.parser import parse_resume
-from app.retrieval.types import EMBEDDING_SLOT, INDEX_ENTITY, PROFILE_ENTITY, PROFILE_SLOT
+from app.retrieval import sentence_vectors
+from app.retrieval.types import EMBEDDING_SLOT, INDEX_ENTITY, PROFILE_ENTITY, PROFILE_SLOT, SENTENCES_SLOT
 from app.text.embedding import Embedder, shared_embedder
 
 # memvid must not embed by itself: its built-in models are not in the wheel, and with
@@ -74,7 +76,13 @@ def _write(document: ResumeDocument, path: Path, embedder: Embedder) -> None:
         memory.put_many(requests, opts=_PUT_OPTIONS, embeddings=vectors.tolist())
         profile = {"entity": PROFILE_ENTITY, "slot": PROFILE_SLOT, "value": document.profile_json(), "kind": "Profile"}
         model = {"entity": INDEX_ENTITY, "slot": EMBEDDING_SLOT, "value": embedder.identity, "kind": "Index"}
-        memory.add_memory_cards([profile, model])
+        sentences = {
+            "entity": INDEX_ENTITY,
+            "slot": SENTENCES_SLOT,
+            "value": sentence_vectors.encode(document.frames, embedder),
+            "kind": "Index",
+        }
+        memory.add_memory_cards([profile, model, sentences])
         memory.seal()
     finally:
         memory.close()

@@ -10,6 +10,8 @@ PROFILE_SLOT = "data"
 # The memory card naming the model that embedded the frames (see app.resume.ingest).
 INDEX_ENTITY = "__index__"
 EMBEDDING_SLOT = "embedding_model"
+# The card holding every frame's sentence vectors (see app.retrieval.sentence_vectors).
+SENTENCES_SLOT = "sentence_vectors"
 # Search modes, as /health reports them.
 LEXICAL = "lexical"
 SEMANTIC = "semantic"

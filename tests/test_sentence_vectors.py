@@ -1,0 +1,114 @@
+"""Sentence vectors: stored at ingest in a memory card, read back, and ranking frames by their best sentence."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from app.resume.model import Frame
+from app.retrieval.sentence_vectors import decode, encode, rank_by_best_sentence, read, sentence_texts
+from app.retrieval.types import INDEX_ENTITY, SENTENCES_SLOT, Passage
+
+
+class AxisEmbedder:
+    """Each distinct text is a unit vector along its own axis: exact, and easy to read in a test."""
+
+    identity = "axes/1"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def passages(self, texts):
+        rows = []
+        for text in texts:
+            if text not in self.seen:
+                self.seen.append(text)
+            row = np.zeros(8, dtype=np.float32)
+            row[self.seen.index(text)] = 1.0
+            rows.append(row)
+        return np.stack(rows)
+
+
+def frame(title: str, text: str) -> Frame:
+    return Frame(title=title, label="experience", text=text, tags=())
+
+
+FRAMES = [
+    frame("Acme", "- Built the billing system.\n- Ran the on-call rota."),
+    frame("Languages", "Dutch and English."),
+]
+
+
+def test_each_sentence_is_embedded_under_its_frame_title():
+    assert sentence_texts(FRAMES[0]) == ["Acme: Built the billing system.", "Acme: Ran the on-call rota."]
+
+
+def test_vectors_read_back_as_written_per_frame():
+    embedder = AxisEmbedder()
+
+    found = decode(encode(FRAMES, embedder), "axes/1")
+
+    assert sorted(found) == ["Acme", "Languages"]
+    assert found["Acme"].shape == (2, 8)
+    assert np.array_equal(found["Acme"], embedder.passages(sentence_texts(FRAMES[0])))
+    assert np.array_equal(found["Languages"][0], embedder.passages(["Languages: Dutch and English."])[0])
+
+
+def test_vectors_of_another_model_are_not_used():
+    assert decode(encode(FRAMES, AxisEmbedder()), "another-model/2") == {}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        "",
+        "not json",
+        "[1, 2]",
+        json.dumps({"model": "axes/1"}),
+        json.dumps({"model": "axes/1", "dim": 8, "frames": [{"title": "Acme", "vectors": "%%%"}]}),
+        json.dumps({"model": "axes/1", "dim": 4, "frames": [{"title": "Acme", "vectors": "AAAAAAAA"}]}),
+        json.dumps({"model": "axes/1", "dim": "eight", "frames": []}),
+    ],
+)
+def test_an_unreadable_card_gives_no_vectors_not_an_error(raw):
+    assert decode(raw, "axes/1") == {}
+
+
+def test_a_frame_ranks_by_its_closest_sentence_not_its_average():
+    question = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    vectors = {
+        # One sentence answers exactly; the others are about something else.
+        "Acme": np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]], dtype=np.float32),
+        # Every sentence is somewhat close: a higher mean, a lower best.
+        "Summary": np.array([[0.7, 0.7, 0.0], [0.7, 0.0, 0.7]], dtype=np.float32),
+    }
+    passages = [Passage("Summary", "s", 0.9), Passage("No vectors", "n", 0.8), Passage("Acme", "a", 0.1)]
+
+    ranked = rank_by_best_sentence(question, passages, vectors)
+
+    assert [p.title for p in ranked] == ["Acme", "Summary"]  # a frame without vectors is left out
+
+
+class CardStore:
+    """An open `.mv2` as `read` sees it: memory cards by entity and slot."""
+
+    def __init__(self, cards: dict[tuple[str, str], str]) -> None:
+        self.cards = cards
+
+    def state(self, entity: str, slot: str) -> dict:
+        if (entity, slot) not in self.cards:
+            return {"found": False}
+        return {"found": True, "slots": {slot: {"value": self.cards[entity, slot]}}}
+
+
+def test_a_file_built_before_sentence_vectors_has_none():
+    assert read(CardStore({}), "axes/1") == {}
+
+
+def test_the_card_is_read_from_the_index_entity():
+    card = encode(FRAMES, AxisEmbedder())
+
+    assert sorted(read(CardStore({(INDEX_ENTITY, SENTENCES_SLOT): card}), "axes/1")) == ["Acme", "Languages"]
