@@ -17,11 +17,19 @@ import structlog
 from app import resume as resume_package
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
+from app.retrieval import sentence_vectors
 from app.retrieval.types import EMBEDDING_SLOT, INDEX_ENTITY
+from app.text import sentences
 from app.text.embedding import shared_embedder
 
 log = structlog.get_logger(__name__)
-_INGEST_CODE = Path(resume_package.__file__).parent
+# The code whose change changes what ingest writes: the parser and writer, and the sentence
+# split whose vectors are stored.
+_INGEST_CODE = (
+    *Path(resume_package.__file__).parent.glob("*.py"),
+    Path(sentence_vectors.__file__),
+    Path(sentences.__file__),
+)
 
 
 def embedding_model(memory: Any) -> str | None:
@@ -61,7 +69,7 @@ def _is_fresh(markdown: Path, out: Path) -> bool:
     except FileNotFoundError:
         return False
     # A change to the parser or ingest code changes the frames too: it counts as a new source.
-    code = max(path.stat().st_mtime_ns for path in _INGEST_CODE.glob("*.py"))
+    code = max(path.stat().st_mtime_ns for path in _INGEST_CODE)
     try:
         newer = built >= max(markdown.stat().st_mtime_ns, code)
     except FileNotFoundError:
