@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.config import EXAMPLE_RESUME
@@ -16,7 +18,7 @@ from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
 from app.retrieval.types import LEXICAL, PROFILE_ENTITY, PROFILE_SLOT, SEMANTIC
-from app.text.embedding import Embedder
+from app.text.embedding import Embedder, shared_embedder
 
 OTHER_RESUME = "---\nname: Ada Example\n---\n## Summary\nWrites compilers.\n"
 
@@ -194,6 +196,10 @@ class RenamedModel(Embedder):
     def __init__(self) -> None:
         super().__init__()
         self.identity = "another-model/1"
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        # The shared model's vectors, cached: embedding the resume again would only cost time.
+        return shared_embedder().passages(texts)
 
 
 LONG_ENTRY_RESUME = """---

@@ -7,8 +7,10 @@ import json
 import os
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.config import EXAMPLE_RESUME
@@ -226,3 +228,7 @@ class OtherModel(Embedder):
     def __init__(self) -> None:
         super().__init__()
         self.identity = "another-model/1"
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        # The shared model's vectors, cached: embedding the resume again would only cost time.
+        return shared_embedder().passages(texts)

@@ -35,8 +35,9 @@ TUNING_RULES_ALONE_FLOOR = 0.82
 
 @cache
 def _guard() -> PromptInjectionGuard:
-    embedder = Embedder()
     pieces = [piece for example in attacks() + benign() for piece in windows(example.text)]
+    # Room for every window: a cache smaller than the sets, read in order, would miss every time.
+    embedder = Embedder(query_cache_size=2 * len(pieces))
     for start in range(0, len(pieces), 64):
         embedder.queries(pieces[start : start + 64])  # in batches, as one job description's windows go: faster
     return PromptInjectionGuard(surface="chat", detector=MeaningDetector(embedder))

