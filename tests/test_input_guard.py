@@ -35,7 +35,8 @@ TUNING_RULES_ALONE_FLOOR = 0.82
 
 @cache
 def _guard() -> PromptInjectionGuard:
-    pieces = [piece for example in attacks() + benign() for piece in windows(example.text)]
+    # Sorted by length, so a batch pads its texts to about their own length, not the longest window's.
+    pieces = sorted({piece for example in attacks() + benign() for piece in windows(example.text)}, key=len)
     # Room for every window: a cache smaller than the sets, read in order, would miss every time.
     embedder = Embedder(query_cache_size=2 * len(pieces))
     for start in range(0, len(pieces), 64):
