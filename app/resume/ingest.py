@@ -18,7 +18,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from app.resume.engine import memvid_sdk
+from app.resume.engine import card_value, memvid_sdk
 from app.resume.model import Frame, ResumeDocument, ResumeFormatError
 from app.resume.parser import parse_resume
 from app.retrieval import sentence_vectors
@@ -100,9 +100,8 @@ def _check(document: ResumeDocument, path: Path) -> None:
     memory = memvid_sdk.use("basic", str(path), read_only=True)
     try:
         frames = memory.stats().get("frame_count")
-        state = memory.state(PROFILE_ENTITY, slot=PROFILE_SLOT)
+        stored = card_value(memory, PROFILE_ENTITY, PROFILE_SLOT)
     finally:
         memory.close()
-    stored = state.get("slots", {}).get(PROFILE_SLOT, {}).get("value") if state.get("found") else None
     if frames != len(document.frames) or stored != document.profile_json():
         raise IngestError(f"{path} did not read back as written ({frames} of {len(document.frames)} frames)")

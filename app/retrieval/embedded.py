@@ -16,7 +16,7 @@ import numpy as np
 import structlog
 
 from app.errors import RetrievalUnavailable
-from app.resume.engine import memvid_sdk
+from app.resume.engine import card_value, memvid_sdk
 from app.retrieval import sentence_vectors
 from app.retrieval.example_index import embedding_model, ensure_example_index
 from app.retrieval.fusion import reciprocal_rank_fusion
@@ -28,8 +28,9 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 # Frames a semantic search ranks by their best sentence: a resume has a few tens of frames,
-# so this is nearly all of them. Of 10, 15, 20 and 30, 20 found the most answering frames
-# among the first five on the tuning sets' paraphrased questions (tests/retrieval_eval.py).
+# so this is nearly all of them. Of 10, 15, 20 and 30, 20 and 30 found the most answering
+# frames among the first five on the tuning sets' paraphrased questions (tests/retrieval_eval.py),
+# the same ones; 20 reads fewer hits.
 SEMANTIC_CANDIDATES = 20
 
 
@@ -105,10 +106,7 @@ class EmbeddedMemvidBackend:
 
     def get_state(self, entity: str, slot: str) -> str | None:
         """Return the value of memory card `entity`/`slot`, or None when there is none."""
-        state = self._call(lambda memory: memory.state(entity, slot=slot))
-        card = (state.get("slots") or {}).get(slot) if state.get("found") else None
-        value = card.get("value") if isinstance(card, Mapping) else None
-        return value if isinstance(value, str) else None
+        return self._call(lambda memory: card_value(memory, entity, slot))
 
     def health(self, *, timeout: float) -> BackendHealth:
         """Report whether the file opens and how many frames it holds (a local call: no deadline)."""

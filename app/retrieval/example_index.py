@@ -8,14 +8,14 @@ gunicorn's master (a process that ran the embedding model and then forked hangs)
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import structlog
 
 from app import resume as resume_package
-from app.resume.engine import memvid_sdk
+from app.resume.engine import card_value, memvid_sdk
 from app.resume.ingest import ingest_resume
 from app.retrieval import sentence_vectors
 from app.retrieval.types import EMBEDDING_SLOT, INDEX_ENTITY
@@ -36,10 +36,7 @@ def embedding_model(memory: Any) -> str | None:
     """Return the identity of the model that embedded an open file's frames; None without vectors."""
     if not memory.stats().get("has_vec_index"):
         return None
-    state = memory.state(INDEX_ENTITY, slot=EMBEDDING_SLOT)
-    card = (state.get("slots") or {}).get(EMBEDDING_SLOT) if state.get("found") else None
-    value = card.get("value") if isinstance(card, Mapping) else None
-    return value if isinstance(value, str) else None
+    return card_value(memory, INDEX_ENTITY, EMBEDDING_SLOT)
 
 
 def ensure_example_index(markdown: Path, out: Path, *, build: Callable[[Path, Path], object] = ingest_resume) -> Path:
