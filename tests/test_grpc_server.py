@@ -19,7 +19,8 @@ from app.grpc_gen.memvid.v1 import memvid_pb2, memvid_pb2_grpc
 from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
 from app.retrieval.grpc_client import GrpcMemvidBackend
-from app.retrieval.grpc_server import DEFAULT_SNIPPET_CHARS, DEFAULT_TOP_K, MemvidServer, serve
+from app.retrieval.grpc_server import MemvidServer, serve
+from app.retrieval.grpc_servicers import DEFAULT_SNIPPET_CHARS, DEFAULT_TOP_K
 from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.types import LEXICAL, PROFILE_ENTITY, PROFILE_SLOT, SEMANTIC, BackendHealth, Passage
 
