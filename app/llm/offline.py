@@ -17,7 +17,7 @@ import numpy as np
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
-from app.text.sentences import Sentence, matches, restore_lines, split_sentences
+from app.text.sentences import Sentence, matches, restore_lines, split_sentences, titled
 from app.text.words import content_stems
 
 PREAMBLE = "No language model is configured, so this answer is quoted directly from the resume."
@@ -84,9 +84,7 @@ def _closeness(
     """Return how close each sentence is in meaning to the question, scaled to [0, 1] among them."""
     if not sentences or not question.strip():
         return [0.0] * len(sentences)
-    # The heading gives a sentence its context: "€120,000" answers a question about pay
-    # because it sits under "What are her salary expectations?".
-    texts = [f"{passages[s.passage].title}: {s.text}" for s in sentences]
+    texts = [titled(passages[s.passage].title, s.text) for s in sentences]
     similarity = embedder.passages(texts) @ embedder.question(question)
     low, high = float(np.min(similarity)), float(np.max(similarity))
     return [(float(value) - low) / (high - low) if high > low else 1.0 for value in similarity]

@@ -64,6 +64,16 @@ def split_sentences(passage: int, text: str) -> list[Sentence]:
     return result
 
 
+def titled(title: str, sentence: str) -> str:
+    """Return the text a sentence is embedded as: led by its heading.
+
+    The heading gives a sentence its context: "€120,000" answers a question about pay
+    because it sits under "What are her salary expectations?". Ingest and the offline
+    answerer embed the same texts, so their vectors are shared by the embedding cache.
+    """
+    return f"{title}: {sentence}"
+
+
 def matches(question: frozenset[str], stems: frozenset[str]) -> set[str]:
     """Return the question stems found in `stems`, allowing a short prefix difference."""
     return {q for q in question if q in stems or any(_prefix_match(q, s) for s in stems)}
