@@ -1,8 +1,8 @@
 """Experiment: would a small learned classifier catch the attacks the input guard's rules miss?
 
 Not part of the service (it needs scikit-learn, which the service does not depend on); the
-service's learned detector is instead a numpy logistic regression over sentence embeddings
-(app/guardrails/meaning.py, fitted by bench/train_injection_model.py). Run:
+service's learned detector is instead a nearest-neighbours model over sentence embeddings
+(app/guardrails/meaning.py, made by bench/train_injection_model.py). Run:
 
     uv run --with scikit-learn python -m bench.guardrail_classifier
 
@@ -11,7 +11,7 @@ For each round k of the labelled sets (tests/guardrail_*.yaml) from 3 on, a TF-I
 trained on round 1's tuning part and rounds 2..k-1 only, then scored on round k: the situation
 of a round meeting the guard "on arrival". The threshold 0.7 was chosen on rounds 3-5 (the
 lowest that blocked none of their benign inputs); round 6 was the held-out round then. The
-experiment stops at round 6 (it never reads rounds 7 and 9, today's held-out rounds). The rules' own
+experiment stops at round 6 (it never reads rounds 7, 9 and 12, today's held-out rounds). The rules' own
 column is today's rules, tuned on rounds up to 6, so no round compares fairly any more.
 """
 

@@ -3,32 +3,40 @@
     uv run python -m bench.train_injection_model
 
 Uses only the tuning part of the labelled sets (tests/guardrail_sets.py): round 1's tuning
-part and rounds 2-6 and 8; the held-out part (rounds 7 and 9) is never read here. Each text is cut into the
-detector's windows and embedded by the service's own model. Logistic regression is fitted
-in numpy (Newton's method, L2 penalty, classes weighted to balance). An attack hidden in a
-long job description labels only its most attack-like window (chosen by a first model fitted
-on single-window texts); its other windows are left out, being neither attack nor benign.
+part and rounds 2-6, 8, 10 and 11; the held-out part (rounds 7, 9 and 12) is never read here.
+Each text is cut into the detector's windows and embedded by the service's own model. The
+model keeps every window of the benign texts and, for each attack, its most attack-like
+window: an attack hidden in a long job description is one window among ordinary ones, chosen
+by a logistic regression (numpy, Newton's method, L2, classes weighted to balance) fitted on
+single-window texts; its other windows are left out, being neither attack nor benign.
 
-The L2 strength and the threshold are chosen by leave-one-round-out cross-validation within
-the tuning part (round 1's tuning part and each later tuning round held out in turn: the
-situation of a new round meeting the guard), with the rules beside the model: the lowest
-threshold at which rules-or-model block at most BENIGN_BUDGET of the benign texts, then the
-strength whose model alone blocks the most attacks there (the rules, tuned on every tuning
-round, block them all, so only the model's own figure tells strengths apart; a tie goes to
-the stronger penalty). The final model is fitted on the whole tuning part.
+The number of neighbours and the threshold are chosen by leave-one-round-out
+cross-validation within the tuning part (round 1's tuning part and each later tuning round
+held out in turn: the situation of a new writer's round meeting the guard), with the rules
+beside the model: the lowest threshold at which rules-or-model block at most BENIGN_BUDGET
+of the benign texts, then the number whose model alone blocks the most attacks there (the
+rules, tuned on every tuning round, block them all, so only the model's own figure tells the
+choices apart; a tie goes to more neighbours). The same cross-validation also reports the
+logistic regression this model replaced, scored the same way, for comparison. The final
+model keeps the whole tuning part.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 
 from app.guardrails.input_guard import find_attack
-from app.guardrails.meaning import MODEL_FILE, LinearModel, windows
+from app.guardrails.meaning import MODEL_FILE, NeighbourModel, windows
 from app.text.embedding import Embedder
 from tests.guardrail_sets import Example, attacks, benign, part
 
 BENIGN_BUDGET = 0.005  # half the 1 % limit: the held-out part has fresh phrasings
-STRENGTHS = (0.3, 1.0, 3.0, 10.0, 30.0)
+NEIGHBOURS = (1, 3, 4, 5, 7, 10)
+STRENGTHS = (1.0, 10.0, 100.0)  # the logistic regression's, reported for comparison only
+WINDOW_CHOICE_STRENGTH = 3.0  # the regression that picks an attack's window
 BATCH = 64
 
 
@@ -66,35 +74,51 @@ def fit(vectors: np.ndarray, labels: np.ndarray, strength: float) -> tuple[np.nd
     return weights, float(beta[-1] - weights @ mean)
 
 
-def fit_texts(data: Embedded, chosen: np.ndarray, strength: float) -> tuple[np.ndarray, float]:
-    """Fit on the texts in `chosen`: every benign window, and each attack's most attack-like window."""
+def attack_windows(data: Embedded, chosen: np.ndarray) -> list[int]:
+    """The row of each attack in `chosen` that looks most like an attack to a regression fitted on `chosen`."""
     single = [i for i in chosen if len(data.rows[i]) == 1]
-    weights, _ = fit(data.vectors[[data.rows[i][0] for i in single]], data.labels[single], strength)
-    rows, labels = [], []
-    for i in chosen:
-        if data.labels[i]:
-            rows.append(data.rows[i][np.argmax(data.vectors[data.rows[i]] @ weights)])
-            labels.append(True)
-        else:
-            rows.extend(data.rows[i])
-            labels.extend([False] * len(data.rows[i]))
-    return fit(data.vectors[rows], np.array(labels), strength)
+    weights, _ = fit(data.vectors[[data.rows[i][0] for i in single]], data.labels[single], WINDOW_CHOICE_STRENGTH)
+    return [int(data.rows[i][np.argmax(data.vectors[data.rows[i]] @ weights)]) for i in chosen if data.labels[i]]
 
 
-def text_scores(data: Embedded, weights: np.ndarray, bias: float, chosen: np.ndarray) -> np.ndarray:
-    """The highest window probability of each text in `chosen`."""
-    model = LinearModel(weights, bias, 0.0, "")
-    return np.array([model.probabilities(data.vectors[data.rows[i]]).max() for i in chosen])
+def ordinary_windows(data: Embedded, chosen: np.ndarray) -> list[int]:
+    """Every row of the benign texts in `chosen`."""
+    return [int(row) for i in chosen if not data.labels[i] for row in data.rows[i]]
 
 
-def cross_validated(data: Embedded, strength: float) -> np.ndarray:
-    """Each text's score from a model fitted without its round."""
+def neighbours(data: Embedded, chosen: np.ndarray, k: int, identity: str = "") -> NeighbourModel:
+    """The model made of the texts in `chosen`, with no threshold yet."""
+    return NeighbourModel(
+        data.vectors[attack_windows(data, chosen)], data.vectors[ordinary_windows(data, chosen)], k, 0.0, identity
+    )
+
+
+def neighbour_scores(data: Embedded, chosen: np.ndarray, scored: np.ndarray, *, k: int) -> np.ndarray:
+    """The score of each text in `scored` by the model made of the texts in `chosen`."""
+    return text_scores(neighbours(data, chosen, k), data, scored)
+
+
+def regression_scores(data: Embedded, chosen: np.ndarray, scored: np.ndarray, *, strength: float) -> np.ndarray:
+    """The highest window logit of each text in `scored`, by a regression fitted on `chosen` (comparison only)."""
+    attack_rows, ordinary_rows = attack_windows(data, chosen), ordinary_windows(data, chosen)
+    labels = np.array([True] * len(attack_rows) + [False] * len(ordinary_rows))
+    weights, bias = fit(data.vectors[attack_rows + ordinary_rows], labels, strength)
+    return np.array([(data.vectors[data.rows[i]] @ weights + bias).max() for i in scored])
+
+
+def cross_validated(data: Embedded, score: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """Each text's score from a model made without its round: `score(inside, outside)`."""
     groups = np.array([example.round for example in data.examples])
     scores = np.zeros(len(data.examples))
     for group in np.unique(groups):
         inside, outside = np.flatnonzero(groups != group), np.flatnonzero(groups == group)
-        scores[outside] = text_scores(data, *fit_texts(data, inside, strength), outside)
+        scores[outside] = score(inside, outside)
     return scores
+
+
+def text_scores(model: NeighbourModel, data: Embedded, scored: np.ndarray) -> np.ndarray:
+    """The highest window score of each text in `scored`."""
+    return np.array([model.scores(data.vectors[data.rows[i]]).max() for i in scored])
 
 
 def choose_threshold(data: Embedded, scores: np.ndarray) -> tuple[float, float, float, float]:
@@ -102,7 +126,7 @@ def choose_threshold(data: Embedded, scores: np.ndarray) -> tuple[float, float, 
     attacks blocked by the model alone, by rules or model, and benign blocked by rules or model."""
     benign_scores = np.sort(scores[~data.labels & ~data.by_rules])[::-1]
     allowed = int(BENIGN_BUDGET * (~data.labels).sum()) - int((~data.labels & data.by_rules).sum())
-    threshold = float(np.nextafter(benign_scores[max(allowed, 0)], 1.0))
+    threshold = float(np.nextafter(benign_scores[max(allowed, 0)], np.inf))
     blocked = data.by_rules | (scores >= threshold)
     by_model = scores[data.labels] >= threshold
     return threshold, by_model.mean(), blocked[data.labels].mean(), blocked[~data.labels].mean()
@@ -115,19 +139,27 @@ def main() -> None:
     print(
         f"rules alone: attacks {data.by_rules[data.labels].mean():.1%}, benign {data.by_rules[~data.labels].mean():.2%}"
     )
-    results = []
     for strength in STRENGTHS:
-        threshold, by_model, caught, false_alarms = choose_threshold(data, cross_validated(data, strength))
+        scores = cross_validated(data, partial(regression_scores, data, strength=strength))
+        _, by_model, caught, false_alarms = choose_threshold(data, scores)
         print(
-            f"L2 {strength:>5}: threshold {threshold:.3f}; attacks blocked by the model alone {by_model:.1%}, "
+            f"logistic regression, L2 {strength:>5}: attacks blocked by the model alone {by_model:.1%}, "
+            f"by rules or model {caught:.1%}; benign blocked by rules or model {false_alarms:.2%}"
+        )
+    results = []
+    for k in NEIGHBOURS:
+        scores = cross_validated(data, partial(neighbour_scores, data, k=k))
+        threshold, by_model, caught, false_alarms = choose_threshold(data, scores)
+        print(
+            f"{k:>2} neighbours: threshold {threshold:.3f}; attacks blocked by the model alone {by_model:.1%}, "
             f"by rules or model {caught:.1%}; benign blocked by rules or model {false_alarms:.2%}"
         )
         # The rules were tuned on every tuning round, so they block all its attacks: choose by the model alone.
-        results.append((by_model, strength, threshold))
-    _, strength, threshold = max(results)
-    weights, bias = fit_texts(data, np.arange(len(data.examples)), strength)
-    LinearModel(weights.astype(np.float32), bias, threshold, embedder.identity).save(MODEL_FILE)
-    print(f"chosen L2 {strength}, threshold {threshold:.3f}; wrote {MODEL_FILE}")
+        results.append((by_model, k, threshold))
+    _, k, threshold = max(results)
+    model = neighbours(data, np.arange(len(data.examples)), k, embedder.identity)
+    NeighbourModel(model.attacks, model.ordinary, k, threshold, embedder.identity).save(MODEL_FILE)
+    print(f"chosen {k} neighbours, threshold {threshold:.3f}; wrote {MODEL_FILE}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ file's header), then used for tuning. Round 7 was written by someone who had not
 guard or the earlier rounds and is held out; round 8 is training data written after it
 without reading it. Round 9, by a new writer who read neither round 7 nor the guard, was
 meant as training data; refitting the model with it blocked fewer held-out attacks, so it
-was put aside unread and is held out too (measured once on arrival, see its header). Rules
+was put aside unread and is held out too (measured once on arrival, see its header). Rounds
+10, 11 and 12 came from three more writers, each blind to the guard and to every other round;
+10 and 11 are training data, 12 is held out. Rules
 and model are tuned against the tuning part only; the held-out part is measured, never
 looked at while tuning.
 """
@@ -24,8 +26,8 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
-HELD_OUT_ROUNDS = frozenset({7, 9})
-ROUNDS = range(2, 10)  # the files guardrail_round2.yaml ... guardrail_round9.yaml
+HELD_OUT_ROUNDS = frozenset({7, 9, 12})
+ROUNDS = range(2, 13)  # the files guardrail_round2.yaml ... guardrail_round12.yaml
 
 
 @dataclass(frozen=True)

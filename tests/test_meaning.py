@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app.guardrails.input_guard import LEARNED, PromptInjectionGuard
-from app.guardrails.meaning import MODEL_FILE, WINDOW_CHARS, WINDOW_WORDS, LinearModel, MeaningDetector, windows
+from app.guardrails.meaning import MODEL_FILE, WINDOW_CHARS, WINDOW_WORDS, MeaningDetector, NeighbourModel, windows
 from app.text.embedding import Embedder
 
 ORDINARY_SENTENCE = "We build payment systems in Python and Go for merchants across Europe."
@@ -33,7 +33,7 @@ class KeywordEmbedder:
 
 def keyword_detector(tmp_path: Path, embedder: KeywordEmbedder, identity: str = "keyword-test") -> MeaningDetector:
     path = tmp_path / "model.npz"
-    LinearModel(np.array([10.0, -10.0]), 0.0, 0.9, identity).save(path)
+    NeighbourModel(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]), 1, 0.5, identity).save(path)
     return MeaningDetector(embedder, path)  # type: ignore[arg-type]  # a fake with the two members used
 
 
@@ -110,10 +110,26 @@ def test_a_block_by_the_model_is_named_learned(tmp_path: Path) -> None:
 
 
 def test_the_shipped_model_fits_the_shipped_embedder() -> None:
-    model = LinearModel.load(MODEL_FILE)
+    model = NeighbourModel.load(MODEL_FILE)
     assert model.embedder_identity == Embedder().identity
-    assert model.weights.shape == (384,)
-    assert 0.5 < model.threshold < 1.0
+    assert model.attacks.shape[1] == model.ordinary.shape[1] == 384
+    assert len(model.attacks) >= 400
+    assert len(model.ordinary) >= 600
+    assert np.allclose(np.linalg.norm(model.ordinary, axis=1), 1.0, atol=1e-2)  # unit vectors survive float16
+    assert 1 <= model.k <= 10
+    assert -1.0 < model.threshold < 1.0
+
+
+def test_a_window_is_judged_by_its_nearest_examples_not_by_all_of_them() -> None:
+    # Many ordinary examples far away do not outvote the few attack examples close by.
+    attacks = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0]])
+    ordinary = np.array([[0.0, 1.0, 0.0]] * 50 + [[0.0, 0.0, 1.0]] * 50)
+    model = NeighbourModel(attacks, ordinary, 2, 0.0, "test")
+
+    scores = model.scores(np.array([[1.0, 0.0, 0.0], [0.0, 0.6, 0.8], [0.0, 1.0, 0.0]]))
+
+    # Each: mean of the 2 nearest attack similarities minus mean of the 2 nearest ordinary ones.
+    assert scores == pytest.approx([(1.0 + 0.6) / 2 - 0.0, (0.0 + 0.48) / 2 - 0.8, (0.0 + 0.8) / 2 - 1.0])
 
 
 class CountingEmbedder(Embedder):

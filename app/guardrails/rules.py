@@ -55,7 +55,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(say|state|answer|respond|claim|conclude)( that)? (the |this )?(candidate|applicant) (is|matches|fits) (perfect|a perfect|ideal|everything|excellent|a fraud)",
         r"\b(recommend|approve) (this|the) (candidate|applicant) for (every|any|all)",
         r"\b(candidate|applicant) (must|should|has to|needs to|is to) be (described|rated|presented|called|marked|shown|scored|assessed) as",
-        r"\b(make (something|things|stuff|it) up|invent (something|facts|details|an answer))\b",
+        # Not when asked not to: "don't make stuff up" is a recruiter asking for the truth.
+        r"(?<!not\s)(?<!n't\s)(?<!dont\s)(?<!never\s)\b(make (something|things|stuff|it) up|invent (something|facts|details|an answer))\b",
         r"(?m)^[^\S\n]{0,8}(override|system override|admin override)[^\S\n]?:",
         r"\b(dear|attention|message (to|for)|p ?s( to)?) (the )?(ai|llm|assistant|language model|chatbot|gpt|chatgpt|screener)\b",
         r"\b(reset|reboot|restart|reinitiali[sz]e|wipe|reprogram) (yourself|your (memory|programming|settings|instructions|rules|configuration|personality|persona))",
@@ -159,7 +160,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(contents?|text|dump) of (your|the) (context|knowledge base|memory|prompt|retrieval)",
         r"\b(exact|raw|full|verbatim|complete) (text|passages|chunks|documents|content) (was |were |that was |that were |you )?(retrieved|given|received|fetched|got)",
         r"\bshow (it|them) (raw|verbatim|unedited)\b",
-        r"\b(dump|leak) (everything|all|it all|every\w*)\b",
+        # "dump all the tools she used" asks for a list: only everything, or all of it, is a dump.
+        r"\b(dump|leak) (everything|it all|all (of it|you (have|know|see|got|were given)|your \w+|that you))\b",
         r"\beverything you have (on file|stored|saved|in (your )?(memory|context))",
         r"\b(documents?|passages|chunks|excerpts|texts?|results|files|snippets) you (searched|retrieved|found|received|were given|read|pulled|looked up)\b",
         r"\b(muestra|muestrame|dame|imprime|copia|affiche|montre|donne|imprime|zeig|gib|mostra|mostrami|stampa|mostre|toon|pokaz|покажи|выведи) ~(contexto|contexte|kontext|contesto|context|контекст|documentos|documents|dokumente|texto|texte)\b",
