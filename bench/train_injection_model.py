@@ -3,39 +3,43 @@
     uv run python -m bench.train_injection_model
 
 Uses only the tuning part of the labelled sets (tests/guardrail_sets.py): round 1's tuning
-part and rounds 2-6, 8, 10 and 11; the held-out part (rounds 7, 9 and 12) is never read here.
-Each text is cut into the detector's windows and embedded by the service's own model. The
-model keeps every window of the benign texts and, for each attack, its most attack-like
-window: an attack hidden in a long job description is one window among ordinary ones, chosen
-by a logistic regression (numpy, Newton's method, L2, classes weighted to balance) fitted on
-single-window texts; its other windows are left out, being neither attack nor benign.
+part and rounds 2-6, 8, 10, 11, 13, 14 and 15; the held-out part (rounds 7, 9, 12, 16 and
+17) is never read here. Each text is cut into the detector's windows and embedded by the
+service's own model. The model keeps every window of the benign texts and, for each attack,
+its most attack-like window: an attack hidden in a long job description is one window among
+ordinary ones, chosen by a logistic regression fitted on single-window texts; its other
+windows are left out, being neither attack nor benign. A window's score mixes two readings
+(app/guardrails/meaning.py): its nearness to the attack windows against the ordinary ones (k
+nearest each), and a logistic regression's logit (numpy, Newton's method, L2, classes
+weighted to balance).
 
-The number of neighbours and the threshold are chosen by leave-one-round-out
-cross-validation within the tuning part (round 1's tuning part and each later tuning round
-held out in turn: the situation of a new writer's round meeting the guard), with the rules
-beside the model: the lowest threshold at which rules-or-model block at most BENIGN_BUDGET
-of the benign texts, then the number whose model alone blocks the most attacks there (the
-rules, tuned on every tuning round, block them all, so only the model's own figure tells the
-choices apart; a tie goes to more neighbours). The same cross-validation also reports the
-logistic regression this model replaced, scored the same way, for comparison. The final
-model keeps the whole tuning part.
+The number of neighbours, the L2 penalty, the share of each reading and the threshold are
+chosen by leave-one-round-out cross-validation within the tuning part (round 1's tuning part
+and each later tuning round held out in turn: the situation of a new writer's round meeting
+the guard), with the rules beside the model: the lowest threshold at which rules-or-model
+block at most BENIGN_BUDGET of the benign texts, then the choice whose model alone blocks the
+most attacks there (the rules, tuned on most tuning rounds, would blur the comparison). Each
+reading is centred and scaled by its cross-validated window scores, the figures the shipped
+model uses. The final model is made from the whole tuning part.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 
 from app.guardrails.input_guard import find_attack
-from app.guardrails.meaning import MODEL_FILE, NeighbourModel, windows
+from app.guardrails.meaning import MODEL_FILE, InjectionModel, windows
 from app.text.embedding import Embedder
 from tests.guardrail_sets import Example, attacks, benign, part
 
 BENIGN_BUDGET = 0.005  # half the 1 % limit: the held-out part has fresh phrasings
-NEIGHBOURS = (1, 3, 4, 5, 7, 10)
-STRENGTHS = (1.0, 10.0, 100.0)  # the logistic regression's, reported for comparison only
+NEIGHBOURS = (3, 4, 5, 7)
+STRENGTHS = (10.0, 100.0, 1000.0)  # the logistic regression's L2 penalty
+SHARES = (0.0, 0.3, 0.5, 0.7, 1.0)  # the neighbours' part of the mixed score: 0 is the regression alone
 WINDOW_CHOICE_STRENGTH = 3.0  # the regression that picks an attack's window
 BATCH = 64
 
@@ -86,39 +90,57 @@ def ordinary_windows(data: Embedded, chosen: np.ndarray) -> list[int]:
     return [int(row) for i in chosen if not data.labels[i] for row in data.rows[i]]
 
 
-def neighbours(data: Embedded, chosen: np.ndarray, k: int, identity: str = "") -> NeighbourModel:
-    """The model made of the texts in `chosen`, with no threshold yet."""
-    return NeighbourModel(
-        data.vectors[attack_windows(data, chosen)], data.vectors[ordinary_windows(data, chosen)], k, 0.0, identity
+def nearness(data: Embedded, chosen: np.ndarray, rows: np.ndarray, *, k: int) -> np.ndarray:
+    """Each of `rows`' nearness to the attacks of `chosen` minus its nearness to their ordinary text."""
+    parts = InjectionModel(
+        attacks=data.vectors[attack_windows(data, chosen)],
+        ordinary=data.vectors[ordinary_windows(data, chosen)],
+        k=k,
+        weights=np.zeros(data.vectors.shape[1]),
+        bias=0.0,
+        centres=np.zeros(2),
+        spreads=np.ones(2),
+        neighbour_share=1.0,
+        threshold=0.0,
+        embedder_identity="",
     )
+    return parts.scores(data.vectors[rows])
 
 
-def neighbour_scores(data: Embedded, chosen: np.ndarray, scored: np.ndarray, *, k: int) -> np.ndarray:
-    """The score of each text in `scored` by the model made of the texts in `chosen`."""
-    return text_scores(neighbours(data, chosen, k), data, scored)
-
-
-def regression_scores(data: Embedded, chosen: np.ndarray, scored: np.ndarray, *, strength: float) -> np.ndarray:
-    """The highest window logit of each text in `scored`, by a regression fitted on `chosen` (comparison only)."""
+def regression(data: Embedded, chosen: np.ndarray, strength: float) -> tuple[np.ndarray, float]:
+    """The logistic regression fitted on the attack windows and ordinary windows of `chosen`."""
     attack_rows, ordinary_rows = attack_windows(data, chosen), ordinary_windows(data, chosen)
     labels = np.array([True] * len(attack_rows) + [False] * len(ordinary_rows))
-    weights, bias = fit(data.vectors[attack_rows + ordinary_rows], labels, strength)
-    return np.array([(data.vectors[data.rows[i]] @ weights + bias).max() for i in scored])
+    return fit(data.vectors[attack_rows + ordinary_rows], labels, strength)
+
+
+def logits(data: Embedded, chosen: np.ndarray, rows: np.ndarray, *, strength: float) -> np.ndarray:
+    """Each of `rows`' logit by the regression fitted on `chosen`."""
+    weights, bias = regression(data, chosen, strength)
+    return np.asarray(data.vectors[rows] @ weights + bias)
 
 
 def cross_validated(data: Embedded, score: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
-    """Each text's score from a model made without its round: `score(inside, outside)`."""
+    """Every window's score from a model made without its text's round: `score(inside texts, rows)`."""
     groups = np.array([example.round for example in data.examples])
-    scores = np.zeros(len(data.examples))
+    scores = np.zeros(len(data.vectors))
     for group in np.unique(groups):
         inside, outside = np.flatnonzero(groups != group), np.flatnonzero(groups == group)
-        scores[outside] = score(inside, outside)
+        rows = np.concatenate([data.rows[i] for i in outside])
+        scores[rows] = score(inside, rows)
     return scores
 
 
-def text_scores(model: NeighbourModel, data: Embedded, scored: np.ndarray) -> np.ndarray:
-    """The highest window score of each text in `scored`."""
-    return np.array([model.scores(data.vectors[data.rows[i]]).max() for i in scored])
+def mixed(near: np.ndarray, logit: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Window scores mixed as the model mixes them, with the centres and spreads used."""
+    parts = np.stack([near, logit], axis=1)
+    centres, spreads = np.median(parts, axis=0), parts.std(axis=0)
+    return ((parts - centres) / spreads) @ np.array([share, 1.0 - share]), centres, spreads
+
+
+def text_scores(data: Embedded, window_scores: np.ndarray) -> np.ndarray:
+    """The highest window score of each text."""
+    return np.array([window_scores[rows].max() for rows in data.rows])
 
 
 def choose_threshold(data: Embedded, scores: np.ndarray) -> tuple[float, float, float, float]:
@@ -139,27 +161,36 @@ def main() -> None:
     print(
         f"rules alone: attacks {data.by_rules[data.labels].mean():.1%}, benign {data.by_rules[~data.labels].mean():.2%}"
     )
-    for strength in STRENGTHS:
-        scores = cross_validated(data, partial(regression_scores, data, strength=strength))
-        _, by_model, caught, false_alarms = choose_threshold(data, scores)
-        print(
-            f"logistic regression, L2 {strength:>5}: attacks blocked by the model alone {by_model:.1%}, "
-            f"by rules or model {caught:.1%}; benign blocked by rules or model {false_alarms:.2%}"
-        )
+    near = {k: cross_validated(data, partial(nearness, data, k=k)) for k in NEIGHBOURS}
+    line = {strength: cross_validated(data, partial(logits, data, strength=strength)) for strength in STRENGTHS}
     results = []
-    for k in NEIGHBOURS:
-        scores = cross_validated(data, partial(neighbour_scores, data, k=k))
-        threshold, by_model, caught, false_alarms = choose_threshold(data, scores)
+    for (k, near_scores), (strength, line_scores), share in itertools.product(near.items(), line.items(), SHARES):
+        window_scores, centres, spreads = mixed(near_scores, line_scores, share)
+        threshold, by_model, caught, false_alarms = choose_threshold(data, text_scores(data, window_scores))
         print(
-            f"{k:>2} neighbours: threshold {threshold:.3f}; attacks blocked by the model alone {by_model:.1%}, "
-            f"by rules or model {caught:.1%}; benign blocked by rules or model {false_alarms:.2%}"
+            f"neighbour share {share:.1f}, {k:>2} neighbours, L2 {strength:>6}: threshold {threshold:.3f}; attacks "
+            f"blocked by the model alone {by_model:.1%}, by rules or model {caught:.1%}; benign blocked {false_alarms:.2%}"
         )
-        # The rules were tuned on every tuning round, so they block all its attacks: choose by the model alone.
-        results.append((by_model, k, threshold))
-    _, k, threshold = max(results)
-    model = neighbours(data, np.arange(len(data.examples)), k, embedder.identity)
-    NeighbourModel(model.attacks, model.ordinary, k, threshold, embedder.identity).save(MODEL_FILE)
-    print(f"chosen {k} neighbours, threshold {threshold:.3f}; wrote {MODEL_FILE}")
+        # The rules were tuned on every tuning round, so they block most of its attacks: choose by the model alone.
+        results.append((by_model, share, k, strength, threshold, centres, spreads))
+    _, share, k, strength, threshold, centres, spreads = max(results, key=lambda result: result[:4])
+    everything = np.arange(len(data.examples))
+    weights, bias = regression(data, everything, strength)
+    InjectionModel(
+        attacks=data.vectors[attack_windows(data, everything)],
+        ordinary=data.vectors[ordinary_windows(data, everything)],
+        k=k,
+        weights=weights,
+        bias=bias,
+        centres=centres,
+        spreads=spreads,
+        neighbour_share=share,
+        threshold=threshold,
+        embedder_identity=embedder.identity,
+    ).save(MODEL_FILE)
+    print(
+        f"chosen: neighbour share {share}, {k} neighbours, L2 {strength}, threshold {threshold:.3f}; wrote {MODEL_FILE}"
+    )
 
 
 if __name__ == "__main__":

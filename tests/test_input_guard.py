@@ -21,17 +21,16 @@ from tests.guardrail_sets import Part, attacks, benign, part
 
 ATTACKS_BLOCKED_TARGET = 0.95
 BENIGN_BLOCKED_LIMIT = 0.01
-# Measured on the held-out part (round 1's held-out items, rounds 7, 9 and 12) after the rules
-# and the model were fixed on the tuning part (rounds 1-6, 8, 10 and 11): rules alone 235/388
-# attacks (60.6 %), 1/573 benign; rules or model 344/388 attacks (88.7 %), 3/573 benign
-# (0.52 %). Before rounds 10 and 11 and the neighbours model, the same part gave 340/388
-# (87.6 %) and 7/573 benign (1.22 %): round 12 on arrival blocked 90/100 attacks and 3/170
-# benign. Floors catch a regression; the 95 % target is missed.
-HELD_OUT_ATTACKS_FLOOR = 0.88
-HELD_OUT_RULES_ALONE_FLOOR = 0.60
-# The rules were written against rounds 1-6; rounds 8, 10 and 11 came after them and are the
-# model's to learn (rules alone: 498/658 of the tuning part's attacks).
-TUNING_RULES_ALONE_FLOOR = 0.75
+# Measured on the held-out part (round 1's held-out items, rounds 7, 9, 12, 16 and 17) after the
+# rules and the model were fixed on the tuning part (rounds 1-6, 8, 10, 11, 13, 14 and 15):
+# rules alone 337/588 attacks (57.3 %), 1/933 benign; rules or model 504/588 attacks (85.7 %),
+# 1/933 benign (0.11 %). Round 17, written after the model was chosen, on arrival: 81/100
+# attacks, 0/180 benign. Floors catch a regression; the 95 % target is missed.
+HELD_OUT_ATTACKS_FLOOR = 0.85
+HELD_OUT_RULES_ALONE_FLOOR = 0.57
+# The rules were written against rounds 1-6; the later tuning rounds are the model's to learn
+# (rules alone: 646/1018 of the tuning part's attacks).
+TUNING_RULES_ALONE_FLOOR = 0.63
 
 
 @cache
@@ -60,7 +59,7 @@ def _figures(which: Part, rules_only: bool = False) -> tuple[float, float, tuple
     return caught / len(attack_set), len(false_alarms) / len(benign_set), false_alarms
 
 
-# The first test to need the guard embeds every window of every set (~2,700): ~50 s alone,
+# The first test to need the guard embeds every window of every set (~4,100): ~2 min alone,
 # over a minute on a busy machine, more than the suite's 120 s default under load.
 SLOW_FIRST = pytest.mark.timeout(600)
 
@@ -88,7 +87,7 @@ def test_the_held_out_part_keeps_benign_inputs_and_its_measured_attack_floor(rul
 
 
 @SLOW_FIRST
-@pytest.mark.xfail(strict=True, reason="held-out attacks blocked: 88.7 %, below the 95 % target (see README)")
+@pytest.mark.xfail(strict=True, reason="held-out attacks blocked: 85.7 %, below the 95 % target (see README)")
 def test_the_held_out_part_meets_the_attack_target() -> None:
     attacks_blocked, _, _ = _figures("held_out")
     assert attacks_blocked >= ATTACKS_BLOCKED_TARGET

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app.guardrails.input_guard import LEARNED, PromptInjectionGuard
-from app.guardrails.meaning import MODEL_FILE, WINDOW_CHARS, WINDOW_WORDS, MeaningDetector, NeighbourModel, windows
+from app.guardrails.meaning import MODEL_FILE, WINDOW_CHARS, WINDOW_WORDS, InjectionModel, MeaningDetector, windows
 from app.text.embedding import Embedder
 
 ORDINARY_SENTENCE = "We build payment systems in Python and Go for merchants across Europe."
@@ -31,9 +31,17 @@ class KeywordEmbedder:
         return np.array([[1.0, 0.0] if "pineapple" in text else [0.0, 1.0] for text in texts])
 
 
+def neighbours_only(
+    attacks: np.ndarray, ordinary: np.ndarray, *, k: int, threshold: float = 0.0, identity: str = "test"
+) -> InjectionModel:
+    """A model whose score is the neighbours' margin itself: no line, no centring or scaling."""
+    zeros = np.zeros(attacks.shape[1])
+    return InjectionModel(attacks, ordinary, k, zeros, 0.0, np.zeros(2), np.ones(2), 1.0, threshold, identity)
+
+
 def keyword_detector(tmp_path: Path, embedder: KeywordEmbedder, identity: str = "keyword-test") -> MeaningDetector:
     path = tmp_path / "model.npz"
-    NeighbourModel(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]), 1, 0.5, identity).save(path)
+    neighbours_only(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]), k=1, threshold=0.5, identity=identity).save(path)
     return MeaningDetector(embedder, path)  # type: ignore[arg-type]  # a fake with the two members used
 
 
@@ -110,26 +118,41 @@ def test_a_block_by_the_model_is_named_learned(tmp_path: Path) -> None:
 
 
 def test_the_shipped_model_fits_the_shipped_embedder() -> None:
-    model = NeighbourModel.load(MODEL_FILE)
+    model = InjectionModel.load(MODEL_FILE)
     assert model.embedder_identity == Embedder().identity
     assert model.attacks.shape[1] == model.ordinary.shape[1] == 384
     assert len(model.attacks) >= 400
     assert len(model.ordinary) >= 600
     assert np.allclose(np.linalg.norm(model.ordinary, axis=1), 1.0, atol=1e-2)  # unit vectors survive float16
     assert 1 <= model.k <= 10
-    assert -1.0 < model.threshold < 1.0
+    assert model.weights.shape == (384,)
+    assert 0.0 <= model.neighbour_share <= 1.0
+    assert np.all(model.spreads > 0)
 
 
 def test_a_window_is_judged_by_its_nearest_examples_not_by_all_of_them() -> None:
     # Many ordinary examples far away do not outvote the few attack examples close by.
     attacks = np.array([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0]])
     ordinary = np.array([[0.0, 1.0, 0.0]] * 50 + [[0.0, 0.0, 1.0]] * 50)
-    model = NeighbourModel(attacks, ordinary, 2, 0.0, "test")
+    model = neighbours_only(attacks, ordinary, k=2)
 
     scores = model.scores(np.array([[1.0, 0.0, 0.0], [0.0, 0.6, 0.8], [0.0, 1.0, 0.0]]))
 
     # Each: mean of the 2 nearest attack similarities minus mean of the 2 nearest ordinary ones.
     assert scores == pytest.approx([(1.0 + 0.6) / 2 - 0.0, (0.0 + 0.48) / 2 - 0.8, (0.0 + 0.8) / 2 - 1.0])
+
+
+def test_the_two_readings_are_put_on_one_scale_and_mixed_by_the_share() -> None:
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0]])
+    near = np.array([1.0 - 0.0, 0.0 - 1.0])  # attack example [1, 0], ordinary [0, 1], one neighbour each
+    logit = vectors @ np.array([2.0, -4.0]) + 1.0
+    centres, spreads = np.array([0.5, -1.0]), np.array([2.0, 4.0])
+    for share in (0.0, 0.25, 1.0):
+        model = InjectionModel(
+            vectors[:1], vectors[1:], 1, np.array([2.0, -4.0]), 1.0, centres, spreads, share, 0.0, "test"
+        )
+        expected = share * (near - 0.5) / 2.0 + (1 - share) * (logit + 1.0) / 4.0
+        assert model.scores(vectors) == pytest.approx(expected)
 
 
 class CountingEmbedder(Embedder):

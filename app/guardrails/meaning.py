@@ -3,11 +3,12 @@
 Rules catch the attack phrasings they were written for; this catches paraphrases of them.
 Each window of the text (the whole text when short, else runs of sentences) is embedded
 by the local e5 model (`app.text.embedding`, the query side, cached by text in the shared
-embedder) and compared with the labelled windows of the tuning part, whose vectors ship in
-`injection_model.npz` (made by `bench/train_injection_model.py`, which reads the tuning part
-only). A text is an attack when any window is nearer to known attacks than to known ordinary
-text by at least the shipped threshold: an injection hidden inside a long job description is
-caught by its own window. Without the model (not installed, failed, another model version)
+embedder) and scored by how much nearer it lies to the labelled attack windows of the tuning
+part than to its ordinary ones, mixed with a logistic regression over the same vectors; the
+vectors and weights ship in `injection_model.npz` (made by `bench/train_injection_model.py`,
+which reads the tuning part only). A text is an attack when any window scores at or above the
+shipped threshold: an injection hidden inside a long job description is caught by its own
+window. Without the model (not installed, failed, another model version)
 the detector says nothing and the rules guard alone; that is logged once per process.
 """
 
@@ -33,49 +34,69 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;:\u3002\uff01\uff1f])\s+|\n+")
 
 
 @dataclass(frozen=True)
-class NeighbourModel:
-    """Nearest neighbours among labelled windows: attack when a window is closer to known attacks than to
-    known ordinary text.
+class InjectionModel:
+    """Two readings of a window's embedding, added on one scale: how much nearer it is to known
+    attacks than to known ordinary text, and which side of a learned line it falls on.
 
-    A window's score is the mean cosine similarity of its `k` nearest attack windows minus that of
-    its `k` nearest ordinary windows. Chosen over a logistic regression on the same vectors by
-    leave-one-round-out cross-validation (bench/train_injection_model.py): each new writer's round
-    was caught more often (about 85 % against at most 79 % by the model alone at the same false
-    alarms), because a linear boundary fitted to earlier writers' ordinary text cuts through a new
-    writer's ordinary text, while neighbours judge each text by the examples nearest to it.
+    Nearness is the mean cosine similarity of the window's `k` nearest attack windows minus that
+    of its `k` nearest ordinary ones; the line is a logistic regression's logit. Each is centred
+    and scaled by how it scored rounds it had not seen (cross-validation), then they are mixed
+    by `neighbour_share`. In leave-one-round-out cross-validation on the tuning part
+    (bench/train_injection_model.py) the mix caught more of each new writer's attacks at the same
+    false alarms than either alone: neighbours judge a text by the examples nearest to it, which
+    keeps a new writer's odd but ordinary text from crossing a line fitted to earlier writers; the
+    line generalises where no example is near.
     """
 
     attacks: np.ndarray  # one row per labelled attack: its most attack-like window (unit vectors)
     ordinary: np.ndarray  # one row per window of the labelled ordinary texts
     k: int
-    threshold: float  # on the score, chosen by cross-validation on the tuning part
+    weights: np.ndarray  # the regression's, on raw vectors
+    bias: float
+    centres: np.ndarray  # (nearness, logit): the median each scored on unseen rounds
+    spreads: np.ndarray  # (nearness, logit): their standard deviations there
+    neighbour_share: float  # 0 = the line alone, 1 = the neighbours alone
+    threshold: float  # on the mixed score, chosen by cross-validation on the tuning part
     embedder_identity: str  # the embedding model the vectors come from
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
-        """Return each row's score: nearness to attacks minus nearness to ordinary text, in [-2, 2]."""
-        return _nearness(vectors, self.attacks, self.k) - _nearness(vectors, self.ordinary, self.k)
+        """Return each row's mixed score (0 is a typical unseen text; attacks score high)."""
+        near = _nearness(vectors, self.attacks, self.k) - _nearness(vectors, self.ordinary, self.k)
+        logit = vectors @ self.weights + self.bias
+        parts = (np.stack([near, logit], axis=1) - self.centres) / self.spreads
+        return np.asarray(parts @ np.array([self.neighbour_share, 1.0 - self.neighbour_share]))
 
     def save(self, path: Path) -> None:
-        """Write the model as one compressed .npz file (half-precision vectors)."""
+        """Write the model as one compressed .npz file (half-precision example vectors)."""
         np.savez_compressed(
             path,
             attacks=self.attacks.astype(np.float16),
             ordinary=self.ordinary.astype(np.float16),
             k=np.int64(self.k),
+            weights=self.weights.astype(np.float32),
+            bias=np.float64(self.bias),
+            centres=self.centres.astype(np.float64),
+            spreads=self.spreads.astype(np.float64),
+            neighbour_share=np.float64(self.neighbour_share),
             threshold=np.float64(self.threshold),
             embedder_identity=np.str_(self.embedder_identity),
         )
 
     @classmethod
-    def load(cls, path: Path) -> NeighbourModel:
+    def load(cls, path: Path) -> InjectionModel:
         """Read a model written by `save`."""
         with np.load(path) as data:
             return cls(
-                data["attacks"].astype(np.float32),
-                data["ordinary"].astype(np.float32),
-                int(data["k"]),
-                float(data["threshold"]),
-                str(data["embedder_identity"]),
+                attacks=data["attacks"].astype(np.float32),
+                ordinary=data["ordinary"].astype(np.float32),
+                k=int(data["k"]),
+                weights=data["weights"].astype(np.float32),
+                bias=float(data["bias"]),
+                centres=data["centres"],
+                spreads=data["spreads"],
+                neighbour_share=float(data["neighbour_share"]),
+                threshold=float(data["threshold"]),
+                embedder_identity=str(data["embedder_identity"]),
             )
 
 
@@ -117,7 +138,7 @@ class MeaningDetector:
     def __init__(self, embedder: Embedder, model_file: Path = MODEL_FILE) -> None:
         self._embedder = embedder
         self._model_file = model_file
-        self._model: NeighbourModel | None = None
+        self._model: InjectionModel | None = None
         self._unavailable = False
 
     def score(self, text: str) -> float | None:
@@ -138,10 +159,10 @@ class MeaningDetector:
         score = self.score(text)
         return score is not None and self._model is not None and score >= self._model.threshold
 
-    def _loaded(self) -> NeighbourModel | None:
+    def _loaded(self) -> InjectionModel | None:
         if self._model is None and not self._unavailable:
             try:
-                model = NeighbourModel.load(self._model_file)
+                model = InjectionModel.load(self._model_file)
             except (OSError, KeyError, ValueError) as error:
                 self._give_up(error)
                 return None

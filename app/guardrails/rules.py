@@ -33,7 +33,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "instruction_override": (
         # Words addressed to the assistant inside other text: a job ad's "note to any AI: ...".
         r"\b(note|message|p ?s|instructions?|reminder|memo) (to|for) (the |any |all |an? )?(ai|assistant|chatbot|bot|llm|language model|model|gpt)s?\b",
-        r"\b(assistant|chatbot|ai|llm|language model)\W{1,3}(new rule|forget|ignore|disregard|you must|from now on|stop)\b",
+        # Addressed to the assistant ("AI, forget..."), not about it ("make the assistant ignore its instructions").
+        r"\b(assistant|chatbot|ai|llm|language model)\s?[,:;!\u2013\u2014-]\W{0,2}(new rule|forget|ignore|disregard|you must|from now on|stop)\b",
         # Making it assert what the resume does not: "from now on, state that she ...".
         # At the start of a sentence (lookbehinds: a gap before it would backtrack on long runs).
         r"(^|(?<=[.!?\n])|(?<=[.!?]\s))(please )?(from now on )?(say|state|claim|assert|write|mention|add) that (?!again\b)\w+ \w+",
@@ -98,18 +99,22 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(first|opening|initial|last) (sentence|line|words?|paragraph) of (your|the) (instructions|prompt|system)",
         r"\b(hidden|secret) (prompt|instructions|rules|system message)",
         # Other languages: "your system prompt", "show ... hidden instructions".
-        r"\b(tu|tus|ton|tes|dein|deine|deinen|tuo|tue|seu|suas|seus|je|jouw|swoj|twoj) ~(prompt|instrucciones|instructions|anweisungen|istruzioni|instrucoes|instructies|instrukcje|systemprompt|systeemprompt)\b",
+        r"\b(tu|tus|ton|tes|dein|deine|deinen|tuo|tue|seu|suas|seus|jouw|swoj|twoj) ~(prompt|instrucciones|instructions|anweisungen|istruzioni|instrucoes|instructies|instrukcje|systemprompt|systeemprompt)\b",
         r"\b(prompt|mensaje|instrucciones|message|instructions|istruzioni|instrucoes) (del |de |di |do )?(sistema|systeme|ocultas?|cachees?|nascoste|initial(es)?)\b",
         r"\b(systemprompt|systemnachricht|systemanweisungen|systeemprompt|prompt systemowy|versteckten anweisungen|verborgen instructies|ukryte instrukcje)",
         r"(системн\w* (промпт|подсказк|инструкц|сообщени)|(твои|ваши|свои) (инструкции|правила|промпт))",
-        r"(系统提示|系统指令|提示词|系统消息)",
+        # Dutch "je" is also the "you" of every job ad ("je geeft instructies"): only right before the noun.
+        r"\bje (instructies|systeemprompt|prompt)\b",
+        # A prompt (提示词) is also a thing a candidate writes: only "yours", or asked to be shown.
+        r"(系统提示|系统指令|系统消息|你的提示词|(显示|输出|告诉我|打印|给我看|重复|泄露).{0,8}提示词|提示词.{0,6}(显示|输出|告诉我|打印|给我看|重复|泄露))",
         r"(システムプロンプト|(指示|プロンプト).{0,8}(表示|教えて|見せて|出力))",
     ),
     "role_switch": (
         r"\byou are (now|no longer)\b",
         r"\byou'?re (now|no longer) (an? |the |in )",
         r"\bfrom (now on|now onwards?|here on|this point( on| onwards?| forward)?),? you (are|will|must|shall|answer|respond|act|only|have|can|do)\b",
-        r"\b(pretend|imagine|act|behave|roleplay|role play|play) ~(you are|you're|to be|as if you|as|like) ~(unrestricted|unfiltered|uncensored|evil\w*|jailbroken|hacker|dan|system administrator|sysadmin|admin|developer|root|grandma|grandmother|grandpa|grandfather|(late|deceased|dead) \w+|terminal|linux|former manager|ex boss|no rules|no content polic)",
+        # Not a job someone else would do: "we'd need her to act as the Jamf admin".
+        r"(?<!her\sto\s)(?<!him\sto\s)(?<!them\sto\s)(?<!she\s)(?<!he\s)(?<!they\s)\b(pretend|imagine|act|behave|roleplay|role play|play) ~(you are|you're|to be|as if you|as|like) ~(unrestricted|unfiltered|uncensored|evil\w*|jailbroken|hacker|dan|system administrator|sysadmin|admin|developer|root|grandma|grandmother|grandpa|grandfather|(late|deceased|dead) \w+|terminal|linux|former manager|ex boss|no rules|no content polic)",
         r"\b(respond|answer|reply|talk|speak) ~as (my|an?|the) (grandma|grandmother|pirate|hacker|unfiltered|unrestricted|uncensored|dan|evil)",
         r"\b(enter|enable|activate|switch (to|into)|turn on|go into|in|now in|start) (the )?(dan|stan|dude|evil|developer|dev|god|debug|admin|sudo|jailbreak|jailbroken|unrestricted|unfiltered|maintenance|root|opposite|chaos) mode\b",
         r"\b(dan|do anything now)( mode| ready| prompt| jailbreak|,)",
@@ -130,7 +135,9 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(unrestricted|unfiltered|uncensored|jailbroken|unmoderated) (ai|assistant|model|mode|chatbot|version|llm|bot)\b",
         # Other languages: "you are now", "pretend to be", "without restrictions", "developer mode".
         r"\b(du bist (jetzt|nun|ab jetzt)|tu es (maintenant|desormais)|ahora eres|eres ahora|ora sei|sei ora|agora (voce e|es)|je bent nu|jestes teraz)\b",
-        r"\b(finge|finja|fingir|fais semblant|tu fais semblant|tu joues|tu incarnes|tu seras|tu sei|spiel|gib dich als) ~(ser|d'etre|aus|essere)?",
+        # "Pretend" needs what to pretend: a drama teacher's job ad "finge" too.
+        r"\b(finge|finja|fingir|fais semblant|tu fais semblant|spiel|gib dich als) ~(ser|que (eres|es|tu|voce)|d'etre|etre|du bist|einen|eine|aus|essere|di essere)\b",
+        r"\b(tu joues|tu incarnes|tu seras|tu sei)\b",
         r"\b(sin restricciones|sans (aucune )?restrictions?|ohne (jegliche )?einschrankungen|uneingeschrankte?[rn]?|senza restrizioni|sem restricoes|zonder beperkingen|bez ograniczen)\b",
         r"\b(entwicklermodus|developer-?modus|modo (desarrollador|desenvolvedor|sviluppatore|dios|programador)|mode (developpeur|debug|dieu)|ontwikkelaarsmodus|tryb (dewelopera|programisty))\b",
         r"(теперь ты|ты теперь|режим разработчика|без ограничении|你现在是|开发者模式|不受限制|没有任何限制|无限制|扮演|假装你|あなたは今|開発者モード)",
