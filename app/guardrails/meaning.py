@@ -1,4 +1,4 @@
-"""The input guard's learned detector: nearest labelled neighbours in sentence-embedding space.
+"""The input guard's learned detector: labelled neighbours and a learned line, over sentence embeddings.
 
 Rules catch the attack phrasings they were written for; this catches paraphrases of them.
 Each window of the text (the whole text when short, else runs of sentences) is embedded
@@ -8,8 +8,8 @@ part than to its ordinary ones, mixed with a logistic regression over the same v
 vectors and weights ship in `injection_model.npz` (made by `bench/train_injection_model.py`,
 which reads the tuning part only). A text is an attack when any window scores at or above the
 shipped threshold: an injection hidden inside a long job description is caught by its own
-window. Without the model (not installed, failed, another model version)
-the detector says nothing and the rules guard alone; that is logged once per process.
+window. Without the model (not installed, failed, another model version) the detector says
+nothing and the rules guard alone; that is logged once per process.
 """
 
 from __future__ import annotations
