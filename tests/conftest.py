@@ -3,6 +3,7 @@ with RESUME_API_REQUIRE_SERVERS=1 (set by .ci/run) a missing one fails instead."
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import shutil
 
@@ -14,6 +15,19 @@ os.environ.setdefault("MEMVID_TELEMETRY", "0")
 pytest_plugins = ["tests.llm_client"]
 
 REQUIRE_SERVERS = os.environ.get("RESUME_API_REQUIRE_SERVERS") == "1"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Disarm the stack-dump watchdog (faulthandler_timeout) for a test that declares a longer timeout.
+
+    The watchdog fires ten seconds before the default timeout; a test marked to take longer
+    would print every stack while working normally. pytest-timeout still dumps them if it
+    really hangs. This runs after pytest arms the watchdog for the test, and pytest disarms it
+    again after the test either way.
+    """
+    marker = item.get_closest_marker("timeout")
+    if marker and marker.args and marker.args[0] > float(item.config.getini("timeout") or 0):
+        faulthandler.cancel_dump_traceback_later()
 
 
 def require_binary(name: str) -> str:
