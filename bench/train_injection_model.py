@@ -32,7 +32,7 @@ from functools import partial
 import numpy as np
 
 from app.guardrails.input_guard import find_attack
-from app.guardrails.meaning import MODEL_FILE, InjectionModel, windows
+from app.guardrails.meaning import MODEL_FILE, InjectionModel, nearness, windows
 from app.text.embedding import Embedder
 from tests.guardrail_sets import Example, attacks, benign, part
 
@@ -90,21 +90,10 @@ def ordinary_windows(data: Embedded, chosen: np.ndarray) -> list[int]:
     return [int(row) for i in chosen if not data.labels[i] for row in data.rows[i]]
 
 
-def nearness(data: Embedded, chosen: np.ndarray, rows: np.ndarray, *, k: int) -> np.ndarray:
-    """Each of `rows`' nearness to the attacks of `chosen` minus its nearness to their ordinary text."""
-    parts = InjectionModel(
-        attacks=data.vectors[attack_windows(data, chosen)],
-        ordinary=data.vectors[ordinary_windows(data, chosen)],
-        k=k,
-        weights=np.zeros(data.vectors.shape[1]),
-        bias=0.0,
-        centres=np.zeros(2),
-        spreads=np.ones(2),
-        neighbour_share=1.0,
-        threshold=0.0,
-        embedder_identity="",
-    )
-    return parts.scores(data.vectors[rows])
+def near_scores(data: Embedded, chosen: np.ndarray, rows: np.ndarray, *, k: int) -> np.ndarray:
+    """Each of `rows`' nearness to the attacks of `chosen` against their ordinary text."""
+    attacks, ordinary = data.vectors[attack_windows(data, chosen)], data.vectors[ordinary_windows(data, chosen)]
+    return nearness(data.vectors[rows], attacks, ordinary, k)
 
 
 def regression(data: Embedded, chosen: np.ndarray, strength: float) -> tuple[np.ndarray, float]:
@@ -154,6 +143,23 @@ def choose_threshold(data: Embedded, scores: np.ndarray) -> tuple[float, float, 
     return threshold, by_model.mean(), blocked[data.labels].mean(), blocked[~data.labels].mean()
 
 
+def choose(data: Embedded) -> tuple[float, int, float, float, np.ndarray, np.ndarray]:
+    """Cross-validate every mix; return the best one's share, neighbours, L2, threshold, centres and spreads."""
+    near = {k: cross_validated(data, partial(near_scores, data, k=k)) for k in NEIGHBOURS}
+    line = {strength: cross_validated(data, partial(logits, data, strength=strength)) for strength in STRENGTHS}
+    results = []
+    for (k, near_windows), (strength, line_windows), share in itertools.product(near.items(), line.items(), SHARES):
+        window_scores, centres, spreads = mixed(near_windows, line_windows, share)
+        threshold, by_model, caught, false_alarms = choose_threshold(data, text_scores(data, window_scores))
+        print(
+            f"neighbour share {share:.1f}, {k:>2} neighbours, L2 {strength:>6}: threshold {threshold:.3f}; attacks "
+            f"blocked by the model alone {by_model:.1%}, by rules or model {caught:.1%}; benign blocked {false_alarms:.2%}"
+        )
+        # The rules were written on most tuning rounds, so their share is in-sample: choose by the model alone.
+        results.append((by_model, share, k, strength, threshold, centres, spreads))
+    return max(results, key=lambda result: result[:4])[1:]
+
+
 def main() -> None:
     embedder = Embedder()
     data = Embedded(part(attacks(), "tuning") + part(benign(), "tuning"), embedder)
@@ -161,19 +167,7 @@ def main() -> None:
     print(
         f"rules alone: attacks {data.by_rules[data.labels].mean():.1%}, benign {data.by_rules[~data.labels].mean():.2%}"
     )
-    near = {k: cross_validated(data, partial(nearness, data, k=k)) for k in NEIGHBOURS}
-    line = {strength: cross_validated(data, partial(logits, data, strength=strength)) for strength in STRENGTHS}
-    results = []
-    for (k, near_scores), (strength, line_scores), share in itertools.product(near.items(), line.items(), SHARES):
-        window_scores, centres, spreads = mixed(near_scores, line_scores, share)
-        threshold, by_model, caught, false_alarms = choose_threshold(data, text_scores(data, window_scores))
-        print(
-            f"neighbour share {share:.1f}, {k:>2} neighbours, L2 {strength:>6}: threshold {threshold:.3f}; attacks "
-            f"blocked by the model alone {by_model:.1%}, by rules or model {caught:.1%}; benign blocked {false_alarms:.2%}"
-        )
-        # The rules were tuned on every tuning round, so they block most of its attacks: choose by the model alone.
-        results.append((by_model, share, k, strength, threshold, centres, spreads))
-    _, share, k, strength, threshold, centres, spreads = max(results, key=lambda result: result[:4])
+    share, k, strength, threshold, centres, spreads = choose(data)
     everything = np.arange(len(data.examples))
     weights, bias = regression(data, everything, strength)
     InjectionModel(

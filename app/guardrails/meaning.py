@@ -61,7 +61,7 @@ class InjectionModel:
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
         """Return each row's mixed score (0 is a typical unseen text; attacks score high)."""
-        near = _nearness(vectors, self.attacks, self.k) - _nearness(vectors, self.ordinary, self.k)
+        near = nearness(vectors, self.attacks, self.ordinary, self.k)
         logit = vectors @ self.weights + self.bias
         parts = (np.stack([near, logit], axis=1) - self.centres) / self.spreads
         return np.asarray(parts @ np.array([self.neighbour_share, 1.0 - self.neighbour_share]))
@@ -100,7 +100,13 @@ class InjectionModel:
             )
 
 
-def _nearness(vectors: np.ndarray, examples: np.ndarray, k: int) -> np.ndarray:
+def nearness(vectors: np.ndarray, attacks: np.ndarray, ordinary: np.ndarray, k: int) -> np.ndarray:
+    """How much nearer each row of `vectors` is to its `k` nearest `attacks` than to its `k` nearest
+    `ordinary` rows (mean cosine similarity of each, so in [-2, 2])."""
+    return _mean_of_nearest(vectors, attacks, k) - _mean_of_nearest(vectors, ordinary, k)
+
+
+def _mean_of_nearest(vectors: np.ndarray, examples: np.ndarray, k: int) -> np.ndarray:
     """Mean similarity of each row of `vectors` to its `k` most similar rows of `examples`."""
     similarity = vectors @ examples.T
     k = min(k, examples.shape[0])
