@@ -17,7 +17,6 @@ from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 from mcp_types import JSONRPCNotification, JSONRPCRequest
 from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
-from mcp_types.methods import SPEC_CLIENT_METHODS, SPEC_CLIENT_NOTIFICATION_METHODS
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
 
@@ -26,26 +25,14 @@ from app.components import components
 from app.errors import PayloadTooLarge, RateLimited
 from app.mcp import methods
 from app.mcp.protocol import Negotiated, RpcError, negotiate
-from app.telemetry.metrics import MCP_DURATION, MCP_REQUESTS, RATE_LIMITED
+from app.mcp.replies import OUTCOMES, RATE_LIMITED_CODE, error_response, json_response, record
+from app.telemetry.metrics import RATE_LIMITED
 
 log = structlog.get_logger(__name__)
 
 bp = APIBlueprint("mcp", __name__, abp_tags=[Tag(name="mcp")])
 
-RATE_LIMITED_CODE = -32010  # implementation-defined range (-32000..-32019)
 _ROUTING_HEADERS = frozenset({"mcp-protocol-version", "mcp-method", "mcp-name"})
-_KNOWN_METHODS = SPEC_CLIENT_METHODS | SPEC_CLIENT_NOTIFICATION_METHODS
-_OUTCOMES = {
-    PARSE_ERROR: "parse_error",
-    INVALID_REQUEST: "invalid_request",
-    -32601: "method_not_found",
-    -32602: "invalid_params",
-    INTERNAL_ERROR: "internal_error",
-    HEADER_MISMATCH: "header_mismatch",
-    -32022: "unsupported_version",
-    RATE_LIMITED_CODE: "rate_limited",
-}
-
 
 _JSON_RPC_BODY = {"application/json": {"schema": {"type": "object", "description": "A JSON-RPC 2.0 message."}}}
 # Every status the endpoint answers with, for clients and fuzzers: a JSON-RPC object each time.
@@ -107,7 +94,7 @@ def _notification(body: dict[str, Any], started: float) -> Response:
     except ValidationError:
         raise RpcError(INVALID_REQUEST, "The body is not a valid JSON-RPC notification.") from None
     # Nothing to act on without sessions (cancellation is closing the connection): accept it.
-    _record(notification.method, "ok", started)
+    record(notification.method, "ok", started)
     return Response(status=202)
 
 
@@ -118,11 +105,11 @@ def _request(message: JSONRPCRequest, started: float) -> Response:
         result = methods.answer(message.method, message.params, negotiated)
     except RpcError as error:
         modern = negotiated.modern if negotiated else True
-        _record(message.method, _OUTCOMES.get(error.code, "error"), started, negotiated)
-        return _error_response(error, message.id, error.http_status(modern=modern))
+        record(message.method, OUTCOMES.get(error.code, "error"), started, negotiated)
+        return error_response(error, message.id, error.http_status(modern=modern))
     outcome = "tool_error" if result.get("isError") else "ok"
-    _record(message.method, outcome, started, negotiated, name=_name(message.params))
-    return _json({"jsonrpc": "2.0", "id": message.id, "result": result})
+    record(message.method, outcome, started, negotiated, name=_name(message.params))
+    return json_response({"jsonrpc": "2.0", "id": message.id, "result": result})
 
 
 def _lower_headers() -> dict[str, str]:
@@ -141,33 +128,6 @@ def _name(params: dict[str, Any] | None) -> str:
     return value[:100] if isinstance(value, str) else ""
 
 
-def _record(method: str, outcome: str, started: float, negotiated: Negotiated | None = None, name: str = "") -> None:
-    elapsed = time.perf_counter() - started
-    label = method if method in _KNOWN_METHODS else "other"
-    MCP_REQUESTS.labels(method=label, outcome=outcome).inc()
-    MCP_DURATION.labels(method=label).observe(elapsed)
-    log.info(
-        "mcp.request",
-        method=label,
-        name=name,
-        outcome=outcome,
-        seconds=round(elapsed, 3),
-        protocol_version=negotiated.version if negotiated else "",
-        client=negotiated.client if negotiated else "",
-    )
-
-
-def _error_response(error: RpcError, request_id: Any, status: int) -> Response:
-    body: dict[str, Any] = {"code": error.code, "message": error.message}
-    if error.data is not None:
-        body["data"] = error.data
-    return _json({"jsonrpc": "2.0", "id": request_id, "error": body}, status)
-
-
-def _json(body: dict[str, Any], status: int = 200) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status, mimetype="application/json")
-
-
 class _Forbidden(Exception):
     pass
 
@@ -175,14 +135,14 @@ class _Forbidden(Exception):
 @bp.errorhandler(RpcError)
 def _transport_error(error: RpcError) -> Response:
     # Raised before the request could be read: there is no id to answer.
-    _record("", _OUTCOMES.get(error.code, "error"), time.perf_counter())
-    return _error_response(error, None, error.http_status(modern=True))
+    record("", OUTCOMES.get(error.code, "error"), time.perf_counter())
+    return error_response(error, None, error.http_status(modern=True))
 
 
 @bp.errorhandler(_Forbidden)
 def _forbidden(_error: _Forbidden) -> Response:
-    _record("", "forbidden_origin", time.perf_counter())
-    return _error_response(RpcError(INVALID_REQUEST, "This Origin may not use the MCP endpoint."), None, 403)
+    record("", "forbidden_origin", time.perf_counter())
+    return error_response(RpcError(INVALID_REQUEST, "This Origin may not use the MCP endpoint."), None, 403)
 
 
 @bp.errorhandler(HTTPException)
@@ -197,8 +157,8 @@ def _http_error(error: HTTPException) -> Response:
         rpc = RpcError(INVALID_REQUEST, PayloadTooLarge.detail)
     else:
         rpc = RpcError(INVALID_REQUEST, error.description or error.name)
-    _record("", _OUTCOMES.get(rpc.code, "error"), time.perf_counter())
-    response = _error_response(rpc, None, status)
+    record("", OUTCOMES.get(rpc.code, "error"), time.perf_counter())
+    response = error_response(rpc, None, status)
     for name, value in error.get_headers():
         if name.lower() == "retry-after":
             response.headers[name] = value
@@ -208,4 +168,4 @@ def _http_error(error: HTTPException) -> Response:
 @bp.errorhandler(Exception)
 def _unexpected(error: Exception) -> Response:
     log.exception("mcp.unhandled_error", error_type=type(error).__name__)
-    return _error_response(RpcError(INTERNAL_ERROR, "An unexpected error occurred."), None, 500)
+    return error_response(RpcError(INTERNAL_ERROR, "An unexpected error occurred."), None, 500)
