@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.retrieval.query import MAX_TERMS, Term, lexical_ranking, query_terms, term_queries
+from app.retrieval.query import MAX_FORMS, MAX_TERMS, Term, lexical_ranking, query_terms, term_queries
 from app.retrieval.types import Passage
+from app.retrieval.vocabulary import SYNONYMS
 
 
 def passage(title: str, score: float = 1.0, tags: tuple[str, ...] = ()) -> Passage:
@@ -39,6 +40,23 @@ def test_forms_cover_plurals_and_recruiter_synonyms():
 
     assert salaries.forms[:2] == ("salaries", "salary")
     assert "salary" in earn.forms
+
+
+def test_every_expansion_is_a_plain_word_the_engine_cannot_read_as_syntax():
+    # Expansions reach memvid unfiltered: a word with punctuation or an operator would be query syntax.
+    words = set(SYNONYMS) | {word for others in SYNONYMS.values() for word in others}
+
+    assert len(words) > 500
+    assert [word for word in words if not word.isalnum() or word != word.casefold()] == []
+    assert words.isdisjoint({"and", "or", "not", "to"})
+
+
+def test_a_word_in_several_groups_still_has_at_most_max_forms():
+    [azure] = query_terms("azure")  # in a cloud group and a vendor group
+
+    assert len(SYNONYMS["azure"]) > MAX_FORMS
+    assert len(azure.forms) == MAX_FORMS
+    assert azure.forms[:2] == ("azure", "cloud")  # the first group's words first
 
 
 def test_term_queries_are_each_form_then_the_salted_union():

@@ -22,30 +22,31 @@ from app.resume.parser import parse_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
 from app.retrieval.hybrid import hybrid_search
 from app.retrieval.types import BackendHealth, Passage
-from tests.retrieval_eval import Score, measure, question_sets
+from tests.retrieval_eval import TUNING_SETS, Score, measure, question_sets
 
 PLAIN_WORDS = re.compile(r"^[^\W_]+( OR [^\W_]+)*$")
 
-# (set, mode) -> floors of recall@3, recall@5, offline answers with the fact: the figures
-# measured when they were set, less about one question, so a regression fails and noise does not.
-# The example and fourth resumes' sets are tuned on; the second and third are held out (never
-# tuned on, their misses never printed).
+# (set, mode) -> floors of recall@3, recall@5, offline answers with the fact: the lowest figure
+# measured on two machines, less about one question, so a regression fails and noise does not.
+# The machines differ: memvid's vector search picks its SIMD code by CPU, so frames near a tie
+# in meaning can swap places (the third resume's paraphrased recall@3 is 0.87 on a machine
+# with AVX2 only and 0.82 on one with AVX-512; README). The example and fourth resumes' sets
+# are tuned on; the second and third are held out (never tuned on, their misses never printed).
 FLOORS = {
     ("example, matched", "fused"): (0.95, 0.97, 0.87),
-    ("example, paraphrased", "fused"): (0.69, 0.87, 0.72),
+    ("example, paraphrased", "fused"): (0.69, 0.85, 0.72),
     ("second resume, matched", "fused"): (0.95, 1.00, 0.95),
     ("second resume, paraphrased", "fused"): (0.78, 0.91, 0.65),
     ("third resume, matched", "fused"): (0.93, 0.97, 0.93),
-    ("third resume, paraphrased", "fused"): (0.84, 0.89, 0.44),
+    ("third resume, paraphrased", "fused"): (0.78, 0.89, 0.44),
     ("fourth resume, matched", "fused"): (0.90, 0.90, 0.90),
     ("fourth resume, paraphrased", "fused"): (0.62, 0.80, 0.47),
 }
 # Sets on which fused search ranks the answer in the first five less often than one mode
-# alone. Since the semantic ranking includes each frame's best sentence, semantic search
-# alone finds 37 of the held-out third resume's 38 paraphrased answers among five, and the
-# fusion with lexical hits 35 (0.92 against 0.97); the fusion's weight is chosen on the
-# tuning sets, where it gains (app/retrieval/hybrid.py), not on this one.
-FUSION_LOSES_AT_5: set[str] = {"third resume, paraphrased"}
+# alone (strict xfails). Empty since the expansion table grew (README): on the held-out third
+# resume's paraphrased questions fusion had lost two answers against semantic search alone
+# (35 of 38 against 37), and now loses one (36), within the allowed 0.05.
+FUSION_LOSES_AT_5: set[str] = set()
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,8 @@ def test_fused_search_holds_its_measured_quality(figures, key, floors):
 
     got = (result.recall_3, result.recall_5, result.offline)
 
-    assert all(value >= floor for value, floor in zip(got, floors, strict=True)), (got, result.misses)
+    shown = result.misses if key[0].startswith(TUNING_SETS) else "(held out: misses not shown)"
+    assert all(value >= floor for value, floor in zip(got, floors, strict=True)), (got, shown)
 
 
 @pytest.mark.parametrize(
