@@ -15,6 +15,7 @@ from app.llm.offline import (
 )
 from app.llm.types import AnswerRequest, Finished, Token
 from app.retrieval.types import Passage
+from app.text.sentences import restore_lines
 
 ACME = Passage(
     title="Experience — Acme Cloud",
@@ -173,3 +174,24 @@ def test_answerer_identity_and_close() -> None:
     assert answerer.name == "offline"
     answerer.close()
     assert events("Python", passages=())[-1] == Finished(finish_reason="stop")
+
+
+def test_a_folded_snippet_gets_its_lines_back_and_a_label_of_several_words_stays_whole():
+    # memvid folds a snippet's lines into one; "Google Cloud:" must not become "Google." + "Cloud: ...".
+    folded = Passage(
+        title="Skills — Moderate",
+        text="Skills — Moderate - Kafka: event streaming - Google Cloud: GKE and Cloud SQL - Go: small CLIs "
+        "Technical work: Flask services. Lessons learned: measure first.",
+        score=1.0,
+    )
+
+    lines = restore_lines(folded).splitlines()
+
+    assert lines == [
+        "- Kafka: event streaming",
+        "- Google Cloud: GKE and Cloud SQL",
+        "- Go: small CLIs",
+        "Technical work: Flask services.",
+        "Lessons learned: measure first.",
+    ]
+    assert "Google." not in ask("Which cloud has she used?", (folded,))

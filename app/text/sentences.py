@@ -17,6 +17,8 @@ _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
 # Where a folded snippet had a bullet or a `Label: value` line (e.g. "Technical work: ").
 _FOLDED_BULLET = re.compile(r"\s+-\s+(?=\S)")
 _FOLDED_LABEL = re.compile(r"\s+(?=[A-Z][a-z]+(?: [a-z]+)?: )")
+# A line holding only a bullet and capitalised words ("- Google") is the start of a label.
+_LABEL_START = re.compile(r"\s*(?:-\s*)?(?:[A-Z][\w.&+/-]*\s*)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +39,23 @@ def restore_lines(passage: Passage) -> str:
     if passage.title and text.startswith(passage.title):
         text = text[len(passage.title) :].lstrip()
     if "\n" not in text:
-        text = _FOLDED_LABEL.sub("\n", _FOLDED_BULLET.sub("\n- ", text))
+        text = _break_before_labels(_FOLDED_BULLET.sub("\n- ", text))
     # Tag lines are keywords for search, not sentences worth quoting.
     return "\n".join(line for line in _LINE_BREAK.split(text) if not line.startswith("Tags:"))
+
+
+def _break_before_labels(text: str) -> str:
+    """Start a new line before each `Label: ` that a folded snippet ran into the text before it.
+
+    Not inside a label of several capitalised words, nor after a bare bullet: "- Google Cloud: GKE"
+    stays one line.
+    """
+
+    def boundary(match: re.Match[str]) -> str:
+        before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+        return match.group() if _LABEL_START.fullmatch(before) else "\n"
+
+    return _FOLDED_LABEL.sub(boundary, text)
 
 
 def split_sentences(passage: int, text: str) -> list[Sentence]:
