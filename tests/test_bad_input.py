@@ -6,6 +6,7 @@ between the test and the server tidies them up."""
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import re
@@ -122,6 +123,18 @@ ROWS = [
         request("POST", "/api/v1/chat", b"message=hi", {"Content-Type": "application/x-www-form-urlencoded"}),
         415,
         "unsupported_media_type",
+    ),
+    (
+        "gzip_body",
+        post_json("/api/v1/chat", gzip.compress(b'{"message":"hi"}'), **{"Content-Encoding": "gzip"}),
+        415,
+        "unsupported_content_encoding",
+    ),
+    (
+        "fit_declared_deflate",
+        post_json("/api/v1/assess-fit", b'{"job_description":"x"}', **{"Content-Encoding": "identity, deflate"}),
+        415,
+        "unsupported_content_encoding",
     ),
     ("over_64k", chat({"message": "x" * 70_000}), 413, "payload_too_large"),
     ("ten_megabytes", post_json("/api/v1/chat", b'{"message":"' + b"x" * TEN_MB + b'"}'), 413, "payload_too_large"),

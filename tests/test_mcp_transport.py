@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from typing import Any
 
@@ -65,6 +66,15 @@ def test_oversized_body_is_413_with_a_json_rpc_error(app_config, fake_memvid, fa
 
     assert response.status_code == 413
     assert error_of(response)["code"] == -32600
+
+
+def test_a_compressed_body_is_415_not_read_as_json(client):
+    body = gzip.compress(b'{"jsonrpc":"2.0","id":1,"method":"ping"}')
+
+    response = client.post("/mcp", data=body, content_type="application/json", headers={"Content-Encoding": "gzip"})
+
+    assert response.status_code == 415
+    assert "uncompressed" in error_of(response)["message"]
 
 
 def test_accept_without_json_is_406(client):

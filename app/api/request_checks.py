@@ -10,6 +10,14 @@ from app.errors import InvalidJSON, PayloadTooLarge, RequestError, UnsupportedMe
 
 log = structlog.get_logger(__name__)
 
+ENCODED_BODY = "Send the body uncompressed: this service accepts no Content-Encoding."
+
+
+def body_is_encoded() -> bool:
+    """Whether the client declared a compressed body, which would otherwise be read as raw JSON (RFC 7694)."""
+    encodings = request.headers.get("Content-Encoding", "").replace(",", " ").split()
+    return any(encoding.casefold() != "identity" for encoding in encodings)
+
 
 def require_json_body() -> None:
     """Reject a POST whose body is not JSON: 415 for the content type, 400 for the bytes."""
@@ -17,6 +25,8 @@ def require_json_body() -> None:
         return
     if not request.is_json:
         raise UnsupportedMediaType()
+    if body_is_encoded():
+        raise UnsupportedMediaType(ENCODED_BODY, code="unsupported_content_encoding")
     _refuse_cut_chunked_body(read_body())
     try:
         # Parsed once here; the validator reads the cached result. Oversized bodies with a

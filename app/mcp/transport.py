@@ -20,7 +20,7 @@ from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST, 
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
 
-from app.api.request_checks import read_body
+from app.api.request_checks import ENCODED_BODY, body_is_encoded, read_body
 from app.components import components
 from app.errors import PayloadTooLarge, RateLimited
 from app.mcp import methods
@@ -77,6 +77,8 @@ def _read_body() -> Any:
         raise NotAcceptable("Accept must allow application/json: every answer is one JSON object.")
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
+    if body_is_encoded():
+        raise UnsupportedMediaType(ENCODED_BODY)
     try:
         return json.loads(read_body())
     except (ValueError, RecursionError):
