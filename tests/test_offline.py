@@ -6,6 +6,7 @@ import pytest
 
 from app.llm.offline import (
     CLOSEST_ONLY,
+    GREETING,
     MAX_CLOSEST_ONLY,
     MAX_QUOTE_CHARS,
     MAX_SENTENCES,
@@ -195,3 +196,17 @@ def test_a_folded_snippet_gets_its_lines_back_and_a_label_of_several_words_stays
         "Lessons learned: measure first.",
     ]
     assert "Google." not in ask("Which cloud has she used?", (folded,))
+
+
+@pytest.mark.parametrize("message", ["hello", "Hi there!", "Thank you very much!", "Good morning"])
+def test_a_greeting_gets_a_greeting_and_the_suggestions_not_quotes(message):
+    answer = ask(message)
+
+    assert answer.startswith(GREETING)
+    assert "You could ask instead:\n- What cloud work has she done?" in answer
+    assert "From *" not in answer
+
+
+@pytest.mark.parametrize("message", ["Hello, where is she based?", "Is she good?", "Thanks - does she know Go?"])
+def test_a_question_with_a_greeting_is_still_answered_from_the_resume(message):
+    assert not ask(message).startswith(GREETING)

@@ -18,12 +18,20 @@ from app.llm.types import AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
 from app.text.sentences import Sentence, matches, restore_lines, split_sentences, titled
-from app.text.words import content_stems
+from app.text.words import content_stems, words
 
 PREAMBLE = "No language model is configured, so this answer is quoted directly from the resume."
 NOTHING_FOUND = "I could not find anything in the resume that answers this question."
 NO_PASSAGES = "The resume search returned nothing for this question."
 CLOSEST_ONLY = "No sentence of the resume uses the question's words; these come closest in meaning."
+GREETING = "Hello! Ask me about the candidate's experience, skills or background."
+# Words of a message that only greets or thanks ("Hi there!", "Thanks a lot"): quoting the
+# resume's nearest sentences to "hello" reads as nonsense, so it gets a greeting and suggestions.
+_GREETING_WORDS = frozenset(
+    {"hi", "hello", "hey", "hiya", "howdy", "greetings", "thanks", "thank", "thx", "cheers", "good", "morning",
+     "afternoon", "evening", "bye", "goodbye", "ok", "okay", "there", "you", "a", "lot", "so", "much", "very",
+     "again", "all"}
+)  # fmt: skip
 MAX_SENTENCES = 5
 MAX_QUOTE_CHARS = 900
 MAX_SUGGESTIONS = 3
@@ -62,6 +70,8 @@ class OfflineAnswerer:
 
 def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> str:
     """Return the whole offline answer for `request`."""
+    if _only_greets(request.question):
+        return "\n\n".join([GREETING, *_nothing_found(request)[1:]])
     # Retrieval expands "cloud" to "aws", "gcp"...: sentences with those words answer too.
     stems = content_stems(request.question) | content_stems(" ".join(request.searched_words))
     sentences = [s for i, p in enumerate(request.passages) for s in split_sentences(i, restore_lines(p))]
@@ -88,6 +98,11 @@ def _closeness(
     similarity = embedder.passages(texts) @ embedder.question(question)
     low, high = float(np.min(similarity)), float(np.max(similarity))
     return [(float(value) - low) / (high - low) if high > low else 1.0 for value in similarity]
+
+
+def _only_greets(question: str) -> bool:
+    said = words(question)
+    return bool(said) and all(word in _GREETING_WORDS for word in said)
 
 
 def _nothing_found(request: AnswerRequest) -> list[str]:
