@@ -210,3 +210,11 @@ def test_a_greeting_gets_a_greeting_and_the_suggestions_not_quotes(message):
 @pytest.mark.parametrize("message", ["Hello, where is she based?", "Is she good?", "Thanks - does she know Go?"])
 def test_a_question_with_a_greeting_is_still_answered_from_the_resume(message):
     assert not ask(message).startswith(GREETING)
+
+
+def test_a_long_capitalised_run_before_a_label_is_split_in_linear_time():
+    # A resume line of capitals (an acronym list, a shouted heading) once made the label check
+    # backtrack exponentially: 30 letters took about a minute.
+    shouted = Passage(title="Skills", text="Skills - " + "A" * 5000 + "! Location: Berlin", score=1.0)
+
+    assert restore_lines(shouted).splitlines() == ["- " + "A" * 5000 + "!", "Location: Berlin"]

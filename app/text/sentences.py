@@ -18,7 +18,8 @@ _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
 _FOLDED_BULLET = re.compile(r"\s+-\s+(?=\S)")
 _FOLDED_LABEL = re.compile(r"\s+(?=[A-Z][a-z]+(?: [a-z]+)?: )")
 # A line holding only a bullet and capitalised words ("- Google") is the start of a label.
-_LABEL_START = re.compile(r"\s*(?:-\s*)?(?:[A-Z][\w.&+/-]*\s*)*")
+# Words end at a space or the end, so a long capitalised run is read one way only (linear time).
+_LABEL_START = re.compile(r"\s*(?:-\s*)?(?:[A-Z][\w.&+/-]*(?:\s+|$))*")
 
 
 @dataclass(frozen=True, slots=True)
