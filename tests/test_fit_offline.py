@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.fit.offline import LABEL, offline_assessment
 from app.resume.profile import parse_profile
@@ -49,3 +51,47 @@ def test_a_job_without_skill_names_says_so() -> None:
     result = offline_assessment("Helper\nyou will help us with many things every day, and more.", [], None)
     assert "names no skills or tools" in result.verdict
     assert result.key_matches == result.gaps == []
+
+
+def test_an_endless_term_is_not_a_skill_and_breaks_nothing() -> None:
+    # A tracking link is one "term" (dots and slashes are kept for Node.js, CI/CD); so is a
+    # slash-joined list. Offline, such a job once failed the answer's own 600-character limit.
+    link = "careers.example.com/jobs/platform?ref=" + "a1b2c3d4e5" * 65
+    stack = "/".join(["Go", "Rust", "Kafka"] * 120)
+
+    result = offline_assessment(
+        f"Platform Engineer\nApply at {link}. Stack: {stack}. We run Kubernetes.", PASSAGES, None
+    )
+
+    assert result.key_matches == ["Kubernetes (mentioned in the resume)"]
+    assert result.gaps == []
+
+
+def test_a_long_known_gap_from_the_resume_is_shortened_not_fatal() -> None:
+    gap = "Mainframe " + "work " * 200
+    profile = PROFILE_MODEL.model_copy(update={"skills": PROFILE_MODEL.skills.model_copy(update={"gaps": [gap]})})
+
+    result = offline_assessment(f"Platform Engineer\nWe need {gap}.", PASSAGES, profile)
+
+    assert result.gaps[0].startswith("Mainframe work work")
+    assert result.gaps[0].endswith("… (not found in the resume)")
+    assert all(len(line) <= 600 for line in result.gaps)
+
+
+# Job descriptions made of skill-like pieces, separators and arbitrary text, within the 20,000
+# characters the endpoint accepts.
+JOB_PIECES = st.one_of(
+    st.sampled_from(
+        ["Kubernetes", "C++", "CI/CD", "Node.js", "AWS", "COBOL", "/", ".", "-", "\n", " ", "• ", "A" * 700]
+    ),
+    st.text(max_size=80),
+)
+
+
+@settings(max_examples=300, deadline=2000)
+@given(job=st.lists(JOB_PIECES, max_size=200).map("".join).map(lambda text: text[:20_000]))
+def test_any_job_description_gets_an_offline_assessment(job: str) -> None:
+    result = offline_assessment(job, PASSAGES, PROFILE_MODEL)
+
+    assert result.verdict.startswith(LABEL)
+    assert not {m.split(" (")[0] for m in result.key_matches} & {g.split(" (")[0] for g in result.gaps}

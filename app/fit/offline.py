@@ -16,6 +16,10 @@ from app.text.words import STOP_WORDS, content_stems
 
 LABEL = "Keyword overlap (offline, no language model)"
 MAX_TERMS = 8
+# Longer "terms" are links or slash-joined lists, not names of skills ("Kubernetes" is 10).
+MAX_TERM_CHARS = 40
+# A known gap is a line of the resume: kept whole up to here, within the answer's line limit.
+MAX_GAP_CHARS = 200
 # Words every job description uses that say nothing about a skill.
 _JOB_WORDS = frozenset(
     """
@@ -29,6 +33,7 @@ _JOB_WORDS = frozenset(
 )
 _TERM = re.compile(r"[A-Za-z][\w.+#/-]*[\w+#]|[A-Za-z]")
 _SENTENCE_START = re.compile(r"(^|[\n.!?•*-])\s*$")
+_WEB_ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)+/")  # "careers.example.com/jobs": where to apply, not a skill
 
 
 def offline_assessment(job_description: str, passages: Sequence[Passage], profile: Profile | None) -> FitAssessment:
@@ -37,7 +42,9 @@ def offline_assessment(job_description: str, passages: Sequence[Passage], profil
     terms = _job_terms(job_description)
     matched = [t for t in terms if content_stems(t) and content_stems(t) <= resume][:MAX_TERMS]
     missing = [t for t in terms if t not in matched][:MAX_TERMS]
-    known_gaps = [g for g in (profile.skills.gaps if profile else []) if g.casefold() in job_description.casefold()]
+    known_gaps = [
+        _shortened(g) for g in (profile.skills.gaps if profile else []) if g.casefold() in job_description.casefold()
+    ]
     gaps = list(dict.fromkeys([*known_gaps, *missing]))[:MAX_TERMS]
     found = f"{len(matched)} of the job's {len(matched) + len(gaps)} key terms appear in the resume"
     if not matched and not gaps:
@@ -70,13 +77,19 @@ def _job_terms(job_description: str) -> list[str]:
         word = match.group().strip(".-/")
         key = word.casefold()
         counts[key] += 1
-        if len(key) < 2 or key in STOP_WORDS or key in _JOB_WORDS or not content_stems(word):
+        if not 2 <= len(key) <= MAX_TERM_CHARS or key in STOP_WORDS or key in _JOB_WORDS or not content_stems(word):
+            continue
+        if _WEB_ADDRESS.match(word):
             continue
         tool_like = any(c.isupper() for c in word[1:]) or any(c in word for c in "+#./")
         name_like = word[0].isupper() and not _SENTENCE_START.search(text[: match.start()][-3:])
         if tool_like or name_like:
             first_form.setdefault(key, word)
     return sorted(first_form.values(), key=lambda w: -counts[w.casefold()])
+
+
+def _shortened(line: str) -> str:
+    return line if len(line) <= MAX_GAP_CHARS else line[: MAX_GAP_CHARS - 1].rstrip() + "…"
 
 
 def _level(matched: int, gaps: int) -> str:
