@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from app.guardrails.input_guard import find_attack
+from app.guardrails.rules import KNOWN_WORDS, RULES
 from app.guardrails.views import decoded_payloads, fold_look_alikes, join_spaced_letters, read_leet, strip_marks, views
 
 
@@ -73,3 +77,24 @@ def test_views_include_leetspeak_and_decoded_text_once_each() -> None:
 )
 def test_read_leet_picks_the_reading_the_rules_know(text: str, expected: str) -> None:
     assert read_leet(text, frozenset({"rules", "reveal", "ignore", "all"})) == expected
+
+
+# Text built from the guard's own raw material (separators, leetspeak digits, look-alike and
+# invisible characters, base64-looking runs) and arbitrary text, up to a long job description.
+GUARD_PIECES = st.one_of(
+    st.sampled_from(
+        ["i g n o r e", "1gn0r3", "|", ".", "-", "_", "*", "\u200b", "\u0456", "\uff49", "aWdub3Jl", "=", "\n",
+         "A" * 300, "1" * 300, "QUJD" * 100, " ", "ig-nore", "'"]
+    ),
+    st.text(max_size=80),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=3000)
+@given(text=st.lists(GUARD_PIECES, max_size=120).map("".join))
+def test_any_text_gets_views_and_a_verdict_from_the_rules(text: str) -> None:
+    found = views(text, KNOWN_WORDS)
+
+    assert found
+    assert all(isinstance(view, str) for view in found)
+    assert find_attack(text) in {None, *(category for category, _ in RULES)}
