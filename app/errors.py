@@ -82,6 +82,15 @@ class UnsupportedMediaType(RequestError):
     detail = "Send the body as JSON with Content-Type: application/json."
 
 
+class TooDenseToCheck(RequestError):
+    status = 422
+    code = "too_dense_to_check"
+    detail = (
+        "The text holds too much that is not ordinary prose to be checked: send the job "
+        "description's own text, without long codes, links or symbol runs."
+    )
+
+
 class InvalidJSON(RequestError):
     code = "invalid_json"
     detail = "The request body is not valid JSON."

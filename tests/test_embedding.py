@@ -92,3 +92,12 @@ def test_queries_batch_what_query_embeds_one_by_one_and_share_its_cache():
     assert np.array_equal(rows[1], rows[2])
     assert embedder.query("Does she know Rust?") is embedder.query("Does she know Rust?")
     assert embedder.queries([]).shape == (0, 384)
+
+
+def test_tokens_count_what_the_model_reads_at_most_one_a_character_plus_markers():
+    embedder = Embedder()
+    prose = "We build payment systems in Python and Go for merchants across Europe."
+    symbols = "|1.-_*" * 60
+
+    assert 10 < embedder.tokens(prose) < len(prose) / 2
+    assert len(symbols) / 2 < embedder.tokens(symbols) <= len(symbols) + 8

@@ -4,6 +4,7 @@ OpenAI-compatible server (tests/fake_llm.py), the offline answerer, the input gu
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -173,6 +174,24 @@ def test_offline_the_assessment_is_a_labelled_keyword_overlap(memvid: FakeMemvid
     assert "COBOL (not found in the resume)" in body["gaps"]
     assert "No language model is configured" in body["recommendation"]
     assert (body["chunks_retrieved"], body["tokens_used"]) == (2, 0)
+
+
+def test_a_job_description_too_dense_to_check_is_a_quick_422_and_prose_of_that_length_is_checked(
+    memvid: FakeMemvid,
+) -> None:
+    # Symbol runs read as a token a character: 20,000 of them once took the model 36 s. (Not a
+    # repeated pattern: repeated windows are embedded once, so those are cheap.)
+    client = create_app({"rate_limit_per_minute": 1000}, memvid=memvid, llm=OfflineAnswerer()).test_client()
+    rng = random.Random(0)
+    symbols = "".join(rng.choice("aI1|.-_ *\n") for _ in range(20_000))
+    prose = " ".join(f"{JOB} Team {n}." for n in range(200))[:20_000]
+
+    refused = client.post(URL, json={"job_description": symbols})
+    assessed = client.post(URL, json={"job_description": prose})
+
+    assert (refused.status_code, refused.get_json()["code"]) == (422, "too_dense_to_check")
+    assert assessed.status_code == 200
+    assert assessed.get_json()["verdict"].startswith(LABEL)
 
 
 def test_retrieval_down_is_503_not_a_verdict(memvid: FakeMemvid) -> None:

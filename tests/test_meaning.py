@@ -8,8 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.errors import TooDenseToCheck
 from app.guardrails.input_guard import LEARNED, PromptInjectionGuard
-from app.guardrails.meaning import MODEL_FILE, WINDOW_CHARS, WINDOW_WORDS, InjectionModel, MeaningDetector, windows
+from app.guardrails.meaning import (
+    MAX_CHECKED_TOKENS,
+    MODEL_FILE,
+    WINDOW_CHARS,
+    WINDOW_WORDS,
+    InjectionModel,
+    MeaningDetector,
+    windows,
+)
 from app.text.embedding import Embedder
 
 ORDINARY_SENTENCE = "We build payment systems in Python and Go for merchants across Europe."
@@ -23,6 +32,9 @@ class KeywordEmbedder:
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
         self.calls: list[list[str]] = []
+
+    def tokens(self, text: str) -> int:
+        return len(text)  # one token a character: the densest text
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         self.calls.append(list(texts))
@@ -174,3 +186,15 @@ def test_a_text_the_guard_checked_is_not_embedded_again_by_the_same_embedder() -
 
     assert embedder.runs == 1
     assert np.allclose(vector, Embedder().query(question), atol=1e-5)  # batch and single agree
+
+
+def test_a_text_past_the_token_budget_is_refused_before_anything_is_embedded(tmp_path: Path) -> None:
+    embedder = KeywordEmbedder()
+    detector = keyword_detector(tmp_path, embedder)
+    dense = "".join(chr(0x4E00 + i % 5000) for i in range(MAX_CHECKED_TOKENS + 1))  # one token a character here
+
+    with pytest.raises(TooDenseToCheck):
+        detector.is_attack(dense)
+
+    assert embedder.calls == []
+    assert detector.is_attack(dense[:MAX_CHECKED_TOKENS]) is False  # at the budget: checked

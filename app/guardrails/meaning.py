@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import structlog
 
+from app.errors import TooDenseToCheck
 from app.text.embedding import Embedder
 
 log = structlog.get_logger(__name__)
@@ -30,6 +31,11 @@ MODEL_FILE = Path(__file__).with_name("injection_model.npz")
 # drowned out by the ordinary text around it.
 WINDOW_WORDS = 60
 WINDOW_CHARS = 400
+# Embedding costs about 0.8 ms per token on one core, whatever the text. Prose runs at 0.25-0.35
+# tokens a character (the longest job description the endpoint takes, 20,000 characters,
+# about 7,000 tokens: ~6 s), but symbol runs, codes and look-alike letters reach one token a
+# character: 20,000 of them took 36 s. Past this budget a text is refused (422), not embedded.
+MAX_CHECKED_TOKENS = 8_000
 _SENTENCE_END = re.compile(r"(?<=[.!?;:\u3002\uff01\uff1f])\s+|\n+")
 
 
@@ -148,17 +154,34 @@ class MeaningDetector:
         self._unavailable = False
 
     def score(self, text: str) -> float | None:
-        """Return the highest attack score over the windows of `text`, or None without a model."""
+        """Return the highest attack score over the windows of `text`, or None without a model.
+
+        Raises TooDenseToCheck past MAX_CHECKED_TOKENS, before any embedding.
+        """
         model = self._loaded()
         pieces = windows(text)
         if model is None or not pieces:
             return None
         try:
+            self._refuse_too_dense(pieces)
             vectors = self._embedder.queries(pieces)
+        except TooDenseToCheck:
+            raise
         except Exception as error:  # any failure of the native model means rules only
             self._give_up(error)
             return None
         return float(model.scores(vectors).max())
+
+    def _refuse_too_dense(self, pieces: list[str]) -> None:
+        # The model reads at most one token a character, plus the "query: " prefix and two
+        # markers a window (6 measured): a text that short (every chat question) is within
+        # budget without being counted.
+        if sum(len(piece) + 8 for piece in pieces) <= MAX_CHECKED_TOKENS:
+            return
+        tokens = sum(self._embedder.tokens(piece) for piece in pieces)
+        if tokens > MAX_CHECKED_TOKENS:
+            log.info("guardrail.too_dense", windows=len(pieces), tokens=tokens)
+            raise TooDenseToCheck()
 
     def is_attack(self, text: str) -> bool:
         """Whether some window of `text` scores at or above the model's threshold."""

@@ -77,6 +77,13 @@ class Embedder:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([found[text] for text in texts])
 
+    def tokens(self, text: str) -> int:
+        """Return how many tokens the model reads for `text` as a query: what embedding it costs.
+
+        Tokenizing takes microseconds: it runs here, not in the thread pool.
+        """
+        return int(self._loaded().token_count(text, is_query=True))
+
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """Return one vector per text, as rows (e5's "passage: " side)."""
         missing = list(dict.fromkeys(text for text in texts if text not in self._passages))
