@@ -32,7 +32,8 @@ from functools import partial
 import numpy as np
 
 from app.guardrails.input_guard import find_attack
-from app.guardrails.meaning import MODEL_FILE, InjectionModel, nearness, windows
+from app.guardrails.meaning import MODEL_FILE, InjectionModel, nearness
+from app.guardrails.windows import windows
 from app.text.embedding import Embedder
 from tests.guardrail_sets import Example, attacks, benign, part
 

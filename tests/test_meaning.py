@@ -10,15 +10,8 @@ import pytest
 
 from app.errors import TooDenseToCheck
 from app.guardrails.input_guard import LEARNED, PromptInjectionGuard
-from app.guardrails.meaning import (
-    MAX_CHECKED_TOKENS,
-    MODEL_FILE,
-    WINDOW_CHARS,
-    WINDOW_WORDS,
-    InjectionModel,
-    MeaningDetector,
-    windows,
-)
+from app.guardrails.meaning import MAX_CHECKED_TOKENS, MODEL_FILE, InjectionModel, MeaningDetector
+from app.guardrails.windows import WINDOW_CHARS, WINDOW_WORDS, windows
 from app.text.embedding import Embedder
 
 ORDINARY_SENTENCE = "We build payment systems in Python and Go for merchants across Europe."

@@ -14,7 +14,6 @@ nothing and the rules guard alone; that is logged once per process.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,21 +21,17 @@ import numpy as np
 import structlog
 
 from app.errors import TooDenseToCheck
+from app.guardrails.windows import windows
 from app.text.embedding import Embedder
 
 log = structlog.get_logger(__name__)
 
 MODEL_FILE = Path(__file__).with_name("injection_model.npz")
-# e5 reads up to 512 tokens; a window this size keeps one injected sentence from being
-# drowned out by the ordinary text around it.
-WINDOW_WORDS = 60
-WINDOW_CHARS = 400
 # Embedding costs about 0.8 ms per token on one core, whatever the text. Prose runs at 0.25-0.35
 # tokens a character (the longest job description the endpoint takes, 20,000 characters,
 # about 7,000 tokens: ~6 s), but symbol runs, codes and look-alike letters reach one token a
 # character: 20,000 of them took 36 s. Past this budget a text is refused (422), not embedded.
 MAX_CHECKED_TOKENS = 8_000
-_SENTENCE_END = re.compile(r"(?<=[.!?;:\u3002\uff01\uff1f])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -117,31 +112,6 @@ def _mean_of_nearest(vectors: np.ndarray, examples: np.ndarray, k: int) -> np.nd
     similarity = vectors @ examples.T
     k = min(k, examples.shape[0])
     return np.asarray(np.partition(similarity, -k, axis=1)[:, -k:].mean(axis=1))
-
-
-def windows(text: str) -> list[str]:
-    """Split `text` into the distinct pieces scored on their own: the text itself when short."""
-    text = text.strip()
-    if len(text.split()) <= WINDOW_WORDS and len(text) <= WINDOW_CHARS:
-        return [text] if text else []
-    found: list[str] = []
-    current: list[str] = []
-    for piece in (cut for sentence in _SENTENCE_END.split(text) for cut in _cut(sentence)):
-        joined = " ".join([*current, piece])
-        if current and (len(joined.split()) > WINDOW_WORDS or len(joined) > WINDOW_CHARS):
-            found.append(" ".join(current))
-            current = []
-        current.append(piece)
-    if current:
-        found.append(" ".join(current))
-    return list(dict.fromkeys(found))
-
-
-def _cut(sentence: str) -> list[str]:
-    """Cut a sentence longer than a window into window-sized word runs, and those into character runs."""
-    words = sentence.split()
-    runs = [" ".join(words[i : i + WINDOW_WORDS]) for i in range(0, len(words), WINDOW_WORDS)]
-    return [run[i : i + WINDOW_CHARS] for run in runs for i in range(0, len(run), WINDOW_CHARS)]
 
 
 class MeaningDetector:
