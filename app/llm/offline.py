@@ -71,7 +71,7 @@ class OfflineAnswerer:
 def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> str:
     """Return the whole offline answer for `request`."""
     if _only_greets(request.question):
-        return "\n\n".join([GREETING, *_nothing_found(request)[1:]])
+        return "\n\n".join([GREETING, _what_to_ask(request)])
     # Retrieval expands "cloud" to "aws", "gcp"...: sentences with those words answer too.
     stems = content_stems(request.question) | content_stems(" ".join(request.searched_words))
     sentences = [s for i, p in enumerate(request.passages) for s in split_sentences(i, restore_lines(p))]
@@ -85,7 +85,7 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
     # say so, quote less, and offer the suggested questions.
     closest = _cite(chosen[:MAX_CLOSEST_ONLY], request.passages)
-    return "\n\n".join([PREAMBLE, CLOSEST_ONLY, *closest, *_nothing_found(request)[1:]])
+    return "\n\n".join([PREAMBLE, CLOSEST_ONLY, *closest, _what_to_ask(request)])
 
 
 def _closeness(
@@ -106,13 +106,14 @@ def _only_greets(question: str) -> bool:
 
 
 def _nothing_found(request: AnswerRequest) -> list[str]:
-    parts = [NOTHING_FOUND if request.passages else NO_PASSAGES]
+    return [NOTHING_FOUND if request.passages else NO_PASSAGES, _what_to_ask(request)]
+
+
+def _what_to_ask(request: AnswerRequest) -> str:
     suggestions = [q.strip() for q in request.suggested_questions if q.strip()][:MAX_SUGGESTIONS]
     if suggestions:
-        parts.append("You could ask instead:\n" + "\n".join(f"- {q}" for q in suggestions))
-    else:
-        parts.append("Try asking about a specific skill, company or role.")
-    return parts
+        return "You could ask instead:\n" + "\n".join(f"- {q}" for q in suggestions)
+    return "Try asking about a specific skill, company or role."
 
 
 def _select(
