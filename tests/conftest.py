@@ -10,6 +10,15 @@ import shutil
 import pytest
 
 os.environ.setdefault("MEMVID_TELEMETRY", "0")
+# The suite runs on every core (pytest-xdist, `-n auto` in pyproject.toml, one worker per
+# core up to MAX_WORKERS) and embeds thousands of labelled texts: each worker's model gets
+# its share of the cores (two threads ran a batch 1.6x faster than one when alone). The
+# service keeps one thread per worker (app/text/embedding.py), where gunicorn's workers are
+# the parallelism; servers the tests start inherit this, and idle threads sleep, not spin.
+MAX_WORKERS = 4
+_workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // _workers)))
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # The OpenRouter client's fixtures (llm_upstream, make_llm_client, retry_sleeps, service_metrics).
 pytest_plugins = ["tests.llm_client"]
@@ -28,6 +37,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     marker = item.get_closest_marker("timeout")
     if marker and marker.args and marker.args[0] > float(item.config.getini("timeout") or 0):
         faulthandler.cancel_dump_traceback_later()
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per core, at most MAX_WORKERS (each loads its own models and servers)."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
 def require_binary(name: str) -> str:
