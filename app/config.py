@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     max_history_messages: int = Field(default=20, ge=0)
 
     rate_limit_per_minute: int = Field(default=10, ge=1)
+    # The model tokens a client's requests may average within that limit (app/api/model_budget.py).
+    model_tokens_per_request: int = Field(default=2_000, ge=1_000)
     redis_url: str | None = None  # set: sessions, rate limits and caches are shared through Redis
     redis_timeout_seconds: float = Field(default=0.5, gt=0)  # connect, read and pool wait, per call
     # Per worker. A request holds at most one connection at a time, so a pool as large as

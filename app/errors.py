@@ -120,6 +120,11 @@ class RateLimited(RequestError):
     detail = "Too many requests; please slow down and try again shortly."
 
 
+class ModelBudgetExhausted(RateLimited):
+    code = "model_budget_exhausted"
+    detail = "Too much text from this address in the last minute for the service to check; try again shortly."
+
+
 class ProfileNotFound(ServiceError):
     status = 404
     code = "profile_not_found"

@@ -12,7 +12,19 @@ from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import __version__
-from app.api import admin, chat, error_handlers, feedback, fit, health, profile, rate_limit, trace_id, version
+from app.api import (
+    admin,
+    chat,
+    error_handlers,
+    feedback,
+    fit,
+    health,
+    model_budget,
+    profile,
+    rate_limit,
+    trace_id,
+    version,
+)
 from app.api.schemas import ErrorBody
 from app.backends import build_answerer, build_memvid_backend
 from app.chat.hooks import TurnHooks
@@ -65,7 +77,8 @@ def create_app(
     tracing.init_app(app, settings)  # before trace_id: the request span must exist when its id is read
     trace_id.init_app(app)  # first: every later hook and handler sees the trace id
     error_handlers.init_app(app)
-    rate_limit.init_app(app, settings, limited=[chat.bp, fit.bp, feedback.bp, mcp_transport.bp])
+    limiter = rate_limit.init_app(app, settings, limited=[chat.bp, fit.bp, feedback.bp, mcp_transport.bp])
+    model_budget.init_app(app, limiter, settings.rate_limit_per_minute * settings.model_tokens_per_request)
     metrics.init_app(app)
     if settings.cors_origins:
         CORS(app, origins=settings.cors_origins, expose_headers=["X-Trace-ID", "Retry-After"])

@@ -2,7 +2,8 @@
 
     uv run python -m bench.redis_cost [--turns 2000]
 
-Runs the state calls of one chat turn (rate-limit check and its headers, open the session,
+Runs the state calls of one chat turn (rate-limit check and its headers, the model budget's
+charge, open the session,
 retrieval cache, profile cache, append the turn), in one process against a local
 redis-server it starts, and prints wall and CPU time per turn for both stores. The full
 benchmark (`python -m bench --redis`) shows the same cost inside the running service.
@@ -41,6 +42,7 @@ def turn_of(
         client = f"10.0.{n % 200}.1"
         limiter.hit(LIMIT, client)
         limiter.get_window_stats(LIMIT, client)
+        limiter.hit(LIMIT, "model_token_budget", client)  # the model budget's charge (app/api/model_budget.py)
         session_id, _ = sessions.history(str(uuid.uuid4()) if n % 3 == 0 else f"bench-{n % 100}")
         passages.get_or_compute(f"question {n % 12}", lambda: ("passage",) * 5)  # type: ignore[attr-defined]
         profile.get_or_compute("profile", lambda: "{}")  # type: ignore[attr-defined]

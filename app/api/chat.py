@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
+from app.api.model_budget import charge_model_tokens
 from app.api.request_checks import require_json_body
 from app.api.schemas import ChatRequest, ChatResponse, ErrorBody
 from app.api.trace_id import current_trace_id
@@ -35,6 +36,7 @@ _ERRORS: dict[int | str, Any] = dict.fromkeys((400, 413, 415, 422, 429, 502, 503
 )
 def chat(body: ChatRequest) -> Response | dict[str, Any]:
     started = time.perf_counter()
+    charge_model_tokens(body.message)
     turns = components().chat
     session_id = str(body.session_id) if body.session_id else None
     if not body.stream:

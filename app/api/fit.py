@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_openapi3 import APIBlueprint, Tag
 
+from app.api.model_budget import charge_model_tokens
 from app.api.request_checks import require_json_body
 from app.api.schemas import ErrorBody, FitRequest, FitResponse
 from app.components import components
@@ -30,4 +31,5 @@ _ERRORS: dict[int | str, Any] = dict.fromkeys((400, 413, 415, 422, 429, 502, 503
     responses={200: FitResponse, **_ERRORS},
 )
 def assess_fit(body: FitRequest) -> dict[str, Any]:
+    charge_model_tokens(body.job_description)
     return FitResponse.model_validate(components().fit.assess(body.job_description).body()).model_dump()

@@ -65,7 +65,7 @@ def init_app(app: Flask, settings: Settings, *, limited: list[Blueprint]) -> Lim
         response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
         response.headers["X-RateLimit-Remaining"] = str(max(0, remaining))
         response.headers["X-RateLimit-Reset"] = str(int(reset_at))
-        if response.status_code == 429:
+        if response.status_code == 429 and "Retry-After" not in response.headers:
             response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - time.time())))
         return response
 

@@ -19,6 +19,7 @@ from mcp_types import CallToolResult, TextContent, Tool, ToolAnnotations
 from mcp_types.jsonrpc import INVALID_PARAMS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from app.api.model_budget import charge_model_tokens
 from app.api.schemas import FitResponse
 from app.components import components
 from app.errors import ServiceError
@@ -71,6 +72,7 @@ class ToolSpec:
 
 def ask_question(arguments: AskQuestion) -> Answer:
     """Answer one question through the same chat turn as POST /api/v1/chat."""
+    charge_model_tokens(arguments.question)
     session_id = str(arguments.session_id) if arguments.session_id else None
     answer = components().chat.answer(arguments.question, session_id)
     titles = [source["title"] for source in answer.sources]
@@ -79,6 +81,7 @@ def ask_question(arguments: AskQuestion) -> Answer:
 
 def assess_fit(arguments: AssessFit) -> FitResponse:
     """Assess the candidate against a job description, like POST /api/v1/assess-fit."""
+    charge_model_tokens(arguments.job_description)
     return FitResponse.model_validate(components().fit.assess(arguments.job_description).body())
 
 
