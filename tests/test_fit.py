@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
+from app.chat.hooks import LEARNED, GuardVerdict
 from app.factory import create_app
+from app.fit.assessment import FitAssessment, FitResult
 from app.fit.offline import LABEL
+from app.fit.service import REFUSAL, UNCLEAR_REFUSAL, FitService
 from app.llm.offline import OfflineAnswerer
 from tests.fake_llm import FakeLLMServer, http_error, stream
 from tests.fakes import FakeMemvid
@@ -159,6 +162,37 @@ def test_an_injected_job_description_is_refused_before_retrieval_and_the_llm(
     metrics = llm_client.get("/metrics").get_data(as_text=True)
     assert 'guardrail_blocks_total{category="instruction_override",surface="fit"}' in metrics
     assert 'fit_assessments_total{outcome="blocked"}' in metrics
+
+
+class BlockingGuard:
+    """An input guard that blocks every text as `category`."""
+
+    def __init__(self, category: str) -> None:
+        self.category = category
+
+    def check(self, text: str) -> GuardVerdict:
+        return GuardVerdict(blocked=True, category=self.category)
+
+
+@pytest.mark.parametrize(("category", "refusal"), [("instruction_override", REFUSAL), (LEARNED, UNCLEAR_REFUSAL)])
+def test_a_refusal_says_only_what_the_guard_knows(category: str, refusal: FitAssessment) -> None:
+    # The rules name the instruction they found; the learned detector names none.
+    service = FitService(retriever=None, answerer=None, guard=BlockingGuard(category))  # type: ignore[arg-type]
+
+    assert service.assess(JOB) == FitResult(refusal, chunks_retrieved=0, tokens_used=0)
+
+
+@pytest.mark.parametrize("text", ["asdf qwer zxcv " * 6, "lorem ipsum dolor sit amet " * 5, "x" * 60])
+def test_text_that_is_no_job_description_is_not_called_an_injection(text: str, memvid: FakeMemvid) -> None:
+    # Whether the learned detector blocks such text or the offline assessment reads it,
+    # the answer must not claim it found instructions there.
+    client = create_app({"rate_limit_per_minute": 1000}, memvid=memvid, llm=OfflineAnswerer()).test_client()
+
+    body = client.post(URL, json={"job_description": text}).get_json()
+
+    assert set(body) == KEYS
+    assert "contains instructions" not in body["verdict"]
+    assert "without instructions" not in body["recommendation"]
 
 
 def test_offline_the_assessment_is_a_labelled_keyword_overlap(memvid: FakeMemvid) -> None:

@@ -21,6 +21,9 @@ class GuardVerdict:
 
 
 ALLOWED = GuardVerdict(blocked=False)
+# The category of a block by a learned detector: it saw something unlike an ordinary text
+# and names no kind of attack (a keyboard mash or a placeholder can score like one).
+LEARNED = "learned"
 
 
 class InputGuard(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import structlog
 
-from app.chat.hooks import InputGuard
+from app.chat.hooks import LEARNED, InputGuard
 from app.errors import LLMError
 from app.fit.assessment import FitAssessment, FitResult
 from app.fit.llm_assessor import assess_with_llm
@@ -25,6 +25,14 @@ REFUSAL = FitAssessment(
     gaps=[],
     recommendation="Paste only the job description itself, without instructions for the AI, and try again.",
 )
+# The learned detector names no instruction it found, and text that is not a job description
+# at all (a keyboard mash, a placeholder) can score like an attack: say what is known.
+UNCLEAR_REFUSAL = FitAssessment(
+    verdict="Not assessed: the text does not read like a job description and may hold instructions for the assistant.",
+    key_matches=[],
+    gaps=[],
+    recommendation="Paste the job description as published (the role, its duties and requirements) and try again.",
+)
 
 
 class FitService:
@@ -37,9 +45,11 @@ class FitService:
 
     def assess(self, job_description: str) -> FitResult:
         """Return the assessment; raise RetrievalUnavailable or LLMError when a dependency fails."""
-        if self._guard.check(job_description).blocked:
+        verdict = self._guard.check(job_description)
+        if verdict.blocked:
             FIT_ASSESSMENTS.labels(outcome="blocked").inc()
-            return FitResult(REFUSAL, chunks_retrieved=0, tokens_used=0)
+            refusal = UNCLEAR_REFUSAL if verdict.category == LEARNED else REFUSAL
+            return FitResult(refusal, chunks_retrieved=0, tokens_used=0)
         profile = self._retriever.profile()  # raises RetrievalUnavailable: no evidence, no verdict
         queries = requirement_queries(job_description)
         passages = gather_passages(queries, self._search)

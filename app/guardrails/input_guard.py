@@ -7,7 +7,7 @@ import hashlib
 
 import structlog
 
-from app.chat.hooks import ALLOWED, GuardVerdict
+from app.chat.hooks import ALLOWED, LEARNED, GuardVerdict
 from app.guardrails.meaning import MeaningDetector
 from app.guardrails.rules import KNOWN_WORDS, RULES
 from app.guardrails.views import views
@@ -15,8 +15,6 @@ from app.telemetry.metrics import GUARDRAIL_BLOCKS
 from app.text.embedding import shared_embedder
 
 log = structlog.get_logger(__name__)
-
-LEARNED = "learned"  # the category of a block by the learned detector, which names no kind
 
 
 def find_attack(text: str) -> str | None:
