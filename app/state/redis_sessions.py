@@ -1,13 +1,6 @@
 """Conversation sessions in Redis, shared by every worker and host (SPEC §4).
 
-Keys, for session S: `resume:session:S` (hash: created, last_active, first_index, feedback:N),
-`resume:session:S:messages` (list of JSON messages, oldest first), both expiring SESSION_TTL
-after the last completed turn; `resume:sessions` (sorted set of ids by last activity: the
-count, the newest-first listing and the MAX_SESSIONS eviction order); `resume:stats:sessions`
-(hash of hits, misses, evictions and expiries: the fleet-wide tally the cache CLI reads;
-`cache_lookups_total` and `cache_removals_total` keep each process's share for Prometheus).
-An expired session's keys are dropped by Redis itself; it is counted as an expiry when its
-index entry is forgotten (by the next new session's script, or seen as such by stats()).
+Keys and how a stored session reads back: `app/state/redis_session_layout.py`.
 
 Why Lua scripts: a turn must land whole and in order when two workers append to one session
 at the same moment. A script runs atomically inside Redis, so the append, the trim to
@@ -37,11 +30,8 @@ from app.state.caches import CacheStats, LookupCounter, RemovalCounter
 from app.state.redis_link import RETRY_SECONDS, RedisLink, RedisUnavailable
 from app.state.redis_memory import SAMPLE, sampled_memory
 from app.state.redis_scripts import APPEND_TURN, OPEN_SESSION, SET_FEEDBACK
-from app.state.sessions import Feedback, NotAnAnswer, Session, SessionNotFound, StoredMessage
-
-PREFIX = "resume:session:"
-INDEX = "resume:sessions"
-STATS = "resume:stats:sessions"
+from app.state.redis_session_layout import INDEX, PREFIX, STATS, decode_session, delete_sessions, session_keys
+from app.state.sessions import Feedback, NotAnAnswer, Session, SessionNotFound
 
 
 class RedisSessionStore:
@@ -132,19 +122,20 @@ class RedisSessionStore:
         def read(client: Any) -> list[Any]:
             pipe = client.pipeline(transaction=True)  # each session read whole, between turns
             for session_id in ids:
-                pipe.hgetall(PREFIX + session_id)
-                pipe.lrange(PREFIX + session_id + ":messages", 0, -1)
+                meta, messages = session_keys(session_id)
+                pipe.hgetall(meta)
+                pipe.lrange(messages, 0, -1)
             return list(pipe.execute())
 
         replies = self._link.run(read)
-        return [_session(i, replies[2 * n], replies[2 * n + 1]) for n, i in enumerate(ids)]
+        return [decode_session(i, replies[2 * n], replies[2 * n + 1]) for n, i in enumerate(ids)]
 
     def delete(self, session_id: str) -> bool:
         """Forget one session; True when it existed."""
 
         def remove(client: Any) -> int:
             pipe = client.pipeline(transaction=True)
-            pipe.delete(PREFIX + session_id, PREFIX + session_id + ":messages")
+            pipe.delete(*session_keys(session_id))
             pipe.zrem(INDEX, session_id)
             return int(pipe.execute()[0])
 
@@ -166,7 +157,7 @@ class RedisSessionStore:
         hits, misses, evictions, expiries = (
             int(counts.get(name, 0)) for name in (b"hits", b"misses", b"evictions", b"expiries")
         )
-        keys = [[PREFIX + i.decode(), PREFIX + i.decode() + ":messages"] for i in newest]
+        keys = [session_keys(i.decode()) for i in newest]
         memory, sampled = self._link.run(lambda client: sampled_memory(client, keys, int(size)))
         return CacheStats(
             "sessions", int(size), self._max_sessions, self._ttl, hits, misses, "redis",
@@ -179,7 +170,7 @@ class RedisSessionStore:
         ids = [i.decode() for i in raw]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            self._link.run(partial(_delete, ids=chunk))
+            self._link.run(partial(delete_sessions, ids=chunk))
         return len(ids)
 
     # -- helpers ----------------------------------------------------------------------
@@ -191,37 +182,10 @@ class RedisSessionStore:
             self._removals.expired(int(expired))
 
     def _keys(self, session_id: str) -> list[str]:
-        return [PREFIX + session_id, PREFIX + session_id + ":messages", INDEX, STATS]
+        return [*session_keys(session_id), INDEX, STATS]
 
     def _admission(self, session_id: str, now: float | None = None) -> tuple[Any, ...]:
         return (session_id, now if now is not None else self._clock(), self._ttl, self._max_sessions, PREFIX)
 
     def _oldest_live(self) -> float:
         return self._clock() - self._ttl
-
-
-def _delete(client: Any, ids: list[str]) -> None:
-    pipe = client.pipeline(transaction=True)
-    pipe.delete(*[key for i in ids for key in (PREFIX + i, PREFIX + i + ":messages")])
-    pipe.zrem(INDEX, *ids)
-    pipe.execute()
-
-
-def _session(session_id: str, meta: dict[bytes, bytes], raw_messages: list[bytes]) -> Session | None:
-    if not meta:
-        return None
-    fields = {key.decode(): value.decode() for key, value in meta.items()}
-    messages = [StoredMessage(m["role"], m["content"], m["at"]) for m in map(json.loads, raw_messages)]
-    feedback = {
-        int(name.removeprefix("feedback:")): Feedback(**json.loads(value))
-        for name, value in fields.items()
-        if name.startswith("feedback:")
-    }
-    return Session(
-        id=session_id,
-        created_at=float(fields["created"]),
-        last_active=float(fields["last_active"]),
-        messages=messages,
-        first_index=int(fields.get("first_index", 0)),
-        feedback=feedback,
-    )
