@@ -91,7 +91,7 @@ def test_non_ascii_and_multi_line_header_values_are_made_safe(
 
 def test_the_session_pool_holds_pool_size_connections_without_urllib3_retries(make_llm_client: MakeClient) -> None:
     client = make_llm_client(pool_size=37)
-    adapter = client._session.get_adapter("https://openrouter.ai/api/v1/chat/completions")
+    adapter = client._endpoint._session.get_adapter("https://openrouter.ai/api/v1/chat/completions")
 
     assert isinstance(adapter, requests.adapters.HTTPAdapter)
     assert adapter.poolmanager.connection_pool_kw["maxsize"] == 37
@@ -131,5 +131,5 @@ def test_proxy_settings_are_read_once_at_start(monkeypatch: pytest.MonkeyPatch) 
         connect_timeout=2, read_timeout=5, max_retries=0, referer="r", title="t", pool_size=2,
     )  # fmt: skip
 
-    assert llm._session.proxies.get("https") == "http://proxy.example:3128"
-    assert llm._session.trust_env is False
+    assert llm._endpoint._session.proxies.get("https") == "http://proxy.example:3128"
+    assert llm._endpoint._session.trust_env is False

@@ -1,8 +1,8 @@
 """OpenRouter chat completions, streamed (any OpenAI-compatible server works too).
 
-The client owns one `requests.Session`. Every upstream response is a context manager
-inside the generator, so a consumer that closes the generator (or a killed greenlet)
-closes the connection at once and OpenRouter stops generating and billing. Retries
+The client owns one pooled session (`completion_endpoint.py`). Every upstream response is
+a context manager inside the generator, so a consumer that closes the generator (or a
+killed greenlet) closes the connection at once and OpenRouter stops generating and billing. Retries
 happen only before the first token was yielded.
 """
 
@@ -11,25 +11,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Generator, Iterable
-from typing import Any, NoReturn
+from typing import Any
 
-import requests
 import structlog
 
-from app.errors import LLMError, llm_error_for_status
+from app.errors import LLMError
 from app.llm.completion_chunks import RetryableError
-from app.llm.transport import (
-    RETRY_STATUSES,
-    BearerAuth,
-    default_headers,
-    parse_retry_after,
-    pooled_session,
-    retry_delay,
-)
+from app.llm.completion_endpoint import CompletionEndpoint
+from app.llm.transport import BearerAuth, default_headers, retry_delay
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Usage
-from app.llm.upstream_stream import is_event_stream, read_completion_stream, transport_error
+from app.llm.upstream_stream import read_completion_stream
 from app.telemetry.llm_span import LLMSpan
-from app.telemetry.metrics import LLM_COST, LLM_REQUESTS, LLM_TOKENS
+from app.telemetry.metrics import LLM_COST, LLM_TOKENS
 
 log = structlog.get_logger(__name__)
 
@@ -57,29 +50,19 @@ class OpenRouterClient:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._url = base_url.rstrip("/") + "/chat/completions"
-        self._auth = BearerAuth(api_key) if api_key else None  # an empty key is never sent
         self._model = model
         self._fallbacks = tuple(dict.fromkeys(m for m in fallback_models if m and m != model))
         self._max_tokens = max_tokens
         self._temperature = temperature
-        self._timeout = (connect_timeout, read_timeout)
         self._max_retries = max(0, max_retries)
         self._sleep = sleep or _sleep
-        self._session = pooled_session(pool_size, self._url)
-        # Headers, auth and session defaults are merged once here; each call only copies
-        # this, sets the body and hands it to the transport adapter. requests' per-call
-        # merging, hooks, cookie jar and redirect bookkeeping (none of which this API
-        # uses) cost a few hundred µs of CPU per answer (see bench/).
-        request = requests.Request("POST", self._url, headers=default_headers(referer, title), auth=self._auth)
-        self._prepared = self._session.prepare_request(request)
-        self._adapter = self._session.get_adapter(self._url)
-        self._send_options: dict[str, Any] = {
-            "stream": True,
-            "timeout": self._timeout,
-            "verify": self._session.verify,
-            "cert": self._session.cert,
-            "proxies": self._session.proxies,
-        }
+        self._endpoint = CompletionEndpoint(
+            self._url,
+            headers=default_headers(referer, title),
+            auth=BearerAuth(api_key) if api_key else None,  # an empty key is never sent
+            pool_size=pool_size,
+            timeout=(connect_timeout, read_timeout),
+        )
 
     def __repr__(self) -> str:
         return f"OpenRouterClient(url={self._url!r}, model={self._model!r})"
@@ -113,7 +96,7 @@ class OpenRouterClient:
             started = False
             finished: Finished | None = None
             try:
-                with self._open(body, trace_headers) as response:
+                with self._endpoint.open(body, trace_headers) as response:
                     for tokens, event in enumerate(read_completion_stream(response)):
                         if isinstance(event, Finished):
                             finished = event
@@ -134,7 +117,7 @@ class OpenRouterClient:
 
     def close(self) -> None:
         """Close the pooled connections."""
-        self._session.close()
+        self._endpoint.close()
 
     def _cut_at_max_tokens(self) -> Finished:
         # Every non-empty delta holds at least one token: an upstream that sends more
@@ -166,34 +149,6 @@ class OpenRouterClient:
         if self._fallbacks:
             payload["models"] = [self._model, *self._fallbacks]  # OpenRouter tries them in order
         return payload
-
-    def _open(self, body: bytes, trace_headers: dict[str, str]) -> requests.Response:
-        """POST the request; return the open 200 event stream, or raise LLMError / RetryableError."""
-        prepared = self._prepared.copy()
-        prepared.prepare_body(body, None)
-        prepared.headers.update(trace_headers)  # W3C traceparent: the LLM call joins our trace
-        try:
-            response = self._adapter.send(prepared, **self._send_options)  # never follows redirects
-        except requests.RequestException as exc:
-            error, status = transport_error(exc)
-            LLM_REQUESTS.labels(status=status).inc()
-            log.warning("llm_request_failed", error_type=type(exc).__name__, status=status)
-            raise error from None
-        LLM_REQUESTS.labels(status=str(response.status_code)).inc()
-        if response.status_code == 200 and is_event_stream(response):
-            return response
-        response.close()  # the body is never read: no upstream text goes anywhere
-        if response.status_code == 200:
-            log.warning("llm_not_an_event_stream", content_type=response.headers.get("Content-Type", "")[:60])
-            raise LLMError("llm_bad_response")
-        _raise_for_status(response)
-
-
-def _raise_for_status(response: requests.Response) -> NoReturn:
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    error = llm_error_for_status(response.status_code, retry_after=retry_after)
-    log.warning("llm_upstream_status", status=response.status_code, code=error.code, retry_after=retry_after)
-    raise RetryableError(error) if response.status_code in RETRY_STATUSES else error
 
 
 def _sleep(seconds: float) -> None:
