@@ -58,7 +58,7 @@ def test_the_identity_names_the_package_version_and_the_model():
     [
         'embedder.passages(["a longer passage about platform engineering, number %d" % n for n in range(60)])',
         # Three job descriptions' worth of symbols (about one token a character) to count.
-        'embedder.tokens(*["".join(random.choice(string.punctuation + "aZ9") for _ in range(20000))] * 3)',
+        'embedder.tokens(*["".join(random.choice(string.punctuation + "aZ9") for _ in range(20000)) for _ in range(3)])',
     ],
     ids=["embedding", "counting a long text"],
 )
@@ -102,6 +102,26 @@ def test_queries_batch_what_query_embeds_one_by_one_and_share_its_cache():
     assert np.array_equal(rows[1], rows[2])
     assert embedder.query("Does she know Rust?") is embedder.query("Does she know Rust?")
     assert embedder.queries([]).shape == (0, 384)
+
+
+def test_each_text_is_tokenised_once_then_its_count_is_kept():
+    # The model budget counts a job description's windows, then the guard counts them again.
+    embedder = Embedder()
+    model = embedder._loaded()
+    counted: list[str] = []
+    real_count = model.token_count
+    model.token_count = lambda text, is_query: counted.append(text) or real_count(text, is_query=is_query)
+    long = "Requirements: five years of Kubernetes in production. " * 60  # counted in the pool
+
+    first = embedder.tokens("Python", long, "Python")
+    again = embedder.tokens(long, "Python")
+
+    assert counted == ["Python", long]
+    assert (
+        first
+        == again + embedder.tokens("Python")
+        == real_count(long, is_query=True) + 2 * real_count("Python", is_query=True)
+    )
 
 
 def test_tokens_count_what_the_model_reads_at_most_one_a_character_plus_markers():

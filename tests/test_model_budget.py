@@ -12,6 +12,7 @@ from flask_limiter import Limiter
 from app.api.model_budget import TOKENS_PER_UNIT, ModelTokenBudget, units
 from app.errors import ModelBudgetExhausted
 from app.factory import create_app
+from app.guardrails.windows import windows
 from app.state.limit_storage import WindowMemoryStorage
 from app.text.embedding import shared_embedder
 from tests.fakes import FakeMemvid, ScriptedAnswerer
@@ -30,10 +31,11 @@ def test_a_text_costs_one_unit_per_started_thousand_model_tokens():
     prose, symbols = (PROSE * 50)[:4000], dense(4000)
     assert units("How many years of Python?") == 1
     assert units("x" * TOKENS_PER_UNIT) == 1  # short enough not to be counted
-    for text in (prose, symbols):
-        assert units(text) == -(-shared_embedder().tokens(text) // TOKENS_PER_UNIT)
+    for text in (prose, symbols):  # the guard embeds a text's distinct windows: that is the work charged
+        assert units(text) == -(-shared_embedder().tokens(*windows(text)) // TOKENS_PER_UNIT)
     assert units(prose) == 1
     assert units(symbols) >= 3
+    assert units(PROSE * 200) == 1  # 18,000 characters of one sentence repeated: one window to embed
 
 
 @pytest.fixture

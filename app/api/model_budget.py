@@ -4,9 +4,9 @@ Every chat question and job description is embedded by the input guard (and a qu
 by retrieval) before any LLM call, and that costs CPU by the model token: 0.8-2.9 ms each on
 the 2-core machines measured, so a 20,000-character job description of prose (~7,000 tokens)
 takes 6-20 s. The request limit alone let one address spend ten of those a minute on one
-worker. So each request of chat, assess-fit and the MCP tools is also charged its text's model
-tokens, in units of TOKENS_PER_UNIT (a text of at most that many characters is one unit,
-without counting), against RATE_LIMIT_PER_MINUTE x MODEL_TOKENS_PER_REQUEST a minute per
+worker. So each request of chat, assess-fit and the MCP tools is also charged the model tokens
+of what the guard embeds (its text's distinct windows), in units of TOKENS_PER_UNIT (a text of
+at most that many characters is one unit, without counting), against RATE_LIMIT_PER_MINUTE x MODEL_TOKENS_PER_REQUEST a minute per
 client IP (20,000 by default: ten questions and a long job description fit; ten long job
 descriptions do not), in the rate limiter's own storage (memory, or the Redis every worker
 shares). Past it: 429 `model_budget_exhausted` with Retry-After. A text larger than the whole
@@ -26,6 +26,7 @@ from limits import RateLimitItemPerMinute
 
 from app.api.rate_limit import client_address
 from app.errors import ModelBudgetExhausted
+from app.guardrails.windows import windows
 from app.text.embedding import shared_embedder
 
 log = structlog.get_logger(__name__)
@@ -58,10 +59,11 @@ class ModelTokenBudget:
 
 
 def units(text: str) -> int:
-    """How many budget units checking `text` costs: one per started TOKENS_PER_UNIT model tokens."""
+    """How many budget units checking `text` costs: one per started TOKENS_PER_UNIT model tokens
+    of the windows the guard embeds (so the guard's own count of them is then a cache hit)."""
     if len(text) <= TOKENS_PER_UNIT:
         return 1  # the model reads at most about one token a character: no need to count
-    return max(1, math.ceil(shared_embedder().tokens(text) / TOKENS_PER_UNIT))
+    return max(1, math.ceil(shared_embedder().tokens(*windows(text)) / TOKENS_PER_UNIT))
 
 
 def init_app(app: Flask, limiter: Limiter, tokens_per_minute: int) -> None:

@@ -28,6 +28,9 @@ MODEL_VARIANT = "original"
 QUERY_CACHE_SIZE = 1024
 PASSAGE_CACHE_SIZE = 8192
 POOLED_COUNT_CHARS = 2_000  # longer texts are tokenised in the thread pool (see `Embedder.tokens`)
+# The model budget counts a job description's guard windows at the API edge, then the guard
+# counts the same windows: the second count is read here (a long text has up to ~60 windows).
+COUNT_CACHE_SIZE = 1024
 
 
 class Embedder:
@@ -42,6 +45,7 @@ class Embedder:
         self._pool_pid = 0
         self._queries: LRUCache[str, np.ndarray] = LRUCache(query_cache_size)
         self._passages: LRUCache[str, np.ndarray] = LRUCache(PASSAGE_CACHE_SIZE)
+        self._counts: LRUCache[str, int] = LRUCache(COUNT_CACHE_SIZE)
 
     def query(self, text: str) -> np.ndarray:
         """Return the vector of a search query (e5's "query: " side)."""
@@ -82,15 +86,22 @@ class Embedder:
         """Return how many tokens the model reads for `texts` as queries: what embedding them costs.
 
         A question's count takes microseconds and runs here; 20,000 characters of symbols take
-        80 ms (2-core machine), so texts longer than POOLED_COUNT_CHARS are counted in the pool,
-        like embedding, and the event loop keeps serving meanwhile.
+        80 ms (2-core machine), so uncounted texts longer than POOLED_COUNT_CHARS in all are
+        counted in the pool, like embedding, and the event loop keeps serving meanwhile. Each
+        text's count is kept (COUNT_CACHE_SIZE texts).
         """
-        model = self._loaded()
+        found = {text: self._counts[text] for text in texts if text in self._counts}
+        missing = [text for text in dict.fromkeys(texts) if text not in found]
+        if missing:
+            model = self._loaded()
 
-        def count() -> int:
-            return sum(int(model.token_count(text, is_query=True)) for text in texts)
+            def count() -> list[int]:
+                return [int(model.token_count(text, is_query=True)) for text in missing]
 
-        return self._run(count) if sum(map(len, texts)) > POOLED_COUNT_CHARS else count()
+            counted = self._run(count) if sum(map(len, missing)) > POOLED_COUNT_CHARS else count()
+            for text, tokens in zip(missing, counted, strict=True):
+                found[text] = self._counts[text] = tokens
+        return sum(found[text] for text in texts)
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         """Return one vector per text, as rows (e5's "passage: " side)."""
