@@ -1,17 +1,18 @@
 """A per-client-IP budget of the local model's work, beside the per-request rate limit.
 
-Every chat question and job description is embedded by the input guard (and a question again
-by retrieval) before any LLM call, and that costs CPU by the model token: 0.8-2.9 ms each on
-the 2-core machines measured, so a 20,000-character job description of prose (~7,000 tokens)
-takes 6-20 s. The request limit alone let one address spend ten of those a minute on one
-worker. So each request of chat, assess-fit and the MCP tools is also charged the model tokens
-of what the guard embeds (its text's distinct windows), in units of TOKENS_PER_UNIT (a text of
-at most that many characters is one unit, without counting), against RATE_LIMIT_PER_MINUTE x MODEL_TOKENS_PER_REQUEST a minute per
-client IP (20,000 by default: ten questions and a long job description fit; ten long job
-descriptions do not), in the rate limiter's own storage (memory, or the Redis every worker
-shares). Past it: 429 `model_budget_exhausted` with Retry-After. A text larger than the whole
-budget costs the whole budget, so it can pass once a minute. While Redis does not answer, the
-budget is kept in each worker's memory, as the request limit is.
+Every chat question and job description is embedded by the input guard (and a question again by
+retrieval) before any LLM call, and that costs CPU by the model token: 0.8-2.9 ms each on the
+2-core machines measured, so a 20,000-character job description of prose (~7,000 tokens) takes
+6-20 s. The request limit alone let one address spend ten of those a minute on one worker. So
+each request of chat, assess-fit and the MCP tools is also charged the model tokens of what the
+guard embeds (its text's distinct windows), in units of TOKENS_PER_UNIT (a text of at most that
+many characters is one unit, without counting), against RATE_LIMIT_PER_MINUTE x
+MODEL_TOKENS_PER_REQUEST a minute per client IP (20,000 by default: ten questions and a long
+job description fit; ten long job descriptions do not), in the rate limiter's own storage
+(memory, or the Redis every worker shares). Past it: 429 `model_budget_exhausted` with
+Retry-After. A text larger than the whole budget costs the whole budget, so it can pass once a
+minute. While Redis does not answer, the budget is kept in each worker's memory, as the request
+limit is.
 """
 
 from __future__ import annotations
