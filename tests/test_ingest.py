@@ -232,3 +232,25 @@ class OtherModel(Embedder):
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         # The shared model's vectors, cached: embedding the resume again would only cost time.
         return shared_embedder().passages(texts)
+
+
+def test_a_resume_with_a_long_entry_is_stored_as_written_and_its_last_part_is_found(tmp_path):
+    # memvid itself cuts a document of 2,400 characters or more into pages it titles its own way.
+    lines = [
+        f"- Led improvement project {n}: reduced dock waiting at the Harbourside depot number {n}." for n in range(50)
+    ]
+    source = tmp_path / "long.md"
+    source.write_text("---\nname: Ada\n---\n## Experience\n### Cloudco — Site Manager\n" + "\n".join(lines) + "\n")
+
+    document = ingest_resume(source, tmp_path / "long.mv2")
+
+    backend = EmbeddedMemvidBackend(tmp_path / "long.mv2")
+    try:
+        health = backend.health(timeout=1.0)
+        hits = backend.search("project 49", top_k=1, snippet_chars=400)
+    finally:
+        backend.close()
+    last = document.frames[-1]
+    assert last.title.startswith("Cloudco — Site Manager (part ")
+    assert health.frame_count == len(document.frames)
+    assert [hit.title for hit in hits] == [last.title]

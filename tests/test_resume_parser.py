@@ -8,6 +8,7 @@ import pytest
 
 from app.config import EXAMPLE_RESUME
 from app.resume import ResumeFormatError, parse_resume
+from app.resume.frame_parts import MAX_STORED_CHARS
 
 PROFILE_KEYS = [
     "name",
@@ -265,3 +266,56 @@ def test_malformed_resume_names_line_and_problem(text, line, problem):
     assert caught.value.line == line
     assert str(caught.value).startswith(f"line {line}: ")
     assert problem in str(caught.value)
+
+
+def long_entry(bullets: int) -> str:
+    lines = [
+        f"- Led improvement project {n}: cut dock-to-stock time at site {n} from two days to six hours."
+        for n in range(bullets)
+    ]
+    return (
+        "---\nname: Ada\n---\n## Experience\n### Cloudco — Site Manager\nPeriod: 2020 - 2024\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
+def test_a_long_entry_is_cut_into_parts_that_memvid_stores_whole():
+    document = parse_resume(long_entry(60))  # about 5,600 characters in one job entry
+
+    parts = [frame for frame in document.frames if frame.title.startswith("Cloudco — Site Manager")]
+    count = len(parts)
+    assert count == 3
+    assert [frame.title for frame in parts] == ["Cloudco — Site Manager"] + [
+        f"Cloudco — Site Manager (part {n} of {count})" for n in range(2, count + 1)
+    ]
+    assert all(len(frame.title) + 2 + len(frame.text) <= MAX_STORED_CHARS for frame in parts)
+    entry_text = long_entry(60).split("### Cloudco — Site Manager\n")[1]
+    assert "\n".join(frame.text for frame in parts).split() == entry_text.split()  # nothing lost or added
+    assert {frame.label for frame in parts} == {"experience"}
+    assert len(document.profile.experience[0].highlights) == 60  # the profile is not cut
+
+
+def test_a_long_line_without_spaces_or_sentence_ends_is_cut_by_count():
+    document = parse_resume("---\nname: Ada\n---\n## 简介\n" + "工作经验丰富" * 1000 + "\n")
+
+    parts = [frame for frame in document.frames if frame.title.startswith("简介")]
+    assert len(parts) == 4
+    assert "".join(frame.text for frame in parts) == "工作经验丰富" * 1000
+    assert all(len(frame.title) + 2 + len(frame.text) <= MAX_STORED_CHARS for frame in parts)
+
+
+def test_a_return_to_a_former_employer_in_the_same_role_is_told_apart_by_its_period():
+    text = "---\nname: Ada\n---\n## Experience\n### Cloudco — SRE\nPeriod: 2015 - 2017\n- a\n### Cloudco — SRE\nPeriod: 2020 - now\n- b\n"
+
+    titles = [frame.title for frame in parse_resume(text).frames]
+
+    assert titles[-2:] == ["Cloudco — SRE", "Cloudco — SRE (2020 - now)"]
+
+
+def test_a_heading_too_long_to_be_a_title_names_its_line():
+    with pytest.raises(ResumeFormatError) as caught:
+        parse_resume("---\nname: Ada\n---\n## Summary\ntext\n## " + "Long " * 70 + "\nmore\n")
+
+    assert caught.value.line == 6
+    assert "at most 300" in caught.value.problem

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.resume.blocks import Block, Line, split_blocks
+from app.resume.frame_parts import split_long_frame
 from app.resume.front_matter import FrontMatter, read_front_matter
 from app.resume.model import Frame, ResumeDocument, ResumeFormatError
 from app.resume.profile import Profile
@@ -12,6 +13,7 @@ from app.resume.sections import PlacedFrame, parse_experience, parse_faq, parse_
 
 PREAMBLE_TITLE = "Introduction"
 PROFILE_TITLE = "Candidate Profile"
+MAX_TITLE_CHARS = 300  # a heading, not a paragraph: a long part's title must leave room for text
 _PROFILE_LINES = (("Location", "location"), ("Status", "status"), ("Email", "email"), ("LinkedIn", "linkedin"))
 
 
@@ -35,7 +37,7 @@ def parse_resume(text: str) -> ResumeDocument:
     if not placed:
         raise ResumeFormatError(sections[0].line, "the '## ' sections hold no text to search")
     profile = Profile.model_validate({**front_matter.model_dump(), **parts})
-    return ResumeDocument(frames=_unique_titles(placed), profile=profile)
+    return ResumeDocument(frames=_stored_frames(placed), profile=profile)
 
 
 def _split_lines(text: str) -> list[str]:
@@ -84,10 +86,16 @@ def _check_unique_headings(sections: list[Block]) -> None:
         seen.add(section.heading.lower())
 
 
-def _unique_titles(placed: list[PlacedFrame]) -> tuple[Frame, ...]:
+def _stored_frames(placed: list[PlacedFrame]) -> tuple[Frame, ...]:
+    """The frames as memvid will store them: long ones in parts, every title short and unique."""
     seen: set[str] = set()
+    frames: list[Frame] = []
     for line, frame in placed:
-        if frame.title in seen:
-            raise ResumeFormatError(line, f"the title '{frame.title}' is used twice; frame titles must be unique")
-        seen.add(frame.title)
-    return tuple(frame for _, frame in placed)
+        if len(frame.title) > MAX_TITLE_CHARS:
+            raise ResumeFormatError(line, f"a heading of {len(frame.title)} characters; at most {MAX_TITLE_CHARS}")
+        for part in split_long_frame(frame):
+            if part.title in seen:
+                raise ResumeFormatError(line, f"the title '{part.title}' is used twice; frame titles must be unique")
+            seen.add(part.title)
+            frames.append(part)
+    return tuple(frames)

@@ -45,10 +45,14 @@ def parse_experience(section: Block) -> tuple[list[PlacedFrame], list[Experience
     intro, blocks = split_blocks(section.lines, "### ")
     frames: list[PlacedFrame] = []
     entries: list[Experience] = []
+    titles: set[str] = set()
     for block in blocks:
         entry = _experience_entry(block)
         entries.append(entry)
         title = f"{entry.company} — {entry.role}"
+        if title in titles and entry.period:  # back at a former employer, in the same role
+            title = f"{title} ({entry.period})"
+        titles.add(title)
         frames.append((block.line, Frame(title, block.text(), "experience", tuple(entry.tags))))
     # The overview answers "where has she worked?" in one passage.
     roles = [f"- {e.company} — {e.role} ({'; '.join(filter(None, [e.period, e.location]))})" for e in entries]
