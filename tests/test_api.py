@@ -184,6 +184,28 @@ def test_openapi_document_is_generated_from_models(client):
     assert client.get("/docs", follow_redirects=True).status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/api/v1/chat", "/api/v1/assess-fit", "/mcp"])
+def test_a_browser_preflight_is_neither_counted_nor_refused(app_config, fake_memvid, fake_llm, path):
+    # A page on an allowed origin sends OPTIONS before each POST: its chats are the limit, not half of it.
+    app_config["rate_limit_per_minute"] = 2
+    app_config["cors_origins"] = "https://resume.example"
+    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    preflight = {
+        "Origin": "https://resume.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+
+    before = [client.options(path, headers=preflight).status_code for _ in range(3)]
+    chats = [client.post("/api/v1/chat", json={"message": "hi", "stream": False}).status_code for _ in range(3)]
+    after = client.options(path, headers=preflight)
+
+    assert before == [200, 200, 200]
+    assert chats == [200, 200, 429]
+    assert after.status_code == 200
+    assert after.headers["Access-Control-Allow-Origin"] == "https://resume.example"
+
+
 def test_cors_only_for_configured_origins(app_config, fake_memvid, fake_llm):
     app_config["cors_origins"] = "https://resume.example"
     client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()

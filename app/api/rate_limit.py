@@ -27,6 +27,12 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _is_preflight() -> bool:
+    # A browser asks (OPTIONS) before each cross-origin POST and needs a 2xx to send it:
+    # counting preflights halved a page's chats, and refusing one hides the 429's detail.
+    return request.method == "OPTIONS"
+
+
 def init_app(app: Flask, settings: Settings, *, limited: list[Blueprint]) -> Limiter:
     """Bind a limiter to `app` and limit each blueprint in `limited`, per client IP."""
     # One limiter per app (not a module global): each app in the tests gets its own counters.
@@ -50,7 +56,7 @@ def init_app(app: Flask, settings: Settings, *, limited: list[Blueprint]) -> Lim
         limiter = Limiter(client_address, app=app, storage_uri=WindowMemoryStorage.URI, strategy="moving-window")
     rate = f"{settings.rate_limit_per_minute}/minute"
     for blueprint in limited:
-        limiter.limit(rate)(blueprint)
+        limiter.limit(rate, exempt_when=_is_preflight)(blueprint)
 
     def add_headers(response: Response) -> Response:
         current = limiter.current_limit
