@@ -25,6 +25,7 @@ from app.api import (
     trace_id,
     version,
 )
+from app.api.request_checks import StrictJSONProvider
 from app.api.schemas import ErrorBody
 from app.backends import build_answerer, build_memvid_backend
 from app.chat.hooks import TurnHooks
@@ -69,6 +70,7 @@ def create_app(
         validation_error_model=ErrorBody,
         validation_error_callback=error_handlers.validation_error_response,
     )
+    app.json = StrictJSONProvider(app)  # request bodies with NaN or Infinity are not JSON: 400
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     if settings.trusted_proxy_count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_count)  # type: ignore[method-assign]

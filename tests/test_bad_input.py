@@ -111,6 +111,9 @@ ROWS = [
     ("invalid_utf8", post_json("/api/v1/chat", b'{"message":"caf\xe9 \xff"}'), 400, "invalid_json"),
     ("deeply_nested", post_json("/api/v1/chat", b"[" * 30_000 + b"]" * 30_000), 400, "invalid_json"),
     ("empty_body", post_json("/api/v1/chat", b""), 400, "invalid_json"),
+    # Python's parser takes these; RFC 8259 does not
+    ("nan_is_not_json", post_json("/api/v1/chat", b'{"message":"hi","stream":false,"x":NaN}'), 400, "invalid_json"),
+    ("infinity_is_not_json", post_json("/api/v1/assess-fit", b'{"job_description":-Infinity}'), 400, "invalid_json"),
     (
         "text_plain",
         request("POST", "/api/v1/chat", b'{"message":"hi"}', {"Content-Type": "text/plain"}),
@@ -145,6 +148,20 @@ ROWS = [
     ("top_level_array", chat(["hi"]), 422, "validation_error"),
     ("top_level_string", chat("hi"), 422, "validation_error"),
     ("top_level_null", chat(None), 422, "validation_error"),
+    # a JSON string holding an object is a string, not the object
+    ("object_inside_a_string", chat(json.dumps({"message": "hi", "stream": False})), 422, "validation_error"),
+    (
+        "fit_object_inside_a_string",
+        post_json("/api/v1/assess-fit", json.dumps(json.dumps({"job_description": "x" * 60})).encode()),
+        422,
+        "validation_error",
+    ),
+    (
+        "feedback_object_inside_a_string",
+        post_json(f"/api/v1/chat/{SESSION}/feedback", json.dumps(json.dumps({"rating": "up"})).encode()),
+        422,
+        "validation_error",
+    ),
     ("nested_message", chat({"message": {"text": {"deeper": ["hi"]}}}), 422, "validation_error"),
     ("session_not_uuid", chat({"message": "hi", "session_id": "../../etc/passwd"}), 422, "validation_error"),
     ("stream_as_word", chat({"message": "hi", "stream": "no"}), 422, "validation_error"),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import structlog
 from flask import current_app, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.errors import InvalidJSON, PayloadTooLarge, RequestError, UnsupportedMediaType
@@ -11,6 +15,22 @@ from app.errors import InvalidJSON, PayloadTooLarge, RequestError, UnsupportedMe
 log = structlog.get_logger(__name__)
 
 ENCODED_BODY = "Send the body uncompressed: this service accepts no Content-Encoding."
+
+
+def strict_json_loads(data: str | bytes, **kwargs: Any) -> Any:
+    """Parse JSON as RFC 8259 defines it: Python's parser also takes NaN and Infinity, which are not JSON."""
+    return json.loads(data, parse_constant=_refuse_constant, **kwargs)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, parsing request bodies with `strict_json_loads`."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return strict_json_loads(s, **kwargs)
 
 
 def body_is_encoded() -> bool:
@@ -31,10 +51,18 @@ def require_json_body() -> None:
     try:
         # Parsed once here; the validator reads the cached result. Oversized bodies with a
         # Content-Length raise 413 from get_data before parsing.
-        request.get_json()
+        body = request.get_json()
     except (BadRequest, RecursionError):
         # RecursionError: deeply nested arrays are valid JSON syntax but blow the parser.
         raise InvalidJSON() from None
+    if not isinstance(body, dict):
+        # Checked here: given a JSON string, the validator would parse its text as JSON again.
+        raise RequestError(
+            "The request is not valid (body: send one JSON object).",
+            code="validation_error",
+            status=422,
+            errors=[{"field": "body", "message": "Input should be a JSON object"}],
+        )
 
 
 def read_body() -> bytes:

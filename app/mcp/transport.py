@@ -8,7 +8,6 @@ so the transport is this small synchronous view over the SDK's message models.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -20,7 +19,7 @@ from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST, 
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
 
-from app.api.request_checks import ENCODED_BODY, body_is_encoded, read_body
+from app.api.request_checks import ENCODED_BODY, body_is_encoded, read_body, strict_json_loads
 from app.components import components
 from app.errors import PayloadTooLarge, RateLimited
 from app.mcp import methods
@@ -80,7 +79,7 @@ def _read_body() -> Any:
     if body_is_encoded():
         raise UnsupportedMediaType(ENCODED_BODY)
     try:
-        return json.loads(read_body())
+        return strict_json_loads(read_body())
     except (ValueError, RecursionError):
         raise RpcError(PARSE_ERROR, "Parse error: the body is not valid JSON.") from None
 
