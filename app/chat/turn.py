@@ -26,6 +26,8 @@ from app.retrieval.retriever import ResumeRetriever
 from app.state.sessions import SessionStore
 from app.telemetry import turn_span
 
+WITHHELD_QUESTION = "(a message the input guard withheld)"
+
 
 @dataclass(frozen=True, slots=True)
 class Turn:
@@ -37,7 +39,6 @@ class Turn:
     answerer: Answerer  # who speaks: the LLM, the offline answerer, or the guard's redirect
     mode: str | None = None  # "offline" | "guardrail" | None (the LLM)
     protected: tuple[str, ...] = ()  # text the answer must not reveal
-    record: bool = True  # a blocked question is not kept: it would reach the LLM as history
     span: Span = INVALID_SPAN  # `chat.turn`: opened by `prepare`, ended where the answer ends
 
     @property
@@ -151,8 +152,7 @@ class ChatService:
 
     def record(self, turn: Turn, answer: str) -> None:
         """Store a completed answer with its question, as one unit."""
-        if turn.record:
-            self.sessions.append_turn(turn.session_id, turn.question, answer)
+        self.sessions.append_turn(turn.session_id, turn.question, answer)
 
     def _redirect(self, session_id: str, question: str, profile: Profile | None) -> Turn:
         # No retrieval, no LLM: the guard's answer is spoken at once, in the normal sequence.
@@ -160,7 +160,9 @@ class ChatService:
         name = profile.name if profile else ""
         text = self.hooks.redirect(name, profile.suggested_questions if profile else [])
         request = AnswerRequest(messages=[], question=question)
-        return Turn(session_id, question, request, CannedAnswerer(text), "guardrail", record=False)
+        # The turn is kept, so the history's answers are the ones the client saw (feedback rates
+        # them by index), but under a stand-in: the blocked text must never reach the LLM as history.
+        return Turn(session_id, WITHHELD_QUESTION, request, CannedAnswerer(text), "guardrail")
 
     def _profile_or_none(self) -> Profile | None:
         # The profile only flavours the prompt; chat answers without it.
