@@ -218,3 +218,25 @@ def test_a_long_capitalised_run_before_a_label_is_split_in_linear_time():
     shouted = Passage(title="Skills", text="Skills - " + "A" * 5000 + "! Location: Berlin", score=1.0)
 
     assert restore_lines(shouted).splitlines() == ["- " + "A" * 5000 + "!", "Location: Berlin"]
+
+
+def test_a_sentence_ending_in_a_colon_is_quoted_with_the_list_it_announces() -> None:
+    history = Passage(
+        "Experience",
+        "Work history: the companies worked for and the roles held there:\n"
+        "- Acme Cloud — Staff Engineer (2019 - 2023)\n- Borealis — Engineer (2015 - 2019)\n"
+        "She prefers small teams.",
+        1.0,
+    )
+
+    answer = ask("Where has she worked?", passages=(history,))
+
+    assert "roles held there: Acme Cloud — Staff Engineer (2019 - 2023). Borealis — Engineer (2015 - 2019)." in answer
+
+
+def test_an_announced_list_stays_within_the_character_budget() -> None:
+    items = "\n".join(f"- Skill number {n} with a long note about where it was used" for n in range(40))
+    answer = ask("What are her strongest skills?", passages=(Passage("Skills", f"Strongest skills:\n{items}", 1.0),))
+
+    assert "Strongest skills: Skill number 0" in answer
+    assert len(answer.removeprefix(PREAMBLE)) <= MAX_QUOTE_CHARS + 60

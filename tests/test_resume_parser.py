@@ -179,7 +179,11 @@ def test_small_resume_frames():
         "Code",
     ]
     assert frames["Candidate Profile"].text == "Ada Example — Platform Engineer"
-    assert frames["Experience"].text == "Mostly infrastructure work.\n- Cloudco — Platform Engineer (2020-2024; Remote)"
+    assert frames["Experience"].text == (
+        "Mostly infrastructure work.\n"
+        "Work history: the companies worked for and the roles held there, with periods and places:\n"
+        "- Cloudco — Platform Engineer (2020-2024; Remote)"
+    )
     assert frames["Cloudco — Platform Engineer"].tags == ("aws", "kubernetes")
     assert frames["Cloudco — Platform Engineer"].text.startswith("Period: 2020-2024")
     assert frames["Skills — Gaps"].text.endswith("- COBOL: never")

@@ -36,7 +36,9 @@ FLOORS = {
     ("example, matched", "fused"): (0.95, 0.97, 0.87),
     ("example, paraphrased", "fused"): (0.69, 0.85, 0.72),
     ("second resume, matched", "fused"): (0.95, 1.00, 0.95),
-    ("second resume, paraphrased", "fused"): (0.78, 0.91, 0.65),
+    # 0.91 at recall@5 since the Experience overview leads with what it lists (22 -> 21 of 23):
+    # measured on one machine so far, so the floor is one question lower.
+    ("second resume, paraphrased", "fused"): (0.78, 0.87, 0.65),
     ("third resume, matched", "fused"): (0.93, 0.97, 0.93),
     ("third resume, paraphrased", "fused"): (0.78, 0.89, 0.44),
     ("fourth resume, matched", "fused"): (0.90, 0.90, 0.90),

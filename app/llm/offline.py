@@ -141,7 +141,28 @@ def _select(
         if len(chosen) < MAX_SENTENCES and used + len(sentence.text) <= MAX_QUOTE_CHARS:
             chosen.append(sentence)
             used += len(sentence.text)
-    return chosen
+    return _with_announced_lists(chosen, sentences, used)
+
+
+def _with_announced_lists(chosen: list[Sentence], sentences: list[Sentence], used: int) -> list[Sentence]:
+    """Add the items a chosen sentence ending in a colon announces, within the character budget.
+
+    "Work history: the companies worked for …:" or "Strongest skills:" answers nothing by
+    itself; the list after it is the answer, and its items rarely share the question's words.
+    """
+    picked = list(chosen)
+    for lead in chosen:
+        if not lead.text.rstrip().endswith(":"):
+            continue
+        following = [s for s in sentences if s.passage == lead.passage and s.position > lead.position]
+        for item in sorted(following, key=lambda s: s.position):
+            if item in picked:
+                continue
+            if used + len(item.text) > MAX_QUOTE_CHARS:
+                break
+            picked.append(item)
+            used += len(item.text)
+    return picked
 
 
 def _cite(chosen: list[Sentence], passages: tuple[Passage, ...]) -> list[str]:
@@ -156,7 +177,7 @@ def _cite(chosen: list[Sentence], passages: tuple[Passage, ...]) -> list[str]:
 
 
 def _terminated(text: str) -> str:
-    return text if text[-1] in ".!?…" else text + "."
+    return text if text[-1] in ".!?…:" else text + "."  # a colon announces what follows it
 
 
 def _escape(title: str) -> str:

@@ -30,6 +30,7 @@ FIT_LABELS = {
     "gaps": "gaps",
     "recommendation": "recommendation",
 }
+_WORK_HISTORY_LEAD = "Work history: the companies worked for and the roles held there, with periods and places:"
 SKILL_GROUPS = {"strong": "Strong", "moderate": "Moderate", "gaps": "Gaps"}
 # A lead sentence per group: it tells the LLM what the list means, and gives lexical search
 # the words recruiters use ("weaknesses", "strongest") that the bare headings lack.
@@ -54,9 +55,11 @@ def parse_experience(section: Block) -> tuple[list[PlacedFrame], list[Experience
             title = f"{title} ({entry.period})"
         titles.add(title)
         frames.append((block.line, Frame(title, block.text(), "experience", tuple(entry.tags))))
-    # The overview answers "where has she worked?" in one passage.
+    # The overview answers "where has she worked?" in one passage. A list of names alone is
+    # far in meaning from such a question, so a lead says what the list is, as for skills.
     roles = [f"- {e.company} — {e.role} ({'; '.join(filter(None, [e.period, e.location]))})" for e in entries]
-    overview = "\n".join([Block("", 0, intro).text(), *roles]).strip()
+    lead = [_WORK_HISTORY_LEAD] if roles else []
+    overview = "\n".join([Block("", 0, intro).text(), *lead, *roles]).strip()
     if overview:
         frames.insert(0, (section.line, Frame(section.heading, overview, "experience")))
     return frames, entries
