@@ -240,3 +240,16 @@ def test_an_announced_list_stays_within_the_character_budget() -> None:
 
     assert "Strongest skills: Skill number 0" in answer
     assert len(answer.removeprefix(PREAMBLE)) <= MAX_QUOTE_CHARS + 60
+
+
+def test_a_capitalised_word_and_colon_inside_a_sentence_is_not_read_as_a_label():
+    folded = Passage(
+        title="Kestrel",
+        text="Kestrel - Built the design system in Figma: 180 components and dark mode. Approach: shipped weekly.",
+        score=1.0,
+    )
+
+    assert restore_lines(folded).splitlines() == [
+        "- Built the design system in Figma: 180 components and dark mode.",
+        "Approach: shipped weekly.",
+    ]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from app.retrieval.types import Passage
-from app.text.words import content_stems
+from app.text.words import STOP_WORDS, content_stems
 
 MAX_SENTENCE_CHARS = 400
 
@@ -54,7 +54,10 @@ def _break_before_labels(text: str) -> str:
 
     def boundary(match: re.Match[str]) -> str:
         before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
-        return match.group() if _LABEL_START.fullmatch(before) else "\n"
+        last_word = before.rsplit(maxsplit=1)[-1].casefold() if before.strip() else ""
+        # A line rarely ends in "in", "with" or "using": "…design system in Figma: 180
+        # components" is one sentence, not a line running into a `Figma:` label.
+        return match.group() if _LABEL_START.fullmatch(before) or last_word in STOP_WORDS else "\n"
 
     return _FOLDED_LABEL.sub(boundary, text)
 
