@@ -323,3 +323,30 @@ def test_a_heading_too_long_to_be_a_title_names_its_line():
 
     assert caught.value.line == 6
     assert "at most 300" in caught.value.problem
+
+
+def test_a_table_or_a_paragraph_after_the_bullets_is_not_glued_onto_the_last_highlight():
+    text = (
+        "---\nname: Ada\n---\n## Experience\n### Kestrel — Designer\n"
+        "- Redesigned onboarding\n  for phones.\n- Built the design system.\n\n"
+        "| Metric | Before | After |\n|---|---|---|\n| Completion | 54% | 81% |\n\n"
+        "A closing paragraph that is\nnot a highlight.\n"
+        "Situation: a slow flow\nthat people abandoned.\n\nLater prose.\n"
+    )
+
+    document = parse_resume(text)
+
+    entry = document.profile.experience[0]
+    assert entry.highlights == ["Redesigned onboarding for phones.", "Built the design system."]
+    assert entry.ai_context.situation == "a slow flow that people abandoned."
+    kept = next(frame for frame in document.frames if frame.title == "Kestrel — Designer").text
+    assert "| Completion | 54% | 81% |" in kept  # still searchable
+    assert "Later prose." in kept
+
+
+def test_an_indented_line_after_a_blank_line_still_continues_its_bullet():
+    text = "---\nname: Ada\n---\n## Skills\n### Strong\n- Python: ten years\n\n  mostly data work\n\nUnrelated note.\n"
+
+    assert parse_resume(text).profile.skills.strong == ["Python"]
+    entry = "---\nname: Ada\n---\n## Experience\n### A — B\n- Led a team\n\n  of six.\n"
+    assert parse_resume(entry).profile.experience[0].highlights == ["Led a team of six."]

@@ -47,40 +47,61 @@ def split_blocks(lines: list[Line], marker: str) -> tuple[list[Line], list[Block
 
 
 def bullet_items(lines: list[Line]) -> list[tuple[int, str]]:
-    """Return the bullet items of `lines`; an indented or plain line continues the item above."""
+    """Return the bullet items of `lines`; a plain line continues the item above (see `_continues`)."""
     items: list[tuple[int, str]] = []
+    in_item, gap = False, False
     for number, text in lines:
         match = _BULLET.match(text)
         if match:
             items.append((number, match.group(1).strip()))
-        elif text.strip() and items:
-            items[-1] = (items[-1][0], f"{items[-1][1]} {text.strip()}")
+            in_item = True
+        elif text.strip():
+            in_item = in_item and _continues(text, gap)
+            if in_item:
+                items[-1] = (items[-1][0], f"{items[-1][1]} {text.strip()}")
+        gap = not text.strip()
     return items
+
+
+def _continues(text: str, after_blank_line: bool) -> bool:
+    """Whether a plain line continues the bullet or field above it, as markdown reads a list.
+
+    A wrapped line does; after a blank line only an indented one does (the rest is a new
+    paragraph), and a table row never does: it would glue a table onto the last highlight.
+    """
+    return not text.lstrip().startswith("|") and (not after_blank_line or text[:1].isspace())
 
 
 def labelled_fields(lines: list[Line], labels: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """Read `Label: value` lines (labels maps lower-case label -> key) and bullets.
 
-    A line that is neither continues the field or bullet above it, so long values may wrap.
+    A plain line continues the field or bullet above it (see `_continues`), so long values may
+    wrap; other text (a paragraph, a table) stays in the frame's text only.
     """
     values: dict[str, str] = {}
     bullets: list[str] = []
-    current: str | None = None  # key of the field being continued; None while in bullets
+    current: str | None = None  # key of the field being continued, while one is
+    in_bullet = False  # whether the last bullet may still be continued
+    gap = False
     for number, text in lines:
         stripped = text.strip()
         if not stripped:
+            gap = True
             continue
+        continues, gap = _continues(text, gap), False
         label, colon, rest = stripped.partition(":")
         key = labels.get(label.strip().lower()) if colon else None
         if key is not None:
             if key in values:
                 raise ResumeFormatError(number, f"'{label.strip()}:' appears twice in this entry")
-            values[key], current = rest.strip(), key
+            values[key], current, in_bullet = rest.strip(), key, False
         elif match := _BULLET.match(text):
             bullets.append(match.group(1).strip())
-            current = None
+            current, in_bullet = None, True
+        elif not continues:
+            current, in_bullet = None, False
         elif current is not None:
             values[current] = f"{values[current]} {stripped}".strip()
-        elif bullets:
+        elif in_bullet:
             bullets[-1] = f"{bullets[-1]} {stripped}"
     return values, bullets
