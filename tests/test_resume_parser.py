@@ -253,6 +253,7 @@ MALFORMED = [
     ("unknown skills group", "---\nname: Ada\n---\n## Skills\n### Expert\n- Go\n", 5, "unknown skills group"),
     ("duplicate skills group", "---\nname: Ada\n---\n## Skills\n### Strong\n- Go\n### strong\n- C\n", 7, "twice"),
     ("FAQ without answer", "---\nname: Ada\n---\n## FAQ\n### Why?\n\n### How?\nLike so.\n", 5, "has no answer"),
+    ("unclosed code fence", "---\nname: Ada\n---\n## Summary\n```\ncode\n## Experience\ntext\n", 5, "never closed"),
     (
         "duplicate frame title",
         "---\nname: Ada\n---\n## Education\nMSc.\n## FAQ\n### Education\nSee above.\n",
@@ -350,3 +351,11 @@ def test_an_indented_line_after_a_blank_line_still_continues_its_bullet():
     assert parse_resume(text).profile.skills.strong == ["Python"]
     entry = "---\nname: Ada\n---\n## Experience\n### A — B\n- Led a team\n\n  of six.\n"
     assert parse_resume(entry).profile.experience[0].highlights == ["Led a team of six."]
+
+
+def test_bold_or_italic_labels_are_read_as_labels():
+    text = "---\nname: Ada\n---\n## Experience\n### A — B\n**Period:** 2020 - now\n__Location__: Berlin\n*Tags:* x, y\n"
+
+    entry = parse_resume(text).profile.experience[0]
+
+    assert (entry.period, entry.location, entry.tags) == ("2020 - now", "Berlin", ["x", "y"])

@@ -11,6 +11,8 @@ Line = tuple[int, str]  # (1-based line number, text)
 
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+# Bold or italic around a label ("**Period:** 2020", "__Period__: 2020") is presentation only.
+_EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=[^\s*_])|(\*\*|__|\*|_)(?=:)|(?<=:)(\*\*|__|\*|_)")
 
 
 @dataclass(slots=True)
@@ -30,10 +32,10 @@ def split_blocks(lines: list[Line], marker: str) -> tuple[list[Line], list[Block
     """Split `lines` at headings starting with `marker` ("## "); return the preamble and the blocks."""
     preamble: list[Line] = []
     blocks: list[Block] = []
-    in_fence = False
+    in_fence, fence_line = False, 0
     for number, text in lines:
         if _FENCE.match(text):
-            in_fence = not in_fence
+            in_fence, fence_line = not in_fence, number
         if not in_fence and text.startswith(marker):
             heading = text[len(marker) :].strip().rstrip("#").strip()
             if not heading:
@@ -43,6 +45,9 @@ def split_blocks(lines: list[Line], marker: str) -> tuple[list[Line], list[Block
             blocks[-1].lines.append((number, text))
         else:
             preamble.append((number, text))
+    if in_fence:
+        # Markdown would read the rest of the file as code: its sections would vanish unseen.
+        raise ResumeFormatError(fence_line, "this code fence is never closed")
     return preamble, blocks
 
 
@@ -89,7 +94,7 @@ def labelled_fields(lines: list[Line], labels: dict[str, str]) -> tuple[dict[str
             gap = True
             continue
         continues, gap = _continues(text, gap), False
-        label, colon, rest = stripped.partition(":")
+        label, colon, rest = _EMPHASIS.sub("", stripped).partition(":")
         key = labels.get(label.strip().lower()) if colon else None
         if key is not None:
             if key in values:
