@@ -7,6 +7,9 @@ they patch the standard library only after the fork. The README's "Deploying" se
 """
 
 import os
+import subprocess
+import sys
+import time
 from typing import Any
 
 from app.config import load_settings
@@ -73,6 +76,8 @@ def on_starting(server: Any) -> None:
     # structlog as well as the stdlib, before the first fork: the workers inherit it, and
     # their first lines (grpc.gevent_ready) come before create_app configures logging.
     configure_logging(_settings.log_level, _settings.log_format)
+    if not (_settings.memvid_grpc_url or _settings.memvid_file):
+        _build_example_index(server)
     import zope.event
 
     if _on_gevent_event not in zope.event.subscribers:
@@ -114,3 +119,17 @@ def on_exit(server: Any) -> None:
     from app.worker import metrics_dir
 
     metrics_dir.cleanup()
+
+
+def _build_example_index(server: Any) -> None:
+    # With nothing configured the bundled example is served: build its .mv2 (seconds, once)
+    # before the port opens, so the first health check and question do not wait on it. In a
+    # child process: a master that ran the embedding model would hang its forked workers.
+    # A failure is not fatal: a worker then builds it on first use, as `flask run` does.
+    started = time.monotonic()
+    try:
+        subprocess.run([sys.executable, "-m", "app.retrieval.example_index"], check=True, timeout=600)
+    except (OSError, subprocess.SubprocessError) as error:
+        server.log.warning("example index not prebuilt (%s): the first worker builds it", error)
+        return
+    server.log.info("example index ready in %.1f s", time.monotonic() - started)

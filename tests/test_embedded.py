@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -245,3 +246,25 @@ def test_a_long_entry_ranks_higher_by_its_one_answering_sentence(tmp_path, quest
     by_both = [p.title for p in backend.semantic_search(question, top_k=5, snippet_chars=300)]
 
     assert by_both.index(entry) < by_frame_vector.index(entry)
+
+
+def test_health_answers_within_its_deadline_while_the_first_build_holds_the_engine(tmp_path):
+    # A fresh worker builds the bundled example (seconds: every sentence is embedded); a health
+    # check meanwhile must answer "not yet", not wait for the build (SPEC: within a second).
+    backend = EmbeddedMemvidBackend(tmp_path / "example.mv2", build_from=EXAMPLE_RESUME)
+    builder = threading.Thread(target=backend.health, kwargs={"timeout": 120})
+    builder.start()
+    while not backend._lock.locked():
+        builder.join(0.001)
+
+    started = time.perf_counter()
+    during = backend.health(timeout=0.3)
+    waited = time.perf_counter() - started
+    builder.join()
+    after = backend.health(timeout=0.3)
+    backend.close()
+
+    assert not during.connected
+    assert waited < 1.0
+    assert after.connected
+    assert after.frame_count > 10

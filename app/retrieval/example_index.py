@@ -84,3 +84,19 @@ def _embedded_by_another_model(path: Path) -> bool:
         return embedding_model(memory) != shared_embedder().identity
     finally:
         memory.close()
+
+
+def main() -> None:
+    """Build the bundled example's `.mv2` if it is stale: `python -m app.retrieval.example_index`.
+
+    gunicorn's master runs this in a child process before it opens its port (gunicorn.conf.py):
+    the master itself must never load the embedding model, and a worker building it would
+    answer its first requests seconds late.
+    """
+    from app.config import EXAMPLE_RESUME
+
+    ensure_example_index(EXAMPLE_RESUME, EXAMPLE_RESUME.with_suffix(".mv2"))
+
+
+if __name__ == "__main__":
+    main()
