@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from app.factory import create_app
 from app.llm.offline import (
     CLOSEST_ONLY,
     GREETING,
     MAX_CLOSEST_ONLY,
     MAX_QUOTE_CHARS,
     MAX_SENTENCES,
+    NO_SEARCH,
     PREAMBLE,
     OfflineAnswerer,
     compose_answer,
@@ -17,6 +19,7 @@ from app.llm.offline import (
 from app.llm.types import AnswerRequest, Finished, Token
 from app.retrieval.types import Passage
 from app.text.sentences import restore_lines
+from tests.fakes import FakeMemvid
 
 ACME = Passage(
     title="Experience — Acme Cloud",
@@ -253,3 +256,25 @@ def test_a_capitalised_word_and_colon_inside_a_sentence_is_not_read_as_a_label()
         "- Built the design system in Figma: 180 components and dark mode.",
         "Approach: shipped weekly.",
     ]
+
+
+def test_when_the_resume_could_not_be_searched_it_says_so_not_that_nothing_matched() -> None:
+    request = AnswerRequest(messages=[], question="Kubernetes?", suggested_questions=SUGGESTIONS, resume_searched=False)
+
+    answer = compose_answer(request)
+
+    assert NO_SEARCH in answer
+    assert "returned nothing" not in answer
+
+
+def test_through_chat_memvid_down_is_told_apart_from_memvid_empty() -> None:
+    down, empty = FakeMemvid(available=False), FakeMemvid(passages=[])
+    answers = {}
+    for name, memvid in (("down", down), ("empty", empty)):
+        client = create_app({"rate_limit_per_minute": 1000}, memvid=memvid, llm=OfflineAnswerer()).test_client()
+        body = client.post("/api/v1/chat", json={"message": "Does she know Kubernetes?", "stream": False}).get_json()
+        answers[name] = body["message"]
+
+    assert NO_SEARCH in answers["down"]
+    assert NO_SEARCH not in answers["empty"]
+    assert "The resume search returned nothing" in answers["empty"]

@@ -111,6 +111,7 @@ class ChatService:
             passages=passages,
             searched_words=found.searched_words,
             suggested_questions=tuple(profile.suggested_questions) if profile else (),
+            resume_searched=found.searched,
         )
         # What the output filter guards, instructions first (the filter relies on that order).
         # The offline answerer quotes passages by design and sees no instructions: nothing to guard.

@@ -23,6 +23,7 @@ from app.text.words import content_stems, words
 PREAMBLE = "No language model is configured, so this answer is quoted directly from the resume."
 NOTHING_FOUND = "I could not find anything in the resume that answers this question."
 NO_PASSAGES = "The resume search returned nothing for this question."
+NO_SEARCH = "The resume could not be searched just now (its search service did not answer); please try again shortly."
 CLOSEST_ONLY = "No sentence of the resume uses the question's words; these come closest in meaning."
 GREETING = "Hello! Ask me about the candidate's experience, skills or background."
 # Words of a message that only greets or thanks ("Hi there!", "Thanks a lot"): quoting the
@@ -106,6 +107,8 @@ def _only_greets(question: str) -> bool:
 
 
 def _nothing_found(request: AnswerRequest) -> list[str]:
+    if not request.resume_searched:
+        return [NO_SEARCH]  # suggesting other questions would not help: none can be answered now
     return [NOTHING_FOUND if request.passages else NO_PASSAGES, _what_to_ask(request)]
 
 

@@ -54,6 +54,7 @@ class AnswerRequest:
     searched_words: tuple[str, ...] = ()
     suggested_questions: tuple[str, ...] = ()
     response_format: dict[str, Any] | None = None
+    resume_searched: bool = True  # False when retrieval was unavailable, not merely empty
 
 
 class Answerer(Protocol):

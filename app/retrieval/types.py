@@ -41,6 +41,11 @@ class Retrieval:
     searched_words: tuple[str, ...] = ()
     modes: tuple[str, ...] = ()
 
+    @property
+    def searched(self) -> bool:
+        """Whether the resume was searched at all: no mode ran when retrieval was unavailable."""
+        return bool(self.modes)
+
 
 @dataclass(frozen=True, slots=True)
 class BackendHealth:
