@@ -26,6 +26,10 @@ PROFILE_MODEL = parse_profile(json.dumps(PROFILE))
             {"Rust", "Kafka"},
         ),
         ("Data role\nWe need SQL, dbt and PostgreSQL; Airflow is a plus.", {"PostgreSQL"}, {"SQL", "Airflow"}),
+        # Another script between Latin names separates them
+        ("平台工程师\n需要在AWS上运行Kubernetes集群，熟悉Rust。", {"Kubernetes", "AWS"}, {"Rust"}),  # noqa: RUF001
+        # Written in lower case: a candidate's own skill, or a name with a digit, is still a term
+        ("Platform role\nstack: k8s, kubernetes, kafka", {"kubernetes"}, {"k8s"}),
     ],
 )
 def test_terms_are_split_into_matches_and_gaps(job: str, matched: set[str], missing: set[str]) -> None:

@@ -31,7 +31,9 @@ _JOB_WORDS = frozenset(
     working world year years
     """.split()
 )
-_TERM = re.compile(r"[A-Za-z][\w.+#/-]*[\w+#]|[A-Za-z]")
+# Latin letters and digits only: another script (Chinese, Japanese…) separates terms, so
+# "AWS上运行Kubernetes集群" holds two, not one.
+_TERM = re.compile(r"[A-Za-z][A-Za-z0-9_.+#/-]*[A-Za-z0-9_+#]|[A-Za-z]")
 _SENTENCE_START = re.compile(r"(^|[\n.!?•*-])\s*$")
 _WEB_ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)+/")  # "careers.example.com/jobs": where to apply, not a skill
 
@@ -39,7 +41,7 @@ _WEB_ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)+/")  # "careers.example.com/jobs"
 def offline_assessment(job_description: str, passages: Sequence[Passage], profile: Profile | None) -> FitAssessment:
     """Compare the job's distinctive terms with the words of the resume passages and profile skills."""
     resume = content_stems(" ".join([*(f"{p.title} {p.text}" for p in passages), *_skills(profile)]))
-    terms = _job_terms(job_description)
+    terms = _job_terms(job_description, known={name.casefold() for name in _skills(profile)})
     matched = [t for t in terms if content_stems(t) and content_stems(t) <= resume][:MAX_TERMS]
     missing = [t for t in terms if t not in matched][:MAX_TERMS]
     known_gaps = [
@@ -62,11 +64,12 @@ def _skills(profile: Profile | None) -> list[str]:
     return [*profile.skills.strong, *profile.skills.moderate] if profile else []
 
 
-def _job_terms(job_description: str) -> list[str]:
+def _job_terms(job_description: str, known: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """The job's terms that look like names of skills or tools, most frequent first.
 
     A term is a word written like a name (capitalised inside a sentence: Kubernetes) or like
-    a tool (AWS, PostgreSQL, C++, CI/CD, Node.js); plain words say too little offline.
+    a tool (AWS, PostgreSQL, C++, CI/CD, Node.js, k8s), or one of the candidate's `known`
+    skills however it is written ("grafana"); other plain words say too little offline.
     """
     counts: Counter[str] = Counter()
     first_form: dict[str, str] = {}
@@ -81,9 +84,9 @@ def _job_terms(job_description: str) -> list[str]:
             continue
         if _WEB_ADDRESS.match(word):
             continue
-        tool_like = any(c.isupper() for c in word[1:]) or any(c in word for c in "+#./")
+        tool_like = any(c.isupper() or c.isdigit() for c in word[1:]) or any(c in word for c in "+#./")
         name_like = word[0].isupper() and not _SENTENCE_START.search(text[: match.start()][-3:])
-        if tool_like or name_like:
+        if tool_like or name_like or key in known:
             first_form.setdefault(key, word)
     return sorted(first_form.values(), key=lambda w: -counts[w.casefold()])
 
