@@ -31,3 +31,11 @@ def test_docs_can_be_turned_off(enabled, status):
     assert client.get("/docs/swagger").status_code == status
     if not enabled:
         assert client.get("/docs").get_json()["code"] == "not_found"
+
+
+def test_the_docs_redirect_has_a_json_body_not_an_html_page():
+    response = create_app({}).test_client().get("/docs")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/docs/swagger")
+    assert response.get_json() == {"detail": "This is now at /docs/swagger.", "code": "moved"}

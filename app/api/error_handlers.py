@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import structlog
@@ -78,8 +79,19 @@ def _handle_unexpected(error: Exception) -> Response:
     return error_response(ServiceError())
 
 
+def _redirect_as_json(response: Response) -> Response:
+    # Werkzeug's redirects (GET /docs -> /docs/swagger) carry a small HTML page; every
+    # non-2xx body of this API is JSON (SPEC §3).
+    location = response.headers.get("Location")
+    if 300 <= response.status_code < 400 and location and response.mimetype == "text/html":
+        response.set_data(json.dumps({"detail": f"This is now at {location}.", "code": "moved"}))
+        response.mimetype = "application/json"
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Register the error handlers."""
+    """Register the error handlers, and JSON bodies for redirects."""
     app.register_error_handler(ServiceError, _handle_service_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)
+    app.after_request(_redirect_as_json)
