@@ -57,3 +57,14 @@ def test_out_is_required(runner):
 def test_group_takes_more_commands():
     assert isinstance(memvid_cli, flask.cli.AppGroup)
     assert "ingest" in memvid_cli.commands
+
+
+def test_an_output_path_that_cannot_be_written_says_which_and_why(runner, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+
+    result = runner.invoke(args=["memvid", "ingest", str(EXAMPLE_RESUME), "--out", str(blocker / "resume.mv2")])
+
+    assert result.exit_code == 1
+    assert f"or write {blocker / 'resume.mv2'}: " in result.output
+    assert "Traceback" not in result.output

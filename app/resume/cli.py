@@ -34,8 +34,11 @@ def ingest(resume: Path, out: Path) -> None:
         document = ingest_resume(resume, out)
     except ResumeFormatError as error:
         raise click.ClickException(f"{resume}: {error}") from None
-    except (IngestError, OSError) as error:
+    except IngestError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:  # "[Errno 17] File exists: 'README.md'" does not say what was being done
+        where = f" ({error.filename})" if error.filename else ""
+        raise click.ClickException(f"cannot read {resume} or write {out}: {error.strerror or error}{where}") from None
     name = document.profile.name or "(no name)"
     click.echo(f"Wrote {out}: {len(document.frames)} frames, profile of {name}.")
 
