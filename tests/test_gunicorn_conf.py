@@ -11,18 +11,23 @@ import pytest
 
 from tests.servers import ROOT
 
-# What gunicorn's master (this config, its hooks, its logging, the worker class)
-# may not import: workers inherit it from the fork, before gevent patches anything.
-MASTER_SCRIPT = """
-import json, runpy, sys
-conf = runpy.run_path("gunicorn.conf.py")
-
+# A gunicorn server as the config's hooks use it: only its log.
+FAKE_SERVER = """
 class Log:
     def info(self, *args): pass
     warning = info
 
 class Server:
     log = Log()
+"""
+
+# What gunicorn's master (this config, its hooks, its logging, the worker class)
+# may not import: workers inherit it from the fork, before gevent patches anything.
+MASTER_SCRIPT = (
+    FAKE_SERVER
+    + """
+import json, runpy, sys
+conf = runpy.run_path("gunicorn.conf.py")
 
 class Worker:
     pid = 99999
@@ -39,6 +44,7 @@ Logger(cfg).info("a line through the configured handler")
 import gunicorn.workers.ggevent
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
+)
 
 
 def gunicorn_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -128,22 +134,18 @@ def test_master_imports_nothing_gevent_must_patch_first(tmp_path):
 
 
 # on_starting with subprocess.run recorded instead of run: which child would the master start?
-PREBUILD_SCRIPT = """
+PREBUILD_SCRIPT = (
+    FAKE_SERVER
+    + """
 import json, runpy, subprocess
 started = []
 subprocess.run = lambda args, **options: started.append(args[1:])
 conf = runpy.run_path("gunicorn.conf.py")
 
-class Log:
-    def info(self, *args): pass
-    warning = info
-
-class Server:
-    log = Log()
-
 conf["on_starting"](Server())
 print(json.dumps(started))
 """
+)
 
 
 @pytest.mark.parametrize(
