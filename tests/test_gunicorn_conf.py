@@ -121,7 +121,8 @@ def test_bad_value_stops_start_up_with_one_line(name, raw, problem):
 
 
 def test_master_imports_nothing_gevent_must_patch_first(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    # With memvid over gRPC: no example index to build (its child process is the next test's).
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "MEMVID_GRPC_URL": "x:1"}
     result = subprocess.run(
         [sys.executable, "-c", MASTER_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
