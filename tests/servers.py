@@ -53,8 +53,12 @@ class Service:
         return self.log_path.read_text(errors="replace")
 
 
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 30) -> None:
-    """Poll `url` until it answers; fail with the server's log if it dies or never answers."""
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 60) -> None:
+    """Poll `url` until it answers; fail with the server's log if it dies or never answers.
+
+    With nothing configured, gunicorn builds the example index before it opens its port
+    (seconds; more on a busy machine): the deadline leaves room for it.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
