@@ -254,3 +254,12 @@ def test_a_resume_with_a_long_entry_is_stored_as_written_and_its_last_part_is_fo
     assert last.title.startswith("Cloudco — Site Manager (part ")
     assert health.frame_count == len(document.frames)
     assert [hit.title for hit in hits] == [last.title]
+
+
+def test_the_prebuild_command_leaves_a_fresh_example_index():
+    # gunicorn's master runs it as `python -m app.retrieval.example_index` before opening its port.
+    from app.retrieval import example_index
+
+    example_index.main()
+
+    assert example_index._is_fresh(EXAMPLE_RESUME, EXAMPLE_RESUME.with_suffix(".mv2"))

@@ -93,8 +93,11 @@ def main() -> None:
     the master itself must never load the embedding model, and a worker building it would
     answer its first requests seconds late.
     """
-    from app.config import EXAMPLE_RESUME
+    from app.config import EXAMPLE_RESUME, load_settings
+    from app.telemetry.logs import configure_logging
 
+    settings = load_settings()  # its lines read like the service's (LOG_FORMAT, LOG_LEVEL)
+    configure_logging(settings.log_level, settings.log_format)
     ensure_example_index(EXAMPLE_RESUME, EXAMPLE_RESUME.with_suffix(".mv2"))
 
 
