@@ -59,7 +59,7 @@ def read_front_matter(lines: list[str]) -> tuple[FrontMatter, int]:
     source = "\n".join(lines[1:end])
     node, data = _load(source)
     if data is None:
-        raise ResumeFormatError(1, "the front matter is empty; it needs at least the profile's 'name'")
+        raise ResumeFormatError(1, "the front matter is empty: give the profile's fields (name, title, email...)")
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise ResumeFormatError(2, f"the front matter must be a mapping of profile fields, not a {_kind(data)}")
     try:
