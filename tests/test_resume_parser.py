@@ -219,6 +219,12 @@ MALFORMED = [
     ("no front matter", "# Ada\n## Summary\ntext\n", 1, "missing YAML front matter"),
     ("unclosed front matter", "---\nname: Ada\n## Summary\ntext\n", 1, "never closed"),
     ("invalid YAML", "---\nname: Ada\ntags: [aws\n---\n## A\ntext\n", 3, "invalid YAML"),
+    (
+        "unclosed list before another field",
+        "---\nname: Ada\ntags: [aws\nemail: x\n---\n## A\ntext\n",
+        3,
+        "invalid YAML",
+    ),
     ("bad YAML indentation", "---\nname: Ada\n  title: x\n---\n## A\ntext\n", 3, "invalid YAML"),
     ("front matter is a list", "---\n- name\n- Ada\n---\n## A\ntext\n", 2, "must be a mapping"),
     ("front matter is text", "---\njust words\n---\n## A\ntext\n", 2, "must be a mapping"),

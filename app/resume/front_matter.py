@@ -74,7 +74,9 @@ def _load(source: str) -> tuple[yaml.Node | None, Any]:
     try:
         return yaml.compose(source, Loader=yaml.SafeLoader), yaml.safe_load(source)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # A bracket never closed is noticed on a later line: name the line that opened it.
+        opened = error.context_mark if "flow" in (error.context or "") else None
+        mark = opened or error.problem_mark or error.context_mark
         line = mark.line + 2 if mark is not None else 1
         raise ResumeFormatError(line, f"invalid YAML in the front matter: {error.problem or error}") from None
     except yaml.YAMLError as error:
