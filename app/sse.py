@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_BOM = "\ufeff".encode()
 
 
 def encode_event(payload: Mapping[str, Any]) -> bytes:
@@ -53,6 +54,8 @@ class SSEDecoder:
         self._data_chars = 0
         self._event = ""
         self._id: str | None = None
+        self._started = False  # whether a leading byte order mark can still come
+        self._skip_lf = False  # the last chunk ended in a CR: an LF opening the next completes it
 
     @property
     def pending_bytes(self) -> int:
@@ -62,6 +65,11 @@ class SSEDecoder:
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Consume bytes; return the events completed by them."""
         self._buffer += chunk
+        if not self._started:
+            # The spec ignores a byte order mark opening the stream (it may come split).
+            if len(self._buffer) < len(_BOM) and _BOM.startswith(self._buffer):
+                return []
+            self._buffer, self._started = self._buffer.removeprefix(_BOM), True
         events: list[ServerSentEvent] = []
         for raw in self._complete_lines():
             event = self._line(raw.decode("utf-8", errors="replace"))
@@ -70,22 +78,15 @@ class SSEDecoder:
         return events
 
     def flush(self) -> list[ServerSentEvent]:
-        """End of stream: dispatch what a held-back final CR completes; discard a partial event."""
-        rest, self._buffer = self._buffer, b""
-        events: list[ServerSentEvent] = []
-        # `_complete_lines` holds back a CR at the very end (it might start a CRLF); at the
-        # end of the stream it is a line ending, and may be the blank line ending an event.
-        if rest.endswith(b"\r"):
-            event = self._line(rest[:-1].decode("utf-8", errors="replace"))
-            if event is not None:
-                events.append(event)
-        # Per the spec, a line without terminator and an event without its blank line are dropped.
-        self._data, self._data_chars, self._event = [], 0, ""
-        return events
+        """End of stream: discard a partial line and an event without its blank line (per the spec)."""
+        self._buffer, self._data, self._data_chars, self._event = b"", [], 0, ""
+        return []
 
     def _complete_lines(self) -> Iterator[bytes]:
         buffer = self._buffer
-        start = 0
+        start = 1 if self._skip_lf and buffer[:1] == b"\n" else 0
+        if buffer:
+            self._skip_lf = False
         length = len(buffer)
         while True:
             cr = buffer.find(b"\r", start)
@@ -93,8 +94,9 @@ class SSEDecoder:
             if cr == -1 and lf == -1:
                 break
             if cr != -1 and (lf == -1 or cr < lf):
-                if cr == length - 1:
-                    break  # a CR at the end may be the first half of a CRLF
+                # A CR ends its line at once, even as the last byte so far (an upstream using
+                # CR alone must not wait for its next event); an LF right after it is skipped.
+                self._skip_lf = cr == length - 1
                 end, after = cr, cr + (2 if buffer[cr + 1 : cr + 2] == b"\n" else 1)
             else:
                 end, after = lf, lf + 1

@@ -146,3 +146,23 @@ def test_pending_bytes_counts_what_an_unfinished_event_holds() -> None:
 
     assert held == len("abc") + len("data: de")
     assert decoder.pending_bytes == 0
+
+
+def test_a_cr_ending_the_bytes_so_far_dispatches_the_event_without_waiting_for_more() -> None:
+    # An upstream using CR alone, then silent: its last event must not wait for the next byte.
+    decoder = SSEDecoder()
+
+    events = decoder.feed(b"data: [DONE]\r\r")
+    later = decoder.feed(b"\ndata: next\r\n\r\n")  # an LF completing the held CR is no blank line
+
+    assert [event.data for event in events] == ["[DONE]"]
+    assert [event.data for event in later] == ["next"]
+
+
+@pytest.mark.parametrize("chunks", [[b"\xef\xbb\xbfdata: a\n\n"], [b"\xef", b"\xbb", b"\xbfdata: a\n\n"]])
+def test_a_byte_order_mark_opening_the_stream_is_ignored(chunks: list[bytes]) -> None:
+    assert [event.data for event in iter_sse(chunks)] == ["a"]
+
+
+def test_a_byte_order_mark_later_in_the_stream_is_text() -> None:
+    assert [event.data for event in iter_sse([b"data: a\n\n", b"data: \xef\xbb\xbfb\n\n"])] == ["a", "\ufeffb"]
