@@ -84,7 +84,7 @@ def _huge(count: int) -> Scenario:
 
 _LINE_WITHOUT_END = raw(b"data: {" + b'"x":"' + b"y" * 4_000_000, delay=0.0)
 _MALFORMED = raw(
-    b"data: {not json\n\n",
+    b"data: \n\n",  # an empty data line: a keep-alive, skipped
     data_line(chunk("Hi")),
     b"data: [1, 2\n\n",
     data_line(chunk(" there", finish_reason="stop")),
@@ -186,10 +186,11 @@ FAULTS = [
         status=504,
     ),
     Fault(
-        "malformed_lines_skipped",
+        "malformed_line_mid_answer",
         (_MALFORMED,),
-        "completed",
-        tokens=("Hi", " there"),
+        "llm_bad_response",
+        tokens=("Hi",),  # what came before it was relayed; the rest is not passed off as whole
+        status=502,
         log_event="llm_malformed_line",
     ),
     Fault(
@@ -197,7 +198,7 @@ FAULTS = [
         (raw(b"data: garbage\n\n", b"data: {more\n\n"),),
         "llm_bad_response",
         status=502,
-        log_event="llm_not_an_event_stream",
+        log_event="llm_malformed_line",
     ),
     Fault(
         "not_an_event_stream",

@@ -303,20 +303,36 @@ def test_comment_only_keepalives_do_not_time_out(llm_upstream: FakeLLMServer, ma
     assert tokens(collect(make_llm_client(read_timeout=0.5))) == ["a"]
 
 
-def test_malformed_line_is_skipped_logged_and_counted(
+def test_a_malformed_line_ends_the_answer_as_a_bad_response_logged_and_counted(
     llm_upstream: FakeLLMServer, make_llm_client: MakeClient, service_metrics: Metrics
 ) -> None:
+    # Skipping it would drop part of the answer and still call the answer complete.
     llm_upstream.enqueue(
         raw(data_line(chunk("a")), b"data: {not json\n\n", data_line(chunk("b", finish_reason="stop")))
     )
-
     with structlog.testing.capture_logs() as logs:
-        events = collect(make_llm_client())
+        received, failed = collect_until_error(make_llm_client())
 
-    assert tokens(events) == ["a", "b"]
-    assert isinstance(events[-1], Finished)
+    assert tokens(received) == ["a"]
+    assert failed.code == "llm_bad_response"
     assert service_metrics.delta("llm_malformed_lines_total") == 1
-    assert [entry["event"] for entry in logs if entry["log_level"] == "warning"] == ["llm_malformed_line"]
+    assert "llm_malformed_line" in [entry["event"] for entry in logs if entry["log_level"] == "warning"]
+
+
+def test_several_choices_interleaved_follow_the_first_one_named(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    other = {"id": "x", "choices": [{"index": 1, "delta": {"content": "ZZ"}}]}
+    llm_upstream.enqueue(
+        raw(
+            data_line(chunk("a")),
+            data_line(json.dumps(other)),
+            data_line(chunk("b", finish_reason="stop")),
+            data_line("[DONE]"),
+        )
+    )
+
+    assert tokens(collect(make_llm_client())) == ["a", "b"]
 
 
 @pytest.mark.parametrize(

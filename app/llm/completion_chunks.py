@@ -34,22 +34,27 @@ class CompletionState:
     received_bytes: int = 0
     events: int = 0
     chunks: int = 0
-    malformed: int = 0
     done: bool = False
     finish_reason: str | None = None
     usage: Usage | None = None
+    choice_index: Any = None  # the choice this answer follows: the first one the stream names
 
     def consume(self, data: str) -> str:
-        """Take in one `data:` payload; return its content delta ("" when none)."""
+        """Take in one `data:` payload; return its content delta ("" when none).
+
+        A payload that is not a JSON object ends the answer with `llm_bad_response`: skipping
+        it would drop part of the answer and still call it complete. An empty one is a keep-alive.
+        """
+        if not data.strip():
+            return ""
         try:
             chunk = json.loads(data)
         except ValueError:
             chunk = None
         if not isinstance(chunk, dict):
-            self.malformed += 1
             LLM_MALFORMED_LINES.inc()
             log.warning("llm_malformed_line", length=len(data), chunks_before=self.chunks)
-            return ""
+            raise LLMError("llm_bad_response")
         self.chunks += 1
         if chunk.get("error") or chunk.get("object") == "error":  # OpenRouter / vLLM in-band shapes
             raise _in_band_error(chunk.get("error"))
@@ -57,9 +62,16 @@ class CompletionState:
         return self._choice(chunk.get("choices"))
 
     def _choice(self, choices: Any) -> str:
-        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-            return ""  # e.g. the usage-only final chunk
-        choice = choices[0]
+        if not isinstance(choices, list):
+            return ""
+        # Several choices may interleave (n > 1, or a proxy's doing): follow the first one named.
+        named = [c for c in choices if isinstance(c, dict)]
+        if named and self.choice_index is None:
+            self.choice_index = named[0].get("index", 0)
+        mine = [c for c in named if c.get("index", 0) == self.choice_index]
+        if not mine:
+            return ""  # e.g. the usage-only final chunk, or another choice's delta
+        choice = mine[0]
         reason = choice.get("finish_reason")
         if reason == "error":
             raise _in_band_error(choice.get("error"))
@@ -71,8 +83,8 @@ class CompletionState:
 
     def finished(self) -> Finished:
         """The terminal event, or the error the stream's end amounts to."""
-        if self.chunks == 0 and (self.malformed or (self.received_bytes and not self.events)):
-            log.warning("llm_not_an_event_stream", malformed=self.malformed, received_bytes=self.received_bytes)
+        if self.chunks == 0 and self.received_bytes and not self.events:
+            log.warning("llm_not_an_event_stream", received_bytes=self.received_bytes)
             raise LLMError("llm_bad_response")
         if not self.done and self.finish_reason is None:
             log.warning("llm_stream_cut_off", chunks=self.chunks)
