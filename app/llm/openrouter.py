@@ -142,7 +142,10 @@ class OpenRouterClient:
             "max_tokens": self._max_tokens,
             "temperature": self._temperature,
             "stream": True,
+            # Usage in the stream: OpenRouter's own form (now always on there), and the OpenAI
+            # form, without which vLLM, llama.cpp or OpenAI itself report none (tokens_used 0).
             "usage": {"include": True},
+            "stream_options": {"include_usage": True},
         }
         if request.response_format is not None:
             payload["response_format"] = request.response_format
