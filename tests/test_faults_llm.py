@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from app.llm.openrouter import MAX_CHARS_PER_TOKEN
 from tests.fake_llm import (
     Drop,
     FakeLLMServer,
@@ -80,6 +81,16 @@ class Fault:
 
 def _huge(count: int) -> Scenario:
     return stream([f" w{i}" for i in range(count)])
+
+
+def _cut(count: int) -> tuple[str, ...]:
+    """What is relayed of `_huge(count)`: its tokens while they fit MAX_TOKENS x MAX_CHARS_PER_TOKEN."""
+    kept: list[str] = []
+    for text in (f" w{i}" for i in range(count)):
+        if sum(map(len, kept)) + len(text) > MAX_TOKENS * MAX_CHARS_PER_TOKEN:
+            break
+        kept.append(text)
+    return tuple(kept)
 
 
 _LINE_WITHOUT_END = raw(b"data: {" + b'"x":"' + b"y" * 4_000_000, delay=0.0)
@@ -211,9 +222,9 @@ FAULTS = [
     Fault("non_utf8_bytes", (_NOT_UTF8,), "completed", tokens=("caf\ufffd \ufffd",)),
     Fault(
         "answer_longer_than_max_tokens",
-        (_huge(5 * MAX_TOKENS),),
+        (_huge(40 * MAX_TOKENS),),
         "completed",
-        tokens=tuple(f" w{i}" for i in range(MAX_TOKENS)),
+        tokens=_cut(40 * MAX_TOKENS),
         finish_reason="length",
         log_event="llm_answer_cut_at_max_tokens",
     ),

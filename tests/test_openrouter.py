@@ -19,6 +19,7 @@ import responses
 import structlog
 
 from app.errors import LLM_ERRORS, LLMError
+from app.llm.openrouter import MAX_CHARS_PER_TOKEN
 from app.llm.types import AnswerRequest, Finished, Token
 from tests.fake_llm import (
     FakeLLMServer,
@@ -383,10 +384,48 @@ def test_the_api_key_never_appears_in_errors_or_logs(
 def test_an_answer_longer_than_max_tokens_is_cut_there(
     llm_upstream: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
-    llm_upstream.enqueue(stream([f" w{i}" for i in range(50)]))  # an upstream that ignores max_tokens
+    sent = [f" word{i}" for i in range(200)]
+    llm_upstream.enqueue(stream(sent))  # an upstream that ignores max_tokens
 
     events = collect(make_llm_client(max_tokens=8))
 
-    assert tokens(events) == [f" w{i}" for i in range(8)]
+    assert tokens(events) == within(sent, 8 * MAX_CHARS_PER_TOKEN)
     assert events[-1] == Finished("length")
     assert llm_upstream.wait_until_idle(timeout=2)  # the rest is not read: the upstream was closed
+
+
+def within(texts: list[str], limit: int) -> list[str]:
+    """The longest first run of `texts` whose characters add up to at most `limit`."""
+    kept, total = [], 0
+    for text in texts:
+        total += len(text)
+        if total > limit:
+            break
+        kept.append(text)
+    return kept
+
+
+def test_an_answer_split_into_one_delta_per_character_is_relayed_whole_with_its_usage(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    # Proxies re-split text: 3,000 deltas are not 3,000 tokens.
+    text = "She ran Kubernetes on AWS for five years. " * 70
+    llm_upstream.enqueue(stream(list(text), usage=USAGE))
+
+    events = collect(make_llm_client(max_tokens=1024))
+
+    assert "".join(tokens(events)) == text
+    assert events[-1].finish_reason == "stop"
+    assert events[-1].usage is not None
+
+
+def test_an_answer_with_no_text_is_a_bad_response_not_an_empty_answer(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    # e.g. a reasoning model that spent max_tokens thinking, or a reply of tool calls only
+    llm_upstream.enqueue(stream([], finish_reason="length"))
+
+    events, error = collect_until_error(make_llm_client())
+
+    assert tokens(events) == []
+    assert error.code == "llm_bad_response"

@@ -26,6 +26,10 @@ from app.telemetry.metrics import LLM_COST, LLM_TOKENS
 
 log = structlog.get_logger(__name__)
 
+# Far more than a tokenizer puts in one token (English averages about 4 characters): an answer
+# longer than max_tokens x this ignored the limit.
+MAX_CHARS_PER_TOKEN = 64
+
 
 class OpenRouterClient:
     """Streams chat completions from OpenRouter; implements `app.llm.types.Answerer`."""
@@ -95,13 +99,15 @@ class OpenRouterClient:
         for attempt in range(self._max_retries + 1):
             started = False
             finished: Finished | None = None
+            relayed = 0  # characters of answer so far
             try:
                 with self._endpoint.open(body, trace_headers) as response:
-                    for tokens, event in enumerate(read_completion_stream(response)):
+                    for event in read_completion_stream(response):
                         if isinstance(event, Finished):
                             finished = event
                             break  # the connection closes before the consumer hears the end
-                        if tokens == self._max_tokens:
+                        relayed += len(event.text)
+                        if relayed > self._max_tokens * MAX_CHARS_PER_TOKEN:
                             finished = self._cut_at_max_tokens()
                             break
                         started = True
@@ -111,6 +117,11 @@ class OpenRouterClient:
                 continue
             if finished is None:  # the reader ends with Finished or raises; never end silently
                 raise LLMError("llm_error")
+            if not started:
+                # Nothing to show (e.g. a reasoning model that spent max_tokens thinking, or
+                # only tool calls): an empty answer is not an answer, nor kept as one.
+                log.warning("llm_empty_answer", finish_reason=finished.finish_reason)
+                raise LLMError("llm_bad_response")
             _record_usage(finished.usage)
             yield finished
             return
@@ -120,9 +131,9 @@ class OpenRouterClient:
         self._endpoint.close()
 
     def _cut_at_max_tokens(self) -> Finished:
-        # Every non-empty delta holds at least one token: an upstream that sends more
-        # deltas than `max_tokens` ignores the limit, and would otherwise be relayed (and
-        # kept in the session) without end.
+        # An upstream that sends far more text than `max_tokens` can hold ignores the limit,
+        # and would otherwise be relayed (and kept in the session) without end. Counted in
+        # characters, not deltas: a proxy may split the text into one delta per character.
         log.warning("llm_answer_cut_at_max_tokens", max_tokens=self._max_tokens)
         return Finished("length")
 
