@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import structlog
 
-from app.llm.openrouter import OpenRouterClient
+from app.llm.openrouter import COMMENTS_ONLY_FACTOR, OpenRouterClient
 from app.llm.types import AnswerRequest, Finished, Token, Usage
 from tests.fake_llm import (
     FakeLLMServer,
@@ -383,3 +383,16 @@ def test_an_event_that_never_ends_is_refused_at_a_bound(
     received, error = collect_until_error(make_llm_client(max_retries=0))
 
     assert (received, error.code) == ([], "llm_bad_response")
+
+
+def test_keep_alive_comments_forever_end_as_a_timeout(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    # Each comment keeps the socket busy, so the socket's own read timeout never fires.
+    comments = [step for _ in range(100) for step in (Write(b": OPENROUTER PROCESSING\n\n"), Pause(0.1))]
+    llm_upstream.enqueue(Scenario(steps=tuple(comments)))
+    started = time.monotonic()
+
+    events, error = collect_until_error(make_llm_client(read_timeout=0.5, max_retries=0))
+
+    assert tokens(events) == []
+    assert error.code == "llm_timeout"
+    assert 0.5 * COMMENTS_ONLY_FACTOR <= time.monotonic() - started < 0.5 * COMMENTS_ONLY_FACTOR + 1.5

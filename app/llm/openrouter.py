@@ -29,6 +29,9 @@ log = structlog.get_logger(__name__)
 # Far more than a tokenizer puts in one token (English averages about 4 characters): an answer
 # longer than max_tokens x this ignored the limit.
 MAX_CHARS_PER_TOKEN = 64
+# Keep-alive comments reset the read timeout (they are bytes); nothing but comments for this
+# many read timeouts (5 minutes by default) is a timeout all the same.
+COMMENTS_ONLY_FACTOR = 5
 
 
 class OpenRouterClient:
@@ -59,6 +62,7 @@ class OpenRouterClient:
         self._max_tokens = max_tokens
         self._temperature = temperature
         self._max_retries = max(0, max_retries)
+        self._read_timeout = read_timeout
         self._sleep = sleep or _sleep
         self._endpoint = CompletionEndpoint(
             self._url,
@@ -102,7 +106,8 @@ class OpenRouterClient:
             relayed = 0  # characters of answer so far
             try:
                 with self._endpoint.open(body, trace_headers) as response:
-                    for event in read_completion_stream(response):
+                    idle = self._read_timeout * COMMENTS_ONLY_FACTOR
+                    for event in read_completion_stream(response, idle_seconds=idle):
                         if isinstance(event, Finished):
                             finished = event
                             break  # the connection closes before the consumer hears the end

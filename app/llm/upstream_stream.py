@@ -8,6 +8,7 @@ translated here into our coded errors; nothing of the upstream's text reaches th
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 
 import requests
@@ -65,14 +66,25 @@ def _is_read_timeout(exc: BaseException) -> bool:
     return False
 
 
-def read_completion_stream(response: requests.Response) -> Iterator[LLMEvent]:
-    """Yield each non-empty content delta as a Token, then one Finished; raise LLMError or RetryableError."""
+def read_completion_stream(response: requests.Response, *, idle_seconds: float | None = None) -> Iterator[LLMEvent]:
+    """Yield each non-empty content delta as a Token, then one Finished; raise LLMError or RetryableError.
+
+    Comment lines are bytes, so they reset the read timeout (the longest silence, SPEC §8),
+    but say nothing: after `idle_seconds` of nothing but comments the answer ends with
+    `llm_timeout` (an upstream sending ": PROCESSING" forever would hold the request with no
+    deadline at all).
+    """
     state = CompletionState()
     events = _events(response, state)
+    last_data = time.monotonic()
     try:
         for event in events:
             if event.comment is not None:
+                if idle_seconds is not None and time.monotonic() - last_data > idle_seconds:
+                    log.warning("llm_only_comments", seconds=round(time.monotonic() - last_data, 1))
+                    raise LLMError("llm_timeout")
                 continue
+            last_data = time.monotonic()
             if event.data == "[DONE]":
                 state.done = True
                 break
