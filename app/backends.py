@@ -30,6 +30,8 @@ def _embedded_backend(settings: Settings) -> MemvidBackend:
         log.warning("memvid.unconfigured", reason="MEMVID_GRPC_URL is unset and memvid-sdk is not installed")
         return UnconfiguredBackend("memvid-sdk not installed")
     if settings.memvid_file is not None:
+        if not settings.memvid_file.is_file():  # production refuses to start (app.config)
+            log.warning("memvid.file_missing", path=str(settings.memvid_file), effect="health degraded until it exists")
         return EmbeddedMemvidBackend(settings.memvid_file)
     # Built from the bundled example on first use (see EmbeddedMemvidBackend), not here.
     return EmbeddedMemvidBackend(EXAMPLE_RESUME.with_suffix(".mv2"), build_from=EXAMPLE_RESUME)

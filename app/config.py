@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -89,9 +91,28 @@ class Settings(BaseSettings):
     @field_validator("llm_fallback_models", "cors_origins", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
-        # A comma list in the environment, a real list from Python callers.
+        # A list in the environment, by commas or spaces (neither occurs in an origin or a
+        # model name; "https://a.example https://b.example" was one useless origin); a real
+        # list from Python callers.
         if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
+            return [item for item in re.split(r"[,\s]+", value) if item]
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        # Checked here, not when the first worker connects: a bad URL crashed every worker
+        # with a traceback that never named the variable. The scheme and port rules of
+        # redis-py's parser, without importing redis-py into gunicorn's master (it imports
+        # ssl, which gevent must patch first in the workers).
+        if value is not None:
+            try:
+                parts = urlsplit(value)
+                valid = parts.scheme in ("redis", "rediss", "unix") and parts.port != -1  # .port raises if not a number
+            except ValueError:
+                valid = False
+            if not valid:
+                raise ValueError("must be a URL such as redis://host:6379/0 (redis://, rediss:// or unix://)")
         return value
 
     @field_validator("openrouter_api_key", "memvid_grpc_url", "redis_url", "memvid_file", "admin_token", mode="before")
@@ -131,5 +152,8 @@ def _check_production(settings: Settings) -> None:
         return
     if not (settings.memvid_grpc_url or settings.memvid_file):
         raise ConfigError("Configuration error: APP_ENV=production needs MEMVID_GRPC_URL or MEMVID_FILE")
+    if settings.memvid_file is not None and not settings.memvid_grpc_url and not settings.memvid_file.is_file():
+        # Production never serves without its resume: say so now, not as a silent "degraded".
+        raise ConfigError(f"Configuration error: MEMVID_FILE: no such file: {settings.memvid_file}")
     if not settings.openrouter_api_key:
         raise ConfigError("Configuration error: APP_ENV=production needs OPENROUTER_API_KEY")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import structlog
 
 from app.backends import build_answerer, build_memvid_backend
 from app.config import EXAMPLE_RESUME, load_settings
@@ -28,6 +29,14 @@ def test_memvid_file_means_embedded(tmp_path):
     backend = build_memvid_backend(load_settings({"memvid_grpc_url": "", "memvid_file": str(path)}))
     assert isinstance(backend, EmbeddedMemvidBackend)
     assert backend.path == path
+
+
+def test_a_memvid_file_that_is_not_there_is_named_in_a_warning(tmp_path):
+    path = tmp_path / "typo.mv2"
+    with structlog.testing.capture_logs() as logs:
+        build_memvid_backend(load_settings({"memvid_grpc_url": "", "memvid_file": str(path)}))
+
+    assert {"event": "memvid.file_missing", "path": str(path)}.items() <= logs[-1].items()
 
 
 def test_nothing_configured_means_the_example_built_on_first_use():

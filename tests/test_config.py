@@ -33,14 +33,14 @@ def test_defaults_match_the_contract(monkeypatch):
 
 def test_lists_and_blank_values(monkeypatch):
     monkeypatch.setenv("LLM_FALLBACK_MODELS", "a/b, c/d ,")
-    monkeypatch.setenv("CORS_ORIGINS", "https://x.example,https://y.example")
+    monkeypatch.setenv("CORS_ORIGINS", "https://x.example https://y.example,https://z.example")
     monkeypatch.setenv("OPENROUTER_API_KEY", "  ")
     monkeypatch.setenv("LOG_LEVEL", "debug")
 
     settings = load_settings()
 
     assert settings.llm_fallback_models == ["a/b", "c/d"]
-    assert settings.cors_origins == ["https://x.example", "https://y.example"]
+    assert settings.cors_origins == ["https://x.example", "https://y.example", "https://z.example"]  # spaces too
     assert settings.api_key is None
     assert settings.log_level == "DEBUG"
 
@@ -55,6 +55,9 @@ def test_lists_and_blank_values(monkeypatch):
         ({"llm_read_timeout": "-1"}, "LLM_READ_TIMEOUT"),
         ({"rate_limit_per_minute": "ten"}, "RATE_LIMIT_PER_MINUTE"),
         ({"app_env": "staging"}, "APP_ENV"),
+        ({"redis_url": "nonsense"}, "REDIS_URL"),
+        ({"redis_url": "redis://:secret@localhost:notaport/0"}, "REDIS_URL"),
+        ({"redis_url": "http://localhost:6379"}, "REDIS_URL"),
     ],
 )
 def test_bad_value_names_the_variable(overrides, named):
@@ -63,6 +66,26 @@ def test_bad_value_names_the_variable(overrides, named):
     message = str(raised.value)
     assert message.startswith(f"Configuration error: {named}")
     assert "\n" not in message
+
+
+def test_a_bad_redis_url_is_never_echoed_it_may_hold_a_password():
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"redis_url": "redis://:secret@localhost:notaport/0"})
+    assert "secret" not in str(raised.value)
+
+
+@pytest.mark.parametrize("url", ["redis://localhost:6379/0", "rediss://:pw@cache.example:6380", "unix:///tmp/r.sock"])
+def test_good_redis_urls_pass(url):
+    assert load_settings({"redis_url": url}).redis_url == url
+
+
+def test_production_refuses_a_memvid_file_that_is_not_there(tmp_path):
+    overrides = {"app_env": "production", "openrouter_api_key": "k", "memvid_file": str(tmp_path / "missing.mv2")}
+
+    with pytest.raises(ConfigError, match="MEMVID_FILE: no such file"):
+        load_settings(overrides)
+    (tmp_path / "missing.mv2").write_bytes(b"")
+    assert load_settings(overrides).memvid_file == tmp_path / "missing.mv2"
 
 
 def test_api_key_is_never_echoed():
