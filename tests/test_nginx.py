@@ -7,6 +7,8 @@ clients and the per-client rate limit (3 a minute here) keeps the tests apart.
 from __future__ import annotations
 
 import itertools
+import json
+import socket
 import time
 from collections.abc import Iterator
 
@@ -182,3 +184,34 @@ def test_upstream_down_is_a_json_503(tmp_path):
     assert response.json()["code"] == "service_unavailable"
     assert response.headers["Retry-After"] == "5"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("headers", "path", "status", "code"),
+    [
+        ({"X-Big": "b" * 20_000}, "/api/v1/health", 431, "headers_too_large"),
+        ({}, "/api/v1/health?q=" + "c" * 20_000, 414, "uri_too_long"),
+    ],
+    ids=["header", "uri"],
+)
+def test_nginx_refusing_a_request_itself_answers_in_json(stack, headers, path, status, code):
+    _, url = stack
+
+    response = requests.get(url + path, headers=headers, timeout=5)
+
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_request_nginx_cannot_parse_gets_a_json_400(stack):
+    _, url = stack
+    host, port = url.removeprefix("http://").split(":")
+
+    with socket.create_connection((host, int(port)), timeout=5) as raw:
+        raw.sendall(b"GARBAGE\r\n\r\n")
+        head, _, body = raw.recv(4096).partition(b"\r\n\r\n")
+
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"Content-Type: application/json" in head
+    assert json.loads(body)["code"] == "bad_request"
