@@ -338,15 +338,23 @@ def test_several_choices_interleaved_follow_the_first_one_named(
 @pytest.mark.parametrize(
     "scenario",
     [
-        raw(b'{"choices":[{"message":{"content":"hi"}}]}', content_type="application/json"),
         raw(data_line(chunk("hi", finish_reason="stop")), content_type="application/json"),
+        raw(b'{"choices":[{"message":{"content":null}}]}', content_type="application/json"),
         raw(b"<html><body>Bad gateway</body></html>", content_type="text/html; charset=utf-8"),
         raw(b"<html>\n<body>oops</body>\n</html>\n"),
         raw(b"complete garbage"),
         raw(b"data: garbage\n\ndata: more garbage\n\ndata: [DONE]\n\n"),
         raw(b"data: [1, 2]\n\n"),
     ],
-    ids=["json", "sse-labelled-json", "html", "html-as-event-stream", "garbage", "garbage-data", "json-not-an-object"],
+    ids=[
+        "sse-labelled-json",
+        "json-without-text",
+        "html",
+        "html-as-event-stream",
+        "garbage",
+        "garbage-data",
+        "json-not-an-object",
+    ],
 )
 def test_a_body_that_is_not_an_event_stream_is_a_bad_response(
     llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], scenario: Any
@@ -396,3 +404,31 @@ def test_keep_alive_comments_forever_end_as_a_timeout(llm_upstream: FakeLLMServe
     assert tokens(events) == []
     assert error.code == "llm_timeout"
     assert 0.5 * COMMENTS_ONLY_FACTOR <= time.monotonic() - started < 0.5 * COMMENTS_ONLY_FACTOR + 1.5
+
+
+def test_a_whole_completion_sent_for_a_stream_request_is_the_answer(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    # Some OpenAI-compatible servers ignore stream: true and answer with one chat.completion.
+    body = {
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "She ran EKS."}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 30, "completion_tokens": 4, "total_tokens": 34},
+    }
+    llm_upstream.enqueue(raw(json.dumps(body).encode(), content_type="application/json; charset=utf-8"))
+
+    events = collect(make_llm_client())
+
+    assert tokens(events) == ["She ran EKS."]
+    assert events[-1] == Finished("stop", usage=Usage(prompt_tokens=30, completion_tokens=4, total_tokens=34))
+
+
+def test_an_error_object_sent_with_200_is_the_upstreams_failure(
+    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    llm_upstream.enqueue(raw(b'{"error":{"message":"model overloaded","code":502}}', content_type="application/json"))
+
+    events, error = collect_until_error(make_llm_client())
+
+    assert (tokens(events), error.code) == ([], "llm_error")
+    assert "overloaded" not in error.detail

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import structlog
@@ -11,19 +10,11 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.errors import InvalidJSON, PayloadTooLarge, RequestError, UnsupportedMediaType
+from app.strict_json import strict_json_loads
 
 log = structlog.get_logger(__name__)
 
 ENCODED_BODY = "Send the body uncompressed: this service accepts no Content-Encoding."
-
-
-def strict_json_loads(data: str | bytes, **kwargs: Any) -> Any:
-    """Parse JSON as RFC 8259 defines it: Python's parser also takes NaN and Infinity, which are not JSON."""
-    return json.loads(data, parse_constant=_refuse_constant, **kwargs)
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 class StrictJSONProvider(DefaultJSONProvider):

@@ -92,6 +92,26 @@ class CompletionState:
         return Finished(self.finish_reason or "stop", usage=self.usage)
 
 
+def whole_completion(value: Any) -> tuple[str, Finished]:
+    """Read a whole (non-streamed) `chat.completion` body: its text and how it finished.
+
+    Some OpenAI-compatible servers ignore `stream: true` and send this instead; an error
+    object in its place is the upstream's failure. Raises LLMError.
+    """
+    if not isinstance(value, dict):
+        raise LLMError("llm_bad_response")
+    if value.get("error") or value.get("object") == "error":
+        raise _in_band_error(value.get("error"))
+    choices = value.get("choices")
+    choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
+    message = choice.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    if not isinstance(content, str):
+        raise LLMError("llm_bad_response")
+    reason = choice.get("finish_reason")
+    return content, Finished(reason if isinstance(reason, str) and reason else "stop", usage=_usage(value.get("usage")))
+
+
 def _in_band_error(error: Any) -> LLMError:
     # Only the code is logged: the upstream's message may quote the prompt.
     code = error.get("code") if isinstance(error, dict) else None

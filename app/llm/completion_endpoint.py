@@ -16,7 +16,7 @@ import structlog
 from app.errors import LLMError, llm_error_for_status
 from app.llm.completion_chunks import RetryableError
 from app.llm.transport import RETRY_STATUSES, parse_retry_after, pooled_session
-from app.llm.upstream_stream import is_event_stream, transport_error
+from app.llm.upstream_stream import is_event_stream, is_json, transport_error
 from app.telemetry.metrics import LLM_REQUESTS
 
 log = structlog.get_logger(__name__)
@@ -58,8 +58,8 @@ class CompletionEndpoint:
             log.warning("llm_request_failed", error_type=type(exc).__name__, status=status)
             raise error from None
         LLM_REQUESTS.labels(status=str(response.status_code)).inc()
-        if response.status_code == 200 and is_event_stream(response):
-            return response
+        if response.status_code == 200 and (is_event_stream(response) or is_json(response)):
+            return response  # JSON: a whole completion or an error object (upstream_stream reads it)
         response.close()  # the body is never read: no upstream text goes anywhere
         if response.status_code == 200:
             log.warning("llm_not_an_event_stream", content_type=response.headers.get("Content-Type", "")[:60])

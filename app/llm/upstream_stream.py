@@ -16,9 +16,10 @@ import structlog
 from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from app.errors import LLMError
-from app.llm.completion_chunks import CompletionState, RetryableError
+from app.llm.completion_chunks import CompletionState, RetryableError, whole_completion
 from app.llm.types import LLMEvent, Token
 from app.sse import ServerSentEvent, SSEDecoder
+from app.strict_json import strict_json_loads
 
 log = structlog.get_logger(__name__)
 
@@ -33,7 +34,16 @@ def is_event_stream(response: requests.Response) -> bool:
     content_type = response.headers.get("Content-Type")
     if content_type is None:
         return True
-    return content_type.split(";", 1)[0].strip().lower() == "text/event-stream"
+    return _media_type(content_type) == "text/event-stream"
+
+
+def is_json(response: requests.Response) -> bool:
+    """Tell whether the response is one JSON document (a whole completion, or an error object)."""
+    return _media_type(response.headers.get("Content-Type", "")) == "application/json"
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 def transport_error(exc: requests.RequestException) -> tuple[LLMError | RetryableError, str]:
@@ -74,6 +84,9 @@ def read_completion_stream(response: requests.Response, *, idle_seconds: float |
     `llm_timeout` (an upstream sending ": PROCESSING" forever would hold the request with no
     deadline at all).
     """
+    if is_json(response):
+        yield from _whole_completion(response)
+        return
     state = CompletionState()
     events = _events(response, state)
     last_data = time.monotonic()
@@ -98,6 +111,28 @@ def read_completion_stream(response: requests.Response, *, idle_seconds: float |
     if state.done:
         _finish_body_if_arrived(events, response)
     yield state.finished()
+
+
+def _whole_completion(response: requests.Response) -> Iterator[LLMEvent]:
+    """An upstream that answered `stream: true` with one JSON body: its answer, or its error."""
+    body = bytearray()
+    try:
+        for chunk in _body_chunks(response):
+            body += chunk
+            if len(body) > MAX_EVENT_BYTES:
+                raise LLMError("llm_bad_response")
+    except requests.RequestException as exc:
+        error, status = transport_error(exc)
+        log.warning("llm_stream_broken", error_type=type(exc).__name__, status=status)
+        raise error from None
+    try:
+        value = strict_json_loads(bytes(body))
+    except (ValueError, RecursionError):
+        raise LLMError("llm_bad_response") from None
+    text, finished = whole_completion(value)
+    if text:
+        yield Token(text)
+    yield finished
 
 
 def _finish_body_if_arrived(rest: Iterator[ServerSentEvent], response: requests.Response) -> None:

@@ -19,12 +19,13 @@ from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST, 
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
 
-from app.api.request_checks import ENCODED_BODY, body_is_encoded, read_body, strict_json_loads
+from app.api.request_checks import ENCODED_BODY, body_is_encoded, read_body
 from app.components import components
 from app.errors import PayloadTooLarge, RateLimited
 from app.mcp import methods
 from app.mcp.protocol import Negotiated, RpcError, negotiate
 from app.mcp.replies import OUTCOMES, RATE_LIMITED_CODE, error_response, json_response, record
+from app.strict_json import strict_json_loads
 from app.telemetry.metrics import RATE_LIMITED
 
 log = structlog.get_logger(__name__)
