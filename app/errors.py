@@ -156,13 +156,15 @@ class SessionsUnavailable(UpstreamError):
 class LLMError(UpstreamError):
     """An LLM failure carrying one of the codes of `LLM_ERRORS`."""
 
-    def __init__(self, code: str, *, retry_after: float | None = None) -> None:
+    def __init__(self, code: str, *, retry_after: float | None = None, upstream_status: int | None = None) -> None:
         status, detail = LLM_ERRORS.get(code, LLM_ERRORS["llm_error"])
         super().__init__(
             detail, code=code if code in LLM_ERRORS else "llm_error", status=status, retry_after=retry_after
         )
+        self.upstream_status = upstream_status  # the LLM server's HTTP status, when it gave one
 
 
 def llm_error_for_status(http_status: int, *, retry_after: float | None = None) -> LLMError:
     """Map an upstream LLM HTTP status to our coded error."""
-    return LLMError(_LLM_STATUS_CODES.get(http_status, "llm_error"), retry_after=retry_after)
+    code = _LLM_STATUS_CODES.get(http_status, "llm_error")
+    return LLMError(code, retry_after=retry_after, upstream_status=http_status)

@@ -137,6 +137,18 @@ def test_invalid_twice_is_a_clear_error_never_a_made_up_verdict(
     assert len(llm_server.requests) == 2
 
 
+def test_a_server_without_json_schema_support_is_asked_again_without_it(
+    llm_client: Any, llm_server: FakeLLMServer
+) -> None:
+    llm_server.enqueue(http_error(400), llm_reply(json.dumps(ANSWER)))
+
+    response = llm_client.post(URL, json={"job_description": JOB})
+
+    assert response.status_code == 200
+    assert response.get_json()["verdict"] == ANSWER["verdict"]
+    assert ["response_format" in r.json for r in llm_server.requests] == [True, False]
+
+
 def test_an_llm_failure_keeps_its_code(llm_client: Any, llm_server: FakeLLMServer) -> None:
     llm_server.enqueue(http_error(402))
 

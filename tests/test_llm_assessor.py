@@ -24,6 +24,9 @@ VALID = {"verdict": "Weak fit.", "key_matches": [], "gaps": ["Go"], "recommendat
         (json.dumps({k: v for k, v in VALID.items() if k != "gaps"}), False),
         (json.dumps({**VALID, "gaps": "Go"}), False),
         (json.dumps({**VALID, "gaps": ["x"] * 13}), False),
+        ("Here is the assessment:\n" + json.dumps(VALID) + "\nI hope this helps.", True),  # words around it
+        ("<think>The JD wants {Go, Rust}.</think>" + json.dumps(VALID), True),  # a model's notes first
+        ("Assessment: " + json.dumps({**VALID, "score": 9}), False),  # found, but not the required shape
         ("The candidate is a strong fit.", False),
         ("", False),
     ],
@@ -64,3 +67,24 @@ def test_a_stream_without_an_end_is_a_bad_response() -> None:
         assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
     assert raised.value.code == "llm_bad_response"
     assert answerer.closed_streams == 1
+
+
+def test_a_server_refusing_the_json_schema_is_asked_again_without_it() -> None:
+    answerer = ScriptedAnswerer()
+    answerer.enqueue(LLMError("llm_error", upstream_status=400))
+    answerer.enqueue(*_reply(json.dumps(VALID), 20))
+
+    assessment, tokens = assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
+
+    assert (assessment.verdict, tokens) == ("Weak fit.", 20)
+    assert [r.response_format is not None for r in answerer.requests] == [True, False]
+
+
+@pytest.mark.parametrize("failure", [LLMError("llm_error"), LLMError("llm_unavailable", upstream_status=503)])
+def test_other_failures_are_not_asked_again(failure: LLMError) -> None:
+    answerer = ScriptedAnswerer()
+    answerer.enqueue(failure)
+
+    with pytest.raises(LLMError):
+        assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
+    assert len(answerer.requests) == 1

@@ -5,6 +5,8 @@ Two invalid replies end in `llm_bad_response`: the service never makes a verdict
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 from dataclasses import dataclass
 
@@ -22,6 +24,8 @@ log = structlog.get_logger(__name__)
 # Some models wrap JSON in a Markdown code fence even when asked for JSON only.
 _CODE_FENCE = re.compile(r"^\s*```(?:json)?\s*(?P<body>.*?)\s*```\s*$", re.DOTALL | re.IGNORECASE)
 MAX_ECHOED_REPLY = 4000  # of an invalid reply, sent back with the repair request
+MAX_OBJECT_STARTS = 20  # where a JSON object among other words is looked for (each try reads on)
+_DECODER = json.JSONDecoder()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +53,49 @@ def assess_with_llm(answerer: Answerer, messages: list[ChatMessage], question: s
 
 
 def parse_assessment(text: str) -> tuple[FitAssessment | None, str]:
-    """Return the assessment in `text`, or None and a short description of what is wrong (no reply text)."""
+    """Return the assessment in `text`, or None and a short description of what is wrong (no reply text).
+
+    The reply should be the JSON object alone; one inside a code fence, or after some words
+    or a model's `<think>` notes, is taken too. The problem named is the whole reply's.
+    """
     fenced = _CODE_FENCE.match(text)
-    body = fenced.group("body") if fenced else text
-    try:
-        return FitAssessment.model_validate_json(body), ""
-    except ValidationError as error:
-        problems = [f"{'.'.join(str(p) for p in item['loc']) or 'reply'}: {item['type']}" for item in error.errors()]
-        return None, "; ".join(problems[:5])
+    problem = ""
+    for candidate in (fenced.group("body") if fenced else text, *_objects_inside(text)):
+        try:
+            return FitAssessment.model_validate_json(candidate), ""
+        except ValidationError as error:
+            problem = problem or "; ".join(
+                f"{'.'.join(str(p) for p in item['loc']) or 'reply'}: {item['type']}" for item in error.errors()[:5]
+            )
+    return None, problem
+
+
+def _objects_inside(text: str) -> list[str]:
+    """The JSON objects that start at one of the first MAX_OBJECT_STARTS braces of `text`."""
+    found: list[str] = []
+    for match in itertools.islice(re.finditer(r"\{", text), MAX_OBJECT_STARTS):
+        try:
+            _, end = _DECODER.raw_decode(text, match.start())
+        except ValueError:
+            continue
+        found.append(text[match.start() : end])
+    return found
 
 
 def _ask(answerer: Answerer, messages: list[ChatMessage], question: str) -> _Reply:
-    """Run one whole LLM call; raise LLMError on failure."""
-    request = AnswerRequest(messages=messages, question=question, response_format=response_format())
+    """Run one whole LLM call, with the JSON schema where the server takes it; raise LLMError on failure."""
+    try:
+        return _call(answerer, AnswerRequest(messages=messages, question=question, response_format=response_format()))
+    except LLMError as error:
+        if error.upstream_status != 400:
+            raise
+    # A server (or model) that does not take a JSON schema refuses the request with a 400: the
+    # instructions ask for the same JSON object, so ask once more without the schema.
+    log.info("fit.without_schema")
+    return _call(answerer, AnswerRequest(messages=messages, question=question))
+
+
+def _call(answerer: Answerer, request: AnswerRequest) -> _Reply:
     parts: list[str] = []
     stream = answerer.stream(request)
     try:
