@@ -52,13 +52,15 @@ def _prompt_memvid(memvid, files_at_start):
     memvid.fake.delay = 0.0
 
 
-def open_chat(probe: Probe, *, session_id: str, receive_buffer: int | None = None) -> socket.socket:
-    """Send a streamed chat request on a raw socket and return the socket, unread."""
+def open_chat(
+    probe: Probe, *, session_id: str, receive_buffer: int | None = None, stream: bool = True
+) -> socket.socket:
+    """Send a chat request (streamed unless told) on a raw socket and return the socket, unread."""
     sock = socket.socket()
     if receive_buffer:  # before connecting: it sets the TCP window the server may fill
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
     sock.connect(("127.0.0.1", probe.service.port))
-    body = json.dumps({"message": QUESTION, "session_id": session_id}).encode()
+    body = json.dumps({"message": QUESTION, "session_id": session_id, "stream": stream}).encode()
     head = (
         f"POST /api/v1/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
@@ -141,6 +143,24 @@ def test_two_questions_at_once_on_one_session_are_both_kept_whole(probe, llm):
     expected = {(("user", q), ("assistant", text)) for q, text in zip(questions, texts, strict=True)}
     assert len(pairs) == 2
     assert set(pairs) == expected  # each question beside its own answer, in either order
+
+
+def test_a_client_hanging_up_on_a_whole_answer_closes_the_upstream_request(probe, llm):
+    # stream: false writes once, at the end: the service must notice the hang-up on its own.
+    llm.enqueue(stream([f" t{i}" for i in range(300)], token_delay=0.1))
+    mark = probe.log_mark()
+    session_id = new_session()
+    sock = open_chat(probe, session_id=session_id, stream=False)
+    time.sleep(0.5)  # the LLM is generating now
+
+    hung_up = _hang_up(sock)
+
+    probe.wait_for_log(mark, "chat.client_gone", timeout=CLOSE_WITHIN)
+    assert llm.wait_until_idle(timeout=CLOSE_WITHIN), "the upstream request stayed open"
+    assert time.monotonic() - hung_up < CLOSE_WITHIN
+    llm.enqueue(stream(["ok"]))
+    assert probe.chat_events(FOLLOW_UP, session_id=session_id)[-1]["type"] == "done"
+    assert history_sent(llm.requests[-1].json) == [("user", FOLLOW_UP)]  # nothing of it was kept
 
 
 def test_a_client_reading_one_byte_a_second_holds_up_no_one(probe, llm):

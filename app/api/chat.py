@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
+from app.api.hang_up import ClientGone, stop_if_client_leaves
 from app.api.model_budget import charge_model_tokens
 from app.api.request_checks import require_json_body
 from app.api.schemas import ChatRequest, ChatResponse, ErrorBody
@@ -40,7 +41,11 @@ def chat(body: ChatRequest) -> Response | dict[str, Any]:
     turns = components().chat
     session_id = str(body.session_id) if body.session_id else None
     if not body.stream:
-        answer = turns.answer(body.message, session_id)
+        try:
+            with stop_if_client_leaves():
+                answer = turns.answer(body.message, session_id)
+        except ClientGone:
+            return Response(status=499)  # nobody reads it: nginx's code for a client that left
         whole = {
             "session_id": answer.session_id,
             "message": answer.text,
