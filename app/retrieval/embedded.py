@@ -45,9 +45,9 @@ class EmbeddedMemvidBackend:
 
     def __init__(self, path: Path, *, build_from: Path | None = None, embedder: Embedder | None = None) -> None:
         self.path = Path(path)
-        # The bundled example is built on first use, in the worker, under a file lock: not
-        # in create_app (which must not write files) and not in gunicorn's master (a
-        # process that ran native engine code and then forked can hang).
+        # The bundled example is built under a file lock by gunicorn's prebuild child, else
+        # here on first use: never in create_app (which writes no files) nor in a process that
+        # forks afterwards (one that ran native engine code and then forked can hang).
         self.build_from = build_from
         self.embedder = embedder or shared_embedder()
         # One engine call at a time: the handle is not documented as thread-safe.
@@ -109,12 +109,8 @@ class EmbeddedMemvidBackend:
         return self._call(lambda memory: card_value(memory, entity, slot))
 
     def health(self, *, timeout: float) -> BackendHealth:
-        """Report whether the file opens and how many frames it holds.
-
-        The call itself is local and quick, but the engine may be busy for seconds with
-        another (the first build of the bundled example embeds every sentence): after
-        `timeout` waiting for it, the file is reported not yet available.
-        """
+        """Report whether the file opens and how many frames it holds; an engine busy longer than
+        `timeout` (a first build of the bundled example takes seconds) is reported unavailable."""
         try:
             stats = self._call(lambda memory: memory.stats(), wait=timeout)
         except RetrievalUnavailable:
