@@ -59,3 +59,13 @@ def test_failures_are_one_sentence(client, reply, sentence):
     responses.get(f"{URL}/admin/sessions", **reply)
     with pytest.raises(AdminError, match=sentence):
         client.sessions(5)
+
+
+@responses.activate
+@pytest.mark.parametrize(("header", "store"), [({"X-State-Store": "redis"}, "redis"), ({}, "memory")])
+def test_where_the_answering_worker_keeps_its_state(client, header, store):
+    responses.get(f"{URL}/admin/caches", json={"caches": []}, headers={"X-Worker-Pid": "42", **header})
+
+    client.stats()
+
+    assert client.state_store == store

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from app.state import cli
+from app.state.admin_client import AdminClient
 from tests.conftest import require_binary
 from tests.fake_llm import FakeLLMServer
 from tests.fake_memvid import FakeMemvidServer, hit
@@ -176,3 +178,17 @@ def test_in_process_memory_without_token_says_what_to_set(app_config):
     result = runner.invoke(args=["cache", "stats"])
     assert result.exit_code == 1
     assert "set ADMIN_TOKEN" in result.output
+
+
+@pytest.mark.parametrize(
+    ("store", "header"),
+    [
+        ("redis", "# Redis, shared by every worker and host (asked through worker pid 42)"),
+        ("memory", "# one worker's memory (each worker holds its own), worker pid 42"),
+    ],
+)
+def test_the_header_says_where_the_state_lives_when_asked_through_the_service(store, header):
+    client = AdminClient("http://service.test", "token")
+    client.worker_pid, client.state_store = 42, store
+
+    assert cli._describe(cli._scope(client)) == header

@@ -46,6 +46,8 @@ def _authorize() -> None:
 def _name_the_worker(response: Response) -> Response:
     # On errors too (a 404 for a session another worker holds): the CLI says which worker answered.
     response.headers["X-Worker-Pid"] = str(os.getpid())
+    # Where the state lives: in Redis the answer is every worker's, else this worker's alone.
+    response.headers["X-State-Store"] = "redis" if components().redis is not None else "memory"
     return response
 
 

@@ -27,6 +27,7 @@ class AdminClient:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self.worker_pid: int | None = None  # the worker that answered last
+        self.state_store = "memory"  # where that worker keeps its state: "memory" or "redis"
 
     def stats(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "/admin/caches")["caches"])
@@ -55,6 +56,7 @@ class AdminClient:
             raise AdminError(f"cannot reach the service at {self.base_url} ({type(error).__name__})") from None
         pid = response.headers.get("X-Worker-Pid", "")
         self.worker_pid = int(pid) if pid.isdigit() else None
+        self.state_store = response.headers.get("X-State-Store", "memory")
         if response.status_code == 401:
             raise AdminError("the service refused the admin token (ADMIN_TOKEN differs from the service's)")
         if response.status_code == 404 and response.headers.get("Content-Type", "").startswith("application/json"):

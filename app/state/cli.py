@@ -59,6 +59,8 @@ def _run(action: Any) -> Any:
 
 def _scope(source: Inspector | AdminClient) -> dict[str, Any]:
     """Say whose state this is: Redis's (every worker and host) or one worker's memory."""
+    if isinstance(source, AdminClient) and source.state_store == "redis":
+        return {"state": "Redis, shared by every worker and host", "asked_worker_pid": source.worker_pid}
     if isinstance(source, AdminClient):
         return {"state": "one worker's memory (each worker holds its own)", "worker_pid": source.worker_pid}
     link = components().redis
@@ -66,6 +68,8 @@ def _scope(source: Inspector | AdminClient) -> dict[str, Any]:
 
 
 def _describe(scope: dict[str, Any]) -> str:
+    if scope.get("asked_worker_pid"):
+        return f"# {scope['state']} (asked through worker pid {scope['asked_worker_pid']})"
     where = f", worker pid {scope['worker_pid']}" if scope.get("worker_pid") else f" at {scope.get('redis')}"
     return f"# {scope['state']}{where}"
 
