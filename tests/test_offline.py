@@ -278,3 +278,13 @@ def test_through_chat_memvid_down_is_told_apart_from_memvid_empty() -> None:
     assert NO_SEARCH in answers["down"]
     assert NO_SEARCH not in answers["empty"]
     assert "The resume search returned nothing" in answers["empty"]
+
+
+def test_a_sentence_the_resume_repeats_is_quoted_once() -> None:
+    summary = Passage(
+        "Summary", "She led the Kubernetes migration. She mentors engineers. She led the Kubernetes migration.", 1.0
+    )
+
+    answer = ask("Did she lead the Kubernetes migration?", passages=(summary,))
+
+    assert answer.count("She led the Kubernetes migration.") == 1

@@ -141,7 +141,8 @@ def _select(
     chosen: list[Sentence] = []
     used = 0
     for _, sentence in scored:
-        if len(chosen) < MAX_SENTENCES and used + len(sentence.text) <= MAX_QUOTE_CHARS:
+        repeated = any(sentence.text == other.text for other in chosen)  # a resume may say it twice
+        if not repeated and len(chosen) < MAX_SENTENCES and used + len(sentence.text) <= MAX_QUOTE_CHARS:
             chosen.append(sentence)
             used += len(sentence.text)
     return _with_announced_lists(chosen, sentences, used)
