@@ -17,12 +17,13 @@ _BOM = "\ufeff".encode()
 
 def encode_event(payload: Mapping[str, Any]) -> bytes:
     """Encode one `data:` event holding compact JSON, terminated by a blank line."""
-    return b"data: " + _json.encode(payload).encode() + b"\n\n"
+    return b"data: " + _json.encode(payload).encode(errors="replace") + b"\n\n"
 
 
 def encode_token(text: str) -> bytes:
     """Encode a token event; the hot path of every stream, so it skips the dict."""
-    return b'data: {"type":"token","content":' + _json.encode(text).encode() + b"}\n\n"
+    # errors="replace": an unpaired surrogate (from a broken upstream) is no UTF-8; never a crash.
+    return b'data: {"type":"token","content":' + _json.encode(text).encode(errors="replace") + b"}\n\n"
 
 
 def encode_comment(text: str) -> bytes:

@@ -1,4 +1,6 @@
-"""JSON as RFC 8259 defines it: Python's parser also takes NaN and Infinity, which are not JSON.
+"""JSON as RFC 8259 defines it: Python's parser also takes NaN and Infinity, which are not JSON,
+and strings with an unpaired surrogate escape ("\\ud800"), which are no Unicode text: echoed
+back, or sent on to the LLM, they cannot be encoded as UTF-8 (a 500 before this check).
 
 Used for what clients send (request bodies, MCP messages) and what an LLM server answers.
 """
@@ -6,12 +8,24 @@ Used for what clients send (request bodies, MCP messages) and what an LLM server
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+# Any escape of a surrogate; only then is the parsed value checked for an unpaired one.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def strict_json_loads(data: str | bytes, **kwargs: Any) -> Any:
-    """Parse `data`; raise ValueError for NaN, Infinity and -Infinity as for any other invalid JSON."""
-    return json.loads(data, parse_constant=_refuse_constant, **kwargs)
+    """Parse `data`; raise ValueError for NaN, Infinity, -Infinity and unpaired surrogates as for
+    any other invalid JSON."""
+    value = json.loads(data, parse_constant=_refuse_constant, **kwargs)
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if _SURROGATE_ESCAPE.search(raw):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("an unpaired surrogate is not text") from None
+    return value
 
 
 def _refuse_constant(name: str) -> Any:

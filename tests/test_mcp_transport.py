@@ -42,6 +42,7 @@ def error_of(response) -> dict[str, Any]:
     [
         (b"{not json", "application/json", 400, -32700),
         (b'{"jsonrpc":"2.0","id":NaN,"method":"ping"}', "application/json", 400, -32700),  # not JSON (RFC 8259)
+        (b'{"jsonrpc":"2.0","id":1,"method":"\\ud800"}', "application/json", 400, -32700),  # no text: was a 500
         (b"[]", "application/json", 400, -32600),  # batches ended with 2025-06-18
         (b'[{"jsonrpc":"2.0","id":1,"method":"ping"}]', "application/json", 400, -32600),
         (b'{"jsonrpc":"2.0","id":1}', "application/json", 400, -32600),  # a response, not a request

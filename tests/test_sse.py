@@ -166,3 +166,8 @@ def test_a_byte_order_mark_opening_the_stream_is_ignored(chunks: list[bytes]) ->
 
 def test_a_byte_order_mark_later_in_the_stream_is_text() -> None:
     assert [event.data for event in iter_sse([b"data: a\n\n", b"data: \xef\xbb\xbfb\n\n"])] == ["a", "\ufeffb"]
+
+
+def test_an_unpaired_surrogate_from_an_upstream_is_replaced_not_a_crash() -> None:
+    assert encode_token("a\ud800b") == b'data: {"type":"token","content":"a?b"}\n\n'
+    assert encode_event({"type": "x", "text": "\udc00"}) == b'data: {"type":"x","text":"?"}\n\n'

@@ -99,7 +99,7 @@ class OpenRouterClient:
 
     def _attempts(self, request: AnswerRequest, trace_headers: dict[str, str]) -> Generator[LLMEvent, None, None]:
         """Request the completion, retrying before the first token; yield its events."""
-        body = json.dumps(self._payload(request), ensure_ascii=False).encode()
+        body = json.dumps(self._payload(request), ensure_ascii=False).encode(errors="replace")
         for attempt in range(self._max_retries + 1):
             started = False
             finished: Finished | None = None

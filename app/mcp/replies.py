@@ -54,4 +54,5 @@ def error_response(error: RpcError, request_id: Any, status: int) -> Response:
 
 
 def json_response(body: dict[str, Any], status: int = 200) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status, mimetype="application/json")
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(text.encode(errors="replace"), status, mimetype="application/json")  # never a 500 on bad text
