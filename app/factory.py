@@ -79,7 +79,12 @@ def create_app(
     tracing.init_app(app, settings)  # before trace_id: the request span must exist when its id is read
     trace_id.init_app(app)  # first: every later hook and handler sees the trace id
     error_handlers.init_app(app)
-    limiter = rate_limit.init_app(app, settings, limited=[chat.bp, fit.bp, feedback.bp, mcp_transport.bp])
+    limiter = rate_limit.init_app(
+        app,
+        settings,
+        limited=[chat.bp, fit.bp, feedback.bp, mcp_transport.bp],
+        counted={mcp_transport.bp.name: mcp_transport.is_tool_call},
+    )
     model_budget.init_app(app, limiter, settings.rate_limit_per_minute * settings.model_tokens_per_request)
     metrics.init_app(app)
     if settings.cors_origins:

@@ -232,7 +232,7 @@ def test_ping_answers_an_empty_result(client):
     ("available", "profile_json", "code", "message"),
     [
         (False, None, -32603, "The resume search service is unavailable right now."),
-        (True, None, -32602, "This resume has no candidate profile."),
+        (True, None, -32002, "This resume has no candidate profile."),  # "Resource not found" (to 2025-11-25)
     ],
 )
 def test_resource_read_failures(client, fake_memvid, available, profile_json, code, message):
@@ -240,7 +240,30 @@ def test_resource_read_failures(client, fake_memvid, available, profile_json, co
 
     response = rpc(client, "resources/read", {"uri": "questions://suggested"})
 
-    assert error_of(response) == {"code": code, "message": message}
+    assert {k: error_of(response)[k] for k in ("code", "message")} == {"code": code, "message": message}
+
+
+@pytest.mark.parametrize(("revision", "code"), [("2025-06-18", -32002), ("2025-11-25", -32002), (MODERN, -32602)])
+def test_an_unknown_resource_gets_the_code_of_the_negotiated_revision(client, revision, code):
+    params: dict[str, Any] = {"uri": "x://y"}
+    headers = {"MCP-Protocol-Version": revision}
+    if revision == MODERN:
+        params["_meta"] = META
+        headers = modern_headers("resources/read", "x://y")
+
+    response = rpc(client, "resources/read", params, headers)
+
+    assert error_of(response)["code"] == code
+
+
+def test_a_notification_with_an_unsupported_version_header_is_refused(client):
+    message = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+
+    refused = client.post("/mcp", json=message, headers={"MCP-Protocol-Version": "1999-01-01"})
+    accepted = client.post("/mcp", json=message, headers={"MCP-Protocol-Version": "2025-11-25"})
+
+    assert (refused.status_code, error_of(refused)["code"]) == (400, -32022)
+    assert (accepted.status_code, accepted.data, accepted.headers.get("Content-Type")) == (202, b"", None)
 
 
 def test_tool_call_validates_arguments_into_a_tool_error(client):
@@ -257,11 +280,16 @@ def test_mcp_requests_are_rate_limited_per_client_with_a_json_rpc_error(app_conf
     client = app.test_client()
     other = {"REMOTE_ADDR": "10.0.0.9"}
 
-    statuses = [rpc(client, "ping").status_code for _ in range(3)]
-    limited = rpc(client, "ping")
-    other_client = client.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, environ_base=other)
+    ask = {"name": "ask_question", "arguments": {"question": "Kubernetes?"}}
+    statuses = [rpc(client, "tools/call", ask).status_code for _ in range(3)]
+    limited = rpc(client, "tools/call", ask)
+    pings = [rpc(client, "ping").status_code for _ in range(5)]  # connecting and listing cost nothing
+    other_client = client.post(
+        "/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": ask}, environ_base=other
+    )
 
     assert statuses == [200, 200, 429]
+    assert pings == [200] * 5
     assert limited.headers["Retry-After"]
     assert error_of(limited)["code"] == -32010
     assert other_client.status_code == 200

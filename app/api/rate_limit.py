@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Flask, Response, request
 from flask_limiter import Limiter
@@ -33,8 +34,18 @@ def _is_preflight() -> bool:
     return request.method == "OPTIONS"
 
 
-def init_app(app: Flask, settings: Settings, *, limited: list[Blueprint]) -> Limiter:
-    """Bind a limiter to `app` and limit each blueprint in `limited`, per client IP."""
+def _exemption(counts: Callable[[], bool] | None) -> Callable[[], bool]:
+    """Exempt preflights, and the requests `counts` says do not count."""
+    if counts is None:
+        return _is_preflight
+    return lambda: _is_preflight() or not counts()
+
+
+def init_app(
+    app: Flask, settings: Settings, *, limited: list[Blueprint], counted: Mapping[str, Callable[[], bool]] | None = None
+) -> Limiter:
+    """Bind a limiter to `app` and limit each blueprint in `limited`, per client IP; `counted`
+    names, by blueprint, which of its requests count (default: all but CORS preflights)."""
     # One limiter per app (not a module global): each app in the tests gets its own counters.
     # Its own header injection stays off: it stamps Retry-After on every response of a
     # limited route, which would overwrite an upstream's Retry-After on a 503.
@@ -56,7 +67,7 @@ def init_app(app: Flask, settings: Settings, *, limited: list[Blueprint]) -> Lim
         limiter = Limiter(client_address, app=app, storage_uri=WindowMemoryStorage.URI, strategy="moving-window")
     rate = f"{settings.rate_limit_per_minute}/minute"
     for blueprint in limited:
-        limiter.limit(rate, exempt_when=_is_preflight)(blueprint)
+        limiter.limit(rate, exempt_when=_exemption((counted or {}).get(blueprint.name)))(blueprint)
 
     def add_headers(response: Response) -> Response:
         current = limiter.current_limit

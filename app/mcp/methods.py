@@ -102,9 +102,9 @@ def _list_resource_templates(_request: Request[Any, Any], _negotiated: Negotiate
     return ListResourceTemplatesResult(resource_templates=[], ttl_ms=_LIST_TTL_MS, cache_scope="public")
 
 
-def _read_resource(request: Request[Any, Any], _negotiated: Negotiated) -> Result:
+def _read_resource(request: Request[Any, Any], negotiated: Negotiated) -> Result:
     assert isinstance(request, ReadResourceRequest)
-    return resources.read(str(request.params.uri))
+    return resources.read(str(request.params.uri), modern=negotiated.modern)
 
 
 _HANDLERS: dict[str, Callable[[Request[Any, Any], Negotiated], Result]] = {

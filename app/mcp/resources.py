@@ -16,6 +16,12 @@ from app.mcp.protocol import RpcError
 from app.resume.profile import Profile
 
 _JSON = "application/json"
+# "Resource not found" up to revision 2025-11-25; 2026-07-28 retired it for -32602 (invalid params).
+RESOURCE_NOT_FOUND = -32002
+
+
+class _NoProfile(Exception):
+    pass
 
 
 def _profile() -> Profile:
@@ -24,8 +30,7 @@ def _profile() -> Profile:
     except RetrievalUnavailable as error:
         raise RpcError(INTERNAL_ERROR, error.detail) from None
     if found is None:
-        # MCP 2026-07-28: a resource that does not exist is -32602, never empty contents.
-        raise RpcError(INVALID_PARAMS, "This resume has no candidate profile.")
+        raise _NoProfile()  # a resource that does not exist is an error, never empty contents
     return found
 
 
@@ -64,11 +69,16 @@ _DOCUMENTS: dict[str, tuple[Resource, Callable[[], dict[str, Any]]]] = {
 RESOURCES: list[Resource] = [resource for resource, _ in _DOCUMENTS.values()]
 
 
-def read(uri: str) -> ReadResourceResult:
-    """Return the contents of the resource at `uri`; RpcError when there is none."""
+def read(uri: str, *, modern: bool) -> ReadResourceResult:
+    """Return the contents of the resource at `uri`; RpcError when there is none, with the code
+    of the revision (`modern`: 2026-07-28)."""
+    not_found = INVALID_PARAMS if modern else RESOURCE_NOT_FOUND
     entry = _DOCUMENTS.get(uri)
     if entry is None:
-        raise RpcError(INVALID_PARAMS, f"Unknown resource: {uri[:200]}", {"uri": uri[:200]})
-    document = entry[1]()
+        raise RpcError(not_found, f"Unknown resource: {uri[:200]}", {"uri": uri[:200]})
+    try:
+        document = entry[1]()
+    except _NoProfile:
+        raise RpcError(not_found, "This resume has no candidate profile.", {"uri": uri}) from None
     text = json.dumps(document, ensure_ascii=False)
     return ReadResourceResult(contents=[TextResourceContents(uri=uri, mime_type=_JSON, text=text)])

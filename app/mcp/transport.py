@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 import structlog
-from flask import Response, request
+from flask import Response, g, request
 from flask_openapi3 import APIBlueprint, Tag
 from mcp_types import JSONRPCNotification, JSONRPCRequest
 from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
@@ -21,9 +21,9 @@ from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaTy
 
 from app.api.request_checks import ENCODED_BODY, body_is_encoded, read_body
 from app.components import components
-from app.errors import PayloadTooLarge, RateLimited
+from app.errors import PayloadTooLarge, RateLimited, ServiceError
 from app.mcp import methods
-from app.mcp.protocol import Negotiated, RpcError, negotiate
+from app.mcp.protocol import SUPPORTED_VERSIONS, Negotiated, RpcError, negotiate, unsupported_version
 from app.mcp.replies import OUTCOMES, RATE_LIMITED_CODE, error_response, json_response, record
 from app.strict_json import strict_json_loads
 from app.telemetry.metrics import RATE_LIMITED
@@ -50,7 +50,7 @@ _RESPONSES: dict[int | str, Any] = {
         "One JSON-RPC request or notification per POST, answered with one JSON object (notifications: "
         "`202`). Protocol revisions 2026-07-28 (per-request `_meta`, `server/discover`) and 2024-11-05 "
         "to 2025-11-25 (`initialize`). Tools `ask_question`, `assess_fit`; resources `profile://current`, "
-        "`questions://suggested`. Rate-limited per client like chat."
+        "`questions://suggested`. Tool calls are rate-limited per client like chat."
     ),
 )
 def endpoint() -> Response:
@@ -67,6 +67,28 @@ def endpoint() -> Response:
     return _request(message, started)
 
 
+def is_tool_call() -> bool:
+    """Whether this POST calls a tool: only those count against the rate limit, like a chat.
+
+    The handshake, lists, resources, pings and notifications cost next to nothing; counting
+    them let a client's connecting (five messages for its first question) use up the limit.
+    """
+    if request.method != "POST":
+        return False
+    try:
+        body = _parsed_body()
+    except (ValueError, RecursionError, HTTPException, ServiceError):
+        return False  # answered as unreadable by the endpoint itself
+    return isinstance(body, dict) and body.get("method") == "tools/call"
+
+
+def _parsed_body() -> Any:
+    """The request body as JSON, parsed once per request (the rate limit looks first)."""
+    if "mcp_body" not in g:
+        g.mcp_body = strict_json_loads(read_body())
+    return g.mcp_body
+
+
 def _read_body() -> Any:
     origin = request.headers.get("Origin")
     if origin and not _origin_allowed(origin):
@@ -80,7 +102,7 @@ def _read_body() -> Any:
     if body_is_encoded():
         raise UnsupportedMediaType(ENCODED_BODY)
     try:
-        return strict_json_loads(read_body())
+        return _parsed_body()
     except (ValueError, RecursionError):
         raise RpcError(PARSE_ERROR, "Parse error: the body is not valid JSON.") from None
 
@@ -95,9 +117,14 @@ def _notification(body: dict[str, Any], started: float) -> Response:
         notification = JSONRPCNotification.model_validate(body)
     except ValidationError:
         raise RpcError(INVALID_REQUEST, "The body is not a valid JSON-RPC notification.") from None
+    header = request.headers.get("MCP-Protocol-Version")
+    if header is not None and header not in SUPPORTED_VERSIONS:
+        raise unsupported_version(header)  # as for a request: a 400, never a silent 202
     # Nothing to act on without sessions (cancellation is closing the connection): accept it.
     record(notification.method, "ok", started)
-    return Response(status=202)
+    accepted = Response(status=202)
+    del accepted.headers["Content-Type"]  # an empty body of no type (Flask's default says HTML)
+    return accepted
 
 
 def _request(message: JSONRPCRequest, started: float) -> Response:
