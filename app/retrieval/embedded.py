@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ import structlog
 from app.errors import RetrievalUnavailable
 from app.resume.engine import card_value, memvid_sdk
 from app.retrieval import sentence_vectors
+from app.retrieval.engine_hits import engine_passages
 from app.retrieval.example_index import embedding_model, ensure_example_index
 from app.retrieval.fusion import reciprocal_rank_fusion
 from app.retrieval.types import LEXICAL, SEMANTIC, BackendHealth, Passage
@@ -80,7 +81,7 @@ class EmbeddedMemvidBackend:
         except _QueryRejected:
             log.debug("memvid.query_rejected", query_chars=len(query))
             return []
-        return _passages(result.get("hits") or [], top_k)
+        return engine_passages(result.get("hits") or [], top_k)
 
     def semantic_search(self, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
         """Rank frames by meaning, best first; [] without vectors.
@@ -98,7 +99,7 @@ class EmbeddedMemvidBackend:
                 question, k=wanted * 3, snippet_chars=snippet_chars, mode="sem", query_embedding=vector.tolist()
             )
         )
-        frames = _passages(result.get("hits") or [], wanted)
+        frames = engine_passages(result.get("hits") or [], wanted)
         by_sentence = sentence_vectors.rank_by_best_sentence(vector, frames, self._sentence_vectors)
         if not by_sentence:
             return frames[:top_k]
@@ -174,29 +175,3 @@ def _is_query_error(error: Exception) -> bool:
     # the frame (e.g. "salaries" vs "salary"): it falls back to a legacy index our files
     # do not have. `_handle` checked the file has a lexical index, so here it means no hits.
     return isinstance(error, memvid_sdk.LexIndexDisabledError) or str(error).startswith("MV999")
-
-
-def _passages(hits: Iterable[Mapping[str, Any]], top_k: int) -> list[Passage]:
-    passages: list[Passage] = []
-    seen: set[object] = set()
-    for hit in hits:
-        frame = hit.get("frame_id", hit.get("title"))
-        if frame in seen:
-            continue
-        seen.add(frame)
-        title = str(hit.get("title") or "")
-        text = _without_metadata(str(hit.get("snippet") or hit.get("text") or ""), title)
-        tags = tuple(str(tag) for tag in hit.get("tags") or ())
-        passages.append(Passage(title=title, text=text, score=float(hit.get("score") or 0.0), tags=tags))
-        if len(passages) == top_k:
-            break
-    return passages
-
-
-def _without_metadata(snippet: str, title: str) -> str:
-    # memvid appends "title: … tags: … labels: …" to a frame's indexed text; it is noise to the LLM.
-    cut = snippet.rfind("title: ")
-    if cut <= 0:
-        return snippet
-    tail = snippet[cut + len("title: ") :].removesuffix("...").rstrip()
-    return snippet[:cut].rstrip() if tail.startswith(title) or title.startswith(tail) else snippet
