@@ -2,8 +2,8 @@
 
 The client owns one pooled session (`completion_endpoint.py`). Every upstream response is
 a context manager inside the generator, so a consumer that closes the generator (or a
-killed greenlet) closes the connection at once and OpenRouter stops generating and billing. Retries
-happen only before the first token was yielded.
+killed greenlet) closes the connection at once and OpenRouter stops generating and billing.
+Retries happen only before the first token was yielded.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class OpenRouterClient:
         self._max_tokens = max_tokens
         self._temperature = temperature
         self._max_retries = max(0, max_retries)
-        self._read_timeout = read_timeout
+        self._comments_only_limit = read_timeout * COMMENTS_ONLY_FACTOR
         self._sleep = sleep or _sleep
         self._endpoint = CompletionEndpoint(
             self._url,
@@ -106,8 +106,7 @@ class OpenRouterClient:
             relayed = 0  # characters of answer so far
             try:
                 with self._endpoint.open(body, trace_headers) as response:
-                    idle = self._read_timeout * COMMENTS_ONLY_FACTOR
-                    for event in read_completion_stream(response, idle_seconds=idle):
+                    for event in read_completion_stream(response, idle_seconds=self._comments_only_limit):
                         if isinstance(event, Finished):
                             finished = event
                             break  # the connection closes before the consumer hears the end

@@ -90,7 +90,7 @@ def read_completion_stream(response: requests.Response, *, idle_seconds: float |
     state = CompletionState()
     events = _events(response, state)
     last_data = time.monotonic()
-    try:
+    with _transport_errors():
         for event in events:
             if event.comment is not None:
                 if idle_seconds is not None and time.monotonic() - last_data > idle_seconds:
@@ -104,27 +104,30 @@ def read_completion_stream(response: requests.Response, *, idle_seconds: float |
             text = state.consume(event.data)
             if text:
                 yield Token(text)
-    except requests.RequestException as exc:
-        error, status = transport_error(exc)
-        log.warning("llm_stream_broken", error_type=type(exc).__name__, status=status)
-        raise error from None
     if state.done:
         _finish_body_if_arrived(events, response)
     yield state.finished()
 
 
-def _whole_completion(response: requests.Response) -> Iterator[LLMEvent]:
-    """An upstream that answered `stream: true` with one JSON body: its answer, or its error."""
-    body = bytearray()
+@contextlib.contextmanager
+def _transport_errors() -> Iterator[None]:
+    """Turn a failure reading the body into our coded error (nothing of the upstream's text)."""
     try:
-        for chunk in _body_chunks(response):
-            body += chunk
-            if len(body) > MAX_EVENT_BYTES:
-                raise LLMError("llm_bad_response")
+        yield
     except requests.RequestException as exc:
         error, status = transport_error(exc)
         log.warning("llm_stream_broken", error_type=type(exc).__name__, status=status)
         raise error from None
+
+
+def _whole_completion(response: requests.Response) -> Iterator[LLMEvent]:
+    """An upstream that answered `stream: true` with one JSON body: its answer, or its error."""
+    body = bytearray()
+    with _transport_errors():
+        for chunk in _body_chunks(response):
+            body += chunk
+            if len(body) > MAX_EVENT_BYTES:
+                raise LLMError("llm_bad_response")
     try:
         value = strict_json_loads(bytes(body))
     except (ValueError, RecursionError):
