@@ -108,7 +108,8 @@ class Settings(BaseSettings):
         if value is not None:
             try:
                 parts = urlsplit(value)
-                valid = parts.scheme in ("redis", "rediss", "unix") and parts.port != -1  # .port raises if not a number
+                _ = parts.port  # raises ValueError when the port is not a number
+                valid = parts.scheme in ("redis", "rediss", "unix")
             except ValueError:
                 valid = False
             if not valid:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import structlog
@@ -60,7 +61,7 @@ def parse_assessment(text: str) -> tuple[FitAssessment | None, str]:
     """
     fenced = _CODE_FENCE.match(text)
     problem = ""
-    for candidate in (fenced.group("body") if fenced else text, *_objects_inside(text)):
+    for candidate in itertools.chain([fenced.group("body") if fenced else text], _objects_inside(text)):
         try:
             return FitAssessment.model_validate_json(candidate), ""
         except ValidationError as error:
@@ -70,16 +71,15 @@ def parse_assessment(text: str) -> tuple[FitAssessment | None, str]:
     return None, problem
 
 
-def _objects_inside(text: str) -> list[str]:
-    """The JSON objects that start at one of the first MAX_OBJECT_STARTS braces of `text`."""
-    found: list[str] = []
+def _objects_inside(text: str) -> Iterator[str]:
+    """The JSON objects that start at one of the first MAX_OBJECT_STARTS braces of `text`, read
+    only when the whole reply was not the assessment."""
     for match in itertools.islice(re.finditer(r"\{", text), MAX_OBJECT_STARTS):
         try:
             _, end = _DECODER.raw_decode(text, match.start())
         except ValueError:
             continue
-        found.append(text[match.start() : end])
-    return found
+        yield text[match.start() : end]
 
 
 def _ask(answerer: Answerer, messages: list[ChatMessage], question: str) -> _Reply:
