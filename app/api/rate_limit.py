@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from flask import Blueprint, Flask, Response, request
 from flask_limiter import Limiter
@@ -46,45 +47,49 @@ def init_app(
 ) -> Limiter:
     """Bind a limiter to `app` and limit each blueprint in `limited`, per client IP; `counted`
     names, by blueprint, which of its requests count (default: all but CORS preflights)."""
+    limiter = _limiter(app, settings)
+    rate = f"{settings.rate_limit_per_minute}/minute"
+    for blueprint in limited:
+        limiter.limit(rate, exempt_when=_exemption((counted or {}).get(blueprint.name)))(blueprint)
+    app.after_request(partial(_add_headers, limiter))
+    return limiter
+
+
+def _limiter(app: Flask, settings: Settings) -> Limiter:
     # One limiter per app (not a module global): each app in the tests gets its own counters.
     # Its own header injection stays off: it stamps Retry-After on every response of a
     # limited route, which would overwrite an upstream's Retry-After on a 503.
     redis = components(app).redis
-    if settings.redis_url and redis is not None:
-        limiter = Limiter(
-            client_address,
-            app=app,
-            storage_uri=settings.redis_url,
-            # limits' RedisStorage takes a pool: the limiter shares the worker's bounded one.
-            storage_options={"connection_pool": redis.client.connection_pool},  # type: ignore[dict-item]
-            strategy="moving-window",
-            in_memory_fallback_enabled=True,
-            # A request whose check was under way on Redis when another request switched the
-            # limiter to its fallback would otherwise re-raise Redis's error as a 500.
-            swallow_errors=True,
-        )
-    else:
-        limiter = Limiter(client_address, app=app, storage_uri=WindowMemoryStorage.URI, strategy="moving-window")
-    rate = f"{settings.rate_limit_per_minute}/minute"
-    for blueprint in limited:
-        limiter.limit(rate, exempt_when=_exemption((counted or {}).get(blueprint.name)))(blueprint)
+    if not (settings.redis_url and redis is not None):
+        return Limiter(client_address, app=app, storage_uri=WindowMemoryStorage.URI, strategy="moving-window")
+    return Limiter(
+        client_address,
+        app=app,
+        storage_uri=settings.redis_url,
+        # limits' RedisStorage takes a pool: the limiter shares the worker's bounded one.
+        storage_options={"connection_pool": redis.client.connection_pool},  # type: ignore[dict-item]
+        strategy="moving-window",
+        in_memory_fallback_enabled=True,
+        # A request whose check was under way on Redis when another request switched the
+        # limiter to its fallback would otherwise re-raise Redis's error as a 500.
+        swallow_errors=True,
+    )
 
-    def add_headers(response: Response) -> Response:
-        current = limiter.current_limit
-        if current is None:
-            return response
-        try:
-            remaining, reset_at = current.remaining, current.reset_at  # a storage read
-        except limiter.storage.base_exceptions:
-            # Redis failed after admitting the request (the limiter logs its own fallback):
-            # the answer goes out without the headers rather than as an error.
-            return response
-        response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
-        response.headers["X-RateLimit-Remaining"] = str(max(0, remaining))
-        response.headers["X-RateLimit-Reset"] = str(int(reset_at))
-        if response.status_code == 429 and "Retry-After" not in response.headers:
-            response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - time.time())))
+
+def _add_headers(limiter: Limiter, response: Response) -> Response:
+    """X-RateLimit-* on every limited response, and Retry-After on a 429 that has none."""
+    current = limiter.current_limit
+    if current is None:
         return response
-
-    app.after_request(add_headers)
-    return limiter
+    try:
+        remaining, reset_at = current.remaining, current.reset_at  # a storage read
+    except limiter.storage.base_exceptions:
+        # Redis failed after admitting the request (the limiter logs its own fallback):
+        # the answer goes out without the headers rather than as an error.
+        return response
+    response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
+    response.headers["X-RateLimit-Remaining"] = str(max(0, remaining))
+    response.headers["X-RateLimit-Reset"] = str(int(reset_at))
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - time.time())))
+    return response
