@@ -118,6 +118,38 @@ def test_the_output_filter_sees_every_token_and_its_held_text_is_sent_at_the_end
     assert [m.content for m in chat.sessions.get("sid-2").messages][-1] == "Ran ok"
 
 
+class Broken:
+    """An output filter with a bug: it fails on the second piece."""
+
+    def __init__(self, protected) -> None:
+        self.withheld = False
+        self.seen = 0
+
+    def feed(self, text: str) -> list[str]:
+        self.seen += 1
+        if self.seen == 2:
+            raise RuntimeError("filter bug")
+        return [text]
+
+    def finish(self) -> list[str]:
+        return []
+
+
+def test_a_fault_of_ours_mid_stream_ends_it_with_one_internal_error_event_and_records_nothing():
+    answerer = ScriptedAnswerer()
+    answerer.enqueue(Token("One"), Token(" two"), Token(" three"), Finished("stop"))
+    chat = service(answerer, hooks=TurnHooks(output_filter=Broken))
+
+    received = stream(chat, "What cloud work?", "sid-5")
+
+    types = [e["type"] for e in received]
+    assert types[0] == "retrieval"
+    assert types[1:] in (["error"], ["token", "error"])  # the relay may hand over the two tokens at once
+    assert received[-1]["code"] == "internal_error"
+    assert "filter bug" not in str(received[-1])  # the client gets the safe sentence, not the fault
+    assert chat.sessions.get("sid-5").messages == []
+
+
 def test_answer_returns_the_whole_answer_with_sources_and_records_it():
     answerer = ScriptedAnswerer()
     answerer.enqueue(Token("Five"), Token(" years."), Finished("stop", Usage(10, 2, 12)))

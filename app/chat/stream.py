@@ -8,13 +8,14 @@ closing log line are in `finally`, so they also run when the client hangs up.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from typing import TYPE_CHECKING
 
 import structlog
 
 from app.chat.events import done_event, retrieval_event
+from app.chat.hooks import OutputFilter
 from app.chat.relay import relay
 from app.errors import LLMError, ServiceError
 from app.llm.types import Finished
@@ -23,17 +24,26 @@ from app.telemetry import tracing, turn_span
 from app.telemetry.metrics import ACTIVE_STREAMS, CHAT_STREAMS, STREAM_DURATION, TIME_TO_FIRST_TOKEN
 
 if TYPE_CHECKING:
-    from app.chat.turn import ChatService, Turn
+    from app.chat.turn import Turn
 
 log = structlog.get_logger(__name__)
 
 OPENING = encode_comment("stream open")
+HUNG_UP = "client_disconnected"
 
 
-def stream_turn(chat: ChatService, turn: Turn, *, trace_id: str, started: float) -> Iterator[bytes]:
+def stream_turn(
+    turn: Turn,
+    *,
+    text_filter: OutputFilter,
+    record: Callable[[Turn, str], None],
+    keepalive_seconds: float,
+    should_stop: Callable[[], bool],
+    trace_id: str,
+    started: float,
+) -> Iterator[bytes]:
     """Yield the SSE bytes of `turn`'s answer; every exit path ends with a terminal event or a hang-up."""
-    outcome = "client_disconnected"
-    text_filter = chat.output_filter(turn)
+    outcome = HUNG_UP  # until a terminal event is sent: a generator closed before then lost its client
     parts: list[str] = []
     ACTIVE_STREAMS.inc()
     try:
@@ -41,8 +51,8 @@ def stream_turn(chat: ChatService, turn: Turn, *, trace_id: str, started: float)
         source = turn.answerer.stream(turn.request)
         pieces = relay(
             source,
-            keepalive_seconds=chat.keepalive_seconds,
-            should_stop=chat.should_stop,
+            keepalive_seconds=keepalive_seconds,
+            should_stop=should_stop,
             context=tracing.context_for_greenlet(turn.span),  # the LLM's span becomes the turn's child
         )
         with closing(pieces):
@@ -55,8 +65,16 @@ def stream_turn(chat: ChatService, turn: Turn, *, trace_id: str, started: float)
                 elif isinstance(piece, bytes):
                     yield piece
                 else:
-                    outcome, last = _conclude(chat, turn, piece, parts, text_filter.finish(), trace_id, started)
-                    yield last
+                    tail = _tokens(text_filter.finish(), parts, started)
+                    outcome, last = _conclude(turn, piece, "".join(parts), record, trace_id, started)
+                    yield tail + last
+    except Exception:
+        # A fault of ours (the filter, an encoder): end with the one error event, not mid-air.
+        log.exception("chat.stream.failed", trace_id=trace_id)
+        if outcome == HUNG_UP:
+            error = ServiceError()
+            outcome = error.code
+            yield encode_event(error.event(trace_id))
     finally:
         elapsed = time.perf_counter() - started
         ACTIVE_STREAMS.dec()
@@ -76,25 +94,23 @@ def _tokens(texts: list[str], parts: list[str], started: float) -> bytes:
 
 
 def _conclude(
-    chat: ChatService,
     turn: Turn,
     terminal: Finished | LLMError,
-    parts: list[str],
-    held_back: list[str],
+    answer: str,
+    record: Callable[[Turn, str], None],
     trace_id: str,
     started: float,
 ) -> tuple[str, bytes]:
-    """Record a finished answer and render the one terminal event; return the outcome and the bytes."""
-    tail = _tokens(held_back, parts, started)
+    """Record a finished `answer` and render the one terminal event; return the outcome and the bytes."""
     if isinstance(terminal, LLMError):
-        return terminal.code, tail + encode_event(terminal.event(trace_id))
+        return terminal.code, encode_event(terminal.event(trace_id))
     try:
-        chat.record(turn, "".join(parts))
+        record(turn, answer)
     except Exception:
         # The answer reached the client but could not be kept: say so instead of stopping mid-air.
         log.exception("chat.record_failed", trace_id=trace_id)
         error = ServiceError()
-        return error.code, tail + encode_event(error.event(trace_id))
+        return error.code, encode_event(error.event(trace_id))
     done = done_event(
         session_id=turn.session_id,
         chunks=turn.chunks,
@@ -103,4 +119,4 @@ def _conclude(
         trace_id=trace_id,
         mode=turn.mode,
     )
-    return "completed", tail + encode_event(done)
+    return "completed", encode_event(done)

@@ -122,7 +122,15 @@ class ChatService:
 
     def stream(self, turn: Turn, *, trace_id: str, started: float) -> Iterator[bytes]:
         """Return the SSE bytes of `turn`'s answer; every exit ends with a terminal event or a hang-up."""
-        return stream_turn(self, turn, trace_id=trace_id, started=started)
+        return stream_turn(
+            turn,
+            text_filter=self.output_filter(turn),
+            record=self.record,
+            keepalive_seconds=self.keepalive_seconds,
+            should_stop=self.should_stop,
+            trace_id=trace_id,
+            started=started,
+        )
 
     def answer(self, question: str, session_id: str | None = None) -> Answer:
         """Answer `question` whole; raise `LLMError` when the LLM fails."""
