@@ -57,6 +57,9 @@ def test_llm_failures_are_tool_errors_with_the_safe_sentence(client, fake_llm, c
         ("ask_question", {}, "question"),
         ("ask_question", {"question": "ok", "session_id": "not-a-uuid"}, "session_id"),
         ("assess_fit", {"job_description": "too short"}, "job_description"),
+        # Validated as over HTTP: 60 characters, but only 10 besides whitespace.
+        ("assess_fit", {"job_description": "Python dev" + " " * 50}, "besides whitespace"),
+        ("ask_question", {"question": " \n\t "}, "only whitespace"),
     ],
 )
 def test_bad_arguments_are_tool_errors(client, name, arguments, mentions):

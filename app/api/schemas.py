@@ -5,7 +5,29 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
+
+MIN_JOB_DESCRIPTION = 50
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be only whitespace")
+    return value
+
+
+def _enough_text(value: str) -> str:
+    if len(value.strip()) < MIN_JOB_DESCRIPTION:
+        raise ValueError(f"must hold at least {MIN_JOB_DESCRIPTION} characters besides whitespace")
+    return value
+
+
+# The two texts a client sends, validated alike over HTTP and MCP (app.mcp.tools).
+# The pattern documents `_not_blank` for clients and fuzzers; the validator enforces it.
+Question = Annotated[
+    str, Field(min_length=1, max_length=2000, json_schema_extra={"pattern": r"\S"}), AfterValidator(_not_blank)
+]
+JobDescription = Annotated[str, Field(min_length=MIN_JOB_DESCRIPTION, max_length=20_000), AfterValidator(_enough_text)]
 
 
 class ChatRequest(BaseModel):
@@ -13,22 +35,9 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    message: str = Field(
-        min_length=1,
-        max_length=2000,
-        description="The question, 1-2000 characters, not only whitespace.",
-        # Documents `_not_blank` for clients and fuzzers (the validator below enforces it).
-        json_schema_extra={"pattern": r"\S"},
-    )
+    message: Question = Field(description="The question, 1-2000 characters, not only whitespace.")
     session_id: UUID | None = Field(default=None, description="Continue (or start) this conversation.")
     stream: StrictBool = Field(default=True, description="Stream the answer as Server-Sent Events.")
-
-    @field_validator("message")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be only whitespace")
-        return value
 
 
 class Source(BaseModel):
@@ -153,16 +162,7 @@ class FitRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    job_description: str = Field(
-        min_length=50, max_length=20_000, description="The job description as pasted, 50-20,000 characters."
-    )
-
-    @field_validator("job_description")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if len(value.strip()) < 50:
-            raise ValueError("must hold at least 50 characters besides whitespace")
-        return value
+    job_description: JobDescription = Field(description="The job description as pasted, 50-20,000 characters.")
 
 
 class FitResponse(BaseModel):

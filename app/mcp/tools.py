@@ -17,10 +17,10 @@ from uuid import UUID
 import structlog
 from mcp_types import CallToolResult, TextContent, Tool, ToolAnnotations
 from mcp_types.jsonrpc import INVALID_PARAMS
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.api.model_budget import charge_model_tokens
-from app.api.schemas import FitResponse
+from app.api.schemas import FitResponse, JobDescription, Question
 from app.components import components
 from app.errors import ServiceError
 from app.mcp.protocol import RpcError
@@ -31,20 +31,13 @@ log = structlog.get_logger(__name__)
 class AskQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=2000, description="A question about the candidate.")
+    question: Question = Field(description="A question about the candidate.")
     session_id: UUID | None = Field(
         default=None, description="Continue a conversation: the session_id an earlier answer returned."
     )
 
-    @field_validator("question")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be only whitespace")
-        return value
 
-
-class Answer(BaseModel):
+class AskQuestionResult(BaseModel):
     answer: str = Field(description="The answer, from the candidate's resume only.")
     session_id: str = Field(description="Pass it back to ask a follow-up question.")
     sources: list[str] = Field(description="Titles of the resume passages the answer was built from.")
@@ -56,11 +49,7 @@ class Answer(BaseModel):
 class AssessFit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    job_description: str = Field(min_length=50, max_length=20_000, description="The job description to assess.")
-
-
-class ToolFailure(Exception):
-    """A failure reported to the calling model as a tool result with `isError: true`."""
+    job_description: JobDescription = Field(description="The job description to assess.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +59,13 @@ class ToolSpec:
     run: Callable[[Any], BaseModel]
 
 
-def ask_question(arguments: AskQuestion) -> Answer:
+def ask_question(arguments: AskQuestion) -> AskQuestionResult:
     """Answer one question through the same chat turn as POST /api/v1/chat."""
     charge_model_tokens(arguments.question)
     session_id = str(arguments.session_id) if arguments.session_id else None
     answer = components().chat.answer(arguments.question, session_id)
     titles = [source["title"] for source in answer.sources]
-    return Answer(answer=answer.text, session_id=answer.session_id, sources=titles, mode=answer.mode)
+    return AskQuestionResult(answer=answer.text, session_id=answer.session_id, sources=titles, mode=answer.mode)
 
 
 def assess_fit(arguments: AssessFit) -> FitResponse:
@@ -114,7 +103,7 @@ TOOLS: dict[str, ToolSpec] = {
             "only from their resume and names the resume sections it used.",
             AskQuestion,
             ask_question,
-            Answer,
+            AskQuestionResult,
         ),
         _spec(
             "assess_fit",
@@ -137,8 +126,6 @@ def call(name: str, arguments: dict[str, Any] | None) -> CallToolResult:
         output = spec.run(spec.arguments.model_validate(arguments or {}))
     except ValidationError as error:
         return _failure(_describe(error))
-    except ToolFailure as failure:
-        return _failure(str(failure))
     except ServiceError as error:  # LLM or retrieval failure: its detail is client-safe
         log.warning("mcp.tool_error", tool=name, code=error.code)
         return _failure(error.detail)
