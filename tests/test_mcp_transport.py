@@ -313,3 +313,28 @@ def test_requests_are_counted_in_metrics(client):
 
 def test_mcp_is_in_the_openapi_document(client):
     assert "post" in client.get("/openapi.json").get_json()["paths"]["/mcp"]
+
+
+class ExplodingAnswerer:
+    """An LLM client with a bug: its stream raises what no handler expects."""
+
+    name = "openrouter"
+
+    def stream(self, request):
+        raise RuntimeError("secret internals")
+        yield  # a generator, like every answerer
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_fault_of_ours_is_a_json_rpc_internal_error_that_is_counted_and_hides_the_fault(app_config, fake_memvid):
+    client = create_app(app_config, memvid=fake_memvid, llm=ExplodingAnswerer()).test_client()
+    before = counted("other", "internal_error")
+
+    response = rpc(client, "tools/call", {"name": "ask_question", "arguments": {"question": "Where has she worked?"}})
+
+    assert response.status_code == 500
+    assert error_of(response)["code"] == -32603
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert counted("other", "internal_error") == before + 1

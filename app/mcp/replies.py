@@ -8,7 +8,15 @@ from typing import Any
 
 import structlog
 from flask import Response
-from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
+from mcp_types.jsonrpc import (
+    HEADER_MISMATCH,
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    METHOD_NOT_FOUND,
+    PARSE_ERROR,
+    UNSUPPORTED_PROTOCOL_VERSION,
+)
 from mcp_types.methods import SPEC_CLIENT_METHODS, SPEC_CLIENT_NOTIFICATION_METHODS
 
 from app.mcp.protocol import Negotiated, RpcError
@@ -21,11 +29,11 @@ KNOWN_METHODS = SPEC_CLIENT_METHODS | SPEC_CLIENT_NOTIFICATION_METHODS
 OUTCOMES = {
     PARSE_ERROR: "parse_error",
     INVALID_REQUEST: "invalid_request",
-    -32601: "method_not_found",
-    -32602: "invalid_params",
+    METHOD_NOT_FOUND: "method_not_found",
+    INVALID_PARAMS: "invalid_params",
     INTERNAL_ERROR: "internal_error",
     HEADER_MISMATCH: "header_mismatch",
-    -32022: "unsupported_version",
+    UNSUPPORTED_PROTOCOL_VERSION: "unsupported_version",
     RATE_LIMITED_CODE: "rate_limited",
 }
 
@@ -46,7 +54,7 @@ def record(method: str, outcome: str, started: float, negotiated: Negotiated | N
     )
 
 
-def error_response(error: RpcError, request_id: Any, status: int) -> Response:
+def rpc_error_response(error: RpcError, request_id: Any, status: int) -> Response:
     body: dict[str, Any] = {"code": error.code, "message": error.message}
     if error.data is not None:
         body["data"] = error.data

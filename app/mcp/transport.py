@@ -24,7 +24,7 @@ from app.components import components
 from app.errors import PayloadTooLarge, RateLimited, ServiceError
 from app.mcp import methods
 from app.mcp.protocol import SUPPORTED_VERSIONS, Negotiated, RpcError, negotiate, unsupported_version
-from app.mcp.replies import OUTCOMES, RATE_LIMITED_CODE, error_response, json_response, record
+from app.mcp.replies import OUTCOMES, RATE_LIMITED_CODE, json_response, record, rpc_error_response
 from app.strict_json import strict_json_loads
 from app.telemetry.metrics import RATE_LIMITED
 
@@ -54,7 +54,7 @@ _RESPONSES: dict[int | str, Any] = {
     ),
 )
 def endpoint() -> Response:
-    started = time.perf_counter()
+    started = _started()
     body = _read_body()
     if not isinstance(body, dict) or "method" not in body:
         raise RpcError(INVALID_REQUEST, "The body must be one JSON-RPC request or notification object.")
@@ -135,7 +135,7 @@ def _request(message: JSONRPCRequest, started: float) -> Response:
     except RpcError as error:
         modern = negotiated.modern if negotiated else True
         record(message.method, OUTCOMES.get(error.code, "error"), started, negotiated)
-        return error_response(error, message.id, error.http_status(modern=modern))
+        return rpc_error_response(error, message.id, error.http_status(modern=modern))
     outcome = "tool_error" if result.get("isError") else "ok"
     record(message.method, outcome, started, negotiated, name=_name(message.params))
     return json_response({"jsonrpc": "2.0", "id": message.id, "result": result})
@@ -161,17 +161,29 @@ class _Forbidden(Exception):
     pass
 
 
+@bp.before_request
+def _start_clock() -> None:
+    g.mcp_started = time.perf_counter()
+
+
+def _started() -> float:
+    """When this request reached the endpoint: its handlers and error handlers time it from there."""
+    # A 429 raised by the rate limiter comes before the clock starts: it took no time of ours.
+    started: float | None = g.get("mcp_started")
+    return started if started is not None else time.perf_counter()
+
+
 @bp.errorhandler(RpcError)
 def _transport_error(error: RpcError) -> Response:
     # Raised before the request could be read: there is no id to answer.
-    record("", OUTCOMES.get(error.code, "error"), time.perf_counter())
-    return error_response(error, None, error.http_status(modern=True))
+    record("", OUTCOMES.get(error.code, "error"), _started())
+    return rpc_error_response(error, None, error.http_status(modern=True))
 
 
 @bp.errorhandler(_Forbidden)
 def _forbidden(_error: _Forbidden) -> Response:
-    record("", "forbidden_origin", time.perf_counter())
-    return error_response(RpcError(INVALID_REQUEST, "This Origin may not use the MCP endpoint."), None, 403)
+    record("", "forbidden_origin", _started())
+    return rpc_error_response(RpcError(INVALID_REQUEST, "This Origin may not use the MCP endpoint."), None, 403)
 
 
 @bp.errorhandler(HTTPException)
@@ -186,8 +198,8 @@ def _http_error(error: HTTPException) -> Response:
         rpc = RpcError(INVALID_REQUEST, PayloadTooLarge.detail)
     else:
         rpc = RpcError(INVALID_REQUEST, error.description or error.name)
-    record("", OUTCOMES.get(rpc.code, "error"), time.perf_counter())
-    response = error_response(rpc, None, status)
+    record("", OUTCOMES.get(rpc.code, "error"), _started())
+    response = rpc_error_response(rpc, None, status)
     for name, value in error.get_headers():
         if name.lower() == "retry-after":
             response.headers[name] = value
@@ -197,4 +209,5 @@ def _http_error(error: HTTPException) -> Response:
 @bp.errorhandler(Exception)
 def _unexpected(error: Exception) -> Response:
     log.exception("mcp.unhandled_error", error_type=type(error).__name__)
-    return error_response(RpcError(INTERNAL_ERROR, "An unexpected error occurred."), None, 500)
+    record("", OUTCOMES[INTERNAL_ERROR], _started())
+    return rpc_error_response(RpcError(INTERNAL_ERROR, "An unexpected error occurred."), None, 500)
