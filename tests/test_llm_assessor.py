@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from app.errors import LLMError
 from app.fit.llm_assessor import assess_with_llm, parse_assessment
 from app.llm.types import Finished, Token, Usage
+from app.telemetry.metrics import register_service_metrics
 from tests.fakes import ScriptedAnswerer
 
 VALID = {"verdict": "Weak fit.", "key_matches": [], "gaps": ["Go"], "recommendation": "Pass."}
@@ -47,15 +49,23 @@ def _reply(text: str, tokens: int = 10) -> list:
     return [Token(text), Finished("stop", Usage(tokens - 1, 1, tokens))]
 
 
+def repairs() -> float:
+    registry = CollectorRegistry()
+    register_service_metrics(registry)
+    return registry.get_sample_value("fit_json_repairs_total") or 0.0
+
+
 def test_one_repair_then_success_adds_up_tokens() -> None:
     answerer = ScriptedAnswerer()
     answerer.enqueue(*_reply("nope", 10))
     answerer.enqueue(*_reply(json.dumps(VALID), 20))
+    repairs_before = repairs()
 
     assessment, tokens = assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
 
     assert assessment.verdict == "Weak fit."
     assert tokens == 30
+    assert repairs() == repairs_before + 1
     assert [m["role"] for m in answerer.requests[1].messages] == ["user", "assistant", "user"]
     assert all(r.response_format and r.response_format["type"] == "json_schema" for r in answerer.requests)
 

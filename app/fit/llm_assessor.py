@@ -18,7 +18,7 @@ from app.errors import LLMError
 from app.fit.assessment import FitAssessment, response_format
 from app.fit.prompt import repair_message
 from app.llm.types import Answerer, AnswerRequest, ChatMessage, Finished, Token
-from app.telemetry.metrics import FIT_ASSESSMENTS
+from app.telemetry.metrics import FIT_REPAIRS
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +49,7 @@ def assess_with_llm(answerer: Answerer, messages: list[ChatMessage], question: s
     if assessment is None:
         log.warning("fit.bad_response", problem=problem)
         raise LLMError("llm_bad_response")
-    FIT_ASSESSMENTS.labels(outcome="repaired").inc()
+    FIT_REPAIRS.inc()
     return assessment, first.tokens + second.tokens
 
 

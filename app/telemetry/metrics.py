@@ -46,7 +46,9 @@ LLM_COST = Counter("llm_cost_total", "Cost reported by the LLM, in its currency 
 LLM_REQUESTS = Counter(
     "llm_requests_total", "LLM HTTP requests by upstream status or failure.", ["status"], registry=None
 )
-LLM_MALFORMED_LINES = Counter("llm_malformed_lines_total", "Unparseable lines skipped in LLM streams.", registry=None)
+LLM_MALFORMED_LINES = Counter(
+    "llm_malformed_lines_total", "Unparseable data lines in LLM streams (each ends its answer).", registry=None
+)
 MEMVID_CALLS = Histogram(
     "memvid_call_duration_seconds",
     "memvid calls by method and outcome.",
@@ -82,9 +84,13 @@ GUARDRAIL_WITHHELD = Counter(
 )
 FIT_ASSESSMENTS = Counter(
     "fit_assessments_total",
-    "Job-fit assessments by outcome: assessed, offline, blocked or an llm_* code; repaired counts the assessed ones whose JSON needed the repair.",
+    "Job-fit assessments by outcome: assessed, offline, blocked or an llm_* code.",
     ["outcome"],
     registry=None,
+)
+# A separate counter, so that fit_assessments_total's outcomes add up to the assessments made.
+FIT_REPAIRS = Counter(
+    "fit_json_repairs_total", "Job-fit assessments whose LLM JSON needed the one repair request.", registry=None
 )
 
 _ALL = (
@@ -107,6 +113,7 @@ _ALL = (
     GUARDRAIL_BLOCKS,
     GUARDRAIL_WITHHELD,
     FIT_ASSESSMENTS,
+    FIT_REPAIRS,
 )
 
 
