@@ -1,7 +1,8 @@
 """Coded errors: every failure a client can see has a status, a stable code and a safe sentence.
 
-This module is the one place where an upstream failure (memvid, the LLM) becomes a coded
-error. Views, the stream generator and the HTTP error handlers only ever see these types.
+Every coded error is defined here. The clients raise them at their boundary (the memvid
+gRPC client, the LLM transport), so views, the stream generator and the HTTP error handlers
+only ever see these types.
 """
 
 from __future__ import annotations

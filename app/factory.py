@@ -36,7 +36,7 @@ from app.fit.service import FitService
 from app.guardrails.input_guard import PromptInjectionGuard
 from app.guardrails.output_filter import LeakFilterFactory
 from app.guardrails.redirect import redirect_message
-from app.llm.types import Answerer
+from app.llm.types import Answerer, answers_offline
 from app.mcp import transport as mcp_transport
 from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.types import MemvidBackend
@@ -77,7 +77,7 @@ def create_app(
 
     install(app, _build_components(settings, memvid, llm, sessions))
     tracing.init_app(app, settings)  # before trace_id: the request span must exist when its id is read
-    trace_id.init_app(app)  # first: every later hook and handler sees the trace id
+    trace_id.init_app(app)  # before the other hooks and handlers: they all see the trace id
     error_handlers.init_app(app)
     limiter = rate_limit.init_app(
         app,
@@ -154,5 +154,5 @@ def _log_start(settings: Settings, app: OpenAPI) -> None:
         redis=parts.redis.shown_url if parts.redis else None,  # the password never shown
         rate_limit_per_minute=settings.rate_limit_per_minute,
     )
-    if parts.chat.mode == "offline":
+    if answers_offline(parts.answerer):
         log.warning("llm.offline", reason="OPENROUTER_API_KEY is unset: answers are quoted from the resume")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from app.llm.types import Finished
+from app.llm.types import AnswerMode, Finished
 from app.retrieval.types import Passage
 
 
@@ -20,7 +20,7 @@ def retrieval_event(session_id: str, passages: Sequence[Passage]) -> dict[str, A
 
 
 def done_event(
-    *, session_id: str, chunks: int, finished: Finished, elapsed: float, trace_id: str, mode: str | None
+    *, session_id: str, chunks: int, finished: Finished, elapsed: float, trace_id: str, mode: AnswerMode | None
 ) -> dict[str, Any]:
     """The terminal event of an answer that completed."""
     done: dict[str, Any] = {

@@ -20,7 +20,7 @@ from app.chat.prompt import build_messages, system_instructions
 from app.chat.stream import stream_turn
 from app.errors import LLMError, RetrievalUnavailable
 from app.llm.canned import CannedAnswerer
-from app.llm.types import Answerer, AnswerRequest, Finished, Token
+from app.llm.types import GUARDRAIL, OFFLINE, Answerer, AnswerMode, AnswerRequest, Finished, Token, answers_offline
 from app.resume.profile import Profile
 from app.retrieval.retriever import ResumeRetriever
 from app.state.sessions import SessionStore
@@ -37,7 +37,7 @@ class Turn:
     question: str
     request: AnswerRequest
     answerer: Answerer  # who speaks: the LLM, the offline answerer, or the guard's redirect
-    mode: str | None = None  # "offline" | "guardrail" | None (the LLM)
+    mode: AnswerMode | None = None  # None: the LLM answered
     protected: tuple[str, ...] = ()  # text the answer must not reveal
     span: Span = INVALID_SPAN  # `chat.turn`: opened by `prepare`, ended where the answer ends
 
@@ -55,7 +55,7 @@ class Answer:
     chunks_retrieved: int
     tokens_used: int
     sources: list[dict[str, Any]] = field(default_factory=list)
-    mode: str | None = None
+    mode: AnswerMode | None = None
 
 
 class ChatService:
@@ -79,9 +79,9 @@ class ChatService:
         self.should_stop = should_stop
 
     @property
-    def mode(self) -> str | None:
-        """The label of answers that did not come from an LLM ("offline"), decided here only."""
-        return "offline" if self.answerer.name == "offline" else None
+    def mode(self) -> AnswerMode | None:
+        """The label of this service's answers when no LLM gives them: OFFLINE, or None."""
+        return OFFLINE if answers_offline(self.answerer) else None
 
     def prepare(self, question: str, session_id: str | None) -> Turn:
         """Accept `question`: resolve the session and gather the context for answering it."""
@@ -116,7 +116,7 @@ class ChatService:
         # What the output filter guards, instructions first (the filter relies on that order).
         # The offline answerer quotes passages by design and sees no instructions: nothing to guard.
         protected = (
-            () if self.mode == "offline" else (system_instructions(system_prompt, name), *(p.text for p in passages))
+            () if self.mode == OFFLINE else (system_instructions(system_prompt, name), *(p.text for p in passages))
         )
         return Turn(resolved_id, question, request, self.answerer, self.mode, protected)
 
@@ -171,7 +171,7 @@ class ChatService:
         request = AnswerRequest(messages=[], question=question)
         # The turn is kept, so the history's answers are the ones the client saw (feedback rates
         # them by index), but under a stand-in: the blocked text must never reach the LLM as history.
-        return Turn(session_id, WITHHELD_QUESTION, request, CannedAnswerer(text), "guardrail")
+        return Turn(session_id, WITHHELD_QUESTION, request, CannedAnswerer(text), GUARDRAIL)
 
     def _profile_or_none(self) -> Profile | None:
         # The profile only flavours the prompt; chat answers without it.

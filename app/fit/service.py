@@ -11,7 +11,7 @@ from app.fit.llm_assessor import assess_with_llm
 from app.fit.offline import offline_assessment
 from app.fit.prompt import build_fit_messages
 from app.fit.requirements import gather_passages, requirement_queries
-from app.llm.types import Answerer
+from app.llm.types import Answerer, answers_offline
 from app.resume.profile import Profile
 from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.types import Passage
@@ -53,7 +53,7 @@ class FitService:
         profile = self._retriever.profile()  # raises RetrievalUnavailable: no evidence, no verdict
         queries = requirement_queries(job_description)
         passages = gather_passages(queries, self._search)
-        if self._answerer.name == "offline":
+        if answers_offline(self._answerer):
             FIT_ASSESSMENTS.labels(outcome="offline").inc()
             return FitResult(offline_assessment(job_description, passages, profile), len(passages), 0)
         assessment, tokens = self._ask_llm(job_description, passages, profile)

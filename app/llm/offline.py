@@ -14,7 +14,7 @@ from collections.abc import Generator, Iterator
 
 import numpy as np
 
-from app.llm.types import AnswerRequest, Finished, LLMEvent, Token
+from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
 from app.text.sentences import Sentence, matches, restore_lines, split_sentences, titled
@@ -53,7 +53,7 @@ _CHUNK = re.compile(r"\s*\S+\s*")
 class OfflineAnswerer:
     """Answer by quoting the passages that match the question; no network, no model."""
 
-    name = "offline"
+    name = OFFLINE
 
     def __init__(self, embedder: Embedder | None = None) -> None:
         self._embedder = embedder or shared_embedder()

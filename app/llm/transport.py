@@ -35,7 +35,7 @@ class BearerAuth(requests.auth.AuthBase):
         return request
 
     def __repr__(self) -> str:
-        return "_BearerAuth(<redacted>)"
+        return f"{type(self).__name__}(<redacted>)"
 
 
 def retry_delay(attempt: int, retry_after: float | None) -> float | None:

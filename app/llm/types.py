@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypedDict
+from typing import Any, Final, Literal, Protocol, TypedDict
 
 from app.retrieval.types import Passage
 
@@ -57,6 +57,13 @@ class AnswerRequest:
     resume_searched: bool = True  # False when retrieval was unavailable, not merely empty
 
 
+# The answer modes a client sees (`mode` in the done event and the JSON body): answers that
+# did not come from an LLM. None means the LLM answered.
+OFFLINE: Final = "offline"
+GUARDRAIL: Final = "guardrail"
+AnswerMode = Literal["offline", "guardrail"]
+
+
 class Answerer(Protocol):
     """Something that streams an answer to chat messages.
 
@@ -65,8 +72,13 @@ class Answerer(Protocol):
     are raised as `app.errors.LLMError` while iterating, never as anything else.
     """
 
-    name: str  # "openrouter" | "offline" | "canned"
+    name: str  # "openrouter" | "offline" (OFFLINE) | "canned"
 
     def stream(self, request: AnswerRequest) -> Generator[LLMEvent, None, None]: ...
 
     def close(self) -> None: ...
+
+
+def answers_offline(answerer: Answerer) -> bool:
+    """Whether `answerer` quotes the resume instead of asking an LLM (no OPENROUTER_API_KEY)."""
+    return answerer.name == OFFLINE

@@ -1,6 +1,6 @@
 """`flask memvid ...`: commands that build and inspect memvid files.
 
-`memvid_cli` is the group; other commands (e.g. `serve`) join it with `@memvid_cli.command()`.
+`memvid_cli` is the group: `ingest` builds a `.mv2` from a resume, `serve` runs the memvid gRPC server on one.
 memvid-sdk is imported inside the commands, so registering the group costs nothing and
 works on an install without the embedded engine.
 """

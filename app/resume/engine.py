@@ -1,7 +1,6 @@
 """memvid-sdk with its telemetry off: every module reaches memvid-sdk through this one.
 
-memvid-sdk sends anonymous usage telemetry unless MEMVID_TELEMETRY is "0" (PITFALLS,
-memvid). It reads the variable at each call, so setting it here, before any caller can
+memvid-sdk sends anonymous usage telemetry unless MEMVID_TELEMETRY is "0". It reads the variable at each call, so setting it here, before any caller can
 hold the module, covers every call; ruff's banned-api rule (pyproject.toml) refuses an
 import of memvid_sdk anywhere else.
 """

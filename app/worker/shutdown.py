@@ -15,7 +15,7 @@ from types import FrameType
 from typing import Any
 
 # Room left before the kill: a stream notices the deadline within one poll of its loop
-# (`app.chat.stream.POLL_SECONDS`, 1 s), then writes its last event and closes.
+# (`app.chat.relay.POLL_SECONDS`, 1 s), then writes its last event and closes.
 MARGIN_SECONDS = 2.0
 
 _worker: Any = None
