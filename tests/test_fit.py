@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from app.chat.hooks import LEARNED, GuardVerdict
 from app.factory import create_app
 from app.fit.assessment import FitAssessment, FitResult
 from app.fit.offline import LABEL
 from app.fit.service import REFUSAL, UNCLEAR_REFUSAL, FitService
+from app.guardrails.types import LEARNED, GuardVerdict
 from app.llm.offline import OfflineAnswerer
 from tests.fake_llm import FakeLLMServer, http_error, stream
 from tests.fakes import FakeMemvid

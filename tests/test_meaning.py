@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.chat.hooks import LEARNED
 from app.errors import TooDenseToCheck
 from app.guardrails.input_guard import PromptInjectionGuard
 from app.guardrails.meaning import MAX_CHECKED_TOKENS, MODEL_FILE, InjectionModel, MeaningDetector
+from app.guardrails.types import LEARNED
 from app.guardrails.windows import WINDOW_CHARS, WINDOW_WORDS, windows
 from app.text.embedding import Embedder
 

@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from app.chat.hooks import GuardVerdict, TurnHooks
+from app.chat.hooks import TurnHooks
 from app.chat.turn import WITHHELD_QUESTION, ChatService
 from app.errors import LLMError
+from app.guardrails.types import GuardVerdict
 from app.llm.types import Finished, Token, Usage
 from app.retrieval.retriever import ResumeRetriever
 from app.state.memory_sessions import MemorySessionStore
@@ -91,7 +92,7 @@ def test_after_a_blocked_question_the_llm_sees_the_stand_in_and_feedback_indices
     assert WITHHELD_QUESTION in [message["content"] for message in history]
     answers = [m.content for m in chat.sessions.get("sid-1").messages if m.role == "assistant"]
     assert len(answers) == 3
-    assert answers[1].startswith("I can only answer questions about Ada Example")  # the test hooks' redirect
+    assert answers[1].startswith("I'm here to answer questions about Ada Example's")  # the redirect
 
 
 def test_an_allowed_question_passes_the_guard_once_and_reaches_the_llm():

@@ -1,56 +1,16 @@
-"""The two places a chat turn can be guarded: the question before retrieval, the answer as it streams.
+"""The guards a chat turn runs, and the defaults that let everything through.
 
-The turn (`app.chat.turn`) calls an `InputGuard` before it retrieves anything or calls the
-LLM, and passes every token through an `OutputFilter` made for that turn. The defaults
-here let everything through; `app.guardrails` provides the real ones.
+`TurnHooks` is what `app.factory` hands the chat turn: the real guards from `app.guardrails`
+in the service, these defaults where a test or a caller wants nothing stopped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
-
-@dataclass(frozen=True, slots=True)
-class GuardVerdict:
-    """What an input guard decided: `category` names the attack kind when `blocked`."""
-
-    blocked: bool
-    category: str = ""
-
-
-ALLOWED = GuardVerdict(blocked=False)
-# The category of a block by a learned detector: it saw something unlike an ordinary text
-# and names no kind of attack (a keyboard mash or a placeholder can score like one).
-LEARNED = "learned"
-
-
-class InputGuard(Protocol):
-    def check(self, text: str) -> GuardVerdict:
-        """Decide whether `text` (a question or a job description) may reach retrieval and the LLM."""
-        ...
-
-
-class OutputFilter(Protocol):
-    """Watches one answer as it streams; holds back only the few tokens it needs to decide."""
-
-    withheld: bool  # True once the filter replaced or dropped text
-
-    def feed(self, text: str) -> list[str]:
-        """Take the next delta of the answer; return the pieces that may be sent now, each as
-        it came (one token event per LLM delta), maybe none."""
-        ...
-
-    def finish(self) -> list[str]:
-        """The answer ended: return whatever held-back pieces may still be sent."""
-        ...
-
-
-class OutputFilterFactory(Protocol):
-    def __call__(self, protected: Sequence[str]) -> OutputFilter:
-        """Make a filter for one answer that must not reveal any of `protected` (system prompt, raw context)."""
-        ...
+from app.guardrails.redirect import redirect_message
+from app.guardrails.types import ALLOWED, GuardVerdict, InputGuard, OutputFilter, OutputFilterFactory, Redirect
 
 
 class AllowAll:
@@ -77,25 +37,10 @@ def pass_through(protected: Sequence[str]) -> OutputFilter:
     return PassThrough()
 
 
-def default_redirect(candidate: str, suggestions: Sequence[str]) -> str:
-    """The answer to a question the input guard stopped: what this chat is for, and what to ask."""
-    who = candidate or "the candidate"
-    lines = [f"I can only answer questions about {who}'s professional background."]
-    if suggestions:
-        lines.append("You could ask, for example:\n" + "\n".join(f"- {q}" for q in suggestions[:3]))
-    return "\n\n".join(lines)
-
-
-class Redirect(Protocol):
-    def __call__(self, candidate: str, suggestions: Sequence[str]) -> str:
-        """Compose the answer to a blocked question, naming the candidate and what to ask instead."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class TurnHooks:
     """The guard, filter and redirect a chat turn uses; by default nothing is stopped."""
 
     input_guard: InputGuard = field(default_factory=AllowAll)
     output_filter: OutputFilterFactory = pass_through
-    redirect: Redirect = default_redirect
+    redirect: Redirect = redirect_message

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import structlog
 
 from app.chat.events import done_event, retrieval_event
-from app.chat.hooks import OutputFilter
 from app.chat.relay import relay
 from app.errors import LLMError, ServiceError
+from app.guardrails.types import OutputFilter
 from app.llm.types import Finished
 from app.sse import encode_comment, encode_event, encode_token
 from app.telemetry import tracing, turn_span

@@ -15,10 +15,11 @@ from typing import Any
 from opentelemetry.trace import INVALID_SPAN, Span
 
 from app.chat.events import sources
-from app.chat.hooks import OutputFilter, TurnHooks
+from app.chat.hooks import TurnHooks
 from app.chat.prompt import build_messages, system_instructions
 from app.chat.stream import stream_turn
 from app.errors import LLMError, RetrievalUnavailable
+from app.guardrails.types import OutputFilter
 from app.llm.canned import CannedAnswerer
 from app.llm.types import GUARDRAIL, OFFLINE, Answerer, AnswerMode, AnswerRequest, Finished, Token, answers_offline
 from app.resume.profile import Profile

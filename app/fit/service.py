@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import structlog
 
-from app.chat.hooks import LEARNED, InputGuard
 from app.errors import LLMError
 from app.fit.assessment import FitAssessment, FitResult
 from app.fit.llm_assessor import assess_with_llm
 from app.fit.offline import offline_assessment
 from app.fit.prompt import build_fit_messages
 from app.fit.requirements import gather_passages, requirement_queries
+from app.guardrails.types import LEARNED, InputGuard
 from app.llm.types import Answerer, answers_offline
 from app.resume.profile import Profile
 from app.retrieval.retriever import ResumeRetriever

@@ -1,5 +1,5 @@
 """The input guard: blocks prompt injection in a chat question or a job description before
-retrieval and before any LLM call (implements `app.chat.hooks.InputGuard`)."""
+retrieval and before any LLM call (implements `app.guardrails.types.InputGuard`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import hashlib
 
 import structlog
 
-from app.chat.hooks import ALLOWED, LEARNED, GuardVerdict
 from app.guardrails.meaning import MeaningDetector
 from app.guardrails.rules import KNOWN_WORDS, RULES
+from app.guardrails.types import ALLOWED, LEARNED, GuardVerdict
 from app.guardrails.views import views
 from app.telemetry.metrics import GUARDRAIL_BLOCKS
 from app.text.embedding import shared_embedder

@@ -1,6 +1,6 @@
 """The output filter: withholds an answer that starts repeating protected text (the system
 prompt, the raw resume context) word for word, as it streams (implements
-`app.chat.hooks.OutputFilter` and `OutputFilterFactory`).
+`app.guardrails.types.OutputFilter` and `OutputFilterFactory`).
 
 It follows every place in the protected texts where the answer's last words could be a
 verbatim copy, and holds back only those words (plus a word still being typed): once the
