@@ -98,6 +98,23 @@ class Settings(BaseSettings):
             return [item for item in re.split(r"[,\s]+", value) if item]
         return value
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        # A browser's Origin is scheme://host[:port], nothing after it: an entry with a path or
+        # without a scheme would never match, and its page would see only a generic CORS error.
+        # A trailing "/" (copied from the address bar) is dropped.
+        if "*" in value:
+            if value != ["*"]:
+                raise ValueError('"*" allows every origin: give it alone or not at all')
+            return value
+        origins = [item.removesuffix("/") for item in value]
+        for origin in origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+                raise ValueError(f"{origin[:100]!r} is not an origin such as https://jobs.example.com")
+        return origins
+
     @field_validator("redis_url")
     @classmethod
     def _redis_url(cls, value: str | None) -> str | None:

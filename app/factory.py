@@ -7,7 +7,6 @@ from typing import Any
 
 import structlog
 from flask import redirect
-from flask_cors import CORS
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -15,6 +14,7 @@ from app import __version__
 from app.api import (
     admin,
     chat,
+    cors,
     error_handlers,
     feedback,
     fit,
@@ -87,8 +87,7 @@ def create_app(
     )
     model_budget.init_app(app, limiter, settings.rate_limit_per_minute * settings.model_tokens_per_request)
     metrics.init_app(app)
-    if settings.cors_origins:
-        CORS(app, origins=settings.cors_origins, expose_headers=["X-Trace-ID", "Retry-After"])
+    cors.init_app(app, settings.cors_origins)
     for blueprint in (chat.bp, fit.bp, feedback.bp, health.bp, profile.bp, version.bp, mcp_transport.bp):
         app.register_api(blueprint)
     admin.init_app(app, settings)

@@ -204,6 +204,23 @@ def test_a_browser_preflight_is_neither_counted_nor_refused(app_config, fake_mem
     assert chats == [200, 200, 429]
     assert after.status_code == 200
     assert after.headers["Access-Control-Allow-Origin"] == "https://resume.example"
+    # Kept 10 minutes by the browser, not Chromium's default 5 s: one preflight, not one per question.
+    assert after.headers["Access-Control-Max-Age"] == "600"
+    assert set(after.headers["Access-Control-Allow-Methods"].split(", ")) == {"GET", "POST", "OPTIONS"}
+
+
+def test_a_page_can_read_the_rate_limit_and_trace_headers(app_config, fake_memvid, fake_llm):
+    app_config["cors_origins"] = "https://resume.example"
+    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+
+    response = client.post(
+        "/api/v1/chat", json={"message": "hi", "stream": False}, headers={"Origin": "https://resume.example"}
+    )
+
+    exposed = {name.strip().lower() for name in response.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "x-trace-id"} <= exposed
+    assert "X-RateLimit-Remaining" in response.headers
+    assert "Origin" in response.headers["Vary"]
 
 
 def test_cors_only_for_configured_origins(app_config, fake_memvid, fake_llm):

@@ -58,6 +58,9 @@ def test_lists_and_blank_values(monkeypatch):
         ({"redis_url": "nonsense"}, "REDIS_URL"),
         ({"redis_url": "redis://:secret@localhost:notaport/0"}, "REDIS_URL"),
         ({"redis_url": "http://localhost:6379"}, "REDIS_URL"),
+        ({"cors_origins": "jobs.example.com"}, "CORS_ORIGINS"),  # no scheme: never a browser's Origin
+        ({"cors_origins": "https://jobs.example.com/careers"}, "CORS_ORIGINS"),
+        ({"cors_origins": "https://a.example, *"}, "CORS_ORIGINS"),
     ],
 )
 def test_bad_value_names_the_variable(overrides, named):
@@ -72,6 +75,14 @@ def test_a_bad_redis_url_is_never_echoed_it_may_hold_a_password():
     with pytest.raises(ConfigError) as raised:
         load_settings({"redis_url": "redis://:secret@localhost:notaport/0"})
     assert "secret" not in str(raised.value)
+
+
+def test_an_origin_copied_with_its_trailing_slash_still_matches_the_browsers():
+    assert load_settings({"cors_origins": "https://a.example/ http://localhost:5173"}).cors_origins == [
+        "https://a.example",
+        "http://localhost:5173",
+    ]
+    assert load_settings({"cors_origins": "*"}).cors_origins == ["*"]
 
 
 @pytest.mark.parametrize("url", ["redis://localhost:6379/0", "rediss://:pw@cache.example:6380", "unix:///tmp/r.sock"])

@@ -23,6 +23,9 @@ from app.components import components
 from app.config import Settings
 from app.state.limit_storage import WindowMemoryStorage
 
+# Limit, requests left in the window, when it resets (epoch seconds): on every limited answer.
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+
 
 def client_address() -> str:
     """Return the client IP; behind proxies ProxyFix has already resolved the trusted hops."""
@@ -87,9 +90,10 @@ def _add_headers(limiter: Limiter, response: Response) -> Response:
         # Redis failed after admitting the request (the limiter logs its own fallback):
         # the answer goes out without the headers rather than as an error.
         return response
-    response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
-    response.headers["X-RateLimit-Remaining"] = str(max(0, remaining))
-    response.headers["X-RateLimit-Reset"] = str(int(reset_at))
+    limit, left, reset = RATE_LIMIT_HEADERS
+    response.headers[limit] = str(current.limit.amount)
+    response.headers[left] = str(max(0, remaining))
+    response.headers[reset] = str(int(reset_at))
     if response.status_code == 429 and "Retry-After" not in response.headers:
         response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - time.time())))
     return response
