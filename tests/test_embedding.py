@@ -134,3 +134,24 @@ def test_tokens_count_what_the_model_reads_at_most_one_a_character_plus_markers(
     assert embedder.tokens(prose, symbols) == embedder.tokens(prose) + embedder.tokens(symbols)
     long = symbols * 20  # past POOLED_COUNT_CHARS: counted in the pool, to the same figure
     assert embedder.tokens(long, prose) == embedder.tokens(long) + embedder.tokens(prose)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "embedder.question(text)",
+        "embedder.passages([text])",
+        "embedder.tokens(text)",
+        "embedder.queries([text, text * 2])",
+    ],
+)
+def test_characters_that_normalisation_expands_many_times_over_do_not_corrupt_the_model(call: str):
+    # U+FDFA is 18 characters in NFKC: 20 of them overran the native tokenizer's buffer and
+    # aborted the process (a worker, with every stream on it). A separate process, so a
+    # regression fails this test instead of killing the test run.
+    script = f"from app.text.embedding import Embedder\nembedder = Embedder()\ntext = 'Does she know AWS? ' + '\\ufdfa' * 200\n{call}\nprint('survived')"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.strip() == "survived"
+

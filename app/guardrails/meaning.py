@@ -22,7 +22,7 @@ import structlog
 
 from app.errors import TooDenseToCheck
 from app.guardrails.windows import windows
-from app.text.embedding import Embedder
+from app.text.embedding import Embedder, as_model_reads
 
 log = structlog.get_logger(__name__)
 
@@ -143,10 +143,10 @@ class MeaningDetector:
         return float(model.scores(vectors).max())
 
     def _refuse_too_dense(self, pieces: list[str]) -> None:
-        # The model reads at most one token a character, plus the "query: " prefix and two
-        # markers a window (6 measured): a text that short (every chat question) is within
-        # budget without being counted.
-        if sum(len(piece) + 8 for piece in pieces) <= MAX_CHECKED_TOKENS:
+        # The model reads at most one token a character of what it is given (NFKC can make a
+        # text longer), plus the "query: " prefix and two markers a window (6 measured): a
+        # text that short (every chat question) is within budget without being counted.
+        if sum(len(as_model_reads(piece)) + 8 for piece in pieces) <= MAX_CHECKED_TOKENS:
             return
         tokens = self._embedder.tokens(*pieces)
         if tokens > MAX_CHECKED_TOKENS:

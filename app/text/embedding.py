@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib.metadata import version
@@ -33,6 +34,17 @@ POOLED_COUNT_CHARS = 2_000  # longer texts are tokenised in the thread pool (see
 COUNT_CACHE_SIZE = 1024
 
 
+def as_model_reads(text: str) -> str:
+    """Return `text` in Unicode compatibility form (NFKC): what every model call is given.
+
+    The model's native tokenizer normalises a text itself, into a buffer sized by the text it
+    was given: a character that NFKC expands many times over (U+FDFA becomes 18 characters)
+    overran it and corrupted the heap, killing the worker (20 of them in a 40-character
+    question did; tests/test_embedding.py). Normalised here, nothing expands there.
+    """
+    return unicodedata.normalize("NFKC", text)
+
+
 class Embedder:
     """Embed questions and passages as unit-length vectors; cosine similarity is a dot product."""
 
@@ -51,7 +63,7 @@ class Embedder:
         """Return the vector of a search query (e5's "query: " side)."""
         cached = self._queries.get(text)
         if cached is None:
-            cached = self._queries[text] = self._run(lambda: self._loaded().query(text))
+            cached = self._queries[text] = self._run(lambda: self._loaded().query(as_model_reads(text)))
         return cached
 
     def question(self, text: str) -> np.ndarray:
@@ -75,7 +87,7 @@ class Embedder:
         found = {text: self._queries[text] for text in texts if text in self._queries}
         missing = [text for text in dict.fromkeys(texts) if text not in found]
         if missing:
-            vectors = self._run(lambda: self._loaded().query(missing))
+            vectors = self._run(lambda: self._loaded().query([as_model_reads(text) for text in missing]))
             for text, vector in zip(missing, vectors, strict=True):
                 found[text] = self._queries[text] = vector
         if not texts:
@@ -96,7 +108,7 @@ class Embedder:
             model = self._loaded()
 
             def count() -> list[int]:
-                return [int(model.token_count(text, is_query=True)) for text in missing]
+                return [int(model.token_count(as_model_reads(text), is_query=True)) for text in missing]
 
             counted = self._run(count) if sum(map(len, missing)) > POOLED_COUNT_CHARS else count()
             for text, tokens in zip(missing, counted, strict=True):
@@ -107,7 +119,7 @@ class Embedder:
         """Return one vector per text, as rows (e5's "passage: " side)."""
         missing = list(dict.fromkeys(text for text in texts if text not in self._passages))
         if missing:
-            vectors = self._run(lambda: self._loaded().passage(missing))
+            vectors = self._run(lambda: self._loaded().passage([as_model_reads(text) for text in missing]))
             for text, vector in zip(missing, vectors, strict=True):
                 self._passages[text] = vector
         if not texts:
