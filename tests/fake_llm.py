@@ -194,15 +194,16 @@ def raw(
     status: int = 200,
     delay: float = 0.0,
     chunked: bool = True,
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> Scenario:
-    """Exactly these body bytes, one write each (with `delay` seconds between writes)."""
+    """Exactly these body bytes, one write each (with `delay` seconds between writes), after `headers`."""
     steps: list[Step] = []
     for index, part in enumerate(parts):
         if index and delay:
             steps.append(Pause(delay))
         steps.append(Write(part))
-    headers = (("Content-Type", content_type),) if content_type else ()
-    return Scenario(tuple(steps), status=status, headers=headers, chunked=chunked)
+    typed = (("Content-Type", content_type),) if content_type else ()
+    return Scenario(tuple(steps), status=status, headers=(*typed, *headers), chunked=chunked)
 
 
 # -- the server -----------------------------------------------------------------------

@@ -154,4 +154,3 @@ def test_characters_that_normalisation_expands_many_times_over_do_not_corrupt_th
 
     assert result.returncode == 0, result.stderr[-500:]
     assert result.stdout.strip() == "survived"
-

@@ -5,6 +5,7 @@ that the upstream request and the stream are closed afterwards."""
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -216,6 +217,19 @@ FAULTS = [
         (raw(b"<html>502 Bad Gateway</html>", content_type="text/html"),),
         "llm_bad_response",
         status=502,
+    ),
+    Fault(
+        # Asked for identity: a gzip body could expand past every limit before one event is read.
+        "compressed_body",
+        (
+            raw(
+                gzip.compress(b'data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n'),
+                headers=(("Content-Encoding", "gzip"),),
+            ),
+        ),
+        "llm_bad_response",
+        status=502,
+        log_event="llm_compressed_body",
     ),
     Fault("usage_only_final_chunk", (stream(["A", "B"]),), "completed", tokens=("A", "B")),
     Fault("done_never_sent", (stream(["A", "B"], done=False),), "completed", tokens=("A", "B")),

@@ -16,7 +16,7 @@ import structlog
 from app.errors import LLMError, llm_error_for_status
 from app.llm.completion_chunks import RetryableError
 from app.llm.transport import RETRY_STATUSES, parse_retry_after, pooled_session
-from app.llm.upstream_stream import is_event_stream, is_json, transport_error
+from app.llm.upstream_stream import is_compressed, is_event_stream, is_json, transport_error
 from app.telemetry.metrics import LLM_REQUESTS
 
 log = structlog.get_logger(__name__)
@@ -58,9 +58,13 @@ class CompletionEndpoint:
             log.warning("llm_request_failed", error_type=type(exc).__name__, status=status)
             raise error from None
         LLM_REQUESTS.labels(status=str(response.status_code)).inc()
-        if response.status_code == 200 and (is_event_stream(response) or is_json(response)):
+        readable = not is_compressed(response)
+        if response.status_code == 200 and readable and (is_event_stream(response) or is_json(response)):
             return response  # JSON: a whole completion or an error object (upstream_stream reads it)
         response.close()  # the body is never read: no upstream text goes anywhere
+        if response.status_code == 200 and not readable:
+            log.warning("llm_compressed_body", encoding=response.headers.get("Content-Encoding", "")[:40])
+            raise LLMError("llm_bad_response")
         if response.status_code == 200:
             log.warning("llm_not_an_event_stream", content_type=response.headers.get("Content-Type", "")[:60])
             raise LLMError("llm_bad_response")
