@@ -8,6 +8,7 @@ Used for what clients send (request bodies, MCP messages) and what an LLM server
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -18,13 +19,22 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 def strict_json_loads(data: str | bytes, **kwargs: Any) -> Any:
     """Parse `data`; raise ValueError for NaN, Infinity, -Infinity and unpaired surrogates as for
     any other invalid JSON."""
-    value = json.loads(data, parse_constant=_refuse_constant, **kwargs)
+    value = json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float, **kwargs)
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if _SURROGATE_ESCAPE.search(raw):
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             raise ValueError("an unpaired surrogate is not text") from None
+    return value
+
+
+def _finite_float(text: str) -> float:
+    # 1e999999 is a JSON number beyond any double: Python reads it as inf, an Infinity by
+    # another spelling (RFC 8259 lets a parser limit the range of numbers).
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("a number out of range is not accepted")
     return value
 
 

@@ -134,6 +134,29 @@ def test_rate_limit_on_chat_only(app_config, fake_memvid, fake_llm):
         assert client.get(path).status_code == 200, path
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "same_client"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff::e", True),  # one subscriber's /64
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),  # the next /64: another subscriber
+        ("::ffff:10.0.0.1", "10.0.0.1", True),  # an IPv4 client seen through an IPv6 socket
+        ("10.0.0.1", "10.0.0.2", False),
+    ],
+)
+def test_an_ipv6_client_is_counted_by_its_64_not_by_each_address(
+    app_config, fake_memvid, fake_llm, first, second, same_client
+):
+    app_config["rate_limit_per_minute"] = 1
+    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    body = {"message": "hi", "stream": False}
+
+    statuses = [
+        client.post("/api/v1/chat", json=body, environ_base={"REMOTE_ADDR": a}).status_code for a in (first, second)
+    ]
+
+    assert statuses == ([200, 429] if same_client else [200, 200])
+
+
 def test_rate_limit_is_per_client_ip(app_config, fake_memvid, fake_llm):
     app_config["rate_limit_per_minute"] = 1
     client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()

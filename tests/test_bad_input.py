@@ -114,6 +114,13 @@ ROWS = [
     # Python's parser takes these; RFC 8259 does not
     ("nan_is_not_json", post_json("/api/v1/chat", b'{"message":"hi","stream":false,"x":NaN}'), 400, "invalid_json"),
     ("infinity_is_not_json", post_json("/api/v1/assess-fit", b'{"job_description":-Infinity}'), 400, "invalid_json"),
+    # A number beyond any double is Infinity by another spelling.
+    (
+        "overflowing_number",
+        post_json("/api/v1/chat", b'{"message":"hi","stream":false,"x":1e999999}'),
+        400,
+        "invalid_json",
+    ),
     ("unpaired_surrogate", post_json("/api/v1/chat", b'{"message":"hi \\ud800 there"}'), 400, "invalid_json"),
     (
         "text_plain",

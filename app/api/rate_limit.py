@@ -11,6 +11,7 @@ warning, and tries Redis again after 1, 2, 4 ... 32 s.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -23,13 +24,28 @@ from app.components import components
 from app.config import Settings
 from app.state.limit_storage import WindowMemoryStorage
 
+IPV6_PREFIX = 64  # the smallest block an ISP or a cloud gives one customer
 # Limit, requests left in the window, when it resets (epoch seconds): on every limited answer.
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
 def client_address() -> str:
-    """Return the client IP; behind proxies ProxyFix has already resolved the trusted hops."""
-    return request.remote_addr or "unknown"
+    """Return whom a request is counted against: the client's IPv4 address, or its IPv6 /64.
+
+    Behind proxies ProxyFix has already resolved the trusted hops. One IPv6 subscriber (a home,
+    a cloud VM) is given a whole /64: counted per address, each of its 2^64 addresses started
+    with a full limit and a full model budget.
+    """
+    address = request.remote_addr or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # ::ffff:1.2.3.4 is the IPv4 client 1.2.3.4
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, IPV6_PREFIX), strict=False))
+    return address
 
 
 def _is_preflight() -> bool:
