@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     cors_origins: CommaList = Field(default_factory=list)
     sse_keepalive_seconds: float = Field(default=15.0, gt=0)
     max_request_bytes: int = Field(default=65536, ge=1024)
+    # The longest a request body may take to arrive (64 KiB in 10 s is 6.5 KB/s): a client
+    # sending one byte at a time held a worker connection for as long as it liked.
+    body_read_timeout: float = Field(default=10.0, gt=0)
     # /docs and /openapi.json; a public production deployment may prefer not to publish them.
     docs_enabled: bool = True
 

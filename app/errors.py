@@ -115,6 +115,12 @@ class MethodNotAllowed(RequestError):
     detail = "This path does not accept that method."
 
 
+class BodyTooSlow(RequestError):
+    status = 408
+    code = "request_timeout"
+    detail = "The request body did not arrive in time."
+
+
 class RateLimited(RequestError):
     status = 429
     code = "rate_limited"

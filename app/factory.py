@@ -72,6 +72,7 @@ def create_app(
     )
     app.json = StrictJSONProvider(app)  # request bodies with NaN or Infinity are not JSON: 400
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["BODY_READ_TIMEOUT"] = settings.body_read_timeout
     if settings.trusted_proxy_count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_count)  # type: ignore[method-assign]
 

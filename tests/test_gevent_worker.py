@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -57,8 +58,10 @@ def test_render_is_a_whole_json_response():
 def service(tmp_path_factory) -> Iterator[Service]:
     memvid = FakeMemvidServer()
     memvid.start()
-    with FakeLLMServer() as llm, gunicorn(service_env(memvid.target, llm.base_url), tmp_path_factory.mktemp("w")) as s:
-        yield s
+    with FakeLLMServer() as llm:
+        env = service_env(memvid.target, llm.base_url, BODY_READ_TIMEOUT="1")
+        with gunicorn(env, tmp_path_factory.mktemp("w")) as s:
+            yield s
     memvid.stop()
 
 
@@ -94,3 +97,22 @@ def test_gunicorn_refusals_are_json_with_a_trace_id(service, request_bytes, stat
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert json.loads(body)["code"] == code
     assert b"<html" not in body
+
+
+def test_a_body_sent_a_byte_at_a_time_is_cut_off_with_408_and_the_connection_closed(service):
+    # One client trickling its body held a worker connection as long as it liked: 1,000 of them
+    # held every connection of the worker, and health checks timed out.
+    head = b"POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", service.port), timeout=10) as sock:
+        sock.sendall(head + b'{"message":')
+        received = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := sock.recv(65536):
+                received += chunk
+    elapsed = time.monotonic() - started
+
+    status_line, _, rest = received.partition(b"\r\n")
+    assert status_line.startswith(b"HTTP/1.1 408 "), received[:200]
+    assert json.loads(rest.partition(b"\r\n\r\n")[2])["code"] == "request_timeout"
+    assert 0.9 < elapsed < 5  # BODY_READ_TIMEOUT is 1 s here; then the connection is closed

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import gevent
 import structlog
 from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from app.errors import InvalidJSON, PayloadTooLarge, RequestError, UnsupportedMediaType
+from app.errors import BodyTooSlow, InvalidJSON, PayloadTooLarge, RequestError, ServiceError, UnsupportedMediaType
 from app.strict_json import strict_json_loads
 
 log = structlog.get_logger(__name__)
@@ -57,11 +58,13 @@ def require_json_body() -> None:
 
 
 def read_body() -> bytes:
-    """Return the request body (read once, then cached); a body that cannot be read is a 400."""
+    """Return the request body (read once, then cached); 400 when it cannot be read, 408 when it
+    has not arrived within BODY_READ_TIMEOUT seconds."""
     try:
-        return request.get_data(cache=True)
-    except HTTPException:
-        raise  # already coded: 413 over the limit, 400 for a client gone mid-body
+        with gevent.Timeout(current_app.config.get("BODY_READ_TIMEOUT"), BodyTooSlow()):
+            return request.get_data(cache=True)
+    except (HTTPException, ServiceError):
+        raise  # already coded: 413 over the limit, 400 for a client gone mid-body, 408
     except Exception as exc:
         # The WSGI server's reader failed on what the client sent: gunicorn raises its own
         # parse errors (an invalid chunk size, a missing chunk terminator) from inside the read.
