@@ -62,7 +62,8 @@ def render_nginx_config(directory: Path, upstream: str, port: int) -> Path:
         text = text.replace(old, new)
     config = directory / "nginx.conf"
     config.write_text(text)
-    (directory / "security-headers.conf").write_text((DEPLOY / "security-headers.conf").read_text())
+    for include in ("security-headers.conf", "error-headers.conf"):
+        (directory / include).write_text((DEPLOY / include).read_text())
     return config
 
 

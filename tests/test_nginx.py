@@ -174,16 +174,68 @@ def test_body_over_nginx_limit_is_a_json_413(stack):
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"  # a page on another origin can read it
 
 
-def test_upstream_down_is_a_json_503(tmp_path):
+def test_upstream_down_is_a_json_503_that_a_page_on_another_origin_can_read(tmp_path):
+    page = "https://resume.example"
     with nginx(f"127.0.0.1:{free_port()}", tmp_path) as proxy:
         response = requests.get(proxy.url + "/api/v1/health", timeout=10)
+        preflight = requests.options(
+            proxy.url + "/api/v1/chat",
+            headers={
+                "Origin": page,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+            timeout=10,
+        )
+        chat = requests.post(proxy.url + "/api/v1/chat", json={"message": "hi"}, headers={"Origin": page}, timeout=10)
 
     assert response.status_code == 503
     assert response.json()["code"] == "service_unavailable"
     assert response.headers["Retry-After"] == "5"
     assert response.headers["X-Frame-Options"] == "DENY"
+    # The browser's preflight must succeed, or the page sees a network error instead of the 503.
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert chat.status_code == 503
+    assert chat.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Retry-After" in chat.headers["Access-Control-Expose-Headers"]
+
+
+def test_a_method_the_api_does_not_have_is_refused_by_nginx_in_json(stack):
+    _, url = stack
+
+    response = requests.request("XMADEUP", url + "/api/v1/health", timeout=5)
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+
+
+def test_one_client_cannot_hold_every_connection(stack):
+    _, url = stack
+    host, port = url.removeprefix("http://").split(":")
+    head = b"POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+    held = []
+    try:
+        for _ in range(64):  # each sends a little of its body, then waits: a request in progress
+            conn = socket.create_connection((host, int(port)), timeout=5)
+            conn.sendall(head)
+            held.append(conn)
+        time.sleep(0.3)
+        with socket.create_connection((host, int(port)), timeout=5) as extra:
+            extra.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = extra.recv(4096)
+    finally:
+        for conn in held:
+            conn.close()
+
+    status, _, rest = answer.partition(b"\r\n")
+    assert status.startswith(b"HTTP/1.1 429 "), answer[:200]
+    assert json.loads(rest.partition(b"\r\n\r\n")[2])["code"] == "rate_limited"
 
 
 @pytest.mark.parametrize(
