@@ -25,7 +25,13 @@ def without_elapsed(body: bytes) -> bytes:
 
 
 def expected_stream(
-    session_id: str, tokens: list[str], *, tokens_used: int, trace_id: str, sources: tuple[str, ...]
+    session_id: str,
+    tokens: list[str],
+    *,
+    tokens_used: int,
+    trace_id: str,
+    sources: tuple[str, ...],
+    message_index: int = 1,
 ) -> bytes:
     """The exact bytes of a successful stream (elapsed and scores blanked), written out by hand, not by app.sse."""
     sid = session_id.encode()
@@ -40,8 +46,8 @@ def expected_stream(
         body += b'data: {"type":"token","content":"%s"}\n\n' % token.encode()
     return body + (
         b'data: {"type":"done","session_id":"%s","chunks_retrieved":%d,"tokens_used":%d,'
-        b'"elapsed_seconds":0,"trace_id":"%s","finish_reason":"stop"}\n\n'
-        % (sid, chunks, tokens_used, trace_id.encode())
+        b'"elapsed_seconds":0,"trace_id":"%s","finish_reason":"stop","message_index":%d}\n\n'
+        % (sid, chunks, tokens_used, trace_id.encode(), message_index)
     )
 
 

@@ -9,11 +9,14 @@ import requests
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.errors import LLMError
 from app.factory import create_app
+from app.llm.types import Finished, Token
 from app.telemetry.metrics import register_service_metrics
 from tests.fake_llm import FakeLLMServer
 from tests.fake_memvid import FakeMemvidServer, hit
 from tests.servers import gunicorn, service_env
+from tests.sse_client import events
 
 
 def answered_session(client, turns: int = 1) -> str:
@@ -41,6 +44,26 @@ def test_rating_is_stored_with_the_session_and_counted(client, app):
     stored = app.extensions["resume_api"].sessions.get(sid).feedback
     assert {i: (f.rating, f.comment) for i, f in stored.items()} == {3: ("down", "Too vague.")}
     assert counted("down") == before + 1
+
+
+def test_the_index_each_answer_arrives_with_is_the_one_feedback_rates(client, app, fake_llm):
+    # A turn that fails is not kept, so counting the answers shown would name the wrong one.
+    sid = str(uuid.uuid4())
+    fake_llm.enqueue(Token("First."), Finished("stop"))
+    fake_llm.enqueue(Token("Cut"), LLMError("llm_unavailable"))
+    fake_llm.enqueue(Token("Third."), Finished("stop"))
+    done = []
+    for question in ("one", "two", "three"):
+        received = events(client.post("/api/v1/chat", json={"message": question, "session_id": sid}).get_data())
+        done.append(received[-1])
+    whole = client.post("/api/v1/chat", json={"message": "four", "session_id": sid, "stream": False}).get_json()
+
+    assert [event.get("message_index") for event in done] == [1, None, 3]
+    assert whole["message_index"] == 5
+    client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": done[2]["message_index"]})
+    messages = app.extensions["resume_api"].sessions.get(sid).messages
+    rated = app.extensions["resume_api"].sessions.get(sid).feedback
+    assert [messages[i].content for i in rated] == ["Third."]
 
 
 def test_a_second_rating_of_one_answer_replaces_the_first(client, app):

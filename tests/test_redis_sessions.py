@@ -44,9 +44,9 @@ def test_another_worker_continues_the_conversation(redis_server):
 def test_history_keeps_only_the_last_messages(redis_server):
     sessions = store(redis_server, max_history=4)
     sid, _ = sessions.history(None)
-    for turn in range(5):
-        sessions.append_turn(sid, f"q{turn}", f"a{turn}")
+    indices = [sessions.append_turn(sid, f"q{turn}", f"a{turn}") for turn in range(5)]
 
+    assert indices == [1, 3, 5, 7, 9]  # counted from the conversation's start, trimmed or not
     assert [m["content"] for m in sessions.history(sid)[1]] == ["q3", "a3", "q4", "a4"]
     session = sessions.get(sid)
     assert (len(session.messages), session.first_index) == (4, 6)
@@ -55,7 +55,7 @@ def test_history_keeps_only_the_last_messages(redis_server):
 def test_zero_history_keeps_no_messages(redis_server):
     sessions = store(redis_server, max_history=0)
     sid, _ = sessions.history(None)
-    sessions.append_turn(sid, "q", "a")
+    assert sessions.append_turn(sid, "q", "a") is None  # not kept: nothing feedback could name
     assert sessions.history(sid)[1] == []
 
 

@@ -51,11 +51,11 @@ def test_turns_become_history_in_order(clock):
 def test_history_keeps_only_the_last_messages(clock):
     sessions = store(clock, max_history=4)
     sid, _ = sessions.history(None)
-    for turn in range(5):
-        sessions.append_turn(sid, f"q{turn}", f"a{turn}")
+    indices = [sessions.append_turn(sid, f"q{turn}", f"a{turn}") for turn in range(5)]
 
     _, history = sessions.history(sid)
 
+    assert indices == [1, 3, 5, 7, 9]  # counted from the conversation's start, trimmed or not
     assert [m["content"] for m in history] == ["q3", "a3", "q4", "a4"]
     assert len(sessions.get(sid).messages) == 4
 

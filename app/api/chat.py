@@ -53,6 +53,7 @@ def chat(body: ChatRequest) -> Response | dict[str, Any]:
             "tokens_used": answer.tokens_used,
             "sources": answer.sources,
             "mode": answer.mode,
+            "message_index": answer.message_index,
         }
         return ChatResponse.model_validate(whole).model_dump(exclude_none=True)
     # Retrieval happens here, before the 200: the stream then starts with what it found.

@@ -82,6 +82,11 @@ class ChatResponse(BaseModel):
     mode: Literal["offline", "guardrail"] | None = Field(
         default=None, description="`offline` when no LLM is configured; `guardrail` when the question was declined."
     )
+    message_index: int | None = Field(
+        default=None,
+        description="This answer's position in the conversation (question 0, answer 1, ...): what "
+        "feedback names it by. Absent when the answer could not be kept.",
+    )
 
 
 class ErrorItem(BaseModel):

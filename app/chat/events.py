@@ -20,9 +20,16 @@ def retrieval_event(session_id: str, passages: Sequence[Passage]) -> dict[str, A
 
 
 def done_event(
-    *, session_id: str, chunks: int, finished: Finished, elapsed: float, trace_id: str, mode: AnswerMode | None
+    *,
+    session_id: str,
+    chunks: int,
+    finished: Finished,
+    elapsed: float,
+    trace_id: str,
+    mode: AnswerMode | None,
+    message_index: int | None = None,
 ) -> dict[str, Any]:
-    """The terminal event of an answer that completed."""
+    """The terminal event of an answer that completed; `message_index` is what feedback names it by."""
     done: dict[str, Any] = {
         "type": "done",
         "session_id": session_id,
@@ -34,4 +41,6 @@ def done_event(
     }
     if mode:
         done["mode"] = mode
+    if message_index is not None:  # None: the answer could not be kept (Redis away)
+        done["message_index"] = message_index
     return done

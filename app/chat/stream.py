@@ -36,7 +36,7 @@ def stream_turn(
     turn: Turn,
     *,
     text_filter: OutputFilter,
-    record: Callable[[Turn, str], None],
+    record: Callable[[Turn, str], int | None],
     keepalive_seconds: float,
     should_stop: Callable[[], bool],
     trace_id: str,
@@ -97,7 +97,7 @@ def _conclude(
     turn: Turn,
     terminal: Finished | LLMError,
     answer: str,
-    record: Callable[[Turn, str], None],
+    record: Callable[[Turn, str], int | None],
     trace_id: str,
     started: float,
 ) -> tuple[str, bytes]:
@@ -105,7 +105,7 @@ def _conclude(
     if isinstance(terminal, LLMError):
         return terminal.code, encode_event(terminal.event(trace_id))
     try:
-        record(turn, answer)
+        index = record(turn, answer)
     except Exception:
         # The answer reached the client but could not be kept: say so instead of stopping mid-air.
         log.exception("chat.record_failed", trace_id=trace_id)
@@ -118,5 +118,6 @@ def _conclude(
         elapsed=time.perf_counter() - started,
         trace_id=trace_id,
         mode=turn.mode,
+        message_index=index,
     )
     return "completed", encode_event(done)

@@ -57,6 +57,7 @@ class Answer:
     tokens_used: int
     sources: list[dict[str, Any]] = field(default_factory=list)
     mode: AnswerMode | None = None
+    message_index: int | None = None  # what feedback names this answer by; None when not kept
 
 
 class ChatService:
@@ -149,9 +150,10 @@ class ChatService:
                     parts.extend(text_filter.feed(event.text))
                 elif isinstance(event, Finished):
                     text = "".join([*parts, *text_filter.finish()])
-                    self.record(turn, text)
+                    index = self.record(turn, text)
                     tokens = event.usage.total_tokens if event.usage else 0
-                    return Answer(turn.session_id, text, turn.chunks, tokens, sources(turn.request.passages), turn.mode)
+                    found = sources(turn.request.passages)
+                    return Answer(turn.session_id, text, turn.chunks, tokens, found, turn.mode, index)
         finally:
             stream.close()
         raise LLMError("llm_bad_response")  # the answerer ended without saying it finished
@@ -160,9 +162,9 @@ class ChatService:
         """Make the filter that watches this turn's answer."""
         return self.hooks.output_filter(turn.protected)
 
-    def record(self, turn: Turn, answer: str) -> None:
-        """Store a completed answer with its question, as one unit."""
-        self.sessions.append_turn(turn.session_id, turn.question, answer)
+    def record(self, turn: Turn, answer: str) -> int | None:
+        """Store a completed answer with its question, as one unit; return the answer's message index."""
+        return self.sessions.append_turn(turn.session_id, turn.question, answer)
 
     def _redirect(self, session_id: str, question: str, profile: Profile | None) -> Turn:
         # No retrieval, no LLM: the guard's answer is spoken at once, in the normal sequence.

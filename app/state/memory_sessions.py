@@ -51,16 +51,17 @@ class MemorySessionStore:
         recent = session.messages[-self._max_history :] if self._max_history else []
         return session.id, [{"role": m.role, "content": m.content} for m in recent]
 
-    def append_turn(self, session_id: str, question: str, answer: str) -> None:
-        """Store the question and answer as one unit."""
+    def append_turn(self, session_id: str, question: str, answer: str) -> int | None:
+        """Store the question and answer as one unit; return the answer's message index."""
         now = self._clock()
         # Read, extend, write back: without the lock two turns on one session would both
         # extend the same snapshot and the later write would drop the other's turn.
         with self._lock:
             session = self._sessions.get(session_id) or Session(id=session_id, created_at=now, last_active=now)
             # Re-writing the entry restarts its TTL: expiry counts from the last completed turn.
-            self._sessions[session_id] = session.with_turn(question, answer, now, self._max_history)
+            kept = self._sessions[session_id] = session.with_turn(question, answer, now, self._max_history)
             LIVE_SESSIONS.set(len(self._sessions))
+            return kept.first_index + len(kept.messages) - 1 if kept.messages else None
 
     def set_feedback(self, session_id: str, message_index: int | None, feedback: Feedback) -> int:
         """Store `feedback` on one answer under the lock, without touching the session's expiry."""

@@ -74,7 +74,10 @@ if excess > 0 then
   end
 end
 touch()
-return {length - math.max(excess, 0), evicted, expired}
+local kept = length - math.max(excess, 0)
+if kept == 0 then return {-1, evicted, expired} end  -- no history kept: the answer has no index
+local first = tonumber(redis.call('HGET', KEYS[1], 'first_index') or '0')
+return {first + kept - 1, evicted, expired}
 """
 )
 

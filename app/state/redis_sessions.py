@@ -66,17 +66,21 @@ class RedisSessionStore:
         recent = [json.loads(raw) for raw in messages][-self._max_history :] if self._max_history else []
         return session_id, [{"role": m["role"], "content": m["content"]} for m in recent]
 
-    def append_turn(self, session_id: str, question: str, answer: str) -> None:
-        """Store the question and answer as one unit; dropped (Redis logs why) when Redis is away."""
+    def append_turn(self, session_id: str, question: str, answer: str) -> int | None:
+        """Store the question and answer as one unit and return the answer's message index;
+        dropped (Redis logs why, None) when Redis is away."""
         now = self._clock()
         user = json.dumps({"role": "user", "content": question, "at": now})
         assistant = json.dumps({"role": "assistant", "content": answer, "at": now})
         args = [*self._admission(session_id, now), self._max_history, user, assistant]
         try:
-            _, evicted, expired = self._link.run(lambda client: self._append(keys=self._keys(session_id), args=args))
+            index, evicted, expired = self._link.run(
+                lambda client: self._append(keys=self._keys(session_id), args=args)
+            )
         except RedisUnavailable:
-            return
+            return None
         self._count_removals(evicted, expired)
+        return int(index) if index >= 0 else None
 
     def set_feedback(self, session_id: str, message_index: int | None, feedback: Feedback) -> int:
         """Rate one answer (default: the last) without touching the expiry; return its index.

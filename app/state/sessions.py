@@ -78,8 +78,9 @@ class SessionStore(Protocol):
         """Return the session id to use (created when unknown) and the history the LLM sees."""
         ...
 
-    def append_turn(self, session_id: str, question: str, answer: str) -> None:
-        """Store one question and its answer together, refreshing the session's expiry."""
+    def append_turn(self, session_id: str, question: str, answer: str) -> int | None:
+        """Store one question and its answer together, refreshing the session's expiry; return the
+        answer's message index (what feedback names it by), None when it could not be kept."""
         ...
 
     def set_feedback(self, session_id: str, message_index: int | None, feedback: Feedback) -> int:
