@@ -7,6 +7,7 @@ only ever see these types.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 # code -> (non-stream HTTP status, sentence safe to show to a recruiter)
@@ -32,6 +33,11 @@ _LLM_STATUS_CODES: dict[int, str] = {
     503: "llm_unavailable",
     504: "llm_timeout",
 }
+
+
+def retry_after_seconds(delay: float) -> int:
+    """Return a retry delay as the whole seconds Retry-After carries: rounded up, at least 1."""
+    return max(1, math.ceil(delay))
 
 
 class ServiceError(Exception):
@@ -64,9 +70,13 @@ class ServiceError(Exception):
             body["errors"] = self.errors
         return body
 
-    def event(self, trace_id: str) -> dict[str, str]:
-        """Return the stream's terminal `error` event of SPEC §3: the same code and sentence."""
-        return {"type": "error", "code": self.code, "error": self.detail, "trace_id": trace_id}
+    def event(self, trace_id: str) -> dict[str, Any]:
+        """Return the stream's terminal `error` event of SPEC §3: the same code and sentence, and
+        `retry_after` (whole seconds) when it is known, as the non-stream answer's Retry-After."""
+        event: dict[str, Any] = {"type": "error", "code": self.code, "error": self.detail, "trace_id": trace_id}
+        if self.retry_after is not None:
+            event["retry_after"] = retry_after_seconds(self.retry_after)
+        return event
 
 
 class RequestError(ServiceError):

@@ -123,6 +123,18 @@ def test_llm_failure_non_stream_maps_to_status(client, fake_llm, code, status):
     assert response.headers.get("Retry-After") == ("7" if code == "llm_rate_limited" else None)
 
 
+def test_a_streamed_error_says_when_to_retry_when_the_upstream_did(client, fake_llm):
+    fake_llm.enqueue(Token("Partly"), LLMError("llm_rate_limited", retry_after=6.2))
+    fake_llm.enqueue(LLMError("llm_timeout"))
+
+    limited = events(ask(client).get_data())[-1]
+    timed_out = events(ask(client).get_data())[-1]
+
+    assert (limited["code"], limited["retry_after"]) == ("llm_rate_limited", 7)  # whole seconds, as Retry-After
+    assert timed_out["code"] == "llm_timeout"
+    assert "retry_after" not in timed_out
+
+
 def test_retrieval_down_still_answers_without_context(client, fake_memvid, fake_llm):
     fake_memvid.available = False
 

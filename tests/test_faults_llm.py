@@ -289,7 +289,10 @@ def test_streamed_answer_under_llm_fault(probe, llm, fault):
         assert terminal["finish_reason"] == fault.finish_reason
         assert terminal["session_id"] == session_id
     else:
-        assert terminal == {"type": "error", "code": fault.outcome, "error": terminal["error"], "trace_id": trace_id}
+        expected = {"type": "error", "code": fault.outcome, "error": terminal["error"], "trace_id": trace_id}
+        if fault.retry_after is not None:  # the upstream's wait, as the non-stream Retry-After gives it
+            expected["retry_after"] = int(fault.retry_after)
+        assert terminal == expected
     if fault.name.startswith("stall"):
         assert b": keepalive" in response.content  # the client heard from us while the LLM was silent
     assert len(llm.requests) - requests_before == len(fault.scenarios), "every scripted attempt, no more"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 
 import structlog
 from flask import Flask, Response, jsonify
@@ -18,6 +17,7 @@ from app.errors import (
     RequestError,
     ServiceError,
     UnsupportedMediaType,
+    retry_after_seconds,
 )
 from app.telemetry.metrics import RATE_LIMITED
 
@@ -39,7 +39,7 @@ def error_response(error: ServiceError) -> Response:
     response = jsonify(error.body())
     response.status_code = error.status
     if error.retry_after is not None:
-        response.headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
+        response.headers["Retry-After"] = str(retry_after_seconds(error.retry_after))
     return response
 
 

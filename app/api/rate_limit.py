@@ -12,7 +12,6 @@ warning, and tries Redis again after 1, 2, 4 ... 32 s.
 from __future__ import annotations
 
 import ipaddress
-import math
 import time
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -22,6 +21,7 @@ from flask_limiter import Limiter
 
 from app.components import components
 from app.config import Settings
+from app.errors import retry_after_seconds
 from app.state.limit_storage import WindowMemoryStorage
 
 IPV6_PREFIX = 64  # the smallest block an ISP or a cloud gives one customer
@@ -111,5 +111,5 @@ def _add_headers(limiter: Limiter, response: Response) -> Response:
     response.headers[left] = str(max(0, remaining))
     response.headers[reset] = str(int(reset_at))
     if response.status_code == 429 and "Retry-After" not in response.headers:
-        response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - time.time())))
+        response.headers["Retry-After"] = str(retry_after_seconds(reset_at - time.time()))
     return response
