@@ -135,6 +135,15 @@ def test_a_streamed_error_says_when_to_retry_when_the_upstream_did(client, fake_
     assert "retry_after" not in timed_out
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_an_empty_session_id_starts_a_conversation_like_null(client, blank):
+    # What `sessionStorage.getItem("sid") || ""` sends before the first answer.
+    response = client.post("/api/v1/chat", json={"message": "hi", "session_id": blank, "stream": False})
+
+    assert response.status_code == 200
+    assert uuid.UUID(response.get_json()["session_id"]).version == 4
+
+
 def test_retrieval_down_still_answers_without_context(client, fake_memvid, fake_llm):
     fake_memvid.available = False
 

@@ -27,6 +27,16 @@ def _enough_text(value: str) -> str:
 Question = Annotated[
     str, Field(min_length=1, max_length=2000, json_schema_extra={"pattern": r"\S"}), AfterValidator(_not_blank)
 ]
+
+
+def _blank_is_absent(value: object) -> object:
+    # `sessionStorage.getItem("sid") || ""` sends "" for "no conversation yet".
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# A conversation to continue; "" means none, like null. Any UUID spelling is taken and
+# answered in its canonical lower-case form: a page keeps the session_id the answer gives.
+SessionId = Annotated[UUID | None, BeforeValidator(_blank_is_absent)]
 JobDescription = Annotated[str, Field(min_length=MIN_JOB_DESCRIPTION, max_length=20_000), AfterValidator(_enough_text)]
 
 
@@ -36,7 +46,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     message: Question = Field(description="The question, 1-2000 characters, not only whitespace.")
-    session_id: UUID | None = Field(default=None, description="Continue (or start) this conversation.")
+    session_id: SessionId = Field(default=None, description="Continue (or start) this conversation.")
     stream: StrictBool = Field(default=True, description="Stream the answer as Server-Sent Events.")
 
 

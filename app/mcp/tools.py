@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 import structlog
 from mcp_types import CallToolResult, TextContent, Tool, ToolAnnotations
@@ -20,7 +19,7 @@ from mcp_types.jsonrpc import INVALID_PARAMS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.api.model_budget import charge_model_tokens
-from app.api.schemas import FitResponse, JobDescription, Question
+from app.api.schemas import FitResponse, JobDescription, Question, SessionId
 from app.components import components
 from app.errors import ServiceError
 from app.mcp.protocol import RpcError
@@ -32,7 +31,7 @@ class AskQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: Question = Field(description="A question about the candidate.")
-    session_id: UUID | None = Field(
+    session_id: SessionId = Field(
         default=None, description="Continue a conversation: the session_id an earlier answer returned."
     )
 
