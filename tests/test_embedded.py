@@ -18,6 +18,7 @@ from app.resume import ResumeDocument
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
+from app.retrieval.sentence_vectors import sentence_texts
 from app.retrieval.types import LEXICAL, PROFILE_ENTITY, PROFILE_SLOT, SEMANTIC
 from app.text.embedding import Embedder, shared_embedder
 
@@ -268,3 +269,35 @@ def test_health_answers_within_its_deadline_while_the_first_build_holds_the_engi
     assert waited < 1.0
     assert after.connected
     assert after.frame_count > 10
+
+
+class CountingEmbedder(Embedder):
+    """The real embedder, counting the calls that reach the model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model_calls = 0
+
+    def _run(self, call):
+        self.model_calls += 1
+        return super()._run(call)
+
+
+def test_opening_a_file_gives_the_embedder_the_sentence_vectors_made_at_ingest(example):
+    # The offline answerer ranks the retrieved passages' sentences: without these, a new
+    # question's first answer waited ~1 s for them to be embedded again.
+    document, path = example
+    embedder = CountingEmbedder()
+    backend = EmbeddedMemvidBackend(path, embedder=embedder)
+    try:
+        backend.search("Kubernetes", top_k=1, snippet_chars=200)  # opens the file
+        texts = [text for frame in document.frames for text in sentence_texts(frame)]
+        before = embedder.model_calls
+
+        vectors = embedder.passages(texts)
+    finally:
+        backend.close()
+
+    assert embedder.model_calls == before  # every sentence's vector came from the file
+    fresh = shared_embedder().passages(texts[:3])
+    assert np.allclose(vectors[:3], fresh, atol=2e-3)  # stored as float16: close to a fresh embedding

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from app.resume.model import Frame
-from app.retrieval.sentence_vectors import decode, encode, rank_by_best_sentence, read, sentence_texts
+from app.retrieval.sentence_vectors import (
+    decode,
+    encode,
+    rank_by_best_sentence,
+    read,
+    sentence_texts,
+    texts_and_vectors,
+)
 from app.retrieval.types import INDEX_ENTITY, SENTENCES_SLOT, Passage
 
 
@@ -56,8 +63,29 @@ def test_vectors_read_back_as_written_per_frame():
     assert np.array_equal(found["Languages"][0], embedder.passages(["Languages: Dutch and English."])[0])
 
 
+def test_each_text_is_read_back_with_its_vector_for_the_embedders_cache():
+    embedder = AxisEmbedder()
+
+    found = texts_and_vectors(encode(FRAMES, embedder), "axes/1")
+
+    texts = [*sentence_texts(FRAMES[0]), *sentence_texts(FRAMES[1])]
+    assert sorted(found) == sorted(texts)
+    assert all(np.array_equal(found[text], embedder.passages([text])[0]) for text in texts)
+
+
+def test_a_card_written_before_its_texts_still_gives_its_vectors_by_title():
+    card = json.loads(encode(FRAMES, AxisEmbedder()))
+    for entry in card["frames"]:
+        del entry["texts"]
+    old = json.dumps(card)
+
+    assert sorted(decode(old, "axes/1")) == ["Acme", "Languages"]
+    assert texts_and_vectors(old, "axes/1") == {}
+
+
 def test_vectors_of_another_model_are_not_used():
     assert decode(encode(FRAMES, AxisEmbedder()), "another-model/2") == {}
+    assert texts_and_vectors(encode(FRAMES, AxisEmbedder()), "another-model/2") == {}
 
 
 @pytest.mark.parametrize(
@@ -75,6 +103,7 @@ def test_vectors_of_another_model_are_not_used():
 )
 def test_an_unreadable_card_gives_no_vectors_not_an_error(raw):
     assert decode(raw, "axes/1") == {}
+    assert texts_and_vectors(raw, "axes/1") == {}
 
 
 def test_a_frame_ranks_by_its_closest_sentence_not_its_average():
@@ -105,10 +134,13 @@ class CardStore:
 
 
 def test_a_file_built_before_sentence_vectors_has_none():
-    assert read(CardStore({}), "axes/1") == {}
+    assert read(CardStore({}), "axes/1") == ({}, {})
 
 
 def test_the_card_is_read_from_the_index_entity():
     card = encode(FRAMES, AxisEmbedder())
 
-    assert sorted(read(CardStore({(INDEX_ENTITY, SENTENCES_SLOT): card}), "axes/1")) == ["Acme", "Languages"]
+    by_title, by_text = read(CardStore({(INDEX_ENTITY, SENTENCES_SLOT): card}), "axes/1")
+
+    assert sorted(by_title) == ["Acme", "Languages"]
+    assert len(by_text) == 3

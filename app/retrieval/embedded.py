@@ -157,7 +157,10 @@ class EmbeddedMemvidBackend:
             raise RuntimeError(f"{self.path} has no lexical index")
         self._memory, self._opened_as = memory, identity
         self._semantic = embedding_model(memory) == self.embedder.identity
-        self._sentence_vectors = sentence_vectors.read(memory, self.embedder.identity) if self._semantic else {}
+        self._sentence_vectors = {}
+        if self._semantic:
+            self._sentence_vectors, by_text = sentence_vectors.read(memory, self.embedder.identity)
+            self.embedder.remember_passages(by_text)  # the offline answerer ranks these same sentences
         if not self._semantic:
             log.warning("memvid.no_semantic_index", path=str(self.path), hint="re-ingest the resume")
         log.info("memvid.opened", path=str(self.path), semantic=self._semantic)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib.metadata import version
 from typing import Any, TypeVar
@@ -125,6 +125,12 @@ class Embedder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([self._passages[text] for text in texts])
+
+    def remember_passages(self, vectors: Mapping[str, np.ndarray]) -> None:
+        """Keep vectors made earlier (stored at ingest) as the passage vectors of their texts."""
+        for text, vector in vectors.items():
+            if text not in self._passages:  # one made in this process is exact, not float16
+                self._passages[text] = vector
 
     def _loaded(self) -> Any:
         if self._model is None or self._pid != os.getpid():
