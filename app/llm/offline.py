@@ -9,11 +9,11 @@ best, cites where each came from, and says plainly when nothing was found.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 
 import numpy as np
 
+from app.llm.canned import word_chunks
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
@@ -36,7 +36,6 @@ _GREETING_WORDS = frozenset(
 MAX_SENTENCES = 5
 MAX_QUOTE_CHARS = 900
 MAX_SUGGESTIONS = 3
-WORDS_PER_TOKEN = 3
 # How much meaning counts against shared words: a sentence as close to the question as the
 # closest one gains this much, as if it shared that many rare words with the question.
 MEANING_WEIGHT = 2.0
@@ -46,8 +45,6 @@ MEANING_WEIGHT = 2.0
 # fact less often (0.53-0.68 against 0.73), because the answering sentence often shares no word.
 MEANING_BAND = 0.5
 MAX_CLOSEST_ONLY = 3
-
-_CHUNK = re.compile(r"\s*\S+\s*")
 
 
 class OfflineAnswerer:
@@ -61,7 +58,7 @@ class OfflineAnswerer:
     def stream(self, request: AnswerRequest) -> Generator[LLMEvent, None, None]:
         """Yield the extractive answer as several tokens, then one `Finished`."""
         answer = compose_answer(request, self._embedder)
-        for chunk in _chunks(answer):
+        for chunk in word_chunks(answer):
             yield Token(chunk)
         yield Finished(finish_reason="stop", usage=None)
 
@@ -186,10 +183,3 @@ def _terminated(text: str) -> str:
 
 def _escape(title: str) -> str:
     return title.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
-
-
-def _chunks(answer: str) -> Iterator[str]:
-    """Split `answer` into groups of a few words; concatenated they are `answer`."""
-    words = _CHUNK.findall(answer)
-    for start in range(0, len(words), WORDS_PER_TOKEN):
-        yield "".join(words[start : start + WORDS_PER_TOKEN])
