@@ -109,12 +109,12 @@ _NOT_UTF8 = raw(
 )
 
 FAULTS = [
-    Fault("http_400", (error(400),), "llm_error", status=502, upstream=("400",), log_event="llm_upstream_status"),
-    Fault("http_401", (error(401),), "llm_auth", status=503, upstream=("401",), log_event="llm_upstream_status"),
+    Fault("http_400", (error(400),), "llm_error", status=502, upstream=("400",), log_event="llm.upstream_status"),
+    Fault("http_401", (error(401),), "llm_auth", status=503, upstream=("401",), log_event="llm.upstream_status"),
     Fault("http_402", (error(402),), "llm_payment_required", status=503, upstream=("402",)),
     Fault("http_403", (error(403),), "llm_auth", status=503, upstream=("403",)),
     Fault(
-        "http_408", (error(408), error(408)), "llm_timeout", status=504, upstream=("408", "408"), log_event="llm_retry"
+        "http_408", (error(408), error(408)), "llm_timeout", status=504, upstream=("408", "408"), log_event="llm.retry"
     ),
     Fault("http_429", (error(429), error(429)), "llm_rate_limited", status=503, upstream=("429", "429")),
     Fault(
@@ -141,7 +141,7 @@ FAULTS = [
         "llm_error",
         tokens=("Half", " an"),
         status=502,
-        log_event="llm_stream_error",
+        log_event="llm.stream_error",
     ),
     Fault(
         "finish_reason_error",
@@ -156,7 +156,7 @@ FAULTS = [
         "llm_unavailable",
         tokens=("One", " two"),
         status=503,
-        log_event="llm_stream_broken",  # the chunked body ends without its last chunk
+        log_event="llm.stream_broken",  # the chunked body ends without its last chunk
     ),
     Fault(
         "close_delimited_body_ends_early",
@@ -164,7 +164,7 @@ FAULTS = [
         "llm_unavailable",
         tokens=("One", " two"),
         status=503,
-        log_event="llm_stream_cut_off",  # no finish_reason, no [DONE]
+        log_event="llm.stream_cut_off",  # no finish_reason, no [DONE]
     ),
     Fault(
         "reset_mid_stream",
@@ -173,7 +173,7 @@ FAULTS = [
         "llm_unavailable",
         tokens=("One",),
         status=503,
-        log_event="llm_stream_broken",
+        log_event="llm.stream_broken",
     ),
     Fault(
         "stall_mid_stream",
@@ -181,7 +181,7 @@ FAULTS = [
         "llm_timeout",
         tokens=("One", " two"),
         status=504,
-        log_event="llm_stream_broken",
+        log_event="llm.stream_broken",
     ),
     Fault(
         "stall_before_first_byte",
@@ -189,7 +189,7 @@ FAULTS = [
         "llm_timeout",
         status=504,
         upstream=("timeout",),
-        log_event="llm_request_failed",
+        log_event="llm.request_failed",
     ),
     Fault(
         "stall_before_first_token",
@@ -203,14 +203,14 @@ FAULTS = [
         "llm_bad_response",
         tokens=("Hi",),  # what came before it was relayed; the rest is not passed off as whole
         status=502,
-        log_event="llm_malformed_line",
+        log_event="llm.malformed_line",
     ),
     Fault(
         "only_malformed_lines",
         (raw(b"data: garbage\n\n", b"data: {more\n\n"),),
         "llm_bad_response",
         status=502,
-        log_event="llm_malformed_line",
+        log_event="llm.malformed_line",
     ),
     Fault(
         "not_an_event_stream",
@@ -229,7 +229,7 @@ FAULTS = [
         ),
         "llm_bad_response",
         status=502,
-        log_event="llm_compressed_body",
+        log_event="llm.compressed_body",
     ),
     Fault("usage_only_final_chunk", (stream(["A", "B"]),), "completed", tokens=("A", "B")),
     Fault("done_never_sent", (stream(["A", "B"], done=False),), "completed", tokens=("A", "B")),
@@ -240,14 +240,14 @@ FAULTS = [
         "completed",
         tokens=_cut(40 * MAX_TOKENS),
         finish_reason="length",
-        log_event="llm_answer_cut_at_max_tokens",
+        log_event="llm.answer_cut_at_max_tokens",
     ),
     Fault(
         "event_line_without_end",
         (_LINE_WITHOUT_END,),
         "llm_bad_response",
         status=502,
-        log_event="llm_event_too_large",
+        log_event="llm.event_too_large",
     ),
 ]
 

@@ -160,7 +160,7 @@ def test_a_failed_llm_call_marks_the_turn_and_the_llm_span(traced_client, spans,
     response.get_data()
     # Logged in the greenlet that reads the LLM: it carries the request's trace id too.
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
-    (logged,) = [line for line in lines if line["event"] == "llm_upstream_status"]
+    (logged,) = [line for line in lines if line["event"] == "llm.upstream_status"]
     assert logged["trace_id"] == response.headers["X-Trace-ID"]
     named = by_name(spans)
     (turn,) = named["chat.turn"]

@@ -316,7 +316,7 @@ def test_a_malformed_line_ends_the_answer_as_a_bad_response_logged_and_counted(
     assert tokens(received) == ["a"]
     assert failed.code == "llm_bad_response"
     assert service_metrics.delta("llm_malformed_lines_total") == 1
-    assert "llm_malformed_line" in [entry["event"] for entry in logs if entry["log_level"] == "warning"]
+    assert "llm.malformed_line" in [entry["event"] for entry in logs if entry["log_level"] == "warning"]
 
 
 def test_several_choices_interleaved_follow_the_first_one_named(

@@ -53,7 +53,7 @@ class CompletionState:
             chunk = None
         if not isinstance(chunk, dict):
             LLM_MALFORMED_LINES.inc()
-            log.warning("llm_malformed_line", length=len(data), chunks_before=self.chunks)
+            log.warning("llm.malformed_line", length=len(data), chunks_before=self.chunks)
             raise LLMError("llm_bad_response")
         self.chunks += 1
         if chunk.get("error") or chunk.get("object") == "error":  # OpenRouter / vLLM in-band shapes
@@ -84,10 +84,10 @@ class CompletionState:
     def finished(self) -> Finished:
         """The terminal event, or the error the stream's end amounts to."""
         if self.chunks == 0 and self.received_bytes and not self.events:
-            log.warning("llm_not_an_event_stream", received_bytes=self.received_bytes)
+            log.warning("llm.not_an_event_stream", received_bytes=self.received_bytes)
             raise LLMError("llm_bad_response")
         if not self.done and self.finish_reason is None:
-            log.warning("llm_stream_cut_off", chunks=self.chunks)
+            log.warning("llm.stream_cut_off", chunks=self.chunks)
             raise RetryableError(LLMError("llm_unavailable"))
         return Finished(self.finish_reason or "stop", usage=self.usage)
 
@@ -115,7 +115,7 @@ def whole_completion(value: Any) -> tuple[str, Finished]:
 def _in_band_error(error: Any) -> LLMError:
     # Only the code is logged: the upstream's message may quote the prompt.
     code = error.get("code") if isinstance(error, dict) else None
-    log.warning("llm_stream_error", upstream_code=str(code)[:40] if isinstance(code, int | str) else None)
+    log.warning("llm.stream_error", upstream_code=str(code)[:40] if isinstance(code, int | str) else None)
     return LLMError("llm_error")
 
 

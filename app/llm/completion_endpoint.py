@@ -55,7 +55,7 @@ class CompletionEndpoint:
         except requests.RequestException as exc:
             error, status = transport_error(exc)
             LLM_REQUESTS.labels(status=status).inc()
-            log.warning("llm_request_failed", error_type=type(exc).__name__, status=status)
+            log.warning("llm.request_failed", error_type=type(exc).__name__, status=status)
             raise error from None
         LLM_REQUESTS.labels(status=str(response.status_code)).inc()
         readable = not is_compressed(response)
@@ -63,10 +63,10 @@ class CompletionEndpoint:
             return response  # JSON: a whole completion or an error object (upstream_stream reads it)
         response.close()  # the body is never read: no upstream text goes anywhere
         if response.status_code == 200 and not readable:
-            log.warning("llm_compressed_body", encoding=response.headers.get("Content-Encoding", "")[:40])
+            log.warning("llm.compressed_body", encoding=response.headers.get("Content-Encoding", "")[:40])
             raise LLMError("llm_bad_response")
         if response.status_code == 200:
-            log.warning("llm_not_an_event_stream", content_type=response.headers.get("Content-Type", "")[:60])
+            log.warning("llm.not_an_event_stream", content_type=response.headers.get("Content-Type", "")[:60])
             raise LLMError("llm_bad_response")
         _raise_for_status(response)
 
@@ -78,5 +78,5 @@ class CompletionEndpoint:
 def _raise_for_status(response: requests.Response) -> NoReturn:
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     error = llm_error_for_status(response.status_code, retry_after=retry_after)
-    log.warning("llm_upstream_status", status=response.status_code, code=error.code, retry_after=retry_after)
+    log.warning("llm.upstream_status", status=response.status_code, code=error.code, retry_after=retry_after)
     raise RetryableError(error) if response.status_code in RETRY_STATUSES else error

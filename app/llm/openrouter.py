@@ -124,7 +124,7 @@ class OpenRouterClient:
             if not started:
                 # Nothing to show (e.g. a reasoning model that spent max_tokens thinking, or
                 # only tool calls): an empty answer is not an answer, nor kept as one.
-                log.warning("llm_empty_answer", finish_reason=finished.finish_reason)
+                log.warning("llm.empty_answer", finish_reason=finished.finish_reason)
                 raise LLMError("llm_bad_response")
             _record_usage(finished.usage)
             yield finished
@@ -138,16 +138,16 @@ class OpenRouterClient:
         # An upstream that sends far more text than `max_tokens` can hold ignores the limit,
         # and would otherwise be relayed (and kept in the session) without end. Counted in
         # characters, not deltas: a proxy may split the text into one delta per character.
-        log.warning("llm_answer_cut_at_max_tokens", max_tokens=self._max_tokens)
+        log.warning("llm.answer_cut_at_max_tokens", max_tokens=self._max_tokens)
         return Finished("length")
 
     def _before_retry(self, error: LLMError, *, attempt: int, started: bool) -> None:
         """Wait before the next attempt, or raise `error` when there is none to make."""
         delay = None if started or attempt >= self._max_retries else retry_delay(attempt, error.retry_after)
         if delay is None:
-            log.warning("llm_failed", code=error.code, attempts=attempt + 1, after_first_token=started)
+            log.warning("llm.failed", code=error.code, attempts=attempt + 1, after_first_token=started)
             raise error from None
-        log.info("llm_retry", code=error.code, attempt=attempt + 1, delay=delay)
+        log.info("llm.retry", code=error.code, attempt=attempt + 1, delay=delay)
         self._sleep(delay)
 
     def _payload(self, request: AnswerRequest) -> dict[str, Any]:

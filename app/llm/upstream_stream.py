@@ -103,7 +103,7 @@ def read_completion_stream(response: requests.Response, *, idle_seconds: float |
         for event in events:
             if event.comment is not None:
                 if idle_seconds is not None and time.monotonic() - last_data > idle_seconds:
-                    log.warning("llm_only_comments", seconds=round(time.monotonic() - last_data, 1))
+                    log.warning("llm.only_comments", seconds=round(time.monotonic() - last_data, 1))
                     raise LLMError("llm_timeout")
                 continue
             last_data = time.monotonic()
@@ -125,7 +125,7 @@ def _transport_errors() -> Iterator[None]:
         yield
     except requests.RequestException as exc:
         error, status = transport_error(exc)
-        log.warning("llm_stream_broken", error_type=type(exc).__name__, status=status)
+        log.warning("llm.stream_broken", error_type=type(exc).__name__, status=status)
         raise error from None
 
 
@@ -178,7 +178,7 @@ def _events(response: requests.Response, state: CompletionState) -> Iterator[Ser
             state.events += 1
             yield event
         if decoder.pending_bytes > MAX_EVENT_BYTES:
-            log.warning("llm_event_too_large", pending_bytes=decoder.pending_bytes, chunks_before=state.chunks)
+            log.warning("llm.event_too_large", pending_bytes=decoder.pending_bytes, chunks_before=state.chunks)
             raise LLMError("llm_bad_response")
     for event in decoder.flush():
         state.events += 1
