@@ -13,18 +13,11 @@ from typing import Any
 import structlog
 
 from app.errors import LLMError
+from app.llm.transport import RetryableError
 from app.llm.types import Finished, Usage
 from app.telemetry.metrics import LLM_MALFORMED_LINES
 
 log = structlog.get_logger(__name__)
-
-
-class RetryableError(Exception):
-    """A failure worth retrying while no token has been yielded; `error` is what callers see."""
-
-    def __init__(self, error: LLMError) -> None:
-        super().__init__(error.code)
-        self.error = error
 
 
 @dataclass(slots=True)
@@ -48,6 +41,9 @@ class CompletionState:
         if not data.strip():
             return ""
         try:
+            # Not strict_json_loads: a server that escapes each chunk on its own splits an
+            # emoji's surrogate pair across two events ("\\ud83d", then "\\ude00"); each half is
+            # kept (the encoders replace what cannot be sent) rather than failing the answer.
             chunk = json.loads(data)
         except ValueError:
             chunk = None

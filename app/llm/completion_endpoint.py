@@ -14,9 +14,16 @@ import requests
 import structlog
 
 from app.errors import LLMError, llm_error_for_status
-from app.llm.completion_chunks import RetryableError
-from app.llm.transport import RETRY_STATUSES, parse_retry_after, pooled_session
-from app.llm.upstream_stream import is_compressed, is_event_stream, is_json, transport_error
+from app.llm.transport import (
+    RETRY_STATUSES,
+    RetryableError,
+    is_compressed,
+    is_event_stream,
+    is_json,
+    parse_retry_after,
+    pooled_session,
+    transport_error,
+)
 from app.telemetry.metrics import LLM_REQUESTS
 
 log = structlog.get_logger(__name__)

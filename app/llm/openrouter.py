@@ -16,9 +16,8 @@ from typing import Any
 import structlog
 
 from app.errors import LLMError
-from app.llm.completion_chunks import RetryableError
 from app.llm.completion_endpoint import CompletionEndpoint
-from app.llm.transport import BearerAuth, default_headers, retry_delay
+from app.llm.transport import BearerAuth, RetryableError, default_headers, retry_delay
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Usage
 from app.llm.upstream_stream import read_completion_stream
 from app.telemetry.llm_span import LLMSpan

@@ -1,4 +1,5 @@
-"""How the LLM client talks HTTP: pooled session, headers, auth, and when to retry.
+"""How the LLM client talks HTTP: pooled session, headers, auth, when to retry, what a response
+is (event stream, JSON, compressed) and which of our errors a transport failure becomes.
 
 Kept apart from the client so `openrouter.py` reads as the request's life: open, retry
 before the first token, stream, close.
@@ -11,7 +12,10 @@ from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
+
+from app.errors import LLMError
 
 RETRY_STATUSES = frozenset({408, 429, 502, 503})
 BACKOFF_BASE_SECONDS = 0.5
@@ -83,3 +87,67 @@ def pooled_session(pool_size: int, url: str) -> requests.Session:
     session.cert = environment["cert"]
     session.trust_env = False
     return session
+
+
+class RetryableError(Exception):
+    """A failure worth retrying while no token has been yielded; `error` is what callers see."""
+
+    def __init__(self, error: LLMError) -> None:
+        super().__init__(error.code)
+        self.error = error
+
+
+def is_event_stream(response: requests.Response) -> bool:
+    """Tell whether the response declares an event stream (a missing Content-Type is given the benefit)."""
+    content_type = response.headers.get("Content-Type")
+    if content_type is None:
+        return True
+    return _media_type(content_type) == "text/event-stream"
+
+
+def is_json(response: requests.Response) -> bool:
+    """Tell whether the response is one JSON document (a whole completion, or an error object)."""
+    return _media_type(response.headers.get("Content-Type", "")) == "application/json"
+
+
+def is_compressed(response: requests.Response) -> bool:
+    """Tell whether the body is compressed although we asked for `Accept-Encoding: identity`.
+
+    Decompressed as it arrives, one small chunk can expand to hundreds of megabytes before the
+    event-size limit sees a byte of it (measured: a 256 MiB line held a worker's loop 30 s).
+    """
+    return response.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity")
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def transport_error(exc: requests.RequestException) -> tuple[LLMError | RetryableError, str]:
+    """Map a requests failure to our error (retryable or not) and an `llm_requests_total` status label."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return RetryableError(LLMError("llm_unavailable")), "connection_error"
+    if _is_read_timeout(exc):
+        # Not retried: we already waited the longest silence the operator allows.
+        return LLMError("llm_timeout"), "timeout"
+    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+        return RetryableError(LLMError("llm_unavailable")), "connection_error"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return LLMError("llm_bad_response"), "connection_error"
+    return LLMError("llm_error"), "connection_error"
+
+
+def _is_read_timeout(exc: BaseException) -> bool:
+    # Mid-stream, requests wraps urllib3's ReadTimeoutError in a plain ConnectionError.
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, requests.ReadTimeout | ReadTimeoutError):
+            return True
+        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return False

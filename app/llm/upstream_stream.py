@@ -16,7 +16,8 @@ import structlog
 from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from app.errors import LLMError
-from app.llm.completion_chunks import CompletionState, RetryableError, whole_completion
+from app.llm.completion_chunks import CompletionState, whole_completion
+from app.llm.transport import is_json, transport_error
 from app.llm.types import LLMEvent, Token
 from app.sse import ServerSentEvent, SSEDecoder
 from app.strict_json import strict_json_loads
@@ -27,62 +28,6 @@ _READ_SIZE = 16 * 1024
 # One chunk of an OpenAI-style stream is a few hundred bytes. An upstream that sends more
 # without ending the event is broken; holding on would let it fill the worker's memory.
 MAX_EVENT_BYTES = 1024 * 1024
-
-
-def is_event_stream(response: requests.Response) -> bool:
-    """Tell whether the response declares an event stream (a missing Content-Type is given the benefit)."""
-    content_type = response.headers.get("Content-Type")
-    if content_type is None:
-        return True
-    return _media_type(content_type) == "text/event-stream"
-
-
-def is_json(response: requests.Response) -> bool:
-    """Tell whether the response is one JSON document (a whole completion, or an error object)."""
-    return _media_type(response.headers.get("Content-Type", "")) == "application/json"
-
-
-def is_compressed(response: requests.Response) -> bool:
-    """Tell whether the body is compressed although we asked for `Accept-Encoding: identity`.
-
-    Decompressed as it arrives, one small chunk can expand to hundreds of megabytes before the
-    event-size limit sees a byte of it (measured: a 256 MiB line held a worker's loop 30 s).
-    """
-    return response.headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity")
-
-
-def _media_type(content_type: str) -> str:
-    return content_type.split(";", 1)[0].strip().lower()
-
-
-def transport_error(exc: requests.RequestException) -> tuple[LLMError | RetryableError, str]:
-    """Map a requests failure to our error (retryable or not) and an `llm_requests_total` status label."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return RetryableError(LLMError("llm_unavailable")), "connection_error"
-    if _is_read_timeout(exc):
-        # Not retried: we already waited the longest silence the operator allows.
-        return LLMError("llm_timeout"), "timeout"
-    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
-        return RetryableError(LLMError("llm_unavailable")), "connection_error"
-    if isinstance(exc, requests.exceptions.ContentDecodingError):
-        return LLMError("llm_bad_response"), "connection_error"
-    return LLMError("llm_error"), "connection_error"
-
-
-def _is_read_timeout(exc: BaseException) -> bool:
-    # Mid-stream, requests wraps urllib3's ReadTimeoutError in a plain ConnectionError.
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, requests.ReadTimeout | ReadTimeoutError):
-            return True
-        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
-        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
-    return False
 
 
 def read_completion_stream(response: requests.Response, *, idle_seconds: float | None = None) -> Iterator[LLMEvent]:
