@@ -42,7 +42,7 @@ class CompletionState:
             return ""
         try:
             # Not strict_json_loads: a server that escapes each chunk on its own splits an
-            # emoji's surrogate pair across two events ("\\ud83d", then "\\ude00"); each half is
+            # emoji's surrogate pair across two events ("\ud83d", then "\ude00"); each half is
             # kept (the encoders replace what cannot be sent) rather than failing the answer.
             chunk = json.loads(data)
         except ValueError:
