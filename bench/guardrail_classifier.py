@@ -2,7 +2,7 @@
 
 Not part of the service (it needs scikit-learn, which the service does not depend on); the
 service's learned detector is instead a nearest-neighbours model over sentence embeddings
-(app/guardrails/meaning.py, made by bench/train_injection_model.py). Run:
+(app/guardrails/learned_detector.py, made by bench/train_injection_model.py). Run:
 
     uv run --with scikit-learn python -m bench.guardrail_classifier
 

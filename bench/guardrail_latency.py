@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from app.guardrails.meaning import MeaningDetector
+from app.guardrails.learned_detector import MeaningDetector
 from app.guardrails.windows import windows
 from app.text.embedding import Embedder
 from tests.guardrail_sets import benign

@@ -9,7 +9,7 @@ service's own model. The model keeps every window of the benign texts and, for e
 its most attack-like window: an attack hidden in a long job description is one window among
 ordinary ones, chosen by a logistic regression fitted on single-window texts; its other
 windows are left out, being neither attack nor benign. A window's score mixes two readings
-(app/guardrails/meaning.py): its nearness to the attack windows against the ordinary ones (k
+(app/guardrails/learned_detector.py): its nearness to the attack windows against the ordinary ones (k
 nearest each), and a logistic regression's logit (numpy, Newton's method, L2, classes
 weighted to balance).
 
@@ -32,7 +32,7 @@ from functools import partial
 import numpy as np
 
 from app.guardrails.input_guard import find_attack
-from app.guardrails.meaning import MODEL_FILE, InjectionModel, nearness
+from app.guardrails.learned_detector import MODEL_FILE, InjectionModel, nearness
 from app.guardrails.windows import windows
 from app.text.embedding import Embedder
 from tests.guardrail_sets import Example, attacks, benign, part

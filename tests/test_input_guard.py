@@ -14,7 +14,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from app.guardrails.input_guard import PromptInjectionGuard, find_attack
-from app.guardrails.meaning import MeaningDetector
+from app.guardrails.learned_detector import MeaningDetector
 from app.guardrails.windows import windows
 from app.telemetry.metrics import GUARDRAIL_BLOCKS
 from app.text.embedding import Embedder

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.retrieval.expansions import SYNONYMS
 from app.retrieval.query import MAX_FORMS, MAX_TERMS, Term, lexical_ranking, query_terms, term_queries
 from app.retrieval.types import Passage
-from app.retrieval.vocabulary import SYNONYMS
 
 
 def passage(title: str, score: float = 1.0, tags: tuple[str, ...] = ()) -> Passage:

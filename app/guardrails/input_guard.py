@@ -7,7 +7,7 @@ import hashlib
 
 import structlog
 
-from app.guardrails.meaning import MeaningDetector
+from app.guardrails.learned_detector import MeaningDetector
 from app.guardrails.rules import KNOWN_WORDS, RULES
 from app.guardrails.types import ALLOWED, LEARNED, GuardVerdict
 from app.guardrails.views import views

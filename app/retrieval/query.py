@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.retrieval.expansions import SYNONYMS
 from app.retrieval.fusion import reciprocal_rank_fusion
 from app.retrieval.types import Passage
-from app.retrieval.vocabulary import SYNONYMS
 from app.text.words import content_words, words
 
 # Engine operators, even lower-cased, never become search words.

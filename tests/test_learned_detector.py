@@ -1,4 +1,4 @@
-"""The learned detector (app/guardrails/meaning.py): windows, scoring, and falling back to rules only."""
+"""The learned detector (app/guardrails/learned_detector.py): windows, scoring, and falling back to rules only."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from app.errors import TooDenseToCheck
 from app.guardrails.input_guard import PromptInjectionGuard
-from app.guardrails.meaning import MAX_CHECKED_TOKENS, MODEL_FILE, InjectionModel, MeaningDetector
+from app.guardrails.learned_detector import MAX_CHECKED_TOKENS, MODEL_FILE, InjectionModel, MeaningDetector
 from app.guardrails.types import LEARNED
 from app.guardrails.windows import WINDOW_CHARS, WINDOW_WORDS, windows
 from app.text.embedding import Embedder
