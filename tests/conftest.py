@@ -20,7 +20,7 @@ _workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // _workers)))
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-# The OpenRouter client's fixtures (llm_upstream, make_llm_client, retry_sleeps, service_metrics).
+# The OpenRouter client's fixtures (llm_server, make_llm_client, retry_sleeps, service_metrics).
 pytest_plugins = ["tests.llm_client"]
 
 REQUIRE_SERVERS = os.environ.get("RESUME_API_REQUIRE_SERVERS") == "1"
@@ -65,7 +65,8 @@ def fake_memvid():
 
 
 @pytest.fixture
-def fake_llm():
+def scripted_answerer():
+    """An in-process answerer playing scripted tokens and errors (`enqueue`), for `create_app(llm=...)`."""
     from tests.fakes import ScriptedAnswerer
 
     return ScriptedAnswerer()
@@ -78,15 +79,24 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(app_config, fake_memvid, fake_llm):
+def app(app_config, fake_memvid, scripted_answerer):
     from app.components import components
     from app.factory import create_app
 
-    app = create_app(app_config, memvid=fake_memvid, llm=fake_llm)
+    app = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer)
     yield app
     # Released here, not by the garbage collector in some later test: a finalizer of a
     # native handle (gRPC, Redis, the embedder's pool) must not run at a random point.
     components(app).close()
+
+
+@pytest.fixture
+def llm_server():
+    """A fake OpenAI-compatible LLM on a free port for one test (tests/fake_llm.py)."""
+    from tests.fake_llm import FakeLLMServer
+
+    with FakeLLMServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

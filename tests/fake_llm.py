@@ -8,8 +8,7 @@ Real sockets, stdlib only. Script what the next requests get, then point a clien
 Each POST to `.../chat/completions` takes the next scenario (the `default` one when the
 queue is empty) and is recorded in `server.requests`. A client that goes away while a
 scenario is still playing is counted in `server.disconnects` (`wait_for_disconnect()`).
-Use it through the `llm_server` fixture (`pytest_plugins = ["tests.fake_llm"]` in a
-conftest, or `with FakeLLMServer() as server:`).
+Use it through the `llm_server` fixture (tests/conftest.py), or `with FakeLLMServer() as server:`.
 """
 
 from __future__ import annotations
@@ -21,12 +20,10 @@ import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-
-import pytest
 
 DEFAULT_TOKENS = ("Hello", " from", " the", " fake", " LLM.")
 DEFAULT_USAGE: Mapping[str, Any] = {"prompt_tokens": 42, "completion_tokens": 5, "total_tokens": 47, "cost": 0.0001}
@@ -453,10 +450,3 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-
-@pytest.fixture
-def llm_server() -> Iterator[FakeLLMServer]:
-    """A running fake LLM server, shut down after the test."""
-    with FakeLLMServer() as server:
-        yield server

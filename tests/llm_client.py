@@ -37,25 +37,18 @@ MakeClient = Callable[..., OpenRouterClient]
 
 
 @pytest.fixture
-def llm_upstream() -> Iterator[FakeLLMServer]:
-    """The fake OpenAI-compatible upstream the clients of `make_llm_client` talk to."""
-    with FakeLLMServer() as fake:
-        yield fake
-
-
-@pytest.fixture
 def retry_sleeps() -> list[float]:
     """The delays the client waited before its retries (it is given `append` as its sleep)."""
     return []
 
 
 @pytest.fixture
-def make_llm_client(llm_upstream: FakeLLMServer, retry_sleeps: list[float]) -> Iterator[MakeClient]:
+def make_llm_client(llm_server: FakeLLMServer, retry_sleeps: list[float]) -> Iterator[MakeClient]:
     clients: list[OpenRouterClient] = []
 
     def make(**overrides: Any) -> OpenRouterClient:
         options: dict[str, Any] = {
-            "base_url": llm_upstream.base_url,
+            "base_url": llm_server.base_url,
             "api_key": API_KEY,
             "model": "test/model",
             "max_tokens": 256,

@@ -20,9 +20,9 @@ def test_health_is_healthy_when_retrieval_holds_frames(client):
         assert body["retrieval_modes"] == ["lexical"]  # the fake has no semantic search
 
 
-def test_health_degraded_when_retrieval_down(app_config, fake_memvid, fake_llm):
+def test_health_degraded_when_retrieval_down(app_config, fake_memvid, scripted_answerer):
     fake_memvid.available = False
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
 
     body = client.get("/api/v1/health").get_json()
 
@@ -31,9 +31,9 @@ def test_health_degraded_when_retrieval_down(app_config, fake_memvid, fake_llm):
     assert body["retrieval_modes"] == []
 
 
-def test_health_degraded_when_retrieval_empty(app_config, fake_memvid, fake_llm):
+def test_health_degraded_when_retrieval_empty(app_config, fake_memvid, scripted_answerer):
     fake_memvid.frame_count = 0
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
 
     assert client.get("/api/v1/health").get_json()["status"] == "degraded"
 
@@ -74,10 +74,10 @@ def test_suggested_questions_in_order(client):
         ('{"name": "x"}', False, 503, "memvid_unavailable"),
     ],
 )
-def test_profile_errors(app_config, fake_memvid, fake_llm, path, profile_json, available, status, code):
+def test_profile_errors(app_config, fake_memvid, scripted_answerer, path, profile_json, available, status, code):
     fake_memvid.profile_json = profile_json
     fake_memvid.available = available
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
 
     response = client.get(path)
 
@@ -85,8 +85,8 @@ def test_profile_errors(app_config, fake_memvid, fake_llm, path, profile_json, a
     assert response.get_json()["code"] == code
 
 
-def test_profile_is_cached(app_config, fake_memvid, fake_llm):
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+def test_profile_is_cached(app_config, fake_memvid, scripted_answerer):
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
     assert client.get("/api/v1/profile").status_code == 200
     fake_memvid.available = False
     assert client.get("/api/v1/profile").status_code == 200
@@ -116,9 +116,9 @@ def test_trace_id_on_errors(client):
     assert client.post("/api/v1/chat", data="x").headers["X-Trace-ID"]
 
 
-def test_rate_limit_on_chat_only(app_config, fake_memvid, fake_llm):
+def test_rate_limit_on_chat_only(app_config, fake_memvid, scripted_answerer):
     app_config["rate_limit_per_minute"] = 2
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
 
     statuses = [client.post("/api/v1/chat", json={"message": "hi", "stream": False}).status_code for _ in range(3)]
     limited = client.post("/api/v1/chat", json={"message": "hi", "stream": False})
@@ -144,10 +144,10 @@ def test_rate_limit_on_chat_only(app_config, fake_memvid, fake_llm):
     ],
 )
 def test_an_ipv6_client_is_counted_by_its_64_not_by_each_address(
-    app_config, fake_memvid, fake_llm, first, second, same_client
+    app_config, fake_memvid, scripted_answerer, first, second, same_client
 ):
     app_config["rate_limit_per_minute"] = 1
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
     body = {"message": "hi", "stream": False}
 
     statuses = [
@@ -157,9 +157,9 @@ def test_an_ipv6_client_is_counted_by_its_64_not_by_each_address(
     assert statuses == ([200, 429] if same_client else [200, 200])
 
 
-def test_rate_limit_is_per_client_ip(app_config, fake_memvid, fake_llm):
+def test_rate_limit_is_per_client_ip(app_config, fake_memvid, scripted_answerer):
     app_config["rate_limit_per_minute"] = 1
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
     body = {"message": "hi", "stream": False}
 
     first = client.post("/api/v1/chat", json=body, environ_base={"REMOTE_ADDR": "10.0.0.1"})
@@ -172,9 +172,9 @@ def test_rate_limit_is_per_client_ip(app_config, fake_memvid, fake_llm):
     assert (first.status_code, other.status_code, spoofed.status_code) == (200, 200, 429)
 
 
-def test_trusted_proxy_hop_gives_real_client(app_config, fake_memvid, fake_llm):
+def test_trusted_proxy_hop_gives_real_client(app_config, fake_memvid, scripted_answerer):
     app_config.update(rate_limit_per_minute=1, trusted_proxy_count=1)
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
     body = {"message": "hi", "stream": False}
 
     def post(forwarded: str) -> int:
@@ -219,11 +219,11 @@ def test_openapi_document_is_generated_from_models(client):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/chat", "/api/v1/assess-fit", "/mcp"])
-def test_a_browser_preflight_is_neither_counted_nor_refused(app_config, fake_memvid, fake_llm, path):
+def test_a_browser_preflight_is_neither_counted_nor_refused(app_config, fake_memvid, scripted_answerer, path):
     # A page on an allowed origin sends OPTIONS before each POST: its chats are the limit, not half of it.
     app_config["rate_limit_per_minute"] = 2
     app_config["cors_origins"] = "https://resume.example"
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
     preflight = {
         "Origin": "https://resume.example",
         "Access-Control-Request-Method": "POST",
@@ -243,9 +243,9 @@ def test_a_browser_preflight_is_neither_counted_nor_refused(app_config, fake_mem
     assert set(after.headers["Access-Control-Allow-Methods"].split(", ")) == {"GET", "POST", "OPTIONS"}
 
 
-def test_a_page_can_read_the_rate_limit_and_trace_headers(app_config, fake_memvid, fake_llm):
+def test_a_page_can_read_the_rate_limit_and_trace_headers(app_config, fake_memvid, scripted_answerer):
     app_config["cors_origins"] = "https://resume.example"
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
 
     response = client.post(
         "/api/v1/chat", json={"message": "hi", "stream": False}, headers={"Origin": "https://resume.example"}
@@ -257,9 +257,9 @@ def test_a_page_can_read_the_rate_limit_and_trace_headers(app_config, fake_memvi
     assert "Origin" in response.headers["Vary"]
 
 
-def test_cors_only_for_configured_origins(app_config, fake_memvid, fake_llm):
+def test_cors_only_for_configured_origins(app_config, fake_memvid, scripted_answerer):
     app_config["cors_origins"] = "https://resume.example"
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
 
     allowed = client.get("/api/v1/health", headers={"Origin": "https://resume.example"})
     denied = client.get("/api/v1/health", headers={"Origin": "https://evil.example"})

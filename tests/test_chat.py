@@ -19,8 +19,8 @@ def ask(client, message="What cloud work has Ada done?", **fields):
     return client.post(CHAT, json={"message": message, **fields}, headers={"X-Trace-ID": "trace-1"})
 
 
-def test_stream_is_byte_exact(client, fake_llm):
-    fake_llm.enqueue(Token("Ada"), Token(" ran"), Token(" K8s."), Finished("stop", Usage(40, 17, 57)))
+def test_stream_is_byte_exact(client, scripted_answerer):
+    scripted_answerer.enqueue(Token("Ada"), Token(" ran"), Token(" K8s."), Finished("stop", Usage(40, 17, 57)))
     sid = str(uuid.uuid4())
 
     response = ask(client, session_id=sid)
@@ -34,9 +34,9 @@ def test_stream_is_byte_exact(client, fake_llm):
     assert without_elapsed(response.get_data()) == expected
 
 
-def test_tokens_with_unicode_line_separators_survive(client, fake_llm):
+def test_tokens_with_unicode_line_separators_survive(client, scripted_answerer):
     tricky = 'a\u2028b\r\nc ✓ “quoted” \\ "x"'
-    fake_llm.enqueue(Token(tricky), Finished("stop"))
+    scripted_answerer.enqueue(Token(tricky), Finished("stop"))
 
     received = events(ask(client).get_data())
 
@@ -55,13 +55,13 @@ def test_non_stream_returns_whole_answer(client):
     uuid.UUID(body["session_id"])
 
 
-def test_session_continues_under_client_made_id(client, fake_llm):
+def test_session_continues_under_client_made_id(client, scripted_answerer):
     sid = str(uuid.uuid4())
     first = events(ask(client, "Where does Ada live?", session_id=sid).get_data())
     second = events(ask(client, "And her skills?", session_id=sid).get_data())
 
     assert first[0]["session_id"] == second[0]["session_id"] == sid
-    history = fake_llm.requests[1].messages
+    history = scripted_answerer.requests[1].messages
     assert [m["role"] for m in history] == ["system", "user", "assistant", "user"]
     assert history[1]["content"] == "Where does Ada live?"
     assert history[2]["content"] == "Ada ran Kubernetes on AWS."
@@ -74,8 +74,8 @@ def test_new_session_gets_a_random_uuid(client):
     assert first[-1]["session_id"] == first[0]["session_id"]
 
 
-def test_llm_failure_mid_stream_is_a_terminal_error_event(client, fake_llm, app):
-    fake_llm.enqueue(Token("Partial"), LLMError("llm_unavailable"))
+def test_llm_failure_mid_stream_is_a_terminal_error_event(client, scripted_answerer, app):
+    scripted_answerer.enqueue(Token("Partial"), LLMError("llm_unavailable"))
     sid = str(uuid.uuid4())
 
     received = events(ask(client, session_id=sid).get_data())
@@ -91,8 +91,8 @@ def test_llm_failure_mid_stream_is_a_terminal_error_event(client, fake_llm, app)
     assert app.extensions["resume_api"].sessions.get(sid).messages == []
 
 
-def test_llm_failure_before_first_token_still_answers_200(client, fake_llm):
-    fake_llm.enqueue(LLMError("llm_auth"))
+def test_llm_failure_before_first_token_still_answers_200(client, scripted_answerer):
+    scripted_answerer.enqueue(LLMError("llm_auth"))
 
     response = ask(client)
 
@@ -112,8 +112,8 @@ def test_llm_failure_before_first_token_still_answers_200(client, fake_llm):
         ("llm_error", 502),
     ],
 )
-def test_llm_failure_non_stream_maps_to_status(client, fake_llm, code, status):
-    fake_llm.enqueue(LLMError(code, retry_after=7 if code == "llm_rate_limited" else None))
+def test_llm_failure_non_stream_maps_to_status(client, scripted_answerer, code, status):
+    scripted_answerer.enqueue(LLMError(code, retry_after=7 if code == "llm_rate_limited" else None))
 
     response = ask(client, stream=False)
 
@@ -123,9 +123,9 @@ def test_llm_failure_non_stream_maps_to_status(client, fake_llm, code, status):
     assert response.headers.get("Retry-After") == ("7" if code == "llm_rate_limited" else None)
 
 
-def test_a_streamed_error_says_when_to_retry_when_the_upstream_did(client, fake_llm):
-    fake_llm.enqueue(Token("Partly"), LLMError("llm_rate_limited", retry_after=6.2))
-    fake_llm.enqueue(LLMError("llm_timeout"))
+def test_a_streamed_error_says_when_to_retry_when_the_upstream_did(client, scripted_answerer):
+    scripted_answerer.enqueue(Token("Partly"), LLMError("llm_rate_limited", retry_after=6.2))
+    scripted_answerer.enqueue(LLMError("llm_timeout"))
 
     limited = events(ask(client).get_data())[-1]
     timed_out = events(ask(client).get_data())[-1]
@@ -144,24 +144,24 @@ def test_an_empty_session_id_starts_a_conversation_like_null(client, blank):
     assert uuid.UUID(response.get_json()["session_id"]).version == 4
 
 
-def test_retrieval_down_still_answers_without_context(client, fake_memvid, fake_llm):
+def test_retrieval_down_still_answers_without_context(client, fake_memvid, scripted_answerer):
     fake_memvid.available = False
 
     received = events(ask(client).get_data())
 
     assert received[0]["chunks"] == 0
     assert received[-1]["type"] == "done"
-    system_prompt = fake_llm.requests[0].messages[0]["content"]
+    system_prompt = scripted_answerer.requests[0].messages[0]["content"]
     assert "No resume excerpts were found" in system_prompt
 
 
-def test_prompt_carries_passages_and_profile_prompt(client, fake_llm):
+def test_prompt_carries_passages_and_profile_prompt(client, scripted_answerer):
     ask(client).get_data()
 
-    system_prompt = fake_llm.requests[0].messages[0]["content"]
+    system_prompt = scripted_answerer.requests[0].messages[0]["content"]
     assert system_prompt.startswith("SECRET PROMPT about Ada Example")
     assert "### Experience — Cloudco\nRan Kubernetes on AWS for five years." in system_prompt
-    assert fake_llm.requests[0].question == "What cloud work has Ada done?"
+    assert scripted_answerer.requests[0].question == "What cloud work has Ada done?"
 
 
 def test_offline_mode_is_labelled_in_done_event(app_config, fake_memvid):
@@ -178,12 +178,12 @@ def test_offline_mode_is_labelled_in_done_event(app_config, fake_memvid):
     assert non_stream["mode"] == "offline"
 
 
-def test_a_failure_to_record_a_whole_answer_is_a_coded_500(app_config, fake_memvid, fake_llm):
+def test_a_failure_to_record_a_whole_answer_is_a_coded_500(app_config, fake_memvid, scripted_answerer):
     from app.factory import create_app
     from tests.test_stream import BrokenSessions
 
     sessions = BrokenSessions(ttl=60, max_sessions=10, max_history=10)
-    client = create_app(app_config, memvid=fake_memvid, llm=fake_llm, sessions=sessions).test_client()
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer, sessions=sessions).test_client()
 
     response = ask(client, stream=False)
 

@@ -46,12 +46,12 @@ def test_rating_is_stored_with_the_session_and_counted(client, app):
     assert counted("down") == before + 1
 
 
-def test_the_index_each_answer_arrives_with_is_the_one_feedback_rates(client, app, fake_llm):
+def test_the_index_each_answer_arrives_with_is_the_one_feedback_rates(client, app, scripted_answerer):
     # A turn that fails is not kept, so counting the answers shown would name the wrong one.
     sid = str(uuid.uuid4())
-    fake_llm.enqueue(Token("First."), Finished("stop"))
-    fake_llm.enqueue(Token("Cut"), LLMError("llm_unavailable"))
-    fake_llm.enqueue(Token("Third."), Finished("stop"))
+    scripted_answerer.enqueue(Token("First."), Finished("stop"))
+    scripted_answerer.enqueue(Token("Cut"), LLMError("llm_unavailable"))
+    scripted_answerer.enqueue(Token("Third."), Finished("stop"))
     done = []
     for question in ("one", "two", "three"):
         received = events(client.post("/api/v1/chat", json={"message": question, "session_id": sid}).get_data())
@@ -128,8 +128,10 @@ def test_feedback_is_checked_like_chat(client, path, kwargs, status, code):
     assert response.get_json()["code"] == code
 
 
-def test_feedback_is_rate_limited_like_chat(app_config, fake_memvid, fake_llm):
-    client = create_app({**app_config, "rate_limit_per_minute": 2}, memvid=fake_memvid, llm=fake_llm).test_client()
+def test_feedback_is_rate_limited_like_chat(app_config, fake_memvid, scripted_answerer):
+    client = create_app(
+        {**app_config, "rate_limit_per_minute": 2}, memvid=fake_memvid, llm=scripted_answerer
+    ).test_client()
     sid = str(uuid.uuid4())
 
     statuses = [client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up"}).status_code for _ in range(3)]

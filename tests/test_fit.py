@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -40,12 +39,6 @@ KEYS = {"verdict", "key_matches", "gaps", "recommendation", "chunks_retrieved", 
 def llm_reply(text: str) -> Any:
     """The fake server streams `text` in a few pieces, with usage of 47 tokens."""
     return stream([text[i : i + 40] for i in range(0, len(text), 40)])
-
-
-@pytest.fixture
-def llm_server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer() as server:
-        yield server
 
 
 @pytest.fixture

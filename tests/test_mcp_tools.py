@@ -17,8 +17,8 @@ def call_tool(client, name: str, arguments: dict) -> dict:
     return response.get_json()["result"]
 
 
-def test_ask_question_answers_and_records_the_turn(client, app, fake_llm):
-    fake_llm.enqueue(Token("Ada ran"), Token(" Kubernetes."), Finished("stop"))
+def test_ask_question_answers_and_records_the_turn(client, app, scripted_answerer):
+    scripted_answerer.enqueue(Token("Ada ran"), Token(" Kubernetes."), Finished("stop"))
     sid = str(uuid.uuid4())
 
     result = call_tool(client, "ask_question", {"question": "Cloud?", "session_id": sid})
@@ -43,8 +43,8 @@ def test_ask_question_answers_and_records_the_turn(client, app, fake_llm):
         ("llm_timeout", "The language model took too long to respond."),
     ],
 )
-def test_llm_failures_are_tool_errors_with_the_safe_sentence(client, fake_llm, code, text):
-    fake_llm.enqueue(LLMError(code))
+def test_llm_failures_are_tool_errors_with_the_safe_sentence(client, scripted_answerer, code, text):
+    scripted_answerer.enqueue(LLMError(code))
 
     result = call_tool(client, "ask_question", {"question": "Cloud?"})
 

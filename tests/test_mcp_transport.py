@@ -61,8 +61,10 @@ def test_unreadable_bodies_get_a_json_rpc_error_without_id(client, data, content
     assert error_of(response)["code"] == code
 
 
-def test_oversized_body_is_413_with_a_json_rpc_error(app_config, fake_memvid, fake_llm):
-    client = create_app({**app_config, "max_request_bytes": 1024}, memvid=fake_memvid, llm=fake_llm).test_client()
+def test_oversized_body_is_413_with_a_json_rpc_error(app_config, fake_memvid, scripted_answerer):
+    client = create_app(
+        {**app_config, "max_request_bytes": 1024}, memvid=fake_memvid, llm=scripted_answerer
+    ).test_client()
 
     response = rpc(client, "ping", {"padding": "x" * 2000})
 
@@ -101,8 +103,8 @@ def test_no_get_stream_and_no_session_to_delete(client, method):
         (["*"], "http://anything.example", 200),
     ],
 )
-def test_origin_is_checked(app_config, fake_memvid, fake_llm, cors_origins, origin, status):
-    app = create_app({**app_config, "cors_origins": cors_origins}, memvid=fake_memvid, llm=fake_llm)
+def test_origin_is_checked(app_config, fake_memvid, scripted_answerer, cors_origins, origin, status):
+    app = create_app({**app_config, "cors_origins": cors_origins}, memvid=fake_memvid, llm=scripted_answerer)
     headers = {"Origin": origin} if origin else {}
 
     response = rpc(app.test_client(), "ping", headers=headers)
@@ -275,8 +277,8 @@ def test_tool_call_validates_arguments_into_a_tool_error(client):
     assert "extra" in result["content"][0]["text"]
 
 
-def test_mcp_requests_are_rate_limited_per_client_with_a_json_rpc_error(app_config, fake_memvid, fake_llm):
-    app = create_app({**app_config, "rate_limit_per_minute": 2}, memvid=fake_memvid, llm=fake_llm)
+def test_mcp_requests_are_rate_limited_per_client_with_a_json_rpc_error(app_config, fake_memvid, scripted_answerer):
+    app = create_app({**app_config, "rate_limit_per_minute": 2}, memvid=fake_memvid, llm=scripted_answerer)
     client = app.test_client()
     other = {"REMOTE_ADDR": "10.0.0.9"}
 

@@ -66,10 +66,10 @@ def test_a_text_larger_than_the_whole_budget_still_passes_alone(budget):
 
 
 @pytest.fixture
-def tight(app_config, fake_memvid, fake_llm):
+def tight(app_config, fake_memvid, scripted_answerer):
     """Two requests a minute, averaging at most 1,000 model tokens: a budget of two units."""
     config = {**app_config, "rate_limit_per_minute": 2, "model_tokens_per_request": 1000}
-    return create_app(config, memvid=fake_memvid, llm=fake_llm).test_client()
+    return create_app(config, memvid=fake_memvid, llm=scripted_answerer).test_client()
 
 
 def test_chat_past_the_budget_is_a_429_with_its_own_code_while_the_request_limit_is_not_reached(tight):

@@ -51,9 +51,9 @@ from tests.llm_client import (
 
 
 def test_usage_is_counted_in_metrics(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, service_metrics: Metrics
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, service_metrics: Metrics
 ) -> None:
-    llm_upstream.enqueue(stream(["a"], usage=USAGE))
+    llm_server.enqueue(stream(["a"], usage=USAGE))
 
     collect(make_llm_client())
 
@@ -63,12 +63,12 @@ def test_usage_is_counted_in_metrics(
     assert service_metrics.delta("llm_cost_total") == pytest.approx(0.00042)
 
 
-def test_stream_is_lazy(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+def test_stream_is_lazy(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     events = make_llm_client().stream(REQUEST)
 
-    assert llm_upstream.requests == []
+    assert llm_server.requests == []
     next(events)
-    assert len(llm_upstream.requests) == 1
+    assert len(llm_server.requests) == 1
     events.close()
 
 
@@ -112,44 +112,42 @@ def test_the_request_is_exactly_what_openrouter_expects(
 
 
 def test_fallback_models_are_deduplicated_and_never_repeat_the_model(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
     collect(make_llm_client(fallback_models=["b/model", "test/model", "", "b/model", "c/model"]))
 
-    assert llm_upstream.requests[0].json["models"] == ["test/model", "b/model", "c/model"]
+    assert llm_server.requests[0].json["models"] == ["test/model", "b/model", "c/model"]
 
 
 @pytest.mark.parametrize("response_format", [None, {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}])
 def test_response_format_is_sent_only_when_asked_for(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, response_format: dict[str, Any] | None
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, response_format: dict[str, Any] | None
 ) -> None:
     request = AnswerRequest(messages=REQUEST.messages, question=REQUEST.question, response_format=response_format)
     list(make_llm_client().stream(request))
 
-    assert llm_upstream.requests[0].json.get("response_format") == response_format
+    assert llm_server.requests[0].json.get("response_format") == response_format
 
 
 # -- retries, only before the first token --------------------------------------------------
 
 
-def test_error_chunk_before_first_token_is_not_retried(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
-) -> None:
-    llm_upstream.enqueue(stream([], error={"code": "server_error", "message": "boom"}), stream(["never"]))
+def test_error_chunk_before_first_token_is_not_retried(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_server.enqueue(stream([], error={"code": "server_error", "message": "boom"}), stream(["never"]))
 
     events, error = collect_until_error(make_llm_client())
 
     assert (events, error.code) == ([], "llm_error")
-    assert len(llm_upstream.requests) == 1
+    assert len(llm_server.requests) == 1
 
 
 def test_stream_cut_before_first_token_is_retried(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
 ) -> None:
-    llm_upstream.enqueue(drop_after(0, comments=True), stream(["ok"], usage=None))
+    llm_server.enqueue(drop_after(0, comments=True), stream(["ok"], usage=None))
 
     assert tokens(collect(make_llm_client())) == ["ok"]
-    assert (len(llm_upstream.requests), retry_sleeps) == (2, [0.5])
+    assert (len(llm_server.requests), retry_sleeps) == (2, [0.5])
 
 
 @pytest.mark.parametrize(
@@ -168,7 +166,7 @@ def test_stream_cut_before_first_token_is_retried(
     ],
 )
 def test_http_error_before_the_stream_maps_to_a_code(
-    llm_upstream: FakeLLMServer,
+    llm_server: FakeLLMServer,
     make_llm_client: MakeClient,
     retry_sleeps: list[float],
     service_metrics: Metrics,
@@ -176,32 +174,32 @@ def test_http_error_before_the_stream_maps_to_a_code(
     code: str,
     attempts: int,
 ) -> None:
-    llm_upstream.default = http_error(status, message=f"upstream detail {API_KEY}")
+    llm_server.default = http_error(status, message=f"upstream detail {API_KEY}")
 
     events, error = collect_until_error(make_llm_client(max_retries=2))
 
     assert (events, error.code, error.status) == ([], code, LLM_ERRORS[code][0])
     assert error.retry_after is None
-    assert len(llm_upstream.requests) == attempts
+    assert len(llm_server.requests) == attempts
     assert retry_sleeps == [0.5, 1.0][: attempts - 1]
     assert service_metrics.delta("llm_requests_total", status=str(status)) == attempts
     assert "upstream detail" not in str(error)
 
 
 def test_retry_after_is_honoured_then_the_stream_succeeds(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
 ) -> None:
-    llm_upstream.enqueue(http_error(429, retry_after=1), http_error(503, retry_after="2.5"), stream(["ok"]))
+    llm_server.enqueue(http_error(429, retry_after=1), http_error(503, retry_after="2.5"), stream(["ok"]))
 
     assert tokens(collect(make_llm_client(max_retries=2))) == ["ok"]
     assert retry_sleeps == [1.0, 2.5]
-    assert len(llm_upstream.requests) == 3
+    assert len(llm_server.requests) == 3
 
 
 def test_exhausted_retries_carry_the_last_retry_after(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
 ) -> None:
-    llm_upstream.default = http_error(429, retry_after=3)
+    llm_server.default = http_error(429, retry_after=3)
 
     _, error = collect_until_error(make_llm_client(max_retries=2))
 
@@ -210,25 +208,25 @@ def test_exhausted_retries_carry_the_last_retry_after(
 
 
 def test_max_retries_zero_never_retries(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
 ) -> None:
-    llm_upstream.enqueue(http_error(503), stream(["never"]))
+    llm_server.enqueue(http_error(503), stream(["never"]))
 
     _, error = collect_until_error(make_llm_client(max_retries=0))
 
-    assert (error.code, retry_sleeps, len(llm_upstream.requests)) == ("llm_unavailable", [], 1)
+    assert (error.code, retry_sleeps, len(llm_server.requests)) == ("llm_unavailable", [], 1)
 
 
 def test_retries_happen_only_before_the_first_token(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
 ) -> None:
-    llm_upstream.enqueue(http_error(502), drop_after(0), drop_after(1), stream(["never"]))
+    llm_server.enqueue(http_error(502), drop_after(0), drop_after(1), stream(["never"]))
 
     events, error = collect_until_error(make_llm_client(max_retries=5))
 
     assert (tokens(events), error.code) == (["Hello"], "llm_unavailable")
     assert retry_sleeps == [0.5, 1.0]
-    assert len(llm_upstream.requests) == 3
+    assert len(llm_server.requests) == 3
 
 
 def _closed_port() -> int:
@@ -254,19 +252,19 @@ def test_connection_refused_is_retried_then_unavailable(
 
 @pytest.mark.parametrize("chunked", [True, False])
 def test_closing_the_generator_closes_the_upstream_at_once(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, chunked: bool
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, chunked: bool
 ) -> None:
-    llm_upstream.enqueue(stream(["tok"] * 200, token_delay=0.05, chunked=chunked))
+    llm_server.enqueue(stream(["tok"] * 200, token_delay=0.05, chunked=chunked))
     events = make_llm_client().stream(REQUEST)
 
     assert next(events) == Token("tok")
     events.close()
 
-    assert llm_upstream.wait_for_disconnect(timeout=2.0)
+    assert llm_server.wait_for_disconnect(timeout=2.0)
 
 
-def test_a_consumer_error_closes_the_upstream(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
-    llm_upstream.enqueue(stream(["tok"] * 200, token_delay=0.05))
+def test_a_consumer_error_closes_the_upstream(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_server.enqueue(stream(["tok"] * 200, token_delay=0.05))
 
     def consume() -> None:
         for _event in make_llm_client().stream(REQUEST):
@@ -275,22 +273,22 @@ def test_a_consumer_error_closes_the_upstream(llm_upstream: FakeLLMServer, make_
     with pytest.raises(RuntimeError, match="consumer failed"):
         consume()
 
-    assert llm_upstream.wait_for_disconnect(timeout=2.0)
+    assert llm_server.wait_for_disconnect(timeout=2.0)
 
 
 @pytest.mark.parametrize("chunked", [True, False])
 def test_an_error_mid_stream_closes_the_upstream_explicitly(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, chunked: bool
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, chunked: bool
 ) -> None:
     # The caught error's traceback keeps the generator's frame (and its response) alive, so
     # only an explicit close, not garbage collection, ends the connection here.
     error_chunk = chunk(finish_reason="error", error={"code": 502, "message": "x"})
     steps = (Write(data_line(chunk("a"))), Write(data_line(error_chunk)), Pause(3.0), Write(b": still open\n\n"))
-    llm_upstream.enqueue(Scenario(steps, chunked=chunked))
+    llm_server.enqueue(Scenario(steps, chunked=chunked))
 
     _, error = collect_until_error(make_llm_client())
 
-    assert llm_upstream.wait_for_disconnect(timeout=2.0)
+    assert llm_server.wait_for_disconnect(timeout=2.0)
     assert error.__traceback__ is not None
 
 
@@ -321,13 +319,13 @@ _GEVENT_KILL_SCRIPT = textwrap.dedent(
 )
 
 
-def test_killing_the_greenlet_that_iterates_closes_the_upstream(llm_upstream: FakeLLMServer) -> None:
-    llm_upstream.enqueue(stall_after(1, 20.0))
+def test_killing_the_greenlet_that_iterates_closes_the_upstream(llm_server: FakeLLMServer) -> None:
+    llm_server.enqueue(stall_after(1, 20.0))
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root)}
 
     done = subprocess.run(
-        [sys.executable, "-c", _GEVENT_KILL_SCRIPT, llm_upstream.base_url],
+        [sys.executable, "-c", _GEVENT_KILL_SCRIPT, llm_server.base_url],
         capture_output=True,
         text=True,
         timeout=20,
@@ -337,7 +335,7 @@ def test_killing_the_greenlet_that_iterates_closes_the_upstream(llm_upstream: Fa
     )
 
     assert done.stdout.strip() == "killed True", done.stderr[-2000:]
-    assert llm_upstream.wait_for_disconnect(timeout=2.0)
+    assert llm_server.wait_for_disconnect(timeout=2.0)
 
 
 # -- secrets -------------------------------------------------------------------------------
@@ -357,13 +355,13 @@ def test_killing_the_greenlet_that_iterates_closes_the_upstream(llm_upstream: Fa
     ids=["401", "429", "error-chunk", "malformed", "html", "dropped", "stalled"],
 )
 def test_the_api_key_never_appears_in_errors_or_logs(
-    llm_upstream: FakeLLMServer,
+    llm_server: FakeLLMServer,
     make_llm_client: MakeClient,
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
     scenario: Any,
 ) -> None:
-    llm_upstream.default = scenario
+    llm_server.default = scenario
     client = make_llm_client(read_timeout=0.5)
     caplog.set_level(logging.DEBUG)
     error: LLMError | None = None
@@ -374,24 +372,22 @@ def test_the_api_key_never_appears_in_errors_or_logs(
         except LLMError as exc:
             error = exc
 
-    assert llm_upstream.requests[0].headers["authorization"] == f"Bearer {API_KEY}"  # it was sent
+    assert llm_server.requests[0].headers["authorization"] == f"Bearer {API_KEY}"  # it was sent
     seen = [repr(logs), caplog.text, repr(client), *capsys.readouterr()]
     if error is not None:
         seen += [str(error), repr(error), repr(error.args), json.dumps(error.body())]
     assert not [text for text in seen if API_KEY in text]
 
 
-def test_an_answer_longer_than_max_tokens_is_cut_there(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
-) -> None:
+def test_an_answer_longer_than_max_tokens_is_cut_there(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     sent = [f" word{i}" for i in range(200)]
-    llm_upstream.enqueue(stream(sent))  # an upstream that ignores max_tokens
+    llm_server.enqueue(stream(sent))  # an upstream that ignores max_tokens
 
     events = collect(make_llm_client(max_tokens=8))
 
     assert tokens(events) == within(sent, 8 * MAX_CHARS_PER_TOKEN)
     assert events[-1] == Finished("length")
-    assert llm_upstream.wait_until_idle(timeout=2)  # the rest is not read: the upstream was closed
+    assert llm_server.wait_until_idle(timeout=2)  # the rest is not read: the upstream was closed
 
 
 def within(texts: list[str], limit: int) -> list[str]:
@@ -406,11 +402,11 @@ def within(texts: list[str], limit: int) -> list[str]:
 
 
 def test_an_answer_split_into_one_delta_per_character_is_relayed_whole_with_its_usage(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
     # Proxies re-split text: 3,000 deltas are not 3,000 tokens.
     text = "She ran Kubernetes on AWS for five years. " * 70
-    llm_upstream.enqueue(stream(list(text), usage=USAGE))
+    llm_server.enqueue(stream(list(text), usage=USAGE))
 
     events = collect(make_llm_client(max_tokens=1024))
 
@@ -420,10 +416,10 @@ def test_an_answer_split_into_one_delta_per_character_is_relayed_whole_with_its_
 
 
 def test_an_answer_with_no_text_is_a_bad_response_not_an_empty_answer(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
     # e.g. a reasoning model that spent max_tokens thinking, or a reply of tool calls only
-    llm_upstream.enqueue(stream([], finish_reason="length"))
+    llm_server.enqueue(stream([], finish_reason="length"))
 
     events, error = collect_until_error(make_llm_client())
 

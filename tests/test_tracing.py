@@ -26,7 +26,7 @@ from app.factory import create_app
 from app.llm.types import Finished, Token, Usage
 from app.telemetry import tracing
 from app.telemetry.llm_span import LLMSpan
-from tests.fake_llm import http_error, llm_server  # noqa: F401 (fixture)
+from tests.fake_llm import http_error
 from tests.fake_memvid import hit, memvid_server  # noqa: F401 (fixture)
 from tests.fakes import FakeMemvid, ScriptedAnswerer
 
@@ -154,7 +154,7 @@ def test_a_whole_answer_ends_its_turn_with_the_llm_inside(traced_client, spans):
     assert response.headers["X-Trace-ID"] == format_trace_id(turn.context.trace_id)
 
 
-def test_a_failed_llm_call_marks_the_turn_and_the_llm_span(traced_client, spans, llm_server, capsys):  # noqa: F811
+def test_a_failed_llm_call_marks_the_turn_and_the_llm_span(traced_client, spans, llm_server, capsys):
     llm_server.enqueue(http_error(400))
     response = traced_client.post(CHAT, json={"message": "Kubernetes?"})
     response.get_data()
@@ -347,7 +347,7 @@ def test_the_llm_span_sends_no_traceparent_when_tracing_is_off():
     assert (span.recording, span.headers()) == (False, {})
 
 
-def test_a_failed_whole_answer_ends_its_turn_with_the_code(traced_client, spans, llm_server):  # noqa: F811
+def test_a_failed_whole_answer_ends_its_turn_with_the_code(traced_client, spans, llm_server):
     llm_server.enqueue(http_error(400))
     response = traced_client.post(CHAT, json={"message": "Kubernetes?", "stream": False})
     (turn,) = by_name(spans)["chat.turn"]

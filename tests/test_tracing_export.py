@@ -20,7 +20,6 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 from opentelemetry.proto.common.v1.common_pb2 import KeyValue
 
-from tests.fake_llm import llm_server  # noqa: F401 (fixture)
 from tests.fake_memvid import hit, memvid_server  # noqa: F401 (fixture)
 from tests.servers import ROOT, gunicorn, service_env
 

@@ -37,13 +37,13 @@ def test_retry_delay(attempt: int, retry_after: float | None, delay: float | Non
 
 
 def test_a_retry_after_longer_than_the_cap_is_not_waited_for(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float]
 ) -> None:
-    llm_upstream.enqueue(http_error(429, retry_after=60), stream(["never"]))
+    llm_server.enqueue(http_error(429, retry_after=60), stream(["never"]))
 
     _, error = collect_until_error(make_llm_client(max_retries=2))
 
-    assert (error.code, error.retry_after, retry_sleeps, len(llm_upstream.requests)) == (
+    assert (error.code, error.retry_after, retry_sleeps, len(llm_server.requests)) == (
         "llm_rate_limited",
         60.0,
         [],
@@ -53,9 +53,9 @@ def test_a_retry_after_longer_than_the_cap_is_not_waited_for(
 
 @pytest.mark.parametrize("value", ["soon", "Wed, 21 Oct 2026 07:28:00 GMT", "-1", "nan"])
 def test_an_unusable_retry_after_falls_back_to_backoff(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], value: str
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], value: str
 ) -> None:
-    llm_upstream.enqueue(http_error(503, retry_after=value), stream(["ok"]))
+    llm_server.enqueue(http_error(503, retry_after=value), stream(["ok"]))
 
     assert tokens(collect(make_llm_client())) == ["ok"]
     assert retry_sleeps == [0.5]
@@ -76,11 +76,11 @@ def test_an_empty_api_key_is_not_sent(make_llm_client: MakeClient) -> None:
 
 
 def test_non_ascii_and_multi_line_header_values_are_made_safe(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
     collect(make_llm_client(title="Zoë's Résumé\r\nX-Evil: 1", referer="https://résumé.example/"))
 
-    headers = llm_upstream.requests[0].headers
+    headers = llm_server.requests[0].headers
     assert headers["x-title"] == headers["x-openrouter-title"] == "Zo%C3%AB's R%C3%A9sum%C3%A9%0D%0AX-Evil: 1"
     assert headers["http-referer"] == "https://r%C3%A9sum%C3%A9.example/"
     assert "x-evil" not in headers
@@ -100,13 +100,13 @@ def test_the_session_pool_holds_pool_size_connections_without_urllib3_retries(ma
 
 @pytest.mark.parametrize(("pool_size", "discarded"), [(12, False), (4, True)])
 def test_concurrent_streams_up_to_pool_size_keep_their_connections(
-    llm_upstream: FakeLLMServer,
+    llm_server: FakeLLMServer,
     make_llm_client: MakeClient,
     caplog: pytest.LogCaptureFixture,
     pool_size: int,
     discarded: bool,
 ) -> None:
-    llm_upstream.default = stream(["a"], first_token_delay=0.3)
+    llm_server.default = stream(["a"], first_token_delay=0.3)
     client = make_llm_client(pool_size=pool_size)
     results: list[list[str]] = []
     workers = [threading.Thread(target=lambda: results.append(tokens(collect(client)))) for _ in range(12)]
@@ -118,7 +118,7 @@ def test_concurrent_streams_up_to_pool_size_keep_their_connections(
             worker.join(timeout=10)
 
     assert results == [["a"]] * 12
-    assert len({request.client_port for request in llm_upstream.requests}) == 12
+    assert len({request.client_port for request in llm_server.requests}) == 12
     assert ("Connection pool is full" in caplog.text) is discarded
 
 

@@ -152,9 +152,9 @@ def test_an_end_that_has_not_arrived_is_not_waited_for(upstream):
 @pytest.mark.parametrize("usage_separate", [True, False], ids=["usage-only-final-chunk", "usage-in-finish-chunk"])
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
 def test_stream_yields_tokens_then_one_finished(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, comments: bool, usage_separate: bool, newline: str
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, comments: bool, usage_separate: bool, newline: str
 ) -> None:
-    llm_upstream.enqueue(stream(["Hel", "lo", " world"], usage=USAGE, usage_separate=usage_separate, comments=comments))
+    llm_server.enqueue(stream(["Hel", "lo", " world"], usage=USAGE, usage_separate=usage_separate, comments=comments))
 
     events = collect(make_llm_client())
 
@@ -166,48 +166,46 @@ def test_stream_yields_tokens_then_one_finished(
     ]
 
 
-def test_stream_without_usage_finishes_with_none(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
-    llm_upstream.enqueue(stream(["a"], usage=None, finish_reason="length"))
+def test_stream_without_usage_finishes_with_none(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_server.enqueue(stream(["a"], usage=None, finish_reason="length"))
 
     assert collect(make_llm_client())[-1] == Finished("length", usage=None)
 
 
-def test_done_without_finish_reason_is_a_normal_end(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
-    llm_upstream.enqueue(raw(data_line(chunk("a")), data_line("[DONE]")))
+def test_done_without_finish_reason_is_a_normal_end(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_server.enqueue(raw(data_line(chunk("a")), data_line("[DONE]")))
 
     assert collect(make_llm_client()) == [Token("a"), Finished("stop", usage=None)]
 
 
-def test_finish_reason_without_done_is_a_normal_end(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
-    llm_upstream.enqueue(stream(["a"], usage=None, done=False))
+def test_finish_reason_without_done_is_a_normal_end(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_server.enqueue(stream(["a"], usage=None, done=False))
 
     assert collect(make_llm_client()) == [Token("a"), Finished("stop", usage=None)]
 
 
-def test_empty_and_null_deltas_yield_no_token(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+def test_empty_and_null_deltas_yield_no_token(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     null_content = chunk("x")
     null_content["choices"][0]["delta"]["content"] = None
-    llm_upstream.enqueue(
-        raw(data_line(chunk("")), data_line(null_content), data_line(chunk("a", finish_reason="stop")))
-    )
+    llm_server.enqueue(raw(data_line(chunk("")), data_line(null_content), data_line(chunk("a", finish_reason="stop"))))
 
     assert tokens(collect(make_llm_client())) == ["a"]
 
 
 def test_text_is_decoded_as_utf8_even_when_split_inside_a_character(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
     text = "Zoë — naïve\u2028line €"
     wire = data_line(chunk(text, finish_reason="stop"))
     cut = wire.index("€".encode()) + 1  # inside the 3-byte euro sign
-    llm_upstream.enqueue(raw(wire[:cut], wire[cut:], data_line("[DONE]"), delay=0.05))
+    llm_server.enqueue(raw(wire[:cut], wire[cut:], data_line("[DONE]"), delay=0.05))
 
     assert tokens(collect(make_llm_client())) == [text]
 
 
-def test_close_delimited_body_is_read_as_it_arrives(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+def test_close_delimited_body_is_read_as_it_arrives(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     # Without chunked encoding, iter_content(None) would wait for the whole body.
-    llm_upstream.enqueue(stall_after(1, 1.5, tokens=["first", "second"], chunked=False))
+    llm_server.enqueue(stall_after(1, 1.5, tokens=["first", "second"], chunked=False))
     started = time.monotonic()
     events = make_llm_client().stream(REQUEST)
 
@@ -217,9 +215,9 @@ def test_close_delimited_body_is_read_as_it_arrives(llm_upstream: FakeLLMServer,
 
 
 def test_a_missing_content_type_is_read_as_an_event_stream(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
-    llm_upstream.enqueue(raw(data_line(chunk("a", finish_reason="stop")), content_type=None))
+    llm_server.enqueue(raw(data_line(chunk("a", finish_reason="stop")), content_type=None))
 
     assert tokens(collect(make_llm_client())) == ["a"]
 
@@ -227,29 +225,29 @@ def test_a_missing_content_type_is_read_as_an_event_stream(
 # -- failures inside the stream ------------------------------------------------------------
 
 
-def test_error_chunk_mid_stream_raises_llm_error(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
-    llm_upstream.enqueue(stream(["Hel"], error={"code": 502, "message": "Provider UPSTREAM-SECRET-TEXT failed"}))
+def test_error_chunk_mid_stream_raises_llm_error(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_server.enqueue(stream(["Hel"], error={"code": 502, "message": "Provider UPSTREAM-SECRET-TEXT failed"}))
 
     events, error = collect_until_error(make_llm_client())
 
     assert events == [Token("Hel")]
     assert (error.code, error.status) == ("llm_error", 502)
     assert "UPSTREAM-SECRET-TEXT" not in str(error)
-    assert len(llm_upstream.requests) == 1
+    assert len(llm_server.requests) == 1
 
 
 def test_finish_reason_error_without_error_object_is_an_error(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
-    llm_upstream.enqueue(stream(["a", "b"], finish_reason="error"))
+    llm_server.enqueue(stream(["a", "b"], finish_reason="error"))
 
     events, error = collect_until_error(make_llm_client())
 
     assert (tokens(events), error.code) == (["a", "b"], "llm_error")
 
 
-def test_vllm_error_object_is_an_error(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
-    llm_upstream.enqueue(raw(data_line(chunk("a")), data_line({"object": "error", "message": "x", "code": 400})))
+def test_vllm_error_object_is_an_error(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_server.enqueue(raw(data_line(chunk("a")), data_line({"object": "error", "message": "x", "code": 400})))
 
     events, error = collect_until_error(make_llm_client())
 
@@ -262,54 +260,52 @@ def test_vllm_error_object_is_an_error(llm_upstream: FakeLLMServer, make_llm_cli
     ids=["chunked-fin", "chunked-rst", "close-delimited"],
 )
 def test_connection_dropped_after_tokens_is_unavailable_and_not_retried(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], scenario: Any
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], scenario: Any
 ) -> None:
-    llm_upstream.enqueue(scenario, stream(["retried"]))
+    llm_server.enqueue(scenario, stream(["retried"]))
 
     events, error = collect_until_error(make_llm_client())
 
     assert (tokens(events), error.code, error.status) == (["Hello", " from"], "llm_unavailable", 503)
-    assert (len(llm_upstream.requests), retry_sleeps) == (1, [])
+    assert (len(llm_server.requests), retry_sleeps) == (1, [])
 
 
 @pytest.mark.parametrize("chunked", [True, False])
-def test_stall_mid_stream_is_a_timeout(llm_upstream: FakeLLMServer, make_llm_client: MakeClient, chunked: bool) -> None:
-    llm_upstream.enqueue(stall_after(1, 5.0, chunked=chunked))
+def test_stall_mid_stream_is_a_timeout(llm_server: FakeLLMServer, make_llm_client: MakeClient, chunked: bool) -> None:
+    llm_server.enqueue(stall_after(1, 5.0, chunked=chunked))
     started = time.monotonic()
 
     events, error = collect_until_error(make_llm_client(read_timeout=0.5))
 
     assert (tokens(events), error.code, error.status) == (["Hello"], "llm_timeout", 504)
     assert 0.4 < time.monotonic() - started < 2.5
-    assert len(llm_upstream.requests) == 1
+    assert len(llm_server.requests) == 1
 
 
 def test_silence_before_the_first_byte_is_a_timeout_and_not_retried(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], service_metrics: Metrics
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], service_metrics: Metrics
 ) -> None:
     # The first chunk, and with it the response headers, come after the read timeout.
-    llm_upstream.enqueue(raw(b"", data_line(chunk("late", finish_reason="stop")), delay=5.0, chunked=False))
+    llm_server.enqueue(raw(b"", data_line(chunk("late", finish_reason="stop")), delay=5.0, chunked=False))
 
     events, error = collect_until_error(make_llm_client(read_timeout=0.5))
 
     assert (events, error.code) == ([], "llm_timeout")
-    assert (len(llm_upstream.requests), retry_sleeps) == (1, [])
+    assert (len(llm_server.requests), retry_sleeps) == (1, [])
 
 
-def test_comment_only_keepalives_do_not_time_out(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+def test_comment_only_keepalives_do_not_time_out(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     keepalive = b": OPENROUTER PROCESSING\n\n"
-    llm_upstream.enqueue(raw(keepalive, keepalive, keepalive, data_line(chunk("a", finish_reason="stop")), delay=0.3))
+    llm_server.enqueue(raw(keepalive, keepalive, keepalive, data_line(chunk("a", finish_reason="stop")), delay=0.3))
 
     assert tokens(collect(make_llm_client(read_timeout=0.5))) == ["a"]
 
 
 def test_a_malformed_line_ends_the_answer_as_a_bad_response_logged_and_counted(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, service_metrics: Metrics
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, service_metrics: Metrics
 ) -> None:
     # Skipping it would drop part of the answer and still call the answer complete.
-    llm_upstream.enqueue(
-        raw(data_line(chunk("a")), b"data: {not json\n\n", data_line(chunk("b", finish_reason="stop")))
-    )
+    llm_server.enqueue(raw(data_line(chunk("a")), b"data: {not json\n\n", data_line(chunk("b", finish_reason="stop"))))
     with structlog.testing.capture_logs() as logs:
         received, failed = collect_until_error(make_llm_client())
 
@@ -320,10 +316,10 @@ def test_a_malformed_line_ends_the_answer_as_a_bad_response_logged_and_counted(
 
 
 def test_several_choices_interleaved_follow_the_first_one_named(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
     other = {"id": "x", "choices": [{"index": 1, "delta": {"content": "ZZ"}}]}
-    llm_upstream.enqueue(
+    llm_server.enqueue(
         raw(
             data_line(chunk("a")),
             data_line(json.dumps(other)),
@@ -357,46 +353,44 @@ def test_several_choices_interleaved_follow_the_first_one_named(
     ],
 )
 def test_a_body_that_is_not_an_event_stream_is_a_bad_response(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], scenario: Any
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, retry_sleeps: list[float], scenario: Any
 ) -> None:
-    llm_upstream.enqueue(scenario)
+    llm_server.enqueue(scenario)
 
     events, error = collect_until_error(make_llm_client())
 
     assert (events, error.code, error.status) == ([], "llm_bad_response", 502)
-    assert (len(llm_upstream.requests), retry_sleeps) == (1, [])
+    assert (len(llm_server.requests), retry_sleeps) == (1, [])
 
 
 @pytest.mark.parametrize("chunked", [True, False])
 def test_the_upstream_is_closed_before_finished_is_handed_over(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient, chunked: bool
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, chunked: bool
 ) -> None:
     # An upstream that keeps the connection open after [DONE]: the consumer got its
     # Finished and holds the suspended generator; the connection must already be closed.
     steps = (Write(data_line(chunk("a", finish_reason="stop"))), Write(data_line("[DONE]")), Pause(3.0))
-    llm_upstream.enqueue(Scenario(steps, chunked=chunked))
+    llm_server.enqueue(Scenario(steps, chunked=chunked))
     events = make_llm_client().stream(REQUEST)
 
     assert [next(events), next(events)] == [Token("a"), Finished("stop", usage=None)]
-    assert llm_upstream.wait_for_disconnect(timeout=2.0)
+    assert llm_server.wait_for_disconnect(timeout=2.0)
     assert list(events) == []
 
 
-def test_an_event_that_never_ends_is_refused_at_a_bound(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
-) -> None:
+def test_an_event_that_never_ends_is_refused_at_a_bound(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     # 2 MiB of one line without a newline, in 64 KiB writes: held whole it would grow without end.
-    llm_upstream.enqueue(raw(b"data: {", *(b"x" * 65536 for _ in range(32))))
+    llm_server.enqueue(raw(b"data: {", *(b"x" * 65536 for _ in range(32))))
 
     received, error = collect_until_error(make_llm_client(max_retries=0))
 
     assert (received, error.code) == ([], "llm_bad_response")
 
 
-def test_keep_alive_comments_forever_end_as_a_timeout(llm_upstream: FakeLLMServer, make_llm_client: MakeClient) -> None:
+def test_keep_alive_comments_forever_end_as_a_timeout(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     # Each comment keeps the socket busy, so the socket's own read timeout never fires.
     comments = [step for _ in range(100) for step in (Write(b": OPENROUTER PROCESSING\n\n"), Pause(0.1))]
-    llm_upstream.enqueue(Scenario(steps=tuple(comments)))
+    llm_server.enqueue(Scenario(steps=tuple(comments)))
     started = time.monotonic()
 
     events, error = collect_until_error(make_llm_client(read_timeout=0.5, max_retries=0))
@@ -407,7 +401,7 @@ def test_keep_alive_comments_forever_end_as_a_timeout(llm_upstream: FakeLLMServe
 
 
 def test_a_whole_completion_sent_for_a_stream_request_is_the_answer(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
     # Some OpenAI-compatible servers ignore stream: true and answer with one chat.completion.
     body = {
@@ -415,7 +409,7 @@ def test_a_whole_completion_sent_for_a_stream_request_is_the_answer(
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "She ran EKS."}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 30, "completion_tokens": 4, "total_tokens": 34},
     }
-    llm_upstream.enqueue(raw(json.dumps(body).encode(), content_type="application/json; charset=utf-8"))
+    llm_server.enqueue(raw(json.dumps(body).encode(), content_type="application/json; charset=utf-8"))
 
     events = collect(make_llm_client())
 
@@ -424,9 +418,9 @@ def test_a_whole_completion_sent_for_a_stream_request_is_the_answer(
 
 
 def test_an_error_object_sent_with_200_is_the_upstreams_failure(
-    llm_upstream: FakeLLMServer, make_llm_client: MakeClient
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
-    llm_upstream.enqueue(raw(b'{"error":{"message":"model overloaded","code":502}}', content_type="application/json"))
+    llm_server.enqueue(raw(b'{"error":{"message":"model overloaded","code":502}}', content_type="application/json"))
 
     events, error = collect_until_error(make_llm_client())
 
