@@ -11,6 +11,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from app.factory import create_app
+from app.state.memory_sessions import MemorySessionStore
 from app.telemetry.metrics import register_service_metrics
 
 MODERN = "2026-07-28"
@@ -317,21 +318,16 @@ def test_mcp_is_in_the_openapi_document(client):
     assert "post" in client.get("/openapi.json").get_json()["paths"]["/mcp"]
 
 
-class ExplodingAnswerer:
-    """An LLM client with a bug: its stream raises what no handler expects."""
+class BrokenSessions(MemorySessionStore):
+    """A session store with a bug: opening a conversation raises what no handler expects."""
 
-    name = "openrouter"
-
-    def stream(self, request):
+    def history(self, session_id):
         raise RuntimeError("secret internals")
-        yield  # a generator, like every answerer
-
-    def close(self) -> None:
-        return None
 
 
 def test_a_fault_of_ours_is_a_json_rpc_internal_error_that_is_counted_and_hides_the_fault(app_config, fake_memvid):
-    client = create_app(app_config, memvid=fake_memvid, llm=ExplodingAnswerer()).test_client()
+    sessions = BrokenSessions(ttl=60, max_sessions=10, max_history=10)
+    client = create_app(app_config, memvid=fake_memvid, sessions=sessions).test_client()
     before = counted("other", "internal_error")
 
     response = rpc(client, "tools/call", {"name": "ask_question", "arguments": {"question": "Where has she worked?"}})

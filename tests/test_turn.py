@@ -194,3 +194,28 @@ def test_an_answerer_that_never_finishes_is_a_bad_response():
 @pytest.mark.parametrize(("name", "mode"), [("offline", "offline"), ("openrouter", None)])
 def test_the_mode_is_decided_by_the_answerer(name, mode):
     assert service(ScriptedAnswerer(name=name)).mode == mode
+
+
+class Buggy:
+    """An answerer with a bug: it raises what is no LLMError, after one token."""
+
+    name = "openrouter"
+
+    def stream(self, request):
+        yield Token("Half")
+        raise KeyError("choices")
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_bug_in_the_answerer_is_llm_error_whole_or_streamed_and_nothing_is_recorded():
+    chat = service(Buggy())
+
+    with pytest.raises(LLMError) as raised:
+        chat.answer("What cloud work?", "sid-6")
+    streamed = stream(chat, "What cloud work?", "sid-6")
+
+    assert raised.value.code == "llm_error"
+    assert (streamed[-1]["type"], streamed[-1]["code"]) == ("error", "llm_error")
+    assert chat.sessions.get("sid-6") is None or chat.sessions.get("sid-6").messages == []

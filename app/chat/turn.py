@@ -18,10 +18,11 @@ from app.chat.events import sources
 from app.chat.hooks import TurnHooks
 from app.chat.prompt import build_messages, system_instructions
 from app.chat.stream import stream_turn
-from app.errors import LLMError, RetrievalUnavailable
+from app.errors import RetrievalUnavailable
 from app.guardrails.types import OutputFilter
 from app.llm.canned import CannedAnswerer
-from app.llm.types import GUARDRAIL, OFFLINE, Answerer, AnswerMode, AnswerRequest, Finished, Token, answers_offline
+from app.llm.collect import collect
+from app.llm.types import GUARDRAIL, OFFLINE, Answerer, AnswerMode, AnswerRequest, answers_offline
 from app.resume.profile import Profile
 from app.retrieval.retriever import ResumeRetriever
 from app.state.sessions import SessionStore
@@ -141,22 +142,12 @@ class ChatService:
             return self._answer(turn)
 
     def _answer(self, turn: Turn) -> Answer:
+        texts, finished = collect(turn.answerer, turn.request)
         text_filter = self.output_filter(turn)
-        parts: list[str] = []
-        stream = turn.answerer.stream(turn.request)
-        try:
-            for event in stream:
-                if isinstance(event, Token):
-                    parts.extend(text_filter.feed(event.text))
-                elif isinstance(event, Finished):
-                    text = "".join([*parts, *text_filter.finish()])
-                    index = self.record(turn, text)
-                    tokens = event.usage.total_tokens if event.usage else 0
-                    found = sources(turn.request.passages)
-                    return Answer(turn.session_id, text, turn.chunks, tokens, found, turn.mode, index)
-        finally:
-            stream.close()
-        raise LLMError("llm_bad_response")  # the answerer ended without saying it finished
+        text = "".join([*(kept for piece in texts for kept in text_filter.feed(piece)), *text_filter.finish()])
+        index = self.record(turn, text)
+        tokens = finished.usage.total_tokens if finished.usage else 0
+        return Answer(turn.session_id, text, turn.chunks, tokens, sources(turn.request.passages), turn.mode, index)
 
     def output_filter(self, turn: Turn) -> OutputFilter:
         """Make the filter that watches this turn's answer."""

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from app.errors import LLMError
 from app.fit.assessment import FitAssessment, response_format
 from app.fit.prompt import repair_message
-from app.llm.types import Answerer, AnswerRequest, ChatMessage, Finished, Token
+from app.llm.collect import collect
+from app.llm.types import Answerer, AnswerRequest, ChatMessage
 from app.telemetry.metrics import FIT_REPAIRS
 
 log = structlog.get_logger(__name__)
@@ -96,14 +97,5 @@ def _ask(answerer: Answerer, messages: list[ChatMessage], question: str) -> _Rep
 
 
 def _call(answerer: Answerer, request: AnswerRequest) -> _Reply:
-    parts: list[str] = []
-    stream = answerer.stream(request)
-    try:
-        for event in stream:
-            if isinstance(event, Token):
-                parts.append(event.text)
-            elif isinstance(event, Finished):
-                return _Reply("".join(parts), event.usage.total_tokens if event.usage else 0)
-    finally:
-        stream.close()
-    raise LLMError("llm_bad_response")
+    texts, finished = collect(answerer, request)
+    return _Reply("".join(texts), finished.usage.total_tokens if finished.usage else 0)
