@@ -43,7 +43,7 @@ def turn_of(
         limiter.hit(LIMIT, client)
         limiter.get_window_stats(LIMIT, client)
         limiter.hit(LIMIT, "model_token_budget", client)  # the model budget's charge (app/api/model_budget.py)
-        session_id, _ = sessions.history(str(uuid.uuid4()) if n % 3 == 0 else f"bench-{n % 100}")
+        session_id, _ = sessions.open_conversation(str(uuid.uuid4()) if n % 3 == 0 else f"bench-{n % 100}")
         passages.get_or_compute(f"question {n % 12}", lambda: ("passage",) * 5)  # type: ignore[attr-defined]
         profile.get_or_compute("profile", lambda: "{}")  # type: ignore[attr-defined]
         sessions.append_turn(session_id, "What cloud experience does Ada have?", ANSWER)

@@ -321,7 +321,7 @@ def test_mcp_is_in_the_openapi_document(client):
 class BrokenSessions(MemorySessionStore):
     """A session store with a bug: opening a conversation raises what no handler expects."""
 
-    def history(self, session_id):
+    def open_conversation(self, session_id):
         raise RuntimeError("secret internals")
 
 

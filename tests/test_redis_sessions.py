@@ -26,42 +26,42 @@ def test_a_client_id_is_adopted_and_turns_become_history(redis_server):
     sessions = store(redis_server)
     sid = str(uuid.uuid4())
 
-    assert sessions.history(sid) == (sid, [])
+    assert sessions.open_conversation(sid) == (sid, [])
     sessions.append_turn(sid, "q1", "a1")
 
-    assert sessions.history(sid)[1] == [{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}]
+    assert sessions.open_conversation(sid)[1] == [{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}]
     assert sessions.count() == 1
-    assert uuid.UUID(sessions.history(None)[0]).version == 4
+    assert uuid.UUID(sessions.open_conversation(None)[0]).version == 4
 
 
 def test_another_worker_continues_the_conversation(redis_server):
-    sid, _ = store(redis_server).history(None)
+    sid, _ = store(redis_server).open_conversation(None)
     store(redis_server).append_turn(sid, "q1", "a1")
 
-    assert [m["content"] for m in store(redis_server).history(sid)[1]] == ["q1", "a1"]
+    assert [m["content"] for m in store(redis_server).open_conversation(sid)[1]] == ["q1", "a1"]
 
 
 def test_history_keeps_only_the_last_messages(redis_server):
     sessions = store(redis_server, max_history=4)
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
     indices = [sessions.append_turn(sid, f"q{turn}", f"a{turn}") for turn in range(5)]
 
     assert indices == [1, 3, 5, 7, 9]  # counted from the conversation's start, trimmed or not
-    assert [m["content"] for m in sessions.history(sid)[1]] == ["q3", "a3", "q4", "a4"]
+    assert [m["content"] for m in sessions.open_conversation(sid)[1]] == ["q3", "a3", "q4", "a4"]
     session = sessions.get(sid)
     assert (len(session.messages), session.first_index) == (4, 6)
 
 
 def test_zero_history_keeps_no_messages(redis_server):
     sessions = store(redis_server, max_history=0)
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
     assert sessions.append_turn(sid, "q", "a") is None  # not kept: nothing feedback could name
-    assert sessions.history(sid)[1] == []
+    assert sessions.open_conversation(sid)[1] == []
 
 
 def test_redis_expires_a_session_a_ttl_after_its_last_turn(redis_server):
     sessions = store(redis_server, ttl=1)
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
     time.sleep(0.6)
     sessions.append_turn(sid, "q", "a")  # activity: the TTL restarts
     time.sleep(0.6)
@@ -74,13 +74,13 @@ def test_redis_expires_a_session_a_ttl_after_its_last_turn(redis_server):
 def test_the_least_recently_active_session_is_evicted_past_max_sessions(redis_server):
     clock = Clock(1000.0)
     sessions = store(redis_server, clock, max_sessions=2)
-    first, _ = sessions.history(None)
+    first, _ = sessions.open_conversation(None)
     clock.now += 1
-    second, _ = sessions.history(None)
+    second, _ = sessions.open_conversation(None)
     clock.now += 1
     sessions.append_turn(first, "q", "a")  # first is now the most recently active
     clock.now += 1
-    third, _ = sessions.history(None)
+    third, _ = sessions.open_conversation(None)
 
     assert sessions.get(second) is None
     assert {s.id for s in sessions.recent(10)} == {first, third}
@@ -91,9 +91,9 @@ def test_evictions_and_expiries_are_counted_fleet_wide_and_per_process(redis_ser
     clock = Clock(1000.0)
     one, other = store(redis_server, clock, ttl=60, max_sessions=2), store(redis_server, clock, ttl=60, max_sessions=2)
     evicted_before = CACHE_REMOVALS.labels(cache="sessions", reason="evicted")._value.get()
-    one.history(None)
+    one.open_conversation(None)
     clock.now += 1
-    one.history(None)
+    one.open_conversation(None)
     clock.now += 1
     other.append_turn(str(uuid.uuid4()), "q", "a")  # a new session past the bound: evicts the oldest
     assert (one.stats().evictions, one.stats().expiries) == (1, 0)
@@ -101,7 +101,7 @@ def test_evictions_and_expiries_are_counted_fleet_wide_and_per_process(redis_ser
 
     clock.now += 61  # both sessions' TTL has passed: seen before any script forgets them
     assert (one.stats().size, one.stats().expiries) == (0, 2)
-    other.history(None)  # the script forgets them now, and counts them once
+    other.open_conversation(None)  # the script forgets them now, and counts them once
     stats = one.stats()
     assert (stats.size, stats.evictions, stats.expiries) == (1, 1, 2)
 
@@ -109,7 +109,7 @@ def test_evictions_and_expiries_are_counted_fleet_wide_and_per_process(redis_ser
 def test_stats_estimate_memory_from_redis(redis_server):
     sessions = store(redis_server)
     assert (sessions.stats().memory_bytes, sessions.stats().memory_sampled) == (0, 0)
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
     sessions.append_turn(sid, "q" * 10_000, "a" * 10_000)
     stats = sessions.stats()
     assert stats.memory_bytes is not None
@@ -141,7 +141,7 @@ def test_feedback_on_a_question_or_beyond_the_end_is_refused(redis_server, messa
 
 def test_feedback_needs_a_live_session_with_an_answer(redis_server):
     sessions = store(redis_server)
-    sessions.history("fresh")
+    sessions.open_conversation("fresh")
     with pytest.raises(SessionNotFound):
         sessions.set_feedback("unknown", None, rate())
     with pytest.raises(NotAnAnswer):
@@ -166,22 +166,22 @@ def test_a_rating_is_replaced_and_trimmed_with_its_answer(redis_server):
 
 def test_stats_delete_and_clear(redis_server):
     sessions = store(redis_server)
-    sid, _ = sessions.history(None)
-    sessions.history(sid)
+    sid, _ = sessions.open_conversation(None)
+    sessions.open_conversation(sid)
 
     stats = sessions.stats()
     assert (stats.name, stats.size, stats.hits, stats.misses, stats.backend) == ("sessions", 1, 1, 1, "redis")
     assert sessions.delete(sid) is True
     assert sessions.delete(sid) is False
-    sessions.history(None)
-    sessions.history(None)
+    sessions.open_conversation(None)
+    sessions.open_conversation(None)
     assert sessions.clear() == 2
     assert sessions.count() == 0
 
 
 def test_concurrent_turns_from_two_workers_never_interleave_or_get_lost(redis_server):
     workers = [store(redis_server, max_history=1000), store(redis_server, max_history=1000)]
-    sid, _ = workers[0].history(None)
+    sid, _ = workers[0].open_conversation(None)
 
     def turns(n: int) -> None:
         for i in range(40):
@@ -202,11 +202,11 @@ def test_concurrent_turns_from_two_workers_never_interleave_or_get_lost(redis_se
 
 def test_without_redis_chat_degrades_and_inspection_says_so(redis_server):
     sessions = store(redis_server)
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
     sessions.append_turn(sid, "q", "a")
     redis_server.stop()
 
-    assert sessions.history(sid) == (sid, [])  # a new conversation, not an error
+    assert sessions.open_conversation(sid) == (sid, [])  # a new conversation, not an error
     sessions.append_turn(sid, "q2", "a2")  # not kept, not raised
     with pytest.raises(SessionsUnavailable) as refused:  # the session may exist: retry, not "gone"
         sessions.set_feedback(sid, 1, rate())

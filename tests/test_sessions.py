@@ -26,7 +26,7 @@ def test_unknown_well_formed_id_is_adopted(clock):
     sessions = store(clock)
     sid = str(uuid.uuid4())
 
-    resolved, history = sessions.history(sid)
+    resolved, history = sessions.open_conversation(sid)
 
     assert resolved == sid
     assert history == []
@@ -34,26 +34,26 @@ def test_unknown_well_formed_id_is_adopted(clock):
 
 
 def test_no_id_gets_a_uuid4(clock):
-    resolved, _ = store(clock).history(None)
+    resolved, _ = store(clock).open_conversation(None)
     assert uuid.UUID(resolved).version == 4
 
 
 def test_turns_become_history_in_order(clock):
     sessions = store(clock)
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
     sessions.append_turn(sid, "q1", "a1")
 
-    _, history = sessions.history(sid)
+    _, history = sessions.open_conversation(sid)
 
     assert history == [{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}]
 
 
 def test_history_keeps_only_the_last_messages(clock):
     sessions = store(clock, max_history=4)
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
     indices = [sessions.append_turn(sid, f"q{turn}", f"a{turn}") for turn in range(5)]
 
-    _, history = sessions.history(sid)
+    _, history = sessions.open_conversation(sid)
 
     assert indices == [1, 3, 5, 7, 9]  # counted from the conversation's start, trimmed or not
     assert [m["content"] for m in history] == ["q3", "a3", "q4", "a4"]
@@ -62,7 +62,7 @@ def test_history_keeps_only_the_last_messages(clock):
 
 def test_session_expires_after_last_activity(clock):
     sessions = store(clock, ttl=60)
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
     clock.now += 50
     sessions.append_turn(sid, "q", "a")  # activity: the clock restarts
     clock.now += 50
@@ -74,10 +74,10 @@ def test_session_expires_after_last_activity(clock):
 
 def test_least_recently_used_session_is_evicted(clock):
     sessions = store(clock, max_sessions=2)
-    first, _ = sessions.history(None)
-    second, _ = sessions.history(None)
-    sessions.history(first)  # first is now the most recently used
-    third, _ = sessions.history(None)
+    first, _ = sessions.open_conversation(None)
+    second, _ = sessions.open_conversation(None)
+    sessions.open_conversation(first)  # first is now the most recently used
+    third, _ = sessions.open_conversation(None)
 
     assert sessions.get(second) is None
     assert sessions.get(first) is not None
@@ -86,9 +86,9 @@ def test_least_recently_used_session_is_evicted(clock):
 
 def test_evicted_and_expired_sessions_are_counted(clock):
     sessions = store(clock, ttl=60, max_sessions=2)
-    first, _ = sessions.history(None)
-    sessions.history(None)
-    sessions.history(None)  # evicts first
+    first, _ = sessions.open_conversation(None)
+    sessions.open_conversation(None)
+    sessions.open_conversation(None)  # evicts first
     assert sessions.get(first) is None
     clock.now += 61
     stats = sessions.stats()
@@ -98,7 +98,7 @@ def test_evicted_and_expired_sessions_are_counted(clock):
 def test_stats_estimate_the_memory_sessions_take(clock):
     sessions = store(clock)
     assert sessions.stats().memory_bytes == 0
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
     sessions.append_turn(sid, "q" * 10_000, "a" * 10_000)
     stats = sessions.stats()
     assert stats.memory_bytes is not None
@@ -108,8 +108,8 @@ def test_stats_estimate_the_memory_sessions_take(clock):
 
 def test_recent_lists_newest_first(clock):
     sessions = store(clock)
-    first, _ = sessions.history(None)
-    second, _ = sessions.history(None)
+    first, _ = sessions.open_conversation(None)
+    second, _ = sessions.open_conversation(None)
     clock.now += 1
     sessions.append_turn(first, "q", "a")
 
@@ -119,9 +119,9 @@ def test_recent_lists_newest_first(clock):
 
 def test_stats_count_hits_and_misses(clock):
     sessions = store(clock)
-    sid, _ = sessions.history(None)
-    sessions.history(sid)
-    sessions.history(sid)
+    sid, _ = sessions.open_conversation(None)
+    sessions.open_conversation(sid)
+    sessions.open_conversation(sid)
 
     stats = sessions.stats()
 
@@ -130,10 +130,10 @@ def test_stats_count_hits_and_misses(clock):
 
 def test_delete_and_clear(clock):
     sessions = store(clock)
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
     assert sessions.delete(sid) is True
     assert sessions.delete(sid) is False
-    sessions.history(None)
+    sessions.open_conversation(None)
     assert sessions.clear() == 1
     assert sessions.count() == 0
 
@@ -147,7 +147,7 @@ def test_concurrent_turns_never_interleave_or_get_lost():
         return time.monotonic()
 
     sessions = MemorySessionStore(ttl=60, max_sessions=10, max_history=1000, clock=time.time, timer=yielding_clock)
-    sid, _ = sessions.history(None)
+    sid, _ = sessions.open_conversation(None)
 
     def worker(n: int) -> None:
         for i in range(50):
@@ -206,7 +206,7 @@ def test_feedback_on_a_question_or_beyond_the_end_is_refused(clock, message_inde
 
 def test_feedback_needs_a_live_session_with_an_answer(clock):
     sessions = store(clock)
-    sessions.history("fresh")  # exists, but nothing answered yet
+    sessions.open_conversation("fresh")  # exists, but nothing answered yet
 
     with pytest.raises(SessionNotFound):
         sessions.set_feedback("unknown", None, rate())

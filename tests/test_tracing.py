@@ -356,7 +356,7 @@ def test_a_failed_whole_answer_ends_its_turn_with_the_code(traced_client, spans,
 
 
 class BrokenSessions:
-    def history(self, session_id):
+    def open_conversation(self, session_id):
         raise RuntimeError("the session store is down")
 
 

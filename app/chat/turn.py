@@ -96,7 +96,7 @@ class ChatService:
         return replace(turn, span=span)
 
     def _prepare(self, question: str, session_id: str | None) -> Turn:
-        resolved_id, history = self.sessions.history(session_id)
+        resolved_id, history = self.sessions.open_conversation(session_id)
         profile = self._profile_or_none()
         verdict = self.hooks.input_guard.check(question)
         if verdict.blocked:

@@ -36,7 +36,7 @@ class MemorySessionStore:
         self._lock = threading.Lock()
         self._lookups = LookupCounter("sessions")
 
-    def history(self, session_id: str | None) -> tuple[str, list[ChatMessage]]:
+    def open_conversation(self, session_id: str | None) -> tuple[str, list[ChatMessage]]:
         """Return the id to use and the last `max_history` messages as chat turns."""
         with self._lock:
             session = self._sessions.get(session_id) if session_id else None

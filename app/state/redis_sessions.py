@@ -52,7 +52,7 @@ class RedisSessionStore:
         self._append = client.register_script(APPEND_TURN)
         self._feedback = client.register_script(SET_FEEDBACK)
 
-    def history(self, session_id: str | None) -> tuple[str, list[ChatMessage]]:
+    def open_conversation(self, session_id: str | None) -> tuple[str, list[ChatMessage]]:
         """Return the id to use (adopted or made) and the last `max_history` messages."""
         session_id = session_id or str(uuid.uuid4())
         try:

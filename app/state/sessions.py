@@ -74,8 +74,9 @@ class NotAnAnswer(LookupError):
 class SessionStore(Protocol):
     """Where conversations live. A turn is stored whole or not at all."""
 
-    def history(self, session_id: str | None) -> tuple[str, list[ChatMessage]]:
-        """Return the session id to use (created when unknown) and the history the LLM sees."""
+    def open_conversation(self, session_id: str | None) -> tuple[str, list[ChatMessage]]:
+        """Return the session id to use and the history the LLM sees; an unknown or absent id
+        starts a conversation (which may evict the least recently active one past the limit)."""
         ...
 
     def append_turn(self, session_id: str, question: str, answer: str) -> int | None:
