@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from app.components import components
 from app.errors import LLMError
 from app.llm.types import Finished, Token, Usage
 from tests.sse_client import events, expected_stream, without_elapsed
@@ -88,7 +89,7 @@ def test_llm_failure_mid_stream_is_a_terminal_error_event(client, scripted_answe
         "trace_id": "trace-1",
     }
     # A failed answer leaves no half-written turn behind.
-    assert app.extensions["resume_api"].sessions.get(sid).messages == []
+    assert components(app).sessions.get(sid).messages == []
 
 
 def test_llm_failure_before_first_token_still_answers_200(client, scripted_answerer):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.components import components
 from app.factory import create_app
 
 
@@ -13,7 +14,7 @@ def test_create_app_writes_no_file(tmp_path, monkeypatch):
 
     app = create_app({"memvid_file": str(index)})
 
-    assert app.extensions["resume_api"].retriever.backend_name == "embedded"
+    assert components(app).retriever.backend_name == "embedded"
     assert list(tmp_path.iterdir()) == []
 
 

@@ -9,6 +9,7 @@ import requests
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.components import components
 from app.errors import LLMError
 from app.factory import create_app
 from app.llm.types import Finished, Token
@@ -41,7 +42,7 @@ def test_rating_is_stored_with_the_session_and_counted(client, app):
 
     assert response.status_code == 200
     assert response.get_json() == {"session_id": sid, "message_index": 3, "rating": "down", "comment": "Too vague."}
-    stored = app.extensions["resume_api"].sessions.get(sid).feedback
+    stored = components(app).sessions.get(sid).feedback
     assert {i: (f.rating, f.comment) for i, f in stored.items()} == {3: ("down", "Too vague.")}
     assert counted("down") == before + 1
 
@@ -61,8 +62,8 @@ def test_the_index_each_answer_arrives_with_is_the_one_feedback_rates(client, ap
     assert [event.get("message_index") for event in done] == [1, None, 3]
     assert whole["message_index"] == 5
     client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": done[2]["message_index"]})
-    messages = app.extensions["resume_api"].sessions.get(sid).messages
-    rated = app.extensions["resume_api"].sessions.get(sid).feedback
+    messages = components(app).sessions.get(sid).messages
+    rated = components(app).sessions.get(sid).feedback
     assert [messages[i].content for i in rated] == ["Third."]
 
 
@@ -73,7 +74,7 @@ def test_a_second_rating_of_one_answer_replaces_the_first(client, app):
     client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 1})
     client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 3})
 
-    stored = app.extensions["resume_api"].sessions.get(sid).feedback
+    stored = components(app).sessions.get(sid).feedback
     assert {i: f.rating for i, f in stored.items()} == {1: "up", 3: "up"}
 
 

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from app.components import components
 from app.errors import LLMError
 from app.llm.types import Finished, Token
 
@@ -32,7 +33,7 @@ def test_ask_question_answers_and_records_the_turn(client, app, scripted_answere
     assert result["content"] == [
         {"type": "text", "text": f"Ada ran Kubernetes.\n\nSources: Experience — Cloudco, Skills\nsession_id: {sid}"}
     ]
-    messages = app.extensions["resume_api"].sessions.get(sid).messages
+    messages = components(app).sessions.get(sid).messages
     assert [m.content for m in messages] == ["Cloud?", "Ada ran Kubernetes."]
 
 

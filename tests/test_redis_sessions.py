@@ -29,7 +29,10 @@ def test_a_client_id_is_adopted_and_turns_become_history(redis_server):
     assert sessions.open_conversation(sid) == (sid, [])
     sessions.append_turn(sid, "q1", "a1")
 
-    assert sessions.open_conversation(sid)[1] == [{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}]
+    assert sessions.open_conversation(sid)[1] == [
+        {"role": "user", "content": "q1"},
+        {"role": "assistant", "content": "a1"},
+    ]
     assert sessions.count() == 1
     assert uuid.UUID(sessions.open_conversation(None)[0]).version == 4
 

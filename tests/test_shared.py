@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from app.components import components
 from app.config import load_settings
 from app.factory import create_app
 from app.state.memory_sessions import MemorySessionStore
@@ -41,7 +42,7 @@ def test_a_conversation_continues_on_another_worker(redis_config):
     sid = ask(first).get_json()["session_id"]
     ask(second, session_id=sid)
 
-    session = second.application.extensions["resume_api"].sessions.get(sid)
+    session = components(second.application).sessions.get(sid)
     assert [m.role for m in session.messages] == ["user", "assistant", "user", "assistant"]
 
 
