@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from app.api.event_schemas import STREAM_EVENT
+from app.errors import LLMError
+from app.llm.types import Finished, Token
+from tests.sse_client import events
+
 
 def test_openapi_document_is_generated_from_models(client):
     spec = client.get("/openapi.json").get_json()
@@ -11,3 +16,26 @@ def test_openapi_document_is_generated_from_models(client):
     schema = spec["components"]["schemas"]["ChatRequest"]
     assert schema["properties"]["message"]["maxLength"] == 2000
     assert client.get("/docs", follow_redirects=True).status_code == 200
+
+
+def test_the_stream_events_are_typed_in_the_document(client):
+    spec = client.get("/openapi.json").get_json()
+
+    stream = spec["paths"]["/api/v1/chat"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+    events = stream["schema"]["properties"]["data"]["contentSchema"]["oneOf"]
+    assert [event["properties"]["type"]["const"] for event in events] == ["retrieval", "token", "done", "error"]
+    assert "message_index" in events[2]["properties"]
+    assert "retry_after" in events[3]["properties"]
+
+
+def test_every_event_a_stream_sends_is_one_the_document_describes(client, scripted_answerer):
+    scripted_answerer.enqueue(Token("Hi"), Finished("stop"))
+    scripted_answerer.enqueue(Token("Half"), LLMError("llm_rate_limited", retry_after=3))
+    sent = []
+    for _ in range(2):
+        sent += events(client.post("/api/v1/chat", json={"message": "What cloud work?"}).get_data())
+
+    for event in sent:
+        model = STREAM_EVENT.validate_python(event)
+        assert set(event) <= set(type(model).model_fields), f"undocumented field in {event}"
+    assert {event["type"] for event in sent} == {"retrieval", "token", "done", "error"}

@@ -7,6 +7,8 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
+from app.api.event_schemas import Source, event_stream_content
+
 MIN_JOB_DESCRIPTION = 50
 
 
@@ -50,38 +52,13 @@ class ChatRequest(BaseModel):
     stream: StrictBool = Field(default=True, description="Stream the answer as Server-Sent Events.")
 
 
-class Source(BaseModel):
-    """A passage given to the LLM: its title and its retrieval score (higher is better)."""
-
-    title: str
-    score: float
-
-
 class ChatResponse(BaseModel):
     """The whole answer, for `stream: false`."""
 
     # The same 200 with `stream: true` is an event stream: documented beside the JSON body,
-    # so a client generator (or schemathesis) knows both.
+    # so a client generator (or schemathesis) knows both (app/api/event_schemas.py).
     model_config = ConfigDict(
-        openapi_extra={  # type: ignore[typeddict-unknown-key]  # read by flask-openapi3
-            "content": {
-                # Per OpenAPI < 3.2, the schema of an event stream describes one event.
-                "text/event-stream": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["data"],
-                        "properties": {
-                            "data": {
-                                "type": "string",
-                                "contentMediaType": "application/json",
-                                "description": "One JSON event: `retrieval` first, then `token`s, then one "
-                                "`done` or `error`.",
-                            }
-                        },
-                    }
-                }
-            }
-        }
+        openapi_extra={"content": event_stream_content()}  # type: ignore[typeddict-unknown-key]  # read by flask-openapi3
     )
 
     session_id: str
