@@ -37,6 +37,7 @@ from app.guardrails.input_guard import PromptInjectionGuard
 from app.guardrails.output_filter import LeakFilterFactory
 from app.guardrails.redirect import redirect_message
 from app.llm.types import Answerer, answers_offline
+from app.mcp import incoming as mcp_incoming
 from app.mcp import transport as mcp_transport
 from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.types import MemvidBackend
@@ -84,7 +85,7 @@ def create_app(
         app,
         settings,
         limited=[chat.bp, fit.bp, feedback.bp, mcp_transport.bp],
-        counted={mcp_transport.bp.name: mcp_transport.is_tool_call},
+        counted={mcp_transport.bp.name: mcp_incoming.is_tool_call},
     )
     model_budget.init_app(app, limiter, settings.rate_limit_per_minute * settings.model_tokens_per_request)
     metrics.init_app(app)

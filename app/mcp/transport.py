@@ -15,17 +15,15 @@ import structlog
 from flask import Response, g, request
 from flask_openapi3 import APIBlueprint, Tag
 from mcp_types import JSONRPCNotification, JSONRPCRequest
-from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR
+from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
+from werkzeug.exceptions import HTTPException
 
-from app.api.request_checks import ENCODED_BODY, body_is_encoded, read_body
-from app.components import components
-from app.errors import PayloadTooLarge, RateLimited, ServiceError
+from app.errors import PayloadTooLarge, RateLimited
 from app.mcp import methods
+from app.mcp.incoming import ForbiddenOrigin, read_message
 from app.mcp.protocol import SUPPORTED_VERSIONS, Negotiated, RpcError, negotiate, unsupported_version
 from app.mcp.replies import OUTCOMES, RATE_LIMITED_CODE, json_response, record, rpc_error_response
-from app.strict_json import strict_json_loads
 from app.telemetry.metrics import RATE_LIMITED
 
 log = structlog.get_logger(__name__)
@@ -55,7 +53,7 @@ _RESPONSES: dict[int | str, Any] = {
 )
 def endpoint() -> Response:
     started = _started()
-    body = _read_body()
+    body = read_message()
     if not isinstance(body, dict) or "method" not in body:
         raise RpcError(INVALID_REQUEST, "The body must be one JSON-RPC request or notification object.")
     if "id" not in body:
@@ -65,51 +63,6 @@ def endpoint() -> Response:
     except ValidationError:
         raise RpcError(INVALID_REQUEST, "The body is not a valid JSON-RPC request.") from None
     return _request(message, started)
-
-
-def is_tool_call() -> bool:
-    """Whether this POST calls a tool: only those count against the rate limit, like a chat.
-
-    The handshake, lists, resources, pings and notifications cost next to nothing; counting
-    them let a client's connecting (five messages for its first question) use up the limit.
-    """
-    if request.method != "POST":
-        return False
-    try:
-        body = _parsed_body()
-    except (ValueError, RecursionError, HTTPException, ServiceError):
-        return False  # answered as unreadable by the endpoint itself
-    return isinstance(body, dict) and body.get("method") == "tools/call"
-
-
-def _parsed_body() -> Any:
-    """The request body as JSON, parsed once per request (the rate limit looks first)."""
-    if "mcp_body" not in g:
-        g.mcp_body = strict_json_loads(read_body())
-    return g.mcp_body
-
-
-def _read_body() -> Any:
-    origin = request.headers.get("Origin")
-    if origin and not _origin_allowed(origin):
-        # DNS rebinding protection (MCP transport security): a browser page from another
-        # origin must not drive this server.
-        raise _Forbidden()
-    if request.headers.get("Accept") and not request.accept_mimetypes.accept_json:
-        raise NotAcceptable("Accept must allow application/json: every answer is one JSON object.")
-    if not request.is_json:
-        raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
-    if body_is_encoded():
-        raise UnsupportedMediaType(ENCODED_BODY)
-    try:
-        return _parsed_body()
-    except (ValueError, RecursionError):
-        raise RpcError(PARSE_ERROR, "Parse error: the body is not valid JSON.") from None
-
-
-def _origin_allowed(origin: str) -> bool:
-    allowed = components().settings.cors_origins
-    return "*" in allowed or origin in allowed
 
 
 def _notification(body: dict[str, Any], started: float) -> Response:
@@ -157,10 +110,6 @@ def _name(params: dict[str, Any] | None) -> str:
     return value[:100] if isinstance(value, str) else ""
 
 
-class _Forbidden(Exception):
-    pass
-
-
 @bp.before_request
 def _start_clock() -> None:
     g.mcp_started = time.perf_counter()
@@ -180,8 +129,8 @@ def _transport_error(error: RpcError) -> Response:
     return rpc_error_response(error, None, error.http_status(modern=True))
 
 
-@bp.errorhandler(_Forbidden)
-def _forbidden(_error: _Forbidden) -> Response:
+@bp.errorhandler(ForbiddenOrigin)
+def _forbidden(_error: ForbiddenOrigin) -> Response:
     record("", "forbidden_origin", _started())
     return rpc_error_response(RpcError(INVALID_REQUEST, "This Origin may not use the MCP endpoint."), None, 403)
 
