@@ -48,9 +48,8 @@ def stream_turn(
     ACTIVE_STREAMS.inc()
     try:
         yield OPENING + encode_event(retrieval_event(turn.session_id, turn.request.passages))
-        source = turn.answerer.stream(turn.request)
         pieces = relay(
-            source,
+            turn.answerer.stream(turn.request),
             keepalive_seconds=keepalive_seconds,
             should_stop=should_stop,
             context=tracing.context_for_greenlet(turn.span),  # the LLM's span becomes the turn's child
@@ -59,8 +58,7 @@ def stream_turn(
             for piece in pieces:
                 if isinstance(piece, str | list):
                     texts = [piece] if isinstance(piece, str) else piece
-                    out = _tokens([kept for text in texts for kept in text_filter.feed(text)], parts, started)
-                    if out:
+                    if out := _tokens([kept for text in texts for kept in text_filter.feed(text)], parts, started):
                         yield out
                 elif isinstance(piece, bytes):
                     yield piece
@@ -76,12 +74,16 @@ def stream_turn(
             outcome = error.code
             yield encode_event(error.event(trace_id))
     finally:
-        elapsed = time.perf_counter() - started
-        ACTIVE_STREAMS.dec()
-        CHAT_STREAMS.labels(outcome=outcome).inc()
-        STREAM_DURATION.observe(elapsed)
-        log.info("chat.stream.end", outcome=outcome, tokens=len(parts), seconds=round(elapsed, 3), trace_id=trace_id)
-        turn_span.end_turn(turn.span, outcome, tokens=len(parts))  # here, not when the view returned
+        _count_the_end(turn, outcome, len(parts), trace_id, time.perf_counter() - started)
+
+
+def _count_the_end(turn: Turn, outcome: str, tokens: int, trace_id: str, elapsed: float) -> None:
+    """Metrics, the closing log line and the turn's span: every stream's end, hang-ups included."""
+    ACTIVE_STREAMS.dec()
+    CHAT_STREAMS.labels(outcome=outcome).inc()
+    STREAM_DURATION.observe(elapsed)
+    log.info("chat.stream.end", outcome=outcome, tokens=tokens, seconds=round(elapsed, 3), trace_id=trace_id)
+    turn_span.end_turn(turn.span, outcome, tokens=tokens)  # here, not when the view returned
 
 
 def _tokens(texts: list[str], parts: list[str], started: float) -> bytes:
