@@ -68,6 +68,8 @@ class ResumeRetriever:
         self._profile: Cache[Profile | None]
         self._passages: Cache[Retrieval]
         if shared is not None:
+            # The fleet's caches in Redis, with the TTLs they were built with (app/state/shared.py):
+            # profile_ttl and passages_ttl configure only this process's own caches.
             self._profile, self._passages = shared.profile, shared.passages
         else:
             self._profile = MemoryCache("profile", maxsize=1, ttl=profile_ttl, timer=timer)
