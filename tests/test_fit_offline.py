@@ -41,6 +41,43 @@ def test_terms_are_split_into_matches_and_gaps(job: str, matched: set[str], miss
     assert not found & gaps
 
 
+def test_a_term_the_resume_mentions_is_never_called_a_gap_however_many_match() -> None:
+    tools = [
+        "Kubernetes",
+        "Terraform",
+        "PostgreSQL",
+        "Kafka",
+        "Grafana",
+        "Prometheus",
+        "Ansible",
+        "Jenkins",
+        "Redis",
+        "Go",
+    ]
+    resume = [Passage("Experience — Cloudco", "Ran " + ", ".join(tools) + ".", 1.0)]
+    job = "Platform Engineer\nYou will use " + ", ".join(tools) + " and Rust every day."
+
+    result = offline_assessment(job, resume, None)
+
+    gaps = {g.split(" (")[0] for g in result.gaps}
+    assert gaps == {"Rust"}  # the matches past the 8 listed were reported as gaps
+    assert "10 of the job's 11 key terms" in result.verdict
+
+
+def test_what_the_candidate_lacks_is_no_mention_of_it() -> None:
+    passages = [
+        *PASSAGES,
+        Passage("Skills — Gaps", "Known gaps:\n- Rust: never used professionally.", 0.9),
+        Passage("Fit Assessment — Payments role", "Gaps: No PCI DSS compliance experience.", 0.8),
+    ]
+
+    result = offline_assessment("Payments Engineer\nWe need Rust and PCI DSS on AWS.", passages, None)
+
+    found = {m.split(" (")[0] for m in result.key_matches}
+    assert "AWS" in found
+    assert not found & {"Rust", "PCI", "DSS", "PCI DSS"}
+
+
 def test_it_is_labelled_and_names_the_known_gaps() -> None:
     result = offline_assessment(
         "Mainframe Engineer\nMaintain COBOL batch jobs on z/OS for a bank.", PASSAGES, PROFILE_MODEL

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from app.fit.assessment import FitAssessment
 from app.resume.profile import Profile
+from app.resume.sections import names_what_is_missing
 from app.retrieval.types import Passage
 from app.text.words import STOP_WORDS, content_stems
 
@@ -40,21 +41,24 @@ _WEB_ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)+/")  # "careers.example.com/jobs"
 
 def offline_assessment(job_description: str, passages: Sequence[Passage], profile: Profile | None) -> FitAssessment:
     """Compare the job's distinctive terms with the words of the resume passages and profile skills."""
-    resume = content_stems(" ".join([*(f"{p.title} {p.text}" for p in passages), *_skills(profile)]))
+    # What the candidate lacks (the gaps, the fit examples' gaps) is no evidence of a skill:
+    # "No PCI DSS experience" must not count as a mention of PCI DSS.
+    evidence = [f"{p.title} {p.text}" for p in passages if not names_what_is_missing(p.title)]
+    resume = content_stems(" ".join([*evidence, *_skills(profile)]))
     terms = _job_terms(job_description, known={name.casefold() for name in _skills(profile)})
-    matched = [t for t in terms if content_stems(t) and content_stems(t) <= resume][:MAX_TERMS]
-    missing = [t for t in terms if t not in matched][:MAX_TERMS]
+    matched = [t for t in terms if content_stems(t) and content_stems(t) <= resume]
+    missing = [t for t in terms if t not in matched]  # from all matches: the 9th is no gap
     known_gaps = [
         _shortened(g) for g in (profile.skills.gaps if profile else []) if g.casefold() in job_description.casefold()
     ]
-    gaps = list(dict.fromkeys([*known_gaps, *missing]))[:MAX_TERMS]
-    found = f"{len(matched)} of the job's {len(matched) + len(gaps)} key terms appear in the resume"
-    if not matched and not gaps:
+    gaps = list(dict.fromkeys([*known_gaps, *missing]))
+    found = f"{len(matched)} of the job's {len(terms)} key terms appear in the resume"
+    if not terms and not known_gaps:
         found = "the job description names no skills or tools to compare"
     return FitAssessment(
         verdict=f"{LABEL}: {_level(len(matched), len(gaps))} — {found}.",
-        key_matches=[f"{t} (mentioned in the resume)" for t in matched],
-        gaps=[f"{t} (not found in the resume)" for t in gaps],
+        key_matches=[f"{t} (mentioned in the resume)" for t in matched[:MAX_TERMS]],
+        gaps=[f"{t} (not found in the resume)" for t in gaps[:MAX_TERMS]],
         recommendation="No language model is configured, so this compares words, not experience: "
         "read it as a pointer to what to ask, not as an assessment.",
     )

@@ -32,6 +32,15 @@ FIT_LABELS = {
 }
 _WORK_HISTORY_LEAD = "Work history: the companies worked for and the roles held there, with periods and places:"
 SKILL_GROUPS = {"strong": "Strong", "moderate": "Moderate", "gaps": "Gaps"}
+FIT_TITLE_PREFIX = "Fit Assessment — "
+_GAPS_TITLE_SUFFIX = f" — {SKILL_GROUPS['gaps']}"
+
+
+def names_what_is_missing(title: str) -> bool:
+    """Whether the frame titled `title` names what the candidate lacks (the skills gaps, or a fit
+    example's gaps) rather than what they have: its words are no evidence of a skill."""
+    base = title.split(" (part ", 1)[0]  # a long frame's parts: "Skills — Gaps (part 2 of 3)"
+    return base.startswith(FIT_TITLE_PREFIX) or base.endswith(_GAPS_TITLE_SUFFIX)
 # A lead sentence per group: it tells the LLM what the list means, and gives lexical search
 # the words recruiters use ("weaknesses", "strongest") that the bare headings lack.
 _SKILL_LEADS = {
@@ -126,7 +135,7 @@ def parse_fit_examples(section: Block) -> tuple[list[PlacedFrame], list[FitExamp
     for block in blocks:
         values, _ = labelled_fields(block.lines, FIT_LABELS)
         examples.append(FitExample.model_validate({**values, "title": block.heading}))
-        frames.append((block.line, Frame(f"Fit Assessment — {block.heading}", block.text(), "fit_assessment")))
+        frames.append((block.line, Frame(f"{FIT_TITLE_PREFIX}{block.heading}", block.text(), "fit_assessment")))
     return frames, examples
 
 
