@@ -2,6 +2,9 @@
 
 Decoding follows the WHATWG rules: lines end at CRLF, CR or LF only. `str.splitlines()`
 must not be used, because it also splits on U+2028 and friends, which LLM text contains.
+Clients do use such readers (requests' `iter_lines(decode_unicode=True)`, httpx's
+`iter_lines()`): encoding escapes those characters in the JSON, so a token holding one is not
+cut in two there.
 """
 
 from __future__ import annotations
@@ -12,18 +15,24 @@ from dataclasses import dataclass
 from typing import Any
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# What Python's line readers also break at and JSON leaves raw: escaped, the same text in JSON.
+_LINE_BREAKS_IN_JSON = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 _BOM = "\ufeff".encode()
 
 
 def encode_event(payload: Mapping[str, Any]) -> bytes:
     """Encode one `data:` event holding compact JSON, terminated by a blank line."""
-    return b"data: " + _json.encode(payload).encode(errors="replace") + b"\n\n"
+    return b"data: " + _json_bytes(payload) + b"\n\n"
 
 
 def encode_token(text: str) -> bytes:
     """Encode a token event; the hot path of every stream, so it skips the dict."""
+    return b'data: {"type":"token","content":' + _json_bytes(text) + b"}\n\n"
+
+
+def _json_bytes(value: Any) -> bytes:
     # errors="replace": an unpaired surrogate (from a broken upstream) is no UTF-8; never a crash.
-    return b'data: {"type":"token","content":' + _json.encode(text).encode(errors="replace") + b"}\n\n"
+    return _json.encode(value).translate(_LINE_BREAKS_IN_JSON).encode(errors="replace")
 
 
 def encode_comment(text: str) -> bytes:

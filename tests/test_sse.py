@@ -24,12 +24,15 @@ def test_encode_event_is_compact_json_on_one_line(payload: dict[str, object], wi
     [
         ("They", b'data: {"type":"token","content":"They"}\n\n'),
         ('say "hi"\n', b'data: {"type":"token","content":"say \\"hi\\"\\n"}\n\n'),
-        ("a\u2028b", 'data: {"type":"token","content":"a\u2028b"}\n\n'.encode()),
+        # Escaped too, though JSON need not: Python's line readers break lines there.
+        ("a\u2028b\u2029c\x85d", b'data: {"type":"token","content":"a\\u2028b\\u2029c\\u0085d"}\n\n'),
+        ("caf\u00e9 \u2713", 'data: {"type":"token","content":"caf\u00e9 \u2713"}\n\n'.encode()),
     ],
 )
 def test_encode_token_escapes_newlines_and_quotes(text: str, wire: bytes) -> None:
     assert encode_token(text) == wire
     assert encode_token(text) == encode_event({"type": "token", "content": text})
+    assert wire.decode().splitlines() == [wire.decode().split("\n")[0], ""]  # as requests' iter_lines(decode_unicode=True) reads it
 
 
 def test_encode_comment() -> None:
