@@ -145,6 +145,25 @@ def test_an_empty_session_id_starts_a_conversation_like_null(client, blank):
     assert uuid.UUID(response.get_json()["session_id"]).version == 4
 
 
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_question_that_normalisation_makes_many_times_longer_is_refused_before_any_work(
+    client, fake_memvid, scripted_answerer, stream
+):
+    # 1,000 x U+FDFA (18 characters each in NFKC, what the model reads) cost 12 s of CPU to embed.
+    response = client.post("/api/v1/chat", json={"message": "\ufdfa" * 1000, "stream": stream})
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "message"
+    assert fake_memvid.queries == []
+    assert scripted_answerer.requests == []
+
+
+def test_a_few_ligatures_are_an_ordinary_question(client):
+    response = client.post("/api/v1/chat", json={"message": "Does she write ﬁnance code? \ufdfa", "stream": False})
+
+    assert response.status_code == 200
+
+
 def test_retrieval_down_still_answers_without_context(client, fake_memvid, scripted_answerer):
     fake_memvid.available = False
 

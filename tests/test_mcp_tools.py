@@ -61,6 +61,7 @@ def test_llm_failures_are_tool_errors_with_the_safe_sentence(client, scripted_an
         # Validated as over HTTP: 60 characters, but only 10 besides whitespace.
         ("assess_fit", {"job_description": "Python dev" + " " * 50}, "besides whitespace"),
         ("ask_question", {"question": " \n\t "}, "only whitespace"),
+        ("assess_fit", {"job_description": "Engineer " + "\ufdfa" * 900}, "normalisation"),
     ],
 )
 def test_bad_arguments_are_tool_errors(client, name, arguments, mentions):

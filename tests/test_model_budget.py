@@ -36,6 +36,8 @@ def test_a_text_costs_one_unit_per_started_thousand_model_tokens():
     assert units(prose) == 1
     assert units(symbols) >= 3
     assert units(PROSE * 200) == 1  # 18,000 characters of one sentence repeated: one window to embed
+    # Counted as the model reads it (NFKC): 600 characters that become 10,800, ~2,400 tokens.
+    assert units("\ufdfa" * 600) >= 2
 
 
 @pytest.fixture

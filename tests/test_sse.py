@@ -32,7 +32,10 @@ def test_encode_event_is_compact_json_on_one_line(payload: dict[str, object], wi
 def test_encode_token_escapes_newlines_and_quotes(text: str, wire: bytes) -> None:
     assert encode_token(text) == wire
     assert encode_token(text) == encode_event({"type": "token", "content": text})
-    assert wire.decode().splitlines() == [wire.decode().split("\n")[0], ""]  # as requests' iter_lines(decode_unicode=True) reads it
+    assert wire.decode().splitlines() == [
+        wire.decode().split("\n")[0],
+        "",
+    ]  # as requests' iter_lines(decode_unicode=True) reads it
 
 
 def test_encode_comment() -> None:

@@ -28,7 +28,7 @@ from limits import RateLimitItemPerMinute
 from app.api.rate_limit import client_address
 from app.errors import ModelBudgetExhausted
 from app.guardrails.windows import windows
-from app.text.embedding import shared_embedder
+from app.text.embedding import as_model_reads, shared_embedder
 
 log = structlog.get_logger(__name__)
 
@@ -62,8 +62,8 @@ class ModelTokenBudget:
 def units(text: str) -> int:
     """How many budget units checking `text` costs: one per started TOKENS_PER_UNIT model tokens
     of the windows the guard embeds (so the guard's own count of them is then a cache hit)."""
-    if len(text) <= TOKENS_PER_UNIT:
-        return 1  # the model reads at most about one token a character: no need to count
+    if len(as_model_reads(text)) <= TOKENS_PER_UNIT:
+        return 1  # the model reads at most about one token a character of its NFKC form: no need to count
     return max(1, math.ceil(shared_embedder().tokens(*windows(text)) / TOKENS_PER_UNIT))
 
 

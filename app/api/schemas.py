@@ -8,13 +8,26 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from app.api.event_schemas import Source, event_stream_content
+from app.text.embedding import as_model_reads
 
 MIN_JOB_DESCRIPTION = 50
+MAX_EXPANSION = 3.0  # how many times longer NFKC may make a text (past EXPANSION_FLOOR_CHARS)
+EXPANSION_FLOOR_CHARS = 600
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be only whitespace")
+    return value
+
+
+def _not_expanding(value: str) -> str:
+    # The model reads a text in compatibility form (NFKC), which a few characters make far
+    # longer: 1,000 x U+FDFA (18 characters each) in a question cost 12 s of CPU to embed. An
+    # ordinary text grows by a few ligatures at most.
+    read = len(as_model_reads(value))
+    if read > EXPANSION_FLOOR_CHARS and read > MAX_EXPANSION * len(value):
+        raise ValueError("holds too many characters that Unicode normalisation (NFKC) expands many times over")
     return value
 
 
@@ -27,7 +40,10 @@ def _enough_text(value: str) -> str:
 # The two texts a client sends, validated alike over HTTP and MCP (app.mcp.tools).
 # The pattern documents `_not_blank` for clients and fuzzers; the validator enforces it.
 Question = Annotated[
-    str, Field(min_length=1, max_length=2000, json_schema_extra={"pattern": r"\S"}), AfterValidator(_not_blank)
+    str,
+    Field(min_length=1, max_length=2000, json_schema_extra={"pattern": r"\S"}),
+    AfterValidator(_not_blank),
+    AfterValidator(_not_expanding),
 ]
 
 
@@ -39,7 +55,12 @@ def _blank_is_absent(value: object) -> object:
 # A conversation to continue; "" means none, like null. Any UUID spelling is taken and
 # answered in its canonical lower-case form: a page keeps the session_id the answer gives.
 SessionId = Annotated[UUID | None, BeforeValidator(_blank_is_absent)]
-JobDescription = Annotated[str, Field(min_length=MIN_JOB_DESCRIPTION, max_length=20_000), AfterValidator(_enough_text)]
+JobDescription = Annotated[
+    str,
+    Field(min_length=MIN_JOB_DESCRIPTION, max_length=20_000),
+    AfterValidator(_enough_text),
+    AfterValidator(_not_expanding),
+]
 
 
 class ChatRequest(BaseModel):

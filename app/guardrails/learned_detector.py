@@ -143,10 +143,11 @@ class MeaningDetector:
         return float(model.scores(vectors).max())
 
     def _refuse_too_dense(self, pieces: list[str]) -> None:
+        read = sum(len(as_model_reads(piece)) for piece in pieces)
         # The model reads at most one token a character of what it is given (NFKC can make a
         # text longer), plus the "query: " prefix and two markers a window (6 measured): a
         # text that short (every chat question) is within budget without being counted.
-        if sum(len(as_model_reads(piece)) + 8 for piece in pieces) <= MAX_CHECKED_TOKENS:
+        if read + 8 * len(pieces) <= MAX_CHECKED_TOKENS:
             return
         tokens = self._embedder.tokens(*pieces)
         if tokens > MAX_CHECKED_TOKENS:

@@ -41,6 +41,8 @@ def names_what_is_missing(title: str) -> bool:
     example's gaps) rather than what they have: its words are no evidence of a skill."""
     base = title.split(" (part ", 1)[0]  # a long frame's parts: "Skills — Gaps (part 2 of 3)"
     return base.startswith(FIT_TITLE_PREFIX) or base.endswith(_GAPS_TITLE_SUFFIX)
+
+
 # A lead sentence per group: it tells the LLM what the list means, and gives lexical search
 # the words recruiters use ("weaknesses", "strongest") that the bare headings lack.
 _SKILL_LEADS = {
