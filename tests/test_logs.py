@@ -12,7 +12,7 @@ import requests
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
-from app.telemetry.logs import configure_logging, gunicorn_logconfig
+from app.telemetry.logs import MAX_ATOM_CHARS, configure_logging, gunicorn_logconfig
 from tests.fake_memvid import FakeMemvidServer
 from tests.servers import gunicorn
 
@@ -95,6 +95,16 @@ def test_gunicorn_access_log_is_structured(gunicorn_logger, capsys):
     assert line["user_agent"] == 'curl/8 "quoted"'
     assert line["trace_id"] == "t-42"
     assert "positional_args" not in line
+
+
+def test_a_client_chosen_path_or_user_agent_is_cut_short_in_the_access_line(gunicorn_logger, capsys):
+    environ = {**ENVIRON, "PATH_INFO": "/" + "p" * 4000, "RAW_URI": "/" + "p" * 4000, "HTTP_USER_AGENT": "u" * 6000}
+
+    gunicorn_logger.access(FakeResponse(), [], environ, timedelta(seconds=1))
+
+    (line,) = json_lines(capsys.readouterr().err)
+    assert len(line["user_agent"]) == len(line["path"]) == MAX_ATOM_CHARS + 1  # and an ellipsis
+    assert line["user_agent"].endswith("…")
 
 
 def test_access_line_without_optional_headers_has_nulls(gunicorn_logger, capsys):

@@ -159,9 +159,12 @@ def test_trace_id_passes_through_nginx(stack):
 
     given = requests.get(url + "/health", headers={"X-Trace-ID": "trace-from-client"}, timeout=5)
     made = requests.get(url + "/health", timeout=5)
+    insane = requests.request("XMADEUP", url + "/health", headers={"X-Trace-ID": "<script>" + "x" * 100}, timeout=5)
 
     assert given.headers["X-Trace-ID"] == "trace-from-client"
     assert len(made.headers["X-Trace-ID"]) == 32  # nginx's $request_id, used by the app
+    assert insane.status_code == 405  # answered by nginx itself: its own answers never echo it either
+    assert len(insane.headers["X-Trace-ID"]) == 32
 
 
 def test_body_over_nginx_limit_is_a_json_413(stack):

@@ -20,6 +20,7 @@ _Processor = structlog.typing.Processor
 _ACCESS_LOGGER = "gunicorn.access"
 # An access line's fields, from the "atoms" gunicorn passes as the access record's
 # arguments (the letters of its `access_log_format`; a missing header reads "-").
+MAX_ATOM_CHARS = 256
 _ACCESS_ATOMS = {
     "method": "m",
     "path": "U",
@@ -57,7 +58,12 @@ def _atom(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     # gunicorn escapes double quotes for its quoted text format; JSON escapes them itself.
-    return None if value == "-" else value.replace('\\"', '"')
+    text = value.replace('\\"', '"')
+    if text == "-":
+        return None
+    # A client chooses its path and User-Agent: 6,000 characters made 10 KB lines on endpoints
+    # with no rate limit. The start says what it was.
+    return text if len(text) <= MAX_ATOM_CHARS else text[:MAX_ATOM_CHARS] + "…"
 
 
 _SHARED: list[_Processor] = [
