@@ -164,6 +164,27 @@ def test_a_few_ligatures_are_an_ordinary_question(client):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("accept", "body", "kind"),
+    [
+        ("application/json", {}, "application/json"),  # a client generated from /openapi.json
+        ("application/json", {"stream": True}, "text/event-stream"),  # `stream` said decides
+        ("text/event-stream", {}, "text/event-stream"),
+        ("application/json, text/event-stream", {}, "text/event-stream"),
+        ("*/*", {}, "text/event-stream"),  # browsers and curl
+        (None, {}, "text/event-stream"),
+        ("text/event-stream", {"stream": False}, "application/json"),
+    ],
+)
+def test_without_stream_the_accept_header_chooses_json_or_the_stream(client, accept, body, kind):
+    headers = {"Accept": accept} if accept else {}
+
+    response = client.post("/api/v1/chat", json={"message": "Where has she worked?", **body}, headers=headers)
+
+    assert response.status_code == 200
+    assert response.mimetype == kind
+
+
 def test_retrieval_down_still_answers_without_context(client, fake_memvid, scripted_answerer):
     fake_memvid.available = False
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 
 from app.api.hang_up import ClientGone, stop_if_client_leaves
@@ -25,13 +25,27 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 _ERRORS: dict[int | str, Any] = dict.fromkeys((400, 413, 415, 422, 429, 502, 503, 504), ErrorBody)
 
 
+def _streams(body: ChatRequest) -> bool:
+    """Whether to answer as an event stream: as `stream` says, else as the client's Accept allows.
+
+    A client generated from /openapi.json sends `Accept: application/json` and leaves `stream`
+    out: answered with an event stream, it failed to parse the 200. Browsers and curl accept
+    anything (`*/*`) and keep the default, the stream.
+    """
+    if "stream" in body.model_fields_set:
+        return body.stream
+    accepted = request.accept_mimetypes
+    return not (accepted.provided and accepted.accept_json and not accepted.quality("text/event-stream"))
+
+
 @bp.post(
     "/chat",
     summary="Ask a question about the candidate",
     description=(
         "With `stream: true` (default) the answer is a `text/event-stream`: one `retrieval` event "
         "(with the `sources` given to the LLM), zero or more `token` events, then exactly one `done` "
-        "or `error` event. With `stream: false` the whole answer comes back as JSON."
+        "or `error` event. With `stream: false` the whole answer comes back as JSON. Without "
+        "`stream`, a request whose `Accept` takes JSON but not an event stream gets JSON."
     ),
     responses={200: ChatResponse, **_ERRORS},
 )
@@ -40,7 +54,7 @@ def chat(body: ChatRequest) -> Response | dict[str, Any]:
     charge_model_tokens(body.message)
     turns = components().chat
     session_id = str(body.session_id) if body.session_id else None
-    if not body.stream:
+    if not _streams(body):
         try:
             with stop_if_client_leaves():
                 answer = turns.answer(body.message, session_id)
