@@ -88,9 +88,11 @@ def test_ask_question_is_a_chat_turn_with_sources_and_a_session(service, llm, mo
         "session_id": sid,
         "sources": ["Experience — Cloudco", "Skills"],
         "mode": None,
+        "message_index": 1,
     }
     assert first.content[0].text.startswith("Ada ran K8s.")
     assert second.structured_content["answer"] == "On AWS."
+    assert second.structured_content["message_index"] == 3
     follow_up = llm.requests[-1].json["messages"]
     assert {"role": "assistant", "content": "Ada ran K8s."} in follow_up  # the session carried on
 

@@ -29,6 +29,7 @@ def test_ask_question_answers_and_records_the_turn(client, app, scripted_answere
         "session_id": sid,
         "sources": ["Experience — Cloudco", "Skills"],
         "mode": None,
+        "message_index": 1,
     }
     assert result["content"] == [
         {"type": "text", "text": f"Ada ran Kubernetes.\n\nSources: Experience — Cloudco, Skills\nsession_id: {sid}"}
@@ -78,5 +79,5 @@ def test_tool_schemas_come_from_the_argument_models(client):
     ask = tools["ask_question"]
     assert ask["inputSchema"]["required"] == ["question"]
     assert ask["inputSchema"]["properties"]["question"]["maxLength"] == 2000
-    assert set(ask["outputSchema"]["properties"]) == {"answer", "session_id", "sources", "mode"}
+    assert set(ask["outputSchema"]["properties"]) == {"answer", "session_id", "sources", "mode", "message_index"}
     assert tools["assess_fit"]["inputSchema"]["properties"]["job_description"]["minLength"] == 50

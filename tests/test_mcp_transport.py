@@ -295,6 +295,10 @@ def test_mcp_requests_are_rate_limited_per_client_with_a_json_rpc_error(app_conf
     assert pings == [200] * 5
     assert limited.headers["Retry-After"]
     assert error_of(limited)["code"] == -32010
+    # The client can match the refusal to its call, and back off: the SDKs show it no header.
+    assert limited.get_json()["id"] == 7
+    assert 0 < error_of(limited)["data"]["retry_after"] <= 61
+    assert str(error_of(limited)["data"]["retry_after"]) == limited.headers["Retry-After"]
     assert other_client.status_code == 200
 
 

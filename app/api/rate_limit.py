@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from functools import partial
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 from flask_limiter import Limiter
 
 from app.components import components
@@ -93,6 +93,21 @@ def _limiter(app: Flask, settings: Settings) -> Limiter:
         # limiter to its fallback would otherwise re-raise Redis's error as a 500.
         swallow_errors=True,
     )
+
+
+def seconds_until_allowed() -> int | None:
+    """Whole seconds until the limit just hit lets this client in again; None when unknown.
+
+    For answers that carry the wait in their body as well as in Retry-After (MCP's JSON-RPC error).
+    """
+    for limiter in current_app.extensions.get("limiter", ()):
+        current = limiter.current_limit
+        if current is not None:
+            try:
+                return retry_after_seconds(current.reset_at - time.time())
+            except limiter.storage.base_exceptions:
+                return None
+    return None
 
 
 def _add_headers(limiter: Limiter, response: Response) -> Response:

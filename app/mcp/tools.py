@@ -43,6 +43,9 @@ class AskQuestionResult(BaseModel):
     mode: str | None = Field(
         default=None, description='"offline": quoted from the resume without an LLM; "guardrail": a redirect.'
     )
+    message_index: int | None = Field(
+        default=None, description="The answer's position in the conversation, as POST /api/v1/chat gives it."
+    )
 
 
 class AssessFit(BaseModel):
@@ -64,7 +67,13 @@ def ask_question(arguments: AskQuestion) -> AskQuestionResult:
     session_id = str(arguments.session_id) if arguments.session_id else None
     answer = components().chat.answer(arguments.question, session_id)
     titles = [source["title"] for source in answer.sources]
-    return AskQuestionResult(answer=answer.text, session_id=answer.session_id, sources=titles, mode=answer.mode)
+    return AskQuestionResult(
+        answer=answer.text,
+        session_id=answer.session_id,
+        sources=titles,
+        mode=answer.mode,
+        message_index=answer.message_index,
+    )
 
 
 def assess_fit(arguments: AssessFit) -> FitResponse:

@@ -19,6 +19,7 @@ from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from app.api.rate_limit import seconds_until_allowed
 from app.errors import PayloadTooLarge, RateLimited
 from app.mcp import methods
 from app.mcp.incoming import ForbiddenOrigin, read_message
@@ -142,17 +143,26 @@ def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if status == 429:
         RATE_LIMITED.inc()
-        rpc = RpcError(RATE_LIMITED_CODE, RateLimited.detail)
+        wait = seconds_until_allowed()  # in the body too: the SDKs show clients no HTTP header
+        rpc = RpcError(RATE_LIMITED_CODE, RateLimited.detail, {"retry_after": wait} if wait else None)
     elif status == 413:
         rpc = RpcError(INVALID_REQUEST, PayloadTooLarge.detail)
     else:
         rpc = RpcError(INVALID_REQUEST, error.description or error.name)
     record("", OUTCOMES.get(rpc.code, "error"), _started())
-    response = rpc_error_response(rpc, None, status)
+    response = rpc_error_response(rpc, _request_id() if status == 429 else None, status)
     for name, value in error.get_headers():
         if name.lower() == "retry-after":
             response.headers[name] = value
     return response
+
+
+def _request_id() -> Any:
+    """The id of a tool call refused by the rate limit (which read the body to see that it calls a
+    tool), so the client can match the error to its call."""
+    body = g.get("mcp_body")
+    request_id = body.get("id") if isinstance(body, dict) else None
+    return request_id if isinstance(request_id, str | int) and not isinstance(request_id, bool) else None
 
 
 @bp.errorhandler(Exception)
