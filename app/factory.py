@@ -25,6 +25,7 @@ from app.api import (
     trace_id,
     version,
 )
+from app.api.openapi_doc import DocumentedApp
 from app.api.request_checks import StrictJSONProvider
 from app.api.schemas import ErrorBody
 from app.backends import build_answerer, build_memvid_backend
@@ -60,7 +61,7 @@ def create_app(
     """Build the Flask app; `config` overrides the environment, the clients replace the real ones."""
     settings = load_settings(config)
     configure_logging(settings.log_level, settings.log_format)
-    app = OpenAPI(
+    app = DocumentedApp(
         __name__,
         info=Info(title="AI Resume API", version=__version__),
         doc_prefix="/docs",

@@ -39,3 +39,13 @@ def test_every_event_a_stream_sends_is_one_the_document_describes(client, script
         model = STREAM_EVENT.validate_python(event)
         assert set(event) <= set(type(model).model_fields), f"undocumented field in {event}"
     assert {event["type"] for event in sent} == {"retrieval", "token", "done", "error"}
+
+
+def test_operations_are_named_by_their_view_and_claim_no_422_they_cannot_give(client):
+    paths = client.get("/openapi.json").get_json()["paths"]
+
+    ids = {op["operationId"] for item in paths.values() for op in item.values()}
+    assert {"chat", "assess_fit", "feedback", "profile", "suggested_questions", "mcp"} <= ids
+    assert "422" not in paths["/api/v1/profile"]["get"]["responses"]  # nothing to validate: no 422
+    chat_422 = paths["/api/v1/chat"]["post"]["responses"]["422"]["content"]["application/json"]["schema"]
+    assert chat_422 == {"$ref": "#/components/schemas/ErrorBody"}  # one error object, not an array

@@ -7,16 +7,16 @@ import time
 from typing import Any
 
 from flask import Response, request
-from flask_openapi3 import APIBlueprint, Tag
 
 from app.api.hang_up import ClientGone, stop_if_client_leaves
 from app.api.model_budget import charge_model_tokens
+from app.api.openapi_doc import api_blueprint
 from app.api.request_checks import require_json_body
 from app.api.schemas import ChatRequest, ChatResponse, ErrorBody
 from app.api.trace_id import current_trace_id
 from app.components import components
 
-bp = APIBlueprint("chat", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="chat")])
+bp = api_blueprint("chat", __name__, "chat", url_prefix="/api/v1")
 bp.before_request(require_json_body)
 
 # no-cache: never replayed from a cache; X-Accel-Buffering: nginx passes each event at once.

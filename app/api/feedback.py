@@ -6,8 +6,8 @@ import time
 from typing import Any
 
 import structlog
-from flask_openapi3 import APIBlueprint, Tag
 
+from app.api.openapi_doc import api_blueprint
 from app.api.request_checks import require_json_body
 from app.api.schemas import ErrorBody, FeedbackPath, FeedbackRequest, FeedbackResponse
 from app.components import components
@@ -17,7 +17,7 @@ from app.telemetry.metrics import FEEDBACK
 
 log = structlog.get_logger(__name__)
 
-bp = APIBlueprint("feedback", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="chat")])
+bp = api_blueprint("feedback", __name__, "chat", url_prefix="/api/v1")
 bp.before_request(require_json_body)
 
 # 503 `sessions_unavailable`: the shared session store (Redis) is away; the rating can be sent again.

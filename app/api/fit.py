@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_openapi3 import APIBlueprint, Tag
-
 from app.api.model_budget import charge_model_tokens
+from app.api.openapi_doc import api_blueprint
 from app.api.request_checks import require_json_body
 from app.api.schemas import ErrorBody, FitRequest, FitResponse
 from app.components import components
 
-bp = APIBlueprint("fit", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="fit")])
+bp = api_blueprint("fit", __name__, "fit", url_prefix="/api/v1")
 bp.before_request(require_json_body)
 
 _ERRORS: dict[int | str, Any] = dict.fromkeys((400, 413, 415, 422, 429, 502, 503, 504), ErrorBody)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from flask_openapi3 import APIBlueprint, Tag
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 
 from app import __version__
+from app.api.openapi_doc import api_blueprint
 from app.api.schemas import HealthResponse
 from app.components import Components, components
 from app.state.redis_link import RedisLink
 
-bp = APIBlueprint("health", __name__, abp_tags=[Tag(name="health")])
+bp = api_blueprint("health", __name__, "health")
 
 
 @bp.get("/health", summary="Service health", responses={200: HealthResponse})

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_openapi3 import APIBlueprint, Tag
-
+from app.api.openapi_doc import api_blueprint
 from app.api.schemas import ErrorBody, SuggestedQuestion, SuggestedQuestions
 from app.components import components
 from app.errors import ProfileNotFound
 from app.resume.profile import Profile, PublicProfile
 
-bp = APIBlueprint("questions", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="profile")])
+bp = api_blueprint("questions", __name__, "profile", url_prefix="/api/v1")
 
 _ERRORS: dict[int | str, Any] = {404: ErrorBody, 503: ErrorBody}
 

@@ -8,12 +8,11 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from flask_openapi3 import APIBlueprint, Tag
-
 from app import __version__
+from app.api.openapi_doc import api_blueprint
 from app.api.schemas import VersionResponse
 
-bp = APIBlueprint("version", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="health")])
+bp = api_blueprint("version", __name__, "health", url_prefix="/api/v1")
 
 COMMIT_ENV = "GIT_COMMIT"  # set by the image: `docker build --build-arg GIT_COMMIT=$(git rev-parse HEAD)`
 _ROOT = Path(__file__).resolve().parents[2]

@@ -13,12 +13,12 @@ from typing import Any
 
 import structlog
 from flask import Response, g, request
-from flask_openapi3 import APIBlueprint, Tag
 from mcp_types import JSONRPCNotification, JSONRPCRequest
 from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from app.api.openapi_doc import api_blueprint
 from app.api.rate_limit import seconds_until_allowed
 from app.errors import PayloadTooLarge, RateLimited
 from app.mcp import methods
@@ -29,7 +29,7 @@ from app.telemetry.metrics import RATE_LIMITED
 
 log = structlog.get_logger(__name__)
 
-bp = APIBlueprint("mcp", __name__, abp_tags=[Tag(name="mcp")])
+bp = api_blueprint("mcp", __name__, "mcp")
 
 _ROUTING_HEADERS = frozenset({"mcp-protocol-version", "mcp-method", "mcp-name"})
 
@@ -52,7 +52,7 @@ _RESPONSES: dict[int | str, Any] = {
         "`questions://suggested`. Tool calls are rate-limited per client like chat."
     ),
 )
-def endpoint() -> Response:
+def mcp() -> Response:
     started = _started()
     body = read_message()
     if not isinstance(body, dict) or "method" not in body:

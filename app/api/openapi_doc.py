@@ -1,0 +1,52 @@
+"""The OpenAPI document's own rules, on top of what flask-openapi3 generates from the models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_openapi3 import APIBlueprint, OpenAPI, Tag
+
+_VALIDATION_ERROR = "422"
+
+
+def api_blueprint(name: str, import_name: str, tag: str, url_prefix: str | None = None) -> APIBlueprint:
+    """Make a blueprint whose operations are documented under `tag`, with plain operation ids."""
+    return APIBlueprint(
+        name, import_name, url_prefix=url_prefix, abp_tags=[Tag(name=tag)], operation_id_callback=operation_id
+    )
+
+
+def operation_id(*, name: str = "", **_: Any) -> str:
+    """Name an operation by its view function (`chat`, `assess_fit`, `feedback`...).
+
+    The default joined blueprint, function, path and method (`chat_chat_chat_post`): clients
+    generated from the document got those as their method names.
+    """
+    return name
+
+
+class DocumentedApp(OpenAPI):
+    """flask-openapi3's app, whose document claims no 422 an operation cannot answer."""
+
+    def generate_spec_json(self) -> None:
+        """Generate the document, then correct the 422 the library adds to every operation.
+
+        It adds an array of the error model to each operation that declares no 422 of its own:
+        operations with neither body nor parameters never answer 422, and our 422 body is one
+        error object, not an array.
+        """
+        super().generate_spec_json()
+        for path_item in self.spec_json.get("paths", {}).values():
+            for operation in path_item.values():
+                _correct_validation_error(operation)
+
+
+def _correct_validation_error(operation: dict[str, Any]) -> None:
+    responses = operation.get("responses", {})
+    schema = responses.get(_VALIDATION_ERROR, {}).get("content", {}).get("application/json", {}).get("schema", {})
+    if schema.get("type") != "array":
+        return  # declared by the operation itself
+    if operation.get("requestBody") or operation.get("parameters"):
+        responses[_VALIDATION_ERROR]["content"]["application/json"]["schema"] = schema["items"]
+    else:
+        del responses[_VALIDATION_ERROR]
