@@ -148,6 +148,17 @@ class ProfileNotFound(ServiceError):
     detail = "This resume has no candidate profile."
 
 
+class FitBusy(ServiceError):
+    """Other job descriptions held this worker's checking slot for longer than a request waits."""
+
+    status = 503
+    code = "fit_busy"
+    detail = "Other job descriptions are being checked right now; please try again in a few seconds."
+
+    def __init__(self) -> None:
+        super().__init__(retry_after=5.0)
+
+
 class UpstreamError(ServiceError):
     """A dependency (memvid, the LLM) failed; the message never carries upstream text."""
 

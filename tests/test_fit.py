@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import random
 import re
+import threading
+import time
 from typing import Any
 
 import pytest
 
+from app.errors import FitBusy
 from app.factory import create_app
 from app.fit.assessment import FitAssessment, FitResult
 from app.fit.offline import LABEL
@@ -291,3 +294,43 @@ def test_the_openapi_document_describes_the_endpoint(memvid: FakeMemvid) -> None
 
     assert "prompt injection" in operation["description"]
     assert {"200", "422", "429", "502"} <= set(operation["responses"])
+
+
+class SlowGuard:
+    """A guard that takes its time, like the learned detector on a long job description."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.checking = 0
+        self.most_at_once = 0
+
+    def check(self, text: str) -> GuardVerdict:
+        self.checking += 1
+        self.most_at_once = max(self.most_at_once, self.checking)
+        time.sleep(self.seconds)
+        self.checking -= 1
+        return GuardVerdict(blocked=True, category="instruction_override")
+
+
+def test_one_job_description_is_checked_at_a_time_and_one_waiting_too_long_is_told_to_retry() -> None:
+    # A chat question needs the same embedding thread: it should wait behind one job description,
+    # not behind every one a crowd sent at once.
+    guard = SlowGuard(0.5)
+    service = FitService(retriever=None, answerer=None, guard=guard, wait_seconds=0.7)  # type: ignore[arg-type]
+    outcomes: list[str] = []
+
+    def assess() -> None:
+        try:
+            service.assess(JOB)
+            outcomes.append("assessed")
+        except FitBusy as busy:
+            outcomes.append(f"{busy.code} {busy.status} {busy.retry_after}")
+
+    threads = [threading.Thread(target=assess) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert guard.most_at_once == 1
+    assert sorted(outcomes) == ["assessed", "assessed", "fit_busy 503 5.0"]  # the third waited 0.7 s of the 1 s

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import structlog
 
-from app.errors import LLMError
+from app.errors import FitBusy, LLMError
 from app.fit.assessment import FitAssessment, FitResult
 from app.fit.llm_assessor import assess_with_llm
 from app.fit.offline import offline_assessment
@@ -35,24 +37,47 @@ UNCLEAR_REFUSAL = FitAssessment(
 )
 
 
+# Checking and searching a long job description is seconds of CPU in this worker's one
+# embedding thread, which every chat question needs too (a 20,000-character one: ~4.4 s).
+# One at a time, so a chat waits behind one job description, not behind every one queued (the
+# model budget bounds what one address sends, not many); a request waits this long for its turn.
+FIT_WAIT_SECONDS = 30.0
+
+
 class FitService:
     """Assesses job descriptions against the candidate's resume."""
 
-    def __init__(self, retriever: ResumeRetriever, answerer: Answerer, guard: InputGuard) -> None:
+    def __init__(
+        self,
+        retriever: ResumeRetriever,
+        answerer: Answerer,
+        guard: InputGuard,
+        *,
+        wait_seconds: float = FIT_WAIT_SECONDS,
+    ) -> None:
         self._retriever = retriever
         self._answerer = answerer
         self._guard = guard
+        self._checking = threading.BoundedSemaphore(1)  # cooperative once gevent patched threading
+        self._wait_seconds = wait_seconds
 
     def assess(self, job_description: str) -> FitResult:
-        """Return the assessment; raise RetrievalUnavailable or LLMError when a dependency fails."""
-        verdict = self._guard.check(job_description)
-        if verdict.blocked:
-            FIT_ASSESSMENTS.labels(outcome="blocked").inc()
-            refusal = UNCLEAR_REFUSAL if verdict.category == LEARNED else REFUSAL
-            return FitResult(refusal, chunks_retrieved=0, tokens_used=0)
-        profile = self._retriever.profile()  # raises RetrievalUnavailable: no evidence, no verdict
-        queries = requirement_queries(job_description)
-        passages = gather_passages(queries, self._search)
+        """Return the assessment; raise RetrievalUnavailable, LLMError, or FitBusy when the wait
+        for this worker's checking slot is over."""
+        if not self._checking.acquire(timeout=self._wait_seconds):
+            FIT_ASSESSMENTS.labels(outcome="busy").inc()
+            raise FitBusy()
+        try:  # the guard and the searches: the CPU; the LLM's answer is awaited outside
+            verdict = self._guard.check(job_description)
+            if verdict.blocked:
+                FIT_ASSESSMENTS.labels(outcome="blocked").inc()
+                refusal = UNCLEAR_REFUSAL if verdict.category == LEARNED else REFUSAL
+                return FitResult(refusal, chunks_retrieved=0, tokens_used=0)
+            profile = self._retriever.profile()  # raises RetrievalUnavailable: no evidence, no verdict
+            queries = requirement_queries(job_description)
+            passages = gather_passages(queries, self._search)
+        finally:
+            self._checking.release()
         if answers_offline(self._answerer):
             FIT_ASSESSMENTS.labels(outcome="offline").inc()
             return FitResult(offline_assessment(job_description, passages, profile), len(passages), 0)
