@@ -60,7 +60,11 @@ class EmbeddedMemvidBackend:
 
     @property
     def modes(self) -> tuple[str, ...]:
-        """Return the search modes the open file supports (semantic needs vectors from our model)."""
+        """Return the search modes the open file supports (semantic needs vectors from our model).
+
+        A property that touches the file: it stats it, and opens it only when it changed (a
+        rebuilt index), so asking several times a question costs a stat each.
+        """
         # Not through `_call`: asking which modes exist is no engine call (and no trace span).
         try:
             with self._lock:
