@@ -4,4 +4,4 @@ The app factory lives in `app.factory`; this package stays import-light so that
 gunicorn.conf.py can read settings before gevent patches the standard library.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -183,6 +183,7 @@ def test_without_stream_the_accept_header_chooses_json_or_the_stream(client, acc
 
     assert response.status_code == 200
     assert response.mimetype == kind
+    assert "Accept" in response.headers["Vary"]  # a cache must not give one kind for the other
 
 
 def test_retrieval_down_still_answers_without_context(client, fake_memvid, scripted_answerer):

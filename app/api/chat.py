@@ -38,6 +38,13 @@ def _streams(body: ChatRequest) -> bool:
     return not (accepted.provided and accepted.accept_json and not accepted.quality("text/event-stream"))
 
 
+@bp.after_request
+def _vary_on_accept(response: Response) -> Response:
+    # Without `stream`, the Accept header chooses JSON or the event stream: caches must know.
+    response.vary.add("Accept")
+    return response
+
+
 @bp.post(
     "/chat",
     summary="Ask a question about the candidate",
@@ -45,7 +52,9 @@ def _streams(body: ChatRequest) -> bool:
         "With `stream: true` (default) the answer is a `text/event-stream`: one `retrieval` event "
         "(with the `sources` given to the LLM), zero or more `token` events, then exactly one `done` "
         "or `error` event. With `stream: false` the whole answer comes back as JSON. Without "
-        "`stream`, a request whose `Accept` takes JSON but not an event stream gets JSON."
+        "`stream`, a request whose `Accept` takes JSON but not an event stream gets JSON. A client "
+        "generated from this document that reads JSON should send `stream: false`: generators send "
+        "the documented default (`true`) and `Accept: */*`."
     ),
     responses={200: ChatResponse, **_ERRORS},
 )
