@@ -53,6 +53,15 @@ def test_llm_failures_are_tool_errors_with_the_safe_sentence(client, scripted_an
     assert result == {"content": [{"type": "text", "text": text}], "isError": True}
 
 
+def test_a_tool_error_with_a_known_wait_says_it_to_the_calling_model(client, scripted_answerer):
+    scripted_answerer.enqueue(LLMError("llm_rate_limited", retry_after=6.5))
+
+    result = call_tool(client, "ask_question", {"question": "Cloud?"})
+
+    assert result["isError"] is True
+    assert result["content"][0]["text"].endswith("Retry after 7 s.")
+
+
 @pytest.mark.parametrize(
     ("name", "arguments", "mentions"),
     [

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from app.api.model_budget import charge_model_tokens
 from app.api.schemas import FitResponse, JobDescription, Question, SessionId
 from app.components import components
-from app.errors import ServiceError
+from app.errors import ServiceError, retry_after_seconds
 from app.mcp.protocol import RpcError
 
 log = structlog.get_logger(__name__)
@@ -136,7 +136,10 @@ def call(name: str, arguments: dict[str, Any] | None) -> CallToolResult:
         return _failure(_describe(error))
     except ServiceError as error:  # LLM or retrieval failure: its detail is client-safe
         log.warning("mcp.tool_error", tool=name, code=error.code)
-        return _failure(error.detail)
+        if error.retry_after is None:
+            return _failure(error.detail)
+        # The calling model reads only this text: the wait HTTP and SSE clients get goes in it.
+        return _failure(f"{error.detail} Retry after {retry_after_seconds(error.retry_after)} s.")
     structured = output.model_dump(mode="json")
     return CallToolResult(content=[TextContent(text=_as_text(structured))], structured_content=structured)
 
