@@ -64,6 +64,20 @@ def test_a_term_the_resume_mentions_is_never_called_a_gap_however_many_match() -
     assert "10 of the job's 11 key terms" in result.verdict
 
 
+def test_a_term_the_requirement_passages_miss_is_searched_for_before_it_is_called_a_gap() -> None:
+    searched: list[str] = []
+
+    def look_up(term: str) -> list[Passage]:
+        searched.append(term)
+        return [Passage("Languages", "Dutch (professional working proficiency).", 1.0)] if term == "Dutch" else []
+
+    result = offline_assessment("Account Manager\nYou speak Dutch and use Salesforce on AWS.", PASSAGES, None, look_up)
+
+    assert {m.split(" (")[0] for m in result.key_matches} == {"AWS", "Dutch"}
+    assert [g.split(" (")[0] for g in result.gaps] == ["Salesforce"]
+    assert sorted(searched) == ["Dutch", "Salesforce"]  # only what the passages did not mention
+
+
 def test_what_the_candidate_lacks_is_no_mention_of_it() -> None:
     passages = [
         *PASSAGES,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.fit.assessment import FitAssessment
 from app.resume.profile import Profile
@@ -17,6 +17,7 @@ from app.text.words import STOP_WORDS, content_stems
 
 LABEL = "Keyword overlap (offline, no language model)"
 MAX_TERMS = 8
+MAX_LOOK_UPS = 8  # searches for terms the requirement passages did not mention
 # Longer "terms" are links or slash-joined lists, not names of skills ("Kubernetes" is 10).
 MAX_TERM_CHARS = 40
 # A known gap is a line of the resume: kept whole up to here, within the answer's line limit.
@@ -39,15 +40,26 @@ _SENTENCE_START = re.compile(r"(^|[\n.!?•*-])\s*$")
 _WEB_ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)+/")  # "careers.example.com/jobs": where to apply, not a skill
 
 
-def offline_assessment(job_description: str, passages: Sequence[Passage], profile: Profile | None) -> FitAssessment:
-    """Compare the job's distinctive terms with the words of the resume passages and profile skills."""
-    # What the candidate lacks (the gaps, the fit examples' gaps) is no evidence of a skill:
-    # "No PCI DSS experience" must not count as a mention of PCI DSS.
-    evidence = [f"{p.title} {p.text}" for p in passages if not names_what_is_missing(p.title)]
-    resume = content_stems(" ".join([*evidence, *_skills(profile)]))
+def offline_assessment(
+    job_description: str,
+    passages: Sequence[Passage],
+    profile: Profile | None,
+    look_up: Callable[[str], list[Passage]] | None = None,
+) -> FitAssessment:
+    """Compare the job's distinctive terms with the words of the resume passages and profile skills.
+
+    A term the passages do not mention is searched for on its own with `look_up` (at most
+    MAX_LOOK_UPS of them): the passages are those found for the job's requirements, not the
+    whole resume, and "not found in the resume" must mean what it says.
+    """
+    resume = _evidence(passages, _skills(profile))
     terms = _job_terms(job_description, known={name.casefold() for name in _skills(profile)})
-    matched = [t for t in terms if content_stems(t) and content_stems(t) <= resume]
-    missing = [t for t in terms if t not in matched]  # from all matches: the 9th is no gap
+    mentioned = {t for t in terms if _mentioned(t, resume)}
+    if look_up is not None:
+        unsure = [t for t in terms if t not in mentioned][:MAX_LOOK_UPS]
+        mentioned |= {t for t in unsure if _mentioned(t, _evidence(look_up(t), []))}
+    matched = [t for t in terms if t in mentioned]
+    missing = [t for t in terms if t not in mentioned]  # from all matches: the 9th is no gap
     known_gaps = [
         _shortened(g) for g in (profile.skills.gaps if profile else []) if g.casefold() in job_description.casefold()
     ]
@@ -62,6 +74,18 @@ def offline_assessment(job_description: str, passages: Sequence[Passage], profil
         recommendation="No language model is configured, so this compares words, not experience: "
         "read it as a pointer to what to ask, not as an assessment.",
     )
+
+
+def _evidence(passages: Sequence[Passage], skills: list[str]) -> frozenset[str]:
+    # What the candidate lacks (the gaps, the fit examples' gaps) is no evidence of a skill:
+    # "No PCI DSS experience" must not count as a mention of PCI DSS.
+    texts = [f"{p.title} {p.text}" for p in passages if not names_what_is_missing(p.title)]
+    return content_stems(" ".join([*texts, *skills]))
+
+
+def _mentioned(term: str, evidence: frozenset[str]) -> bool:
+    stems = content_stems(term)
+    return bool(stems) and stems <= evidence
 
 
 def _skills(profile: Profile | None) -> list[str]:

@@ -76,11 +76,12 @@ class FitService:
             profile = self._retriever.profile()  # raises RetrievalUnavailable: no evidence, no verdict
             queries = requirement_queries(job_description)
             passages = gather_passages(queries, self._search)
+            if answers_offline(self._answerer):  # its searches for single terms are CPU too
+                FIT_ASSESSMENTS.labels(outcome="offline").inc()
+                offline = offline_assessment(job_description, passages, profile, self._search)
+                return FitResult(offline, len(passages), 0)
         finally:
             self._checking.release()
-        if answers_offline(self._answerer):
-            FIT_ASSESSMENTS.labels(outcome="offline").inc()
-            return FitResult(offline_assessment(job_description, passages, profile), len(passages), 0)
         assessment, tokens = self._ask_llm(job_description, passages, profile)
         log.info("fit.assessed", searches=len(queries), chunks=len(passages), tokens=tokens)
         return FitResult(assessment, chunks_retrieved=len(passages), tokens_used=tokens)
