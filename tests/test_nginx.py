@@ -167,11 +167,12 @@ def test_trace_id_passes_through_nginx(stack):
     assert len(insane.headers["X-Trace-ID"]) == 32
 
 
-def test_body_over_nginx_limit_is_a_json_413(stack):
+@pytest.mark.parametrize("size", [70_000, 2_000_000])  # past the app's 64 KiB: refused by nginx itself
+def test_body_over_nginx_limit_is_a_json_413(stack, size):
     _, url = stack
 
     response = requests.post(
-        url + "/api/v1/chat", data=b"x" * 2_000_000, headers={"Content-Type": "application/json"}, timeout=10
+        url + "/api/v1/chat", data=b"x" * size, headers={"Content-Type": "application/json"}, timeout=10
     )
 
     assert response.status_code == 413
@@ -189,7 +190,7 @@ def test_upstream_down_is_a_json_503_that_a_page_on_another_origin_can_read(tmp_
             headers={
                 "Origin": page,
                 "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "content-type",
+                "Access-Control-Request-Headers": "content-type,x-client-version",
             },
             timeout=10,
         )
@@ -203,6 +204,7 @@ def test_upstream_down_is_a_json_503_that_a_page_on_another_origin_can_read(tmp_
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Headers"] == "content-type,x-client-version"  # as the app allows
     assert chat.status_code == 503
     assert chat.headers["Access-Control-Allow-Origin"] == "*"
     assert "Retry-After" in chat.headers["Access-Control-Expose-Headers"]
