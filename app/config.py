@@ -22,6 +22,30 @@ class ConfigError(SystemExit):
     """A bad setting: exits the process with one line naming the variable."""
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_MISREAD_AS_PATTERN = frozenset("*\\]?$^[]()")  # flask-cors takes an origin holding one for a regex
+
+
+def _origin(entry: str) -> str:
+    """Return `entry` as a browser sends its Origin, or raise ValueError when it cannot be one."""
+    parts = urlsplit(entry.removesuffix("/"))
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    usable = (
+        parts.scheme.lower() in _DEFAULT_PORTS
+        and parts.hostname
+        and port != -1
+        and not (parts.path or parts.query or parts.fragment or "#" in entry or parts.username is not None)
+        and _MISREAD_AS_PATTERN.isdisjoint(parts.netloc)
+    )
+    if not usable:
+        raise ValueError(f"{entry[:100]!r} is not an origin such as https://jobs.example.com")
+    scheme, host = parts.scheme.lower(), str(parts.hostname)
+    return f"{scheme}://{host}" if port in (None, _DEFAULT_PORTS[scheme]) else f"{scheme}://{host}:{port}"
+
+
 class Settings(BaseSettings):
     """Every setting of the service; field names are the environment variable names."""
 
@@ -104,19 +128,15 @@ class Settings(BaseSettings):
     @field_validator("cors_origins")
     @classmethod
     def _origins(cls, value: list[str]) -> list[str]:
-        # A browser's Origin is scheme://host[:port], nothing after it: an entry with a path or
-        # without a scheme would never match, and its page would see only a generic CORS error.
-        # A trailing "/" (copied from the address bar) is dropped.
+        # A browser's Origin is scheme://host[:port], nothing after it: an entry with a path,
+        # without a scheme or with a user would never match, and its page would see only a
+        # generic CORS error. Written as the browser sends it: a trailing "/" (copied from the
+        # address bar) and a default port are dropped, scheme and host lower-cased.
         if "*" in value:
             if value != ["*"]:
                 raise ValueError('"*" allows every origin: give it alone or not at all')
             return value
-        origins = [item.removesuffix("/") for item in value]
-        for origin in origins:
-            parts = urlsplit(origin)
-            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
-                raise ValueError(f"{origin[:100]!r} is not an origin such as https://jobs.example.com")
-        return origins
+        return [_origin(item) for item in value]
 
     @field_validator("redis_url")
     @classmethod

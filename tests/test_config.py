@@ -61,6 +61,10 @@ def test_lists_and_blank_values(monkeypatch):
         ({"cors_origins": "jobs.example.com"}, "CORS_ORIGINS"),  # no scheme: never a browser's Origin
         ({"cors_origins": "https://jobs.example.com/careers"}, "CORS_ORIGINS"),
         ({"cors_origins": "https://a.example, *"}, "CORS_ORIGINS"),
+        # flask-cors would take it for a prefix regex: https://xexample.com would pass.
+        ({"cors_origins": "https://*.example.com"}, "CORS_ORIGINS"),
+        ({"cors_origins": "https://user@jobs.example.com"}, "CORS_ORIGINS"),
+        ({"cors_origins": "https://jobs.example.com#"}, "CORS_ORIGINS"),
     ],
 )
 def test_bad_value_names_the_variable(overrides, named):
@@ -81,6 +85,11 @@ def test_an_origin_copied_with_its_trailing_slash_still_matches_the_browsers():
     assert load_settings({"cors_origins": "https://a.example/ http://localhost:5173"}).cors_origins == [
         "https://a.example",
         "http://localhost:5173",
+    ]
+    # As the browser sends it: no default port, lower case.
+    assert load_settings({"cors_origins": "HTTPS://Jobs.Example.com:443 http://127.0.0.1:80"}).cors_origins == [
+        "https://jobs.example.com",
+        "http://127.0.0.1",
     ]
     assert load_settings({"cors_origins": "*"}).cors_origins == ["*"]
 
