@@ -98,7 +98,9 @@ def test_assess_fit_and_the_mcp_tools_spend_the_same_budget(tight):
 
     result = call_tool(tight, "ask_question", {"question": "Short?"})  # same client, the budget still spent
     assert result["isError"] is True
-    assert result["content"][0]["text"] == ModelBudgetExhausted.detail
+    text = result["content"][0]["text"]
+    assert text.startswith(ModelBudgetExhausted.detail)
+    assert text.removeprefix(ModelBudgetExhausted.detail).startswith(" Retry after ")  # the wait, as Retry-After says
 
 
 def test_with_redis_the_budget_is_shared_by_every_worker_and_redis_gone_is_not_an_outage(app_config, redis_server):
