@@ -107,3 +107,16 @@ def default_answer(text: str = "Ada ran Kubernetes on AWS.") -> list[Step]:
     words = text.split(" ")
     tokens: list[Step] = [Token(word if i == 0 else " " + word) for i, word in enumerate(words)]
     return [*tokens, Finished("stop", Usage(40, 17, 57))]
+
+
+class BuggyAnswerer:
+    """An answerer with a bug: after one token it raises what is no LLMError."""
+
+    name = "openrouter"
+
+    def stream(self, request: AnswerRequest) -> Generator[LLMEvent, None, None]:
+        yield Token("Half")
+        raise KeyError("choices")
+
+    def close(self) -> None:
+        return None

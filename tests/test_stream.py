@@ -9,7 +9,7 @@ from app.llm.types import Finished, Token
 from app.retrieval.retriever import ResumeRetriever
 from app.state.memory_sessions import MemorySessionStore
 from app.telemetry.metrics import CHAT_STREAMS
-from tests.fakes import FakeMemvid, ScriptedAnswerer
+from tests.fakes import BuggyAnswerer, FakeMemvid, ScriptedAnswerer
 from tests.sse_client import events
 
 
@@ -90,19 +90,8 @@ def test_stopping_worker_ends_stream_with_server_shutdown():
     assert answerer.closed_streams == 1
 
 
-class Exploding:
-    name = "openrouter"
-
-    def stream(self, request):
-        yield Token("x")
-        raise ZeroDivisionError("bug")
-
-    def close(self) -> None:
-        return None
-
-
 def test_unexpected_answerer_failure_is_a_coded_error():
-    received = events(run(service(Exploding())))
+    received = events(run(service(BuggyAnswerer())))
 
     assert received[-1] == {
         "type": "error",

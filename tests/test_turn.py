@@ -13,7 +13,7 @@ from app.guardrails.types import GuardVerdict
 from app.llm.types import Finished, Token, Usage
 from app.retrieval.retriever import ResumeRetriever
 from app.state.memory_sessions import MemorySessionStore
-from tests.fakes import FakeMemvid, ScriptedAnswerer
+from tests.fakes import BuggyAnswerer, FakeMemvid, ScriptedAnswerer
 from tests.sse_client import events
 
 
@@ -196,21 +196,8 @@ def test_the_mode_is_decided_by_the_answerer(name, mode):
     assert service(ScriptedAnswerer(name=name)).mode == mode
 
 
-class Buggy:
-    """An answerer with a bug: it raises what is no LLMError, after one token."""
-
-    name = "openrouter"
-
-    def stream(self, request):
-        yield Token("Half")
-        raise KeyError("choices")
-
-    def close(self) -> None:
-        return None
-
-
 def test_a_bug_in_the_answerer_is_llm_error_whole_or_streamed_and_nothing_is_recorded():
-    chat = service(Buggy())
+    chat = service(BuggyAnswerer())
 
     with pytest.raises(LLMError) as raised:
         chat.answer("What cloud work?", "sid-6")
