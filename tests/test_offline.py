@@ -288,3 +288,54 @@ def test_a_sentence_the_resume_repeats_is_quoted_once() -> None:
     answer = ask("Did she lead the Kubernetes migration?", passages=(summary,))
 
     assert answer.count("She led the Kubernetes migration.") == 1
+
+
+def test_a_quoted_faq_answer_brings_its_first_sentence_the_plain_answer() -> None:
+    faq = Passage(
+        "Has she worked on call?",
+        "Yes, for nine years.\nShe designed the on-call rotation and writes blameless incident reviews.",
+        1.0,
+    )
+
+    answer = ask("Has she written incident reviews?", passages=(faq,))
+
+    assert "Yes, for nine years. She designed the on-call rotation" in answer
+
+
+def test_a_long_first_sentence_of_an_faq_answer_is_not_added_past_the_budget() -> None:
+    opening = "It depends " + "on the team and the project " * 10 + "at hand."
+    faq = Passage("Does she like startups?", f"{opening}\nShe has written incident reviews at every job.", 1.0)
+
+    answer = ask("Has she written incident reviews?", passages=(faq,))
+
+    assert "incident reviews at every job" in answer
+    assert "It depends" not in answer
+
+
+def test_a_quoted_fit_example_brings_its_fit_level_plain_or_bold() -> None:
+    for label in ("Fit level:", "**Fit level:**"):
+        fit = Passage(
+            "Fit Assessment — Machine Learning Engineer at a retailer",
+            f"{label} Weak fit\n"
+            "Role: Machine learning engineer building recommendation models for a retailer.\n"
+            "Job description: Train and ship recommendation models in Python for the retailer's shop.\n"
+            "Verdict: Not a match: she runs model-serving machines but has never trained a model.\n"
+            "Key matches: Python services, retail data pipelines.\n"
+            "Gaps: No machine learning training, no statistics.\n"
+            "Recommendation: Do not interview for this role; consider a platform role.",
+            1.0,
+        )
+
+        answer = ask("Would she suit a machine learning role building recommendation models?", passages=(fit,))
+
+        assert f"{label} Weak fit" in answer
+        assert answer.index(label) < answer.index("Role: Machine learning")  # in the frame's order
+
+
+def test_a_fit_level_comes_only_with_its_own_fit_example() -> None:
+    fit = Passage("Fit Assessment — Data Scientist", "Fit level: Weak fit\nVerdict: Not a match.", 1.0)
+
+    answer = ask("Did she mentor engineers?", passages=(ACME, fit))
+
+    assert "Mentored six engineers" in answer
+    assert "Weak fit" not in answer

@@ -27,22 +27,23 @@ from tests.retrieval_eval import TUNING_SETS, Score, measure, question_sets
 PLAIN_WORDS = re.compile(r"^[^\W_]+( OR [^\W_]+)*$")
 
 # (set, mode) -> floors of recall@3, recall@5, offline answers with the fact: the lowest figure
-# measured on two machines, less about one question, so a regression fails and noise does not.
+# measured on two machines, less about one question, so a regression fails and noise does not
+# (the offline floors were raised on 2026-12-05 from one machine's figures, less one question).
 # The machines differ: memvid's vector search picks its SIMD code by CPU, so frames near a tie
 # in meaning can swap places (the third resume's paraphrased recall@3 is 0.87 on a machine
 # with AVX2 only and 0.82 on one with AVX-512; README). The example and fourth resumes' sets
 # are tuned on; the second and third are held out (never tuned on, their misses never printed).
 FLOORS = {
-    ("example, matched", "fused"): (0.95, 0.97, 0.87),
-    ("example, paraphrased", "fused"): (0.69, 0.85, 0.72),
+    ("example, matched", "fused"): (0.95, 0.97, 0.95),
+    ("example, paraphrased", "fused"): (0.69, 0.85, 0.79),
     ("second resume, matched", "fused"): (0.95, 1.00, 0.95),
     # 0.91 at recall@5 since the Experience overview leads with what it lists (22 -> 21 of 23):
     # measured on one machine so far, so the floor is one question lower.
-    ("second resume, paraphrased", "fused"): (0.78, 0.87, 0.65),
+    ("second resume, paraphrased", "fused"): (0.78, 0.87, 0.73),
     ("third resume, matched", "fused"): (0.93, 0.97, 0.93),
-    ("third resume, paraphrased", "fused"): (0.78, 0.89, 0.44),
+    ("third resume, paraphrased", "fused"): (0.78, 0.89, 0.58),
     ("fourth resume, matched", "fused"): (0.90, 0.90, 0.90),
-    ("fourth resume, paraphrased", "fused"): (0.62, 0.80, 0.47),
+    ("fourth resume, paraphrased", "fused"): (0.62, 0.80, 0.53),
 }
 # Sets on which fused search ranks the answer in the first five less often than one mode
 # alone (strict xfails). Empty since the expansion table grew (README): on the held-out third
