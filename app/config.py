@@ -104,7 +104,9 @@ class Settings(BaseSettings):
     docs_enabled: bool = True
 
     # gunicorn's own settings, read by gunicorn.conf.py (the README's "Deploying" section).
-    web_concurrency: int = Field(default=1, ge=1)
+    # At most 64: a gevent worker is one event loop on one core and holds ~90 MB, so more is a
+    # typo, and gunicorn forks all of them at once (WEB_CONCURRENCY=100000 filled 24 GB).
+    web_concurrency: int = Field(default=1, ge=1, le=64)
     worker_connections: int = Field(default=1000, ge=1)
     worker_timeout: int = Field(default=30, ge=1)
     graceful_timeout: int = Field(default=25, ge=1)

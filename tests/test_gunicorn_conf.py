@@ -108,6 +108,7 @@ def test_environment_overrides():
         ("WORKER_TIMEOUT", "1.5", "Input should be a valid integer"),
         ("WORKER_CONNECTIONS", "-1", "Input should be greater than or equal to 1"),
         ("WEB_CONCURRENCY", "0", "Input should be greater than or equal to 1"),
+        ("WEB_CONCURRENCY", "100000", "Input should be less than or equal to 64"),  # forked all at once
         ("KEEPALIVE", "-1", "Input should be greater than or equal to 0"),
     ],
 )
