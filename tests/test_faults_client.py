@@ -32,6 +32,9 @@ def probe(memvid, llm, tmp_path_factory) -> Iterator[Probe]:
         MEMVID_TIMEOUT_SECONDS="3",
         RETRIEVAL_CACHE_SECONDS="0",
         LLM_MAX_TOKENS="100000",  # the slow client's answer is long on purpose
+        # Longer than any wait here: a hang-up while the LLM is silent is noticed by asking the
+        # socket, not by a keep-alive write failing (those came every 0.3 s in other modules).
+        SSE_KEEPALIVE_SECONDS="30",
     )
     with gunicorn(env, tmp_path_factory.mktemp("faults-client")) as service:
         probe = Probe(service)
@@ -56,16 +59,24 @@ def open_chat(
     probe: Probe, *, session_id: str, receive_buffer: int | None = None, stream: bool = True
 ) -> socket.socket:
     """Send a chat request (streamed unless told) on a raw socket and return the socket, unread."""
+    body = {"message": QUESTION, "session_id": session_id, "stream": stream}
+    return open_post(probe, "/api/v1/chat", body, receive_buffer=receive_buffer)
+
+
+def open_post(
+    probe: Probe, path: str, body: dict, headers: str = "", *, receive_buffer: int | None = None
+) -> socket.socket:
+    """POST `body` as JSON on a raw socket and return the socket, unread."""
     sock = socket.socket()
     if receive_buffer:  # before connecting: it sets the TCP window the server may fill
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
     sock.connect(("127.0.0.1", probe.service.port))
-    body = json.dumps({"message": QUESTION, "session_id": session_id, "stream": stream}).encode()
+    data = json.dumps(body).encode()
     head = (
-        f"POST /api/v1/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{headers}"
+        f"Content-Length: {len(data)}\r\n\r\n"
     )
-    sock.sendall(head.encode() + body)
+    sock.sendall(head.encode() + data)
     return sock
 
 
@@ -161,6 +172,34 @@ def test_a_client_hanging_up_on_a_whole_answer_closes_the_upstream_request(probe
     llm.enqueue(stream(["ok"]))
     assert probe.chat_events(FOLLOW_UP, session_id=session_id)[-1]["type"] == "done"
     assert history_sent(llm.requests[-1].json) == [("user", FOLLOW_UP)]  # nothing of it was kept
+
+
+JOB = "Senior platform engineer: Kubernetes, AWS, Terraform, on-call for payment services. " * 3
+TOOL_CALL = {"name": "assess_fit", "arguments": {"job_description": JOB}}
+WHOLE_ANSWERS = [
+    ("/api/v1/assess-fit", {"job_description": JOB}, ""),
+    (
+        "/mcp",
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": TOOL_CALL},
+        "Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-11-25\r\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "headers"), WHOLE_ANSWERS, ids=["assess_fit", "mcp_tool_call"])
+def test_a_client_hanging_up_on_a_fit_assessment_or_tool_call_closes_the_upstream_request(
+    probe, llm, path, body, headers
+):
+    llm.enqueue(stream([f" t{i}" for i in range(300)], token_delay=0.1))
+    mark = probe.log_mark()
+    sock = open_post(probe, path, body, headers)
+    time.sleep(1.0)  # retrieval done, the LLM is generating now
+
+    hung_up = _hang_up(sock)
+
+    probe.wait_for_log(mark, "chat.client_gone", timeout=CLOSE_WITHIN)
+    assert llm.wait_until_idle(timeout=CLOSE_WITHIN), "the upstream request stayed open"
+    assert time.monotonic() - hung_up < CLOSE_WITHIN
 
 
 def test_a_client_reading_one_byte_a_second_holds_up_no_one(probe, llm):

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, request
 
-from app.api.hang_up import ClientGone, stop_if_client_leaves
+from app.api.hang_up import client_left_check, stop_if_client_leaves
 from app.api.model_budget import charge_model_tokens
 from app.api.openapi_doc import api_blueprint
 from app.api.request_checks import require_json_body
@@ -64,11 +64,8 @@ def chat(body: ChatRequest) -> Response | dict[str, Any]:
     turns = components().chat
     session_id = str(body.session_id) if body.session_id else None
     if not _streams(body):
-        try:
-            with stop_if_client_leaves():
-                answer = turns.answer(body.message, session_id)
-        except ClientGone:
-            return Response(status=499)  # nobody reads it: nginx's code for a client that left
+        with stop_if_client_leaves():
+            answer = turns.answer(body.message, session_id)
         whole = {
             "session_id": answer.session_id,
             "message": answer.text,
@@ -81,5 +78,5 @@ def chat(body: ChatRequest) -> Response | dict[str, Any]:
         return ChatResponse.model_validate(whole).model_dump(exclude_none=True)
     # Retrieval happens here, before the 200: the stream then starts with what it found.
     turn = turns.prepare(body.message, session_id)
-    stream = turns.stream(turn, trace_id=current_trace_id(), started=started)
+    stream = turns.stream(turn, trace_id=current_trace_id(), started=started, client_left=client_left_check())
     return Response(stream, mimetype="text/event-stream", headers=STREAM_HEADERS)

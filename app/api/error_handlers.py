@@ -9,6 +9,7 @@ from flask import Flask, Response, jsonify
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from app.api.hang_up import ClientGone, client_gone_response
 from app.errors import (
     MethodNotAllowed,
     NotFound,
@@ -92,6 +93,7 @@ def _redirect_as_json(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Register the error handlers, and JSON bodies for redirects."""
     app.register_error_handler(ServiceError, _handle_service_error)
+    app.register_error_handler(ClientGone, client_gone_response)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)
     app.after_request(_redirect_as_json)

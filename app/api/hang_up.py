@@ -1,22 +1,26 @@
-"""Stop working on a whole (`stream: false`) answer when its client hangs up.
+"""Stop working on an answer when its client hangs up (SPEC §7: no tokens paid for nobody).
 
-A streamed answer notices on its next write; a whole answer writes once, at the end, so
-while the LLM is still generating, a greenlet watches the client's socket: when the
-client closes it, the answering greenlet gets `ClientGone`, which closes the upstream
-request at once (SPEC §7: no tokens paid for nobody). Only under gunicorn's gevent
-workers, which hand the socket over in the WSGI environment.
+WSGI only learns of a disconnect when a write fails. A whole answer (`stream: false`, a fit
+assessment, an MCP tool call) writes once, at the end, so while it is being made a greenlet
+watches the client's socket: when the client closes it, the answering greenlet gets
+`ClientGone`, which closes the upstream request at once; the app answers it with an empty 499.
+A stream writes often, but not while the LLM is silent: it asks `client_left` on each tick of
+its loop (`app.chat.relay`). Only under gunicorn's gevent workers, which hand the socket over
+in the WSGI environment.
 """
 
 from __future__ import annotations
 
+import select
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import gevent
 import structlog
-from flask import request
+from flask import Response, request
 from gevent.socket import wait_read
 
 log = structlog.get_logger(__name__)
@@ -39,6 +43,26 @@ def stop_if_client_leaves() -> Iterator[None]:
         yield
     finally:
         watcher.kill(block=False)
+
+
+def client_left_check() -> Callable[[], bool]:
+    """Return a check, cheap and never blocking, of whether this request's client has closed its
+    connection; it always says no where the socket is unknown (tests, `flask run`)."""
+    sock: Any = request.environ.get("gunicorn.socket")
+    return (lambda: False) if sock is None else partial(_has_closed, sock)
+
+
+def _has_closed(sock: socket.socket) -> bool:
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):  # reset, or already closed by the server
+        return True
+
+
+def client_gone_response(_error: ClientGone) -> Response:
+    """The app's answer to `ClientGone`: nobody reads it (499 is nginx's code for a client that left)."""
+    return Response(status=499)
 
 
 def _watch(sock: socket.socket, answering: gevent.Greenlet) -> None:

@@ -1,8 +1,9 @@
 """Relay an answerer's events to an SSE response as they come, with keep-alives and shutdown.
 
 The LLM is read in a helper greenlet feeding a queue, so the stream can send keep-alive
-comments while the LLM is silent, and so a client that hangs up is noticed on the next
-write even when the LLM is quiet (WSGI only learns of a disconnect when a write fails).
+comments while the LLM is silent, and so a client that hangs up is noticed within a tick even
+when the LLM is quiet (WSGI only learns of a disconnect when a write fails: each tick asks
+whether the client's socket was closed).
 
 This loop runs once per token for every open stream, so it is kept lean: the queue is
 read without a timeout (a timed get costs a fresh timer per token); one repeating timer
@@ -40,9 +41,11 @@ def relay(
     *,
     keepalive_seconds: float,
     should_stop: Callable[[], bool],
+    client_left: Callable[[], bool] = lambda: False,
     context: contextvars.Context | None = None,
 ) -> Generator[Relayed, None, None]:
-    """Yield the answer's pieces as they arrive; the last item is always `Finished` or an `LLMError`.
+    """Yield the answer's pieces as they arrive; the last item is `Finished` or an `LLMError`,
+    unless `client_left` says the client hung up: then it stops without one (nobody reads it).
 
     Close the returned generator to stop early: that kills the reader, which closes the
     upstream request at once. The reader runs in `context` (a spawned greenlet starts with
@@ -68,6 +71,8 @@ def relay(
             if item is _TICK:
                 if should_stop():  # checked on ticks only: at least every POLL_SECONDS
                     yield LLMError("server_shutdown")
+                    return
+                if client_left():  # while the LLM is silent no write tells us (app.api.hang_up)
                     return
                 if time.monotonic() - idle_since >= keepalive_seconds:
                     idle_since = time.monotonic()

@@ -39,6 +39,7 @@ def stream_turn(
     record: Callable[[Turn, str], int | None],
     keepalive_seconds: float,
     should_stop: Callable[[], bool],
+    client_left: Callable[[], bool],
     trace_id: str,
     started: float,
 ) -> Iterator[bytes]:
@@ -52,6 +53,7 @@ def stream_turn(
             turn.answerer.stream(turn.request),
             keepalive_seconds=keepalive_seconds,
             should_stop=should_stop,
+            client_left=client_left,
             context=tracing.context_for_greenlet(turn.span),  # the LLM's span becomes the turn's child
         )
         with closing(pieces):

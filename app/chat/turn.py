@@ -123,14 +123,18 @@ class ChatService:
         )
         return Turn(resolved_id, question, request, self.answerer, self.mode, protected)
 
-    def stream(self, turn: Turn, *, trace_id: str, started: float) -> Iterator[bytes]:
-        """Return the SSE bytes of `turn`'s answer; every exit ends with a terminal event or a hang-up."""
+    def stream(
+        self, turn: Turn, *, trace_id: str, started: float, client_left: Callable[[], bool] = lambda: False
+    ) -> Iterator[bytes]:
+        """Return the SSE bytes of `turn`'s answer; every exit ends with a terminal event or a hang-up
+        (`client_left` is asked while the LLM is silent, when no write would tell)."""
         return stream_turn(
             turn,
             text_filter=self.output_filter(turn),
             record=self.record,
             keepalive_seconds=self.keepalive_seconds,
             should_stop=self.should_stop,
+            client_left=client_left,
             trace_id=trace_id,
             started=started,
         )

@@ -18,6 +18,7 @@ from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from app.api.hang_up import stop_if_client_leaves
 from app.api.openapi_doc import api_blueprint
 from app.api.rate_limit import seconds_until_allowed
 from app.errors import PayloadTooLarge, RateLimited
@@ -85,7 +86,8 @@ def _request(message: JSONRPCRequest, started: float) -> Response:
     negotiated: Negotiated | None = None
     try:
         negotiated = negotiate(message.method, message.params, _lower_headers())
-        result = methods.answer(message.method, message.params, negotiated)
+        with stop_if_client_leaves():  # a tool call's answer is written once, at the end
+            result = methods.answer(message.method, message.params, negotiated)
     except RpcError as error:
         modern = negotiated.modern if negotiated else True
         record(message.method, OUTCOMES.get(error.code, "error"), started, negotiated)
