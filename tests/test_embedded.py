@@ -18,6 +18,7 @@ from app.resume import ResumeDocument
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
+from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.sentence_vectors import sentence_texts
 from app.retrieval.types import LEXICAL, PROFILE_ENTITY, PROFILE_SLOT, SEMANTIC
 from app.text.embedding import Embedder, shared_embedder
@@ -138,6 +139,28 @@ def test_a_replaced_file_is_reopened(tmp_path, example):
 
     assert backend.health(timeout=0.5).frame_count == 2
     assert json.loads(backend.get_state(PROFILE_ENTITY, PROFILE_SLOT) or "{}")["name"] == "Ada Example"
+    backend.close()
+
+
+def test_a_replaced_file_is_answered_at_once_through_the_retrievers_caches(tmp_path, example):
+    path = tmp_path / "live.mv2"
+    shutil.copy(example[1], path)
+    backend = EmbeddedMemvidBackend(path)
+    # Caches that would hold the old resume for an hour if they were keyed by the question alone.
+    retriever = ResumeRetriever(backend, top_k=3, profile_ttl=3600, passages_ttl=3600, health_ttl=0)
+    first_version = backend.index_version
+    assert retriever.profile().name == example[0].profile.name
+    assert retriever.passages("What does the candidate write?")[0].title != "Summary"
+
+    source = tmp_path / "other.md"
+    source.write_text(OTHER_RESUME, encoding="utf-8")
+    ingest_resume(source, path)
+
+    assert backend.index_version not in ("", first_version)
+    assert retriever.profile().name == "Ada Example"
+    assert {p.title for p in retriever.passages("What does the candidate write?")} <= {"Summary", "Candidate Profile"}
+    shutil.copy(example[1], path)  # the first file again: the same content, the same version
+    assert backend.index_version == first_version
     backend.close()
 
 

@@ -6,6 +6,7 @@ from that markdown on first use (`app.retrieval.example_index`).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Callable
@@ -57,21 +58,30 @@ class EmbeddedMemvidBackend:
         self._opened_as: tuple[int, ...] = ()
         self._semantic = False
         self._sentence_vectors: dict[str, np.ndarray] = {}
+        self._version = ""
 
     @property
     def modes(self) -> tuple[str, ...]:
-        """Return the search modes the open file supports (semantic needs vectors from our model).
+        """Return the search modes the open file supports (semantic needs vectors from our model)."""
+        if not self._is_open():
+            return ()
+        return (LEXICAL, SEMANTIC) if self._semantic else (LEXICAL,)
 
-        A property that touches the file: it stats it, and opens it only when it changed (a
-        rebuilt index), so asking several times a question costs a stat each.
-        """
-        # Not through `_call`: asking which modes exist is no engine call (and no trace span).
+    @property
+    def index_version(self) -> str:
+        """Return a digest of the open file's content ("" when it cannot be opened): of the content,
+        not the inode, so workers and hosts serving the same resume share Redis cache entries."""
+        return self._version if self._is_open() else ""
+
+    def _is_open(self) -> bool:
+        """Open the file, or again when it was replaced (a rebuilt index); False when it cannot be.
+        A stat when the file is unchanged; not through `_call`: no engine call (and no trace span)."""
         try:
             with self._lock:
                 self._handle()
         except (memvid_sdk.MemvidError, OSError, RuntimeError):
-            return ()
-        return (LEXICAL, SEMANTIC) if self._semantic else (LEXICAL,)
+            return False
+        return True
 
     def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
         """Search the lexical index; best passage per frame, best first. A rejected query finds nothing."""
@@ -160,6 +170,7 @@ class EmbeddedMemvidBackend:
             memory.close()
             raise RuntimeError(f"{self.path} has no lexical index")
         self._memory, self._opened_as = memory, identity
+        self._version = _digest(self.path)
         self._semantic = embedding_model(memory) == self.embedder.identity
         self._sentence_vectors = {}
         if self._semantic:
@@ -174,6 +185,11 @@ class EmbeddedMemvidBackend:
         memory, self._memory, self._opened_as = self._memory, None, ()
         if memory is not None:
             memory.close()
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()[:16]
 
 
 def _is_query_error(error: Exception) -> bool:

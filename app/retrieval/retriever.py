@@ -24,6 +24,7 @@ from app.retrieval.types import (
     Passage,
     Retrieval,
     SemanticBackend,
+    VersionedBackend,
 )
 from app.state.caches import Cache, MemoryCache
 from app.telemetry import tracing
@@ -95,6 +96,9 @@ class ResumeRetriever:
         # ignores case and punctuation too), so questions that differ only in those share an entry.
         key = " ".join(words(question))
         searched = False
+        # Under the index's version too: a resume replaced under a running service is answered
+        # at once, and its passages never sit beside the old resume's cached profile.
+        cache_key = f"{self._index_version()}:{key}"
 
         def search() -> Retrieval:
             nonlocal searched
@@ -104,7 +108,7 @@ class ResumeRetriever:
         with tracing.span("retrieval", {"memvid.backend": self.backend.name}) as span:
             try:
                 # A failure is never cached: the next question asks memvid again.
-                found = self._passages.get_or_compute(key, search)
+                found = self._passages.get_or_compute(cache_key, search)
             except RetrievalUnavailable:
                 log.warning("retrieval.unavailable", backend=self.backend.name)
                 span.set_status(StatusCode.ERROR, "retrieval_unavailable")
@@ -130,11 +134,14 @@ class ResumeRetriever:
 
         Raises RetrievalUnavailable when memvid cannot be asked.
         """
-        return self._profile.get_or_compute("profile", self._load_profile)
+        return self._profile.get_or_compute(f"profile:{self._index_version()}", self._load_profile)
 
     def _load_profile(self) -> Profile | None:
         raw = self.backend.get_state(PROFILE_ENTITY, PROFILE_SLOT)
         return parse_profile(raw) if raw else None
+
+    def _index_version(self) -> str:
+        return self.backend.index_version if isinstance(self.backend, VersionedBackend) else ""
 
     def health(self) -> BackendHealth:
         """Return the backend's health, probed with a short deadline and cached briefly."""

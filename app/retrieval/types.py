@@ -83,3 +83,16 @@ class SemanticBackend(Protocol):
     def modes(self) -> tuple[str, ...]: ...
 
     def semantic_search(self, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]: ...
+
+
+@runtime_checkable
+class VersionedBackend(Protocol):
+    """A backend that can tell which index it serves: a file replaced under it is a new version.
+
+    Retrieval keys its caches by it, so a new resume is answered at once, never mixed with the
+    old one's cached profile (its system prompt) or passages. A backend without it (gRPC: the
+    remote file is out of sight) is trusted to stay the same for the caches' TTLs.
+    """
+
+    @property
+    def index_version(self) -> str: ...
