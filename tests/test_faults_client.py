@@ -169,6 +169,7 @@ def test_a_client_hanging_up_on_a_whole_answer_closes_the_upstream_request(probe
     probe.wait_for_log(mark, "chat.client_gone", timeout=CLOSE_WITHIN)
     assert llm.wait_until_idle(timeout=CLOSE_WITHIN), "the upstream request stayed open"
     assert time.monotonic() - hung_up < CLOSE_WITHIN
+    assert_told_as_a_hang_up(probe, mark)
     llm.enqueue(stream(["ok"]))
     assert probe.chat_events(FOLLOW_UP, session_id=session_id)[-1]["type"] == "done"
     assert history_sent(llm.requests[-1].json) == [("user", FOLLOW_UP)]  # nothing of it was kept
@@ -200,6 +201,18 @@ def test_a_client_hanging_up_on_a_fit_assessment_or_tool_call_closes_the_upstrea
     probe.wait_for_log(mark, "chat.client_gone", timeout=CLOSE_WITHIN)
     assert llm.wait_until_idle(timeout=CLOSE_WITHIN), "the upstream request stayed open"
     assert time.monotonic() - hung_up < CLOSE_WITHIN
+    assert_told_as_a_hang_up(probe, mark)
+
+
+def assert_told_as_a_hang_up(probe: Probe, mark: int) -> None:
+    """The logs and the access log call it a hang-up (499), never an LLM failure or a bug."""
+    time.sleep(0.3)  # the access line follows the hang-up's own log line
+    lines = probe.log_lines(mark)
+    events = [line.get("event") for line in lines]
+    assert "llm.unexpected_error" not in events
+    assert "request.upstream_error" not in events
+    assert [line["status"] for line in lines if line.get("event") == "http.request"] == [499]
+    assert "mcp.unhandled_error" not in events
 
 
 def test_a_client_reading_one_byte_a_second_holds_up_no_one(probe, llm):

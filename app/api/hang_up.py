@@ -27,7 +27,12 @@ log = structlog.get_logger(__name__)
 
 
 class ClientGone(Exception):
-    """The client closed its connection before its answer was ready."""
+    """The client closed its connection before its answer was ready: the app answers an empty 499."""
+
+
+class _HungUp(BaseException):
+    """Thrown into the answering greenlet. Not an `Exception`, so that no `except Exception` on
+    the way (the LLM client's, which reports a bug of ours as `llm_error`) takes it for a failure."""
 
 
 @contextmanager
@@ -41,6 +46,8 @@ def stop_if_client_leaves() -> Iterator[None]:
     watcher = gevent.spawn(_watch, sock, answering)
     try:
         yield
+    except _HungUp:
+        raise ClientGone() from None
     finally:
         watcher.kill(block=False)
 
@@ -74,4 +81,4 @@ def _watch(sock: socket.socket, answering: gevent.Greenlet) -> None:
     # Readable with data is a pipelined next request, not a hang-up: stop watching.
     if closed:
         log.info("chat.client_gone")
-        answering.kill(ClientGone, block=False)
+        answering.kill(_HungUp, block=False)

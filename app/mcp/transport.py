@@ -18,7 +18,7 @@ from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from app.api.hang_up import stop_if_client_leaves
+from app.api.hang_up import ClientGone, client_gone_response, stop_if_client_leaves
 from app.api.openapi_doc import api_blueprint
 from app.api.rate_limit import seconds_until_allowed
 from app.errors import PayloadTooLarge, RateLimited
@@ -165,6 +165,10 @@ def _request_id() -> Any:
     body = g.get("mcp_body")
     request_id = body.get("id") if isinstance(body, dict) else None
     return request_id if isinstance(request_id, str | int) and not isinstance(request_id, bool) else None
+
+
+# Before the catch-all below (a blueprint's handlers come first, whatever the app registered).
+bp.register_error_handler(ClientGone, client_gone_response)
 
 
 @bp.errorhandler(Exception)
