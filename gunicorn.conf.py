@@ -91,8 +91,9 @@ def when_ready(server: Any) -> None:
     # variable, writes its metric files there, and any worker's /metrics adds them all up.
     path = metrics_dir.prepare()
     server.log.info("prometheus multiprocess directory: %s", path)
-    if workers > 1 and not _settings.redis_url:
-        server.log.warning("WEB_CONCURRENCY=%s without REDIS_URL: sessions and rate limits are per worker", workers)
+    # The count in use: `--workers` on the command line overrides this file's `workers`.
+    if server.cfg.workers > 1 and not _settings.redis_url:
+        server.log.warning("%s workers without REDIS_URL: sessions and rate limits are per worker", server.cfg.workers)
 
 
 def post_worker_init(worker: Any) -> None:

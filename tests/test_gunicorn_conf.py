@@ -15,10 +15,14 @@ from tests.servers import ROOT
 FAKE_SERVER = """
 class Log:
     def info(self, *args): pass
-    warning = info
+    def warning(self, message, *args): print("WARNING", message % args)
+
+class Cfg:
+    workers = 1  # what gunicorn resolved: its --workers option, else this config's `workers`
 
 class Server:
     log = Log()
+    cfg = Cfg()
 """
 
 # What gunicorn's master (this config, its hooks, its logging, the worker class)
@@ -99,6 +103,30 @@ def test_environment_overrides():
     assert settings["bind"] == "['0.0.0.0:8123']"
     assert (settings["workers"], settings["worker_connections"]) == ("3", "50")
     assert (settings["graceful_timeout"], settings["keepalive"], settings["loglevel"]) == ("7", "0", "debug")
+
+
+@pytest.mark.parametrize(("workers", "redis_url", "warned"), [(2, "", True), (1, "", False), (2, "redis://x:1", False)])
+def test_the_master_warns_of_several_workers_without_redis_however_they_were_asked_for(
+    tmp_path, workers, redis_url, warned
+):
+    # --workers on the command line overrides WEB_CONCURRENCY: the warning reads what gunicorn uses.
+    script = (
+        FAKE_SERVER
+        + f"""
+import runpy
+Cfg.workers = {workers}
+runpy.run_path("gunicorn.conf.py")["when_ready"](Server())
+"""
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "REDIS_URL": redis_url}
+    env.pop("WEB_CONCURRENCY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 0, result.stderr
+    expected = f"WARNING {workers} workers without REDIS_URL: sessions and rate limits are per worker"
+    assert (expected in result.stdout) is warned, result.stdout
 
 
 @pytest.mark.parametrize(
