@@ -339,3 +339,25 @@ def test_a_fit_level_comes_only_with_its_own_fit_example() -> None:
 
     assert "Mentored six engineers" in answer
     assert "Weak fit" not in answer
+
+
+def test_a_range_written_with_a_plain_hyphen_in_a_folded_snippet_is_not_read_as_a_bullet():
+    folded = Passage(
+        title="Copperline",
+        text="Copperline Period: 2016 - 2021 - Shipped 12 games - Grew the team to 40 - Led QA (2019 - present; Oslo)",
+        score=1.0,
+    )
+
+    assert restore_lines(folded).splitlines() == [
+        "Period: 2016 - 2021",
+        "- Shipped 12 games",
+        "- Grew the team to 40",
+        "- Led QA (2019 - present; Oslo)",
+    ]
+
+
+def test_a_sentence_ending_in_a_cjk_full_stop_gets_no_second_one():
+    question = "她会说中文吗\uff1f"
+    answer = ask(question, passages=(Passage(question, "是的\uff0cHSK五级\uff0c在深圳工作过一年。", 1.0),))
+
+    assert answer.endswith("在深圳工作过一年。")

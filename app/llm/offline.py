@@ -47,6 +47,7 @@ MEANING_WEIGHT = 2.0
 # fact less often (0.53-0.68 against 0.73), because the answering sentence often shares no word.
 MEANING_BAND = 0.5
 MAX_CLOSEST_ONLY = 3
+_ENDINGS = ".!?…:\u3002\uff01\uff1f\uff1a"  # and the CJK full stop, exclamation and question marks, colon
 MAX_LEAD_CHARS = 200  # an added outright answer; a longer first sentence is no short answer
 # "Fit level: Strong fit", also written "**Fit level:** Strong fit" (SPEC §10 labels may be bold).
 _FIT_LEVEL = re.compile(r"[*_]*fit level[*_]*:", re.IGNORECASE)
@@ -204,7 +205,8 @@ def _cite(chosen: list[Sentence], passages: tuple[Passage, ...]) -> list[str]:
 
 
 def _terminated(text: str) -> str:
-    return text if text[-1] in ".!?…:" else text + "."  # a colon announces what follows it
+    # A colon announces what follows it; CJK text ends in its own full stops (U+3002, U+FF01, U+FF1F).
+    return text if text[-1] in _ENDINGS else text + "."
 
 
 def _escape(title: str) -> str:

@@ -16,6 +16,8 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
 _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
 # Where a folded snippet had a bullet or a `Label: value` line (e.g. "Technical work: ").
 _FOLDED_BULLET = re.compile(r"\s+-\s+(?=\S)")
+# "2016 - 2021", "2019 - present": a range written with a plain hyphen, not a bullet.
+_RANGE_AFTER_NUMBER = re.compile(r"\d|(?:present|now|today|current)\b", re.IGNORECASE)
 _FOLDED_LABEL = re.compile(r"\s+(?=[A-Z][a-z]+(?: [a-z]+)?: )")
 # A line holding only a bullet and capitalised words ("- Google") is the start of a label.
 # Words end at a space or the end, so a long capitalised run is read one way only (linear time).
@@ -40,9 +42,17 @@ def restore_lines(passage: Passage) -> str:
     if passage.title and text.startswith(passage.title):
         text = text[len(passage.title) :].lstrip()
     if "\n" not in text:
-        text = _break_before_labels(_FOLDED_BULLET.sub("\n- ", text))
+        text = _break_before_labels(_unfold_bullets(text))
     # Tag lines are keywords for search, not sentences worth quoting.
     return "\n".join(line for line in _LINE_BREAK.split(text) if not line.startswith("Tags:"))
+
+
+def _unfold_bullets(text: str) -> str:
+    def boundary(match: re.Match[str]) -> str:
+        in_range = text[match.start() - 1 : match.start()].isdigit() and _RANGE_AFTER_NUMBER.match(text, match.end())
+        return match.group() if in_range else "\n- "
+
+    return _FOLDED_BULLET.sub(boundary, text)
 
 
 def _break_before_labels(text: str) -> str:
