@@ -9,14 +9,13 @@ best, cites where each came from, and says plainly when nothing was found.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Generator
 
 import numpy as np
 
 from app.llm.canned import word_chunks
+from app.llm.quote_context import with_announced_lists, with_direct_answers
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
-from app.resume.sections import FIT_TITLE_PREFIX
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
 from app.text.sentences import Sentence, matches, restore_lines, split_sentences, titled
@@ -48,9 +47,6 @@ MEANING_WEIGHT = 2.0
 MEANING_BAND = 0.5
 MAX_CLOSEST_ONLY = 3
 _ENDINGS = ".!?…:\u3002\uff01\uff1f\uff1a"  # and the CJK full stop, exclamation and question marks, colon
-MAX_LEAD_CHARS = 200  # an added outright answer; a longer first sentence is no short answer
-# "Fit level: Strong fit", also written "**Fit level:** Strong fit" (SPEC §10 labels may be bold).
-_FIT_LEVEL = re.compile(r"[*_]*fit level[*_]*:", re.IGNORECASE)
 
 
 class OfflineAnswerer:
@@ -148,49 +144,7 @@ def _select(
         if not repeated and len(chosen) < MAX_SENTENCES and used + len(sentence.text) <= MAX_QUOTE_CHARS:
             chosen.append(sentence)
             used += len(sentence.text)
-    return _with_direct_answers(_with_announced_lists(chosen, sentences, used), sentences, passages)
-
-
-def _with_announced_lists(chosen: list[Sentence], sentences: list[Sentence], used: int) -> list[Sentence]:
-    """Add the items a chosen sentence ending in a colon announces, within the character budget.
-
-    "Work history: the companies worked for …:" or "Strongest skills:" answers nothing by
-    itself; the list after it is the answer, and its items rarely share the question's words.
-    """
-    picked = list(chosen)
-    for lead in chosen:
-        if not lead.text.rstrip().endswith(":"):
-            continue
-        following = [s for s in sentences if s.passage == lead.passage and s.position > lead.position]
-        for item in sorted(following, key=lambda s: s.position):
-            if item in picked:
-                continue
-            if used + len(item.text) > MAX_QUOTE_CHARS:
-                break
-            picked.append(item)
-            used += len(item.text)
-    return picked
-
-
-def _with_direct_answers(
-    chosen: list[Sentence], sentences: list[Sentence], passages: tuple[Passage, ...]
-) -> list[Sentence]:
-    """Add the sentence that answers outright in each quoted FAQ answer or fit example.
-
-    A frame titled by a question is an FAQ answer (SPEC §10), and its first sentence is the
-    plain answer ("Yes, for nine years.") that the sentences after it explain; a fit example's
-    verdict answers "would she suit…?" only with its `Fit level:` line. Both are short, so
-    they are added past the character budget.
-    """
-    quoted = {s.passage for s in chosen}
-    faq = {i for i in quoted if passages[i].title.rstrip().endswith("?")}
-    fit = {i for i in quoted if passages[i].title.startswith(FIT_TITLE_PREFIX)}
-    leads = [
-        s
-        for s in sentences
-        if (s.passage in faq and s.position == 0) or (s.passage in fit and _FIT_LEVEL.match(s.text))
-    ]
-    return [*chosen, *(lead for lead in leads if lead not in chosen and len(lead.text) <= MAX_LEAD_CHARS)]
+    return with_direct_answers(with_announced_lists(chosen, sentences, used, MAX_QUOTE_CHARS), sentences, passages)
 
 
 def _cite(chosen: list[Sentence], passages: tuple[Passage, ...]) -> list[str]:

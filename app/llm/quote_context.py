@@ -1,0 +1,60 @@
+"""What a quoted sentence brings along: the list it announces, the outright answer of its frame.
+
+The offline answerer picks sentences one by one; some answer nothing alone ("Strongest
+skills:"), and some frames hold their plain answer in a sentence that shares no word with the
+question (an FAQ answer's "Yes, for nine years.", a fit example's `Fit level:`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.resume.sections import FIT_TITLE_PREFIX
+from app.retrieval.types import Passage
+from app.text.sentences import Sentence
+
+MAX_LEAD_CHARS = 200  # an added outright answer; a longer first sentence is no short answer
+# "Fit level: Strong fit", also written "**Fit level:** Strong fit" (SPEC §10 labels may be bold).
+_FIT_LEVEL = re.compile(r"[*_]*fit level[*_]*:", re.IGNORECASE)
+
+
+def with_announced_lists(chosen: list[Sentence], sentences: list[Sentence], used: int, budget: int) -> list[Sentence]:
+    """Add the items a chosen sentence ending in a colon announces, within the character budget.
+
+    "Work history: the companies worked for …:" or "Strongest skills:" answers nothing by
+    itself; the list after it is the answer, and its items rarely share the question's words.
+    """
+    picked = list(chosen)
+    for lead in chosen:
+        if not lead.text.rstrip().endswith(":"):
+            continue
+        following = [s for s in sentences if s.passage == lead.passage and s.position > lead.position]
+        for item in sorted(following, key=lambda s: s.position):
+            if item in picked:
+                continue
+            if used + len(item.text) > budget:
+                break
+            picked.append(item)
+            used += len(item.text)
+    return picked
+
+
+def with_direct_answers(
+    chosen: list[Sentence], sentences: list[Sentence], passages: tuple[Passage, ...]
+) -> list[Sentence]:
+    """Add the sentence that answers outright in each quoted FAQ answer or fit example.
+
+    A frame titled by a question is an FAQ answer (SPEC §10), and its first sentence is the
+    plain answer ("Yes, for nine years.") that the sentences after it explain; a fit example's
+    verdict answers "would she suit…?" only with its `Fit level:` line. Both are short, so
+    they are added past the character budget.
+    """
+    quoted = {s.passage for s in chosen}
+    faq = {i for i in quoted if passages[i].title.rstrip().endswith("?")}
+    fit = {i for i in quoted if passages[i].title.startswith(FIT_TITLE_PREFIX)}
+    leads = [
+        s
+        for s in sentences
+        if (s.passage in faq and s.position == 0) or (s.passage in fit and _FIT_LEVEL.match(s.text))
+    ]
+    return [*chosen, *(lead for lead in leads if lead not in chosen and len(lead.text) <= MAX_LEAD_CHARS)]
