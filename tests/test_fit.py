@@ -213,7 +213,7 @@ def test_offline_the_assessment_is_a_labelled_keyword_overlap(memvid: FakeMemvid
     assert set(body) == KEYS
     assert body["verdict"].startswith(LABEL)
     assert "Kubernetes (mentioned in the resume)" in body["key_matches"]
-    assert "COBOL (not found in the resume)" in body["gaps"]
+    assert "COBOL (listed among the resume's gaps)" in body["gaps"]
     assert "No language model is configured" in body["recommendation"]
     assert (body["chunks_retrieved"], body["tokens_used"]) == (2, 0)
 

@@ -97,9 +97,19 @@ def test_it_is_labelled_and_names_the_known_gaps() -> None:
         "Mainframe Engineer\nMaintain COBOL batch jobs on z/OS for a bank.", PASSAGES, PROFILE_MODEL
     )
     assert result.verdict.startswith(LABEL)
-    assert "COBOL (not found in the resume)" in result.gaps
+    assert "COBOL (listed among the resume's gaps)" in result.gaps  # the profile's gaps name it
     assert "little overlap" in result.verdict
     assert "No language model is configured" in result.recommendation
+
+
+def test_a_term_the_gaps_list_names_in_a_note_is_listed_there_not_unfound() -> None:
+    skills = PROFILE_MODEL.skills.model_copy(update={"gaps": ["Cloud: no experience with Azure or GCP"]})
+    profile = PROFILE_MODEL.model_copy(update={"skills": skills})
+
+    result = offline_assessment("Cloud Engineer\nRun our Azure estate and our Fortran jobs.", PASSAGES, profile)
+
+    assert "Azure (listed among the resume's gaps)" in result.gaps
+    assert "Fortran (not found in the resume)" in result.gaps
 
 
 def test_a_job_without_skill_names_says_so() -> None:
@@ -129,7 +139,7 @@ def test_a_long_known_gap_from_the_resume_is_shortened_not_fatal() -> None:
     result = offline_assessment(f"Platform Engineer\nWe need {gap}.", PASSAGES, profile)
 
     assert result.gaps[0].startswith("Mainframe work work")
-    assert result.gaps[0].endswith("… (not found in the resume)")
+    assert result.gaps[0].endswith("… (listed among the resume's gaps)")
     assert all(len(line) <= 600 for line in result.gaps)
 
 

@@ -16,6 +16,7 @@ from app.retrieval.types import Passage
 from app.text.words import STOP_WORDS, content_stems
 
 LABEL = "Keyword overlap (offline, no language model)"
+_LISTED = "(listed among the resume's gaps)"
 MAX_TERMS = 8
 MAX_LOOK_UPS = 8  # searches for terms the requirement passages did not mention
 # Longer "terms" are links or slash-joined lists, not names of skills ("Kubernetes" is 10).
@@ -63,17 +64,23 @@ def offline_assessment(
     known_gaps = [
         _shortened(g) for g in (profile.skills.gaps if profile else []) if g.casefold() in job_description.casefold()
     ]
-    gaps = list(dict.fromkeys([*known_gaps, *missing]))
+    # A term the resume's own gaps list names is no unknown: say where the resume says so.
+    listed = content_stems(" ".join(profile.skills.gaps)) if profile else frozenset()
+    gaps = list(dict.fromkeys([*(f"{g} {_LISTED}" for g in known_gaps), *(_unfound(t, listed) for t in missing)]))
     found = f"{len(matched)} of the job's {len(terms)} key terms appear in the resume"
     if not terms and not known_gaps:
         found = "the job description names no skills or tools to compare"
     return FitAssessment(
         verdict=f"{LABEL}: {_level(len(matched), len(gaps))} — {found}.",
         key_matches=[f"{t} (mentioned in the resume)" for t in matched[:MAX_TERMS]],
-        gaps=[f"{t} (not found in the resume)" for t in gaps[:MAX_TERMS]],
+        gaps=gaps[:MAX_TERMS],
         recommendation="No language model is configured, so this compares words, not experience: "
         "read it as a pointer to what to ask, not as an assessment.",
     )
+
+
+def _unfound(term: str, listed: frozenset[str]) -> str:
+    return f"{term} {_LISTED if _mentioned(term, listed) else '(not found in the resume)'}"
 
 
 def _evidence(passages: Sequence[Passage], skills: list[str]) -> frozenset[str]:
