@@ -137,6 +137,17 @@ def test_failure_at_the_rename_leaves_no_temp_file(tmp_path):
     assert out.is_dir()
 
 
+def test_a_file_past_the_size_limit_is_refused_before_anything_is_embedded(tmp_path):
+    source = tmp_path / "huge.md"
+    source.write_text("---\nname: Ada\n---\n## Summary\n" + "Writes compilers all day.\n" * 8_000, encoding="utf-8")
+    out = tmp_path / "huge.mv2"
+
+    with pytest.raises(ResumeFormatError, match=r"the file is 208 KB, past the 200 KB a resume may have"):
+        ingest_resume(source, out)  # refused at once: embedding it would take minutes
+
+    assert not out.exists()
+
+
 def test_invalid_utf8_names_the_line(tmp_path):
     source = tmp_path / "resume.md"
     source.write_bytes(b"---\nname: Ada\ntitle: caf\xe9\n---\n## A\ntext\n")

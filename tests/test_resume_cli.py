@@ -23,8 +23,10 @@ def test_ingest_writes_the_file_and_says_what_it_wrote(runner, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert out.is_file()
-    assert result.output.startswith(f"Wrote {out}: ")
-    assert "frames, profile of Elena Marsh." in result.output
+    said, wrote = result.output.splitlines()  # the first on stderr: minutes may pass before the second
+    assert said == f"Reading {EXAMPLE_RESUME} (10 KB) and embedding its sentences..."
+    assert wrote.startswith(f"Wrote {out}: ")
+    assert wrote.endswith("frames, profile of Elena Marsh.")
 
 
 def test_malformed_resume_prints_the_line_and_exits_1(runner, tmp_path):

@@ -31,6 +31,8 @@ def ingest(resume: Path, out: Path) -> None:
     from app.resume.ingest import IngestError, ingest_resume
 
     try:
+        # Every sentence is embedded: seconds for a resume, minutes near the size limit.
+        click.echo(f"Reading {resume} ({resume.stat().st_size // 1000} KB) and embedding its sentences...", err=True)
         document = ingest_resume(resume, out)
     except ResumeFormatError as error:
         raise click.ClickException(f"{resume}: {error}") from None
