@@ -365,3 +365,25 @@ def test_bold_or_italic_labels_are_read_as_labels():
     entry = parse_resume(text).profile.experience[0]
 
     assert (entry.period, entry.location, entry.tags) == ("2020 - now", "Berlin", ["x", "y"])
+
+
+def test_profile_values_read_as_words_without_their_markdown_and_numbered_items_are_highlights():
+    text = (
+        "---\nname: Ada\n---\n## Experience\n### [Acme Corp](https://acme.example) — **Staff Engineer**\n"
+        "*Tags:* go, grpc\n1. Built the [billing service](https://acme.example/billing) in `Go`.\n"
+        "2) Cut p99 latency by 40%.\n- Kept snake_case_names and C++ as written.\n"
+        "## Skills\n### Strong\n- [Kubernetes](https://k8s.io): CKA\n- **Go**\n- `gRPC`: streaming\n"
+    )
+
+    document = parse_resume(text)
+
+    entry = document.profile.experience[0]
+    assert (entry.company, entry.role, entry.tags) == ("Acme Corp", "Staff Engineer", ["go", "grpc"])
+    assert entry.highlights == [
+        "Built the billing service in Go.",
+        "Cut p99 latency by 40%.",
+        "Kept snake_case_names and C++ as written.",
+    ]
+    assert document.profile.skills.strong == ["Kubernetes", "Go", "gRPC"]
+    frame = next(frame for frame in document.frames if frame.title == "Acme Corp — Staff Engineer")
+    assert "[billing service](https://acme.example/billing)" in frame.text  # the LLM still reads the link

@@ -9,10 +9,24 @@ from app.resume.model import ResumeFormatError
 
 Line = tuple[int, str]  # (1-based line number, text)
 
-_BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")  # "- item", "* item", "1. item", "2) item"
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # Bold or italic around a label ("**Period:** 2020", "__Period__: 2020") is presentation only.
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=[^\s*_])|(\*\*|__|\*|_)(?=:)|(?<=:)(\*\*|__|\*|_)")
+
+
+# Inline markup the profile's values drop (the frame's text keeps it for the LLM): a link's
+# text without its address, emphasis and code spans without their marks. Emphasis only at
+# word edges, so snake_case_names and C++ stay whole.
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_INLINE_EMPHASIS = re.compile(r"(?<![\w*_])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?![\w*_])")
+_CODE_SPAN = re.compile(r"`+([^`]+)`+")
+
+
+def plain(text: str) -> str:
+    """Return `text` without its inline markdown: links, emphasis and code spans read as their words."""
+    text = _CODE_SPAN.sub(r"\1", _LINK.sub(r"\1", text))
+    return _INLINE_EMPHASIS.sub(r"\2", _INLINE_EMPHASIS.sub(r"\2", text)).strip()  # twice: ***both***
 
 
 @dataclass(slots=True)
@@ -58,12 +72,12 @@ def bullet_items(lines: list[Line]) -> list[tuple[int, str]]:
     for number, text in lines:
         match = _BULLET.match(text)
         if match:
-            items.append((number, match.group(1).strip()))
+            items.append((number, plain(match.group(1))))
             in_item = True
         elif text.strip():
             in_item = in_item and _continues(text, gap)
             if in_item:
-                items[-1] = (items[-1][0], f"{items[-1][1]} {text.strip()}")
+                items[-1] = (items[-1][0], f"{items[-1][1]} {plain(text)}")
         gap = not text.strip()
     return items
 
@@ -99,14 +113,14 @@ def labelled_fields(lines: list[Line], labels: dict[str, str]) -> tuple[dict[str
         if key is not None:
             if key in values:
                 raise ResumeFormatError(number, f"'{label.strip()}:' appears twice in this entry")
-            values[key], current, in_bullet = rest.strip(), key, False
+            values[key], current, in_bullet = plain(rest), key, False
         elif match := _BULLET.match(text):
-            bullets.append(match.group(1).strip())
+            bullets.append(plain(match.group(1)))
             current, in_bullet = None, True
         elif not continues:
             current, in_bullet = None, False
         elif current is not None:
-            values[current] = f"{values[current]} {stripped}".strip()
+            values[current] = f"{values[current]} {plain(stripped)}".strip()
         elif in_bullet:
-            bullets[-1] = f"{bullets[-1]} {stripped}"
+            bullets[-1] = f"{bullets[-1]} {plain(stripped)}"
     return values, bullets

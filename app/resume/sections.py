@@ -6,7 +6,7 @@ titles) and its part of the profile.
 
 from __future__ import annotations
 
-from app.resume.blocks import Block, bullet_items, labelled_fields, split_blocks
+from app.resume.blocks import Block, bullet_items, labelled_fields, plain, split_blocks
 from app.resume.model import Frame, ResumeFormatError
 from app.resume.profile import AIContext, Experience, FitExample, Skills
 
@@ -77,7 +77,7 @@ def parse_experience(section: Block) -> tuple[list[PlacedFrame], list[Experience
 
 
 def _experience_entry(entry: Block) -> Experience:
-    company, dash, role = entry.heading.partition("—")
+    company, dash, role = plain(entry.heading).partition("—")
     if not dash or not company.strip() or not role.strip():
         raise ResumeFormatError(
             entry.line, f"experience heading '### {entry.heading}' must read 'Company — Role' (with an em dash '—')"
