@@ -6,11 +6,12 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AfterValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
+
+from app.config_values import grpc_address, http_address, origin, redis_address
 
 # A comma list in the environment (`a, b`), not JSON.
 CommaList = Annotated[list[str], NoDecode]
@@ -20,30 +21,6 @@ EXAMPLE_RESUME = Path(__file__).resolve().parent.parent / "data" / "example_resu
 
 class ConfigError(SystemExit):
     """A bad setting: exits the process with one line naming the variable."""
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_MISREAD_AS_PATTERN = frozenset("*\\]?$^[]()")  # flask-cors takes an origin holding one for a regex
-
-
-def _origin(entry: str) -> str:
-    """Return `entry` as a browser sends its Origin, or raise ValueError when it cannot be one."""
-    parts = urlsplit(entry.removesuffix("/"))
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    usable = (
-        parts.scheme.lower() in _DEFAULT_PORTS
-        and parts.hostname
-        and port != -1
-        and not (parts.path or parts.query or parts.fragment or "#" in entry or parts.username is not None)
-        and _MISREAD_AS_PATTERN.isdisjoint(parts.netloc)
-    )
-    if not usable:
-        raise ValueError(f"{entry[:100]!r} is not an origin such as https://jobs.example.com")
-    scheme, host = parts.scheme.lower(), str(parts.hostname)
-    return f"{scheme}://{host}" if port in (None, _DEFAULT_PORTS[scheme]) else f"{scheme}://{host}:{port}"
 
 
 class Settings(BaseSettings):
@@ -57,19 +34,19 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
 
     openrouter_api_key: SecretStr | None = None
-    openrouter_base_url: str = "https://openrouter.ai/api/v1"
-    llm_model: str = "nvidia/nemotron-nano-9b-v2:free"
+    openrouter_base_url: Annotated[str, AfterValidator(http_address)] = "https://openrouter.ai/api/v1"
+    llm_model: str = Field(default="nvidia/nemotron-nano-9b-v2:free", min_length=1)
     llm_fallback_models: CommaList = Field(default_factory=list)
     llm_max_tokens: int = Field(default=1024, ge=1, le=100_000)
     llm_temperature: float = Field(default=0.3, ge=0.0, le=2.0)
     llm_connect_timeout: float = Field(default=5.0, gt=0)
-    llm_read_timeout: float = Field(default=60.0, gt=0)
+    llm_read_timeout: float = Field(default=60.0, gt=0, allow_inf_nan=False)  # inf: no silence limit at all
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     llm_pool_size: int = Field(default=1000, ge=1)
     llm_http_referer: str = "https://github.com/ai-resume/ai-resume-api"
     llm_app_title: str = "AI Resume API"
 
-    memvid_grpc_url: str | None = None
+    memvid_grpc_url: Annotated[str | None, AfterValidator(grpc_address)] = None
     memvid_timeout_seconds: float = Field(default=5.0, gt=0)
     memvid_file: Path | None = None
     retrieval_top_k: int = Field(default=5, ge=1, le=50)
@@ -81,10 +58,12 @@ class Settings(BaseSettings):
     max_sessions: int = Field(default=1000, ge=1)
     max_history_messages: int = Field(default=20, ge=0)
 
-    rate_limit_per_minute: int = Field(default=10, ge=1)
+    rate_limit_per_minute: int = Field(default=10, ge=1, le=1_000_000)
     # The model tokens a client's requests may average within that limit (app/api/model_budget.py).
     model_tokens_per_request: int = Field(default=2_000, ge=1_000)
-    redis_url: str | None = None  # set: sessions, rate limits and caches are shared through Redis
+    redis_url: Annotated[str | None, AfterValidator(redis_address)] = (
+        None  # set: sessions, rate limits and caches are shared through Redis
+    )
     redis_timeout_seconds: float = Field(default=0.5, gt=0)  # connect, read and pool wait, per call
     # Per worker. A request holds at most one connection at a time, so a pool as large as
     # WORKER_CONNECTIONS (1000 by default) never makes a request wait for a connection.
@@ -138,25 +117,7 @@ class Settings(BaseSettings):
             if value != ["*"]:
                 raise ValueError('"*" allows every origin: give it alone or not at all')
             return value
-        return [_origin(item) for item in value]
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_url(cls, value: str | None) -> str | None:
-        # Checked here, not when the first worker connects: a bad URL crashed every worker
-        # with a traceback that never named the variable. The scheme and port rules of
-        # redis-py's parser, without importing redis-py into gunicorn's master (it imports
-        # ssl, which gevent must patch first in the workers).
-        if value is not None:
-            try:
-                parts = urlsplit(value)
-                _ = parts.port  # raises ValueError when the port is not a number
-                valid = parts.scheme in ("redis", "rediss", "unix")
-            except ValueError:
-                valid = False
-            if not valid:
-                raise ValueError("must be a URL such as redis://host:6379/0 (redis://, rediss:// or unix://)")
-        return value
+        return [origin(item) for item in value]
 
     @field_validator("openrouter_api_key", "memvid_grpc_url", "redis_url", "memvid_file", "admin_token", mode="before")
     @classmethod

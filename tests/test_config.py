@@ -65,6 +65,18 @@ def test_lists_and_blank_values(monkeypatch):
         ({"cors_origins": "https://*.example.com"}, "CORS_ORIGINS"),
         ({"cors_origins": "https://user@jobs.example.com"}, "CORS_ORIGINS"),
         ({"cors_origins": "https://jobs.example.com#"}, "CORS_ORIGINS"),
+        # Each was taken, then crashed every worker (a traceback) or never connected (degraded for ever).
+        ({"openrouter_base_url": "foo"}, "OPENROUTER_BASE_URL"),
+        ({"openrouter_base_url": "ftp://x"}, "OPENROUTER_BASE_URL"),
+        ({"openrouter_base_url": "http://"}, "OPENROUTER_BASE_URL"),
+        ({"memvid_grpc_url": "http://127.0.0.1:50051"}, "MEMVID_GRPC_URL"),
+        ({"memvid_grpc_url": "127.0.0.1:abc"}, "MEMVID_GRPC_URL"),
+        ({"memvid_grpc_url": "memvid"}, "MEMVID_GRPC_URL"),
+        ({"memvid_grpc_url": ":::"}, "MEMVID_GRPC_URL"),
+        ({"memvid_grpc_url": "memvid:70000"}, "MEMVID_GRPC_URL"),
+        ({"llm_read_timeout": "inf"}, "LLM_READ_TIMEOUT"),  # no silence limit at all
+        ({"rate_limit_per_minute": "99999999999999999999999"}, "RATE_LIMIT_PER_MINUTE"),
+        ({"llm_model": ""}, "LLM_MODEL"),
     ],
 )
 def test_bad_value_names_the_variable(overrides, named):
@@ -92,6 +104,18 @@ def test_an_origin_copied_with_its_trailing_slash_still_matches_the_browsers():
         "http://127.0.0.1",
     ]
     assert load_settings({"cors_origins": "*"}).cors_origins == ["*"]
+
+
+@pytest.mark.parametrize(
+    "target", ["memvid:50051", "127.0.0.1:50051", "[::1]:50051", "dns:///memvid.internal:50051", "unix:///run/m.sock"]
+)
+def test_good_grpc_targets_pass(target):
+    assert load_settings({"memvid_grpc_url": target}).memvid_grpc_url == target
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8000/v1", "https://openrouter.ai/api/v1", "http://[::1]:8080"])
+def test_good_llm_base_urls_pass(url):
+    assert load_settings({"openrouter_base_url": url}).openrouter_base_url == url
 
 
 @pytest.mark.parametrize("url", ["redis://localhost:6379/0", "rediss://:pw@cache.example:6380", "unix:///tmp/r.sock"])

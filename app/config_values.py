@@ -1,0 +1,74 @@
+"""The settings whose values are addresses, each checked as the code that dials it reads it."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_MISREAD_AS_PATTERN = frozenset("*\\]?$^[]()")  # flask-cors takes an origin holding one for a regex
+
+
+def origin(entry: str) -> str:
+    """Return `entry` as a browser sends its Origin, or raise ValueError when it cannot be one."""
+    parts = urlsplit(entry.removesuffix("/"))
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    usable = (
+        parts.scheme.lower() in _DEFAULT_PORTS
+        and parts.hostname
+        and port != -1
+        and not (parts.path or parts.query or parts.fragment or "#" in entry or parts.username is not None)
+        and _MISREAD_AS_PATTERN.isdisjoint(parts.netloc)
+    )
+    if not usable:
+        raise ValueError(f"{entry[:100]!r} is not an origin such as https://jobs.example.com")
+    scheme, host = parts.scheme.lower(), str(parts.hostname)
+    return f"{scheme}://{host}" if port in (None, _DEFAULT_PORTS[scheme]) else f"{scheme}://{host}:{port}"
+
+
+_GRPC_SCHEMES = ("dns:", "unix:", "unix-abstract:", "ipv4:", "ipv6:", "vsock:")
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>\d{1,5})")
+
+
+def redis_address(value: str | None) -> str | None:
+    """Return `value` when redis-py can read it as a URL (its scheme and port rules)."""
+    # Checked at start-up, not when the first worker connects: a bad URL crashed every worker
+    # with a traceback that never named the variable. Without importing redis-py into
+    # gunicorn's master (it imports ssl, which gevent must patch first in the workers).
+    if value is not None:
+        try:
+            parts = urlsplit(value)
+            _ = parts.port  # raises ValueError when the port is not a number
+            valid = parts.scheme in ("redis", "rediss", "unix")
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError("must be a URL such as redis://host:6379/0 (redis://, rediss:// or unix://)")
+    return value
+
+
+def http_address(value: str) -> str:
+    """Return `value` when it is an http(s) URL with a host: requests' scheme rules."""
+    # With a key set, "foo" crashed every worker at its first call, with a traceback.
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme in _DEFAULT_PORTS and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ValueError("must be an http:// or https:// URL such as https://openrouter.ai/api/v1")
+    return value
+
+
+def grpc_address(value: str | None) -> str | None:
+    """Return `value` when gRPC can dial it: host:port, or a target with a gRPC resolver scheme."""
+    # "http://memvid:50051" was taken, never connected, and the service stayed degraded.
+    if value is None or value.startswith(_GRPC_SCHEMES):
+        return value
+    found = _HOST_PORT.fullmatch(value)
+    if found is None or not 0 < int(found["port"]) < 65536:
+        raise ValueError("must be a gRPC target such as memvid:50051 or dns:///memvid:50051 (not an http:// URL)")
+    return value
