@@ -126,6 +126,7 @@ def test_metrics_are_not_public(stack):
         response = requests.get(url + path, timeout=5)
         assert response.status_code == 404, path
         assert response.json()["code"] == "not_found"
+        assert_an_error_answer_of_nginx(response)
     assert requests.get(api.url + "/metrics", timeout=5).status_code == 200
 
 
@@ -136,7 +137,14 @@ def test_the_admin_endpoint_is_not_public(stack):
     for path in ("/admin/caches", "//admin/sessions", "/admin/caches?x=1", "/api/../admin/caches"):
         response = requests.get(url + path, headers=auth, timeout=5)
         assert response.status_code == 404, path
+        assert_an_error_answer_of_nginx(response)
     assert requests.get(api.url + "/admin/caches", headers=auth, timeout=5).status_code == 200
+
+
+def assert_an_error_answer_of_nginx(response: requests.Response) -> None:
+    """Like the app's own errors (SPEC §3): a trace id, and readable by a page on another origin."""
+    assert len(response.headers.get("X-Trace-ID", "")) >= 16, response.headers
+    assert response.headers.get("Access-Control-Allow-Origin") == "*"
 
 
 def test_security_headers_on_answers_and_errors(stack):
