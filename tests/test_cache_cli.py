@@ -99,6 +99,19 @@ def test_the_cli_shows_what_the_api_did_then_expires_and_clears(running):
     assert json.loads(cache(env, "list", "sessions", "--json").stdout)["sessions"] == []
 
 
+def test_clearing_the_health_probe_works_in_memory_and_says_why_not_with_redis(running):
+    _, env = running
+
+    result = cache(env, "clear", "health", "--yes")
+
+    assert result.returncode == 0, result.stderr
+    if "REDIS_URL" in env:
+        assert result.stdout.strip() == "health: per worker, not in Redis; it expires within 3 s"
+    else:
+        assert "\nhealth: " in result.stdout
+        assert result.stdout.rstrip().endswith("entries cleared")
+
+
 def test_clear_asks_first(running):
     _, env = running
     refused = subprocess.run(

@@ -147,6 +147,11 @@ def show(session_id: str, as_json: bool) -> None:
 @json_option
 def clear(name: str | None, yes: bool, as_json: bool) -> None:
     """Empty one cache (sessions, profile, retrieval, ...) or, without NAME, all of them."""
+    settings = components().settings
+    if name == "health" and settings.redis_url:
+        # Listed by `stats` without Redis; with it, each worker keeps its own and none is in Redis.
+        click.echo(f"health: per worker, not in Redis; it expires within {settings.health_cache_seconds:g} s")
+        return
     if not yes:
         click.confirm(f"Clear {name or 'every cache'} of the running service?", abort=True)
     try:
