@@ -36,7 +36,6 @@ from tests.fake_llm import (
 )
 from tests.llm_client import (
     API_KEY,
-    ENDPOINT,
     REQUEST,
     SSE_BODY,
     USAGE,
@@ -80,14 +79,14 @@ def test_stream_is_lazy(llm_server: FakeLLMServer, make_llm_client: MakeClient) 
 def test_the_request_is_exactly_what_openrouter_expects(
     make_llm_client: MakeClient, fallbacks: tuple[str, ...], models: list[str] | None
 ) -> None:
-    client = make_llm_client(base_url="https://openrouter.test/api/v1/", fallback_models=fallbacks)
+    client = make_llm_client(base_url="https://openrouter.ai/api/v1/", fallback_models=fallbacks)
 
     with responses.RequestsMock() as mock:
-        mock.post(ENDPOINT, body=SSE_BODY, content_type="text/event-stream")
+        mock.post(OPENROUTER, body=SSE_BODY, content_type="text/event-stream")
         assert tokens(collect(client)) == ["a"]
         sent = mock.calls[0].request
 
-    assert sent.url == ENDPOINT
+    assert sent.url == OPENROUTER
     expected_body: dict[str, Any] = {
         "model": "test/model",
         "messages": REQUEST.messages,
@@ -111,12 +110,51 @@ def test_the_request_is_exactly_what_openrouter_expects(
     assert {name: sent.headers.get(name) for name in expected_headers} == expected_headers
 
 
-def test_fallback_models_are_deduplicated_and_never_repeat_the_model(
+OPENROUTER = "https://openrouter.ai/api/v1/chat/completions"
+
+
+def test_fallback_models_are_deduplicated_and_never_repeat_the_model(make_llm_client: MakeClient) -> None:
+    client = make_llm_client(
+        base_url="https://openrouter.ai/api/v1", fallback_models=["b/model", "test/model", "", "b/model", "c/model"]
+    )
+    with responses.RequestsMock() as mock:
+        mock.post(OPENROUTER, body=SSE_BODY, content_type="text/event-stream")
+        collect(client)
+        sent = json.loads(mock.calls[0].request.body)
+
+    assert sent["models"] == ["test/model", "b/model", "c/model"]
+
+
+def test_another_server_is_asked_for_each_fallback_model_in_turn_before_the_first_token(
     llm_server: FakeLLMServer, make_llm_client: MakeClient
 ) -> None:
-    collect(make_llm_client(fallback_models=["b/model", "test/model", "", "b/model", "c/model"]))
+    # vLLM, llama.cpp, Ollama... ignore OpenRouter's `models`: the client falls back itself.
+    llm_server.enqueue(http_error(503), http_error(404), stream(["ok"]))
+    client = make_llm_client(fallback_models=["b/model", "c/model"], max_retries=0)
 
-    assert llm_server.requests[0].json["models"] == ["test/model", "b/model", "c/model"]
+    assert tokens(collect(client)) == ["ok"]
+    assert [request.json["model"] for request in llm_server.requests] == ["test/model", "b/model", "c/model"]
+    assert all("models" not in request.json for request in llm_server.requests)
+
+
+@pytest.mark.parametrize("status", [401, 402])
+def test_no_fallback_for_what_every_model_would_meet(
+    llm_server: FakeLLMServer, make_llm_client: MakeClient, status: int
+) -> None:
+    llm_server.enqueue(http_error(status))
+
+    events, error = collect_until_error(make_llm_client(fallback_models=["b/model"], max_retries=0))
+
+    assert (events, len(llm_server.requests)) == ([], 1)
+    assert error.code in ("llm_auth", "llm_payment_required")
+
+
+def test_no_fallback_once_a_token_was_sent(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
+    llm_server.enqueue(drop_after(1), stream(["never"]))
+
+    events, error = collect_until_error(make_llm_client(fallback_models=["b/model"], max_retries=0))
+
+    assert (tokens(events), error.code, len(llm_server.requests)) == (["Hello"], "llm_unavailable", 1)
 
 
 @pytest.mark.parametrize("response_format", [None, {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}])

@@ -17,11 +17,10 @@ import structlog
 
 from app.errors import LLMError
 from app.llm.completion_endpoint import CompletionEndpoint
-from app.llm.transport import BearerAuth, RetryableError, default_headers, retry_delay
-from app.llm.types import AnswerRequest, Finished, LLMEvent, Usage
+from app.llm.transport import BearerAuth, RetryableError, default_headers, is_openrouter, record_usage, retry_delay
+from app.llm.types import AnswerRequest, Finished, LLMEvent
 from app.llm.upstream_stream import read_completion_stream
 from app.telemetry.llm_span import LLMSpan
-from app.telemetry.metrics import LLM_COST, LLM_TOKENS
 
 log = structlog.get_logger(__name__)
 
@@ -58,6 +57,9 @@ class OpenRouterClient:
         self._url = base_url.rstrip("/") + "/chat/completions"
         self._model = model
         self._fallbacks = tuple(dict.fromkeys(m for m in fallback_models if m and m != model))
+        # OpenRouter tries the fallbacks itself (its `models` field); any other server is asked
+        # for each in turn, before the first token, when the one before failed.
+        self._server_falls_back = is_openrouter(base_url)
         self._max_tokens = max_tokens
         self._temperature = temperature
         self._max_retries = max(0, max_retries)
@@ -97,8 +99,25 @@ class OpenRouterClient:
             span.end()
 
     def _attempts(self, request: AnswerRequest, trace_headers: dict[str, str]) -> Generator[LLMEvent, None, None]:
-        """Request the completion, retrying before the first token; yield its events."""
-        body = json.dumps(self._payload(request), ensure_ascii=False).encode(errors="replace")
+        """Request the completion from each model in turn until one answers; yield its events."""
+        models = [self._model] if self._server_falls_back else [self._model, *self._fallbacks]
+        for index, model in enumerate(models):
+            answered = False
+            try:
+                for event in self._model_attempts(request, model, trace_headers):
+                    answered = True
+                    yield event
+                return
+            except LLMError as error:
+                if answered or index + 1 == len(models) or error.code in _SAME_FOR_EVERY_MODEL:
+                    raise
+                log.warning("llm.fallback", failed_model=model, code=error.code, next_model=models[index + 1])
+
+    def _model_attempts(
+        self, request: AnswerRequest, model: str, trace_headers: dict[str, str]
+    ) -> Generator[LLMEvent, None, None]:
+        """Request the completion from `model`, retrying before the first token; yield its events."""
+        body = json.dumps(self._payload(request, model), ensure_ascii=False).encode(errors="replace")
         for attempt in range(self._max_retries + 1):
             started = False
             finished: Finished | None = None
@@ -125,7 +144,7 @@ class OpenRouterClient:
                 # only tool calls): an empty answer is not an answer, nor kept as one.
                 log.warning("llm.empty_answer", finish_reason=finished.finish_reason)
                 raise LLMError("llm_bad_response")
-            _record_usage(finished.usage)
+            record_usage(finished.usage)
             yield finished
             return
 
@@ -149,9 +168,9 @@ class OpenRouterClient:
         log.info("llm.retry", code=error.code, attempt=attempt + 1, delay=delay)
         self._sleep(delay)
 
-    def _payload(self, request: AnswerRequest) -> dict[str, Any]:
+    def _payload(self, request: AnswerRequest, model: str) -> dict[str, Any]:
         payload: dict[str, Any] = {
-            "model": self._model,
+            "model": model,
             "messages": list(request.messages),
             "max_tokens": self._max_tokens,
             "temperature": self._temperature,
@@ -163,20 +182,15 @@ class OpenRouterClient:
         }
         if request.response_format is not None:
             payload["response_format"] = request.response_format
-        if self._fallbacks:
+        if self._fallbacks and self._server_falls_back:
             payload["models"] = [self._model, *self._fallbacks]  # OpenRouter tries them in order
         return payload
+
+
+# Failures another model would meet too: the key, the account's credit, a silence already waited out.
+_SAME_FOR_EVERY_MODEL = frozenset({"llm_auth", "llm_payment_required", "llm_timeout"})
 
 
 def _sleep(seconds: float) -> None:
     # Looked up at call time: gevent may patch `time.sleep` after this module was imported.
     time.sleep(seconds)
-
-
-def _record_usage(usage: Usage | None) -> None:
-    if usage is None:
-        return
-    LLM_TOKENS.labels(kind="prompt").inc(usage.prompt_tokens)
-    LLM_TOKENS.labels(kind="completion").inc(usage.completion_tokens)
-    if usage.cost:
-        LLM_COST.inc(usage.cost)

@@ -8,7 +8,7 @@ before the first token, stream, close.
 from __future__ import annotations
 
 import math
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -16,6 +16,8 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from app.errors import LLMError
+from app.llm.types import Usage
+from app.telemetry.metrics import LLM_COST, LLM_TOKENS
 
 RETRY_STATUSES = frozenset({408, 429, 502, 503})
 BACKOFF_BASE_SECONDS = 0.5
@@ -151,3 +153,19 @@ def _is_read_timeout(exc: BaseException) -> bool:
         pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
         pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
     return False
+
+
+def is_openrouter(base_url: str) -> bool:
+    """Whether `base_url` is OpenRouter's, which reads fields no other server knows (`models`)."""
+    host = urlsplit(base_url).hostname or ""
+    return host == "openrouter.ai" or host.endswith(".openrouter.ai")
+
+
+def record_usage(usage: Usage | None) -> None:
+    """Count a finished answer's tokens and cost in the metrics."""
+    if usage is None:
+        return
+    LLM_TOKENS.labels(kind="prompt").inc(usage.prompt_tokens)
+    LLM_TOKENS.labels(kind="completion").inc(usage.completion_tokens)
+    if usage.cost:
+        LLM_COST.inc(usage.cost)
