@@ -49,3 +49,13 @@ def test_operations_are_named_by_their_view_and_claim_no_422_they_cannot_give(cl
     assert "422" not in paths["/api/v1/profile"]["get"]["responses"]  # nothing to validate: no 422
     chat_422 = paths["/api/v1/chat"]["post"]["responses"]["422"]["content"]["application/json"]["schema"]
     assert chat_422 == {"$ref": "#/components/schemas/ErrorBody"}  # one error object, not an array
+
+
+def test_every_post_describes_its_body_mcp_included(client):
+    # A client built from the document (or a fuzzer) sent /mcp an empty POST: it had no body.
+    paths = client.get("/openapi.json").get_json()["paths"]
+
+    posts = {path: item["post"] for path, item in paths.items() if "post" in item}
+    assert all(op.get("requestBody", {}).get("required") for op in posts.values()), sorted(posts)
+    mcp = posts["/mcp"]["requestBody"]["content"]["application/json"]["schema"]
+    assert mcp["required"] == ["jsonrpc", "method"]

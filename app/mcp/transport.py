@@ -35,6 +35,18 @@ bp = api_blueprint("mcp", __name__, "mcp")
 _ROUTING_HEADERS = frozenset({"mcp-protocol-version", "mcp-method", "mcp-name"})
 
 _JSON_RPC_BODY = {"application/json": {"schema": {"type": "object", "description": "A JSON-RPC 2.0 message."}}}
+# What a client sends: one request or notification (no batch). Described, not validated here:
+# the view reads it itself and answers any mistake as a JSON-RPC error.
+_JSON_RPC_MESSAGE = {
+    "type": "object",
+    "required": ["jsonrpc", "method"],
+    "properties": {
+        "jsonrpc": {"type": "string", "enum": ["2.0"]},
+        "id": {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "absent in a notification"},
+        "method": {"type": "string", "example": "tools/call"},
+        "params": {"type": "object"},
+    },
+}
 # Every status the endpoint answers with, for clients and fuzzers: a JSON-RPC object each time.
 _RESPONSES: dict[int | str, Any] = {
     202: {"description": "A notification, accepted."},
@@ -46,6 +58,9 @@ _RESPONSES: dict[int | str, Any] = {
     "/mcp",
     summary="Model Context Protocol (Streamable HTTP)",
     responses=_RESPONSES,
+    openapi_extensions={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _JSON_RPC_MESSAGE}}}
+    },
     description=(
         "One JSON-RPC request or notification per POST, answered with one JSON object (notifications: "
         "`202`). Protocol revisions 2026-07-28 (per-request `_meta`, `server/discover`) and 2024-11-05 "
