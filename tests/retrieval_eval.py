@@ -25,6 +25,7 @@ from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
 from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.types import LEXICAL, SEMANTIC, BackendHealth, Passage
+from app.text.candidate_name import about_the_candidate
 
 HERE = Path(__file__).parent
 SECOND_RESUME = HERE / "data" / "second_resume.md"
@@ -130,14 +131,16 @@ def score(backend: object, questions: tuple[Question, ...]) -> Score:
     at_3 = at_5 = offline = 0
     misses = []
     retriever = ResumeRetriever(backend, top_k=TOP_K, profile_ttl=0, health_ttl=0)  # type: ignore[arg-type]
+    profile = retriever.profile()
     for item in questions:
-        found = retriever.retrieve(item.question)
+        asked = about_the_candidate(item.question, profile.name if profile else "")  # as the chat turn asks
+        found = retriever.retrieve(asked)
         titles = [passage.title for passage in found.passages]
         ranks = [titles.index(answer) + 1 for answer in item.answers if answer in titles]
         at_3 += bool(ranks) and min(ranks) <= 3
         at_5 += bool(ranks)
         request = AnswerRequest(
-            messages=[], question=item.question, passages=found.passages, searched_words=found.searched_words
+            messages=[], question=asked, passages=found.passages, searched_words=found.searched_words
         )
         quoted = item.fact.casefold() in compose_answer(request).casefold()
         offline += quoted

@@ -203,7 +203,9 @@ def test_prompt_carries_passages_and_profile_prompt(client, scripted_answerer):
     system_prompt = scripted_answerer.requests[0].messages[0]["content"]
     assert system_prompt.startswith("SECRET PROMPT about Ada Example")
     assert "### Experience — Cloudco\nRan Kubernetes on AWS for five years." in system_prompt
-    assert scripted_answerer.requests[0].question == "What cloud work has Ada done?"
+    assert scripted_answerer.requests[0].messages[-1] == {"role": "user", "content": "What cloud work has Ada done?"}
+    # Searched and quoted from as a question about the candidate (app/text/candidate_name.py).
+    assert scripted_answerer.requests[0].question == "What cloud work has the candidate done?"
 
 
 def test_offline_mode_is_labelled_in_done_event(app_config, fake_memvid):

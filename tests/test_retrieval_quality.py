@@ -159,3 +159,20 @@ def test_any_text_never_raises_and_sends_only_plain_words(engine, question):
     assert len({p.title for p in passages}) == len(passages)
     # The gRPC service gets the same queries: no engine syntax may slip through.
     assert all(PLAIN_WORDS.match(query) for query in backend.queries), backend.queries
+
+
+@pytest.mark.parametrize("question", ["Has Elena Marsh used Terraform?", "Has Elena used Terraform?"])
+def test_a_question_naming_the_candidate_finds_what_the_same_question_about_her_finds(engine, question):
+    # The name is in the profile frame and the summary, not in the answer: searched for, it
+    # ranked those first and pushed the skills list out of the five passages.
+    from app.factory import create_app
+    from app.llm.offline import OfflineAnswerer
+
+    _, backend = engine
+    client = create_app({"rate_limit_per_minute": 1000}, memvid=backend, llm=OfflineAnswerer()).test_client()
+
+    body = client.post("/api/v1/chat", json={"message": question, "stream": False}).get_json()
+
+    assert "Skills — Strong" in [source["title"] for source in body["sources"]]
+    assert "Terraform: infrastructure as code" in body["message"]
+    assert "elena.marsh@example.com" not in body["message"]  # the profile's contact lines are no answer

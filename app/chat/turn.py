@@ -27,6 +27,7 @@ from app.resume.profile import Profile
 from app.retrieval.retriever import ResumeRetriever
 from app.state.sessions import SessionStore
 from app.telemetry import turn_span
+from app.text.candidate_name import about_the_candidate
 
 WITHHELD_QUESTION = "(a message the input guard withheld)"
 
@@ -101,16 +102,19 @@ class ChatService:
         verdict = self.hooks.input_guard.check(question)
         if verdict.blocked:
             return self._redirect(resolved_id, question, profile)
-        found = self.retriever.retrieve(question)
-        passages = found.passages
         system_prompt = profile.system_prompt if profile else ""
         name = profile.name if profile else ""
+        # Searched for and quoted from as a question about "the candidate" (app/text/candidate_name.py);
+        # the LLM reads it as asked.
+        asked = about_the_candidate(question, name)
+        found = self.retriever.retrieve(asked)
+        passages = found.passages
         messages = build_messages(
             question=question, passages=passages, history=history, system_prompt=system_prompt, candidate_name=name
         )
         request = AnswerRequest(
             messages=messages,
-            question=question,
+            question=asked,
             passages=passages,
             searched_words=found.searched_words,
             suggested_questions=tuple(profile.suggested_questions) if profile else (),

@@ -32,7 +32,7 @@ GREETING = "Hello! Ask me about the candidate's experience, skills or background
 _GREETING_WORDS = frozenset(
     {"hi", "hello", "hey", "hiya", "howdy", "greetings", "thanks", "thank", "thx", "cheers", "good", "morning",
      "afternoon", "evening", "bye", "goodbye", "ok", "okay", "there", "you", "a", "lot", "so", "much", "very",
-     "again", "all"}
+     "again", "all", "the", "candidate"}
 )  # fmt: skip
 MAX_SENTENCES = 5
 MAX_QUOTE_CHARS = 900

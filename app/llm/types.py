@@ -42,9 +42,9 @@ LLMEvent = Token | Finished
 
 @dataclass(frozen=True, slots=True)
 class AnswerRequest:
-    """Everything an answerer may use: the chat messages for a real LLM, and the raw
-    question, passages, the words retrieval searched them under and suggested questions
-    for the offline answerer.
+    """Everything an answerer may use: the chat messages for a real LLM, and the question as
+    searched (the candidate's name read as "the candidate"), passages, the words retrieval
+    searched them under and suggested questions for the offline answerer.
 
     `response_format` (OpenAI-style, e.g. a JSON schema) is sent as is when set."""
 

@@ -1,0 +1,33 @@
+"""A question that names the candidate, read as one about "the candidate".
+
+Recruiters ask "Has Dana used Unity?" as often as "Has she used Unity?". The name is in the
+profile frame and the summary, not in the passage that answers: searched for, it ranked
+those two first and pushed the answer out of the five given to the answerer ("Has Elena
+Marsh used Terraform?" lost the skills list), and the offline answerer quoted the name's
+lines. The name says whom the question is about, which is never in doubt here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.text.words import STOP_WORDS
+
+_STAND_IN = "the candidate"
+
+
+def about_the_candidate(question: str, name: str) -> str:
+    """Return `question` with the candidate's name (whole, or any of its words) read as "the candidate".
+
+    Matched as written in the profile (capitalised, whole words), so "Will she relocate?" keeps
+    its "Will" even for a candidate called Will, unless the word is not a common one.
+    """
+    parts = [part for part in re.split(r"\s+", name.strip()) if len(part) > 1]
+    if not parts:
+        return question
+    # Longest first: "Elena Marsh" is one stand-in, not two.
+    runs = [" ".join(parts[i:j]) for i in range(len(parts)) for j in range(len(parts), i, -1)]
+    runs = sorted(dict.fromkeys(run for run in runs if run.casefold() not in STOP_WORDS), key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(run) for run in runs) + r")(?![\w-])")
+    replaced = pattern.sub(_STAND_IN, question)
+    return re.sub(rf"\b{_STAND_IN}(?: {_STAND_IN})+\b", _STAND_IN, replaced)

@@ -1,0 +1,26 @@
+"""A question naming the candidate is searched for and quoted from as one about "the candidate"."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.text.candidate_name import about_the_candidate
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "read_as"),
+    [
+        ("Has Elena Marsh used Terraform?", "Elena Marsh", "Has the candidate used Terraform?"),
+        ("What is Elena's notice period?", "Elena Marsh", "What is the candidate's notice period?"),
+        ("Did Marsh lead a team?", "Elena Marsh", "Did the candidate lead a team?"),
+        ("Has Jean-Luc Picard used Go?", "Jean-Luc Picard", "Has the candidate used Go?"),
+        ("Has Will Rose led teams?", "Will Rose", "Has the candidate led teams?"),
+        # A name word that is a common word is replaced only inside the name.
+        ("Will she relocate?", "Will Rose", "Will she relocate?"),
+        ("Has she worked at Marshall?", "Elena Marsh", "Has she worked at Marshall?"),
+        ("Has she used Terraform?", "Elena Marsh", "Has she used Terraform?"),
+        ("Has Elena used Terraform?", "", "Has Elena used Terraform?"),  # no profile, no name
+    ],
+)
+def test_the_name_reads_as_the_candidate(question, name, read_as):
+    assert about_the_candidate(question, name) == read_as
