@@ -51,6 +51,7 @@ def build_answerer(settings: Settings) -> Answerer:
             temperature=settings.llm_temperature,
             connect_timeout=settings.llm_connect_timeout,
             read_timeout=settings.llm_read_timeout,
+            answer_timeout=settings.llm_answer_timeout,
             max_retries=settings.llm_max_retries,
             referer=settings.llm_http_referer,
             title=settings.llm_app_title,

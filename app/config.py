@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(default=0.3, ge=0.0, le=2.0)
     llm_connect_timeout: float = Field(default=5.0, gt=0)
     llm_read_timeout: float = Field(default=60.0, gt=0, allow_inf_nan=False)  # inf: no silence limit at all
+    # The whole answer, retries and fallbacks included: a token a minute never trips the read timeout.
+    llm_answer_timeout: float = Field(default=300.0, gt=0, allow_inf_nan=False)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     llm_pool_size: int = Field(default=1000, ge=1)
     llm_http_referer: str = "https://github.com/ai-resume/ai-resume-api"

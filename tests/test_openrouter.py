@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -463,3 +464,18 @@ def test_an_answer_with_no_text_is_a_bad_response_not_an_empty_answer(
 
     assert tokens(events) == []
     assert error.code == "llm_bad_response"
+
+
+def test_an_answer_trickling_inside_the_read_timeout_still_ends_at_the_answer_timeout(
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    # Each token comes well inside the 2 s read timeout; the answer as a whole may take 1 s.
+    llm_server.enqueue(stream([f" t{i}" for i in range(50)], token_delay=0.3))
+    started = time.monotonic()
+
+    events, error = collect_until_error(make_llm_client(answer_timeout=1.0))
+
+    assert error.code == "llm_timeout"
+    assert 1 <= len(tokens(events)) < 10
+    assert time.monotonic() - started < 2.5
+    assert llm_server.wait_until_idle(timeout=2), "the upstream request stayed open"

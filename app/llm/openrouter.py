@@ -16,8 +16,8 @@ from typing import Any
 import structlog
 
 from app.errors import LLMError
+from app.llm import transport
 from app.llm.completion_endpoint import CompletionEndpoint
-from app.llm.transport import BearerAuth, RetryableError, default_headers, is_openrouter, record_usage, retry_delay
 from app.llm.types import AnswerRequest, Finished, LLMEvent
 from app.llm.upstream_stream import read_completion_stream
 from app.telemetry.llm_span import LLMSpan
@@ -49,6 +49,7 @@ class OpenRouterClient:
         connect_timeout: float,
         read_timeout: float,
         max_retries: int,
+        answer_timeout: float = 300.0,
         referer: str,
         title: str,
         pool_size: int,
@@ -59,16 +60,17 @@ class OpenRouterClient:
         self._fallbacks = tuple(dict.fromkeys(m for m in fallback_models if m and m != model))
         # OpenRouter tries the fallbacks itself (its `models` field); any other server is asked
         # for each in turn, before the first token, when the one before failed.
-        self._server_falls_back = is_openrouter(base_url)
+        self._server_falls_back = transport.is_openrouter(base_url)
         self._max_tokens = max_tokens
         self._temperature = temperature
         self._max_retries = max(0, max_retries)
         self._comments_only_limit = read_timeout * COMMENTS_ONLY_FACTOR
+        self._answer_timeout = answer_timeout  # the whole answer, retries and fallbacks included
         self._sleep = sleep or _sleep
         self._endpoint = CompletionEndpoint(
             self._url,
-            headers=default_headers(referer, title),
-            auth=BearerAuth(api_key) if api_key else None,  # an empty key is never sent
+            headers=transport.default_headers(referer, title),
+            auth=transport.BearerAuth(api_key) if api_key else None,  # an empty key is never sent
             pool_size=pool_size,
             timeout=(connect_timeout, read_timeout),
         )
@@ -101,20 +103,22 @@ class OpenRouterClient:
     def _attempts(self, request: AnswerRequest, trace_headers: dict[str, str]) -> Generator[LLMEvent, None, None]:
         """Request the completion from each model in turn until one answers; yield its events."""
         models = [self._model] if self._server_falls_back else [self._model, *self._fallbacks]
+        # A trickle just inside the read timeout (a token a minute) would otherwise never end.
+        deadline = time.monotonic() + self._answer_timeout
         for index, model in enumerate(models):
             answered = False
             try:
-                for event in self._model_attempts(request, model, trace_headers):
+                for event in self._model_attempts(request, model, trace_headers, deadline):
                     answered = True
                     yield event
                 return
             except LLMError as error:
-                if answered or index + 1 == len(models) or error.code in _SAME_FOR_EVERY_MODEL:
+                if answered or index + 1 == len(models) or error.code in transport.SAME_FOR_EVERY_MODEL:
                     raise
                 log.warning("llm.fallback", failed_model=model, code=error.code, next_model=models[index + 1])
 
     def _model_attempts(
-        self, request: AnswerRequest, model: str, trace_headers: dict[str, str]
+        self, request: AnswerRequest, model: str, trace_headers: dict[str, str], deadline: float
     ) -> Generator[LLMEvent, None, None]:
         """Request the completion from `model`, retrying before the first token; yield its events."""
         body = json.dumps(self._payload(request, model), ensure_ascii=False).encode(errors="replace")
@@ -125,6 +129,9 @@ class OpenRouterClient:
             try:
                 with self._endpoint.open(body, trace_headers) as response:
                     for event in read_completion_stream(response, idle_seconds=self._comments_only_limit):
+                        if time.monotonic() > deadline:
+                            log.warning("llm.answer_timeout", seconds=self._answer_timeout)
+                            raise LLMError("llm_timeout")
                         if isinstance(event, Finished):
                             finished = event
                             break  # the connection closes before the consumer hears the end
@@ -134,7 +141,7 @@ class OpenRouterClient:
                             break
                         started = True
                         yield event
-            except RetryableError as exc:
+            except transport.RetryableError as exc:
                 self._before_retry(exc.error, attempt=attempt, started=started)
                 continue
             if finished is None:  # the reader ends with Finished or raises; never end silently
@@ -144,7 +151,7 @@ class OpenRouterClient:
                 # only tool calls): an empty answer is not an answer, nor kept as one.
                 log.warning("llm.empty_answer", finish_reason=finished.finish_reason)
                 raise LLMError("llm_bad_response")
-            record_usage(finished.usage)
+            transport.record_usage(finished.usage)
             yield finished
             return
 
@@ -161,7 +168,7 @@ class OpenRouterClient:
 
     def _before_retry(self, error: LLMError, *, attempt: int, started: bool) -> None:
         """Wait before the next attempt, or raise `error` when there is none to make."""
-        delay = None if started or attempt >= self._max_retries else retry_delay(attempt, error.retry_after)
+        delay = None if started or attempt >= self._max_retries else transport.retry_delay(attempt, error.retry_after)
         if delay is None:
             log.warning("llm.failed", code=error.code, attempts=attempt + 1, after_first_token=started)
             raise error from None
@@ -185,10 +192,6 @@ class OpenRouterClient:
         if self._fallbacks and self._server_falls_back:
             payload["models"] = [self._model, *self._fallbacks]  # OpenRouter tries them in order
         return payload
-
-
-# Failures another model would meet too: the key, the account's credit, a silence already waited out.
-_SAME_FOR_EVERY_MODEL = frozenset({"llm_auth", "llm_payment_required", "llm_timeout"})
 
 
 def _sleep(seconds: float) -> None:

@@ -155,6 +155,10 @@ def _is_read_timeout(exc: BaseException) -> bool:
     return False
 
 
+# Failures another model would meet too: the key, the account's credit, a silence already waited out.
+SAME_FOR_EVERY_MODEL = frozenset({"llm_auth", "llm_payment_required", "llm_timeout"})
+
+
 def is_openrouter(base_url: str) -> bool:
     """Whether `base_url` is OpenRouter's, which reads fields no other server knows (`models`)."""
     host = urlsplit(base_url).hostname or ""
