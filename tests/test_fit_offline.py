@@ -103,13 +103,31 @@ def test_it_is_labelled_and_names_the_known_gaps() -> None:
 
 
 def test_a_term_the_gaps_list_names_in_a_note_is_listed_there_not_unfound() -> None:
-    skills = PROFILE_MODEL.skills.model_copy(update={"gaps": ["Cloud: no experience with Azure or GCP"]})
+    # As ingest stores it: the profile holds the gap's name, its frame the note.
+    skills = PROFILE_MODEL.skills.model_copy(update={"gaps": ["Cloud"]})
     profile = PROFILE_MODEL.model_copy(update={"skills": skills})
+    gaps_frame = Passage("Skills — Gaps", "Skill gaps: weaknesses:\n- Cloud: no AWS or Azure", 0.5)
 
-    result = offline_assessment("Cloud Engineer\nRun our Azure estate and our Fortran jobs.", PASSAGES, profile)
+    result = offline_assessment(
+        "Platform Engineer\nRun our Azure estate and our Fortran jobs.", [*PASSAGES, gaps_frame], profile
+    )
 
     assert "Azure (listed among the resume's gaps)" in result.gaps
     assert "Fortran (not found in the resume)" in result.gaps
+
+
+def test_a_known_gap_is_a_word_of_the_job_not_part_of_one_and_is_listed_once() -> None:
+    skills = PROFILE_MODEL.skills.model_copy(update={"gaps": ["Rust", "COBOL"]})
+    profile = PROFILE_MODEL.model_copy(update={"skills": skills})
+
+    result = offline_assessment(
+        "Mainframe Engineer\nA trustworthy engineer for COBOL batch jobs; Cobol copybooks too.", PASSAGES, profile
+    )
+
+    assert not [gap for gap in result.gaps if gap.startswith("Rust")]  # "trustworthy" names no Rust
+    assert [gap for gap in result.gaps if gap.casefold().startswith("cobol")] == [
+        "COBOL (listed among the resume's gaps)"
+    ]
 
 
 def test_a_job_without_skill_names_says_so() -> None:

@@ -344,7 +344,8 @@ def test_a_fit_level_comes_only_with_its_own_fit_example() -> None:
 def test_a_range_written_with_a_plain_hyphen_in_a_folded_snippet_is_not_read_as_a_bullet():
     folded = Passage(
         title="Copperline",
-        text="Copperline Period: 2016 - 2021 - Shipped 12 games - Grew the team to 40 - Led QA (2019 - present; Oslo)",
+        text="Copperline Period: 2016 - 2021 - Shipped 12 games - Grew the team to 40 - Led QA (2019 - present; Oslo)"
+        " - Ran ops (Jan 2022 - Mar 2024) - Q1 2020 - Q3 2021 in Seoul (2016 - ongoing) - '14 - '15",
         score=1.0,
     )
 
@@ -353,6 +354,9 @@ def test_a_range_written_with_a_plain_hyphen_in_a_folded_snippet_is_not_read_as_
         "- Shipped 12 games",
         "- Grew the team to 40",
         "- Led QA (2019 - present; Oslo)",
+        "- Ran ops (Jan 2022 - Mar 2024)",
+        "- Q1 2020 - Q3 2021 in Seoul (2016 - ongoing)",
+        "- '14 - '15",
     ]
 
 
@@ -361,3 +365,19 @@ def test_a_sentence_ending_in_a_cjk_full_stop_gets_no_second_one():
     answer = ask(question, passages=(Passage(question, "是的\uff0cHSK五级\uff0c在深圳工作过一年。", 1.0),))
 
     assert answer.endswith("在深圳工作过一年。")
+
+
+def test_a_bare_yes_or_no_stays_with_the_sentence_it_opens():
+    # Alone it holds no word to search for; dropped, the quote read as the opposite.
+    faq = Passage("Does Sam need visa sponsorship?", "No. Sam would need a work visa to work in the UK.", 1.0)
+
+    answer = ask("Does Sam need visa sponsorship?", passages=(faq,))
+
+    assert "No. Sam would need a work visa" in answer
+
+
+def test_an_faq_titled_with_a_full_width_question_mark_is_not_quoted_as_its_own_answer():
+    # memvid returns the text in NFKC ("?"), the title as written (U+FF1F).
+    faq = Passage("工作地点在哪里\uff1f", "工作地点在哪里? 目前在拉各斯。可以远程工作。", 1.0)
+
+    assert restore_lines(faq) == "目前在拉各斯。可以远程工作。"

@@ -24,7 +24,7 @@ def test_ingest_writes_the_file_and_says_what_it_wrote(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert out.is_file()
     said, wrote = result.output.splitlines()  # the first on stderr: minutes may pass before the second
-    assert said == f"Reading {EXAMPLE_RESUME} (10 KB) and embedding its sentences..."
+    assert said == f"Reading {EXAMPLE_RESUME} ({EXAMPLE_RESUME.stat().st_size:,} bytes) and embedding its sentences..."
     assert wrote.startswith(f"Wrote {out}: ")
     assert wrote.endswith("frames, profile of Elena Marsh.")
 

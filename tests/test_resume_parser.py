@@ -8,6 +8,7 @@ import pytest
 
 from app.config import EXAMPLE_RESUME
 from app.resume import ResumeFormatError, parse_resume
+from app.resume.blocks import plain
 from app.resume.frame_parts import MAX_STORED_CHARS
 
 PROFILE_KEYS = [
@@ -387,3 +388,33 @@ def test_profile_values_read_as_words_without_their_markdown_and_numbered_items_
     assert document.profile.skills.strong == ["Kubernetes", "Go", "gRPC"]
     frame = next(frame for frame in document.frames if frame.title == "Acme Corp — Staff Engineer")
     assert "[billing service](https://acme.example/billing)" in frame.text  # the LLM still reads the link
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        (
+            "[Build Guide (Unity)](https://en.wikipedia.org/wiki/Unity_(game_engine)) for onboarding",
+            "Build Guide (Unity) for onboarding",
+        ),
+        ("Interview (see [notes](https://n.example.com/a_(b)))", "Interview (see notes)"),
+        (r"\*literal asterisks\* kept", "*literal asterisks* kept"),
+        ("<https://example.com/x_y>", "https://example.com/x_y"),
+        ("`__init__` and **bold**", "__init__ and bold"),
+        (
+            "snake_case_name, C++, C#, .NET, a 5* hotel, my_var * your_var",
+            "snake_case_name, C++, C#, .NET, a 5* hotel, my_var * your_var",
+        ),
+    ],
+)
+def test_inline_markdown_reads_as_its_words_and_nothing_else_changes(written, read):
+    assert plain(written) == read
+
+
+def test_a_fit_example_title_reads_as_words_too():
+    text = "---\nname: Ada\n---\n## Fit Assessment Examples\n### **Systems** role at [Foo](https://foo.example)\nFit level: Strong fit\n"
+
+    document = parse_resume(text)
+
+    assert document.profile.fit_assessment_examples[0].title == "Systems role at Foo"
+    assert "Fit Assessment — Systems role at Foo" in {frame.title for frame in document.frames}

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from app.fit.assessment import FitAssessment
 from app.resume.profile import Profile
-from app.resume.sections import names_what_is_missing
+from app.resume.sections import lists_skill_gaps, names_what_is_missing
 from app.retrieval.types import Passage
 from app.text.words import STOP_WORDS, content_stems
 
@@ -61,12 +61,16 @@ def offline_assessment(
         mentioned |= {t for t in unsure if _mentioned(t, _evidence(look_up(t), []))}
     matched = [t for t in terms if t in mentioned]
     missing = [t for t in terms if t not in mentioned]  # from all matches: the 9th is no gap
-    known_gaps = [
-        _shortened(g) for g in (profile.skills.gaps if profile else []) if g.casefold() in job_description.casefold()
-    ]
+    known_gaps = [_shortened(g) for g in (profile.skills.gaps if profile else []) if _names(job_description, g)]
     # A term the resume's own gaps list names is no unknown: say where the resume says so.
-    listed = content_stems(" ".join(profile.skills.gaps)) if profile else frozenset()
-    gaps = list(dict.fromkeys([*(f"{g} {_LISTED}" for g in known_gaps), *(_unfound(t, listed) for t in missing)]))
+    # The gaps list as the profile names it and as its frame explains it ("Cloud: no AWS or Azure").
+    gap_texts = [*(profile.skills.gaps if profile else []), *(p.text for p in passages if lists_skill_gaps(p.title))]
+    listed = content_stems(" ".join(gap_texts))
+    lines = [*((g, f"{g} {_LISTED}") for g in known_gaps), *((t, _unfound(t, listed)) for t in missing)]
+    first: dict[str, str] = {}
+    for term, line in lines:
+        first.setdefault(term.casefold(), line)  # "COBOL" and "Cobol" are one gap
+    gaps = list(first.values())
     found = f"{len(matched)} of the job's {len(terms)} key terms appear in the resume"
     if not terms and not known_gaps:
         found = "the job description names no skills or tools to compare"
@@ -77,6 +81,11 @@ def offline_assessment(
         recommendation="No language model is configured, so this compares words, not experience: "
         "read it as a pointer to what to ask, not as an assessment.",
     )
+
+
+def _names(text: str, name: str) -> bool:
+    """Whether `text` names `name` as a word of its own ("Rust" is not in "trustworthy")."""
+    return re.search(rf"(?<![\w+#.]){re.escape(name)}(?![\w+#])", text, re.IGNORECASE) is not None
 
 
 def _unfound(term: str, listed: frozenset[str]) -> str:

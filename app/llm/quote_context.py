@@ -8,6 +8,7 @@ question (an FAQ answer's "Yes, for nine years.", a fit example's `Fit level:`).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from app.resume.sections import FIT_TITLE_PREFIX
 from app.retrieval.types import Passage
@@ -50,7 +51,7 @@ def with_direct_answers(
     they are added past the character budget.
     """
     quoted = {s.passage for s in chosen}
-    faq = {i for i in quoted if passages[i].title.rstrip().endswith("?")}
+    faq = {i for i in quoted if unicodedata.normalize("NFKC", passages[i].title).rstrip().endswith("?")}  # or U+FF1F
     fit = {i for i in quoted if passages[i].title.startswith(FIT_TITLE_PREFIX)}
     leads = [
         s

@@ -18,15 +18,27 @@ _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=[^\s*_])|(\*\*|__|\*|_)(?=:)|(?<=:)(\
 # Inline markup the profile's values drop (the frame's text keeps it for the LLM): a link's
 # text without its address, emphasis and code spans without their marks. Emphasis only at
 # word edges, so snake_case_names and C++ stay whole.
-_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+# A link's address may hold one level of parentheses (".../Unity_(game_engine)").
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _INLINE_EMPHASIS = re.compile(r"(?<![\w*_])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?![\w*_])")
 _CODE_SPAN = re.compile(r"`+([^`]+)`+")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|])")  # "\*" is a literal asterisk
+_HELD = re.compile("\x00(\\d+)\x00")
 
 
 def plain(text: str) -> str:
     """Return `text` without its inline markdown: links, emphasis and code spans read as their words."""
-    text = _CODE_SPAN.sub(r"\1", _LINK.sub(r"\1", text))
-    return _INLINE_EMPHASIS.sub(r"\2", _INLINE_EMPHASIS.sub(r"\2", text)).strip()  # twice: ***both***
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        held.append(match.group(1))
+        return f"\x00{len(held) - 1}\x00"
+
+    # Escapes and code spans are held apart first: what they hold is never emphasis ("`__init__`").
+    text = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", _CODE_SPAN.sub(hold, _ESCAPED.sub(hold, text))))
+    text = _INLINE_EMPHASIS.sub(r"\2", _INLINE_EMPHASIS.sub(r"\2", text))  # twice: ***both***
+    return _HELD.sub(lambda match: held[int(match.group(1))], text).strip()
 
 
 @dataclass(slots=True)

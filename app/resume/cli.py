@@ -28,11 +28,13 @@ memvid_cli = AppGroup("memvid", help="Build and inspect memvid (.mv2) files.")
 )
 def ingest(resume: Path, out: Path) -> None:
     """Build a .mv2 file from RESUME (markdown, SPEC §10 format)."""
-    from app.resume.ingest import IngestError, ingest_resume
+    from app.resume.ingest import MAX_RESUME_BYTES, IngestError, ingest_resume
 
     try:
-        # Every sentence is embedded: seconds for a resume, minutes near the size limit.
-        click.echo(f"Reading {resume} ({resume.stat().st_size // 1000} KB) and embedding its sentences...", err=True)
+        size = resume.stat().st_size
+        if size <= MAX_RESUME_BYTES:  # else refused at once, before any embedding
+            # Every sentence is embedded: seconds for a resume, minutes near the size limit.
+            click.echo(f"Reading {resume} ({size:,} bytes) and embedding its sentences...", err=True)
         document = ingest_resume(resume, out)
     except ResumeFormatError as error:
         raise click.ClickException(f"{resume}: {error}") from None

@@ -69,7 +69,7 @@ def _read_text(path: Path) -> str:
     if len(data) > MAX_RESUME_BYTES:
         line = data.count(b"\n", 0, MAX_RESUME_BYTES) + 1
         raise ResumeFormatError(
-            line, f"the file is {len(data) // 1000} KB, past the {MAX_RESUME_BYTES // 1000} KB a resume may have"
+            line, f"the file is {len(data):,} bytes, past the {MAX_RESUME_BYTES:,} a resume may have"
         )
     try:
         return data.decode("utf-8")

@@ -36,6 +36,11 @@ FIT_TITLE_PREFIX = "Fit Assessment — "
 _GAPS_TITLE_SUFFIX = f" — {SKILL_GROUPS['gaps']}"
 
 
+def lists_skill_gaps(title: str) -> bool:
+    """Whether the frame titled `title` is the skills' Gaps group (or a part of it)."""
+    return title.split(" (part ", 1)[0].endswith(_GAPS_TITLE_SUFFIX)
+
+
 def names_what_is_missing(title: str) -> bool:
     """Whether the frame titled `title` names what the candidate lacks (the skills gaps, or a fit
     example's gaps) rather than what they have: its words are no evidence of a skill."""
@@ -136,8 +141,9 @@ def parse_fit_examples(section: Block) -> tuple[list[PlacedFrame], list[FitExamp
     examples: list[FitExample] = []
     for block in blocks:
         values, _ = labelled_fields(block.lines, FIT_LABELS)
-        examples.append(FitExample.model_validate({**values, "title": block.heading}))
-        frames.append((block.line, Frame(f"{FIT_TITLE_PREFIX}{block.heading}", block.text(), "fit_assessment")))
+        title = plain(block.heading)
+        examples.append(FitExample.model_validate({**values, "title": title}))
+        frames.append((block.line, Frame(f"{FIT_TITLE_PREFIX}{title}", block.text(), "fit_assessment")))
     return frames, examples
 
 

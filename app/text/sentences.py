@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from app.retrieval.types import Passage
 from app.text.words import STOP_WORDS, content_stems
 
 MAX_SENTENCE_CHARS = 400
+_MAX_LEAD_WORDS = 3
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not splitlines(): U+2028 is text, not a break
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
@@ -16,8 +18,14 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
 _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
 # Where a folded snippet had a bullet or a `Label: value` line (e.g. "Technical work: ").
 _FOLDED_BULLET = re.compile(r"\s+-\s+(?=\S)")
-# "2016 - 2021", "2019 - present": a range written with a plain hyphen, not a bullet.
-_RANGE_AFTER_NUMBER = re.compile(r"\d|(?:present|now|today|current)\b", re.IGNORECASE)
+# "2016 - 2021", "Jan 2022 - Mar 2024", "2019 - present": a range written with a plain hyphen, not a bullet.
+# After the hyphen: a year or a date ("Mar 2024", "Q3 2021", "'15", "12/2019") or an open end.
+_RANGE_AFTER_NUMBER = re.compile(
+    r"'?\d|q[1-4]\b|(?:present|now|today|current|ongoing|date"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july"
+    r"|august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
 _FOLDED_LABEL = re.compile(r"\s+(?=[A-Z][a-z]+(?: [a-z]+)?: )")
 # A line holding only a bullet and capitalised words ("- Google") is the start of a label.
 # Words end at a space or the end, so a long capitalised run is read one way only (linear time).
@@ -39,8 +47,12 @@ def restore_lines(passage: Passage) -> str:
     `Key: value` lines run together; they are split again where they visibly start.
     """
     text = passage.text.strip()
-    if passage.title and text.startswith(passage.title):
-        text = text[len(passage.title) :].lstrip()
+    # memvid returns the text in NFKC (a full-width question mark as "?") but the title as stored.
+    title = unicodedata.normalize("NFKC", passage.title)
+    for written in dict.fromkeys((passage.title, title)):
+        if written and text.startswith(written):
+            text = text[len(written) :].lstrip()
+            break
     if "\n" not in text:
         text = _break_before_labels(_unfold_bullets(text))
     # Tag lines are keywords for search, not sentences worth quoting.
@@ -87,10 +99,16 @@ def split_sentences(passage: int, text: str) -> list[Sentence]:
         else:
             paragraph.append(line.strip())
     result: list[Sentence] = []
+    lead = ""  # a bare "No." or "Yes, often." opening the next sentence
     for piece in pieces:
         stems = content_stems(piece)
-        if stems:
-            result.append(Sentence(passage, len(result), clip(piece.strip()), stems))
+        if not stems and len(piece.split()) <= _MAX_LEAD_WORDS:
+            # Alone it says nothing to search for; dropped, "No. She would need a visa."
+            # was quoted as "She would need a visa.", which reads as the opposite.
+            lead = f"{lead}{piece.strip()} "
+        elif stems:
+            result.append(Sentence(passage, len(result), clip(f"{lead}{piece.strip()}"), stems))
+            lead = ""
     return result
 
 
