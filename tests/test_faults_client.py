@@ -215,6 +215,35 @@ def assert_told_as_a_hang_up(probe: Probe, mark: int) -> None:
     assert "mcp.unhandled_error" not in events
 
 
+def test_a_client_that_only_half_closes_still_gets_its_whole_stream(probe, llm):
+    # Done sending (shutdown of its write side, as `nc -N` does), still reading: not a hang-up.
+    llm.enqueue(stream(["late", " answer"], first_token_delay=2.5))
+    sock = open_chat(probe, session_id=new_session())
+    sock.shutdown(socket.SHUT_WR)
+
+    received = read_until(sock, b'"type":"done"', timeout=10)
+    sock.close()
+
+    assert b'"content":"late"' in received
+
+
+def test_a_client_closing_right_after_its_whole_answer_is_no_hang_up(probe, llm):
+    # nginx closes its upstream connection after each answer: the watcher must not call that a
+    # hang-up, nor throw into the greenlet that answered.
+    mark = probe.log_mark()
+    for _ in range(5):
+        llm.enqueue(stream(["ok"]))
+        sock = open_chat(probe, session_id=new_session(), stream=False)
+        read_until(sock, b'"message"')
+        sock.close()
+    time.sleep(0.5)
+
+    events = [line.get("event") for line in probe.log_lines(mark)]
+    assert "chat.client_gone" not in events
+    assert events.count("http.request") == 5
+    assert probe.chat_events()[-1]["type"] == "done"
+
+
 def test_a_client_reading_one_byte_a_second_holds_up_no_one(probe, llm):
     # ~6 MB of answer: more than the loopback socket buffers hold, so the stream really waits.
     llm.enqueue(stream(["x" * 10_000 for _ in range(600)]))

@@ -5,8 +5,10 @@ assessment, an MCP tool call) writes once, at the end, so while it is being made
 watches the client's socket: when the client closes it, the answering greenlet gets
 `ClientGone`, which closes the upstream request at once; the app answers it with an empty 499.
 A stream writes often, but not while the LLM is silent: it asks `client_left` on each tick of
-its loop (`app.chat.relay`). Only under gunicorn's gevent workers, which hand the socket over
-in the WSGI environment.
+its loop and then writes a keep-alive (`app.chat.relay`), so a client that only half-closed
+(done sending, still reading) keeps its stream. A whole answer cannot write early: a client
+that half-closes is taken for gone there. Only under gunicorn's gevent workers, which hand the
+socket over in the WSGI environment.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 import select
 import socket
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -43,18 +46,24 @@ def stop_if_client_leaves() -> Iterator[None]:
     if sock is None or not isinstance(answering, gevent.Greenlet):
         yield  # not under a gevent worker (tests, `flask run`): the answer simply completes
         return
-    watcher = gevent.spawn(_watch, sock, answering)
+    watch = _Watch(answering)
+    watcher = gevent.spawn(_watch, sock, watch)
     try:
         yield
     except _HungUp:
         raise ClientGone() from None
     finally:
+        watch.inside = False  # a client closing after its answer (nginx always does) left nothing
         watcher.kill(block=False)
+        if watch.fired:
+            # Its throw may still be on the way: taken here, not by whatever this greenlet does next.
+            with suppress(_HungUp):
+                gevent.sleep(0)
 
 
 def client_left_check() -> Callable[[], bool]:
     """Return a check, cheap and never blocking, of whether this request's client has closed its
-    connection; it always says no where the socket is unknown (tests, `flask run`)."""
+    side of the connection (gone, or half-closed); always no where the socket is unknown (tests)."""
     sock: Any = request.environ.get("gunicorn.socket")
     return (lambda: False) if sock is None else partial(_has_closed, sock)
 
@@ -72,13 +81,21 @@ def client_gone_response(_error: ClientGone) -> Response:
     return Response(status=499)
 
 
-def _watch(sock: socket.socket, answering: gevent.Greenlet) -> None:
+@dataclass
+class _Watch:
+    answering: gevent.Greenlet
+    inside: bool = True  # the answer is still being made
+    fired: bool = False  # the watcher told the answering greenlet its client left
+
+
+def _watch(sock: socket.socket, watch: _Watch) -> None:
     try:
         wait_read(sock.fileno())
         closed = sock.recv(1, socket.MSG_PEEK) == b""
     except OSError:
         closed = True
     # Readable with data is a pipelined next request, not a hang-up: stop watching.
-    if closed:
+    if closed and watch.inside:
+        watch.fired = True
         log.info("chat.client_gone")
-        answering.kill(_HungUp, block=False)
+        watch.answering.kill(_HungUp, block=False)

@@ -1,9 +1,9 @@
 """Relay an answerer's events to an SSE response as they come, with keep-alives and shutdown.
 
 The LLM is read in a helper greenlet feeding a queue, so the stream can send keep-alive
-comments while the LLM is silent, and so a client that hangs up is noticed within a tick even
-when the LLM is quiet (WSGI only learns of a disconnect when a write fails: each tick asks
-whether the client's socket was closed).
+comments while the LLM is silent, and so a client that hangs up is noticed within a tick or two
+even when the LLM is quiet (WSGI only learns of a disconnect when a write fails: a tick that
+finds the client's side closed writes a keep-alive at once).
 
 This loop runs once per token for every open stream, so it is kept lean: the queue is
 read without a timeout (a timed get costs a fresh timer per token); one repeating timer
@@ -44,8 +44,10 @@ def relay(
     client_left: Callable[[], bool] = lambda: False,
     context: contextvars.Context | None = None,
 ) -> Generator[Relayed, None, None]:
-    """Yield the answer's pieces as they arrive; the last item is `Finished` or an `LLMError`,
-    unless `client_left` says the client hung up: then it stops without one (nobody reads it).
+    """Yield the answer's pieces as they arrive; the last item is always `Finished` or an `LLMError`.
+
+    While `client_left` says the client's side of the connection ended, each tick yields a
+    keep-alive: its write fails when the client is gone (WSGI then closes this generator).
 
     Close the returned generator to stop early: that kills the reader, which closes the
     upstream request at once. The reader runs in `context` (a spawned greenlet starts with
@@ -72,8 +74,12 @@ def relay(
                 if should_stop():  # checked on ticks only: at least every POLL_SECONDS
                     yield LLMError("server_shutdown")
                     return
-                if client_left():  # while the LLM is silent no write tells us (app.api.hang_up)
-                    return
+                if client_left():
+                    # The client's side ended: gone, or only done sending (a half-close). A write
+                    # tells which: to a client that left, it fails (at once or on the next tick).
+                    idle_since = time.monotonic()
+                    yield KEEPALIVE
+                    continue
                 if time.monotonic() - idle_since >= keepalive_seconds:
                     idle_since = time.monotonic()
                     yield KEEPALIVE
