@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from app.config import load_settings
+from app.config import MAX_WORKERS, ConfigError, load_settings
 from app.telemetry.logs import configure_logging, gunicorn_logconfig
 from app.telemetry.tracing import exporter_name
 
@@ -73,6 +73,9 @@ def _on_gevent_event(event: object) -> None:
 
 
 def on_starting(server: Any) -> None:
+    # `--workers` or GUNICORN_CMD_ARGS bypass the settings' check of WEB_CONCURRENCY.
+    if server.cfg.workers > MAX_WORKERS:
+        raise ConfigError(f"Configuration error: --workers: at most {MAX_WORKERS} (got {server.cfg.workers})")
     # structlog as well as the stdlib, before the first fork: the workers inherit it, and
     # their first lines (grpc.gevent_ready) come before create_app configures logging.
     configure_logging(_settings.log_level, _settings.log_format)

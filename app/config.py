@@ -23,10 +23,22 @@ class ConfigError(SystemExit):
     """A bad setting: exits the process with one line naming the variable."""
 
 
+MAX_WORKERS = 64  # however asked for: WEB_CONCURRENCY here, `--workers` in gunicorn.conf.py
+
+
 class Settings(BaseSettings):
     """Every setting of the service; field names are the environment variable names."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False, frozen=True)
+    # No inf or nan for any number: LLM_READ_TIMEOUT=inf was no silence limit at all. Spaces
+    # around a value are no part of it (LLM_MODEL=" " was sent as the model).
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        extra="ignore",
+        case_sensitive=False,
+        frozen=True,
+        allow_inf_nan=False,
+        str_strip_whitespace=True,
+    )
 
     app_env: Literal["development", "production"] = "development"
     port: int = Field(default=3000, ge=1, le=65535)
@@ -40,9 +52,9 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(default=1024, ge=1, le=100_000)
     llm_temperature: float = Field(default=0.3, ge=0.0, le=2.0)
     llm_connect_timeout: float = Field(default=5.0, gt=0)
-    llm_read_timeout: float = Field(default=60.0, gt=0, allow_inf_nan=False)  # inf: no silence limit at all
+    llm_read_timeout: float = Field(default=60.0, gt=0, le=3600)
     # The whole answer, retries and fallbacks included: a token a minute never trips the read timeout.
-    llm_answer_timeout: float = Field(default=300.0, gt=0, allow_inf_nan=False)
+    llm_answer_timeout: float = Field(default=300.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     llm_pool_size: int = Field(default=1000, ge=1)
     llm_http_referer: str = "https://github.com/ai-resume/ai-resume-api"
@@ -87,7 +99,7 @@ class Settings(BaseSettings):
     # gunicorn's own settings, read by gunicorn.conf.py (the README's "Deploying" section).
     # At most 64: a gevent worker is one event loop on one core and holds ~90 MB, so more is a
     # typo, and gunicorn forks all of them at once (WEB_CONCURRENCY=100000 filled 24 GB).
-    web_concurrency: int = Field(default=1, ge=1, le=64)
+    web_concurrency: int = Field(default=1, ge=1, le=MAX_WORKERS)
     worker_connections: int = Field(default=1000, ge=1)
     worker_timeout: int = Field(default=30, ge=1)
     graceful_timeout: int = Field(default=25, ge=1)

@@ -29,7 +29,8 @@ def origin(entry: str) -> str:
     return f"{scheme}://{host}" if port in (None, _DEFAULT_PORTS[scheme]) else f"{scheme}://{host}:{port}"
 
 
-_GRPC_SCHEMES = ("dns:", "unix:", "unix-abstract:", "ipv4:", "ipv6:", "vsock:")
+_HOST = re.compile(r"[A-Za-z0-9._-]+")
+_IPV6 = re.compile(r"[0-9A-Fa-f:.]+")
 _HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>\d{1,5})")
 
 
@@ -51,11 +52,17 @@ def redis_address(value: str | None) -> str | None:
 
 
 def http_address(value: str) -> str:
-    """Return `value` when it is an http(s) URL with a host: requests' scheme rules."""
+    """Return `value` when it is an http(s) URL with a host that requests can dial."""
     # With a key set, "foo" crashed every worker at its first call, with a traceback.
     try:
         parts = urlsplit(value)
-        valid = parts.scheme in _DEFAULT_PORTS and bool(parts.hostname) and parts.port != 0
+        host = parts.hostname or ""
+        valid = (
+            parts.scheme in _DEFAULT_PORTS
+            and parts.port != 0
+            and not any(c.isspace() for c in value)
+            and (_HOST.fullmatch(host) is not None or _IPV6.fullmatch(host) is not None)
+        )
     except ValueError:
         valid = False
     if not valid:
@@ -64,11 +71,25 @@ def http_address(value: str) -> str:
 
 
 def grpc_address(value: str | None) -> str | None:
-    """Return `value` when gRPC can dial it: host:port, or a target with a gRPC resolver scheme."""
+    """Return `value` when gRPC can dial it: host:port, or a target of one of gRPC's resolvers."""
     # "http://memvid:50051" was taken, never connected, and the service stayed degraded.
-    if value is None or value.startswith(_GRPC_SCHEMES):
+    if value is None or _is_grpc_target(value):
         return value
-    found = _HOST_PORT.fullmatch(value)
-    if found is None or not 0 < int(found["port"]) < 65536:
-        raise ValueError("must be a gRPC target such as memvid:50051 or dns:///memvid:50051 (not an http:// URL)")
-    return value
+    raise ValueError("must be a gRPC target such as memvid:50051 or dns:///memvid:50051 (not an http:// URL)")
+
+
+def _is_grpc_target(value: str) -> bool:
+    scheme, colon, rest = value.partition(":")
+    if colon and scheme in ("unix", "unix-abstract"):
+        return bool(rest.strip("/"))
+    if colon and scheme == "dns":  # dns:[//authority/]host[:port]
+        endpoint = rest.removeprefix("//").partition("/")[2] if rest.startswith("//") else rest
+        return _HOST.fullmatch(endpoint) is not None or _endpoint(endpoint)
+    if colon and scheme in ("ipv4", "ipv6"):
+        return all(_endpoint(address) for address in rest.split(","))
+    return _endpoint(value)
+
+
+def _endpoint(text: str) -> bool:
+    found = _HOST_PORT.fullmatch(text)
+    return found is not None and 0 < int(found["port"]) < 65536

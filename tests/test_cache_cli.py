@@ -107,6 +107,8 @@ def test_clearing_the_health_probe_works_in_memory_and_says_why_not_with_redis(r
     assert result.returncode == 0, result.stderr
     if "REDIS_URL" in env:
         assert result.stdout.strip() == "health: per worker, not in Redis; it expires within 3 s"
+        as_json = json.loads(cache(env, "clear", "health", "--yes", "--json").stdout)
+        assert as_json == {"cleared": {}, "note": "health: per worker, not in Redis; it expires within 3 s"}
     else:
         assert "\nhealth: " in result.stdout
         assert result.stdout.rstrip().endswith("entries cleared")

@@ -77,6 +77,18 @@ def test_lists_and_blank_values(monkeypatch):
         ({"llm_read_timeout": "inf"}, "LLM_READ_TIMEOUT"),  # no silence limit at all
         ({"rate_limit_per_minute": "99999999999999999999999"}, "RATE_LIMIT_PER_MINUTE"),
         ({"llm_model": ""}, "LLM_MODEL"),
+        ({"llm_model": "  "}, "LLM_MODEL"),  # was sent as the model
+        ({"llm_read_timeout": "1e308"}, "LLM_READ_TIMEOUT"),
+        ({"memvid_timeout_seconds": "inf"}, "MEMVID_TIMEOUT_SECONDS"),
+        ({"sse_keepalive_seconds": "inf"}, "SSE_KEEPALIVE_SECONDS"),
+        ({"redis_timeout_seconds": "nan"}, "REDIS_TIMEOUT_SECONDS"),
+        ({"openrouter_base_url": "http://local host/v1"}, "OPENROUTER_BASE_URL"),
+        ({"openrouter_base_url": "http://ho%st/v1"}, "OPENROUTER_BASE_URL"),
+        ({"memvid_grpc_url": "dns:///host:abc"}, "MEMVID_GRPC_URL"),
+        ({"memvid_grpc_url": "dns:///host:70000"}, "MEMVID_GRPC_URL"),
+        ({"memvid_grpc_url": "dns:///"}, "MEMVID_GRPC_URL"),
+        ({"memvid_grpc_url": "unix:"}, "MEMVID_GRPC_URL"),
+        ({"memvid_grpc_url": "ipv4:host:abc"}, "MEMVID_GRPC_URL"),
     ],
 )
 def test_bad_value_names_the_variable(overrides, named):
@@ -107,7 +119,19 @@ def test_an_origin_copied_with_its_trailing_slash_still_matches_the_browsers():
 
 
 @pytest.mark.parametrize(
-    "target", ["memvid:50051", "127.0.0.1:50051", "[::1]:50051", "dns:///memvid.internal:50051", "unix:///run/m.sock"]
+    "target",
+    [
+        "memvid:50051",
+        "127.0.0.1:50051",
+        "[::1]:50051",
+        "dns:///memvid.internal:50051",
+        "dns://8.8.8.8/memvid:50051",
+        "dns:memvid:50051",
+        "ipv4:10.0.0.1:50051,10.0.0.2:50051",
+        "ipv6:[::1]:50051",
+        "unix:///run/m.sock",
+        "unix:m.sock",
+    ],
 )
 def test_good_grpc_targets_pass(target):
     assert load_settings({"memvid_grpc_url": target}).memvid_grpc_url == target
@@ -116,6 +140,7 @@ def test_good_grpc_targets_pass(target):
 @pytest.mark.parametrize("url", ["http://localhost:8000/v1", "https://openrouter.ai/api/v1", "http://[::1]:8080"])
 def test_good_llm_base_urls_pass(url):
     assert load_settings({"openrouter_base_url": url}).openrouter_base_url == url
+    assert load_settings({"openrouter_base_url": f" {url} "}).openrouter_base_url == url  # spaces are no part of it
 
 
 @pytest.mark.parametrize("url", ["redis://localhost:6379/0", "rediss://:pw@cache.example:6380", "unix:///tmp/r.sock"])

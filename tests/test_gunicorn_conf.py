@@ -129,6 +129,27 @@ runpy.run_path("gunicorn.conf.py")["when_ready"](Server())
     assert (expected in result.stdout) is warned, result.stdout
 
 
+def test_more_workers_than_the_cap_on_the_command_line_stop_the_master_before_any_fork(tmp_path):
+    # `--workers 100000` (or GUNICORN_CMD_ARGS) bypasses the check of WEB_CONCURRENCY: the
+    # master's first hook refuses it. Run as the hook, never as a real start.
+    script = (
+        FAKE_SERVER
+        + """
+import runpy
+Cfg.workers = 100000
+runpy.run_path("gunicorn.conf.py")["on_starting"](Server())
+"""
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "MEMVID_GRPC_URL": "x:1"}
+    env.pop("WEB_CONCURRENCY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Configuration error: --workers: at most 64 (got 100000)"
+
+
 @pytest.mark.parametrize(
     ("name", "raw", "problem"),
     [

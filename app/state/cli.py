@@ -150,7 +150,8 @@ def clear(name: str | None, yes: bool, as_json: bool) -> None:
     settings = components().settings
     if name == "health" and settings.redis_url:
         # Listed by `stats` without Redis; with it, each worker keeps its own and none is in Redis.
-        click.echo(f"health: per worker, not in Redis; it expires within {settings.health_cache_seconds:g} s")
+        note = f"health: per worker, not in Redis; it expires within {settings.health_cache_seconds:g} s"
+        click.echo(json.dumps({"cleared": {}, "note": note}, indent=2) if as_json else note)
         return
     if not yes:
         click.confirm(f"Clear {name or 'every cache'} of the running service?", abort=True)
