@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import gevent
 import numpy as np
 import pytest
 
@@ -18,6 +19,9 @@ from app.resume import ResumeDocument
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
+from app.retrieval.grpc_client import GrpcMemvidBackend
+from app.retrieval.grpc_server import serve
+from app.retrieval.remote_version import REFRESH_SECONDS
 from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.sentence_vectors import sentence_texts
 from app.retrieval.types import LEXICAL, PROFILE_ENTITY, PROFILE_SLOT, SEMANTIC
@@ -324,3 +328,31 @@ def test_opening_a_file_gives_the_embedder_the_sentence_vectors_made_at_ingest(e
     assert embedder.model_calls == before  # every sentence's vector came from the file
     fresh = shared_embedder().passages(texts[:3])
     assert np.allclose(vectors[:3], fresh, atol=2e-3)  # stored as float16: close to a fresh embedding
+
+
+def test_over_grpc_a_replaced_resume_is_answered_within_seconds_and_never_mixed(tmp_path, example):
+    # memvid serve over a file that is replaced: the API learns the new content digest in the
+    # background (app/retrieval/remote_version.py) and its hour-long caches move with it.
+    path = tmp_path / "served.mv2"
+    shutil.copy(example[1], path)
+    server = serve(EmbeddedMemvidBackend(path), port=0, max_workers=2)
+    backend = GrpcMemvidBackend(server.address, timeout=2)
+    retriever = ResumeRetriever(backend, top_k=3, profile_ttl=3600, passages_ttl=3600, health_ttl=0)
+    try:
+        assert retriever.profile().name == example[0].profile.name
+        source = tmp_path / "other.md"
+        source.write_text(OTHER_RESUME, encoding="utf-8")
+        ingest_resume(source, path)
+
+        deadline = time.monotonic() + REFRESH_SECONDS + 3
+        while retriever.profile().name != "Ada Example" and time.monotonic() < deadline:
+            gevent.sleep(0.1)  # the digest is read in a greenlet of its own
+
+        assert retriever.profile().name == "Ada Example"
+        assert {p.title for p in retriever.passages("What does the candidate write?")} <= {
+            "Summary",
+            "Candidate Profile",
+        }
+    finally:
+        backend.close()
+        server.stop(None).wait(5)

@@ -13,6 +13,8 @@ never leaves a half-written `.mv2` (and never damages the one already there).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 from pathlib import Path
@@ -22,7 +24,14 @@ from app.resume.engine import card_value, memvid_sdk
 from app.resume.model import Frame, ResumeDocument, ResumeFormatError
 from app.resume.parser import parse_resume
 from app.retrieval import sentence_vectors
-from app.retrieval.types import EMBEDDING_SLOT, INDEX_ENTITY, PROFILE_ENTITY, PROFILE_SLOT, SENTENCES_SLOT
+from app.retrieval.types import (
+    CONTENT_SLOT,
+    EMBEDDING_SLOT,
+    INDEX_ENTITY,
+    PROFILE_ENTITY,
+    PROFILE_SLOT,
+    SENTENCES_SLOT,
+)
 from app.text.embedding import Embedder, shared_embedder
 
 # memvid must not embed by itself: its built-in models are not in the wheel, and with
@@ -92,10 +101,23 @@ def _write(document: ResumeDocument, path: Path, embedder: Embedder) -> None:
             "value": sentence_vectors.encode(document.frames, embedder),
             "kind": "Index",
         }
-        memory.add_memory_cards([profile, model, sentences])
+        content = {
+            "entity": INDEX_ENTITY,
+            "slot": CONTENT_SLOT,
+            "value": content_digest(document, embedder),
+            "kind": "Index",
+        }
+        memory.add_memory_cards([profile, model, sentences, content])
         memory.seal()
     finally:
         memory.close()
+
+
+def content_digest(document: ResumeDocument, embedder: Embedder) -> str:
+    """Return a digest of what ingest writes for `document`: a new resume, or model, is a new digest."""
+    frames = [[frame.title, frame.text, frame.label, list(frame.tags)] for frame in document.frames]
+    written = json.dumps([document.profile_json(), frames, embedder.identity], ensure_ascii=False)
+    return hashlib.sha256(written.encode()).hexdigest()[:16]
 
 
 def _put_request(frame: Frame) -> dict[str, Any]:

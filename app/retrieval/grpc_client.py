@@ -18,7 +18,8 @@ from app.errors import RetrievalUnavailable
 from app.grpc_gen.memvid.v1 import memvid_pb2
 from app.retrieval.circuit import CircuitBreaker
 from app.retrieval.grpc_channel import MemvidChannel
-from app.retrieval.types import LEXICAL, SEMANTIC, BackendHealth, Passage
+from app.retrieval.remote_version import RemoteIndexVersion
+from app.retrieval.types import CONTENT_SLOT, INDEX_ENTITY, LEXICAL, SEMANTIC, BackendHealth, Passage
 from app.telemetry.metrics import MEMVID_CALLS
 
 log = structlog.get_logger(__name__)
@@ -64,6 +65,12 @@ class GrpcMemvidBackend:
         self.breaker = breaker if breaker is not None else CircuitBreaker()
         self._channel = MemvidChannel(target)
         self._semantic_refused = False
+        self._version = RemoteIndexVersion(lambda: self.get_state(INDEX_ENTITY, CONTENT_SLOT))
+
+    @property
+    def index_version(self) -> str:
+        """Return the served index's content digest as last read in the background (`remote_version`)."""
+        return self._version.current()
 
     @property
     def modes(self) -> tuple[str, ...]:

@@ -12,6 +12,8 @@ INDEX_ENTITY = "__index__"
 EMBEDDING_SLOT = "embedding_model"
 # The card holding every frame's sentence vectors (see app.retrieval.sentence_vectors).
 SENTENCES_SLOT = "sentence_vectors"
+# The card holding a digest of what ingest wrote: which resume a remote memvid serves.
+CONTENT_SLOT = "content_digest"
 # Search modes, as /health reports them.
 LEXICAL = "lexical"
 SEMANTIC = "semantic"
@@ -90,8 +92,9 @@ class VersionedBackend(Protocol):
     """A backend that can tell which index it serves: a file replaced under it is a new version.
 
     Retrieval keys its caches by it, so a new resume is answered at once, never mixed with the
-    old one's cached profile (its system prompt) or passages. A backend without it (gRPC: the
-    remote file is out of sight) is trusted to stay the same for the caches' TTLs.
+    old one's cached profile (its system prompt) or passages. In-process it is the file's
+    digest; over gRPC the digest card ingest writes, read in the background (`remote_version`).
+    A backend without it is trusted to stay the same for the caches' TTLs.
     """
 
     @property
