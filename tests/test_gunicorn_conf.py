@@ -51,6 +51,23 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 )
 
 
+def run_master_hook(hook: str, tmp_path, *, workers: int, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run one of gunicorn.conf.py's master hooks in a fresh process, gunicorn resolved to `workers`."""
+    script = (
+        FAKE_SERVER
+        + f"""
+import runpy
+Cfg.workers = {workers}
+runpy.run_path("gunicorn.conf.py")[{hook!r}](Server())
+"""
+    )
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), **env}
+    full_env.pop("WEB_CONCURRENCY", None)
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=60
+    )
+
+
 def gunicorn_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("WEB_CONCURRENCY", "PORT", "GRACEFUL_TIMEOUT")}
     return subprocess.run(
@@ -110,19 +127,7 @@ def test_the_master_warns_of_several_workers_without_redis_however_they_were_ask
     tmp_path, workers, redis_url, warned
 ):
     # --workers on the command line overrides WEB_CONCURRENCY: the warning reads what gunicorn uses.
-    script = (
-        FAKE_SERVER
-        + f"""
-import runpy
-Cfg.workers = {workers}
-runpy.run_path("gunicorn.conf.py")["when_ready"](Server())
-"""
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "REDIS_URL": redis_url}
-    env.pop("WEB_CONCURRENCY", None)
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    result = run_master_hook("when_ready", tmp_path, workers=workers, REDIS_URL=redis_url)
 
     assert result.returncode == 0, result.stderr
     expected = f"WARNING {workers} workers without REDIS_URL: sessions and rate limits are per worker"
@@ -132,19 +137,7 @@ runpy.run_path("gunicorn.conf.py")["when_ready"](Server())
 def test_more_workers_than_the_cap_on_the_command_line_stop_the_master_before_any_fork(tmp_path):
     # `--workers 100000` (or GUNICORN_CMD_ARGS) bypasses the check of WEB_CONCURRENCY: the
     # master's first hook refuses it. Run as the hook, never as a real start.
-    script = (
-        FAKE_SERVER
-        + """
-import runpy
-Cfg.workers = 100000
-runpy.run_path("gunicorn.conf.py")["on_starting"](Server())
-"""
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "MEMVID_GRPC_URL": "x:1"}
-    env.pop("WEB_CONCURRENCY", None)
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    result = run_master_hook("on_starting", tmp_path, workers=100000, MEMVID_GRPC_URL="x:1")
 
     assert result.returncode == 1
     assert result.stderr.strip() == "Configuration error: --workers: at most 64 (got 100000)"
