@@ -61,23 +61,7 @@ def create_app(
     """Build the Flask app; `config` overrides the environment, the clients replace the real ones."""
     settings = load_settings(config)
     configure_logging(settings.log_level, settings.log_format)
-    app = DocumentedApp(
-        __name__,
-        info=Info(title="AI Resume API", version=__version__),
-        doc_prefix="/docs",
-        doc_ui=settings.docs_enabled,
-        # An empty map, not null: null makes the document invalid OpenAPI (code generators refuse it).
-        security_schemes={},
-        validation_error_status=422,
-        validation_error_model=ErrorBody,
-        validation_error_callback=error_handlers.validation_error_response,
-    )
-    app.json = StrictJSONProvider(app)  # request bodies with NaN or Infinity are not JSON: 400
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
-    app.config["BODY_READ_TIMEOUT"] = settings.body_read_timeout
-    if settings.trusted_proxy_count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_count)  # type: ignore[method-assign]
-
+    app = _new_app(settings)
     install(app, _build_components(settings, memvid, llm, sessions))
     tracing.init_app(app, settings)  # before trace_id: the request span must exist when its id is read
     trace_id.init_app(app)  # before the other hooks and handlers: they all see the trace id
@@ -98,6 +82,28 @@ def create_app(
         _register_docs(app)
     _register_cli(app)
     _log_start(settings, app)
+    return app
+
+
+def _new_app(settings: Settings) -> OpenAPI:
+    """Return the bare app: its OpenAPI document, JSON provider and request limits."""
+    app = DocumentedApp(
+        __name__,
+        info=Info(title="AI Resume API", version=__version__),
+        doc_prefix="/docs",
+        doc_ui=settings.docs_enabled,
+        # An empty map, not null: null makes the document invalid OpenAPI (code generators refuse it).
+        security_schemes={},
+        validation_error_status=422,
+        validation_error_model=ErrorBody,
+        validation_error_callback=error_handlers.validation_error_response,
+    )
+    app.json = StrictJSONProvider(app)  # request bodies with NaN or Infinity are not JSON: 400
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["BODY_READ_TIMEOUT"] = settings.body_read_timeout
+    if settings.trusted_proxy_count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxy_count)  # type: ignore[method-assign]
+
     return app
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextvars
 import time
 from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 
 import gevent
 import structlog
@@ -53,36 +54,17 @@ def relay(
     upstream request at once. The reader runs in `context` (a spawned greenlet starts with
     an empty one): pass the trace and log context the LLM call should see.
     """
-    reader: gevent.Greenlet | None = None
-    ticks = None
-    try:
-        # Unbounded on purpose: a slow client must not make the upstream read stall (and hit
-        # its read deadline); what can pile up is one answer, bounded by LLM_MAX_TOKENS.
-        events: Queue[object] = Queue()
-        reader = (
-            gevent.spawn(_pump, source, events) if context is None else gevent.spawn(context.run, _pump, source, events)
-        )
-        # Tick often enough that a stopping worker is noticed within POLL_SECONDS and a
-        # keep-alive goes out at most half a keep-alive period late.
-        period = min(POLL_SECONDS, keepalive_seconds / 2)
-        ticks = gevent.get_hub().loop.timer(period, period)
-        ticks.start(events.put_nowait, _TICK)
+    with _pumped(source, keepalive_seconds, context) as events:
         idle_since = time.monotonic()
         while True:
             item = events.get()
             if item is _TICK:
-                if should_stop():  # checked on ticks only: at least every POLL_SECONDS
-                    yield LLMError("server_shutdown")
-                    return
-                if client_left():
-                    # The client's side ended: gone, or only done sending (a half-close). A write
-                    # tells which: to a client that left, it fails (at once or on the next tick).
+                due = time.monotonic() - idle_since >= keepalive_seconds
+                if (sent := _on_tick(should_stop, client_left, due)) is not None:
+                    yield sent
+                    if sent is not KEEPALIVE:
+                        return
                     idle_since = time.monotonic()
-                    yield KEEPALIVE
-                    continue
-                if time.monotonic() - idle_since >= keepalive_seconds:
-                    idle_since = time.monotonic()
-                    yield KEEPALIVE
                 continue
             idle_since = time.monotonic()
             if isinstance(item, Token) and not events.qsize():
@@ -94,13 +76,42 @@ def relay(
             if terminal is not None:
                 yield terminal
                 return
+
+
+@contextmanager
+def _pumped(
+    source: Iterator[LLMEvent], keepalive_seconds: float, context: contextvars.Context | None
+) -> Iterator[Queue[object]]:
+    """Read `source` into a queue in a helper greenlet, with a tick queued every period; stop both on exit."""
+    # Unbounded on purpose: a slow client must not make the upstream read stall (and hit
+    # its read deadline); what can pile up is one answer, bounded by LLM_MAX_TOKENS.
+    events: Queue[object] = Queue()
+    # Tick often enough that a stopping worker is noticed within POLL_SECONDS and a
+    # keep-alive goes out at most half a keep-alive period late.
+    period = min(POLL_SECONDS, keepalive_seconds / 2)
+    ticks = gevent.get_hub().loop.timer(period, period)
+    reader = (
+        gevent.spawn(_pump, source, events) if context is None else gevent.spawn(context.run, _pump, source, events)
+    )
+    try:
+        ticks.start(events.put_nowait, _TICK)
+        yield events
     finally:
-        if ticks is not None:
-            ticks.close()
-        if reader is not None:
-            # Killing the reader unwinds the answerer's generator, which closes the upstream
-            # response; block so that happens before the WSGI server closes ours.
-            reader.kill(block=True)
+        ticks.close()
+        # Killing the reader unwinds the answerer's generator, which closes the upstream
+        # response; block so that happens before the WSGI server closes ours.
+        reader.kill(block=True)
+
+
+def _on_tick(should_stop: Callable[[], bool], client_left: Callable[[], bool], due: bool) -> Relayed | None:
+    """Return what a tick sends: the shutdown error, a keep-alive, or nothing."""
+    if should_stop():  # checked on ticks only: at least every POLL_SECONDS
+        return LLMError("server_shutdown")
+    # The client's side ended: gone, or only done sending (a half-close). A write tells
+    # which: to a client that left, it fails (at once or on the next tick).
+    if client_left() or due:
+        return KEEPALIVE
+    return None
 
 
 def _take_ready(item: object, events: Queue[object]) -> tuple[list[str], Finished | LLMError | None]:

@@ -8,14 +8,14 @@ closing log line are in `finally`, so they also run when the client hangs up.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from typing import TYPE_CHECKING
 
 import structlog
 
 from app.chat.events import done_event, retrieval_event
-from app.chat.relay import relay
+from app.chat.relay import Relayed, relay
 from app.errors import LLMError, ServiceError
 from app.guardrails.types import OutputFilter
 from app.llm.types import Finished
@@ -49,25 +49,16 @@ def stream_turn(
     ACTIVE_STREAMS.inc()
     try:
         yield OPENING + encode_event(retrieval_event(turn.session_id, turn.request.passages))
-        pieces = relay(
-            turn.answerer.stream(turn.request),
-            keepalive_seconds=keepalive_seconds,
-            should_stop=should_stop,
-            client_left=client_left,
-            context=tracing.context_for_greenlet(turn.span),  # the LLM's span becomes the turn's child
-        )
+        pieces = _answer_pieces(turn, keepalive_seconds, should_stop, client_left)
         with closing(pieces):
             for piece in pieces:
-                if isinstance(piece, str | list):
-                    texts = [piece] if isinstance(piece, str) else piece
-                    if out := _tokens([kept for text in texts for kept in text_filter.feed(text)], parts, started):
+                if not isinstance(piece, Finished | LLMError):
+                    if out := _piece_bytes(piece, text_filter, parts, started):
                         yield out
-                elif isinstance(piece, bytes):
-                    yield piece
-                else:
-                    tail = _tokens(text_filter.finish(), parts, started)
-                    outcome, last = _conclude(turn, piece, "".join(parts), record, trace_id, started)
-                    yield tail + last
+                    continue
+                tail = _tokens(text_filter.finish(), parts, started)
+                outcome, last = _conclude(turn, piece, "".join(parts), record, trace_id, started)
+                yield tail + last
     except Exception:
         # A fault of ours (the filter, an encoder): end with the one error event, not mid-air.
         log.exception("chat.stream.failed", trace_id=trace_id)
@@ -77,6 +68,27 @@ def stream_turn(
             yield encode_event(error.event(trace_id))
     finally:
         _count_the_end(turn, outcome, len(parts), trace_id, time.perf_counter() - started)
+
+
+def _answer_pieces(
+    turn: Turn, keepalive_seconds: float, should_stop: Callable[[], bool], client_left: Callable[[], bool]
+) -> Generator[Relayed, None, None]:
+    """Start relaying the answerer's events for `turn` (see `relay`)."""
+    return relay(
+        turn.answerer.stream(turn.request),
+        keepalive_seconds=keepalive_seconds,
+        should_stop=should_stop,
+        client_left=client_left,
+        context=tracing.context_for_greenlet(turn.span),  # the LLM's span becomes the turn's child
+    )
+
+
+def _piece_bytes(piece: str | list[str] | bytes, text_filter: OutputFilter, parts: list[str], started: float) -> bytes:
+    """Encode one relayed piece: its token texts pass the output filter; a keep-alive goes as it is."""
+    if isinstance(piece, bytes):
+        return piece
+    texts = [piece] if isinstance(piece, str) else piece
+    return _tokens([kept for text in texts for kept in text_filter.feed(text)], parts, started)
 
 
 def _count_the_end(turn: Turn, outcome: str, tokens: int, trace_id: str, elapsed: float) -> None:
