@@ -24,3 +24,15 @@ from app.text.candidate_name import about_the_candidate
 )
 def test_the_name_reads_as_the_candidate(question, name, read_as):
     assert about_the_candidate(question, name) == read_as
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which curricula has Siobhan taught?",
+        "Which curricula has Siobha\u0301n taught?",
+        "What has O'Neill-Dvorak taught?",
+    ],
+)
+def test_the_name_typed_without_its_accents_or_decomposed_is_still_the_candidate(question):
+    assert "the candidate" in about_the_candidate(question, "Siobh\u00e1n O'Neill-Dvo\u0159\u00e1k")

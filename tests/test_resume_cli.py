@@ -70,3 +70,14 @@ def test_an_output_path_that_cannot_be_written_says_which_and_why(runner, tmp_pa
     assert result.exit_code == 1
     assert f"or write {blocker / 'resume.mv2'}: " in result.output
     assert "Traceback" not in result.output
+
+
+def test_what_ingest_left_out_is_said_on_stderr(runner, tmp_path):
+    source = tmp_path / "resume.md"
+    source.write_text("---\nname: Ada\n---\n## Summary\n\n## Education\nBSc, 2010.\n", encoding="utf-8")
+
+    result = runner.invoke(args=["memvid", "ingest", str(source), "--out", str(tmp_path / "resume.mv2")])
+
+    assert result.exit_code == 0, result.output
+    assert f"Note: {source}: line 4: the section '## Summary' is empty and is left out" in result.stderr
+    assert "Note:" not in result.stdout

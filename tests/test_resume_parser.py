@@ -348,7 +348,7 @@ def test_a_table_or_a_paragraph_after_the_bullets_is_not_glued_onto_the_last_hig
     assert entry.highlights == ["Redesigned onboarding for phones.", "Built the design system."]
     assert entry.ai_context.situation == "a slow flow that people abandoned."
     kept = next(frame for frame in document.frames if frame.title == "Kestrel — Designer").text
-    assert "| Completion | 54% | 81% |" in kept  # still searchable
+    assert "Metric: Completion; Before: 54%; After: 81%" in kept  # still searchable, as labelled cells
     assert "Later prose." in kept
 
 
@@ -418,3 +418,37 @@ def test_a_fit_example_title_reads_as_words_too():
 
     assert document.profile.fit_assessment_examples[0].title == "Systems role at Foo"
     assert "Fit Assessment — Systems role at Foo" in {frame.title for frame in document.frames}
+
+
+def test_a_key_given_twice_in_the_front_matter_is_refused_at_its_second_line():
+    with pytest.raises(ResumeFormatError) as raised:
+        parse_resume("---\nname: Ann Lee\ntitle: Nurse\nname: Bob Roe\n---\n## Summary\nNurse.\n")
+
+    assert raised.value.line == 4
+    assert raised.value.problem == "'name' is given twice (first on line 2)"
+
+
+def test_a_quote_never_closed_is_named_by_the_line_that_opens_it():
+    with pytest.raises(ResumeFormatError) as raised:
+        parse_resume('---\nname: Ann\ntitle: "Nurse\nemail: a@b.org\ntags:\n  - x\n---\n## Summary\nNurse.\n')
+
+    assert raised.value.line == 3
+    assert "quote opened here is never closed" in raised.value.problem
+
+
+def test_front_matter_values_lose_their_markdown_and_links_give_their_address():
+    document = parse_resume(
+        "---\nname: '*Ana* Berg'\ntitle: '**Senior** UX Researcher'\n"
+        "linkedin: '[LinkedIn](https://www.linkedin.com/in/ana_berg_x)'\nemail: '<mailto:ana@example.org>'\n"
+        "location: 'Brno, [CZ](https://example.org)'\ntags: ['`python`']\n---\n## Summary\nResearcher.\n"
+    )
+
+    profile = document.profile
+    assert (profile.name, profile.title, profile.location) == ("Ana Berg", "Senior UX Researcher", "Brno, CZ")
+    assert (profile.linkedin, profile.email) == ("https://www.linkedin.com/in/ana_berg_x", "ana@example.org")
+    assert profile.tags == ["python"]
+    assert frame_of(document, "Candidate Profile").startswith("Ana Berg — Senior UX Researcher\n")
+
+
+def frame_of(document, title: str) -> str:
+    return next(frame.text for frame in document.frames if frame.title == title)

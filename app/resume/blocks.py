@@ -11,6 +11,7 @@ Line = tuple[int, str]  # (1-based line number, text)
 
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")  # "- item", "* item", "1. item", "2) item"
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")  # lines left blank by a removed comment, say
 # Bold or italic around a label ("**Period:** 2020", "__Period__: 2020") is presentation only.
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=[^\s*_])|(\*\*|__|\*|_)(?=:)|(?<=:)(\*\*|__|\*|_)")
 
@@ -50,8 +51,8 @@ class Block:
     lines: list[Line] = field(default_factory=list)
 
     def text(self) -> str:
-        """Return the block's body as text, without surrounding blank lines."""
-        return "\n".join(text for _, text in self.lines).strip()
+        """Return the block's body as text, without surrounding blank lines or runs of them."""
+        return _BLANK_RUN.sub("\n\n", "\n".join(text for _, text in self.lines)).strip()
 
 
 def split_blocks(lines: list[Line], marker: str) -> tuple[list[Line], list[Block]]:

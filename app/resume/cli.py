@@ -43,6 +43,8 @@ def ingest(resume: Path, out: Path) -> None:
     except OSError as error:  # "[Errno 17] File exists: 'README.md'" does not say what was being done
         where = f" ({error.filename})" if error.filename else ""
         raise click.ClickException(f"cannot read {resume} or write {out}: {error.strerror or error}{where}") from None
+    for note in document.notes:
+        click.echo(f"Note: {resume}: {note}", err=True)
     name = document.profile.name or "(no name)"
     click.echo(f"Wrote {out}: {len(document.frames)} frames, profile of {name}.")
 

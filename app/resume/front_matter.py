@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Annotated, Any
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictStr, ValidationError
 from pydantic_core import ErrorDetails
 
+from app.resume.blocks import plain
 from app.resume.model import ResumeFormatError
 
 FENCE = "---"
@@ -28,21 +30,33 @@ def _without_blanks(items: list[str]) -> list[str]:
     return [item for item in items if item]
 
 
+def _address(text: str) -> str:
+    """The address of a value written as a link ("[LinkedIn](https://…)", "<mailto:a@b.org>")."""
+    link = _LINK_ONLY.fullmatch(text)
+    return (link.group(1) or link.group(2)).removeprefix("mailto:") if link else text
+
+
+# Written as a link or an autolink: the value is its address.
+_LINK_ONLY = re.compile(r"\[[^\]\n]*\]\(\s*<?([^\s()<>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<([^<>\s]+)>")
+
 YamlText = Annotated[StrictStr, BeforeValidator(_scalar_as_text), AfterValidator(str.strip)]
+# Profile values are shown as they are: markdown in them ("**Senior** Nurse") is dropped.
+PlainText = Annotated[YamlText, AfterValidator(plain)]
+Address = Annotated[YamlText, AfterValidator(_address)]
 YamlTextList = Annotated[
-    list[YamlText], BeforeValidator(lambda value: [] if value is None else value), AfterValidator(_without_blanks)
+    list[PlainText], BeforeValidator(lambda value: [] if value is None else value), AfterValidator(_without_blanks)
 ]
 
 
 class FrontMatter(BaseModel):
     """The profile fields a resume's front matter sets; other keys are ignored."""
 
-    name: YamlText = ""
-    title: YamlText = ""
-    email: YamlText = ""
-    linkedin: YamlText = ""
-    location: YamlText = ""
-    status: YamlText = ""
+    name: PlainText = ""
+    title: PlainText = ""
+    email: Address = ""
+    linkedin: Address = ""
+    location: PlainText = ""
+    status: PlainText = ""
     suggested_questions: YamlTextList = Field(default_factory=list)
     tags: YamlTextList = Field(default_factory=list)
     system_prompt: YamlText = ""
@@ -62,11 +76,16 @@ def read_front_matter(lines: list[str]) -> tuple[FrontMatter, int]:
         raise ResumeFormatError(1, "the front matter is empty: give the profile's fields (name, title, email...)")
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise ResumeFormatError(2, f"the front matter must be a mapping of profile fields, not a {_kind(data)}")
+    # The front matter's first line is line 2 of the file; YAML marks count from 0.
+    key_lines: dict[str, int] = {}
+    for key, _ in node.value:
+        if str(key.value) in key_lines:  # YAML keeps the last silently: which one was meant?
+            first = key_lines[str(key.value)]
+            raise ResumeFormatError(key.start_mark.line + 2, f"'{key.value}' is given twice (first on line {first})")
+        key_lines[str(key.value)] = key.start_mark.line + 2
     try:
         return FrontMatter.model_validate(data), end + 1
     except ValidationError as error:
-        # The front matter's first line is line 2 of the file; YAML marks count from 0.
-        key_lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
         raise _format_error(error.errors()[0], key_lines) from None
 
 
@@ -75,9 +94,15 @@ def _load(source: str) -> tuple[yaml.Node | None, Any]:
         return yaml.compose(source, Loader=yaml.SafeLoader), yaml.safe_load(source)
     except yaml.MarkedYAMLError as error:
         # A bracket never closed is noticed on a later line: name the line that opened it.
-        opened = error.context_mark if "flow" in (error.context or "") else None
+        # So is a quote never closed: YAML reads on to the end and reports that.
+        unclosed_quote = "quoted scalar" in (error.context or "") and "end of stream" in (error.problem or "")
+        opened = error.context_mark if "flow" in (error.context or "") or unclosed_quote else None
         mark = opened or error.problem_mark or error.context_mark
         line = mark.line + 2 if mark is not None else 1
+        if unclosed_quote:
+            raise ResumeFormatError(
+                line, "invalid YAML in the front matter: a quote opened here is never closed"
+            ) from None
         raise ResumeFormatError(line, f"invalid YAML in the front matter: {error.problem or error}") from None
     except yaml.YAMLError as error:
         raise ResumeFormatError(1, f"invalid YAML in the front matter: {error}") from None

@@ -32,6 +32,9 @@ class ResumeDocument:
 
     frames: tuple[Frame, ...]
     profile: Profile
+    # What the file holds but no frame does ("line 12: the section '## Projects' is empty"):
+    # not worth refusing the file for, but the author should hear of it.
+    notes: tuple[str, ...] = ()
 
     def profile_json(self) -> str:
         """Return the profile as the JSON stored in the `__profile__` memory card."""

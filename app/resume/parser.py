@@ -7,6 +7,7 @@ from typing import Any
 from app.resume.blocks import Block, Line, split_blocks
 from app.resume.frame_parts import split_long_frame
 from app.resume.front_matter import FrontMatter, read_front_matter
+from app.resume.markdown_forms import rewrite
 from app.resume.model import Frame, ResumeDocument, ResumeFormatError
 from app.resume.profile import Profile
 from app.resume.sections import PlacedFrame, parse_experience, parse_faq, parse_fit_examples, parse_skills
@@ -23,21 +24,24 @@ def parse_resume(text: str) -> ResumeDocument:
     if not any(line.strip() for line in lines):
         raise ResumeFormatError(1, "the file is empty")
     front_matter, body_start = read_front_matter(lines)
-    body: list[Line] = [(index + 1, line) for index, line in enumerate(lines)][body_start:]
+    body = rewrite([(index + 1, line) for index, line in enumerate(lines)][body_start:])
     preamble, sections = split_blocks(body, "## ")
     if not sections:
         raise ResumeFormatError(min(body_start + 1, len(lines)), "no '## ' sections after the front matter")
     _check_unique_headings(sections)
     placed = _profile_frame(front_matter) + _preamble_frame(preamble)
     parts: dict[str, Any] = {}  # the profile fields the structured sections give
+    notes: list[str] = []
     for section in sections:
         frames, part = _section_frames(section)
         placed.extend(frames)
         parts.update(part)
+        if not frames:
+            notes.append(f"line {section.line}: the section '## {section.heading}' is empty and is left out")
     if not placed:
         raise ResumeFormatError(sections[0].line, "the '## ' sections hold no text to search")
     profile = Profile.model_validate({**front_matter.model_dump(), **parts})
-    return ResumeDocument(frames=_stored_frames(placed), profile=profile)
+    return ResumeDocument(frames=_stored_frames(placed), profile=profile, notes=tuple(notes))
 
 
 def _split_lines(text: str) -> list[str]:

@@ -10,6 +10,7 @@ lines. The name says whom the question is about, which is never in doubt here.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from app.text.words import STOP_WORDS
 
@@ -19,8 +20,8 @@ _STAND_IN = "the candidate"
 def about_the_candidate(question: str, name: str) -> str:
     """Return `question` with the candidate's name (whole, or any of its words) read as "the candidate".
 
-    Matched as written in the profile (capitalised, whole words), so "Will she relocate?" keeps
-    its "Will" even for a candidate called Will, unless the word is not a common one.
+    Matched as written in the profile (capitalised, whole words; accents optional), so "Will she
+    relocate?" keeps its "Will" even for a candidate called Will, unless the word is not a common one.
     """
     parts = [part for part in re.split(r"\s+", name.strip()) if len(part) > 1]
     if not parts:
@@ -28,6 +29,15 @@ def about_the_candidate(question: str, name: str) -> str:
     # Longest first: "Elena Marsh" is one stand-in, not two.
     runs = [" ".join(parts[i:j]) for i in range(len(parts)) for j in range(len(parts), i, -1)]
     runs = sorted(dict.fromkeys(run for run in runs if run.casefold() not in STOP_WORDS), key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(run) for run in runs) + r")(?![\w-])")
-    replaced = pattern.sub(_STAND_IN, question)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(_spelled(run) for run in runs) + r")(?![\w-])")
+    replaced = pattern.sub(_STAND_IN, unicodedata.normalize("NFC", question))
     return re.sub(rf"\b{_STAND_IN}(?: {_STAND_IN})+\b", _STAND_IN, replaced)
+
+
+def _spelled(run: str) -> str:
+    """A pattern for `run` that also takes it typed without its accents ("Siobhan", "Dvorak")."""
+    letters = []
+    for letter in unicodedata.normalize("NFC", run):
+        base = unicodedata.normalize("NFD", letter)[0]
+        letters.append(f"[{re.escape(letter)}{re.escape(base)}]" if base != letter else re.escape(letter))
+    return "".join(letters)

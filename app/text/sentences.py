@@ -79,7 +79,9 @@ def _break_before_labels(text: str) -> str:
         last_word = before.rsplit(maxsplit=1)[-1].casefold() if before.strip() else ""
         # A line rarely ends in "in", "with" or "using": "…design system in Figma: 180
         # components" is one sentence, not a line running into a `Figma:` label.
-        return match.group() if _LABEL_START.fullmatch(before) or last_word in STOP_WORDS else "\n"
+        # Nor after ";" or ",": "Study: Onboarding; Method: Diary study" is one line of labelled cells.
+        inline = before.rstrip().endswith((";", ","))
+        return match.group() if _LABEL_START.fullmatch(before) or last_word in STOP_WORDS or inline else "\n"
 
     return _FOLDED_LABEL.sub(boundary, text)
 
