@@ -44,6 +44,7 @@ class CompletionEndpoint:
         self._session = pooled_session(pool_size, url)
         self._prepared = self._session.prepare_request(requests.Request("POST", url, headers=headers, auth=auth))
         self._adapter = self._session.get_adapter(url)
+        self._timeout = timeout
         self._send_options: dict[str, Any] = {
             "stream": True,
             "timeout": timeout,
@@ -52,13 +53,21 @@ class CompletionEndpoint:
             "proxies": self._session.proxies,
         }
 
-    def open(self, body: bytes, trace_headers: dict[str, str]) -> requests.Response:
-        """POST `body`; return the open 200 event stream, or raise LLMError / RetryableError."""
+    def open(
+        self, body: bytes, trace_headers: dict[str, str], *, read_timeout: float | None = None
+    ) -> requests.Response:
+        """POST `body`; return the open 200 event stream, or raise LLMError / RetryableError.
+
+        `read_timeout` shortens the longest silence for this call (an answer's deadline is near).
+        """
         prepared = self._prepared.copy()
         prepared.prepare_body(body, None)
         prepared.headers.update(trace_headers)  # W3C traceparent: the LLM call joins our trace
+        options = self._send_options
+        if read_timeout is not None and read_timeout < self._timeout[1]:
+            options = {**options, "timeout": (self._timeout[0], read_timeout)}
         try:
-            response = self._adapter.send(prepared, **self._send_options)
+            response = self._adapter.send(prepared, **options)
         except requests.RequestException as exc:
             error, status = transport_error(exc)
             LLM_REQUESTS.labels(status=status).inc()

@@ -18,6 +18,7 @@ import structlog
 from app.errors import LLMError
 from app.llm import transport
 from app.llm.completion_endpoint import CompletionEndpoint
+from app.llm.deadline import AnswerDeadline
 from app.llm.types import AnswerRequest, Finished, LLMEvent
 from app.llm.upstream_stream import read_completion_stream
 from app.telemetry.llm_span import LLMSpan
@@ -65,6 +66,7 @@ class OpenRouterClient:
         self._temperature = temperature
         self._max_retries = max(0, max_retries)
         self._comments_only_limit = read_timeout * COMMENTS_ONLY_FACTOR
+        self._read_timeout = read_timeout
         self._answer_timeout = answer_timeout  # the whole answer, retries and fallbacks included
         self._sleep = sleep or _sleep
         self._endpoint = CompletionEndpoint(
@@ -104,7 +106,7 @@ class OpenRouterClient:
         """Request the completion from each model in turn until one answers; yield its events."""
         models = [self._model] if self._server_falls_back else [self._model, *self._fallbacks]
         # A trickle just inside the read timeout (a token a minute) would otherwise never end.
-        deadline = time.monotonic() + self._answer_timeout
+        deadline = AnswerDeadline.after(self._answer_timeout)
         for index, model in enumerate(models):
             answered = False
             try:
@@ -118,7 +120,7 @@ class OpenRouterClient:
                 log.warning("llm.fallback", failed_model=model, code=error.code, next_model=models[index + 1])
 
     def _model_attempts(
-        self, request: AnswerRequest, model: str, trace_headers: dict[str, str], deadline: float
+        self, request: AnswerRequest, model: str, trace_headers: dict[str, str], deadline: AnswerDeadline
     ) -> Generator[LLMEvent, None, None]:
         """Request the completion from `model`, retrying before the first token; yield its events."""
         body = json.dumps(self._payload(request, model), ensure_ascii=False).encode(errors="replace")
@@ -126,12 +128,11 @@ class OpenRouterClient:
             started = False
             finished: Finished | None = None
             relayed = 0  # characters of answer so far
+            deadline.check()
+            read_timeout, idle = deadline.capped(self._read_timeout), self._comments_only_limit
             try:
-                with self._endpoint.open(body, trace_headers) as response:
-                    for event in read_completion_stream(response, idle_seconds=self._comments_only_limit):
-                        if time.monotonic() > deadline:
-                            log.warning("llm.answer_timeout", seconds=self._answer_timeout)
-                            raise LLMError("llm_timeout")
+                with self._endpoint.open(body, trace_headers, read_timeout=read_timeout) as reply:
+                    for event in read_completion_stream(reply, idle_seconds=idle, deadline=deadline):
                         if isinstance(event, Finished):
                             finished = event
                             break  # the connection closes before the consumer hears the end
@@ -142,7 +143,7 @@ class OpenRouterClient:
                         started = True
                         yield event
             except transport.RetryableError as exc:
-                self._before_retry(exc.error, attempt=attempt, started=started)
+                self._before_retry(exc.error, attempt=attempt, started=started, deadline=deadline)
                 continue
             if finished is None:  # the reader ends with Finished or raises; never end silently
                 raise LLMError("llm_error")
@@ -166,10 +167,10 @@ class OpenRouterClient:
         log.warning("llm.answer_cut_at_max_tokens", max_tokens=self._max_tokens)
         return Finished("length")
 
-    def _before_retry(self, error: LLMError, *, attempt: int, started: bool) -> None:
+    def _before_retry(self, error: LLMError, *, attempt: int, started: bool, deadline: AnswerDeadline) -> None:
         """Wait before the next attempt, or raise `error` when there is none to make."""
         delay = None if started or attempt >= self._max_retries else transport.retry_delay(attempt, error.retry_after)
-        if delay is None:
+        if delay is None or delay >= deadline.remaining():  # no time left to wait: say why now
             log.warning("llm.failed", code=error.code, attempts=attempt + 1, after_first_token=started)
             raise error from None
         log.info("llm.retry", code=error.code, attempt=attempt + 1, delay=delay)

@@ -17,7 +17,8 @@ from urllib3.exceptions import HTTPError, ProtocolError, ReadTimeoutError
 
 from app.errors import LLMError
 from app.llm.completion_chunks import CompletionState, whole_completion
-from app.llm.transport import is_json, transport_error
+from app.llm.deadline import NO_DEADLINE, AnswerDeadline
+from app.llm.transport import RetryableError, is_json, transport_error
 from app.llm.types import LLMEvent, Token
 from app.sse import ServerSentEvent, SSEDecoder
 from app.strict_json import strict_json_loads
@@ -30,37 +31,61 @@ _READ_SIZE = 16 * 1024
 MAX_EVENT_BYTES = 1024 * 1024
 
 
-def read_completion_stream(response: requests.Response, *, idle_seconds: float | None = None) -> Iterator[LLMEvent]:
+def read_completion_stream(
+    response: requests.Response, *, idle_seconds: float | None = None, deadline: AnswerDeadline = NO_DEADLINE
+) -> Iterator[LLMEvent]:
     """Yield each non-empty content delta as a Token, then one Finished; raise LLMError or RetryableError.
 
     Comment lines are bytes, so they reset the read timeout (the longest silence, SPEC §8),
     but say nothing: after `idle_seconds` of nothing but comments the answer ends with
     `llm_timeout` (an upstream sending ": PROCESSING" forever would hold the request with no
-    deadline at all).
+    deadline at all). `deadline` is checked on every chunk of the body.
+
+    Once the answer's finish reason has come, it is whole: what may still follow is its usage
+    and `[DONE]`. An upstream that then keeps the connection open in silence, or with comments,
+    or drops it, has still answered.
     """
     if is_json(response):
         yield from _whole_completion(response)
         return
     state = CompletionState()
-    events = _events(response, state)
-    last_data = time.monotonic()
-    with _transport_errors():
-        for event in events:
-            if event.comment is not None:
-                if idle_seconds is not None and time.monotonic() - last_data > idle_seconds:
-                    log.warning("llm.only_comments", seconds=round(time.monotonic() - last_data, 1))
-                    raise LLMError("llm_timeout")
-                continue
-            last_data = time.monotonic()
-            if event.data == "[DONE]":
-                state.done = True
-                break
-            text = state.consume(event.data)
-            if text:
-                yield Token(text)
-    if state.done:
+    events = _events(response, state, deadline)
+    try:
+        with _transport_errors():
+            yield from _content(events, state, idle_seconds)
+    except (LLMError, RetryableError) as error:
+        if state.finish_reason is None or not _is_silence_or_cut(error):
+            raise
+        log.info("llm.no_end_after_finish", finish_reason=state.finish_reason)
+    if state.done or state.finish_reason is not None:
         _finish_body_if_arrived(events, response)
     yield state.finished()
+
+
+def _content(events: Iterator[ServerSentEvent], state: CompletionState, idle_seconds: float | None) -> Iterator[Token]:
+    last_data = time.monotonic()
+    for event in events:
+        if event.comment is not None:
+            if state.finish_reason is not None:
+                return  # keep-alives after the answer ended: nothing more is coming
+            if idle_seconds is not None and time.monotonic() - last_data > idle_seconds:
+                log.warning("llm.only_comments", seconds=round(time.monotonic() - last_data, 1))
+                raise LLMError("llm_timeout")
+            continue
+        last_data = time.monotonic()
+        if event.data == "[DONE]":
+            state.done = True
+            return
+        text = state.consume(event.data)
+        if text:
+            yield Token(text)
+        if state.finish_reason is not None and state.usage is not None:
+            return  # nothing but [DONE] can follow; it is read below if it has already arrived
+
+
+def _is_silence_or_cut(error: LLMError | RetryableError) -> bool:
+    code = error.error.code if isinstance(error, RetryableError) else error.code
+    return code in ("llm_timeout", "llm_unavailable")
 
 
 @contextlib.contextmanager
@@ -115,9 +140,10 @@ def _finish_body_if_arrived(rest: Iterator[ServerSentEvent], response: requests.
             sock.settimeout(timeout)
 
 
-def _events(response: requests.Response, state: CompletionState) -> Iterator[ServerSentEvent]:
+def _events(response: requests.Response, state: CompletionState, deadline: AnswerDeadline) -> Iterator[ServerSentEvent]:
     decoder = SSEDecoder(comments=True)
     for chunk in _body_chunks(response):
+        deadline.check()  # also between the bytes of a line that trickles in
         state.received_bytes += len(chunk)
         for event in decoder.feed(chunk):
             state.events += 1
