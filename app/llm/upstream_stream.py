@@ -29,6 +29,8 @@ _READ_SIZE = 16 * 1024
 # One chunk of an OpenAI-style stream is a few hundred bytes. An upstream that sends more
 # without ending the event is broken; holding on would let it fill the worker's memory.
 MAX_EVENT_BYTES = 1024 * 1024
+# After the finish reason and the usage, how long a read may wait for [DONE] and the body's end.
+DONE_GRACE_SECONDS = 0.2
 
 
 def read_completion_stream(
@@ -58,7 +60,7 @@ def read_completion_stream(
             raise
         log.info("llm.no_end_after_finish", finish_reason=state.finish_reason)
     if state.done or state.finish_reason is not None:
-        _finish_body_if_arrived(events, response)
+        _finish_body_if_arrived(events, response, wait=0.0 if state.done else DONE_GRACE_SECONDS)
     yield state.finished()
 
 
@@ -80,7 +82,7 @@ def _content(events: Iterator[ServerSentEvent], state: CompletionState, idle_sec
         if text:
             yield Token(text)
         if state.finish_reason is not None and state.usage is not None:
-            return  # nothing but [DONE] can follow; it is read below if it has already arrived
+            return  # nothing but [DONE] can follow; it is read below if it comes at once
 
 
 def _is_silence_or_cut(error: LLMError | RetryableError) -> bool:
@@ -117,20 +119,21 @@ def _whole_completion(response: requests.Response) -> Iterator[LLMEvent]:
     yield finished
 
 
-def _finish_body_if_arrived(rest: Iterator[ServerSentEvent], response: requests.Response) -> None:
-    """Read what follows [DONE] when it has already arrived, never waiting for the network.
+def _finish_body_if_arrived(rest: Iterator[ServerSentEvent], response: requests.Response, *, wait: float) -> None:
+    """Read the rest of the body when it has arrived or arrives within `wait` seconds a read.
 
     requests hands a fully read response's connection back to the pool, so the next
     answer skips a TCP (and TLS) handshake; it closes a partly read one. What follows
-    [DONE] is normally just the end of the chunked body, sent with it. Any read that would
-    wait ends the attempt, and the connection is then closed as before.
+    [DONE] is normally just the end of the chunked body, sent with it; [DONE] itself comes
+    right after the usage. A read that waits longer ends the attempt, and the connection
+    is then closed as before.
     """
     sock = getattr(response.raw.connection, "sock", None)
     if sock is None:
         return
     timeout = sock.gettimeout()
     try:
-        sock.settimeout(0.0)
+        sock.settimeout(wait)
         for _ignored in rest:  # events after [DONE] carry nothing for us
             pass
     except Exception:  # nothing lost: the connection is simply not reused
