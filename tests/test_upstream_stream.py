@@ -61,6 +61,8 @@ class Upstream:
     """Answers every request on a connection with BODY; END comes with it or `end_delay` later."""
 
     end_delay: float = 0.0
+    body: bytes = BODY
+    end: bytes = END
     connections: int = 0
     listener: socket.socket = field(default_factory=socket.socket)
 
@@ -96,14 +98,14 @@ class Upstream:
                     buffer += conn.recv(65536)
                 buffer = buffer[length:]
                 if self.end_delay:
-                    conn.sendall(HEAD + BODY)
+                    conn.sendall(HEAD + self.body)
                     time.sleep(self.end_delay)
                     try:
-                        conn.sendall(END)
+                        conn.sendall(self.end)
                     except OSError:
                         return
                 else:
-                    conn.sendall(HEAD + BODY + END)
+                    conn.sendall(HEAD + self.body + self.end)
 
 
 @pytest.fixture
@@ -143,6 +145,24 @@ def test_an_end_that_has_not_arrived_is_not_waited_for(upstream):
     assert answers == [[Token("Hi"), Finished("stop")]] * 2
     assert time.monotonic() - started < 1.0
     assert upstream.connections == 2  # the half-read connection was closed, not reused
+
+
+def test_done_coming_a_moment_after_the_usage_still_hands_the_connection_back(upstream):
+    # The answer is read up to its usage; [DONE] and the body's end follow in a later packet.
+    upstream.body = b"".join(
+        _chunk(_event(part))
+        for part in (
+            {"choices": [{"delta": {"content": "Hi"}, "finish_reason": "stop"}]},
+            {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}},
+        )
+    )
+    upstream.end, upstream.end_delay = _chunk(_event("[DONE]")) + END, 0.05
+    llm = client(upstream)
+
+    answers = [list(llm.stream(REQUEST)) for _ in range(3)]
+
+    assert [answer[-1].usage.total_tokens for answer in answers] == [4, 4, 4]
+    assert upstream.connections == 1
 
 
 # -- reading the event stream --------------------------------------------------------------
