@@ -116,3 +116,24 @@ def test_a_body_sent_a_byte_at_a_time_is_cut_off_with_408_and_the_connection_clo
     assert status_line.startswith(b"HTTP/1.1 408 "), received[:200]
     assert json.loads(rest.partition(b"\r\n\r\n")[2])["code"] == "request_timeout"
     assert 0.9 < elapsed < 5  # BODY_READ_TIMEOUT is 1 s here; then the connection is closed
+
+
+def test_a_slow_body_on_the_mcp_endpoint_is_a_json_rpc_408_after_one_wait(service):
+    # The rate limit reads the body first (to see whether it calls a tool): its 408 was
+    # swallowed, the endpoint waited a second time, and the second 408 became a 500.
+    head = b"POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n"
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", service.port), timeout=10) as sock:
+        sock.sendall(head + b'{"jso')
+        received = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := sock.recv(65536):
+                received += chunk
+    elapsed = time.monotonic() - started
+
+    status_line, _, rest = received.partition(b"\r\n")
+    assert status_line.startswith(b"HTTP/1.1 408 "), received[:200]
+    body = json.loads(rest.partition(b"\r\n\r\n")[2])
+    assert body["jsonrpc"] == "2.0" and body["id"] is None
+    assert body["error"]["message"] == "The request body did not arrive in time."
+    assert 0.9 < elapsed < 1.9  # one BODY_READ_TIMEOUT (1 s here), not two

@@ -39,9 +39,20 @@ def is_tool_call() -> bool:
 
 
 def _parsed_body() -> Any:
-    """The request body as JSON, parsed once per request (the rate limit looks first)."""
+    """The request body as JSON, parsed once per request (the rate limit looks first).
+
+    A body that could not be read (408 after BODY_READ_TIMEOUT, 400, 413) is not waited for
+    twice: the second look raises what the first met.
+    """
+    if "mcp_body_error" in g:
+        raise g.mcp_body_error
     if "mcp_body" not in g:
-        g.mcp_body = strict_json_loads(read_body())
+        try:
+            raw = read_body()
+        except (HTTPException, ServiceError) as error:
+            g.mcp_body_error = error
+            raise
+        g.mcp_body = strict_json_loads(raw)
     return g.mcp_body
 
 

@@ -8,27 +8,19 @@ so the transport is this small synchronous view over the SDK's message models.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-import structlog
-from flask import Response, g, request
+from flask import Response, request
 from mcp_types import JSONRPCNotification, JSONRPCRequest
-from mcp_types.jsonrpc import HEADER_MISMATCH, INTERNAL_ERROR, INVALID_REQUEST
+from mcp_types.jsonrpc import HEADER_MISMATCH, INVALID_REQUEST
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException
 
-from app.api.hang_up import ClientGone, client_gone_response, stop_if_client_leaves
+from app.api.hang_up import stop_if_client_leaves
 from app.api.openapi_doc import api_blueprint
-from app.api.rate_limit import seconds_until_allowed
-from app.errors import PayloadTooLarge, RateLimited
-from app.mcp import methods
-from app.mcp.incoming import ForbiddenOrigin, read_message
+from app.mcp import error_handlers, methods
+from app.mcp.incoming import read_message
 from app.mcp.protocol import SUPPORTED_VERSIONS, Negotiated, RpcError, negotiate, unsupported_version
-from app.mcp.replies import OUTCOMES, RATE_LIMITED_CODE, json_response, record, rpc_error_response
-from app.telemetry.metrics import RATE_LIMITED
-
-log = structlog.get_logger(__name__)
+from app.mcp.replies import OUTCOMES, json_response, record, rpc_error_response
 
 bp = api_blueprint("mcp", __name__, "mcp")
 
@@ -69,7 +61,7 @@ _RESPONSES: dict[int | str, Any] = {
     ),
 )
 def mcp() -> Response:
-    started = _started()
+    started = error_handlers.started()
     body = read_message()
     if not isinstance(body, dict) or "method" not in body:
         raise RpcError(INVALID_REQUEST, "The body must be one JSON-RPC request or notification object.")
@@ -128,66 +120,4 @@ def _name(params: dict[str, Any] | None) -> str:
     return value[:100] if isinstance(value, str) else ""
 
 
-@bp.before_request
-def _start_clock() -> None:
-    g.mcp_started = time.perf_counter()
-
-
-def _started() -> float:
-    """When this request reached the endpoint: its handlers and error handlers time it from there."""
-    # A 429 raised by the rate limiter comes before the clock starts: it took no time of ours.
-    started: float | None = g.get("mcp_started")
-    return started if started is not None else time.perf_counter()
-
-
-@bp.errorhandler(RpcError)
-def _transport_error(error: RpcError) -> Response:
-    # Raised before the request could be read: there is no id to answer.
-    record("", OUTCOMES.get(error.code, "error"), _started())
-    return rpc_error_response(error, None, error.http_status(modern=True))
-
-
-@bp.errorhandler(ForbiddenOrigin)
-def _forbidden(_error: ForbiddenOrigin) -> Response:
-    record("", "forbidden_origin", _started())
-    return rpc_error_response(RpcError(INVALID_REQUEST, "This Origin may not use the MCP endpoint."), None, 403)
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> Response:
-    # 413 (body too large) and 429 (rate limit) keep their status, with a JSON-RPC body the
-    # client can show instead of a generic transport failure.
-    status = error.code or 500
-    if status == 429:
-        RATE_LIMITED.inc()
-        wait = seconds_until_allowed()  # in the body too: the SDKs show clients no HTTP header
-        rpc = RpcError(RATE_LIMITED_CODE, RateLimited.detail, {"retry_after": wait} if wait else None)
-    elif status == 413:
-        rpc = RpcError(INVALID_REQUEST, PayloadTooLarge.detail)
-    else:
-        rpc = RpcError(INVALID_REQUEST, error.description or error.name)
-    record("", OUTCOMES.get(rpc.code, "error"), _started())
-    response = rpc_error_response(rpc, _request_id() if status == 429 else None, status)
-    for name, value in error.get_headers():
-        if name.lower() == "retry-after":
-            response.headers[name] = value
-    return response
-
-
-def _request_id() -> Any:
-    """The id of a tool call refused by the rate limit (which read the body to see that it calls a
-    tool), so the client can match the error to its call."""
-    body = g.get("mcp_body")
-    request_id = body.get("id") if isinstance(body, dict) else None
-    return request_id if isinstance(request_id, str | int) and not isinstance(request_id, bool) else None
-
-
-# Before the catch-all below (a blueprint's handlers come first, whatever the app registered).
-bp.register_error_handler(ClientGone, client_gone_response)
-
-
-@bp.errorhandler(Exception)
-def _unexpected(error: Exception) -> Response:
-    log.exception("mcp.unhandled_error", error_type=type(error).__name__)
-    record("", OUTCOMES[INTERNAL_ERROR], _started())
-    return rpc_error_response(RpcError(INTERNAL_ERROR, "An unexpected error occurred."), None, 500)
+error_handlers.init_blueprint(bp)
