@@ -134,6 +134,7 @@ def test_a_slow_body_on_the_mcp_endpoint_is_a_json_rpc_408_after_one_wait(servic
     status_line, _, rest = received.partition(b"\r\n")
     assert status_line.startswith(b"HTTP/1.1 408 "), received[:200]
     body = json.loads(rest.partition(b"\r\n\r\n")[2])
-    assert body["jsonrpc"] == "2.0" and body["id"] is None
+    assert body["jsonrpc"] == "2.0"
+    assert body["id"] is None
     assert body["error"]["message"] == "The request body did not arrive in time."
     assert 0.9 < elapsed < 1.9  # one BODY_READ_TIMEOUT (1 s here), not two

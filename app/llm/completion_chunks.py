@@ -7,6 +7,7 @@ payload means, and what the end of the stream amounts to.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,10 @@ from app.llm.types import Finished, Usage
 from app.telemetry.metrics import LLM_MALFORMED_LINES
 
 log = structlog.get_logger(__name__)
+
+# Far beyond any model's context or any one request's price: a larger figure is not a usage.
+MAX_PLAUSIBLE_TOKENS = 100_000_000
+MAX_PLAUSIBLE_COST = 10_000.0
 
 
 @dataclass(slots=True)
@@ -31,6 +36,7 @@ class CompletionState:
     finish_reason: str | None = None
     usage: Usage | None = None
     choice_index: Any = None  # the choice this answer follows: the first one the stream names
+    held: str = ""  # a high surrogate that ended the last delta, waiting for its other half
 
     def consume(self, data: str) -> str:
         """Take in one `data:` payload; return its content delta ("" when none).
@@ -75,7 +81,22 @@ class CompletionState:
             self.finish_reason = reason
         delta = choice.get("delta")
         content = delta.get("content") if isinstance(delta, dict) else None
-        return content if isinstance(content, str) else ""
+        return self._paired(content) if isinstance(content, str) else ""
+
+    def _paired(self, content: str) -> str:
+        # A server that escapes each chunk on its own may split an emoji's surrogate pair across
+        # two deltas ("\ud83d", then "\ude00"): the halves are joined before being relayed.
+        if self.held:
+            joined = (self.held + content).encode("utf-16-le", "surrogatepass")
+            content, self.held = joined.decode("utf-16-le", "replace"), ""
+        if content and "\ud800" <= content[-1] <= "\udbff":
+            content, self.held = content[:-1], content[-1]
+        return content
+
+    def held_text(self) -> str:
+        """Return what is held back at the stream's end (a lone half of a pair), now released."""
+        held, self.held = self.held, ""
+        return held
 
     def finished(self) -> Finished:
         """The terminal event, or the error the stream's end amounts to."""
@@ -119,14 +140,25 @@ def _usage(value: Any) -> Usage | None:
     if not isinstance(value, dict):
         return None
     prompt, completion = _count(value.get("prompt_tokens")), _count(value.get("completion_tokens"))
-    cost = value.get("cost")
+    cost = _number(value.get("cost"), MAX_PLAUSIBLE_COST)
     return Usage(
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=_count(value.get("total_tokens")) or prompt + completion,
-        cost=float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) and cost >= 0 else None,
+        cost=cost,
     )
 
 
 def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    """A token count as the upstream reported it; 0 (unknown) for anything no answer can have."""
+    number = _number(value, MAX_PLAUSIBLE_TOKENS)
+    return int(number) if number is not None and number == int(number) and number > 0 else 0
+
+
+def _number(value: Any, limit: float) -> float | None:
+    # JSON allows 1e400 (infinity once parsed) and 10**30: in a counter, either spoils it for
+    # good (Prometheus counters only go up), so an implausible value counts as unreported.
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and 0 <= number <= limit else None

@@ -59,6 +59,8 @@ def read_completion_stream(
         if state.finish_reason is None or not _is_silence_or_cut(error):
             raise
         log.info("llm.no_end_after_finish", finish_reason=state.finish_reason)
+    if held := state.held_text():
+        yield Token(held)  # half of a pair whose other half never came: the encoders replace it
     if state.done or state.finish_reason is not None:
         _finish_body_if_arrived(events, response, wait=0.0 if state.done else DONE_GRACE_SECONDS)
     yield state.finished()
