@@ -114,7 +114,7 @@ def test_an_invalid_answer_is_repaired_once(llm_client: Any, llm_server: FakeLLM
     ("first", "second"),
     [
         ("Sure! The candidate is a strong fit.", "I think they fit well."),
-        (json.dumps({**ANSWER, "verdict": ""}), json.dumps({**ANSWER, "extra": 1})),
+        (json.dumps({**ANSWER, "verdict": ""}), json.dumps({**ANSWER, "gaps": "none"})),
         (json.dumps({"verdict": "Good"}), "[]"),
     ],
 )

@@ -22,13 +22,16 @@ VALID = {"verdict": "Weak fit.", "key_matches": [], "gaps": ["Go"], "recommendat
         (json.dumps(VALID), True),
         ("```json\n" + json.dumps(VALID) + "\n```", True),  # a code fence around the JSON
         (json.dumps({**VALID, "verdict": "   "}), False),
-        (json.dumps({**VALID, "score": 9}), False),
+        (json.dumps({**VALID, "score": 9}), True),  # says more than asked: the extra key is dropped
         (json.dumps({k: v for k, v in VALID.items() if k != "gaps"}), False),
         (json.dumps({**VALID, "gaps": "Go"}), False),
-        (json.dumps({**VALID, "gaps": ["x"] * 13}), False),
+        (json.dumps({**VALID, "gaps": ["x"] * 13}), True),  # the first twelve are kept
+        (json.dumps({**VALID, "verdict": None}), False),
+        (json.dumps({**VALID, "gaps": [3]}), False),
+        ("[" * 100_000, False),
         ("Here is the assessment:\n" + json.dumps(VALID) + "\nI hope this helps.", True),  # words around it
         ("<think>The JD wants {Go, Rust}.</think>" + json.dumps(VALID), True),  # a model's notes first
-        ("Assessment: " + json.dumps({**VALID, "score": 9}), False),  # found, but not the required shape
+        ("Assessment: " + json.dumps({**VALID, "verdict": 9}), False),  # found, but not the required shape
         ("The candidate is a strong fit.", False),
         ("", False),
     ],
@@ -37,6 +40,19 @@ def test_parse_assessment(text: str, ok: bool) -> None:
     assessment, problem = parse_assessment(text)
     assert (assessment is not None) is ok
     assert bool(problem) is not ok
+
+
+def test_a_reply_saying_more_than_asked_is_tidied_not_refused() -> None:
+    long_gap = "Kubernetes " * 100
+    reply = {**VALID, "score": 8, "key_matches": ["", *[f"m{i}" for i in range(15)]], "gaps": [long_gap]}
+
+    assessment, problem = parse_assessment(json.dumps(reply))
+
+    assert problem == ""
+    assert assessment is not None
+    assert assessment.key_matches == [f"m{i}" for i in range(12)]
+    assert len(assessment.gaps[0]) <= 600
+    assert assessment.gaps[0].endswith("Kubernetes\u2026")
 
 
 def test_the_problem_never_quotes_the_reply() -> None:
@@ -79,9 +95,11 @@ def test_a_stream_without_an_end_is_a_bad_response() -> None:
     assert answerer.closed_streams == 1
 
 
-def test_a_server_refusing_the_json_schema_is_asked_again_without_it() -> None:
+@pytest.mark.parametrize("status", [400, 422, 500, 501])
+def test_a_server_refusing_the_json_schema_is_asked_again_without_it(status: int) -> None:
+    # 422: a validating (FastAPI-style) server; 500/501: one that never implemented it.
     answerer = ScriptedAnswerer()
-    answerer.enqueue(LLMError("llm_error", upstream_status=400))
+    answerer.enqueue(LLMError("llm_error", upstream_status=status))
     answerer.enqueue(*_reply(json.dumps(VALID), 20))
 
     assessment, tokens = assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")

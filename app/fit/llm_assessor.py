@@ -15,7 +15,7 @@ import structlog
 from pydantic import ValidationError
 
 from app.errors import LLMError
-from app.fit.assessment import FitAssessment, response_format
+from app.fit.assessment import FitAssessment, response_format, tidied
 from app.fit.prompt import repair_message
 from app.llm.collect import collect
 from app.llm.types import Answerer, AnswerRequest, ChatMessage
@@ -28,6 +28,7 @@ _CODE_FENCE = re.compile(r"^\s*```(?:json)?\s*(?P<body>.*?)\s*```\s*$", re.DOTAL
 MAX_ECHOED_REPLY = 4000  # of an invalid reply, sent back with the repair request
 MAX_OBJECT_STARTS = 20  # where a JSON object among other words is looked for (each try reads on)
 _DECODER = json.JSONDecoder()
+REFUSED_SCHEMA_STATUSES = frozenset({400, 422, 500, 501})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +65,21 @@ def parse_assessment(text: str) -> tuple[FitAssessment | None, str]:
     problem = ""
     for candidate in itertools.chain([fenced.group("body") if fenced else text], _objects_inside(text)):
         try:
-            return FitAssessment.model_validate_json(candidate), ""
+            return _validated(candidate), ""
         except ValidationError as error:
             problem = problem or "; ".join(
                 f"{'.'.join(str(p) for p in item['loc']) or 'reply'}: {item['type']}" for item in error.errors()[:5]
             )
     return None, problem
+
+
+def _validated(candidate: str) -> FitAssessment:
+    """The assessment `candidate` holds, tidied first; raise ValidationError (invalid JSON included)."""
+    try:
+        reply = json.loads(candidate)
+    except (ValueError, RecursionError):
+        return FitAssessment.model_validate_json(candidate)  # raises, naming the JSON's problem
+    return FitAssessment.model_validate(tidied(reply))
 
 
 def _objects_inside(text: str) -> Iterator[str]:
@@ -88,10 +98,11 @@ def _ask(answerer: Answerer, messages: list[ChatMessage], question: str) -> _Rep
     try:
         return _call(answerer, AnswerRequest(messages=messages, question=question, response_format=response_format()))
     except LLMError as error:
-        if error.upstream_status != 400:
+        if error.upstream_status not in REFUSED_SCHEMA_STATUSES:
             raise
-    # A server (or model) that does not take a JSON schema refuses the request with a 400: the
-    # instructions ask for the same JSON object, so ask once more without the schema.
+    # A server (or model) that does not take a JSON schema refuses the request (a 400, a
+    # validating server's 422, or a 500/501 for what it never implemented): the instructions
+    # ask for the same JSON object, so ask once more without the schema.
     log.info("fit.without_schema")
     return _call(answerer, AnswerRequest(messages=messages, question=question))
 
