@@ -53,7 +53,18 @@ def test_non_stream_returns_whole_answer(client):
     assert body["chunks_retrieved"] == 2
     assert body["tokens_used"] == 57
     assert [source["title"] for source in body["sources"]] == list(SOURCES)
+    assert body["finish_reason"] == "stop"
     uuid.UUID(body["session_id"])
+
+
+def test_a_whole_answer_cut_at_the_token_limit_says_so(client, scripted_answerer):
+    # Only the stream's done event told; a JSON client saw a cut answer as a complete one.
+    scripted_answerer.enqueue(Token("Ada ran"), Finished("length", Usage(50, 256, 306)))
+
+    body = ask(client, stream=False).get_json()
+
+    assert body["message"] == "Ada ran"
+    assert body["finish_reason"] == "length"
 
 
 def test_session_continues_under_client_made_id(client, scripted_answerer):

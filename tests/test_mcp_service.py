@@ -89,6 +89,7 @@ def test_ask_question_is_a_chat_turn_with_sources_and_a_session(service, llm, mo
         "sources": ["Experience — Cloudco", "Skills"],
         "mode": None,
         "message_index": 1,
+        "finish_reason": "stop",
     }
     assert first.content[0].text.startswith("Ada ran K8s.")
     assert second.structured_content["answer"] == "On AWS."

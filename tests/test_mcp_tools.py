@@ -30,6 +30,7 @@ def test_ask_question_answers_and_records_the_turn(client, app, scripted_answere
         "sources": ["Experience — Cloudco", "Skills"],
         "mode": None,
         "message_index": 1,
+        "finish_reason": "stop",
     }
     assert result["content"] == [
         {"type": "text", "text": f"Ada ran Kubernetes.\n\nSources: Experience — Cloudco, Skills\nsession_id: {sid}"}
@@ -88,5 +89,5 @@ def test_tool_schemas_come_from_the_argument_models(client):
     ask = tools["ask_question"]
     assert ask["inputSchema"]["required"] == ["question"]
     assert ask["inputSchema"]["properties"]["question"]["maxLength"] == 2000
-    assert set(ask["outputSchema"]["properties"]) == {"answer", "session_id", "sources", "mode", "message_index"}
+    assert set(ask["outputSchema"]["properties"]) == {"answer", "session_id", "sources", "mode", "message_index", "finish_reason"}
     assert tools["assess_fit"]["inputSchema"]["properties"]["job_description"]["minLength"] == 50

@@ -95,6 +95,9 @@ class ChatResponse(BaseModel):
         description="This answer's position in the conversation (question 0, answer 1, ...): what "
         "feedback names it by. Absent when the answer could not be kept.",
     )
+    finish_reason: str = Field(
+        default="stop", description='"stop", or "length" when the answer was cut at the token limit (as in `done`).'
+    )
 
 
 class ErrorItem(BaseModel):

@@ -60,6 +60,7 @@ class Answer:
     sources: list[dict[str, Any]] = field(default_factory=list)
     mode: AnswerMode | None = None
     message_index: int | None = None  # what feedback names this answer by; None when not kept
+    finish_reason: str = "stop"  # "length" when cut at LLM_MAX_TOKENS, as the stream's done event says
 
 
 class ChatService:
@@ -155,7 +156,8 @@ class ChatService:
         text = "".join([*(kept for piece in texts for kept in text_filter.feed(piece)), *text_filter.finish()])
         index = self.record(turn, text)
         tokens = finished.usage.total_tokens if finished.usage else 0
-        return Answer(turn.session_id, text, turn.chunks, tokens, sources(turn.request.passages), turn.mode, index)
+        found = sources(turn.request.passages)
+        return Answer(turn.session_id, text, turn.chunks, tokens, found, turn.mode, index, finished.finish_reason)
 
     def output_filter(self, turn: Turn) -> OutputFilter:
         """Make the filter that watches this turn's answer."""

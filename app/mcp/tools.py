@@ -46,6 +46,9 @@ class AskQuestionResult(BaseModel):
     message_index: int | None = Field(
         default=None, description="The answer's position in the conversation, as POST /api/v1/chat gives it."
     )
+    finish_reason: str = Field(
+        default="stop", description='"stop", or "length" when the answer was cut at the token limit.'
+    )
 
 
 class AssessFit(BaseModel):
@@ -73,6 +76,7 @@ def ask_question(arguments: AskQuestion) -> AskQuestionResult:
         sources=titles,
         mode=answer.mode,
         message_index=answer.message_index,
+        finish_reason=answer.finish_reason,
     )
 
 
