@@ -89,5 +89,12 @@ def test_tool_schemas_come_from_the_argument_models(client):
     ask = tools["ask_question"]
     assert ask["inputSchema"]["required"] == ["question"]
     assert ask["inputSchema"]["properties"]["question"]["maxLength"] == 2000
-    assert set(ask["outputSchema"]["properties"]) == {"answer", "session_id", "sources", "mode", "message_index", "finish_reason"}
+    assert set(ask["outputSchema"]["properties"]) == {
+        "answer",
+        "session_id",
+        "sources",
+        "mode",
+        "message_index",
+        "finish_reason",
+    }
     assert tools["assess_fit"]["inputSchema"]["properties"]["job_description"]["minLength"] == 50

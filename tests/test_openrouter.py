@@ -429,14 +429,27 @@ def test_an_answer_longer_than_max_tokens_is_cut_there(llm_server: FakeLLMServer
     assert llm_server.wait_until_idle(timeout=2)  # the rest is not read: the upstream was closed
 
 
+def test_a_first_delta_longer_than_max_tokens_is_cut_not_dropped(
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    # Dropped whole, it left nothing to show: llm_bad_response instead of the cut answer.
+    sent = ["Kubernetes " * 20_000]
+    llm_server.enqueue(stream(sent))
+
+    events = collect(make_llm_client(max_tokens=8))
+
+    assert tokens(events) == within(sent, 8 * MAX_CHARS_PER_TOKEN)
+    assert events[-1] == Finished("length")
+
+
 def within(texts: list[str], limit: int) -> list[str]:
-    """The longest first run of `texts` whose characters add up to at most `limit`."""
+    """The first `limit` characters of `texts`, in the pieces they came in."""
     kept, total = [], 0
     for text in texts:
-        total += len(text)
-        if total > limit:
-            break
+        if total + len(text) > limit:
+            return [*kept, text[: limit - total]] if limit > total else kept
         kept.append(text)
+        total += len(text)
     return kept
 
 

@@ -19,7 +19,7 @@ from app.errors import LLMError
 from app.llm import transport
 from app.llm.completion_endpoint import CompletionEndpoint
 from app.llm.deadline import AnswerDeadline
-from app.llm.types import AnswerRequest, Finished, LLMEvent
+from app.llm.types import AnswerRequest, Finished, LLMEvent, Token
 from app.llm.upstream_stream import read_completion_stream
 from app.telemetry.llm_span import LLMSpan
 
@@ -68,7 +68,8 @@ class OpenRouterClient:
         self._comments_only_limit = read_timeout * COMMENTS_ONLY_FACTOR
         self._read_timeout = read_timeout
         self._answer_timeout = answer_timeout  # the whole answer, retries and fallbacks included
-        self._sleep = sleep or _sleep
+        # Looked up at call time: gevent may patch `time.sleep` after this module was imported.
+        self._sleep = sleep or (lambda seconds: time.sleep(seconds))
         self._endpoint = CompletionEndpoint(
             self._url,
             headers=transport.default_headers(referer, title),
@@ -136,8 +137,12 @@ class OpenRouterClient:
                         if isinstance(event, Finished):
                             finished = event
                             break  # the connection closes before the consumer hears the end
+                        room = self._max_tokens * MAX_CHARS_PER_TOKEN - relayed
                         relayed += len(event.text)
                         if relayed > self._max_tokens * MAX_CHARS_PER_TOKEN:
+                            if room > 0:  # a first delta of 200 KB is cut, not dropped whole
+                                started = True
+                                yield Token(event.text[:room])
                             finished = self._cut_at_max_tokens()
                             break
                         started = True
@@ -193,8 +198,3 @@ class OpenRouterClient:
         if self._fallbacks and self._server_falls_back:
             payload["models"] = [self._model, *self._fallbacks]  # OpenRouter tries them in order
         return payload
-
-
-def _sleep(seconds: float) -> None:
-    # Looked up at call time: gevent may patch `time.sleep` after this module was imported.
-    time.sleep(seconds)
