@@ -47,7 +47,6 @@ def error_of(response) -> dict[str, Any]:
         (b"[]", "application/json", 400, -32600),  # batches ended with 2025-06-18
         (b'[{"jsonrpc":"2.0","id":1,"method":"ping"}]', "application/json", 400, -32600),
         (b'{"jsonrpc":"2.0","id":1}', "application/json", 400, -32600),  # a response, not a request
-        (b'{"jsonrpc":"1.0","id":1,"method":"ping"}', "application/json", 400, -32600),
         (b'{"jsonrpc":"2.0","id":[1],"method":"ping"}', "application/json", 400, -32600),
         (b'{"jsonrpc":"2.0","method":7}', "application/json", 400, -32600),  # a broken notification
         (b'{"jsonrpc":"2.0","id":1,"method":"ping"}', "text/plain", 415, -32600),
@@ -60,6 +59,32 @@ def test_unreadable_bodies_get_a_json_rpc_error_without_id(client, data, content
     assert response.status_code == status
     assert response.get_json()["id"] is None
     assert error_of(response)["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b'{"jsonrpc":"1.0","id":9,"method":"ping"}', -32600),
+        (b'{"jsonrpc":"2.0","id":9,"method":"ping","params":[1]}', -32602),
+        (b'{"jsonrpc":"2.0","id":"nine","method":"tools/list","params":"x"}', -32602),
+    ],
+)
+def test_an_invalid_request_whose_id_can_be_read_is_answered_with_it(client, data, code):
+    # JSON-RPC 2.0 allows a null id only when the id cannot be read: the client could not
+    # match these errors to its requests.
+    response = client.post("/mcp", data=data, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.get_json()["id"] == json.loads(data)["id"]
+    assert error_of(response)["code"] == code
+
+
+@pytest.mark.parametrize("method", ["tools/list", "resources/list", "resources/templates/list"])
+def test_a_cursor_this_server_never_issued_is_invalid_params(client, method):
+    response = rpc(client, method, {"cursor": "abc"}, {"MCP-Protocol-Version": "2025-11-25"})
+
+    assert response.get_json()["id"] == 7
+    assert error_of(response)["code"] == -32602
 
 
 def test_oversized_body_is_413_with_a_json_rpc_error(app_config, fake_memvid, scripted_answerer):

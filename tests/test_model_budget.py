@@ -16,7 +16,6 @@ from app.guardrails.windows import windows
 from app.state.limit_storage import WindowMemoryStorage
 from app.text.embedding import shared_embedder
 from tests.fakes import FakeMemvid, ScriptedAnswerer
-from tests.test_mcp_tools import call_tool
 
 PROSE = "She led the platform team and ran Kubernetes clusters across three regions for six years. "
 
@@ -96,11 +95,17 @@ def test_assess_fit_and_the_mcp_tools_spend_the_same_budget(tight):
     refused = tight.post("/api/v1/assess-fit", json={"job_description": PROSE})
     assert refused.get_json()["code"] == "model_budget_exhausted"
 
-    result = call_tool(tight, "ask_question", {"question": "Short?"})  # same client, the budget still spent
-    assert result["isError"] is True
-    text = result["content"][0]["text"]
-    assert text.startswith(ModelBudgetExhausted.detail)
-    assert text.removeprefix(ModelBudgetExhausted.detail).startswith(" Retry after ")  # the wait, as Retry-After says
+    # Same client, the budget still spent: refused as the MCP rate limit refuses a call (429,
+    # -32010 with the wait, the call's id), so a client backs off alike (was a tool failure).
+    message = {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "ask_question"}}
+    message["params"]["arguments"] = {"question": "Short?"}
+    response = tight.post("/mcp", json=message, headers={"MCP-Protocol-Version": "2025-11-25"})
+    assert response.status_code == 429
+    body = response.get_json()
+    assert body["id"] == 7
+    assert body["error"]["code"] == -32010
+    assert body["error"]["message"] == ModelBudgetExhausted.detail
+    assert body["error"]["data"]["retry_after"] == int(response.headers["Retry-After"]) >= 1
 
 
 def test_with_redis_the_budget_is_shared_by_every_worker_and_redis_gone_is_not_an_outage(app_config, redis_server):

@@ -54,6 +54,9 @@ def answer(method: str, params: dict[str, Any] | None, negotiated: Negotiated) -
         raise RpcError(INVALID_PARAMS, _describe(error)) from None
     if handler is None:
         raise RpcError(METHOD_NOT_FOUND, f"Method not found: {method[:100]}")
+    if method.endswith("/list") and (params or {}).get("cursor") is not None:
+        # Every list is answered whole, so no cursor was ever given out: any is invalid.
+        raise RpcError(INVALID_PARAMS, "Invalid params (cursor: this server issues no cursors; lists come whole).")
     result = handler(request, negotiated)
     data = result.model_dump(by_alias=True, mode="json", exclude_none=True)
     return serialize_server_result(method, negotiated.version, data)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from app.api.model_budget import charge_model_tokens
 from app.api.schemas import FitResponse, JobDescription, Question, SessionId
 from app.components import components
-from app.errors import ServiceError, retry_after_seconds
+from app.errors import RateLimited, ServiceError, retry_after_seconds
 from app.mcp.protocol import RpcError
 
 log = structlog.get_logger(__name__)
@@ -138,6 +138,8 @@ def call(name: str, arguments: dict[str, Any] | None) -> CallToolResult:
         output = spec.run(spec.arguments.model_validate(arguments or {}))
     except ValidationError as error:
         return _failure(_describe(error))
+    except RateLimited:
+        raise  # the model-token budget: refused like the rate limit (429, -32010), not a tool failure
     except ServiceError as error:  # LLM or retrieval failure: its detail is client-safe
         log.warning("mcp.tool_error", tool=name, code=error.code)
         if error.retry_after is None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, request
 from mcp_types import JSONRPCNotification, JSONRPCRequest
-from mcp_types.jsonrpc import HEADER_MISMATCH, INVALID_REQUEST
+from mcp_types.jsonrpc import HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST
 from pydantic import ValidationError
 
 from app.api.hang_up import stop_if_client_leaves
@@ -70,8 +70,21 @@ def mcp() -> Response:
     try:
         message = JSONRPCRequest.model_validate(body)
     except ValidationError:
-        raise RpcError(INVALID_REQUEST, "The body is not a valid JSON-RPC request.") from None
+        return _invalid(body, started)
     return _request(message, started)
+
+
+def _invalid(body: dict[str, Any], started: float) -> Response:
+    # JSON-RPC 2.0 answers with a null id only when the id cannot be read: a client matches
+    # the error of `{"id": 9, "params": [1]}` to its request 9.
+    request_id = body.get("id")
+    readable = isinstance(request_id, str | int) and not isinstance(request_id, bool)
+    if readable and "params" in body and not isinstance(body["params"], dict):
+        error = RpcError(INVALID_PARAMS, "Invalid params: params must be an object.")
+    else:
+        error = RpcError(INVALID_REQUEST, "The body is not a valid JSON-RPC request.")
+    record("", OUTCOMES.get(error.code, "error"), started)
+    return rpc_error_response(error, request_id if readable else None, error.http_status(modern=True))
 
 
 def _notification(body: dict[str, Any], started: float) -> Response:
