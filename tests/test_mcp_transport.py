@@ -107,10 +107,26 @@ def test_a_compressed_body_is_415_not_read_as_json(client):
     assert "uncompressed" in error_of(response)["message"]
 
 
-def test_accept_without_json_is_406(client):
+def test_accept_without_json_or_an_event_stream_is_406(client):
     response = client.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"}, headers={"Accept": "text/html"})
 
     assert response.status_code == 406
+
+
+def test_a_client_accepting_only_an_event_stream_gets_the_answer_as_one_event(client):
+    # Some MCP proxies send only `Accept: text/event-stream`: they were refused with 406.
+    message = {"jsonrpc": "2.0", "id": 5, "method": "tools/list"}
+    legacy = {"MCP-Protocol-Version": "2025-11-25"}
+
+    streamed = client.post("/mcp", json=message, headers={**legacy, "Accept": "text/event-stream"})
+    plain = client.post("/mcp", json=message, headers={**legacy, "Accept": "application/json, text/event-stream"})
+
+    assert streamed.status_code == 200
+    assert streamed.mimetype == "text/event-stream"
+    event, data, end = streamed.get_data(as_text=True).split("\n", 2)
+    assert (event, end) == ("event: message", "\n")
+    assert json.loads(data.removeprefix("data: ")) == plain.get_json()
+    assert plain.mimetype == "application/json"
 
 
 @pytest.mark.parametrize("method", ["get", "delete"])

@@ -64,7 +64,11 @@ def read_message() -> Any:
         # origin must not drive this server.
         raise ForbiddenOrigin()
     if request.headers.get("Accept") and not request.accept_mimetypes.accept_json:
-        raise NotAcceptable("Accept must allow application/json: every answer is one JSON object.")
+        if not request.accept_mimetypes["text/event-stream"]:
+            raise NotAcceptable("Accept must allow application/json or text/event-stream.")
+        # Some proxies (one that AI assistants reach remote servers through) send only this:
+        # the one answer then goes as one event of a stream (`replies.as_event_stream`).
+        g.mcp_event_stream = True
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
     if body_is_encoded():

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import structlog
-from flask import Response
+from flask import Response, g
 from mcp_types.jsonrpc import (
     HEADER_MISMATCH,
     INTERNAL_ERROR,
@@ -59,6 +59,17 @@ def rpc_error_response(error: RpcError, request_id: Any, status: int) -> Respons
     if error.data is not None:
         body["data"] = error.data
     return json_response({"jsonrpc": "2.0", "id": request_id, "error": body}, status)
+
+
+def as_event_stream(response: Response) -> Response:
+    """For a client that accepts only an event stream: a 200's JSON-RPC message as one SSE event."""
+    if not g.get("mcp_event_stream") or response.status_code != 200 or response.mimetype != "application/json":
+        return response
+    # Compact JSON escapes every line break, so the message is one `data:` line.
+    response.set_data(b"event: message\ndata: " + response.get_data() + b"\n\n")
+    response.mimetype = "text/event-stream"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def json_response(body: dict[str, Any], status: int = 200) -> Response:

@@ -20,7 +20,7 @@ from app.api.openapi_doc import api_blueprint
 from app.mcp import error_handlers, methods
 from app.mcp.incoming import read_message
 from app.mcp.protocol import SUPPORTED_VERSIONS, Negotiated, RpcError, negotiate, unsupported_version
-from app.mcp.replies import OUTCOMES, json_response, record, rpc_error_response
+from app.mcp.replies import OUTCOMES, as_event_stream, json_response, record, rpc_error_response
 
 bp = api_blueprint("mcp", __name__, "mcp")
 
@@ -55,7 +55,7 @@ _RESPONSES: dict[int | str, Any] = {
     },
     description=(
         "One JSON-RPC request or notification per POST, answered with one JSON object (notifications: "
-        "`202`). Protocol revisions 2026-07-28 (per-request `_meta`, `server/discover`) and 2024-11-05 "
+        "`202`; to an `Accept` of `text/event-stream` alone, one SSE `message` event). Protocol revisions 2026-07-28 (per-request `_meta`, `server/discover`) and 2024-11-05 "
         "to 2025-11-25 (`initialize`). Tools `ask_question`, `assess_fit`; resources `profile://current`, "
         "`questions://suggested`. Tool calls are rate-limited per client like chat."
     ),
@@ -134,3 +134,4 @@ def _name(params: dict[str, Any] | None) -> str:
 
 
 error_handlers.init_blueprint(bp)
+bp.after_request(as_event_stream)
