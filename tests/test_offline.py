@@ -381,3 +381,24 @@ def test_an_faq_titled_with_a_full_width_question_mark_is_not_quoted_as_its_own_
     faq = Passage("工作地点在哪里\uff1f", "工作地点在哪里? 目前在拉各斯。可以远程工作。", 1.0)
 
     assert restore_lines(faq) == "目前在拉各斯。可以远程工作。"
+
+
+def test_a_fit_examples_job_description_is_never_quoted_as_the_candidates_experience() -> None:
+    # "Job description: lead renovation sites" answered "has she led renovation work?" as if
+    # she had (resumes audit); the fit level and verdict are still the fit example's answer.
+    fit = Passage(
+        title="Fit Assessment \u2014 Site Manager at a Madrid builder",
+        text=(
+            "Fit level: Partial fit\nRole: Site manager for building renovation\n"
+            "Job description: Lead renovation sites of listed buildings in Madrid.\n"
+            "Verdict: Strong on new-build sites; no renovation of listed buildings."
+        ),
+        score=2.0,
+    )
+    request = AnswerRequest(messages=[], question="Has she led renovation sites of listed buildings?", passages=(fit,))
+
+    answer = compose_answer(request)
+
+    assert "Lead renovation sites" not in answer
+    assert "Site manager for building renovation" not in answer
+    assert "no renovation of listed buildings" in answer

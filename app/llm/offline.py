@@ -14,7 +14,7 @@ from collections.abc import Generator
 import numpy as np
 
 from app.llm.canned import word_chunks
-from app.llm.quote_context import with_announced_lists, with_direct_answers
+from app.llm.quote_context import describes_the_job, with_announced_lists, with_direct_answers
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
@@ -128,6 +128,8 @@ def _select(
     idf = {q: 1.0 + math.log((len(sentences) + 1) / (1 + sum(q in h for h in hits))) for q in question}
     scored: list[tuple[float, Sentence]] = []
     for sentence, found, close in zip(sentences, hits, closeness, strict=True):
+        if describes_the_job(sentence, passages):
+            continue
         # A title match counts for the sentences under it ("at Acme" finds Acme's bullets),
         # but for less than the sentence's own words.
         title_only = titles[sentence.passage] - found

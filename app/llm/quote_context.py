@@ -17,6 +17,16 @@ from app.text.sentences import Sentence
 MAX_LEAD_CHARS = 200  # an added outright answer; a longer first sentence is no short answer
 # "Fit level: Strong fit", also written "**Fit level:** Strong fit" (SPEC §10 labels may be bold).
 _FIT_LEVEL = re.compile(r"[*_]*fit level[*_]*:", re.IGNORECASE)
+_ABOUT_THE_JOB = re.compile(r"[*_]*(?:job description|role)[*_]*:", re.IGNORECASE)
+
+
+def describes_the_job(sentence: Sentence, passages: tuple[Passage, ...]) -> bool:
+    """Whether `sentence` is a fit example's `Job description:` or `Role:` line.
+
+    It says what a job asked for, not what the candidate did: quoted for "has she renovated
+    buildings?", "Job description: lead renovation sites in Madrid" reads as her experience.
+    """
+    return passages[sentence.passage].title.startswith(FIT_TITLE_PREFIX) and bool(_ABOUT_THE_JOB.match(sentence.text))
 
 
 def with_announced_lists(chosen: list[Sentence], sentences: list[Sentence], used: int, budget: int) -> list[Sentence]:
