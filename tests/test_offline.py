@@ -329,7 +329,8 @@ def test_a_quoted_fit_example_brings_its_fit_level_plain_or_bold() -> None:
         answer = ask("Would she suit a machine learning role building recommendation models?", passages=(fit,))
 
         assert f"{label} Weak fit" in answer
-        assert answer.index(label) < answer.index("Role: Machine learning")  # in the frame's order
+        assert answer.index(label) < answer.index("Verdict: Not a match")  # in the frame's order
+        assert "Role: Machine learning" not in answer  # the cited title names the role
 
 
 def test_a_fit_level_comes_only_with_its_own_fit_example() -> None:
