@@ -83,8 +83,15 @@ def finished_then(*after: Write | Pause | Drop, usage: bool = True) -> Scenario:
         (finished_then(Pause(5.0), usage=False), 2.5),  # waits for the usage up to the read timeout
         (finished_then(Write(b": still here\n\n"), Pause(5.0), usage=False), 1.0),
         (finished_then(Drop(reset=True), usage=False), 1.0),
+        (finished_then(*[Write(b": ping\n\n"), Pause(0.1)] * 30), 1.0),  # each within the 0.2 s grace
     ],
-    ids=["silent after usage", "silent without usage", "comments after finish", "reset after finish"],
+    ids=[
+        "silent after usage",
+        "silent without usage",
+        "comments after finish",
+        "reset after finish",
+        "comments after usage",
+    ],
 )
 def test_an_answer_whose_finish_came_is_whole_without_its_done(
     llm_server: FakeLLMServer, make_llm_client: MakeClient, scenario: Scenario, within: float

@@ -128,7 +128,8 @@ def _finish_body_if_arrived(rest: Iterator[ServerSentEvent], response: requests.
     answer skips a TCP (and TLS) handshake; it closes a partly read one. What follows
     [DONE] is normally just the end of the chunked body, sent with it; [DONE] itself comes
     right after the usage. A read that waits longer ends the attempt, and the connection
-    is then closed as before.
+    is then closed as before; after [DONE] or a comment, no read waits at all (the answer's
+    deadline bounds an upstream that trickles bytes after its usage).
     """
     sock = getattr(response.raw.connection, "sock", None)
     if sock is None:
@@ -136,8 +137,9 @@ def _finish_body_if_arrived(rest: Iterator[ServerSentEvent], response: requests.
     timeout = sock.gettimeout()
     try:
         sock.settimeout(wait)
-        for _ignored in rest:  # events after [DONE] carry nothing for us
-            pass
+        for event in rest:  # events after [DONE] carry nothing for us
+            if wait and (event.comment is not None or event.data == "[DONE]"):
+                sock.settimeout(0.0)  # what is still to come is sent with it, or not worth waiting for
     except Exception:  # nothing lost: the connection is simply not reused
         return
     finally:
