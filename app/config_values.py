@@ -25,8 +25,17 @@ def origin(entry: str) -> str:
     )
     if not usable:
         raise ValueError(f"{entry[:100]!r} is not an origin such as https://jobs.example.com")
-    scheme, host = parts.scheme.lower(), str(parts.hostname)
+    scheme, host = parts.scheme.lower(), _ascii_host(str(parts.hostname), entry)
     return f"{scheme}://{host}" if port in (None, _DEFAULT_PORTS[scheme]) else f"{scheme}://{host}:{port}"
+
+
+def _ascii_host(host: str, entry: str) -> str:
+    # A browser sends an internationalised host in its ASCII (punycode) form: "café.example"
+    # arrives as "xn--caf-dma.example", and would otherwise never match.
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"{entry[:100]!r} is not an origin such as https://jobs.example.com") from None
 
 
 _HOST = re.compile(r"[A-Za-z0-9._-]+")

@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import __version__
 from app.api import (
     admin,
+    caching,
     chat,
     cors,
     error_handlers,
@@ -75,6 +76,7 @@ def create_app(
     model_budget.init_app(app, limiter, settings.rate_limit_per_minute * settings.model_tokens_per_request)
     metrics.init_app(app)
     cors.init_app(app, settings.cors_origins)
+    caching.init_app(app)
     for blueprint in (chat.bp, fit.bp, feedback.bp, health.bp, profile.bp, version.bp, mcp_transport.bp):
         app.register_api(blueprint)
     admin.init_app(app, settings)

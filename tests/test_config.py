@@ -116,6 +116,8 @@ def test_an_origin_copied_with_its_trailing_slash_still_matches_the_browsers():
         "http://127.0.0.1",
     ]
     assert load_settings({"cors_origins": "*"}).cors_origins == ["*"]
+    # An internationalised host as browsers send it (punycode): it never matched as written.
+    assert load_settings({"cors_origins": "https://caf\u00e9.example"}).cors_origins == ["https://xn--caf-dma.example"]
 
 
 @pytest.mark.parametrize(
