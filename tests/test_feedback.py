@@ -78,6 +78,26 @@ def test_a_second_rating_of_one_answer_replaces_the_first(client, app):
     assert {i: f.rating for i, f in stored.items()} == {1: "up", 3: "up"}
 
 
+def test_rating_an_answer_trimmed_off_a_long_conversation_is_410_not_a_validation_error(
+    app_config, fake_memvid, scripted_answerer
+):
+    # The page shows thumbs on every answer; the early ones were 422 "names no answer" for an
+    # index the service itself had given (web client audit).
+    client = create_app(
+        {**app_config, "max_history_messages": 4}, memvid=fake_memvid, llm=scripted_answerer
+    ).test_client()
+    sid = answered_session(client, turns=3)  # answers 1, 3 and 5; 1 is trimmed
+
+    gone = client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 1})
+    kept = client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 3})
+    question = client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 4})
+
+    assert (gone.status_code, gone.get_json()["code"]) == (410, "answer_no_longer_kept")
+    assert "MAX_HISTORY_MESSAGES = 4" in gone.get_json()["detail"]
+    assert kept.status_code == 200
+    assert (question.status_code, question.get_json()["code"]) == (422, "validation_error")
+
+
 def test_unknown_session_is_404(client):
     response = client.post(f"/api/v1/chat/{uuid.uuid4()}/feedback", json={"rating": "up"})
 

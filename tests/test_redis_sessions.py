@@ -11,7 +11,7 @@ import pytest
 from app.errors import SessionsUnavailable
 from app.state.redis_link import RETRY_SECONDS, RedisLink, RedisUnavailable
 from app.state.redis_sessions import RedisSessionStore
-from app.state.sessions import Feedback, NotAnAnswer, SessionNotFound
+from app.state.sessions import AnswerNoLongerKept, Feedback, NotAnAnswer, SessionNotFound
 from app.telemetry.metrics import CACHE_REMOVALS
 from tests.fakes import FakeClock as Clock
 
@@ -163,7 +163,7 @@ def test_a_rating_is_replaced_and_trimmed_with_its_answer(redis_server):
     session = sessions.get("s")
     assert (session.first_index, session.feedback) == (2, {})
     assert sessions.set_feedback("s", 3, rate()) == 3  # a1 keeps the index the client saw
-    with pytest.raises(NotAnAnswer):
+    with pytest.raises(AnswerNoLongerKept):  # told apart from an index that never named an answer
         sessions.set_feedback("s", 1, rate())
 
 

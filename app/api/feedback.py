@@ -12,7 +12,7 @@ from app.api.request_checks import require_json_body
 from app.api.schemas import ErrorBody, FeedbackPath, FeedbackRequest, FeedbackResponse
 from app.components import components
 from app.errors import RequestError, ServiceError
-from app.state.sessions import Feedback, NotAnAnswer, SessionNotFound
+from app.state.sessions import AnswerNoLongerKept, Feedback, NotAnAnswer, SessionNotFound
 from app.telemetry.metrics import FEEDBACK
 
 log = structlog.get_logger(__name__)
@@ -21,7 +21,7 @@ bp = api_blueprint("feedback", __name__, "chat", url_prefix="/api/v1")
 bp.before_request(require_json_body)
 
 # 503 `sessions_unavailable`: the shared session store (Redis) is away; the rating can be sent again.
-_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 404, 413, 415, 422, 429, 503), ErrorBody)
+_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 404, 410, 413, 415, 422, 429, 503), ErrorBody)
 
 
 @bp.post(
@@ -38,6 +38,13 @@ def feedback(path: FeedbackPath, body: FeedbackRequest) -> dict[str, Any]:
     except SessionNotFound:
         raise ServiceError(
             "There is no such conversation (or it expired).", code="session_not_found", status=404
+        ) from None
+    except AnswerNoLongerKept:
+        raise ServiceError(
+            "That answer is no longer kept: a conversation keeps only its latest messages "
+            f"(MAX_HISTORY_MESSAGES = {components().settings.max_history_messages}).",
+            code="answer_no_longer_kept",
+            status=410,
         ) from None
     except NotAnAnswer:
         detail = "message_index names no answer in this conversation"

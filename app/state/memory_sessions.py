@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from app.llm.types import ChatMessage
 from app.state.caches import CacheStats, CountedTTLCache, LookupCounter
-from app.state.sessions import Feedback, NotAnAnswer, Session, SessionNotFound
+from app.state.sessions import AnswerNoLongerKept, Feedback, NotAnAnswer, Session, SessionNotFound
 from app.telemetry.metrics import LIVE_SESSIONS
 
 
@@ -70,6 +70,8 @@ class MemorySessionStore:
             if session is None:
                 raise SessionNotFound(session_id)
             index = session.answer_index(message_index)
+            if index is None and message_index is not None and message_index < session.first_index:
+                raise AnswerNoLongerKept(message_index)
             if index is None:
                 raise NotAnAnswer(message_index)
             session.feedback[index] = feedback

@@ -83,7 +83,8 @@ return {first + kept - 1, evicted, expired}
 
 # Rate answer number ARGV[6] (from the conversation's start; "" for the last answer) with
 # ARGV[7] (JSON), replacing an earlier rating; the expiry is not touched. Returns the
-# answer's index, -1 when the session is not there, -2 when the index names no answer held.
+# answer's index, -1 when the session is not there, -2 when the index names no answer held,
+# -3 when it names a message trimmed off the conversation's front.
 SET_FEEDBACK = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local first = tonumber(redis.call('HGET', KEYS[1], 'first_index') or '0')
@@ -99,7 +100,7 @@ if ARGV[6] == '' then
   if not position then return -2 end
 else
   position = tonumber(ARGV[6]) - first
-  if position < 0 then return -2 end
+  if position < 0 then return -3 end
   local message = redis.call('LINDEX', KEYS[2], position)
   if not message or cjson.decode(message)['role'] ~= 'assistant' then return -2 end
 end

@@ -31,7 +31,7 @@ from app.state.redis_link import RETRY_SECONDS, RedisLink, RedisUnavailable
 from app.state.redis_memory import SAMPLE, sampled_memory
 from app.state.redis_scripts import APPEND_TURN, OPEN_SESSION, SET_FEEDBACK
 from app.state.redis_session_layout import INDEX, PREFIX, STATS, decode_session, delete_sessions, session_keys
-from app.state.sessions import Feedback, NotAnAnswer, Session, SessionNotFound
+from app.state.sessions import AnswerNoLongerKept, Feedback, NotAnAnswer, Session, SessionNotFound
 
 
 class RedisSessionStore:
@@ -99,6 +99,8 @@ class RedisSessionStore:
             raise SessionNotFound(session_id)
         if result == -2:
             raise NotAnAnswer(message_index)
+        if result == -3:
+            raise AnswerNoLongerKept(message_index)
         return result
 
     def count(self) -> int:

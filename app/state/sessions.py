@@ -71,6 +71,10 @@ class NotAnAnswer(LookupError):
     """The message index names no answer the session holds."""
 
 
+class AnswerNoLongerKept(NotAnAnswer):
+    """The message index names a message trimmed off the conversation's front (MAX_HISTORY_MESSAGES)."""
+
+
 class SessionStore(Protocol):
     """Where conversations live. A turn is stored whole or not at all."""
 
