@@ -85,12 +85,15 @@ def _huge(count: int) -> Scenario:
 
 
 def _cut(count: int) -> tuple[str, ...]:
-    """What is relayed of `_huge(count)`: its tokens while they fit MAX_TOKENS x MAX_CHARS_PER_TOKEN."""
+    """What is relayed of `_huge(count)`: its first MAX_TOKENS x MAX_CHARS_PER_TOKEN characters,
+    the token that crosses the limit cut there."""
     kept: list[str] = []
+    room = MAX_TOKENS * MAX_CHARS_PER_TOKEN
     for text in (f" w{i}" for i in range(count)):
-        if sum(map(len, kept)) + len(text) > MAX_TOKENS * MAX_CHARS_PER_TOKEN:
-            break
+        if len(text) > room:
+            return (*kept, text[:room]) if room else tuple(kept)
         kept.append(text)
+        room -= len(text)
     return tuple(kept)
 
 
