@@ -39,7 +39,8 @@ COPY wsgi.py gunicorn.conf.py ./
 COPY deploy/healthcheck.py ./deploy/healthcheck.py
 # The image has no .git: GET /api/v1/version names the commit given at build time ("" if none).
 ARG GIT_COMMIT=""
-# PROMETHEUS_MULTIPROC_DIR: the workers' metric files, wiped by gunicorn at start. Mount
+# PROMETHEUS_MULTIPROC_DIR: the workers' metric files, wiped by gunicorn at start (a one-off
+# `flask` command ignores it and counts alone). Mount
 # a tmpfs on /tmp (deploy/compose.yaml does) so the root filesystem can be read-only.
 ENV PATH="/app/.venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \

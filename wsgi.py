@@ -4,11 +4,11 @@ import gc
 
 from app.worker import metrics_dir
 
-# Before the app's modules define their metrics: gunicorn's master has made this directory,
-# but a one-off `flask --app wsgi ...` in the container (the image sets the variable) has none.
-metrics_dir.ensure_exists()
+# Before the app's modules define their metrics: under gunicorn its master has made the
+# multiprocess directory; a one-off `flask --app wsgi ...` keeps its metrics to itself.
+metrics_dir.leave_to_the_server()
 
-from app.factory import create_app  # noqa: E402 (after the directory exists)
+from app.factory import create_app  # noqa: E402 (after the metrics' mode is settled)
 
 app = create_app()
 

@@ -177,20 +177,24 @@ def test_configured_directory(value, expected):
     assert (str(found) if found else None) == expected
 
 
-def test_ensure_exists_makes_the_configured_directory_and_nothing_else(tmp_path):
-    target = tmp_path / "not" / "yet"
+def test_only_gunicorns_workers_keep_the_multiprocess_directory():
+    ours = {metrics_dir.ENV_VAR: "/tmp/live", "SERVER_SOFTWARE": "gunicorn/25.1.0"}
+    alone = {metrics_dir.ENV_VAR: "/tmp/live"}
 
-    metrics_dir.ensure_exists({})
-    metrics_dir.ensure_exists({metrics_dir.ENV_VAR: str(target)})
-    metrics_dir.ensure_exists({metrics_dir.ENV_VAR: str(target)})  # already there: fine
+    metrics_dir.leave_to_the_server(ours)
+    metrics_dir.leave_to_the_server(alone)
 
-    assert target.is_dir()
-    assert [p.name for p in tmp_path.iterdir()] == ["not"]
+    assert ours[metrics_dir.ENV_VAR] == "/tmp/live"
+    assert metrics_dir.ENV_VAR not in alone
 
 
-def test_one_off_command_creates_the_directory_before_any_metric(tmp_path):
-    target = tmp_path / "not-yet"
-    env = {**os.environ, metrics_dir.ENV_VAR: str(target), "MEMVID_GRPC_URL": "127.0.0.1:9"}
+def test_a_one_off_command_leaves_no_files_in_the_live_directory(tmp_path):
+    # The image sets the variable for every process: `docker compose exec api flask ... cache
+    # stats` left four files per run there, read by every scrape and never removed.
+    live = tmp_path / "live"
+    live.mkdir()
+    env = {**os.environ, metrics_dir.ENV_VAR: str(live), "MEMVID_GRPC_URL": "127.0.0.1:9"}
+    env.pop("SERVER_SOFTWARE", None)
 
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "routes"],
@@ -202,4 +206,4 @@ def test_one_off_command_creates_the_directory_before_any_metric(tmp_path):
     )
 
     assert result.returncode == 0, result.stderr
-    assert target.is_dir()
+    assert list(live.iterdir()) == []

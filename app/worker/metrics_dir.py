@@ -44,15 +44,16 @@ def configured(environ: Mapping[str, str] = os.environ) -> Path | None:
     return Path(value) if value else None
 
 
-def ensure_exists(environ: Mapping[str, str] = os.environ) -> None:
-    """Create the configured directory if missing: a one-off command has no master to prepare it.
+def leave_to_the_server(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Outside gunicorn (a one-off `flask --app wsgi ...`), let this process count alone.
 
-    Call it before importing any module that defines a metric: prometheus_client opens
-    its files in the directory as soon as a metric is defined.
+    The image sets PROMETHEUS_MULTIPROC_DIR for every process: a command run in the container
+    wrote its metric files into the live directory, which every scrape then read and nothing
+    removed. gunicorn's master names itself in SERVER_SOFTWARE, which its workers inherit.
+    Call it before importing any module that defines a metric.
     """
-    path = configured(environ)
-    if path is not None:
-        path.mkdir(parents=True, exist_ok=True)
+    if not environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):
+        environ.pop(ENV_VAR, None)
 
 
 def mark_dead(pid: int, environ: Mapping[str, str] = os.environ) -> None:
