@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from app.config import MAX_WORKERS, ConfigError, load_settings
+from app.config import MAX_WORKERS, ConfigError, load_settings, worker_count
 from app.telemetry.logs import configure_logging, gunicorn_logconfig
 from app.telemetry.tracing import exporter_name
 
@@ -35,11 +35,7 @@ bind = f"0.0.0.0:{_settings.port}"  # a --bind on the command line overrides thi
 # Unset WEB_CONCURRENCY: without REDIS_URL one worker, as sessions and rate-limit counters
 # live in worker memory; with it one per CPU this process may run on (a gevent worker is one
 # event loop on one core: fewer leaves cores idle, more only adds switching; deploy/scaling.md).
-workers = (
-    _settings.web_concurrency
-    if "web_concurrency" in _settings.model_fields_set or not _settings.redis_url
-    else len(os.sched_getaffinity(0))
-)
+workers = worker_count(_settings, len(os.sched_getaffinity(0)))
 # Each open SSE stream holds one connection; extra requests queue, they are not refused.
 worker_connections = _settings.worker_connections
 # For gevent workers this is a heartbeat of the event loop, not a request time limit.

@@ -175,3 +175,11 @@ def _check_production(settings: Settings) -> None:
         raise ConfigError(f"Configuration error: MEMVID_FILE: no such file: {settings.memvid_file}")
     if not settings.openrouter_api_key:
         raise ConfigError("Configuration error: APP_ENV=production needs OPENROUTER_API_KEY")
+
+
+def worker_count(settings: Settings, cpus: int) -> int:
+    """The gunicorn workers to run: WEB_CONCURRENCY when set, or without REDIS_URL its default of
+    one (sessions and rate limits live in worker memory); with it, one per CPU up to MAX_WORKERS."""
+    if "web_concurrency" in settings.model_fields_set or not settings.redis_url:
+        return settings.web_concurrency
+    return min(cpus, MAX_WORKERS)  # an 80-CPU host refused to start when the operator asked for nothing

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from app.config import MAX_WORKERS, load_settings, worker_count
 from tests.servers import ROOT
 
 # A gunicorn server as the config's hooks use it: only its log.
@@ -105,6 +106,15 @@ def test_with_redis_one_worker_per_cpu_by_default():
     settings = printed_settings(REDIS_URL="redis://127.0.0.1:1/0")
     assert settings["workers"] == str(len(os.sched_getaffinity(0)))
     assert printed_settings(REDIS_URL="redis://127.0.0.1:1/0", WEB_CONCURRENCY="3")["workers"] == "3"
+
+
+def test_the_default_of_one_worker_per_cpu_stops_at_the_cap():
+    with_redis = load_settings({"redis_url": "redis://127.0.0.1:1/0"})
+
+    assert worker_count(with_redis, 80) == MAX_WORKERS
+    assert worker_count(with_redis, 2) == 2
+    assert worker_count(load_settings({}), 80) == 1  # without Redis, one
+    assert worker_count(load_settings({"redis_url": "redis://127.0.0.1:1/0", "web_concurrency": 3}), 80) == 3
 
 
 def test_environment_overrides():
