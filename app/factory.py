@@ -67,6 +67,7 @@ def create_app(
     tracing.init_app(app, settings)  # before trace_id: the request span must exist when its id is read
     trace_id.init_app(app)  # before the other hooks and handlers: they all see the trace id
     error_handlers.init_app(app)
+    metrics.init_app(app)  # before the rate limit: a request it refuses is timed too
     limiter = rate_limit.init_app(
         app,
         settings,
@@ -74,7 +75,6 @@ def create_app(
         counted={mcp_transport.bp.name: mcp_incoming.is_tool_call},
     )
     model_budget.init_app(app, limiter, settings.rate_limit_per_minute * settings.model_tokens_per_request)
-    metrics.init_app(app)
     cors.init_app(app, settings.cors_origins)
     caching.init_app(app)
     for blueprint in (chat.bp, fit.bp, feedback.bp, health.bp, profile.bp, version.bp, mcp_transport.bp):
