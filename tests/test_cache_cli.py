@@ -75,7 +75,7 @@ def test_the_cli_shows_what_the_api_did_then_expires_and_clears(running):
     assert first in table
     assert "expires_in" in table
 
-    shown = json.loads(cache(env, "show", first, "--json").stdout)["session"]
+    shown = json.loads(cache(env, "show", first.upper(), "--json").stdout)["session"]  # any UUID form, as the API
     assert [m["role"] for m in shown["messages"]] == ["user", "assistant"] * 2
     assert "What cloud work has Ada done?" in cache(env, "show", first).stdout
 
@@ -92,7 +92,10 @@ def test_the_cli_shows_what_the_api_did_then_expires_and_clears(running):
     assert "≈" in table
     assert ("Redis expires" in table) == ("REDIS_URL" in env)
 
-    assert cache(env, "expire", first, "--yes").returncode == 0
+    assert cache(env, "expire", first.replace("-", ""), "--yes").returncode == 0
+    refused = cache(env, "show", "not-a-session")
+    assert refused.returncode == 2
+    assert "is not a session id (a UUID)" in refused.stderr
     assert [row["id"] for row in json.loads(cache(env, "list", "sessions", "--json").stdout)["sessions"]] == [second]
     cleared = json.loads(cache(env, "clear", "sessions", "--yes", "--json").stdout)
     assert cleared["cleared"] == {"sessions": 1}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import sys
+import uuid
 from typing import Any, NoReturn
 
 import click
@@ -112,17 +113,12 @@ def list_sessions(what: str, limit: int, as_json: bool) -> None:
     """List sessions, newest first."""
     rows, scope = _run(lambda source: (source.sessions(limit), _scope(source)))
     shown = [{**row, "created": _time(row["created"]), "last_active": _time(row["last_active"])} for row in rows]
-    _print(
-        "sessions",
-        rows if as_json else shown,
-        scope,
-        as_json,
-        ["id", "created", "last_active", "messages", "expires_in"],
-    )
+    columns = ["id", "created", "last_active", "messages", "expires_in"]
+    _print("sessions", rows if as_json else shown, scope, as_json, columns)
 
 
 @cache_cli.command("show")
-@click.argument("session_id")
+@click.argument("session_id", callback=lambda _context, _param, value: _session_id(value))
 @json_option
 def show(session_id: str, as_json: bool) -> None:
     """Show one conversation with its times."""
@@ -168,7 +164,7 @@ def clear(name: str | None, yes: bool, as_json: bool) -> None:
 
 
 @cache_cli.command("expire")
-@click.argument("session_id")
+@click.argument("session_id", callback=lambda _context, _param, value: _session_id(value))
 @yes_option
 @json_option
 def expire(session_id: str, yes: bool, as_json: bool) -> None:
@@ -190,6 +186,14 @@ def _print(key: str, rows: list[dict[str, Any]], scope: dict[str, Any], as_json:
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
     for line in cells:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+
+
+def _session_id(value: str) -> str:
+    # As the API reads it: any UUID form ("D617F48A-…", no hyphens) names the lower-case id kept.
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise click.BadParameter(f"{value[:60]!r} is not a session id (a UUID)") from None
 
 
 def _time(epoch: float) -> str:
