@@ -9,7 +9,6 @@ import structlog
 
 from app.state import redis_link
 from app.state.redis_link import RedisLink, RedisUnavailable, redacted
-from tests.fakes import FakeClock as Clock
 
 
 @pytest.mark.parametrize(
@@ -24,9 +23,9 @@ def test_a_password_is_never_shown(url, shown):
     assert redacted(url) == shown
 
 
-def link_to(server, clock=time.monotonic) -> RedisLink:
+def link_to(server) -> RedisLink:
     client = redis_link.connect(server.url, timeout=0.3, max_connections=4)
-    return RedisLink(client, url=server.url, clock=clock)
+    return RedisLink(client, url=server.url)
 
 
 def test_a_password_in_the_url_authenticates(tmp_path):
@@ -40,24 +39,42 @@ def test_a_password_in_the_url_authenticates(tmp_path):
 
 
 def test_one_warning_when_redis_goes_and_one_when_it_is_back(redis_server):
-    clock = Clock(0.0)
-    link = link_to(redis_server, clock)
+    link = link_to(redis_server)
     assert link.ping()
     redis_server.stop()
 
     with structlog.testing.capture_logs() as logs:
         for _ in range(5):
             assert not link.ping()
-        clock.now += redis_link.RETRY_SECONDS
-        assert not link.ping()  # the probe after the wait fails too: still one warning
         redis_server.start()
-        assert not link.ping()  # still inside the wait: no network call
-        clock.now += redis_link.RETRY_SECONDS
-        assert link.ping()
+        # The background probe pings every RETRY_SECONDS: the link comes back without any call.
+        deadline = time.monotonic() + 3 * redis_link.RETRY_SECONDS
+        while not link.up and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert link.up
         assert link.ping()
 
     assert [entry["event"] for entry in logs] == ["redis.unavailable", "redis.recovered"]
     assert all(redis_server.password is None or redis_server.password not in str(e) for e in logs)
+
+
+def test_a_down_link_sends_no_call_of_a_request_to_redis(redis_server):
+    # Each request of a quiet site was the probe: with a hanging Redis every one paid a timeout.
+    link = link_to(redis_server)
+    assert link.ping()
+    redis_server.freeze()
+    try:
+        with pytest.raises(RedisUnavailable):
+            link.run(lambda client: client.get("k"))
+        time.sleep(redis_link.RETRY_SECONDS + 0.2)  # past the probe's first ping
+        started = time.monotonic()
+        with pytest.raises(RedisUnavailable):
+            link.run(lambda client: client.get("k"))
+        waited = time.monotonic() - started
+    finally:
+        redis_server.thaw()
+
+    assert waited < 0.05
 
 
 def test_a_frozen_redis_costs_one_timeout_then_nothing(redis_server):

@@ -4,9 +4,11 @@ A bounded pool per worker process (redis-py is pure Python: under gevent's patch
 its calls are cooperative). Every call has the connect and socket timeout, and none is
 retried by redis-py: a Redis in trouble must cost a request one timeout, not several.
 
-After a failure the link is down: calls fail at once, without touching the network, until
-RETRY_SECONDS have passed; then one call goes out as a probe. One warning is logged when
-Redis goes away and one line when it is back, never one per request.
+After a failure the link is down: calls fail at once, without touching the network, while
+a background probe pings Redis every RETRY_SECONDS; the first answer brings the link back.
+No request pays for a probe: when each request was the probe, a hanging Redis cost every
+request of a quiet site a timeout, or several when it ran longer than RETRY_SECONDS. One
+warning is logged when Redis goes away and one line when it is back, never one per request.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 
-# Seconds a down link waits before it lets one call try Redis again.
+# Seconds between two pings of the background probe while the link is down.
 RETRY_SECONDS = 1.0
 
 
@@ -35,7 +37,7 @@ POOL_EXHAUSTED = "No connection available."
 
 
 class RedisUnavailable(Exception):
-    """Redis did not answer in time (or the link is waiting before it tries again)."""
+    """Redis did not answer in time (or the link is down and its probe has not heard it since)."""
 
 
 def redacted(url: str) -> str:
@@ -68,13 +70,13 @@ def connect(url: str, *, timeout: float, max_connections: int) -> redis.Redis:
 class RedisLink:
     """A Redis client plus the up/down state every shared store consults."""
 
-    def __init__(self, client: redis.Redis, *, url: str, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, client: redis.Redis, *, url: str, sleep: Callable[[float], None] | None = None) -> None:
         self.client = client
         self.shown_url = redacted(url)
-        self._clock = clock
+        # Looked up at call time: gevent patches `time.sleep` after this module may be imported.
+        self._sleep = sleep or (lambda seconds: time.sleep(seconds))
         self._lock = threading.Lock()
         self._up = True
-        self._retry_at = 0.0
 
     @classmethod
     def from_url(cls, url: str, *, timeout: float, max_connections: int) -> RedisLink:
@@ -90,11 +92,8 @@ class RedisLink:
 
         The client is typed Any: redis-py's stubs type every reply as a union of all of them.
         """
-        with self._lock:
-            if not self._up and self._clock() < self._retry_at:
-                raise RedisUnavailable()
-            if not self._up:
-                self._retry_at = self._clock() + RETRY_SECONDS  # this call is the probe
+        if not self._up:
+            raise RedisUnavailable()
         try:
             result = operation(self.client)
         except redis.ConnectionError as error:
@@ -111,7 +110,7 @@ class RedisLink:
         return result
 
     def ping(self) -> bool:
-        """Return whether Redis answers now (a down link waits for its retry time)."""
+        """Return whether Redis answers now (a down link says no at once, until its probe hears it)."""
         try:
             return bool(self.run(lambda client: client.ping()))
         except RedisUnavailable:
@@ -124,10 +123,20 @@ class RedisLink:
     def _went_down(self, error: Exception) -> None:
         with self._lock:
             was_up, self._up = self._up, False
-            self._retry_at = self._clock() + RETRY_SECONDS
         if was_up:
             # The error's class only: its text may carry the address, never the URL's password.
             log.warning("redis.unavailable", redis=self.shown_url, error=type(error).__name__)
+            # A thread, or under gevent's patching a greenlet: one per outage.
+            threading.Thread(target=self._probe_until_back, name="redis-probe", daemon=True).start()
+
+    def _probe_until_back(self) -> None:
+        while not self._up:
+            self._sleep(RETRY_SECONDS)
+            try:
+                self.client.ping()
+            except redis.RedisError:
+                continue
+            self._came_back()
 
     def _came_back(self) -> None:
         if self._up:
