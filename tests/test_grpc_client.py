@@ -151,6 +151,25 @@ def test_slow_service_trips_the_deadline(memvid_server: FakeMemvidServer) -> Non
     backend.close()
 
 
+def test_health_polls_of_a_memvid_slower_than_their_probe_never_open_the_breaker(
+    memvid_server: FakeMemvidServer,
+) -> None:
+    # A memvid answering in 1.2 s (inside the searches' 3 s) missed the 0.8 s health probe:
+    # three polls opened the breaker, and chats answered without resume context (ops audit).
+    breaker = CircuitBreaker(failure_threshold=2, base_delay=5.0)
+    backend = GrpcMemvidBackend(memvid_server.target, timeout=3.0, breaker=breaker)
+    memvid_server.fake.hits = [hit("Skills", 1.0, "Python")]
+    memvid_server.fake.delay = 0.5
+
+    polls = [backend.health(timeout=0.2) for _ in range(3)]
+
+    assert polls == [BackendHealth(connected=False)] * 3  # slow: health says so
+    assert breaker.state == "closed"
+    assert backend.search("python", top_k=3, snippet_chars=100)  # and searches still answer
+    assert backend.health(timeout=3.0).connected  # a probe as patient as the searches counts
+    backend.close()
+
+
 def test_backs_off_while_down_then_recovers(memvid_server: FakeMemvidServer) -> None:
     breaker = CircuitBreaker(failure_threshold=2, base_delay=0.5, max_delay=2.0)
     backend = GrpcMemvidBackend(memvid_server.target, timeout=3.0, breaker=breaker)

@@ -140,12 +140,12 @@ class GrpcMemvidBackend:
         """Ask memvid's Health service within `timeout`; report failure instead of raising.
 
         While the breaker is open this answers at once; when a probe is due, this check is
-        the probe, so a health poll can bring the breaker back.
+        the probe, so a health poll can bring the breaker back. Missing a deadline shorter than the
+        searches' is no outage: a memvid slower than the probe still answers searches.
         """
         try:
-            response = self._invoke(
-                "health", self._channel.stubs().health.Check, memvid_pb2.HealthCheckRequest(), timeout
-            )
+            check = self._channel.stubs().health.Check
+            response = self._invoke("health", check, memvid_pb2.HealthCheckRequest(), timeout, timeout >= self.timeout)
         except RetrievalUnavailable:
             return BackendHealth(connected=False)
         except Exception:  # a health probe must never take the health endpoint down
@@ -161,7 +161,9 @@ class GrpcMemvidBackend:
         """Close the channel; a later call opens a new one."""
         self._channel.close()
 
-    def _invoke(self, method: str, rpc: Callable[..., Response], request: Any, timeout: float) -> Response:
+    def _invoke(
+        self, method: str, rpc: Callable[..., Response], request: Any, timeout: float, slow_is_outage: bool = True
+    ) -> Response:
         """Make one call through the breaker with a deadline, recording its duration and outcome."""
         started = time.perf_counter()
         if not self.breaker.allow():
@@ -172,9 +174,10 @@ class GrpcMemvidBackend:
         except grpc.RpcError as exc:
             code = exc.code() if isinstance(exc, grpc.Call) else grpc.StatusCode.UNKNOWN
             _observe(method, code.name.lower(), started)
-            if code in OUTAGE_CODES:
+            # A health poll missing its shorter deadline counts as neither (a slow memvid opened the breaker).
+            if code in OUTAGE_CODES and (slow_is_outage or code is not grpc.StatusCode.DEADLINE_EXCEEDED):
                 self.breaker.record_failure()
-            else:
+            elif code not in OUTAGE_CODES:
                 self.breaker.record_success()
             # `from None`: the RpcError's details are upstream text and must not travel on.
             raise RetrievalRpcError(code) from None
