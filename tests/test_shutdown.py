@@ -143,3 +143,40 @@ def test_sigterm_finishes_short_streams_and_ends_long_ones_cleanly(fakes, tmp_pa
     assert exited_after < GRACEFUL_TIMEOUT + 1.5
     assert "SIGKILL" not in log
     assert "graceful timeout" not in log.lower()
+
+
+def test_sigterm_answers_whole_answers_still_in_the_making_with_503_not_silence(fakes, tmp_path):
+    # stream:false and MCP tool calls write once, at the end: gunicorn's kill cut them off with
+    # no reply at all ("Empty reply from server"), and no log line said so (ops audit).
+    memvid, llm = fakes
+    env = stack_env(memvid, llm, GRACEFUL_TIMEOUT=str(int(GRACEFUL_TIMEOUT)))
+    with gunicorn(env, tmp_path) as api:
+        llm.enqueue(*[stream([f" slow{i}" for i in range(100)], token_delay=0.2)] * 2)  # 20 s each
+        replies: dict[str, requests.Response] = {}
+
+        def ask(name: str, path: str, body: dict[str, Any]) -> None:
+            replies[name] = requests.post(f"{api.url}{path}", json=body, timeout=GRACEFUL_TIMEOUT + 10)
+
+        tool_call = {"jsonrpc": "2.0", "id": 4, "method": "tools/call"}
+        tool_call["params"] = {"name": "ask_question", "arguments": {"question": "Kubernetes?"}}
+        threads = [
+            threading.Thread(target=ask, args=("chat", "/api/v1/chat", {"message": "Kubernetes?", "stream": False})),
+            threading.Thread(target=ask, args=("mcp", "/mcp", tool_call)),
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.5)  # both are waiting on the slow LLM
+        stopped_at = time.monotonic()
+        api.process.send_signal(signal.SIGTERM)
+        for thread in threads:
+            thread.join(GRACEFUL_TIMEOUT + 10)
+        answered_after = time.monotonic() - stopped_at
+        exit_code = api.process.wait(timeout=GRACEFUL_TIMEOUT + 5)
+
+    chat, mcp = replies["chat"], replies["mcp"]
+    assert (chat.status_code, chat.json()["code"]) == (503, "server_shutdown")
+    assert int(chat.headers["Retry-After"]) >= 1
+    assert mcp.status_code == 503
+    assert (mcp.json()["id"], mcp.json()["error"]["code"]) == (4, -32603)
+    assert answered_after < GRACEFUL_TIMEOUT
+    assert exit_code == 0

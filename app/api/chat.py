@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, request
 
-from app.api.hang_up import client_left_check, stop_if_client_leaves
+from app.api.hang_up import answer_only_while_wanted, client_left_check
 from app.api.model_budget import charge_model_tokens
 from app.api.openapi_doc import api_blueprint
 from app.api.request_checks import require_json_body
@@ -64,7 +64,7 @@ def chat(body: ChatRequest) -> Response | dict[str, Any]:
     turns = components().chat
     session_id = str(body.session_id) if body.session_id else None
     if not _streams(body):
-        with stop_if_client_leaves():
+        with answer_only_while_wanted():
             answer = turns.answer(body.message, session_id)
         whole = {
             "session_id": answer.session_id,

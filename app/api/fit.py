@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.api.hang_up import stop_if_client_leaves
+from app.api.hang_up import answer_only_while_wanted
 from app.api.model_budget import charge_model_tokens
 from app.api.openapi_doc import api_blueprint
 from app.api.request_checks import require_json_body
@@ -32,6 +32,6 @@ _ERRORS: dict[int | str, Any] = dict.fromkeys((400, 413, 415, 422, 429, 502, 503
 )
 def assess_fit(body: FitRequest) -> dict[str, Any]:
     charge_model_tokens(body.job_description)
-    with stop_if_client_leaves():
+    with answer_only_while_wanted():
         assessment = components().fit.assess(body.job_description)
     return FitResponse.model_validate(assessment.body()).model_dump()

@@ -1,9 +1,13 @@
-"""Stop working on an answer when its client hangs up (SPEC §7: no tokens paid for nobody).
+"""Stop working on an answer nobody will get: its client hung up (SPEC §7: no tokens paid for
+nobody), or the worker is about to be killed.
 
 WSGI only learns of a disconnect when a write fails. A whole answer (`stream: false`, a fit
 assessment, an MCP tool call) writes once, at the end, so while it is being made a greenlet
 watches the client's socket: when the client closes it, the answering greenlet gets
 `ClientGone`, which closes the upstream request at once; the app answers it with an empty 499.
+The same greenlet looks at the worker's shutdown clock once a second: when open answers must
+end (`app.worker.shutdown`, as streams do), the answer stops with `503 server_shutdown` and
+`Retry-After` instead of being cut off with no reply by gunicorn's kill.
 A stream writes often, but not while the LLM is silent: it asks `client_left` on each tick of
 its loop and then writes a keep-alive (`app.chat.relay`), so a client that only half-closed
 (done sending, still reading) keeps its stream. A whole answer cannot write early: a client
@@ -26,7 +30,13 @@ import structlog
 from flask import Response, request
 from gevent.socket import wait_read
 
+from app.errors import LLMError
+from app.worker.shutdown import stream_deadline_passed
+
 log = structlog.get_logger(__name__)
+
+POLL_SECONDS = 1.0  # as a stream's loop: the stopping worker's clock is read this often
+SHUTDOWN_RETRY_SECONDS = 5.0  # another worker (or this service, restarted) answers by then
 
 
 class ClientGone(Exception):
@@ -38,9 +48,14 @@ class _HungUp(BaseException):
     the way (the LLM client's, which reports a bug of ours as `llm_error`) takes it for a failure."""
 
 
+class _ShuttingDown(_HungUp):
+    """Thrown into the answering greenlet when the worker must end its open answers."""
+
+
 @contextmanager
-def stop_if_client_leaves() -> Iterator[None]:
-    """Raise `ClientGone` inside the block as soon as the client closes its connection."""
+def answer_only_while_wanted() -> Iterator[None]:
+    """Raise `ClientGone` inside the block as soon as the client closes its connection, and
+    `LLMError("server_shutdown")` once the stopping worker's open answers must end."""
     sock: Any = request.environ.get("gunicorn.socket")
     answering = gevent.getcurrent()
     if sock is None or not isinstance(answering, gevent.Greenlet):
@@ -50,6 +65,8 @@ def stop_if_client_leaves() -> Iterator[None]:
     watcher = gevent.spawn(_watch, sock, watch)
     try:
         yield
+    except _ShuttingDown:
+        raise LLMError("server_shutdown", retry_after=SHUTDOWN_RETRY_SECONDS) from None
     except _HungUp:
         raise ClientGone() from None
     finally:
@@ -89,11 +106,20 @@ class _Watch:
 
 
 def _watch(sock: socket.socket, watch: _Watch) -> None:
-    try:
-        wait_read(sock.fileno())
-        closed = sock.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
-        closed = True
+    while True:
+        try:
+            wait_read(sock.fileno(), timeout=POLL_SECONDS)
+            closed = sock.recv(1, socket.MSG_PEEK) == b""
+            break
+        except TimeoutError:  # quiet: is the worker stopping?
+            if watch.inside and stream_deadline_passed():
+                watch.fired = True
+                log.info("chat.shutdown_before_answer")
+                watch.answering.kill(_ShuttingDown, block=False)
+                return
+        except OSError:
+            closed = True
+            break
     # Readable with data is a pipelined next request, not a hang-up: stop watching.
     if closed and watch.inside:
         watch.fired = True

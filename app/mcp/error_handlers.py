@@ -68,17 +68,16 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _service_error(error: ServiceError) -> Response:
-    # A body that did not arrive in time (408) or could not be read (400): the app's handler
-    # would answer `{detail, code}`; this endpoint answers JSON-RPC, keeping the status.
-    limited = error.status == 429  # the model-token budget, spent inside a tool call
+    # A body that did not arrive in time (408) or could not be read (400), the model-token
+    # budget spent inside a tool call (429), a stopping worker (503): the app's handler would
+    # answer `{detail, code}`; this endpoint answers JSON-RPC, keeping the status.
     wait = retry_after_seconds(error.retry_after) if error.retry_after is not None else None
-    rpc = (
-        RpcError(RATE_LIMITED_CODE, error.detail, {"retry_after": wait})
-        if limited
-        else RpcError(INVALID_REQUEST, error.detail)
-    )
+    if error.status == 429:
+        rpc = RpcError(RATE_LIMITED_CODE, error.detail, {"retry_after": wait})
+    else:
+        rpc = RpcError(INTERNAL_ERROR if error.status >= 500 else INVALID_REQUEST, error.detail)
     record("", OUTCOMES.get(rpc.code, "error"), started())
-    response = rpc_error_response(rpc, _request_id() if limited else None, error.status)
+    response = rpc_error_response(rpc, _request_id(), error.status)
     if error.retry_after is not None:
         response.headers["Retry-After"] = str(retry_after_seconds(error.retry_after))
     return response

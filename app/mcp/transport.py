@@ -15,7 +15,7 @@ from mcp_types import JSONRPCNotification, JSONRPCRequest
 from mcp_types.jsonrpc import HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST
 from pydantic import ValidationError
 
-from app.api.hang_up import stop_if_client_leaves
+from app.api.hang_up import answer_only_while_wanted
 from app.api.openapi_doc import api_blueprint
 from app.mcp import error_handlers, methods
 from app.mcp.incoming import read_message
@@ -106,7 +106,7 @@ def _request(message: JSONRPCRequest, started: float) -> Response:
     negotiated: Negotiated | None = None
     try:
         negotiated = negotiate(message.method, message.params, _lower_headers())
-        with stop_if_client_leaves():  # a tool call's answer is written once, at the end
+        with answer_only_while_wanted():  # a tool call's answer is written once, at the end
             result = methods.answer(message.method, message.params, negotiated)
     except RpcError as error:
         modern = negotiated.modern if negotiated else True
