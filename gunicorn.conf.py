@@ -15,11 +15,13 @@ from typing import Any
 from app.config import MAX_WORKERS, ConfigError, load_settings, worker_count
 from app.telemetry.logs import configure_logging, gunicorn_logconfig
 from app.telemetry.tracing import exporter_name
+from app.worker.reload import settings_for_this_load
 
-# Validates every setting now, in the master: a bad value stops start-up with one line.
+# Validates every setting now, in the master: a bad value stops start-up with one line, and
+# a reload (SIGHUP) that meets one keeps the running settings (app/worker/reload.py).
 # gunicorn itself parses WEB_CONCURRENCY when it is imported, before reading this file:
 # a value that is not a number stops it there, with its own traceback.
-_settings = load_settings()
+_settings = settings_for_this_load(load_settings)
 
 # The OTEL_* tracing variables too: in a worker, a bad one would be a crash loop.
 exporter_name(os.environ)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +24,8 @@ class ConfigError(SystemExit):
     """A bad setting: exits the process with one line naming the variable."""
 
 
+ENV_FILE = Path(".env")
+ENV_FILE_VAR = "RESUME_API_ENV_FILE"  # set only by a refused reload, for the workers it starts
 MAX_WORKERS = 64  # however asked for: WEB_CONCURRENCY here, `--workers` in gunicorn.conf.py
 
 
@@ -32,7 +35,7 @@ class Settings(BaseSettings):
     # No inf or nan for any number: LLM_READ_TIMEOUT=inf was no silence limit at all. Spaces
     # around a value are no part of it (LLM_MODEL=" " was sent as the model).
     model_config = SettingsConfigDict(
-        env_file=".env",
+        env_file=ENV_FILE,
         extra="ignore",
         case_sensitive=False,
         frozen=True,
@@ -147,8 +150,11 @@ class Settings(BaseSettings):
 def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     """Read settings from the environment (and `.env`), overridden by `overrides`."""
     values = {key.lower(): value for key, value in (overrides or {}).items()}
+    # A reload that met a bad `.env` points the workers at a copy of the last good one
+    # (app/worker/reload.py).
+    env_file = os.environ.get(ENV_FILE_VAR) or ENV_FILE
     try:
-        settings = Settings(**values)
+        settings = Settings(_env_file=env_file, **values)  # type: ignore[call-arg]  # pydantic-settings init option
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
     except SettingsError as error:

@@ -71,8 +71,11 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], log_path: Path,
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], tmp_path: Path, *, workers: int = 1, args: tuple[str, ...] = ()) -> Iterator[Service]:
-    """Start `gunicorn wsgi:app` with the project's config on a free port; stop it on exit."""
+def gunicorn(
+    env: dict[str, str], tmp_path: Path, *, workers: int = 1, args: tuple[str, ...] = (), cwd: Path = ROOT
+) -> Iterator[Service]:
+    """Start `gunicorn wsgi:app` with the project's config on a free port, in `cwd` (where its
+    `.env` is read); stop it on exit."""
     port = free_port()
     log_path = tmp_path / f"gunicorn-{port}.log"
     full_env = {
@@ -83,9 +86,12 @@ def gunicorn(env: dict[str, str], tmp_path: Path, *, workers: int = 1, args: tup
         "HOME": str(tmp_path),
         **env,
     }
-    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", *args]
+    if cwd != ROOT:
+        full_env["PYTHONPATH"] = str(ROOT)
+    config = str(ROOT / "gunicorn.conf.py")
+    command = [sys.executable, "-m", "gunicorn", "-c", config, "--bind", f"127.0.0.1:{port}", *args]
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen([*command, "wsgi:app"], cwd=ROOT, env=full_env, stdout=log_file, stderr=log_file)
+        process = subprocess.Popen([*command, "wsgi:app"], cwd=cwd, env=full_env, stdout=log_file, stderr=log_file)
     service = Service(process, port, log_path)
     try:
         wait_until_ready(service.url + "/health", process, log_path)
