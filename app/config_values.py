@@ -57,6 +57,11 @@ def redis_address(value: str | None) -> str | None:
             valid = False
         if not valid:
             raise ValueError("must be a URL such as redis://host:6379/0 (redis://, rediss:// or unix://)")
+        # redis-py reads "/abc" as no database at all and quietly uses 0: sessions of another
+        # service on a shared Redis would mix with these.
+        database = parts.path.strip("/") if parts.scheme != "unix" else ""
+        if database and not database.isdigit():
+            raise ValueError(f"the database after the port must be a number such as /0 (got /{database[:20]})")
     return value
 
 

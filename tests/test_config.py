@@ -58,6 +58,7 @@ def test_lists_and_blank_values(monkeypatch):
         ({"redis_url": "nonsense"}, "REDIS_URL"),
         ({"redis_url": "redis://:secret@localhost:notaport/0"}, "REDIS_URL"),
         ({"redis_url": "http://localhost:6379"}, "REDIS_URL"),
+        ({"redis_url": "redis://localhost:6379/abc"}, "REDIS_URL"),  # redis-py used database 0
         ({"cors_origins": "jobs.example.com"}, "CORS_ORIGINS"),  # no scheme: never a browser's Origin
         ({"cors_origins": "https://jobs.example.com/careers"}, "CORS_ORIGINS"),
         ({"cors_origins": "https://a.example, *"}, "CORS_ORIGINS"),

@@ -125,7 +125,9 @@ class RedisLink:
             was_up, self._up = self._up, False
         if was_up:
             # The error's class only: its text may carry the address, never the URL's password.
-            log.warning("redis.unavailable", redis=self.shown_url, error=type(error).__name__)
+            # Redis's own refusals say what is wrong ("DB index is out of range"): those are kept.
+            said = str(error)[:120] if isinstance(error, redis.ResponseError) else None
+            log.warning("redis.unavailable", redis=self.shown_url, error=type(error).__name__, redis_said=said)
             # A thread, or under gevent's patching a greenlet: one per outage.
             threading.Thread(target=self._probe_until_back, name="redis-probe", daemon=True).start()
 
