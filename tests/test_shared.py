@@ -138,3 +138,23 @@ def test_what_retrieval_found_survives_the_trip_through_redis(redis_config):
     caches.passages.get_or_compute("go", lambda: found)
 
     assert caches.passages.get_or_compute("go", lambda: Retrieval(())) == found
+
+
+def test_an_error_the_limiter_swallows_is_one_warning_line_not_a_traceback(caplog):
+    # Flask-Limiter logs it at ERROR with Redis's whole traceback, beside the link's own
+    # redis.unavailable warning (ops audit).
+    import logging
+
+    import app.api.rate_limit  # noqa: F401  (installs the filter on the limiter's logger)
+
+    caplog.set_level(logging.DEBUG, logger="flask-limiter")
+    try:
+        raise ConnectionError("Redis went away")
+    except ConnectionError:
+        logging.getLogger("flask-limiter").exception("Failed to rate limit. Swallowing error")
+    logging.getLogger("flask-limiter").error("something else")
+
+    swallowed, other = caplog.records[-2:]
+    assert (swallowed.levelno, swallowed.exc_info) == (logging.WARNING, None)
+    assert "Traceback" not in caplog.text
+    assert other.levelno == logging.ERROR

@@ -12,6 +12,7 @@ warning, and tries Redis again after 1, 2, 4 ... 32 s.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import time
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -72,6 +73,22 @@ def init_app(
         limiter.limit(rate, exempt_when=_exemption((counted or {}).get(blueprint.name)))(blueprint)
     app.after_request(partial(_add_headers, limiter))
     return limiter
+
+
+class _SwallowedWithoutTraceback(logging.Filter):
+    """Flask-Limiter logs a Redis failure it swallows with a full traceback, at ERROR: the link's
+    own `redis.unavailable` warning already says Redis is away, so this is a warning, one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Swallowing error" in str(record.msg):
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_LIMITER_LOG = logging.getLogger("flask-limiter")
+if not any(isinstance(f, _SwallowedWithoutTraceback) for f in _LIMITER_LOG.filters):
+    _LIMITER_LOG.addFilter(_SwallowedWithoutTraceback())
 
 
 def _limiter(app: Flask, settings: Settings) -> Limiter:
