@@ -99,18 +99,23 @@ def test_gunicorn_refusals_are_json_with_a_trace_id(service, request_bytes, stat
     assert b"<html" not in body
 
 
-def test_a_body_sent_a_byte_at_a_time_is_cut_off_with_408_and_the_connection_closed(service):
-    # One client trickling its body held a worker connection as long as it liked: 1,000 of them
-    # held every connection of the worker, and health checks timed out.
-    head = b"POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+def reply_to_a_body_cut_short(service, path: str, length: int, sent: bytes) -> tuple[bytes, float]:
+    """POST `sent` of a body announced as `length` bytes, then wait: the reply, and how long it took."""
+    head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
     started = time.monotonic()
     with socket.create_connection(("127.0.0.1", service.port), timeout=10) as sock:
-        sock.sendall(head + b'{"message":')
+        sock.sendall(head.encode() + sent)
         received = b""
         with contextlib.suppress(ConnectionResetError):
             while chunk := sock.recv(65536):
                 received += chunk
-    elapsed = time.monotonic() - started
+    return received, time.monotonic() - started
+
+
+def test_a_body_sent_a_byte_at_a_time_is_cut_off_with_408_and_the_connection_closed(service):
+    # One client trickling its body held a worker connection as long as it liked: 1,000 of them
+    # held every connection of the worker, and health checks timed out.
+    received, elapsed = reply_to_a_body_cut_short(service, "/api/v1/chat", 1000, b'{"message":')
 
     status_line, _, rest = received.partition(b"\r\n")
     assert status_line.startswith(b"HTTP/1.1 408 "), received[:200]
@@ -121,15 +126,7 @@ def test_a_body_sent_a_byte_at_a_time_is_cut_off_with_408_and_the_connection_clo
 def test_a_slow_body_on_the_mcp_endpoint_is_a_json_rpc_408_after_one_wait(service):
     # The rate limit reads the body first (to see whether it calls a tool): its 408 was
     # swallowed, the endpoint waited a second time, and the second 408 became a 500.
-    head = b"POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n"
-    started = time.monotonic()
-    with socket.create_connection(("127.0.0.1", service.port), timeout=10) as sock:
-        sock.sendall(head + b'{"jso')
-        received = b""
-        with contextlib.suppress(ConnectionResetError):
-            while chunk := sock.recv(65536):
-                received += chunk
-    elapsed = time.monotonic() - started
+    received, elapsed = reply_to_a_body_cut_short(service, "/mcp", 40, b'{"jso')
 
     status_line, _, rest = received.partition(b"\r\n")
     assert status_line.startswith(b"HTTP/1.1 408 "), received[:200]
