@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -51,10 +52,12 @@ def test_a_reload_meeting_a_bad_value_keeps_the_running_settings_for_master_and_
 
     env_file.write_text("MAX_HISTORY_MESSAGES=8\n")  # fixed, then SIGHUP again
     monkeypatch.delenv(ENV_FILE_VAR)
+    copy = Path(environ[ENV_FILE_VAR])
     applied = reload.settings_for_this_load(load_settings, environ=environ, env_file=env_file)
 
     assert applied.max_history_messages == 8
     assert ENV_FILE_VAR not in environ  # the workers read .env itself again
+    assert not copy.exists()
 
 
 def test_sighup_with_a_broken_env_file_leaves_the_service_answering(tmp_path):

@@ -39,6 +39,8 @@ def settings_for_this_load(
         return _running
     _running = settings
     _running_env_text = env_file.read_text(encoding="utf-8") if env_file.is_file() else None
+    if kept_copy:  # the workers read `.env` itself again
+        Path(kept_copy).unlink(missing_ok=True)
     return settings
 
 
