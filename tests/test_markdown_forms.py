@@ -141,3 +141,16 @@ def test_the_example_resume_has_nothing_left_out():
     from app.config import EXAMPLE_RESUME
 
     assert parse_resume(EXAMPLE_RESUME.read_text(encoding="utf-8")).notes == ()
+
+
+def test_a_table_without_outer_pipes_is_read_as_gfm_reads_it_and_a_piped_heading_is_not_one():
+    text = HEAD + (
+        "## Experience\n### Kestrel — Researcher\n- Ran studies.\n\n"
+        "Study | Method\n--- | :---:\nOnboarding | Diary study\n\n"
+        "Tools | and methods\n---\n"
+    )
+
+    kept = frame_text(parse_resume(text), "Kestrel — Researcher")
+
+    assert "Study: Onboarding; Method: Diary study" in kept
+    assert "Tools | and methods" in kept  # two cells over one: an underlined heading, no table

@@ -104,13 +104,15 @@ def _item_and_label(line: Line) -> Line:
 def _tables_as_lines(lines: list[Line]) -> list[Line]:
     result = list(lines)
     for index in range(1, len(lines)):
-        header = lines[index - 1][1]
-        if not (header.lstrip().startswith("|") and _TABLE_SEPARATOR.match(lines[index][1])):
+        header, separator = lines[index - 1][1], lines[index][1]
+        # As GFM reads one: outer pipes optional, as many cells in the header as in the
+        # separator (so "A | B" over "---" stays a heading underlined, not a table).
+        if not ("|" in header and _TABLE_SEPARATOR.match(separator) and len(_cells(header)) == len(_cells(separator))):
             continue
         labels = _cells(header)
         result[index - 1], result[index] = (lines[index - 1][0], ""), (lines[index][0], "")
         row = index + 1
-        while row < len(lines) and lines[row][1].lstrip().startswith("|"):
+        while row < len(lines) and "|" in lines[row][1]:
             cells = _cells(lines[row][1])
             labelled = [
                 f"{label}: {cell}" if label else cell
