@@ -79,11 +79,12 @@ def finished_then(*after: Write | Pause | Drop, usage: bool = True) -> Scenario:
 @pytest.mark.parametrize(
     ("scenario", "within"),
     [
-        (finished_then(Pause(5.0)), 1.0),  # usage came: nothing but [DONE] can follow
-        (finished_then(Pause(5.0), usage=False), 2.5),  # waits for the usage up to the read timeout
+        (finished_then(Pause(5.0)), 1.0),  # nothing but [DONE] can follow
+        (finished_then(Pause(5.0), usage=False), 1.0),  # the usage may still come, for a moment
         (finished_then(Write(b": still here\n\n"), Pause(5.0), usage=False), 1.0),
         (finished_then(Drop(reset=True), usage=False), 1.0),
-        (finished_then(*[Write(b": ping\n\n"), Pause(0.1)] * 30), 1.0),  # each within the 0.2 s grace
+        (finished_then(*[Write(b": ping\n\n"), Pause(0.1)] * 30), 1.0),  # each inside every bound but all
+        (finished_then(*[Write(data_line({"choices": []})), Pause(0.1)] * 30), 1.0),
     ],
     ids=[
         "silent after usage",
@@ -91,6 +92,7 @@ def finished_then(*after: Write | Pause | Drop, usage: bool = True) -> Scenario:
         "comments after finish",
         "reset after finish",
         "comments after usage",
+        "empty chunks after usage",
     ],
 )
 def test_an_answer_whose_finish_came_is_whole_without_its_done(
@@ -105,3 +107,52 @@ def test_an_answer_whose_finish_came_is_whole_without_its_done(
     assert isinstance(events[-1], Finished)
     assert events[-1].finish_reason == "stop"
     assert time.monotonic() - started < within
+
+
+def test_a_silence_that_starts_near_the_deadline_ends_at_it_not_a_read_timeout_later(
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    # The read timeout was capped once, when the request opened: tokens for 0.9 s, then a
+    # silence, ended 0.9 + 2 s later with a 1.5 s answer timeout (re-check audit).
+    steps = [step for i in range(3) for step in (Write(data_line(chunk(f" t{i}"))), Pause(0.3))]
+    llm_server.enqueue(Scenario((*steps, Pause(5.0))))
+    started = time.monotonic()
+
+    events, error = collect_until_error(make_llm_client(answer_timeout=1.5, read_timeout=2.0))
+
+    assert error.code == "llm_timeout"
+    assert tokens(events) == [" t0", " t1", " t2"]
+    assert 1.3 < time.monotonic() - started < 2.0
+
+
+def test_a_comment_between_the_finish_and_the_usage_keeps_the_usage(
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    # OpenRouter sends processing comments: the answer ended at the first one, without its usage.
+    steps = (
+        Write(data_line(chunk("Hi."))),
+        Write(data_line(chunk(None, finish_reason="stop"))),
+        Write(b": OPENROUTER PROCESSING\n\n"),
+        Write(data_line(chunk(None, usage=USAGE, choices=False))),
+        Write(data_line("[DONE]")),
+    )
+    llm_server.enqueue(Scenario(steps))
+
+    events = collect(make_llm_client())
+
+    assert isinstance(events[-1], Finished)
+    assert events[-1].usage is not None
+    assert events[-1].usage.total_tokens == USAGE["total_tokens"]
+
+
+def test_a_whole_json_answer_with_an_absurd_usage_is_still_the_answer(
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    body = b'{"choices":[{"message":{"content":"A whole answer."},"finish_reason":"stop"}],"usage":{"cost":1e400}}'
+    llm_server.enqueue(raw(body, content_type="application/json"))
+
+    events = collect(make_llm_client())
+
+    assert tokens(events) == ["A whole answer."]
+    assert events[-1].usage is not None
+    assert events[-1].usage.cost is None

@@ -8,6 +8,7 @@ translated here into our coded errors; nothing of the upstream's text reaches th
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Iterator
 
@@ -20,8 +21,8 @@ from app.llm.completion_chunks import CompletionState, whole_completion
 from app.llm.deadline import NO_DEADLINE, AnswerDeadline
 from app.llm.transport import RetryableError, is_json, transport_error
 from app.llm.types import LLMEvent, Token
+from app.llm.upstream_reads import ReadLimit, finish_body_if_arrived
 from app.sse import ServerSentEvent, SSEDecoder
-from app.strict_json import strict_json_loads
 
 log = structlog.get_logger(__name__)
 
@@ -29,8 +30,9 @@ _READ_SIZE = 16 * 1024
 # One chunk of an OpenAI-style stream is a few hundred bytes. An upstream that sends more
 # without ending the event is broken; holding on would let it fill the worker's memory.
 MAX_EVENT_BYTES = 1024 * 1024
-# After the finish reason and the usage, how long a read may wait for [DONE] and the body's end.
-DONE_GRACE_SECONDS = 0.2
+# Once the finish reason has come, only its usage and [DONE] are still to come, and an upstream
+# sends them at once: past this, in one silence or in all, the answer ends without them.
+AFTER_FINISH_SECONDS = 0.5
 
 
 def read_completion_stream(
@@ -41,38 +43,46 @@ def read_completion_stream(
     Comment lines are bytes, so they reset the read timeout (the longest silence, SPEC §8),
     but say nothing: after `idle_seconds` of nothing but comments the answer ends with
     `llm_timeout` (an upstream sending ": PROCESSING" forever would hold the request with no
-    deadline at all). `deadline` is checked on every chunk of the body.
+    deadline at all). `deadline` is checked on every chunk of the body, and no read waits
+    past it.
 
     Once the answer's finish reason has come, it is whole: what may still follow is its usage
-    and `[DONE]`. An upstream that then keeps the connection open in silence, or with comments,
-    or drops it, has still answered.
+    and `[DONE]`, for at most AFTER_FINISH_SECONDS. An upstream that keeps the connection open
+    instead, in silence, with comments or with empty chunks, or drops it, has still answered.
     """
     if is_json(response):
         yield from _whole_completion(response)
         return
     state = CompletionState()
-    events = _events(response, state, deadline)
+    reads = ReadLimit(response)
+    events = _events(response, state, deadline, reads)
     try:
-        with _transport_errors():
-            yield from _content(events, state, idle_seconds)
-    except (LLMError, RetryableError) as error:
-        if state.finish_reason is None or not _is_silence_or_cut(error):
-            raise
-        log.info("llm.no_end_after_finish", finish_reason=state.finish_reason)
-    if held := state.held_text():
-        yield Token(held)  # half of a pair whose other half never came: the encoders replace it
-    if state.done or state.finish_reason is not None:
-        _finish_body_if_arrived(events, response, wait=0.0 if state.done else DONE_GRACE_SECONDS)
-    yield state.finished()
+        try:
+            with _transport_errors():
+                yield from _content(events, state, idle_seconds, reads)
+        except (LLMError, RetryableError) as error:
+            if state.finish_reason is None or not _is_silence_or_cut(error):
+                raise
+            log.info("llm.no_end_after_finish", finish_reason=state.finish_reason)
+        if held := state.held_text():
+            yield Token(held)  # half of a pair whose other half never came: the encoders replace it
+        if state.done:
+            finish_body_if_arrived(events, response)
+        yield state.finished()
+    finally:
+        reads.restore()
 
 
-def _content(events: Iterator[ServerSentEvent], state: CompletionState, idle_seconds: float | None) -> Iterator[Token]:
+def _content(
+    events: Iterator[ServerSentEvent], state: CompletionState, idle_seconds: float | None, reads: ReadLimit
+) -> Iterator[Token]:
     last_data = time.monotonic()
+    finished_at: float | None = None
     for event in events:
+        if finished_at is not None and time.monotonic() - finished_at > AFTER_FINISH_SECONDS:
+            return  # still no [DONE] after the answer's end: what came was all of it
         if event.comment is not None:
-            if state.finish_reason is not None:
-                return  # keep-alives after the answer ended: nothing more is coming
-            if idle_seconds is not None and time.monotonic() - last_data > idle_seconds:
+            if finished_at is None and idle_seconds is not None and time.monotonic() - last_data > idle_seconds:
                 log.warning("llm.only_comments", seconds=round(time.monotonic() - last_data, 1))
                 raise LLMError("llm_timeout")
             continue
@@ -83,8 +93,9 @@ def _content(events: Iterator[ServerSentEvent], state: CompletionState, idle_sec
         text = state.consume(event.data)
         if text:
             yield Token(text)
-        if state.finish_reason is not None and state.usage is not None:
-            return  # nothing but [DONE] can follow; it is read below if it comes at once
+        if state.finish_reason is not None and finished_at is None:
+            finished_at = time.monotonic()
+            reads.at_most(AFTER_FINISH_SECONDS)
 
 
 def _is_silence_or_cut(error: LLMError | RetryableError) -> bool:
@@ -112,7 +123,9 @@ def _whole_completion(response: requests.Response) -> Iterator[LLMEvent]:
             if len(body) > MAX_EVENT_BYTES:
                 raise LLMError("llm_bad_response")
     try:
-        value = strict_json_loads(bytes(body))
+        # Not strict_json_loads: a usage figure such as 1e400 must not fail the answer (its
+        # usage is then ignored, as in a stream); the answer's text is a string either way.
+        value = json.loads(bytes(body))
     except (ValueError, RecursionError):
         raise LLMError("llm_bad_response") from None
     text, finished = whole_completion(value)
@@ -121,36 +134,13 @@ def _whole_completion(response: requests.Response) -> Iterator[LLMEvent]:
     yield finished
 
 
-def _finish_body_if_arrived(rest: Iterator[ServerSentEvent], response: requests.Response, *, wait: float) -> None:
-    """Read the rest of the body when it has arrived or arrives within `wait` seconds a read.
-
-    requests hands a fully read response's connection back to the pool, so the next
-    answer skips a TCP (and TLS) handshake; it closes a partly read one. What follows
-    [DONE] is normally just the end of the chunked body, sent with it; [DONE] itself comes
-    right after the usage. A read that waits longer ends the attempt, and the connection
-    is then closed as before; after [DONE] or a comment, no read waits at all (the answer's
-    deadline bounds an upstream that trickles bytes after its usage).
-    """
-    sock = getattr(response.raw.connection, "sock", None)
-    if sock is None:
-        return
-    timeout = sock.gettimeout()
-    try:
-        sock.settimeout(wait)
-        for event in rest:  # events after [DONE] carry nothing for us
-            if wait and (event.comment is not None or event.data == "[DONE]"):
-                sock.settimeout(0.0)  # what is still to come is sent with it, or not worth waiting for
-    except Exception:  # nothing lost: the connection is simply not reused
-        return
-    finally:
-        with contextlib.suppress(OSError):
-            sock.settimeout(timeout)
-
-
-def _events(response: requests.Response, state: CompletionState, deadline: AnswerDeadline) -> Iterator[ServerSentEvent]:
+def _events(
+    response: requests.Response, state: CompletionState, deadline: AnswerDeadline, reads: ReadLimit
+) -> Iterator[ServerSentEvent]:
     decoder = SSEDecoder(comments=True)
     for chunk in _body_chunks(response):
         deadline.check()  # also between the bytes of a line that trickles in
+        reads.at_most(deadline.remaining())  # a silence that starts now ends by the deadline
         state.received_bytes += len(chunk)
         for event in decoder.feed(chunk):
             state.events += 1
