@@ -154,3 +154,36 @@ def test_a_table_without_outer_pipes_is_read_as_gfm_reads_it_and_a_piped_heading
 
     assert "Study: Onboarding; Method: Diary study" in kept
     assert "Tools | and methods" in kept  # two cells over one: an underlined heading, no table
+
+
+def test_comment_markers_in_code_and_commonmarks_empty_comments_are_read_as_a_renderer_shows_them():
+    text = HEAD + (
+        "## Summary\nI wrote a parser that strips `<!--` markers.\n"
+        "I build `<!-- include -->` style templates.\nBefore <!--> after. And <!---> more.\n"
+    )
+
+    kept = frame_text(parse_resume(text), "Summary")
+
+    assert "strips `<!--` markers." in kept
+    assert "`<!-- include -->` style templates." in kept
+    assert "Before after. And more." in kept
+
+
+def test_a_fence_closes_only_with_a_run_of_its_own_kind_at_least_as_long():
+    text = (
+        HEAD + "## Summary\nNurse.\n````\n```\n## Not a heading: code\n```\n````\n~~~\n```\n~~~\n## Education\nBSc.\n"
+    )
+
+    document = parse_resume(text)
+
+    assert [frame.title for frame in document.frames] == ["Candidate Profile", "Summary", "Education"]
+    assert "## Not a heading: code" in frame_text(document, "Summary")
+
+
+def test_short_delimiter_rows_and_escaped_pipes_are_tables_as_gfm_reads_them():
+    text = HEAD + "## Summary\nKey studies:\n\n|Study|Tools|\n|:-|-:|\n|Beta \\| Gamma|Excel|\n"
+
+    kept = frame_text(parse_resume(text), "Summary")
+
+    assert "Study: Beta | Gamma; Tools: Excel" in kept
+    assert "|:-|" not in kept

@@ -10,7 +10,7 @@ from app.resume.model import ResumeFormatError
 Line = tuple[int, str]  # (1-based line number, text)
 
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")  # "- item", "* item", "1. item", "2) item"
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _BLANK_RUN = re.compile(r"\n(?:[ \t]*\n){2,}")  # lines left blank by a removed comment, say
 # Bold or italic around a label ("**Period:** 2020", "__Period__: 2020") is presentation only.
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(?=[^\s*_])|(\*\*|__|\*|_)(?=:)|(?<=:)(\*\*|__|\*|_)")
@@ -59,11 +59,11 @@ def split_blocks(lines: list[Line], marker: str) -> tuple[list[Line], list[Block
     """Split `lines` at headings starting with `marker` ("## "); return the preamble and the blocks."""
     preamble: list[Line] = []
     blocks: list[Block] = []
-    in_fence, fence_line = False, 0
+    fence, fence_line = None, 0
     for number, text in lines:
-        if _FENCE.match(text):
-            in_fence, fence_line = not in_fence, number
-        if not in_fence and text.startswith(marker):
+        was_open, fence = fence, fence_after(text, fence)
+        fence_line = number if fence is not None and was_open is None else fence_line
+        if fence is None and was_open is None and text.startswith(marker):
             heading = text[len(marker) :].strip().rstrip("#").strip()
             if not heading:
                 raise ResumeFormatError(number, f"empty '{marker.strip()}' heading")
@@ -72,10 +72,26 @@ def split_blocks(lines: list[Line], marker: str) -> tuple[list[Line], list[Block
             blocks[-1].lines.append((number, text))
         else:
             preamble.append((number, text))
-    if in_fence:
+    if fence is not None:
         # Markdown would read the rest of the file as code: its sections would vanish unseen.
         raise ResumeFormatError(fence_line, "this code fence is never closed")
     return preamble, blocks
+
+
+def fence_after(line: str, fence: str | None) -> str | None:
+    """Return the code fence open after `line` (its opening run, "```" or "~~~~"), None when none is.
+
+    As CommonMark reads them: a fence closes only with a run of its own character at least as
+    long, with nothing after it ("````" holds a "```" line as code).
+    """
+    found = _FENCE.match(line)
+    if found is None:
+        return fence
+    run, rest = found.groups()
+    if fence is None:
+        return None if run[0] == "`" and "`" in rest else run  # a backtick fence's info has no backtick
+    closes = run[0] == fence[0] and len(run) >= len(fence) and not rest.strip()
+    return None if closes else fence
 
 
 def bullet_items(lines: list[Line]) -> list[tuple[int, str]]:

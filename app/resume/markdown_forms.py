@@ -19,14 +19,15 @@ from __future__ import annotations
 import re
 from itertools import zip_longest
 
+from app.resume.blocks import fence_after
 from app.resume.model import ResumeFormatError
 
 Line = tuple[int, str]
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")  # `<!-- x -->` in code is text
 _ITEM = re.compile(r"^(?P<indent>\s*)(?:[-*+\u2022\u25e6\u25aa\u2023\u25cf]|\d{1,3}[.)])\s+(?P<text>\S.*)$")
 _RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _EMPHASISED_LABEL = re.compile(r"^(?P<lead>\s*(?:- )?)(\*\*|__|\*|_)(?P<label>[^*_:\n]{1,40}?)(?::\2|\2:)\s*")
 NESTING_INDENT = 2  # spaces deeper than the item above that make an item part of it
 
@@ -38,15 +39,15 @@ def rewrite(lines: list[Line]) -> list[Line]:
     """
     result: list[Line] = []
     outside: list[Line] = []  # lines since the last fence closed
-    in_fence = False
+    fence: str | None = None
     for line in _without_comments(lines):
-        if _FENCE.match(line[1]):
-            in_fence = not in_fence
-            result.extend(_rewritten(outside) if in_fence else [])
-            outside = []
-            result.append(line)
-        else:
-            (result if in_fence else outside).append(line)
+        was_open, fence = fence, fence_after(line[1], fence)
+        if was_open is None and fence is None:
+            outside.append(line)
+            continue
+        result.extend(_rewritten(outside))  # a fence opens, holds or closes here: code as written
+        outside = []
+        result.append(line)
     return result + _rewritten(outside)
 
 
@@ -57,11 +58,12 @@ def _rewritten(lines: list[Line]) -> list[Line]:
 def _without_comments(lines: list[Line]) -> list[Line]:
     kept: list[Line] = []
     opened_at = 0  # the line of a comment still open, or 0
-    in_fence = False
+    fence: str | None = None
     for number, text in lines:
-        if not opened_at and _FENCE.match(text):
-            in_fence = not in_fence
-        if in_fence and not opened_at:
+        was_open = fence
+        if not opened_at:
+            fence = fence_after(text, fence)
+        if (fence is not None or was_open is not None) and not opened_at:
             kept.append((number, text))
             continue
         pieces, opened_at = _outside_comments(text, number, opened_at)
@@ -84,12 +86,22 @@ def _outside_comments(text: str, number: int, opened_at: int) -> tuple[list[str]
             if end < 0:
                 return pieces, opened_at
             at, opened_at = end + 3, 0
-        start = text.find("<!--", at)
+        start = _comment_start(text, at)
         if start < 0:
             pieces.append(text[at:])
             return pieces, 0
         pieces.append(text[at:start])
-        at, opened_at = start + 4, number
+        empty = next((len(form) for form in ("<!-->", "<!--->") if text.startswith(form, start)), 0)
+        at, opened_at = (start + empty, 0) if empty else (start + 4, number)  # CommonMark's empty comments
+
+
+def _comment_start(text: str, at: int) -> int:
+    """Where the next comment opens in `text` from `at`, -1 if none; not inside a code span."""
+    spans = [match.span() for match in _CODE_SPAN.finditer(text)]
+    start = text.find("<!--", at)
+    while start >= 0 and any(begin <= start < end for begin, end in spans):
+        start = text.find("<!--", start + 4)
+    return start
 
 
 def _item_and_label(line: Line) -> Line:
@@ -126,7 +138,7 @@ def _tables_as_lines(lines: list[Line]) -> list[Line]:
 
 def _cells(row: str) -> list[str]:
     inner = row.strip().removeprefix("|").removesuffix("|")
-    return [cell.strip() for cell in re.split(r"(?<!\\)\|", inner)]
+    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", inner)]
 
 
 def _nest_items(lines: list[Line]) -> list[Line]:
