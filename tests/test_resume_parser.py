@@ -440,7 +440,7 @@ def test_front_matter_values_lose_their_markdown_and_links_give_their_address():
     document = parse_resume(
         "---\nname: '*Ana* Berg'\ntitle: '**Senior** UX Researcher'\n"
         "linkedin: '[LinkedIn](https://www.linkedin.com/in/ana_berg_x)'\nemail: '<mailto:ana@example.org>'\n"
-        "location: 'Brno, [CZ](https://example.org)'\ntags: ['`python`']\n---\n## Summary\nResearcher.\n"
+        "location: 'Brno, [CZ](https://example.org) <!-- old office -->'\ntags: ['`python`']\n---\n## Summary\nResearcher.\n"
     )
 
     profile = document.profile

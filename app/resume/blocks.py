@@ -26,6 +26,7 @@ _INLINE_EMPHASIS = re.compile(r"(?<![\w*_])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!
 _CODE_SPAN = re.compile(r"`+([^`]+)`+")
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|])")  # "\*" is a literal asterisk
 _HELD = re.compile("\x00(\\d+)\x00")
+_HTML_COMMENT = re.compile(r"\s*<!--.*?-->", re.DOTALL)
 
 
 def plain(text: str) -> str:
@@ -37,7 +38,8 @@ def plain(text: str) -> str:
         return f"\x00{len(held) - 1}\x00"
 
     # Escapes and code spans are held apart first: what they hold is never emphasis ("`__init__`").
-    text = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", _CODE_SPAN.sub(hold, _ESCAPED.sub(hold, text))))
+    text = _CODE_SPAN.sub(hold, _ESCAPED.sub(hold, text))
+    text = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", _HTML_COMMENT.sub("", text)))  # a front-matter value's comment too
     text = _INLINE_EMPHASIS.sub(r"\2", _INLINE_EMPHASIS.sub(r"\2", text))  # twice: ***both***
     return _HELD.sub(lambda match: held[int(match.group(1))], text).strip()
 
