@@ -119,8 +119,10 @@ def child_exit(server: Any, worker: Any) -> None:
 
 def on_exit(server: Any) -> None:
     from app.worker import metrics_dir
+    from app.worker.reload import forget_copy
 
     metrics_dir.cleanup()
+    forget_copy()  # a refused reload's copy of .env holds the settings' secrets
 
 
 def _build_example_index(server: Any) -> None:

@@ -159,6 +159,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         raise ConfigError(_describe(error)) from None
     except SettingsError as error:
         raise ConfigError(f"Configuration error: {error}") from None
+    except UnicodeDecodeError as error:  # python-dotenv reads the file as UTF-8
+        raise ConfigError(f"Configuration error: {env_file}: not UTF-8 text (byte {error.start})") from None
     _check_production(settings)
     return settings
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MISREAD_AS_PATTERN = frozenset("*\\]?$^[]()")  # flask-cors takes an origin holding one for a regex
@@ -62,6 +62,9 @@ def redis_address(value: str | None) -> str | None:
         database = parts.path.strip("/") if parts.scheme != "unix" else ""
         if database and not database.isdigit():
             raise ValueError(f"the database after the port must be a number such as /0 (got /{database[:20]})")
+        # A `?db=` that is no number passes here and crashes every worker in redis-py.
+        if any(not value.isdigit() for value in parse_qs(parts.query).get("db", [])):
+            raise ValueError("the db= query value must be a number such as ?db=0")
     return value
 
 

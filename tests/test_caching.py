@@ -15,6 +15,8 @@ def test_what_rarely_changes_is_revalidated_with_an_etag(client, path):
     assert again.status_code == 304
     assert again.data == b""
     assert client.get(path, headers={"If-None-Match": '"stale"'}).status_code == 200
+    head = client.head(path, headers={"If-None-Match": first.headers["ETag"]})  # as GET, without a body
+    assert (head.status_code, head.headers["Cache-Control"]) == (304, "no-cache")
 
 
 @pytest.mark.parametrize("path", ["/api/v1/health", "/health", "/metrics", "/api/v1/nothing-here"])

@@ -59,6 +59,7 @@ def test_lists_and_blank_values(monkeypatch):
         ({"redis_url": "redis://:secret@localhost:notaport/0"}, "REDIS_URL"),
         ({"redis_url": "http://localhost:6379"}, "REDIS_URL"),
         ({"redis_url": "redis://localhost:6379/abc"}, "REDIS_URL"),  # redis-py used database 0
+        ({"redis_url": "redis://localhost:6379/0?db=abc"}, "REDIS_URL"),  # every worker crashed at boot
         ({"cors_origins": "jobs.example.com"}, "CORS_ORIGINS"),  # no scheme: never a browser's Origin
         ({"cors_origins": "https://jobs.example.com/careers"}, "CORS_ORIGINS"),
         ({"cors_origins": "https://a.example, *"}, "CORS_ORIGINS"),
@@ -199,3 +200,13 @@ def test_start_up_stops_with_one_line(command):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines[-1].startswith("Configuration error: PORT")
     assert "Traceback" not in result.stderr
+
+
+def test_an_env_file_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_bytes(b"LLM_APP_TITLE=R\xe9sum\xe9\n")
+
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+
+    assert str(raised.value) == "Configuration error: .env: not UTF-8 text (byte 15)"

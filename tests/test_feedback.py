@@ -91,11 +91,13 @@ def test_rating_an_answer_trimmed_off_a_long_conversation_is_410_not_a_validatio
     gone = client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 1})
     kept = client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 3})
     question = client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 4})
+    trimmed_question = client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "up", "message_index": 0})
 
     assert (gone.status_code, gone.get_json()["code"]) == (410, "answer_no_longer_kept")
     assert "MAX_HISTORY_MESSAGES = 4" in gone.get_json()["detail"]
     assert kept.status_code == 200
     assert (question.status_code, question.get_json()["code"]) == (422, "validation_error")
+    assert trimmed_question.status_code == 422  # a question's index was never an answer's
 
 
 def test_unknown_session_is_404(client):

@@ -127,6 +127,12 @@ def test_a_client_accepting_only_an_event_stream_gets_the_answer_as_one_event(cl
     assert (event, end) == ("event: message", "\n")
     assert json.loads(data.removeprefix("data: ")) == plain.get_json()
     assert plain.mimetype == "application/json"
+    # Its errors too: such a client reads nothing else.
+    broken = client.post(
+        "/mcp", data=b"{not json", content_type="application/json", headers={"Accept": "text/event-stream"}
+    )
+    assert (broken.status_code, broken.mimetype) == (400, "text/event-stream")
+    assert json.loads(broken.get_data(as_text=True).split("data: ", 1)[1])["error"]["code"] == -32700
 
 
 @pytest.mark.parametrize("method", ["get", "delete"])

@@ -157,6 +157,7 @@ def test_security_headers_on_answers_and_errors(stack):
             assert response.headers.get(name) == expected, (path, name)
         assert "default-src 'none'" in response.headers["Content-Security-Policy"]
         assert "nginx/" not in response.headers.get("Server", "")
+        assert response.headers["Cache-Control"] == "no-store", path  # the app's answers and nginx's own
     docs = requests.get(url + "/docs/swagger", timeout=5)
     assert docs.status_code == 200
     assert "script-src 'self' 'unsafe-inline'" in docs.headers["Content-Security-Policy"]

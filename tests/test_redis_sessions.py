@@ -165,6 +165,9 @@ def test_a_rating_is_replaced_and_trimmed_with_its_answer(redis_server):
     assert sessions.set_feedback("s", 3, rate()) == 3  # a1 keeps the index the client saw
     with pytest.raises(AnswerNoLongerKept):  # told apart from an index that never named an answer
         sessions.set_feedback("s", 1, rate())
+    with pytest.raises(NotAnAnswer) as raised:  # a trimmed question's index never named one
+        sessions.set_feedback("s", 0, rate())
+    assert not isinstance(raised.value, AnswerNoLongerKept)
 
 
 def test_stats_delete_and_clear(redis_server):

@@ -60,6 +60,17 @@ def test_a_reload_meeting_a_bad_value_keeps_the_running_settings_for_master_and_
     assert not copy.exists()
 
 
+def test_the_master_leaving_removes_a_refused_reloads_copy_of_the_env_file(tmp_path):
+    copy = tmp_path / "copy.env"
+    copy.write_text("OPENROUTER_API_KEY=sk-secret\n")
+    environ = {ENV_FILE_VAR: str(copy)}
+
+    reload.forget_copy(environ)
+
+    assert not copy.exists()
+    assert ENV_FILE_VAR not in environ
+
+
 def test_sighup_with_a_broken_env_file_leaves_the_service_answering(tmp_path):
     # It stopped the master: the port closed and open streams were cut off (ops audit).
     (tmp_path / ".env").write_text("MAX_HISTORY_MESSAGES=6\n")

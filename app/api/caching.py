@@ -15,7 +15,7 @@ REVALIDATED = frozenset({"questions.profile", "questions.suggested_questions", "
 
 
 def _cache_headers(response: Response) -> Response:
-    if request.endpoint in REVALIDATED and request.method == "GET" and response.status_code == 200:
+    if request.endpoint in REVALIDATED and request.method in ("GET", "HEAD") and response.status_code == 200:
         response.cache_control.no_cache = True
         response.add_etag()
         response.make_conditional(request)  # a 304 in place when the client's copy is current

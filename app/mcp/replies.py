@@ -62,8 +62,8 @@ def rpc_error_response(error: RpcError, request_id: Any, status: int) -> Respons
 
 
 def as_event_stream(response: Response) -> Response:
-    """For a client that accepts only an event stream: a 200's JSON-RPC message as one SSE event."""
-    if not g.get("mcp_event_stream") or response.status_code != 200 or response.mimetype != "application/json":
+    """For a client that accepts only an event stream: the JSON-RPC message, error or not, as one SSE event."""
+    if not g.get("mcp_event_stream") or response.mimetype != "application/json":
         return response
     # Compact JSON escapes every line break, so the message is one `data:` line.
     response.set_data(b"event: message\ndata: " + response.get_data() + b"\n\n")

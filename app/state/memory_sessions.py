@@ -70,7 +70,9 @@ class MemorySessionStore:
             if session is None:
                 raise SessionNotFound(session_id)
             index = session.answer_index(message_index)
-            if index is None and message_index is not None and message_index < session.first_index:
+            # An answer's index (questions are even) from before the conversation's kept part.
+            trimmed = message_index is not None and message_index < session.first_index and message_index % 2 == 1
+            if index is None and trimmed:
                 raise AnswerNoLongerKept(message_index)
             if index is None:
                 raise NotAnAnswer(message_index)

@@ -100,7 +100,10 @@ if ARGV[6] == '' then
   if not position then return -2 end
 else
   position = tonumber(ARGV[6]) - first
-  if position < 0 then return -3 end
+  if position < 0 then
+    if tonumber(ARGV[6]) % 2 == 1 then return -3 end  -- an answer's index (questions are even)
+    return -2
+  end
   local message = redis.call('LINDEX', KEYS[2], position)
   if not message or cjson.decode(message)['role'] ~= 'assistant' then return -2 end
 end

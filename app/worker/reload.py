@@ -34,7 +34,11 @@ def settings_for_this_load(
     except ConfigError as error:
         if _running is None:
             raise  # the first load: a bad value stops start-up, as before
-        print(f"{error}\nReload refused: the service keeps running with its current settings.", file=sys.stderr)
+        print(
+            f"{error}\nReload refused: the new workers start with the current settings (as on any reload, "
+            "the old ones finish their answers within GRACEFUL_TIMEOUT).",
+            file=sys.stderr,
+        )
         environ[ENV_FILE_VAR] = kept_copy or _copy_of_running_env()
         return _running
     _running = settings
@@ -42,6 +46,13 @@ def settings_for_this_load(
     if kept_copy:  # the workers read `.env` itself again
         Path(kept_copy).unlink(missing_ok=True)
     return settings
+
+
+def forget_copy(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Remove the copy of `.env` a refused reload made (it holds the settings' secrets); on exit."""
+    copy = environ.pop(ENV_FILE_VAR, None)
+    if copy:
+        Path(copy).unlink(missing_ok=True)
 
 
 def _copy_of_running_env() -> str:
