@@ -19,6 +19,7 @@ from app.resume import ResumeDocument
 from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
+from app.retrieval.engine_hits import written_texts
 from app.retrieval.grpc_client import GrpcMemvidBackend
 from app.retrieval.grpc_server import serve
 from app.retrieval.remote_version import REFRESH_SECONDS
@@ -26,6 +27,7 @@ from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.sentence_vectors import sentence_texts
 from app.retrieval.types import LEXICAL, PROFILE_ENTITY, PROFILE_SLOT, SEMANTIC
 from app.text.embedding import Embedder, shared_embedder
+from app.text.sentences import restore_lines, split_sentences
 
 OTHER_RESUME = "---\nname: Ada Example\n---\n## Summary\nWrites compilers.\n"
 
@@ -356,3 +358,42 @@ def test_over_grpc_a_replaced_resume_is_answered_within_seconds_and_never_mixed(
     finally:
         backend.close()
         server.stop(None).wait(5)
+
+
+GROUP_RESUME = """---
+name: Tobias Example
+---
+## Experience
+### Flood Lab — Professor
+Period: 2019 - present
+- Leads the Catchment Risk Group: three postdocs and two PhD students.
+- Teaches hydrology.
+"""
+
+
+def test_a_passage_has_its_frames_line_breaks_as_written_not_memvids_folded_snippet(tmp_path):
+    # Folded, "Leads the Catchment Risk Group: three postdocs" read as a `Group:` label and
+    # was quoted as "Leads the Catchment Risk."
+    source = tmp_path / "group.md"
+    source.write_text(GROUP_RESUME, encoding="utf-8")
+    ingest_resume(source, tmp_path / "group.mv2")
+    backend = EmbeddedMemvidBackend(tmp_path / "group.mv2")
+    try:
+        (passage,) = backend.search("catchment", top_k=1, snippet_chars=2000)
+        (clipped,) = backend.search("catchment", top_k=1, snippet_chars=40)
+    finally:
+        backend.close()
+
+    assert passage.text.splitlines()[2:4] == [
+        "Period: 2019 - present",
+        "- Leads the Catchment Risk Group: three postdocs and two PhD students.",
+    ]
+    assert [s.text for s in split_sentences(0, restore_lines(passage))][1] == (
+        "Leads the Catchment Risk Group: three postdocs and two PhD students."
+    )
+    assert clipped.text == "Flood Lab — Professor\n\nPeriod: 2019 -"  # cut at a word, within the snippet size
+
+
+@pytest.mark.parametrize("raw", [None, "", "not json", "[1, 2]", '{"A": 3}'])
+def test_a_file_without_readable_frame_texts_keeps_memvids_snippets(raw):
+    assert written_texts(raw) == {}

@@ -18,7 +18,7 @@ from app.llm.offline import (
 )
 from app.llm.types import AnswerRequest, Finished, Token
 from app.retrieval.types import Passage
-from app.text.sentences import restore_lines
+from app.text.sentences import restore_lines, split_sentences
 from tests.fakes import FakeMemvid
 
 ACME = Passage(
@@ -403,3 +403,28 @@ def test_a_fit_examples_job_description_is_never_quoted_as_the_candidates_experi
     assert "Lead renovation sites" not in answer
     assert "Site manager for building renovation" not in answer
     assert "no renovation of listed buildings" in answer
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dr. Tobias Wennerholm leads the lab. He teaches.", ["Dr. Tobias Wennerholm leads the lab.", "He teaches."]),
+        ("Cited by Morris, J. and Lee, K. in 2019. Twice.", ["Cited by Morris, J. and Lee, K. in 2019.", "Twice."]),
+        ("Worked in the U.S. for years. Then moved.", ["Worked in the U.S. for years.", "Then moved."]),
+        ("No. She would need a visa.", ["No. She would need a visa."]),
+        ("Knows Python, Go, etc. She also writes Rust.", ["Knows Python, Go, etc.", "She also writes Rust."]),
+    ],
+)
+def test_a_title_or_initial_does_not_end_a_sentence(text: str, expected: list[str]) -> None:
+    assert [sentence.text for sentence in split_sentences(0, text)] == expected
+
+
+def test_an_announced_list_cut_by_the_budget_says_how_many_items_it_left_out() -> None:
+    # Quoting three academic jobs and dropping the World Bank one, silently, answered
+    # "has he worked outside a university?" with a wrong "no".
+    items = "\n".join(f"- University number {n} with a long note about what was taught there" for n in range(30))
+    answer = ask("Where has he worked?", passages=(Passage("Experience", f"Work history:\n{items}", 1.0),))
+
+    quoted = answer.count("University number")
+    assert 0 < quoted < 30
+    assert answer.rstrip().endswith(f"(and {30 - quoted} more listed there)")

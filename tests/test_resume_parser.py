@@ -188,6 +188,9 @@ def test_small_resume_frames():
     assert frames["Cloudco — Platform Engineer"].tags == ("aws", "kubernetes")
     assert frames["Cloudco — Platform Engineer"].text.startswith("Period: 2020-2024")
     assert frames["Skills — Gaps"].text.endswith("- COBOL: never")
+    # The lead says which group this is and claims nothing the resume does not: "deep production
+    # experience" was quoted as a nurse's or a professor's own words.
+    assert frames["Skills — Strong"].text.splitlines()[0] == "Strongest skills:"
     assert frames["Is she open to remote work?"].text == "Yes."
     assert "## not a heading" in frames["Code"].text
 
@@ -452,3 +455,17 @@ def test_front_matter_values_lose_their_markdown_and_links_give_their_address():
 
 def frame_of(document, title: str) -> str:
     return next(frame.text for frame in document.frames if frame.title == title)
+
+
+@pytest.mark.parametrize(
+    ("heading", "spec_name"), [("Work Experience", "Experience"), ("Frequently asked questions", "FAQ")]
+)
+def test_a_structured_section_under_another_name_is_kept_as_text_with_a_note(heading, spec_name):
+    document = parse(f"---\nname: A\n---\n## {heading}\n### Acme — Engineer\nPeriod: 2020\n- Shipped things.\n")
+
+    assert document.profile.experience == []
+    assert [frame.title for frame in document.frames][-1] == heading  # kept whole, nothing refused
+    assert document.notes == (
+        f"line 4: '## {heading}' is read as an ordinary section; name it '## {spec_name}' "
+        "for the structure SPEC §10 gives that section",
+    )

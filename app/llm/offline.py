@@ -76,15 +76,15 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     stems = content_stems(request.question) | content_stems(" ".join(request.searched_words))
     sentences = [s for i, p in enumerate(request.passages) for s in split_sentences(i, restore_lines(p))]
     closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())
-    chosen = _select(stems, sentences, closeness, request.passages)
+    chosen, left_out = _select(stems, sentences, closeness, request.passages)
     if not chosen:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     titles = [content_stems(p.title) for p in request.passages]
     if any(matches(stems, s.stems | titles[s.passage]) for s in chosen):
-        return "\n\n".join([PREAMBLE, *_cite(chosen, request.passages)])
+        return "\n\n".join([PREAMBLE, *_cite(chosen, request.passages, left_out)])
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
     # say so, quote less, and offer the suggested questions.
-    closest = _cite(chosen[:MAX_CLOSEST_ONLY], request.passages)
+    closest = _cite(chosen[:MAX_CLOSEST_ONLY], request.passages, {})
     return "\n\n".join([PREAMBLE, CLOSEST_ONLY, *closest, _what_to_ask(request)])
 
 
@@ -120,8 +120,9 @@ def _what_to_ask(request: AnswerRequest) -> str:
 
 def _select(
     question: frozenset[str], sentences: list[Sentence], closeness: list[float], passages: tuple[Passage, ...]
-) -> list[Sentence]:
-    """Pick the best sentences, by shared rare words and by meaning, within the budgets."""
+) -> tuple[list[Sentence], dict[int, int]]:
+    """Pick the best sentences, by shared rare words and by meaning, within the budgets; and how
+    many items of each passage's announced list the budget left out."""
     hits = [matches(question, s.stems) for s in sentences]
     titles = [matches(question, content_stems(p.title)) for p in passages]
     # Weigh each question word by its rarity, so a rare skill outranks a common word.
@@ -146,17 +147,20 @@ def _select(
         if not repeated and len(chosen) < MAX_SENTENCES and used + len(sentence.text) <= MAX_QUOTE_CHARS:
             chosen.append(sentence)
             used += len(sentence.text)
-    return with_direct_answers(with_announced_lists(chosen, sentences, used, MAX_QUOTE_CHARS), sentences, passages)
+    listed, left_out = with_announced_lists(chosen, sentences, used, MAX_QUOTE_CHARS)
+    return with_direct_answers(listed, sentences, passages), left_out
 
 
-def _cite(chosen: list[Sentence], passages: tuple[Passage, ...]) -> list[str]:
-    """Group the sentences by passage, most relevant passage first, original order inside."""
+def _cite(chosen: list[Sentence], passages: tuple[Passage, ...], left_out: dict[int, int]) -> list[str]:
+    """Group the sentences by passage, most relevant passage first, original order inside; say
+    where a list goes on beyond what is quoted."""
     order = list(dict.fromkeys(s.passage for s in chosen))
     lines = []
     for index in order:
         picked = sorted((s for s in chosen if s.passage == index), key=lambda s: s.position)
         title = passages[index].title.strip() or "the resume"
-        lines.append(f"From *{_escape(title)}*: " + " ".join(_terminated(s.text) for s in picked))
+        more = f" (and {left_out[index]} more listed there)" if left_out.get(index) else ""
+        lines.append(f"From *{_escape(title)}*: " + " ".join(_terminated(s.text) for s in picked) + more)
     return lines
 
 

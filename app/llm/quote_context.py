@@ -29,25 +29,30 @@ def describes_the_job(sentence: Sentence, passages: tuple[Passage, ...]) -> bool
     return passages[sentence.passage].title.startswith(FIT_TITLE_PREFIX) and bool(_ABOUT_THE_JOB.match(sentence.text))
 
 
-def with_announced_lists(chosen: list[Sentence], sentences: list[Sentence], used: int, budget: int) -> list[Sentence]:
+def with_announced_lists(
+    chosen: list[Sentence], sentences: list[Sentence], used: int, budget: int
+) -> tuple[list[Sentence], dict[int, int]]:
     """Add the items a chosen sentence ending in a colon announces, within the character budget.
 
     "Work history: the companies worked for …:" or "Strongest skills:" answers nothing by
     itself; the list after it is the answer, and its items rarely share the question's words.
+    Also returns how many items of each passage's list the budget left out: an answer that
+    drops the last job of a work history without saying so reads as the whole history.
     """
     picked = list(chosen)
+    left_out: dict[int, int] = {}
     for lead in chosen:
         if not lead.text.rstrip().endswith(":"):
             continue
         following = [s for s in sentences if s.passage == lead.passage and s.position > lead.position]
-        for item in sorted(following, key=lambda s: s.position):
-            if item in picked:
-                continue
+        items = [s for s in sorted(following, key=lambda s: s.position) if s not in picked]
+        for count, item in enumerate(items):
             if used + len(item.text) > budget:
+                left_out[lead.passage] = len(items) - count
                 break
             picked.append(item)
             used += len(item.text)
-    return picked
+    return picked, left_out
 
 
 def with_direct_answers(

@@ -27,6 +27,7 @@ from app.retrieval import sentence_vectors
 from app.retrieval.types import (
     CONTENT_SLOT,
     EMBEDDING_SLOT,
+    FRAME_TEXTS_SLOT,
     INDEX_ENTITY,
     PROFILE_ENTITY,
     PROFILE_SLOT,
@@ -101,13 +102,15 @@ def _write(document: ResumeDocument, path: Path, embedder: Embedder) -> None:
             "value": sentence_vectors.encode(document.frames, embedder),
             "kind": "Index",
         }
+        written = {request["title"]: request["text"] for request in requests}
+        texts = {"entity": INDEX_ENTITY, "slot": FRAME_TEXTS_SLOT, "value": json.dumps(written), "kind": "Index"}
         content = {
             "entity": INDEX_ENTITY,
             "slot": CONTENT_SLOT,
             "value": content_digest(document, embedder),
             "kind": "Index",
         }
-        memory.add_memory_cards([profile, model, sentences, content])
+        memory.add_memory_cards([profile, model, sentences, texts, content])
         memory.seal()
     finally:
         memory.close()

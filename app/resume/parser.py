@@ -16,6 +16,16 @@ PREAMBLE_TITLE = "Introduction"
 PROFILE_TITLE = "Candidate Profile"
 MAX_TITLE_CHARS = 300  # a heading, not a paragraph: a long part's title must leave room for text
 _PROFILE_LINES = (("Location", "location"), ("Status", "status"), ("Email", "email"), ("LinkedIn", "linkedin"))
+# Headings that mean a structured section of SPEC §10 in other words. They stay ordinary
+# sections (a "## Work History" of prose must not be refused as a malformed Experience), but
+# ingest says so: its jobs are not one frame each and the profile lists none of them.
+_OTHER_NAMES = {
+    "Experience": {"work experience", "professional experience", "employment", "employment history", "work history",
+                   "career history", "experience and employment", "jobs"},
+    "Skills": {"skill", "technical skills", "key skills", "core skills", "skills and tools", "competencies"},
+    "FAQ": {"faqs", "frequently asked questions", "questions and answers", "q&a"},
+    "Fit Assessment Examples": {"fit assessments", "fit examples", "fit assessment", "job fit examples"},
+}  # fmt: skip
 
 
 def parse_resume(text: str) -> ResumeDocument:
@@ -38,6 +48,7 @@ def parse_resume(text: str) -> ResumeDocument:
         parts.update(part)
         if not frames:
             notes.append(f"line {section.line}: the section '## {section.heading}' is empty and is left out")
+        notes.extend(_read_as_ordinary(section))
     if not placed:
         raise ResumeFormatError(sections[0].line, "the '## ' sections hold no text to search")
     profile = Profile.model_validate({**front_matter.model_dump(), **parts})
@@ -64,6 +75,16 @@ def _section_frames(section: Block) -> tuple[list[PlacedFrame], dict[str, Any]]:
         return frames, {"fit_assessment_examples": examples}
     text = section.text()
     return ([(section.line, Frame(section.heading, text, "section"))] if text else []), {}
+
+
+def _read_as_ordinary(section: Block) -> list[str]:
+    said = section.heading.strip().casefold()
+    return [
+        f"line {section.line}: '## {section.heading}' is read as an ordinary section; name it '## {name}' "
+        f"for the structure SPEC §10 gives that section"
+        for name, other_names in _OTHER_NAMES.items()
+        if said in other_names
+    ]
 
 
 def _profile_frame(front_matter: FrontMatter) -> list[PlacedFrame]:

@@ -51,7 +51,7 @@ def names_what_is_missing(title: str) -> bool:
 # A lead sentence per group: it tells the LLM what the list means, and gives lexical search
 # the words recruiters use ("weaknesses", "strongest") that the bare headings lack.
 _SKILL_LEADS = {
-    "strong": "Strongest skills, with deep production experience:",
+    "strong": "Strongest skills:",
     "moderate": "Moderate skills, working knowledge:",
     "gaps": "Skill gaps: weaknesses and areas with little or no experience:",
 }

@@ -19,20 +19,19 @@ import structlog
 from app.errors import RetrievalUnavailable
 from app.resume.engine import card_value, memvid_sdk
 from app.retrieval import sentence_vectors
-from app.retrieval.engine_hits import engine_passages
+from app.retrieval.engine_hits import engine_passages, written_texts
 from app.retrieval.example_index import embedding_model, ensure_example_index
 from app.retrieval.fusion import reciprocal_rank_fusion
-from app.retrieval.types import LEXICAL, SEMANTIC, BackendHealth, Passage
+from app.retrieval.types import FRAME_TEXTS_SLOT, INDEX_ENTITY, LEXICAL, SEMANTIC, BackendHealth, Passage
 from app.telemetry import tracing
 from app.text.embedding import Embedder, shared_embedder
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
-# Frames a semantic search ranks by their best sentence: a resume has a few tens of frames,
-# so this is nearly all of them. Of 10, 15, 20 and 30, 20 and 30 found the most answering
-# frames among the first five on the tuning sets' paraphrased questions (tests/retrieval_eval.py),
-# the same ones; 20 reads fewer hits.
+# Frames a semantic search ranks by their best sentence: nearly all of a resume's. Of 10, 15, 20
+# and 30, 20 and 30 put the most answering frames in the first five on the tuning sets'
+# paraphrased questions (tests/retrieval_eval.py), the same ones; 20 reads fewer hits.
 SEMANTIC_CANDIDATES = 20
 
 
@@ -58,6 +57,7 @@ class EmbeddedMemvidBackend:
         self._opened_as: tuple[int, ...] = ()
         self._semantic = False
         self._sentence_vectors: dict[str, np.ndarray] = {}
+        self._written: dict[str, str] = {}  # each frame's text with its line breaks (`engine_hits`)
         self._version = ""
 
     @property
@@ -74,8 +74,7 @@ class EmbeddedMemvidBackend:
         return self._version if self._is_open() else ""
 
     def _is_open(self) -> bool:
-        """Open the file, or again when it was replaced (a rebuilt index); False when it cannot be.
-        A stat when the file is unchanged; not through `_call`: no engine call (and no trace span)."""
+        """Open the file, or again when replaced; False when it cannot be. A stat when unchanged (no span)."""
         try:
             with self._lock:
                 self._handle()
@@ -95,7 +94,7 @@ class EmbeddedMemvidBackend:
         except _QueryRejected:
             log.debug("memvid.query_rejected", query_chars=len(query))
             return []
-        return engine_passages(result.get("hits") or [], top_k)
+        return engine_passages(result.get("hits") or [], top_k, self._written, snippet_chars)
 
     def semantic_search(self, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
         """Rank frames by meaning, best first; [] without vectors.
@@ -113,7 +112,7 @@ class EmbeddedMemvidBackend:
                 question, k=wanted * 3, snippet_chars=snippet_chars, mode="sem", query_embedding=vector.tolist()
             )
         )
-        frames = engine_passages(result.get("hits") or [], wanted)
+        frames = engine_passages(result.get("hits") or [], wanted, self._written, snippet_chars)
         by_sentence = sentence_vectors.rank_by_best_sentence(vector, frames, self._sentence_vectors)
         if not by_sentence:
             return frames[:top_k]
@@ -173,6 +172,7 @@ class EmbeddedMemvidBackend:
         self._version = _digest(self.path)
         self._semantic = embedding_model(memory) == self.embedder.identity
         self._sentence_vectors = {}
+        self._written = written_texts(card_value(memory, INDEX_ENTITY, FRAME_TEXTS_SLOT))
         if self._semantic:
             self._sentence_vectors, by_text = sentence_vectors.read(memory, self.embedder.identity)
             self.embedder.remember_passages(by_text)  # the offline answerer ranks these same sentences

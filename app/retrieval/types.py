@@ -12,6 +12,8 @@ INDEX_ENTITY = "__index__"
 EMBEDDING_SLOT = "embedding_model"
 # The card holding every frame's sentence vectors (see app.retrieval.sentence_vectors).
 SENTENCES_SLOT = "sentence_vectors"
+# The card holding every frame's text as written, line breaks kept (see app.retrieval.engine_hits).
+FRAME_TEXTS_SLOT = "frame_texts"
 # The card holding a digest of what ingest wrote: which resume a remote memvid serves.
 CONTENT_SLOT = "content_digest"
 # Search modes, as /health reports them.

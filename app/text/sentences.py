@@ -14,6 +14,11 @@ _MAX_LEAD_WORDS = 3
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not splitlines(): U+2028 is text, not a break
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
+# A full stop that ends a title or an initial, not a sentence: "Dr. Tobias Wennerholm" was
+# quoted as "Dr.", and "Morris, J. and Lee, K." as three sentences. Not "No." nor "etc.",
+# which end sentences as often as not ("No. She would need a visa."). Nor before a lowercase
+# word: "in the U.S. for years" goes on.
+_ABBREVIATION_END = re.compile(r"(?:^|[\s(])(?:[A-Z]|Dr|Mr|Mrs|Ms|Mx|Prof|St|Jr|Sr|vs|e\.g|i\.e|approx|incl)\.$")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
 _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
 # Where a folded snippet had a bullet or a `Label: value` line (e.g. "Technical work: ").
@@ -94,7 +99,7 @@ def split_sentences(passage: int, text: str) -> list[Sentence]:
         bullet = _BULLET.match(line)
         standalone = bullet is not None or _KEY_VALUE.match(line) is not None
         if standalone or not line.strip() or line.lstrip().startswith("#"):
-            pieces.extend(_SENTENCE_END.split(" ".join(paragraph)) if paragraph else [])
+            pieces.extend(_paragraph_sentences(" ".join(paragraph)) if paragraph else [])
             paragraph = []
             if standalone:
                 pieces.append(bullet.group("rest") if bullet else line.strip())
@@ -112,6 +117,16 @@ def split_sentences(passage: int, text: str) -> list[Sentence]:
             result.append(Sentence(passage, len(result), clip(f"{lead}{piece.strip()}"), stems))
             lead = ""
     return result
+
+
+def _paragraph_sentences(paragraph: str) -> list[str]:
+    found: list[str] = []
+    for piece in _SENTENCE_END.split(paragraph):
+        if found and (_ABBREVIATION_END.search(found[-1]) or piece[0].islower()):
+            found[-1] = f"{found[-1]} {piece}"
+        else:
+            found.append(piece)
+    return found
 
 
 def titled(title: str, sentence: str) -> str:
