@@ -111,6 +111,13 @@ ROWS = [
     ("invalid_utf8", post_json("/api/v1/chat", b'{"message":"caf\xe9 \xff"}'), 400, "invalid_json"),
     ("deeply_nested", post_json("/api/v1/chat", b"[" * 30_000 + b"]" * 30_000), 400, "invalid_json"),
     ("empty_body", post_json("/api/v1/chat", b""), 400, "invalid_json"),
+    # JSON is UTF-8 text (RFC 8259): a body declared in another charset is the wrong media type.
+    (
+        "latin1_charset",
+        post_json("/api/v1/chat", b'{"message":"hi"}', **{"Content-Type": "application/json; charset=latin-1"}),
+        415,
+        "unsupported_media_type",
+    ),
     # Python's parser takes these; RFC 8259 does not
     ("nan_is_not_json", post_json("/api/v1/chat", b'{"message":"hi","stream":false,"x":NaN}'), 400, "invalid_json"),
     ("infinity_is_not_json", post_json("/api/v1/assess-fit", b'{"job_description":-Infinity}'), 400, "invalid_json"),
@@ -233,7 +240,8 @@ ROWS = [
 WRONG_TYPES = [
     ("message", value) for value in (1, 1.5, True, None, [], ["hi"], {}, {"text": "hi"})
 ] + [
-    ("session_id", value) for value in (1, True, [], {}, "not-a-uuid", "5b0e9c1e-8d4e-4c43-9a55")
+    ("session_id", value)
+    for value in (1, True, [], {}, "not-a-uuid", "5b0e9c1e-8d4e-4c43-9a55", "00000000-0000-0000-0000-000000000000")
 ] + [
     ("stream", value) for value in (1, 0, "true", "false", "no", None, [], {})
 ]  # fmt: skip
@@ -242,6 +250,12 @@ WRONG_TYPES = [
 @pytest.mark.parametrize(("name", "raw", "status", "code"), ROWS, ids=[row[0] for row in ROWS])
 def test_bad_request_gets_the_json_error_shape(service, name, raw, status, code):
     assert_error_shape(exchange(service, raw), status, code)
+
+
+def test_a_body_nested_too_deeply_is_told_so_not_called_invalid(service):
+    answer = exchange(service, post_json("/api/v1/chat", b"[" * 30_000 + b"]" * 30_000))
+
+    assert "nests too deeply" in answer.json()["detail"]
 
 
 @pytest.mark.parametrize(("field_name", "value"), WRONG_TYPES, ids=[f"{f}={v!r}" for f, v in WRONG_TYPES])

@@ -128,6 +128,17 @@ def test_clear_asks_first(running):
     assert "Aborted" in refused.stderr
 
 
+def test_clearing_an_unknown_cache_fails_before_asking(running):
+    _, env = running
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "cache", "clear", "bogus"],
+        cwd=ROOT, env={**os.environ, "MEMVID_TELEMETRY": "0", "LOG_LEVEL": "ERROR", **env},
+        input="y\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (1, "")  # no "Clear bogus ...?" first
+    assert "no cache named 'bogus'" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [(("show", "0d4c8a52-0000-4000-8000-000000000000"), "no session"), (("clear", "nope", "--yes"), "no cache")],

@@ -10,6 +10,7 @@ import pytest
 
 from app.state.memory_sessions import MemorySessionStore
 from app.state.sessions import Feedback, NotAnAnswer, SessionNotFound
+from app.telemetry.metrics import LIVE_SESSIONS
 from tests.fakes import FakeClock as Clock
 
 
@@ -237,3 +238,20 @@ def test_indexes_survive_trimmed_history(clock):
     assert sessions.set_feedback("s", 3, rate()) == 3  # a1 keeps the index the client saw
     with pytest.raises(NotAnAnswer):
         sessions.set_feedback("s", 1, rate())
+
+
+def live_sessions() -> float:
+    return LIVE_SESSIONS.collect()[0].samples[0].value
+
+
+def test_the_live_sessions_gauge_follows_expiry_and_deletion(clock):
+    # It was set only when a turn opened or ended, so after the TTL it stayed at 1 while health said 0.
+    sessions = store(clock, ttl=60)
+    first, _ = sessions.open_conversation(None)
+    sessions.open_conversation(None)
+    assert live_sessions() == 2
+    sessions.delete(first)
+    assert live_sessions() == 1
+    clock.now += 61
+    assert sessions.count() == 0
+    assert live_sessions() == 0

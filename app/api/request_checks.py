@@ -16,6 +16,8 @@ from app.strict_json import strict_json_loads
 log = structlog.get_logger(__name__)
 
 ENCODED_BODY = "Send the body uncompressed: this service accepts no Content-Encoding."
+OTHER_CHARSET = "Send the body as UTF-8: JSON is UTF-8 text (RFC 8259), so charset may only be utf-8."
+TOO_DEEP = "The request body nests too deeply to be read: send one flat JSON object."
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -39,14 +41,18 @@ def require_json_body() -> None:
         raise UnsupportedMediaType()
     if body_is_encoded():
         raise UnsupportedMediaType(ENCODED_BODY, code="unsupported_content_encoding")
+    if request.mimetype_params.get("charset", "utf-8").strip().casefold() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(OTHER_CHARSET)
     _refuse_cut_chunked_body(read_body())
     try:
         # Parsed once here; the validator reads the cached result. Oversized bodies with a
         # Content-Length raise 413 from get_data before parsing.
         body = request.get_json()
-    except (BadRequest, RecursionError):
-        # RecursionError: deeply nested arrays are valid JSON syntax but blow the parser.
+    except BadRequest:
         raise InvalidJSON() from None
+    except RecursionError:
+        # Deeply nested arrays are valid JSON syntax but blow the parser: SPEC's code, a truer reason.
+        raise InvalidJSON(TOO_DEEP) from None
     if not isinstance(body, dict):
         # Checked here: given a JSON string, the validator would parse its text as JSON again.
         raise RequestError(

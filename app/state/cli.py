@@ -1,9 +1,8 @@
 """`flask --app wsgi cache ...`: look into the running service's sessions and caches.
 
-A CLI is its own process, so it reads the live state where it lives: with REDIS_URL set,
-straight from Redis (what every worker and host shares); with in-memory state, from the
-running service's /admin/ endpoint (ADMIN_TOKEN, the same value the service was started
-with), which answers from the one worker that took the request and says which (pid).
+A CLI is its own process: with REDIS_URL set it reads Redis (what every worker and host
+shares); else the running service's /admin/ endpoint (ADMIN_TOKEN, as the service has it),
+answered by the one worker that took the request, which it names (pid).
 """
 
 from __future__ import annotations
@@ -98,11 +97,9 @@ def _removals_and_memory(row: dict[str, Any]) -> dict[str, str]:
 
 
 def _bytes(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.1f} KiB"
-    return f"{count / (1024 * 1024):.1f} MiB"
+    return (
+        f"{count} B" if count < 1024 else f"{count / 1024:.1f} KiB" if count < 1024**2 else f"{count / 1024**2:.1f} MiB"
+    )
 
 
 @cache_cli.command("list")
@@ -149,11 +146,14 @@ def clear(name: str | None, yes: bool, as_json: bool) -> None:
         note = f"health: per worker, not in Redis; it expires within {settings.health_cache_seconds:g} s"
         click.echo(json.dumps({"cleared": {}, "note": note}, indent=2) if as_json else note)
         return
+    # Checked before asking: "Clear bogus?" answered yes, then "no cache named 'bogus'".
+    if name is not None and name not in _run(lambda source: [row["name"] for row in source.stats()]):
+        _fail(f"no cache named {name!r}")
     if not yes:
         click.confirm(f"Clear {name or 'every cache'} of the running service?", abort=True)
     try:
         cleared, scope = _run(lambda source: (source.clear(name), _scope(source)))
-    except UnknownCache:
+    except UnknownCache:  # another worker's version answered the second call
         _fail(f"no cache named {name!r}")
     if as_json:
         click.echo(json.dumps({"source": scope, "cleared": cleared}, indent=2))

@@ -47,7 +47,7 @@ class MemorySessionStore:
                 self._sessions[session.id] = session
             else:
                 self._lookups.hit()
-            LIVE_SESSIONS.set(len(self._sessions))
+            self._publish_count()
         recent = session.messages[-self._max_history :] if self._max_history else []
         return session.id, [{"role": m.role, "content": m.content} for m in recent]
 
@@ -60,7 +60,7 @@ class MemorySessionStore:
             session = self._sessions.get(session_id) or Session(id=session_id, created_at=now, last_active=now)
             # Re-writing the entry restarts its TTL: expiry counts from the last completed turn.
             kept = self._sessions[session_id] = session.with_turn(question, answer, now, self._max_history)
-            LIVE_SESSIONS.set(len(self._sessions))
+            self._publish_count()
             return kept.first_index + len(kept.messages) - 1 if kept.messages else None
 
     def set_feedback(self, session_id: str, message_index: int | None, feedback: Feedback) -> int:
@@ -94,13 +94,14 @@ class MemorySessionStore:
     def delete(self, session_id: str) -> bool:
         """Forget one session; True when it existed."""
         with self._lock:
-            return self._sessions.pop(session_id, None) is not None
+            existed = self._sessions.pop(session_id, None) is not None
+            self._publish_count()
+            return existed
 
     def count(self) -> int:
         """Return how many sessions are live."""
         with self._lock:
-            self._sessions.expire()
-            return len(self._sessions)
+            return self._publish_count()
 
     def stats(self) -> CacheStats:
         """Return size, settings, approximate memory and this process's counts."""
@@ -112,5 +113,12 @@ class MemorySessionStore:
         with self._lock:
             dropped = len(self._sessions)
             self._sessions.clear()
-            LIVE_SESSIONS.set(0)
+            self._publish_count()
         return dropped
+
+    def _publish_count(self) -> int:
+        # Sessions expire silently; every call that touches the store, health's count among
+        # them, drops the expired ones and sets the gauge, so it is never stale past a poll.
+        self._sessions.expire()
+        LIVE_SESSIONS.set(len(self._sessions))
+        return len(self._sessions)
