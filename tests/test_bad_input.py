@@ -241,7 +241,8 @@ WRONG_TYPES = [
     ("message", value) for value in (1, 1.5, True, None, [], ["hi"], {}, {"text": "hi"})
 ] + [
     ("session_id", value)
-    for value in (1, True, [], {}, "not-a-uuid", "5b0e9c1e-8d4e-4c43-9a55", "00000000-0000-0000-0000-000000000000")
+    for value in (1, True, [], {}, "not-a-uuid", "5b0e9c1e-8d4e-4c43-9a55", "00000000-0000-0000-0000-000000000000",
+                  "{FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF}")
 ] + [
     ("stream", value) for value in (1, 0, "true", "false", "no", None, [], {})
 ]  # fmt: skip

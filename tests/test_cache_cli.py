@@ -14,6 +14,7 @@ import requests
 
 from app.state import cli
 from app.state.admin_client import AdminClient
+from app.state.cli_format import describe_scope, visible
 from tests.conftest import require_binary
 from tests.fake_llm import FakeLLMServer
 from tests.fake_memvid import FakeMemvidServer, hit
@@ -220,4 +221,11 @@ def test_the_header_says_where_the_state_lives_when_asked_through_the_service(st
     client = AdminClient("http://service.test", "token")
     client.worker_pid, client.state_store = 42, store
 
-    assert cli._describe(cli._scope(client)) == header
+    assert describe_scope(cli._scope(client)) == header
+
+
+def test_client_text_reaches_the_terminal_with_its_control_characters_shown_not_run():
+    # A question or comment holding "\x1b]52;c;…\x07" wrote the operator's clipboard; "\r" forged a line.
+    written = "bad \x1b]52;c;cm0gLXJmIH4K\x07 answer\r#0 forged\x9b line\nnext\tcell"
+
+    assert visible(written) == "bad \\x1b]52;c;cm0gLXJmIH4K\\x07 answer\\x0d#0 forged\\x9b line\nnext\tcell"

@@ -52,16 +52,17 @@ def _blank_is_absent(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def _not_nil(value: UUID | None) -> UUID | None:
-    # The all-zero UUID is a placeholder, not an id: every client sending it would share one conversation.
-    if value is not None and value.int == 0:
-        raise ValueError("the nil UUID names no conversation: leave session_id out to start one")
+def _not_a_placeholder(value: UUID | None) -> UUID | None:
+    # The nil and max UUIDs (RFC 9562) are placeholders, not ids: every client sending one would
+    # share one conversation, and the LLM would see strangers' questions as history.
+    if value is not None and value.int in (0, 2**128 - 1):
+        raise ValueError("the nil and max UUIDs name no conversation: leave session_id out to start one")
     return value
 
 
 # A conversation to continue; "" means none, like null. Any UUID spelling is taken and
 # answered in its canonical lower-case form: a page keeps the session_id the answer gives.
-SessionId = Annotated[UUID | None, BeforeValidator(_blank_is_absent), AfterValidator(_not_nil)]
+SessionId = Annotated[UUID | None, BeforeValidator(_blank_is_absent), AfterValidator(_not_a_placeholder)]
 JobDescription = Annotated[
     str,
     Field(min_length=MIN_JOB_DESCRIPTION, max_length=20_000),

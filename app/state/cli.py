@@ -7,7 +7,6 @@ answered by the one worker that took the request, which it names (pid).
 
 from __future__ import annotations
 
-import datetime
 import json
 import sys
 import uuid
@@ -18,6 +17,7 @@ from flask.cli import AppGroup
 
 from app.components import components
 from app.state.admin_client import AdminClient, AdminError
+from app.state.cli_format import describe_scope, removals_and_memory, utc_time, visible
 from app.state.inspection import Inspector, UnknownCache
 from app.state.redis_link import RedisUnavailable
 
@@ -67,39 +67,16 @@ def _scope(source: Inspector | AdminClient) -> dict[str, Any]:
     return {"state": "Redis, shared by every worker and host", "redis": link.shown_url if link else None}
 
 
-def _describe(scope: dict[str, Any]) -> str:
-    if scope.get("asked_worker_pid"):
-        return f"# {scope['state']} (asked through worker pid {scope['asked_worker_pid']})"
-    where = f", worker pid {scope['worker_pid']}" if scope.get("worker_pid") else f" at {scope.get('redis')}"
-    return f"# {scope['state']}{where}"
-
-
 @cache_cli.command("stats")
 @json_option
 def stats(as_json: bool) -> None:
     """Entries, hits, misses, evictions, expiries, approximate memory and TTL of every cache."""
     rows, scope = _run(lambda source: (source.stats(), _scope(source)))
     columns = ["name", "backend", "entries", "max_entries", "ttl_seconds", "hits", "misses", "hit_ratio"]
-    shown = [{**row, **_removals_and_memory(row)} for row in rows]
+    shown = [{**row, **removals_and_memory(row)} for row in rows]
     _print("caches", rows if as_json else shown, scope, as_json, [*columns, "evictions", "expiries", "memory"])
     if not as_json and any(row.get("expiries") is None for row in rows):
         click.echo("# n/a: not counted, Redis expires (and under maxmemory evicts) the keys itself")
-
-
-def _removals_and_memory(row: dict[str, Any]) -> dict[str, str]:
-    memory = row.get("memory_bytes")
-    shown = "n/a" if memory is None else f"≈{_bytes(memory)}" if memory else "0 B"
-    sampled = row.get("memory_sampled_entries", 0)
-    if memory is not None and sampled < row["entries"]:
-        shown += f" (from {sampled} sampled)"
-    counted = {name: "n/a" if row.get(name) is None else str(row[name]) for name in ("evictions", "expiries")}
-    return {**counted, "memory": shown}
-
-
-def _bytes(count: int) -> str:
-    return (
-        f"{count} B" if count < 1024 else f"{count / 1024:.1f} KiB" if count < 1024**2 else f"{count / 1024**2:.1f} MiB"
-    )
 
 
 @cache_cli.command("list")
@@ -109,7 +86,7 @@ def _bytes(count: int) -> str:
 def list_sessions(what: str, limit: int, as_json: bool) -> None:
     """List sessions, newest first."""
     rows, scope = _run(lambda source: (source.sessions(limit), _scope(source)))
-    shown = [{**row, "created": _time(row["created"]), "last_active": _time(row["last_active"])} for row in rows]
+    shown = [{**row, "created": utc_time(row["created"]), "last_active": utc_time(row["last_active"])} for row in rows]
     columns = ["id", "created", "last_active", "messages", "expires_in"]
     _print("sessions", rows if as_json else shown, scope, as_json, columns)
 
@@ -121,17 +98,18 @@ def show(session_id: str, as_json: bool) -> None:
     """Show one conversation with its times."""
     session, scope = _run(lambda source: (source.session(session_id), _scope(source)))
     if session is None:
-        _fail(f"no session {session_id} in {_describe(scope)[2:]}")
+        _fail(f"no session {session_id} in {describe_scope(scope)[2:]}")
     if as_json:
         click.echo(json.dumps({"source": scope, "session": session}, indent=2))
         return
-    click.echo(f"session {session['id']}: created {_time(session['created'])}, last active "
-               f"{_time(session['last_active'])}, expires in {session['expires_in']:.0f} s")  # fmt: skip
+    click.echo(f"session {session['id']}: created {utc_time(session['created'])}, last active "
+               f"{utc_time(session['last_active'])}, expires in {session['expires_in']:.0f} s")  # fmt: skip
     for offset, message in enumerate(session["messages"]):
         index = session["first_index"] + offset
         rating = session["feedback"].get(str(index))
-        rated = f"  [rated {rating['rating']}{': ' + rating['comment'] if rating['comment'] else ''}]" if rating else ""
-        click.echo(f"\n#{index} {_time(message['at'])} {message['role']}:{rated}\n{message['content']}")
+        comment = f": {visible(rating['comment'])}" if rating and rating["comment"] else ""
+        rated = f"  [rated {rating['rating']}{comment}]" if rating else ""
+        click.echo(f"\n#{index} {utc_time(message['at'])} {message['role']}:{rated}\n{visible(message['content'])}")
 
 
 @cache_cli.command("clear")
@@ -158,7 +136,7 @@ def clear(name: str | None, yes: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"source": scope, "cleared": cleared}, indent=2))
         return
-    click.echo(_describe(scope))
+    click.echo(describe_scope(scope))
     for cache_name, count in cleared.items():
         click.echo(f"{cache_name}: {count} entries cleared")
 
@@ -173,7 +151,7 @@ def expire(session_id: str, yes: bool, as_json: bool) -> None:
         click.confirm(f"Expire session {session_id}?", abort=True)
     expired, scope = _run(lambda source: (source.expire(session_id), _scope(source)))
     if not expired:
-        _fail(f"no session {session_id} in {_describe(scope)[2:]}")
+        _fail(f"no session {session_id} in {describe_scope(scope)[2:]}")
     click.echo(json.dumps({"source": scope, "expired": session_id}) if as_json else f"session {session_id} expired")
 
 
@@ -181,7 +159,7 @@ def _print(key: str, rows: list[dict[str, Any]], scope: dict[str, Any], as_json:
     if as_json:
         click.echo(json.dumps({"source": scope, key: rows}, indent=2))
         return
-    click.echo(_describe(scope))
+    click.echo(describe_scope(scope))
     cells = [columns, *[["-" if row.get(c) is None else str(row[c]) for c in columns] for row in rows]]
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
     for line in cells:
@@ -194,7 +172,3 @@ def _session_id(value: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise click.BadParameter(f"{value[:60]!r} is not a session id (a UUID)") from None
-
-
-def _time(epoch: float) -> str:
-    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -1,0 +1,47 @@
+"""How the cache CLI shows the service's state to a person: times, sizes, scopes, and text
+that clients wrote, made safe for a terminal."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+# C0 and C1 controls but tab and newline, and DEL. A question or a feedback comment is client
+# text: printed raw, "\x1b]52;c;...\x07" writes the operator's clipboard and "\r" overwrites
+# the line with forged output.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Return client-written `text` with every terminal control character shown as an escape (`\\x1b`)."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def describe_scope(scope: dict[str, Any]) -> str:
+    if scope.get("asked_worker_pid"):
+        return f"# {scope['state']} (asked through worker pid {scope['asked_worker_pid']})"
+    where = f", worker pid {scope['worker_pid']}" if scope.get("worker_pid") else f" at {scope.get('redis')}"
+    return f"# {scope['state']}{where}"
+
+
+def removals_and_memory(row: dict[str, Any]) -> dict[str, str]:
+    memory = row.get("memory_bytes")
+    shown = "n/a" if memory is None else f"≈{_shown_bytes(memory)}" if memory else "0 B"
+    sampled = row.get("memory_sampled_entries", 0)
+    if memory is not None and sampled < row["entries"]:
+        shown += f" (from {sampled} sampled)"
+    counted = {name: "n/a" if row.get(name) is None else str(row[name]) for name in ("evictions", "expiries")}
+    return {**counted, "memory": shown}
+
+
+def _shown_bytes(count: int) -> str:
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.1f} KiB"
+    return f"{count / (1024 * 1024):.1f} MiB"
+
+
+def utc_time(epoch: float) -> str:
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
