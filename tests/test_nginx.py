@@ -53,7 +53,9 @@ def llm(fakes) -> FakeLLMServer:
 def stack(fakes, tmp_path_factory) -> Iterator[tuple[Service, str]]:
     """gunicorn trusting one proxy hop, and nginx in front of it; yields (service, nginx url)."""
     tmp = tmp_path_factory.mktemp("nginx-stack")
-    env = stack_env(*fakes, TRUSTED_PROXY_COUNT="1", RATE_LIMIT_PER_MINUTE="3", ADMIN_TOKEN=ADMIN_TOKEN)
+    env = stack_env(
+        *fakes, TRUSTED_PROXY_COUNT="1", RATE_LIMIT_PER_MINUTE="3", ADMIN_TOKEN=ADMIN_TOKEN, BODY_READ_TIMEOUT="3"
+    )
     with gunicorn(env, tmp) as api, nginx(f"127.0.0.1:{api.port}", tmp / "nginx") as proxy:
         yield api, proxy.url
 
@@ -281,3 +283,49 @@ def test_a_request_nginx_cannot_parse_gets_a_json_400(stack):
     assert head.startswith(b"HTTP/1.1 400 ")
     assert b"Content-Type: application/json" in head
     assert json.loads(body)["code"] == "bad_request"
+
+
+@pytest.mark.parametrize(
+    ("request_head", "status", "code"),
+    [
+        (b"POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n", 501, "not_implemented"),
+        (b"GET /api/v1/health HTTP/3.0\r\nHost: x\r\n\r\n", 505, "http_version_not_supported"),
+    ],
+    ids=["unknown-transfer-encoding", "http-3-request-line"],
+)
+def test_a_request_nginx_will_not_serve_gets_json_not_its_html_page(stack, request_head, status, code):
+    _, url = stack
+    host, port = url.removeprefix("http://").split(":")
+
+    with socket.create_connection((host, int(port)), timeout=5) as raw:
+        raw.sendall(request_head)
+        head, _, body = raw.recv(4096).partition(b"\r\n\r\n")
+
+    assert head.startswith(f"HTTP/1.1 {status} ".encode()), head
+    assert b"Content-Type: application/json" in head
+    assert json.loads(body)["code"] == code
+
+
+def test_a_body_trickled_through_nginx_gets_the_apps_408_within_its_deadline(stack):
+    # nginx's client_body_timeout counts between two reads only: a byte every second held the
+    # request (and its connection slot) for as long as the client liked.
+    _, url = stack
+    host, port = url.removeprefix("http://").split(":")
+    head = b"POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    started = time.monotonic()
+    # From an address of its own: the other tests here have spent 127.0.0.1's three requests a minute.
+    with socket.create_connection((host, int(port)), timeout=10, source_address=("127.0.0.77", 0)) as raw:
+        raw.sendall(head)
+        raw.settimeout(1)
+        answer = b""
+        while not answer and time.monotonic() - started < 15:
+            try:
+                raw.sendall(b" ")
+                answer = raw.recv(4096)
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                break
+
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert time.monotonic() - started < 6  # BODY_READ_TIMEOUT is 3 s in this stack

@@ -81,3 +81,20 @@ def test_what_ingest_left_out_is_said_on_stderr(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"Note: {source}: line 4: the section '## Summary' is empty and is left out" in result.stderr
     assert "Note:" not in result.stdout
+
+
+@pytest.mark.parametrize("out_name", ["resume.md", "notes.txt"])
+def test_ingest_never_replaces_a_file_that_is_not_a_memvid_file(runner, tmp_path, out_name):
+    # `--out resume.md` replaced the resume itself with the binary index.
+    source = tmp_path / "resume.md"
+    source.write_text(EXAMPLE_RESUME.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / out_name
+    if not out.exists():
+        out.write_text("my notes\n", encoding="utf-8")
+    before = out.read_bytes()
+
+    result = runner.invoke(args=["memvid", "ingest", str(source), "--out", str(out)])
+
+    assert result.exit_code == 1
+    assert f"{out} exists and is not a memvid file" in result.output
+    assert out.read_bytes() == before

@@ -43,6 +43,7 @@ _PUT_OPTIONS = {"enable_embedding": False, "auto_tag": False, "extract_dates": F
 # Twenty times the bundled example. Every sentence is embedded, about 0.8 s per KB on a 2-core
 # machine: a 250 KB file took 200 s and 570 MB, and 5 MB ran for minutes before it was killed.
 MAX_RESUME_BYTES = 200_000
+_MV2_MAGIC = b"MV2\x00"  # how every memvid file starts
 
 
 class IngestError(RuntimeError):
@@ -59,6 +60,7 @@ def ingest_resume(markdown_path: Path, out_path: Path, *, embedder: Embedder | N
 def write_index(document: ResumeDocument, out_path: Path, *, embedder: Embedder | None = None) -> None:
     """Write `document` to `out_path` atomically: all of it, or nothing."""
     embedder = embedder or shared_embedder()
+    _refuse_to_replace_other_files(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     temp = out_path.with_name(f".{out_path.stem}.{os.getpid()}-{secrets.token_hex(4)}.mv2")
     try:
@@ -72,6 +74,18 @@ def write_index(document: ResumeDocument, out_path: Path, *, embedder: Embedder 
         for leftover in temp.parent.iterdir():
             if leftover.name.startswith(f"{temp.stem}."):
                 leftover.unlink(missing_ok=True)
+
+
+def _refuse_to_replace_other_files(out_path: Path) -> None:
+    # `--out resume.md` replaced the resume itself with the index, and `--out notes.txt` a note:
+    # only a memvid file (or an empty one) is replaced.
+    try:
+        with out_path.open("rb") as existing:
+            start = existing.read(len(_MV2_MAGIC))
+    except (FileNotFoundError, IsADirectoryError):
+        return
+    if start and start != _MV2_MAGIC:
+        raise IngestError(f"{out_path} exists and is not a memvid file: remove it or choose another --out")
 
 
 def _read_text(path: Path) -> str:
