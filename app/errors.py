@@ -8,6 +8,7 @@ only ever see these types.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 # code -> (non-stream HTTP status, sentence safe to show to a recruiter)
@@ -33,6 +34,19 @@ _LLM_STATUS_CODES: dict[int, str] = {
     503: "llm_unavailable",
     504: "llm_timeout",
 }
+
+
+# What pydantic puts before the sentence a validator raised ("Value error, must hold…"):
+# the sentence is ours and reads alone.
+_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def validation_message(item: Mapping[str, Any]) -> str:
+    """Return the message of one pydantic error item (`ValidationError.errors()`) without pydantic's prefix."""
+    message = str(item["msg"])
+    for prefix in _PYDANTIC_PREFIXES:
+        message = message.removeprefix(prefix)
+    return message
 
 
 def retry_after_seconds(delay: float) -> int:

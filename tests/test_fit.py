@@ -266,6 +266,16 @@ def test_invalid_requests_are_rejected_like_chat(
     assert memvid.queries == []
 
 
+def test_a_validators_sentence_is_shown_without_pydantics_prefix(memvid: FakeMemvid) -> None:
+    client = create_app({"rate_limit_per_minute": 1000}, memvid=memvid, llm=OfflineAnswerer()).test_client()
+
+    body = client.post(URL, json={"job_description": "Python dev" + " " * 50}).get_json()
+
+    message = "must hold at least 50 characters besides whitespace"
+    assert body["errors"] == [{"field": "job_description", "message": message}]
+    assert body["detail"] == f"The request is not valid (job_description: {message})."
+
+
 @pytest.mark.parametrize(
     ("data", "content_type", "status"),
     [("{not json", "application/json", 400), ("job_description=x", "text/plain", 415)],
