@@ -198,10 +198,17 @@ class SessionsUnavailable(UpstreamError):
 class LLMError(UpstreamError):
     """An LLM failure carrying one of the codes of `LLM_ERRORS`."""
 
-    def __init__(self, code: str, *, retry_after: float | None = None, upstream_status: int | None = None) -> None:
-        status, detail = LLM_ERRORS.get(code, LLM_ERRORS["llm_error"])
+    def __init__(
+        self,
+        code: str,
+        *,
+        retry_after: float | None = None,
+        upstream_status: int | None = None,
+        detail: str | None = None,
+    ) -> None:
+        status, sentence = LLM_ERRORS.get(code, LLM_ERRORS["llm_error"])
         super().__init__(
-            detail, code=code if code in LLM_ERRORS else "llm_error", status=status, retry_after=retry_after
+            detail or sentence, code=code if code in LLM_ERRORS else "llm_error", status=status, retry_after=retry_after
         )
         self.upstream_status = upstream_status  # the LLM server's HTTP status, when it gave one
 

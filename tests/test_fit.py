@@ -110,26 +110,30 @@ def test_an_invalid_answer_is_repaired_once(llm_client: Any, llm_server: FakeLLM
     assert "not a valid JSON object" in repair[-1]["content"]
 
 
+UNREADABLE = "The language model sent a response that could not be read."
+NO_ASSESSMENT = "The language model did not give an assessment of this job description."
+
+
 @pytest.mark.parametrize(
-    ("first", "second"),
+    ("first", "second", "detail"),
     [
-        ("Sure! The candidate is a strong fit.", "I think they fit well."),
-        (json.dumps({**ANSWER, "verdict": ""}), json.dumps({**ANSWER, "gaps": "none"})),
-        (json.dumps({"verdict": "Good"}), "[]"),
+        (json.dumps({**ANSWER, "verdict": ""}), json.dumps({**ANSWER, "gaps": "none"}), UNREADABLE),
+        (json.dumps({"verdict": "Good"}), "[]", UNREADABLE),
+        ('{"verdict": "Good fit", "key_', '{"verdict": "Good fit", "key_', UNREADABLE),  # cut off
+        # Words alone were read: the model declined, or gave an opinion instead of the JSON.
+        ("Sure! The candidate is a strong fit.", "I think they fit well.", NO_ASSESSMENT),
+        ("I'm sorry, I can't assess candidates.", "I'm sorry, but I can't help with that request.", NO_ASSESSMENT),
     ],
 )
 def test_invalid_twice_is_a_clear_error_never_a_made_up_verdict(
-    llm_client: Any, llm_server: FakeLLMServer, first: str, second: str
+    llm_client: Any, llm_server: FakeLLMServer, first: str, second: str, detail: str
 ) -> None:
     llm_server.enqueue(llm_reply(first), llm_reply(second))
 
     response = llm_client.post(URL, json={"job_description": JOB})
 
     assert response.status_code == 502
-    assert response.get_json() == {
-        "detail": "The language model sent a response that could not be read.",
-        "code": "llm_bad_response",
-    }
+    assert response.get_json() == {"detail": detail, "code": "llm_bad_response"}
     assert len(llm_server.requests) == 2
 
 

@@ -29,6 +29,9 @@ MAX_ECHOED_REPLY = 4000  # of an invalid reply, sent back with the repair reques
 MAX_OBJECT_STARTS = 20  # where a JSON object among other words is looked for (each try reads on)
 _DECODER = json.JSONDecoder()
 REFUSED_SCHEMA_STATUSES = frozenset({400, 422, 500, 501})
+# A reply of words alone (a refusal such as "I'm sorry, I can't…", or an opinion in prose) was
+# read: it holds no assessment, which is not the same as a reply that could not be read.
+NO_ASSESSMENT = "The language model did not give an assessment of this job description."
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,7 @@ def assess_with_llm(answerer: Answerer, messages: list[ChatMessage], question: s
     assessment, problem = parse_assessment(second.text)
     if assessment is None:
         log.warning("fit.bad_response", problem=problem)
-        raise LLMError("llm_bad_response")
+        raise LLMError("llm_bad_response", detail=NO_ASSESSMENT if _words_alone(second.text) else None)
     FIT_REPAIRS.inc()
     return assessment, first.tokens + second.tokens
 
@@ -71,6 +74,11 @@ def parse_assessment(text: str) -> tuple[FitAssessment | None, str]:
                 f"{'.'.join(str(p) for p in item['loc']) or 'reply'}: {item['type']}" for item in error.errors()[:5]
             )
     return None, problem
+
+
+def _words_alone(text: str) -> bool:
+    """Whether `text` is prose with no attempt at JSON in it (no object, no leading array or fence)."""
+    return "{" not in text and not text.lstrip().startswith(("[", "```"))
 
 
 def _validated(candidate: str) -> FitAssessment:
