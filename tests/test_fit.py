@@ -149,6 +149,33 @@ def test_a_server_without_json_schema_support_is_asked_again_without_it(
     assert ["response_format" in r.json for r in llm_server.requests] == [True, False]
 
 
+def test_llm_answer_timeout_bounds_the_whole_assessment_not_each_call(
+    llm_server: FakeLLMServer, memvid: FakeMemvid
+) -> None:
+    # Each reply takes 0.8 s, inside a 1.2 s LLM_ANSWER_TIMEOUT; a reply and its repair do not.
+    slow = {"token_delay": 0.2}
+    valid = json.dumps(ANSWER)
+    llm_server.enqueue(
+        stream(["not", " json", " at", " all", "."], **slow),
+        stream([valid[i : i + len(valid) // 4] for i in range(0, len(valid), len(valid) // 4)], **slow),
+    )
+    config = {
+        "rate_limit_per_minute": 1000,
+        "openrouter_api_key": "sk-test",
+        "openrouter_base_url": llm_server.base_url,
+        "llm_max_retries": 0,
+        "llm_answer_timeout": 1.2,
+    }
+    client = create_app(config, memvid=memvid).test_client()
+    started = time.monotonic()
+
+    response = client.post(URL, json={"job_description": JOB})
+
+    assert (response.status_code, response.get_json()["code"]) == (504, "llm_timeout")
+    assert time.monotonic() - started < 1.2 + 0.5
+    assert llm_server.wait_until_idle(timeout=2), "the repair's request stayed open"
+
+
 def test_an_llm_failure_keeps_its_code(llm_client: Any, llm_server: FakeLLMServer) -> None:
     llm_server.enqueue(http_error(402))
 
