@@ -8,6 +8,7 @@ only ever see these types.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 # code -> (non-stream HTTP status, sentence safe to show to a recruiter)
@@ -33,6 +34,19 @@ _LLM_STATUS_CODES: dict[int, str] = {
     503: "llm_unavailable",
     504: "llm_timeout",
 }
+
+
+# What pydantic puts before the sentence a validator raised ("Value error, must hold…"):
+# the sentence is ours and reads alone.
+_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def validation_message(item: Mapping[str, Any]) -> str:
+    """Return the message of one pydantic error item (`ValidationError.errors()`) without pydantic's prefix."""
+    message = str(item["msg"])
+    for prefix in _PYDANTIC_PREFIXES:
+        message = message.removeprefix(prefix)
+    return message
 
 
 def retry_after_seconds(delay: float) -> int:
@@ -184,10 +198,17 @@ class SessionsUnavailable(UpstreamError):
 class LLMError(UpstreamError):
     """An LLM failure carrying one of the codes of `LLM_ERRORS`."""
 
-    def __init__(self, code: str, *, retry_after: float | None = None, upstream_status: int | None = None) -> None:
-        status, detail = LLM_ERRORS.get(code, LLM_ERRORS["llm_error"])
+    def __init__(
+        self,
+        code: str,
+        *,
+        retry_after: float | None = None,
+        upstream_status: int | None = None,
+        detail: str | None = None,
+    ) -> None:
+        status, sentence = LLM_ERRORS.get(code, LLM_ERRORS["llm_error"])
         super().__init__(
-            detail, code=code if code in LLM_ERRORS else "llm_error", status=status, retry_after=retry_after
+            detail or sentence, code=code if code in LLM_ERRORS else "llm_error", status=status, retry_after=retry_after
         )
         self.upstream_status = upstream_status  # the LLM server's HTTP status, when it gave one
 

@@ -133,7 +133,9 @@ def _build_components(
         keepalive_seconds=settings.sse_keepalive_seconds,
         should_stop=stream_deadline_passed,
     )
-    fit = FitService(retriever, answerer, PromptInjectionGuard(surface="fit"))
+    fit = FitService(
+        retriever, answerer, PromptInjectionGuard(surface="fit"), answer_timeout=settings.llm_answer_timeout
+    )
     return Components(settings, chat, fit, shared.redis)
 
 

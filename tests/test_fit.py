@@ -110,26 +110,30 @@ def test_an_invalid_answer_is_repaired_once(llm_client: Any, llm_server: FakeLLM
     assert "not a valid JSON object" in repair[-1]["content"]
 
 
+UNREADABLE = "The language model sent a response that could not be read."
+NO_ASSESSMENT = "The language model did not give an assessment of this job description."
+
+
 @pytest.mark.parametrize(
-    ("first", "second"),
+    ("first", "second", "detail"),
     [
-        ("Sure! The candidate is a strong fit.", "I think they fit well."),
-        (json.dumps({**ANSWER, "verdict": ""}), json.dumps({**ANSWER, "gaps": "none"})),
-        (json.dumps({"verdict": "Good"}), "[]"),
+        (json.dumps({**ANSWER, "verdict": ""}), json.dumps({**ANSWER, "gaps": "none"}), UNREADABLE),
+        (json.dumps({"verdict": "Good"}), "[]", UNREADABLE),
+        ('{"verdict": "Good fit", "key_', '{"verdict": "Good fit", "key_', UNREADABLE),  # cut off
+        # Words alone were read: the model declined, or gave an opinion instead of the JSON.
+        ("Sure! The candidate is a strong fit.", "I think they fit well.", NO_ASSESSMENT),
+        ("I'm sorry, I can't assess candidates.", "I'm sorry, but I can't help with that request.", NO_ASSESSMENT),
     ],
 )
 def test_invalid_twice_is_a_clear_error_never_a_made_up_verdict(
-    llm_client: Any, llm_server: FakeLLMServer, first: str, second: str
+    llm_client: Any, llm_server: FakeLLMServer, first: str, second: str, detail: str
 ) -> None:
     llm_server.enqueue(llm_reply(first), llm_reply(second))
 
     response = llm_client.post(URL, json={"job_description": JOB})
 
     assert response.status_code == 502
-    assert response.get_json() == {
-        "detail": "The language model sent a response that could not be read.",
-        "code": "llm_bad_response",
-    }
+    assert response.get_json() == {"detail": detail, "code": "llm_bad_response"}
     assert len(llm_server.requests) == 2
 
 
@@ -143,6 +147,33 @@ def test_a_server_without_json_schema_support_is_asked_again_without_it(
     assert response.status_code == 200
     assert response.get_json()["verdict"] == ANSWER["verdict"]
     assert ["response_format" in r.json for r in llm_server.requests] == [True, False]
+
+
+def test_llm_answer_timeout_bounds_the_whole_assessment_not_each_call(
+    llm_server: FakeLLMServer, memvid: FakeMemvid
+) -> None:
+    # Each reply takes 0.8 s, inside a 1.2 s LLM_ANSWER_TIMEOUT; a reply and its repair do not.
+    slow = {"token_delay": 0.2}
+    valid = json.dumps(ANSWER)
+    llm_server.enqueue(
+        stream(["not", " json", " at", " all", "."], **slow),
+        stream([valid[i : i + len(valid) // 4] for i in range(0, len(valid), len(valid) // 4)], **slow),
+    )
+    config = {
+        "rate_limit_per_minute": 1000,
+        "openrouter_api_key": "sk-test",
+        "openrouter_base_url": llm_server.base_url,
+        "llm_max_retries": 0,
+        "llm_answer_timeout": 1.2,
+    }
+    client = create_app(config, memvid=memvid).test_client()
+    started = time.monotonic()
+
+    response = client.post(URL, json={"job_description": JOB})
+
+    assert (response.status_code, response.get_json()["code"]) == (504, "llm_timeout")
+    assert time.monotonic() - started < 1.2 + 0.5
+    assert llm_server.wait_until_idle(timeout=2), "the repair's request stayed open"
 
 
 def test_an_llm_failure_keeps_its_code(llm_client: Any, llm_server: FakeLLMServer) -> None:
@@ -264,6 +295,16 @@ def test_invalid_requests_are_rejected_like_chat(
 
     assert (response.status_code, response.get_json()["code"]) == (status, code)
     assert memvid.queries == []
+
+
+def test_a_validators_sentence_is_shown_without_pydantics_prefix(memvid: FakeMemvid) -> None:
+    client = create_app({"rate_limit_per_minute": 1000}, memvid=memvid, llm=OfflineAnswerer()).test_client()
+
+    body = client.post(URL, json={"job_description": "Python dev" + " " * 50}).get_json()
+
+    message = "must hold at least 50 characters besides whitespace"
+    assert body["errors"] == [{"field": "job_description", "message": message}]
+    assert body["detail"] == f"The request is not valid (job_description: {message})."
 
 
 @pytest.mark.parametrize(

@@ -28,8 +28,9 @@ PROFILE_MODEL = parse_profile(json.dumps(PROFILE))
         ("Data role\nWe need SQL, dbt and PostgreSQL; Airflow is a plus.", {"PostgreSQL"}, {"SQL", "Airflow"}),
         # Another script between Latin names separates them
         ("平台工程师\n需要在AWS上运行Kubernetes集群，熟悉Rust。", {"Kubernetes", "AWS"}, {"Rust"}),  # noqa: RUF001
-        # Written in lower case: a candidate's own skill, or a name with a digit, is still a term
-        ("Platform role\nstack: k8s, kubernetes, kafka", {"kubernetes"}, {"k8s"}),
+        # Written in lower case: a candidate's own skill, or a name with a digit, is still a term;
+        # a numeronym names the word it shortens (k8s: k, 8 letters, s)
+        ("Platform role\nstack: k8s, kubernetes, kafka", {"kubernetes", "k8s"}, set()),
     ],
 )
 def test_terms_are_split_into_matches_and_gaps(job: str, matched: set[str], missing: set[str]) -> None:
@@ -137,8 +138,9 @@ def test_a_job_without_skill_names_says_so() -> None:
 
 
 def test_an_endless_term_is_not_a_skill_and_breaks_nothing() -> None:
-    # A tracking link is one "term" (dots and slashes are kept for Node.js, CI/CD); so is a
-    # slash-joined list. Offline, such a job once failed the answer's own 600-character limit.
+    # A tracking link is one "term" (dots and slashes are kept for Node.js, CI/CD); a
+    # slash-joined list is read item by item. Offline, such a job once failed the answer's own
+    # 600-character limit.
     link = "careers.example.com/jobs/platform?ref=" + "a1b2c3d4e5" * 65
     stack = "/".join(["Go", "Rust", "Kafka"] * 120)
 
@@ -147,7 +149,7 @@ def test_an_endless_term_is_not_a_skill_and_breaks_nothing() -> None:
     )
 
     assert result.key_matches == ["Kubernetes (mentioned in the resume)"]
-    assert result.gaps == []
+    assert result.gaps == [f"{name} (not found in the resume)" for name in ("Go", "Rust", "Kafka")]
 
 
 def test_a_long_known_gap_from_the_resume_is_shortened_not_fatal() -> None:
@@ -178,3 +180,13 @@ def test_any_job_description_gets_an_offline_assessment(job: str) -> None:
 
     assert result.verdict.startswith(LABEL)
     assert not {m.split(" (")[0] for m in result.key_matches} & {g.split(" (")[0] for g in result.gaps}
+
+
+def test_a_known_gap_shown_is_not_repeated_word_by_word() -> None:
+    skills = PROFILE_MODEL.skills.model_copy(update={"gaps": ["Java and Spring"]})
+    profile = PROFILE_MODEL.model_copy(update={"skills": skills})
+
+    result = offline_assessment("Backend Engineer\nWe build in Java and Spring on AWS.", PASSAGES, profile)
+
+    assert result.gaps == ["Java and Spring (listed among the resume's gaps)"]
+    assert result.key_matches == ["AWS (mentioned in the resume)"]

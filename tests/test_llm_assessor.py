@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from app.errors import LLMError
 from app.fit.llm_assessor import assess_with_llm, parse_assessment
+from app.llm.deadline import AnswerDeadline
 from app.llm.types import Finished, Token, Usage
 from app.telemetry.metrics import register_service_metrics
 from tests.fakes import ScriptedAnswerer
@@ -116,3 +117,16 @@ def test_other_failures_are_not_asked_again(failure: LLMError) -> None:
     with pytest.raises(LLMError):
         assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
     assert len(answerer.requests) == 1
+
+
+def test_every_call_shares_the_one_deadline_and_none_starts_once_it_has_passed() -> None:
+    answerer = ScriptedAnswerer()
+    answerer.enqueue(0.3, *_reply("nope", 10))  # takes the whole deadline, and is no assessment
+    deadline = AnswerDeadline.after(0.2)
+
+    with pytest.raises(LLMError) as raised:
+        assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q", deadline)
+
+    assert raised.value.code == "llm_timeout"
+    assert len(answerer.requests) == 1  # no repair asked for after the deadline
+    assert answerer.requests[0].deadline is deadline  # what an OpenRouter client reads and waits by

@@ -130,7 +130,8 @@ def test_tool_errors_reach_the_client_as_results_and_unknown_tools_as_errors(ser
     assert blank.is_error
     assert "question" in blank.content[0].text
     assert fit.is_error
-    assert "could not be read" in fit.content[0].text  # llm_bad_response after one repair, never a made-up verdict
+    # llm_bad_response after one repair, never a made-up verdict
+    assert "did not give an assessment" in fit.content[0].text
     assert unknown.error.code == -32602
     assert "no_such_tool" in unknown.error.message
     assert missing.error.code == -32602

@@ -19,6 +19,7 @@ from app.errors import (
     ServiceError,
     UnsupportedMediaType,
     retry_after_seconds,
+    validation_message,
 )
 from app.telemetry.metrics import RATE_LIMITED
 
@@ -47,7 +48,7 @@ def error_response(error: ServiceError) -> Response:
 def validation_error_response(error: ValidationError) -> Response:
     """Render a pydantic validation failure as a 422 with one entry per broken field."""
     items = [
-        {"field": ".".join(str(part) for part in item["loc"]) or "body", "message": item["msg"]}
+        {"field": ".".join(str(part) for part in item["loc"]) or "body", "message": validation_message(item)}
         for item in error.errors(include_url=False, include_input=False)
     ]
     summary = "; ".join(f"{item['field']}: {item['message']}" for item in items)

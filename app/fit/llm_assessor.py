@@ -18,6 +18,7 @@ from app.errors import LLMError
 from app.fit.assessment import FitAssessment, response_format, tidied
 from app.fit.prompt import repair_message
 from app.llm.collect import collect
+from app.llm.deadline import NO_DEADLINE, AnswerDeadline
 from app.llm.types import Answerer, AnswerRequest, ChatMessage
 from app.telemetry.metrics import FIT_REPAIRS
 
@@ -29,6 +30,9 @@ MAX_ECHOED_REPLY = 4000  # of an invalid reply, sent back with the repair reques
 MAX_OBJECT_STARTS = 20  # where a JSON object among other words is looked for (each try reads on)
 _DECODER = json.JSONDecoder()
 REFUSED_SCHEMA_STATUSES = frozenset({400, 422, 500, 501})
+# A reply of words alone (a refusal such as "I'm sorry, I can't…", or an opinion in prose) was
+# read: it holds no assessment, which is not the same as a reply that could not be read.
+NO_ASSESSMENT = "The language model did not give an assessment of this job description."
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +41,23 @@ class _Reply:
     tokens: int
 
 
-def assess_with_llm(answerer: Answerer, messages: list[ChatMessage], question: str) -> tuple[FitAssessment, int]:
-    """Return the validated assessment and the tokens spent; raise LLMError("llm_bad_response") after two bad replies."""
-    first = _ask(answerer, messages, question)
+def assess_with_llm(
+    answerer: Answerer, messages: list[ChatMessage], question: str, deadline: AnswerDeadline = NO_DEADLINE
+) -> tuple[FitAssessment, int]:
+    """Return the validated assessment and the tokens spent; raise LLMError("llm_bad_response") after two
+    bad replies, or "llm_timeout" once `deadline` (shared by all the calls made) has passed."""
+    first = _ask(answerer, messages, question, deadline)
     assessment, problem = parse_assessment(first.text)
     if assessment is not None:
         return assessment, first.tokens
     log.info("fit.repair", problem=problem)
     echoed: ChatMessage = {"role": "assistant", "content": first.text[:MAX_ECHOED_REPLY]}
     retry = [*messages, echoed, repair_message(problem)]
-    second = _ask(answerer, retry, question)
+    second = _ask(answerer, retry, question, deadline)
     assessment, problem = parse_assessment(second.text)
     if assessment is None:
         log.warning("fit.bad_response", problem=problem)
-        raise LLMError("llm_bad_response")
+        raise LLMError("llm_bad_response", detail=NO_ASSESSMENT if _words_alone(second.text) else None)
     FIT_REPAIRS.inc()
     return assessment, first.tokens + second.tokens
 
@@ -73,6 +80,11 @@ def parse_assessment(text: str) -> tuple[FitAssessment | None, str]:
     return None, problem
 
 
+def _words_alone(text: str) -> bool:
+    """Whether `text` is prose with no attempt at JSON in it (no object, no leading array or fence)."""
+    return "{" not in text and not text.lstrip().startswith(("[", "```"))
+
+
 def _validated(candidate: str) -> FitAssessment:
     """The assessment `candidate` holds, tidied first; raise ValidationError (invalid JSON included)."""
     try:
@@ -93,10 +105,11 @@ def _objects_inside(text: str) -> Iterator[str]:
         yield text[match.start() : end]
 
 
-def _ask(answerer: Answerer, messages: list[ChatMessage], question: str) -> _Reply:
+def _ask(answerer: Answerer, messages: list[ChatMessage], question: str, deadline: AnswerDeadline) -> _Reply:
     """Run one whole LLM call, with the JSON schema where the server takes it; raise LLMError on failure."""
+    schema = response_format()
     try:
-        return _call(answerer, AnswerRequest(messages=messages, question=question, response_format=response_format()))
+        return _call(answerer, AnswerRequest(messages, question, response_format=schema, deadline=deadline))
     except LLMError as error:
         if error.upstream_status not in REFUSED_SCHEMA_STATUSES:
             raise
@@ -104,9 +117,11 @@ def _ask(answerer: Answerer, messages: list[ChatMessage], question: str) -> _Rep
     # validating server's 422, or a 500/501 for what it never implemented): the instructions
     # ask for the same JSON object, so ask once more without the schema.
     log.info("fit.without_schema")
-    return _call(answerer, AnswerRequest(messages=messages, question=question))
+    return _call(answerer, AnswerRequest(messages, question, deadline=deadline))
 
 
 def _call(answerer: Answerer, request: AnswerRequest) -> _Reply:
+    if request.deadline is not None:
+        request.deadline.check()  # spent by the calls before: no new one (any answerer)
     texts, finished = collect(answerer, request)
     return _Reply("".join(texts), finished.usage.total_tokens if finished.usage else 0)

@@ -17,7 +17,7 @@ MAX_SEARCHES = 8
 MAX_PASSAGES = 8
 _PIECE = re.compile(r"\r\n|\r|\n|(?<=[.;!?])\s+")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)])\s*")
-_REQUIREMENT_HEADING = re.compile(
+REQUIREMENT_HEADING = re.compile(
     r"require|qualific|must|you have|you bring|skills|what you|nice to have|bonus|experience|profil|anforderung|requisit",
     re.IGNORECASE,
 )
@@ -31,10 +31,10 @@ def requirement_queries(job_description: str) -> list[str]:
     for piece in (_LIST_MARK.sub("", piece).strip() for piece in _PIECE.split(job_description)):
         heading = piece.startswith("#") or (piece.endswith(":") and len(piece) <= 60)
         if heading:
-            in_requirements = _REQUIREMENT_HEADING.search(piece) is not None
+            in_requirements = REQUIREMENT_HEADING.search(piece) is not None
         if len(query_terms(piece)) < 2:
             continue
-        if in_requirements or _REQUIREMENT_HEADING.search(piece):
+        if in_requirements or REQUIREMENT_HEADING.search(piece):
             preferred.append(piece)
         else:
             others.append(piece)

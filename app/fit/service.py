@@ -13,6 +13,7 @@ from app.fit.offline import offline_assessment
 from app.fit.prompt import build_fit_messages
 from app.fit.requirements import gather_passages, requirement_queries
 from app.guardrails.types import LEARNED, InputGuard
+from app.llm.deadline import AnswerDeadline
 from app.llm.types import Answerer, answers_offline
 from app.resume.profile import Profile
 from app.retrieval.retriever import ResumeRetriever
@@ -54,12 +55,16 @@ class FitService:
         guard: InputGuard,
         *,
         wait_seconds: float = FIT_WAIT_SECONDS,
+        answer_timeout: float = float("inf"),
     ) -> None:
         self._retriever = retriever
         self._answerer = answerer
         self._guard = guard
         self._checking = threading.BoundedSemaphore(1)  # cooperative once gevent patched threading
         self._wait_seconds = wait_seconds
+        # LLM_ANSWER_TIMEOUT bounds the whole assessment, not each of its up to four calls
+        # (schema refused, then a repair): one deadline for all, or nginx gives up first.
+        self._answer_timeout = answer_timeout
 
     def assess(self, job_description: str) -> FitResult:
         """Return the assessment; raise RetrievalUnavailable, LLMError, or FitBusy when the wait
@@ -95,7 +100,8 @@ class FitService:
     ) -> tuple[FitAssessment, int]:
         messages = build_fit_messages(job_description, passages, profile)
         try:
-            assessment, tokens = assess_with_llm(self._answerer, messages, "Assess this job description.")
+            deadline = AnswerDeadline.after(self._answer_timeout)
+            assessment, tokens = assess_with_llm(self._answerer, messages, "Assess this job description.", deadline)
         except LLMError as error:
             FIT_ASSESSMENTS.labels(outcome=error.code).inc()
             raise

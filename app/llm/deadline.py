@@ -1,4 +1,5 @@
-"""The deadline of one whole answer (LLM_ANSWER_TIMEOUT), retries and fallbacks included.
+"""The deadline of one whole answer (LLM_ANSWER_TIMEOUT), retries and fallbacks included, or
+of a task of several answers (a fit assessment: its retry without the schema and its repair).
 
 Checked wherever the upstream gives control back, not only on a token: each body chunk
 (a line trickling in a byte at a time), each event (keep-alive comments, reasoning or

@@ -107,7 +107,7 @@ class OpenRouterClient:
         """Request the completion from each model in turn until one answers; yield its events."""
         models = [self._model] if self._server_falls_back else [self._model, *self._fallbacks]
         # A trickle just inside the read timeout (a token a minute) would otherwise never end.
-        deadline = AnswerDeadline.after(self._answer_timeout)
+        deadline = request.deadline or AnswerDeadline.after(self._answer_timeout)
         for index, model in enumerate(models):
             answered = False
             try:

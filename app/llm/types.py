@@ -6,6 +6,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol, TypedDict
 
+from app.llm.deadline import AnswerDeadline
 from app.retrieval.types import Passage
 
 
@@ -46,7 +47,9 @@ class AnswerRequest:
     searched (the candidate's name read as "the candidate"), passages, the words retrieval
     searched them under and suggested questions for the offline answerer.
 
-    `response_format` (OpenAI-style, e.g. a JSON schema) is sent as is when set."""
+    `response_format` (OpenAI-style, e.g. a JSON schema) is sent as is when set. `deadline` is
+    that of a task of several answers (a fit assessment's retries and repair share one); None:
+    the answerer's own LLM_ANSWER_TIMEOUT from now."""
 
     messages: list[ChatMessage]
     question: str
@@ -55,6 +58,7 @@ class AnswerRequest:
     suggested_questions: tuple[str, ...] = ()
     response_format: dict[str, Any] | None = None
     resume_searched: bool = True  # False when retrieval was unavailable, not merely empty
+    deadline: AnswerDeadline | None = None
 
 
 # The answer modes a client sees (`mode` in the done event and the JSON body): answers that

@@ -27,6 +27,7 @@ from mcp_types.methods import parse_client_request, serialize_server_result
 from pydantic import ValidationError
 
 from app import __version__
+from app.errors import validation_message
 from app.mcp import resources, tools
 from app.mcp.protocol import SUPPORTED_VERSIONS, Negotiated, RpcError
 
@@ -124,7 +125,7 @@ _HANDLERS: dict[str, Callable[[Request[Any, Any], Negotiated], Result]] = {
 
 def _describe(error: ValidationError) -> str:
     problems = "; ".join(
-        f"{'.'.join(str(p) for p in item['loc']) or 'params'}: {item['msg']}"
+        f"{'.'.join(str(p) for p in item['loc']) or 'params'}: {validation_message(item)}"
         for item in error.errors(include_url=False, include_input=False)[:5]
     )
     return f"Invalid params ({problems})."

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from app.api.model_budget import charge_model_tokens
 from app.api.schemas import FitResponse, JobDescription, Question, SessionId
 from app.components import components
-from app.errors import RateLimited, ServiceError, retry_after_seconds
+from app.errors import RateLimited, ServiceError, retry_after_seconds, validation_message
 from app.mcp.protocol import RpcError
 
 log = structlog.get_logger(__name__)
@@ -156,7 +156,7 @@ def _failure(message: str) -> CallToolResult:
 
 def _describe(error: ValidationError) -> str:
     problems = "; ".join(
-        f"{'.'.join(str(p) for p in item['loc']) or 'arguments'}: {item['msg']}"
+        f"{'.'.join(str(p) for p in item['loc']) or 'arguments'}: {validation_message(item)}"
         for item in error.errors(include_url=False, include_input=False)
     )
     return f"Invalid arguments ({problems})."
