@@ -16,7 +16,8 @@ from app.errors import FitBusy
 from app.factory import create_app
 from app.fit.assessment import FitAssessment, FitResult
 from app.fit.offline import LABEL
-from app.fit.service import REFUSAL, UNCLEAR_REFUSAL, FitService
+from app.fit.prompt import fit_instructions
+from app.fit.service import REFUSAL, UNCLEAR_REFUSAL, WITHHELD, FitService
 from app.guardrails.types import LEARNED, GuardVerdict
 from app.llm.offline import OfflineAnswerer
 from tests.fake_llm import FakeLLMServer, http_error, stream
@@ -174,6 +175,20 @@ def test_llm_answer_timeout_bounds_the_whole_assessment_not_each_call(
     assert (response.status_code, response.get_json()["code"]) == (504, "llm_timeout")
     assert time.monotonic() - started < 1.2 + 0.5
     assert llm_server.wait_until_idle(timeout=2), "the repair's request stayed open"
+
+
+def test_an_assessment_that_repeats_the_instructions_is_withheld_like_a_chat_answer(
+    llm_client: Any, llm_server: FakeLLMServer
+) -> None:
+    # The model put slices of its rubric into the fields; chat would have withheld them, fit returned them.
+    rubric = fit_instructions(None).split()
+    leaked = {**ANSWER, "verdict": "Weak fit. " + " ".join(rubric[:30]), "gaps": ["-".join(rubric[40:60])]}
+    llm_server.enqueue(llm_reply(json.dumps(leaked)))
+
+    response = llm_client.post(URL, json={"job_description": JOB})
+
+    assert response.status_code == 502
+    assert response.get_json() == {"detail": WITHHELD, "code": "llm_bad_response"}
 
 
 def test_an_llm_failure_keeps_its_code(llm_client: Any, llm_server: FakeLLMServer) -> None:

@@ -40,10 +40,14 @@ def new_fence(job_description: str) -> str:
 def build_fit_messages(job_description: str, passages: Sequence[Passage], profile: Profile | None) -> list[ChatMessage]:
     """Return the system and user messages that ask for one assessment."""
     fence = new_fence(job_description)
-    name = profile.name if profile and profile.name else "the candidate"
-    system = "\n\n".join([RUBRIC.format(name=name, fence=fence), _facts(profile), _excerpts(passages)])
+    system = "\n\n".join([fit_instructions(profile, fence), _facts(profile), _excerpts(passages)])
     user = f"<<{fence}>>\n{job_description}\n<</{fence}>>\n\nAssess the candidate against this job description."
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def fit_instructions(profile: Profile | None, fence: str = "") -> str:
+    """Return the rubric and instructions of the system message (what an answer must never repeat)."""
+    return RUBRIC.format(name=profile.name if profile and profile.name else "the candidate", fence=fence)
 
 
 def repair_message(problem: str) -> ChatMessage:

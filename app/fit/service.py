@@ -10,8 +10,9 @@ from app.errors import FitBusy, LLMError
 from app.fit.assessment import FitAssessment, FitResult
 from app.fit.llm_assessor import assess_with_llm
 from app.fit.offline import offline_assessment
-from app.fit.prompt import build_fit_messages
+from app.fit.prompt import build_fit_messages, fit_instructions
 from app.fit.requirements import gather_passages, requirement_queries
+from app.guardrails.output_filter import repeats_protected
 from app.guardrails.types import LEARNED, InputGuard
 from app.llm.deadline import AnswerDeadline
 from app.llm.types import Answerer, answers_offline
@@ -21,6 +22,8 @@ from app.retrieval.types import Passage
 from app.telemetry.metrics import FIT_ASSESSMENTS
 
 log = structlog.get_logger(__name__)
+
+WITHHELD = "The language model's assessment repeated its instructions or raw resume notes, so it is not shown."
 
 REFUSAL = FitAssessment(
     verdict="Not assessed: the job description contains instructions addressed to the assistant.",
@@ -105,5 +108,10 @@ class FitService:
         except LLMError as error:
             FIT_ASSESSMENTS.labels(outcome=error.code).inc()
             raise
+        fields = "\n".join([assessment.verdict, *assessment.key_matches, *assessment.gaps, assessment.recommendation])
+        if repeats_protected(fields, [fit_instructions(profile), *(passage.text for passage in passages)]):
+            # As chat withholds such an answer: the rubric, or a resume passage dumped whole.
+            FIT_ASSESSMENTS.labels(outcome="withheld").inc()
+            raise LLMError("llm_bad_response", detail=WITHHELD)
         FIT_ASSESSMENTS.labels(outcome="assessed").inc()
         return assessment, tokens

@@ -189,3 +189,12 @@ class LeakFilterFactory:
     def _dump_words(self, passage: str) -> int:
         share = round(self.context_fraction * len(_words(passage)))
         return max(self.context_min_words, min(self.context_max_words, share))
+
+
+def repeats_protected(text: str, protected: Sequence[str], factory: LeakFilterFactory = LeakFilterFactory()) -> bool:
+    """Whether a whole answer (one not streamed, a fit assessment's fields) copies `protected`
+    (instructions first, then passages) as the filter judges a stream."""
+    leak_filter = factory(protected)
+    leak_filter.feed(text)
+    leak_filter.finish()
+    return leak_filter.withheld

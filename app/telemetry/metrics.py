@@ -84,7 +84,7 @@ GUARDRAIL_WITHHELD = Counter(
 )
 FIT_ASSESSMENTS = Counter(
     "fit_assessments_total",
-    "Job-fit assessments by outcome: assessed, offline, blocked or an llm_* code.",
+    "Job-fit assessments by outcome: assessed, offline, blocked, withheld or an llm_* code.",
     ["outcome"],
     registry=None,
 )
