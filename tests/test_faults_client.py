@@ -39,6 +39,12 @@ def probe(memvid, llm, tmp_path_factory) -> Iterator[Probe]:
     with gunicorn(env, tmp_path_factory.mktemp("faults-client")) as service:
         probe = Probe(service)
         probe.chat_events()  # warm: the worker's first request builds what later ones reuse
+        # gunicorn logs a request after its client has the whole answer: wait for that line, or
+        # it lands after the first test's log mark and is counted as one of its requests.
+        deadline = time.monotonic() + 10
+        while not any(line.get("path") == "/api/v1/chat" for line in probe.log_lines()):
+            assert time.monotonic() < deadline, "the warm-up request was never logged"
+            time.sleep(0.02)
         yield probe
         probe.close()
 
