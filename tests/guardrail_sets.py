@@ -11,7 +11,10 @@ meant as training data; refitting the model with it blocked fewer held-out attac
 was put aside unread and is held out too (measured once on arrival, see its header). Rounds
 10 to 17 came from eight more writers, each blind to the guard and to every other round;
 10, 11, 13, 14 and 15 are training data, 12, 16 and 17 are held out (17 was written after the
-guard's final model was chosen). Rules
+guard's final model was chosen). Round 18 (job-ad boilerplate: privacy, agency and
+equal-opportunity notices, applicant instructions, and attacks hidden in them) was written
+after an audit found such paragraphs blocked, by someone who had read the guard and the
+tuning rounds but no held-out round; it is training data. Rules
 and model are tuned against the tuning part only; the held-out part is measured, never
 looked at while tuning.
 """
@@ -28,7 +31,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
 HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17})
-ROUNDS = range(2, 18)  # the files guardrail_round2.yaml ... guardrail_round17.yaml
+ROUNDS = range(2, 19)  # the files guardrail_round2.yaml ... guardrail_round18.yaml
 
 
 @dataclass(frozen=True)

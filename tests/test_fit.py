@@ -236,6 +236,19 @@ def test_a_refusal_says_only_what_the_guard_knows(category: str, refusal: FitAss
     assert service.assess(JOB) == FitResult(refusal, chunks_retrieved=0, tokens_used=0)
 
 
+def test_a_model_block_blames_no_job_ad_and_says_what_to_remove() -> None:
+    # An honest job ad's privacy or agency notice can be what the learned detector flagged:
+    # the verdict must not tell its author the text is no job description.
+    service = FitService(retriever=None, answerer=None, guard=BlockingGuard(LEARNED))  # type: ignore[arg-type]
+
+    refusal = service.assess(JOB).assessment
+
+    assert refusal.verdict.startswith("Not assessed")
+    assert "not read like" not in refusal.verdict
+    assert "which part" in refusal.verdict
+    assert "notices" in refusal.recommendation
+
+
 @pytest.mark.parametrize("text", ["asdf qwer zxcv " * 6, "lorem ipsum dolor sit amet " * 5, "x" * 60])
 def test_text_that_is_no_job_description_is_not_called_an_injection(text: str, memvid: FakeMemvid) -> None:
     # Whether the learned detector blocks such text or the offline assessment reads it,

@@ -31,13 +31,20 @@ REFUSAL = FitAssessment(
     gaps=[],
     recommendation="Paste only the job description itself, without instructions for the AI, and try again.",
 )
-# The learned detector names no instruction it found, and text that is not a job description
-# at all (a keyboard mash, a placeholder) can score like an attack: say what is known.
+# The learned detector names no instruction it found: it scores the text's windows, and a real
+# job ad's notices or applicant instructions can score like an attack, as can text that is no job
+# description at all (a keyboard mash). Say what is known and what the user can do, blame nothing.
 UNCLEAR_REFUSAL = FitAssessment(
-    verdict="Not assessed: the text does not read like a job description and may hold instructions for the assistant.",
+    verdict=(
+        "Not assessed: an automatic check flagged part of the text as possibly addressed to the assistant;"
+        " it cannot say which part."
+    ),
     key_matches=[],
     gaps=[],
-    recommendation="Paste the job description as published (the role, its duties and requirements) and try again.",
+    recommendation=(
+        "Paste the role, its duties and requirements, leaving out notices and instructions to applicants"
+        " (privacy, agency, how to apply) and anything addressed to an AI, and try again."
+    ),
 )
 
 

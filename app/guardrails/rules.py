@@ -27,6 +27,8 @@ _SHOW = r"(show|print|reveal|tell|give|repeat|output|display|share|paste|dump|le
 _RAW = r"(raw|full|entire|complete|whole|unedited|verbatim|exact|original|unfiltered|unprocessed|unformatted|unmodified|every|all( of)?( the)?)"
 _CONTEXT = r"(context( window)?(?! (of|for|around|behind|about|on|regarding) )|passages|excerpts|chunks|documents?|snippets|sources|knowledge base|retrieved (text|data|content)|resume (data|text|file)|memory|frames)"
 _ASSISTANT = r"(ai|llm|gpt|chatgpt|assistant|model|bot|chatbot|language model|version)"
+# Whose rules: "its" or "their" talks about a model, as a security job ad does.
+_THIRD_PERSON = r"(its|their|the model'?s|the assistant'?s)"
 _FREE = r"(restrictions|filters?|rules|limits|limitations|censorship|guidelines|guardrails|boundaries|content polic(y|ies)|safety)"
 
 _SOURCES: dict[str, tuple[str, ...]] = {
@@ -39,7 +41,9 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         # At the start of a sentence (lookbehinds: a gap before it would backtrack on long runs).
         r"(^|(?<=[.!?\n])|(?<=[.!?]\s))(please )?(from now on )?(say|state|claim|assert|write|mention|add) that (?!again\b)\w+ \w+",
         r"\b(in|to) (all )?your (answers?|responses?|replies) that\b",
-        rf"\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|cancel|break|violate|circumvent|get around|(do ?n[o']?t|never) bother with|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
+        # Not "its" or "their" rules, nor "attempts to" break them: a security job ad describing
+        # attacks on a model ("make the assistant ignore its instructions") is talking about one.
+        rf"(?<!attempts\sto\s)\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|cancel|break|violate|circumvent|get around|(do ?n[o']?t|never) bother with|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard)(?! {_THIRD_PERSON}\b) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
         rf"\b(ignore|disregard|forget|override|bypass|overlook|discard|throw out|abandon) the {_ORDERS}\b",
         r"\byou (were|have been|'?ve been) (told|instructed|given)\b ~(doesn'?t|does not|no longer|don'?t|do not) (count|matter|apply|hold)",
         r"\b(comply with|obey|follow|execute|carry out) (any|every|all) (requests?|instructions?|commands?|orders?)\b",
@@ -68,7 +72,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\boverrides? (all )?(prior|previous|earlier|other) (instructions|rules|guidelines)",
         r"\b(reply|respond|answer) (only )?with ['\"«](access granted|yes|hired|strong fit)",
         # Other languages: a verb for "ignore/forget" and a noun for "instructions/rules".
-        r"\b(ignora|ignore|olvida|olvide|descarta|omite|ignorez|oublie|oubliez) ~(instrucciones|reglas|indicaciones|normas|instructions|consignes|regles)\b",
+        rf"\b(ignora|ignore|olvida|olvide|descarta|omite|ignorez|oublie|oubliez)(?! {_THIRD_PERSON}\b) ~(instrucciones|reglas|indicaciones|normas|instructions|consignes|regles)\b",
         r"\b(ignoriere|ignorier|ignorieren sie|vergiss|vergessen sie|missachte) ~(anweisungen|regeln|vorgaben|instruktionen|richtlinien|befehle)\b",
         r"\b(ignora|dimentica|ignorate|dimenticate|ignore|esqueca|desconsidere|negeer|vergeet) ~(istruzioni|regole|instrucoes|regras|instructies|regels)\b",
         r"\b(zignoruj|ignoruj|zapomnij) ~(instrukcje|polecenia|zasady|reguly)\b",
@@ -97,7 +101,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(text|everything|words|content|what) ~(above|before) (this|my) (message|question|first message|prompt)",
         r"\brepeat (the |all |everything )?(text |words |content )?(above|before)\b",
         r"\b(first|opening|initial|last) (sentence|line|words?|paragraph) of (your|the) (instructions|prompt|system)",
-        r"\b(hidden|secret) (prompt|instructions|rules|system message)",
+        # Not what documents "contain": a job ad for prompt-injection testing describes the attack.
+        r"(?<!contain\s)(?<!contains\s)(?<!containing\s)\b(hidden|secret) (prompt|instructions|rules|system message)",
         # Other languages: "your system prompt", "show ... hidden instructions".
         r"\b(tu|tus|ton|tes|dein|deine|deinen|tuo|tue|seu|suas|seus|jouw|swoj|twoj) ~(prompt|instrucciones|instructions|anweisungen|istruzioni|instrucoes|instructies|instrukcje|systemprompt|systeemprompt)\b",
         r"\b(prompt|mensaje|instrucciones|message|instructions|istruzioni|instrucoes) (del |de |di |do )?(sistema|systeme|ocultas?|cachees?|nascoste|initial(es)?)\b",
@@ -161,14 +166,15 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(new |updated )?system (instruction|message|prompt|override|note)s? ?:",
     ),
     "context_dump": (
-        rf"\b{_SHOW} ~{_RAW} ~{_CONTEXT}",
+        rf"(?<!attempts\sto\s)\b{_SHOW} ~{_RAW} ~{_CONTEXT}",
         rf"\b{_SHOW} ~(the |your |all (the )?)?(resume )?(excerpts|passages|snippets|chunks|retrieved \w+)\b",
         r"\b(everything|all|anything) (in|from|inside) your (context|memory|knowledge|prompt|window)",
         r"\b(contents?|text|dump) of (your|the) (context|knowledge base|memory|prompt|retrieval)",
         r"\b(exact|raw|full|verbatim|complete) (text|passages|chunks|documents|content) (was |were |that was |that were |you )?(retrieved|given|received|fetched|got)",
         r"\bshow (it|them) (raw|verbatim|unedited)\b",
         # "dump all the tools she used" asks for a list: only everything, or all of it, is a dump.
-        r"\b(dump|leak) (everything|it all|all (of it|you (have|know|see|got|were given)|your \w+|that you))\b",
+        # ... nor everything on her Kubernetes work: that asks about the candidate, the service's purpose.
+        r"\b(dump|leak) (everything|it all|all (of it|you (have|know|see|got|were given)|your \w+|that you))\b(?! ~(on|about|regarding|of) (her|his|their|the candidate|the applicant|this candidate)\b)",
         r"\beverything you have (on file|stored|saved|in (your )?(memory|context))",
         r"\b(documents?|passages|chunks|excerpts|texts?|results|files|snippets) you (searched|retrieved|found|received|were given|read|pulled|looked up)\b",
         r"\b(muestra|muestrame|dame|imprime|copia|affiche|montre|donne|imprime|zeig|gib|mostra|mostrami|stampa|mostre|toon|pokaz|покажи|выведи) ~(contexto|contexte|kontext|contesto|context|контекст|documentos|documents|dokumente|texto|texte)\b",
