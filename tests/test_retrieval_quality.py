@@ -35,11 +35,14 @@ PLAIN_WORDS = re.compile(r"^[^\W_]+( OR [^\W_]+)*$")
 # are tuned on; the second and third are held out (never tuned on, their misses never printed).
 FLOORS = {
     ("example, matched", "fused"): (0.95, 0.97, 0.95),
-    ("example, paraphrased", "fused"): (0.69, 0.85, 0.79),
+    # recall@5 0.89 -> 0.85 (2026-12-06): the Strong skills lead no longer claims "production
+    # experience", which three questions had found it by; the floor is one question lower.
+    ("example, paraphrased", "fused"): (0.69, 0.83, 0.79),
     ("second resume, matched", "fused"): (0.95, 1.00, 0.95),
     # 0.91 at recall@5 since the Experience overview leads with what it lists (22 -> 21 of 23):
     # measured on one machine so far, so the floor is one question lower.
-    ("second resume, paraphrased", "fused"): (0.78, 0.87, 0.73),
+    # Offline 0.78 -> 0.74 on 2026-12-06 (quotes split as ingest split them): one question lower.
+    ("second resume, paraphrased", "fused"): (0.78, 0.87, 0.69),
     ("third resume, matched", "fused"): (0.93, 0.97, 0.93),
     ("third resume, paraphrased", "fused"): (0.78, 0.89, 0.58),
     ("fourth resume, matched", "fused"): (0.90, 0.90, 0.90),
