@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
 from app.config_values import grpc_address, http_address, origin, redis_address
+from app.errors import validation_message
 
 # A comma list in the environment (`a, b`), not JSON.
 CommaList = Annotated[list[str], NoDecode]
@@ -166,23 +167,29 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
 
 
 def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
-    value = first.get("input")
-    shown = "" if name in ("OPENROUTER_API_KEY", "ADMIN_TOKEN", "REDIS_URL") else f" (got {value!r})"
-    return f"Configuration error: {name}: {first['msg']}{shown}"
+    # Every bad value at once: one per start-up was a restart for each.
+    return "Configuration error: " + "; ".join(_problem(item) for item in error.errors())
+
+
+def _problem(item: Any) -> str:
+    name = str(item["loc"][0]).upper() if item["loc"] else "configuration"
+    shown = "" if name in ("OPENROUTER_API_KEY", "ADMIN_TOKEN", "REDIS_URL") else f" (got {item.get('input')!r})"
+    return f"{name}: {validation_message(item)}{shown}"
 
 
 def _check_production(settings: Settings) -> None:
     if settings.app_env != "production":
         return
+    problems = []
     if not (settings.memvid_grpc_url or settings.memvid_file):
-        raise ConfigError("Configuration error: APP_ENV=production needs MEMVID_GRPC_URL or MEMVID_FILE")
+        problems.append("APP_ENV=production needs MEMVID_GRPC_URL or MEMVID_FILE")
     if settings.memvid_file is not None and not settings.memvid_grpc_url and not settings.memvid_file.is_file():
         # Production never serves without its resume: say so now, not as a silent "degraded".
-        raise ConfigError(f"Configuration error: MEMVID_FILE: no such file: {settings.memvid_file}")
+        problems.append(f"MEMVID_FILE: no such file: {settings.memvid_file}")
     if not settings.openrouter_api_key:
-        raise ConfigError("Configuration error: APP_ENV=production needs OPENROUTER_API_KEY")
+        problems.append("APP_ENV=production needs OPENROUTER_API_KEY")
+    if problems:
+        raise ConfigError("Configuration error: " + "; ".join(problems))
 
 
 def worker_count(settings: Settings, cpus: int) -> int:

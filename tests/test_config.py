@@ -210,3 +210,19 @@ def test_an_env_file_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path, monk
         load_settings()
 
     assert str(raised.value) == "Configuration error: .env: not UTF-8 text (byte 15)"
+
+
+def test_every_bad_value_is_named_at_once_not_one_per_start():
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"port": "abc", "log_level": "LOUD"})
+    assert str(raised.value).startswith("Configuration error: PORT: ")
+    assert "(got 'abc'); LOG_LEVEL: " in str(raised.value)
+
+
+def test_production_names_everything_it_lacks_at_once(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"app_env": "production", "memvid_file": None, "openrouter_api_key": None})
+    assert str(raised.value) == (
+        "Configuration error: APP_ENV=production needs MEMVID_GRPC_URL or MEMVID_FILE; "
+        "APP_ENV=production needs OPENROUTER_API_KEY"
+    )
