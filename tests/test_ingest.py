@@ -274,3 +274,22 @@ def test_the_prebuild_command_leaves_a_fresh_example_index():
     example_index.main()
 
     assert example_index._is_fresh(EXAMPLE_RESUME, EXAMPLE_RESUME.with_suffix(".mv2"))
+
+
+def test_every_frame_of_a_resume_bigger_than_the_example_is_found_by_meaning(tmp_path):
+    # One put_many of 32 frames kept the vectors of the last 10 only (memvid-sdk 2.0), silently:
+    # a resume a little bigger than the example lost semantic search for most of its frames.
+    extra = "".join(f"\n## Extra Section {n}\nVolunteer work number {n} at the city food bank.\n" for n in range(10))
+    source = tmp_path / "bigger.md"
+    source.write_text(EXAMPLE_RESUME.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    document = ingest_resume(source, tmp_path / "bigger.mv2")
+    vector = shared_embedder().question("Where has she volunteered?").tolist()
+
+    memory = memvid_sdk.use("basic", str(tmp_path / "bigger.mv2"), read_only=True)
+    try:
+        hits = memory.find("volunteer", k=100, snippet_chars=10, mode="sem", query_embedding=vector)["hits"]
+    finally:
+        memory.close()
+
+    assert len(document.frames) == 32
+    assert len({hit["frame_id"] for hit in hits}) == 32
