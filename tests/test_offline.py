@@ -413,6 +413,7 @@ def test_a_fit_examples_job_description_is_never_quoted_as_the_candidates_experi
         ("Worked in the U.S. for years. Then moved.", ["Worked in the U.S. for years.", "Then moved."]),
         ("No. She would need a visa.", ["No. She would need a visa."]),
         ("Knows Python, Go, etc. She also writes Rust.", ["Knows Python, Go, etc.", "She also writes Rust."]),
+        ("Took a course in Nov. 2023 on law. Then left.", ["Took a course in Nov. 2023 on law.", "Then left."]),
     ],
 )
 def test_a_title_or_initial_does_not_end_a_sentence(text: str, expected: list[str]) -> None:
@@ -428,3 +429,36 @@ def test_an_announced_list_cut_by_the_budget_says_how_many_items_it_left_out() -
     quoted = answer.count("University number")
     assert 0 < quoted < 30
     assert answer.rstrip().endswith(f"(and {30 - quoted} more listed there)")
+
+
+def test_a_paragraph_as_written_keeps_its_dashes_only_a_folded_snippet_is_unfolded() -> None:
+    # "end to end - from heads of terms to completion - and" was cut into bullets and lost its middle.
+    sentence = "I have run deals end to end - from heads of terms to completion - and partners trust me."
+    written = Passage("Summary", f"Summary\n\n{sentence}", 1.0)
+    folded = Passage("Summary", "Summary Period: 2020 - 2021 - Led the deal team.", 1.0)
+
+    assert [s.text for s in split_sentences(0, restore_lines(written))] == [sentence]
+    assert restore_lines(folded).splitlines() == ["Period: 2020 - 2021", "- Led the deal team."]
+
+
+def test_a_heading_inside_a_section_leads_the_sentence_under_it() -> None:
+    # Under "### Can he write code?", a bare "Yes. Since going freelance…" was quoted for any question.
+    text = "### Can he write code?\nYes. Mostly Python for clients.\n### Publication record\n48 papers."
+
+    assert [s.text for s in split_sentences(0, text)] == [
+        "Can he write code? Yes. Mostly Python for clients.",
+        "Publication record: 48 papers.",
+    ]
+
+
+def test_an_announced_list_brings_its_first_item_even_past_the_budget() -> None:
+    # "Work history: …: (and 4 more listed there)" named no company at all.
+    long_first = "Worked on contracts " + "and contracts " * 28 + "in many sectors."  # ~400 characters, clipped
+    first = "Acme Law LLP — Partner, cross-border mergers and acquisitions practice group (2019 - 2023; London, United Kingdom)"
+    history = Passage("Experience", f"Work history:\n- {first}\n- Borealis — Associate", 1.0)
+    summary = Passage("Summary", f"{long_first} {long_first.replace('Worked', 'Has worked')}", 1.0)
+
+    answer = ask("Where has she worked, and what are her contracts?", passages=(summary, history))
+
+    assert first in answer
+    assert answer.endswith("(and 1 more listed there)")

@@ -469,3 +469,24 @@ def test_a_structured_section_under_another_name_is_kept_as_text_with_a_note(hea
         f"line 4: '## {heading}' is read as an ordinary section; name it '## {spec_name}' "
         "for the structure SPEC §10 gives that section",
     )
+
+
+def test_a_label_heading_or_key_one_slip_away_from_the_format_is_noted_not_refused():
+    # Each was read as text silently: the job lost its period, the fit example its matches, the
+    # page its suggested questions, and a misspelt Experience section every job.
+    document = parse(
+        "---\nname: A\nsuggested_question:\n  - Q?\n---\n"
+        "## Experience\n### Acme — Engineer\nPeroid: 2020\nDates: 2019\n- Led migration: moved 40 services.\n"
+        "## Fit Assessment Examples\n### Lead\nKey Matchs: Python\nRole model: none\n"
+        "## Experiance\nText.\n## Volunteering\nRole: helper\n"
+    )
+
+    assert document.notes == (
+        "line 3: the front-matter key 'suggested_question' is not a profile field and is ignored; "
+        "did you mean 'suggested_questions'?",
+        "line 8: 'Peroid:' is read as text; the label is 'Period:'",
+        "line 9: 'Dates:' is read as text; the label is 'Period:'",
+        "line 13: 'Key Matchs:' is read as text; the label is 'Key matches:'",
+        "line 15: '## Experiance' is read as an ordinary section; name it '## Experience' "
+        "for the structure SPEC §10 gives that section",
+    )

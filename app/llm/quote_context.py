@@ -47,7 +47,9 @@ def with_announced_lists(
         following = [s for s in sentences if s.passage == lead.passage and s.position > lead.position]
         items = [s for s in sorted(following, key=lambda s: s.position) if s not in picked]
         for count, item in enumerate(items):
-            if used + len(item.text) > budget:
+            # The first item comes even past the budget: a lead quoted alone ("Work history:
+            # …: (and 4 more listed there)") named no company at all.
+            if count > 0 and used + len(item.text) > budget:
                 left_out[lead.passage] = len(items) - count
                 break
             picked.append(item)

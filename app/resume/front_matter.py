@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictStr, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PrivateAttr, StrictStr, ValidationError
 from pydantic_core import ErrorDetails
 
 from app.resume.blocks import plain
@@ -60,6 +60,13 @@ class FrontMatter(BaseModel):
     suggested_questions: YamlTextList = Field(default_factory=list)
     tags: YamlTextList = Field(default_factory=list)
     system_prompt: YamlText = ""
+    # Where each key the author wrote is (line in the file), known fields or not: ingest notes
+    # a key the profile does not have (app/resume/slips.py).
+    _key_lines: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def key_lines(self) -> dict[str, int]:
+        return self._key_lines
 
 
 def read_front_matter(lines: list[str]) -> tuple[FrontMatter, int]:
@@ -84,9 +91,11 @@ def read_front_matter(lines: list[str]) -> tuple[FrontMatter, int]:
             raise ResumeFormatError(key.start_mark.line + 2, f"'{key.value}' is given twice (first on line {first})")
         key_lines[str(key.value)] = key.start_mark.line + 2
     try:
-        return FrontMatter.model_validate(data), end + 1
+        front_matter = FrontMatter.model_validate(data)
     except ValidationError as error:
         raise _format_error(error.errors()[0], key_lines) from None
+    front_matter._key_lines = key_lines
+    return front_matter, end + 1
 
 
 def _load(source: str) -> tuple[yaml.Node | None, Any]:

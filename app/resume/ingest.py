@@ -107,10 +107,12 @@ def _write(document: ResumeDocument, path: Path, embedder: Embedder) -> None:
     vectors = embedder.passages([request["text"] for request in requests])
     memory = memvid_sdk.create(str(path), enable_vec=True, enable_lex=True)
     try:
-        # One frame a call: memvid-sdk 2.0 kept the vectors of only the last frames of one
-        # large `put_many` (32 frames: 10 found by meaning), with no error; `_check` tells.
-        for request, vector in zip(requests, vectors.tolist(), strict=True):
-            memory.put_many([request], opts=_PUT_OPTIONS, embeddings=[vector])
+        # One frame a call, each with its own URI. memvid-sdk 2.0 kept the vectors of only the
+        # last frames of one large `put_many` (32 frames: 10 found by meaning), and one frame a
+        # call without a URI lost a frame to another's default one (21 written, 20 stored);
+        # neither raised. `_check` reads both back.
+        for index, (request, vector) in enumerate(zip(requests, vectors.tolist(), strict=True)):
+            memory.put_many([{**request, "uri": f"mv2://resume/{index}"}], opts=_PUT_OPTIONS, embeddings=[vector])
         profile = {"entity": PROFILE_ENTITY, "slot": PROFILE_SLOT, "value": document.profile_json(), "kind": "Profile"}
         model = {"entity": INDEX_ENTITY, "slot": EMBEDDING_SLOT, "value": embedder.identity, "kind": "Index"}
         sentences = {

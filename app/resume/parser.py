@@ -10,22 +10,21 @@ from app.resume.front_matter import FrontMatter, read_front_matter
 from app.resume.markdown_forms import rewrite
 from app.resume.model import Frame, ResumeDocument, ResumeFormatError
 from app.resume.profile import Profile
-from app.resume.sections import PlacedFrame, parse_experience, parse_faq, parse_fit_examples, parse_skills
+from app.resume.sections import (
+    EXPERIENCE_LABELS,
+    FIT_LABELS,
+    PlacedFrame,
+    parse_experience,
+    parse_faq,
+    parse_fit_examples,
+    parse_skills,
+)
+from app.resume.slips import heading_slips, key_slips, label_slips
 
 PREAMBLE_TITLE = "Introduction"
 PROFILE_TITLE = "Candidate Profile"
 MAX_TITLE_CHARS = 300  # a heading, not a paragraph: a long part's title must leave room for text
 _PROFILE_LINES = (("Location", "location"), ("Status", "status"), ("Email", "email"), ("LinkedIn", "linkedin"))
-# Headings that mean a structured section of SPEC §10 in other words. They stay ordinary
-# sections (a "## Work History" of prose must not be refused as a malformed Experience), but
-# ingest says so: its jobs are not one frame each and the profile lists none of them.
-_OTHER_NAMES = {
-    "Experience": {"work experience", "professional experience", "employment", "employment history", "work history",
-                   "career history", "experience and employment", "jobs"},
-    "Skills": {"skill", "technical skills", "key skills", "core skills", "skills and tools", "competencies"},
-    "FAQ": {"faqs", "frequently asked questions", "questions and answers", "q&a"},
-    "Fit Assessment Examples": {"fit assessments", "fit examples", "fit assessment", "job fit examples"},
-}  # fmt: skip
 
 
 def parse_resume(text: str) -> ResumeDocument:
@@ -41,14 +40,14 @@ def parse_resume(text: str) -> ResumeDocument:
     _check_unique_headings(sections)
     placed = _profile_frame(front_matter) + _preamble_frame(preamble)
     parts: dict[str, Any] = {}  # the profile fields the structured sections give
-    notes: list[str] = []
+    notes = key_slips(front_matter.key_lines, FrontMatter.model_fields)
     for section in sections:
         frames, part = _section_frames(section)
         placed.extend(frames)
         parts.update(part)
         if not frames:
             notes.append(f"line {section.line}: the section '## {section.heading}' is empty and is left out")
-        notes.extend(_read_as_ordinary(section))
+        notes.extend(_slips(section))
     if not placed:
         raise ResumeFormatError(sections[0].line, "the '## ' sections hold no text to search")
     profile = Profile.model_validate({**front_matter.model_dump(), **parts})
@@ -77,14 +76,9 @@ def _section_frames(section: Block) -> tuple[list[PlacedFrame], dict[str, Any]]:
     return ([(section.line, Frame(section.heading, text, "section"))] if text else []), {}
 
 
-def _read_as_ordinary(section: Block) -> list[str]:
-    said = section.heading.strip().casefold()
-    return [
-        f"line {section.line}: '## {section.heading}' is read as an ordinary section; name it '## {name}' "
-        f"for the structure SPEC §10 gives that section"
-        for name, other_names in _OTHER_NAMES.items()
-        if said in other_names
-    ]
+def _slips(section: Block) -> list[str]:
+    labels = {"experience": EXPERIENCE_LABELS, "fit assessment examples": FIT_LABELS}.get(section.heading.casefold())
+    return heading_slips(section) + (label_slips(section.lines, labels) if labels else [])
 
 
 def _profile_frame(front_matter: FrontMatter) -> list[PlacedFrame]:

@@ -18,8 +18,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 # quoted as "Dr.", and "Morris, J. and Lee, K." as three sentences. Not "No." nor "etc.",
 # which end sentences as often as not ("No. She would need a visa."). Nor before a lowercase
 # word: "in the U.S. for years" goes on.
-_ABBREVIATION_END = re.compile(r"(?:^|[\s(])(?:[A-Z]|Dr|Mr|Mrs|Ms|Mx|Prof|St|Jr|Sr|vs|e\.g|i\.e|approx|incl)\.$")
+_ABBREVIATION_END = re.compile(
+    r"(?:^|[\s(])(?:[A-Z]|Dr|Mr|Mrs|Ms|Mx|Prof|St|Jr|Sr|vs|e\.g|i\.e|approx|incl"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"  # and a month: "a course in Nov. 2023"
+)
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.*\S)\s*$")
+_HEADING_MARK = "\x00"  # a piece that is a heading, not a sentence
 _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
 # Where a folded snippet had a bullet or a `Label: value` line (e.g. "Technical work: ").
 _FOLDED_BULLET = re.compile(r"\s+-\s+(?=\S)")
@@ -54,11 +59,14 @@ def restore_lines(passage: Passage) -> str:
     text = passage.text.strip()
     # memvid returns the text in NFKC (a full-width question mark as "?") but the title as stored.
     title = unicodedata.normalize("NFKC", passage.title)
+    folded = "\n" not in text  # as ingest wrote it, the title ends its own line
     for written in dict.fromkeys((passage.title, title)):
         if written and text.startswith(written):
             text = text[len(written) :].lstrip()
             break
-    if "\n" not in text:
+    if folded:
+        # Only a folded snippet: a paragraph as written keeps its " - " ("end to end - from
+        # heads of terms to completion - and") and its "Label: " words.
         text = _break_before_labels(_unfold_bullets(text))
     # Tag lines are keywords for search, not sentences worth quoting.
     return "\n".join(line for line in _LINE_BREAK.split(text) if not line.startswith("Tags:"))
@@ -98,16 +106,25 @@ def split_sentences(passage: int, text: str) -> list[Sentence]:
     for line in [*_LINE_BREAK.split(text), ""]:
         bullet = _BULLET.match(line)
         standalone = bullet is not None or _KEY_VALUE.match(line) is not None
-        if standalone or not line.strip() or line.lstrip().startswith("#"):
+        heading = _HEADING.match(line)
+        if standalone or not line.strip() or heading or line.lstrip().startswith("#"):
             pieces.extend(_paragraph_sentences(" ".join(paragraph)) if paragraph else [])
             paragraph = []
             if standalone:
                 pieces.append(bullet.group("rest") if bullet else line.strip())
+            elif heading:
+                pieces.append(_HEADING_MARK + heading.group("text"))
         else:
             paragraph.append(line.strip())
     result: list[Sentence] = []
     lead = ""  # a bare "No." or "Yes, often." opening the next sentence
     for piece in pieces:
+        if piece.startswith(_HEADING_MARK):
+            # A heading inside a section leads the sentence after it: alone, "Yes. Since going
+            # freelance…" under "### Can he write code?" answered whatever was asked.
+            text = piece.removeprefix(_HEADING_MARK)
+            lead = f"{text} " if text[-1] in ".!?:…" else f"{text}: "
+            continue
         stems = content_stems(piece)
         if not stems and len(piece.split()) <= _MAX_LEAD_WORDS:
             # Alone it says nothing to search for; dropped, "No. She would need a visa."
