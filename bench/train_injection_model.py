@@ -16,9 +16,12 @@ weighted to balance).
 The number of neighbours, the L2 penalty, the share of each reading and the threshold are
 chosen by leave-one-round-out cross-validation within the tuning part (round 1's tuning part
 and each later tuning round held out in turn: the situation of a new writer's round meeting
-the guard), with the rules beside the model: the lowest threshold at which rules-or-model
-block at most BENIGN_BUDGET of the benign texts, then the choice whose model alone blocks the
-most attacks there (the rules, tuned on most tuning rounds, would blur the comparison). Each
+the guard), with the rules beside the model: for each surface (chat questions; job descriptions
+for POST /api/v1/assess-fit) the lowest threshold at which rules-or-model block at most
+BENIGN_BUDGET of that surface's benign texts (bench/surface_thresholds.py), then the choice
+whose model alone blocks the most attacks, each on its own surface, with the worst case (each
+attack on the surface that blocks less) breaking ties (the rules, tuned on most tuning rounds,
+would blur the comparison). Each
 reading is centred and scaled by its cross-validated window scores, the figures the shipped
 model uses. The final model is made from the whole tuning part.
 """
@@ -33,11 +36,12 @@ import numpy as np
 
 from app.guardrails.input_guard import find_attack
 from app.guardrails.learned_detector import MODEL_FILE, InjectionModel, nearness
+from app.guardrails.types import SURFACES, Surface
 from app.guardrails.windows import windows
 from app.text.embedding import Embedder
+from bench.surface_thresholds import BENIGN_BUDGET, choose_threshold, described, figures
 from tests.guardrail_sets import Example, attacks, benign, part
 
-BENIGN_BUDGET = 0.005  # half the 1 % limit: the held-out part has fresh phrasings
 NEIGHBOURS = (3, 4, 5, 7)
 STRENGTHS = (10.0, 100.0, 1000.0)  # the logistic regression's L2 penalty
 SHARES = (0.0, 0.3, 0.5, 0.7, 1.0)  # the neighbours' part of the mixed score: 0 is the regression alone
@@ -57,6 +61,7 @@ class Embedded:
         self.rows = [np.arange(end - len(pieces), end) for end, pieces in zip(ends, self.windows, strict=True)]
         self.labels = np.array([example.attack for example in examples])
         self.by_rules = np.array([find_attack(example.text) is not None for example in examples])
+        self.surfaces = np.array([example.surface for example in examples])
 
 
 def fit(vectors: np.ndarray, labels: np.ndarray, strength: float) -> tuple[np.ndarray, float]:
@@ -133,32 +138,23 @@ def text_scores(data: Embedded, window_scores: np.ndarray) -> np.ndarray:
     return np.array([window_scores[rows].max() for rows in data.rows])
 
 
-def choose_threshold(data: Embedded, scores: np.ndarray) -> tuple[float, float, float, float]:
-    """The lowest threshold keeping rules-or-model benign blocks within budget; with the rates there:
-    attacks blocked by the model alone, by rules or model, and benign blocked by rules or model."""
-    benign_scores = np.sort(scores[~data.labels & ~data.by_rules])[::-1]
-    allowed = int(BENIGN_BUDGET * (~data.labels).sum()) - int((~data.labels & data.by_rules).sum())
-    threshold = float(np.nextafter(benign_scores[max(allowed, 0)], np.inf))
-    blocked = data.by_rules | (scores >= threshold)
-    by_model = scores[data.labels] >= threshold
-    return threshold, by_model.mean(), blocked[data.labels].mean(), blocked[~data.labels].mean()
-
-
-def choose(data: Embedded) -> tuple[float, int, float, float, np.ndarray, np.ndarray]:
-    """Cross-validate every mix; return the best one's share, neighbours, L2, threshold, centres and spreads."""
+def choose(data: Embedded) -> tuple[float, int, float, dict[Surface, float], np.ndarray, np.ndarray, dict]:
+    """Cross-validate every mix; return the best one's share, neighbours, L2, thresholds, centres, spreads
+    and figures."""
     near = {k: cross_validated(data, partial(near_scores, data, k=k)) for k in NEIGHBOURS}
     line = {strength: cross_validated(data, partial(logits, data, strength=strength)) for strength in STRENGTHS}
     results = []
     for (k, near_windows), (strength, line_windows), share in itertools.product(near.items(), line.items(), SHARES):
         window_scores, centres, spreads = mixed(near_windows, line_windows, share)
-        threshold, by_model, caught, false_alarms = choose_threshold(data, text_scores(data, window_scores))
-        print(
-            f"neighbour share {share:.1f}, {k:>2} neighbours, L2 {strength:>6}: threshold {threshold:.3f}; attacks "
-            f"blocked by the model alone {by_model:.1%}, by rules or model {caught:.1%}; benign blocked {false_alarms:.2%}"
-        )
-        # The rules were written on most tuning rounds, so their share is in-sample: choose by the model alone.
-        results.append((by_model, share, k, strength, threshold, centres, spreads))
-    return max(results, key=lambda result: result[:4])[1:]
+        scores = text_scores(data, window_scores)
+        thresholds = {surface: choose_threshold(data, scores, surface) for surface in SURFACES}
+        found = figures(data, scores, thresholds)
+        print(f"neighbour share {share:.1f}, {k:>2} neighbours, L2 {strength:>6}: " + described(thresholds, found))
+        # The rules were written on most tuning rounds, so their share is in-sample: choose by the model
+        # alone, each attack on its own surface, then by the worst case.
+        key = (found["by surface"][0, 0], found["worst case"][0, 0], share, k, strength)
+        results.append((key, share, k, strength, thresholds, centres, spreads, found))
+    return max(results, key=lambda result: result[0])[1:]
 
 
 def main() -> None:
@@ -168,7 +164,10 @@ def main() -> None:
     print(
         f"rules alone: attacks {data.by_rules[data.labels].mean():.1%}, benign {data.by_rules[~data.labels].mean():.2%}"
     )
-    share, k, strength, threshold, centres, spreads = choose(data)
+    for surface in SURFACES:
+        benign_texts = ~data.labels & (data.surfaces == surface)
+        print(f"{surface}: {int(BENIGN_BUDGET * benign_texts.sum())} of {benign_texts.sum()} benign texts allowed")
+    share, k, strength, thresholds, centres, spreads, found = choose(data)
     everything = np.arange(len(data.examples))
     weights, bias = regression(data, everything, strength)
     InjectionModel(
@@ -180,12 +179,11 @@ def main() -> None:
         centres=centres,
         spreads=spreads,
         neighbour_share=share,
-        threshold=threshold,
+        thresholds=thresholds,
         embedder_identity=embedder.identity,
     ).save(MODEL_FILE)
-    print(
-        f"chosen: neighbour share {share}, {k} neighbours, L2 {strength}, threshold {threshold:.3f}; wrote {MODEL_FILE}"
-    )
+    print(f"chosen: neighbour share {share}, {k} neighbours, L2 {strength}; {described(thresholds, found)}")
+    print(f"wrote {MODEL_FILE}")
 
 
 if __name__ == "__main__":

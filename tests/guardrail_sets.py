@@ -17,6 +17,12 @@ after an audit found such paragraphs blocked, by someone who had read the guard 
 tuning rounds but no held-out round; it is training data. Rules
 and model are tuned against the tuning part only; the held-out part is measured, never
 looked at while tuning.
+
+Each example is judged on the surface it would reach (`Example.surface`): benign questions
+on "chat", benign job descriptions on "fit" (POST /api/v1/assess-fit), attacks whose form
+says they are hidden in a job description ("hidden_in_jd", "in_job_description") on "fit",
+every other attack on "chat". An attacker chooses the surface, so the figures also give the
+worst case: an attack counts as blocked only if both surfaces block it.
 """
 
 from __future__ import annotations
@@ -28,10 +34,13 @@ from typing import Any, Literal
 
 import yaml
 
+from app.guardrails.types import Surface
+
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
 HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17})
 ROUNDS = range(2, 19)  # the files guardrail_round2.yaml ... guardrail_round18.yaml
+JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,12 @@ class Example:
     kind: str  # the attack kind, or "question" / "job_description" for benign inputs
     form: str = ""
     round: int = 1
+
+    @property
+    def surface(self) -> Surface:
+        """Where the example is judged: "fit" for job descriptions and attacks hidden in one, else "chat"."""
+        in_job_description = self.kind == "job_description" or self.form in JOB_DESCRIPTION_FORMS
+        return "fit" if in_job_description else "chat"
 
     @property
     def part(self) -> Part:

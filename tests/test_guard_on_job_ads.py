@@ -81,9 +81,10 @@ def test_the_audited_job_ad_paragraphs_pass_the_whole_guard(paragraph: str) -> N
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.xfail(strict=True, reason="alone, this sentence still scores over the threshold (1.15 against 1.02)")
-def test_the_lone_apply_anyway_sentence_passes() -> None:
-    # Within a job ad it shares a window with the sentences around it and passes (see above).
+def test_the_lone_apply_anyway_sentence_passes_as_a_job_description() -> None:
+    # It scores 1.09: over the chat threshold (0.63) but under the job descriptions' (1.26), which
+    # cross-validation set from job descriptions alone. The earlier model, one threshold for both
+    # surfaces, scored it 1.15 against 1.02 and refused it.
     assert _guard().classify("If you don't meet every requirement, apply anyway.") is None
 
 

@@ -9,7 +9,7 @@ import structlog
 
 from app.guardrails.learned_detector import MeaningDetector
 from app.guardrails.rules import KNOWN_WORDS, RULES
-from app.guardrails.types import ALLOWED, LEARNED, GuardVerdict
+from app.guardrails.types import ALLOWED, LEARNED, GuardVerdict, Surface
 from app.guardrails.views import views
 from app.telemetry.metrics import GUARDRAIL_BLOCKS
 from app.text.embedding import shared_embedder
@@ -30,13 +30,13 @@ class PromptInjectionGuard:
     """Match every rule against every normalised view, then ask the learned detector; count and
     log blocks, never the text."""
 
-    def __init__(self, surface: str, detector: MeaningDetector | None = None) -> None:
-        self.surface = surface  # "chat" or "fit": a metric label and a log field
+    def __init__(self, surface: Surface, detector: MeaningDetector | None = None) -> None:
+        self.surface = surface  # the detector's threshold, a metric label and a log field
         self.detector = detector or MeaningDetector(shared_embedder())
 
     def classify(self, text: str) -> str | None:
         """Return the category `text` is blocked for, or None: rules first (they name the kind), then the model."""
-        return find_attack(text) or (LEARNED if self.detector.is_attack(text) else None)
+        return find_attack(text) or (LEARNED if self.detector.is_attack(text, self.surface) else None)
 
     def check(self, text: str) -> GuardVerdict:
         """Decide whether `text` may reach retrieval and the LLM."""

@@ -7,9 +7,11 @@ embedder) and scored by how much nearer it lies to the labelled attack windows o
 part than to its ordinary ones, mixed with a logistic regression over the same vectors; the
 vectors and weights ship in `injection_model.npz` (made by `bench/train_injection_model.py`,
 which reads the tuning part only). A text is an attack when any window scores at or above the
-shipped threshold: an injection hidden inside a long job description is caught by its own
-window. Without the model (not installed, failed, another model version) the detector says
-nothing and the rules guard alone; that is logged once per process.
+threshold of the surface it arrived on (chat question or job description, each chosen by
+cross-validation on its own kind of benign text): an injection hidden inside a long job
+description is caught by its own window. Without the model (not installed, failed, another
+model version) the detector says nothing and the rules guard alone; that is logged once per
+process.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 import structlog
 
 from app.errors import TooDenseToCheck
+from app.guardrails.types import SURFACES, Surface
 from app.guardrails.windows import windows
 from app.text.embedding import Embedder, as_model_reads
 
@@ -57,7 +60,7 @@ class InjectionModel:
     centres: np.ndarray  # (nearness, logit): the median each scored on unseen rounds
     spreads: np.ndarray  # (nearness, logit): their standard deviations there
     neighbour_share: float  # 0 = the line alone, 1 = the neighbours alone
-    threshold: float  # on the mixed score, chosen by cross-validation on the tuning part
+    thresholds: dict[Surface, float]  # on the mixed score, per surface, chosen by cross-validation on the tuning part
     embedder_identity: str  # the embedding model the vectors come from
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
@@ -79,7 +82,8 @@ class InjectionModel:
             centres=self.centres.astype(np.float64),
             spreads=self.spreads.astype(np.float64),
             neighbour_share=np.float64(self.neighbour_share),
-            threshold=np.float64(self.threshold),
+            threshold_chat=np.float64(self.thresholds["chat"]),
+            threshold_fit=np.float64(self.thresholds["fit"]),
             embedder_identity=np.str_(self.embedder_identity),
         )
 
@@ -96,9 +100,16 @@ class InjectionModel:
                 centres=data["centres"],
                 spreads=data["spreads"],
                 neighbour_share=float(data["neighbour_share"]),
-                threshold=float(data["threshold"]),
+                thresholds=_thresholds(data),
                 embedder_identity=str(data["embedder_identity"]),
             )
+
+
+def _thresholds(data: np.lib.npyio.NpzFile) -> dict[Surface, float]:
+    """Each surface's threshold; a file from before there were two holds one, used for both."""
+    if "threshold" in data.files:
+        return dict.fromkeys(SURFACES, float(data["threshold"]))
+    return {surface: float(data[f"threshold_{surface}"]) for surface in SURFACES}
 
 
 def nearness(vectors: np.ndarray, attacks: np.ndarray, ordinary: np.ndarray, k: int) -> np.ndarray:
@@ -154,10 +165,10 @@ class MeaningDetector:
             log.info("guardrail.too_dense", windows=len(pieces), tokens=tokens)
             raise TooDenseToCheck()
 
-    def is_attack(self, text: str) -> bool:
-        """Whether some window of `text` scores at or above the model's threshold."""
+    def is_attack(self, text: str, surface: Surface) -> bool:
+        """Whether some window of `text` scores at or above the model's threshold for `surface`."""
         score = self.score(text)
-        return score is not None and self._model is not None and score >= self._model.threshold
+        return score is not None and self._model is not None and score >= self._model.thresholds[surface]
 
     def _loaded(self) -> InjectionModel | None:
         if self._model is None and not self._unavailable:

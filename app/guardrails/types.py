@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
+
+# Where a text arrives: a chat question, or a job description posted to POST /api/v1/assess-fit.
+# The learned detector has a threshold for each (honest job ads hold notices that read like
+# instructions; questions do not).
+Surface = Literal["chat", "fit"]
+SURFACES: tuple[Surface, ...] = ("chat", "fit")
 
 
 @dataclass(frozen=True, slots=True)
