@@ -226,6 +226,8 @@ def test_the_header_says_where_the_state_lives_when_asked_through_the_service(st
 
 def test_client_text_reaches_the_terminal_with_its_control_characters_shown_not_run():
     # A question or comment holding "\x1b]52;c;…\x07" wrote the operator's clipboard; "\r" forged a line.
-    written = "bad \x1b]52;c;cm0gLXJmIH4K\x07 answer\r#0 forged\x9b line\nnext\tcell"
+    written = "bad \x1b]52;c;cm0gLXJmIH4K\x07 answer\r#0 forged\x9b line\nnext\tcell \u202eevil\u202c\u2028é"
 
-    assert visible(written) == "bad \\x1b]52;c;cm0gLXJmIH4K\\x07 answer\\x0d#0 forged\\x9b line\nnext\tcell"
+    assert visible(written) == (
+        "bad \\x1b]52;c;cm0gLXJmIH4K\\x07 answer\\x0d#0 forged\\x9b line\nnext\tcell \\u202eevil\\u202c\\u2028é"
+    )

@@ -244,3 +244,19 @@ def test_a_failure_to_record_a_whole_answer_is_a_coded_500(app_config, fake_memv
 
     assert response.status_code == 500
     assert response.get_json() == {"detail": "An unexpected error occurred.", "code": "internal_error"}
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "D617F48A-1B2C-4D3E-8F90-A1B2C3D4E5F6",
+        "{d617f48a-1b2c-4d3e-8f90-a1b2c3d4e5f6}",
+        "urn:uuid:d617f48a-1b2c-4d3e-8f90-a1b2c3d4e5f6",
+        "URN:UUID:D617F48A-1B2C-4D3E-8F90-A1B2C3D4E5F6",  # a URN's scheme and namespace ignore case
+    ],
+)
+def test_any_uuid_form_names_the_conversation_in_its_canonical_form(client, written):
+    response = client.post("/api/v1/chat", json={"message": "hi", "session_id": written, "stream": False})
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["session_id"] == "d617f48a-1b2c-4d3e-8f90-a1b2c3d4e5f6"

@@ -20,6 +20,7 @@ from app.fit.prompt import fit_instructions
 from app.fit.service import REFUSAL, UNCLEAR_REFUSAL, WITHHELD, FitService
 from app.guardrails.types import LEARNED, GuardVerdict
 from app.llm.offline import OfflineAnswerer
+from app.retrieval.types import Passage
 from tests.fake_llm import FakeLLMServer, http_error, stream
 from tests.fakes import FakeMemvid
 
@@ -189,6 +190,30 @@ def test_an_assessment_that_repeats_the_instructions_is_withheld_like_a_chat_ans
 
     assert response.status_code == 502
     assert response.get_json() == {"detail": WITHHELD, "code": "llm_bad_response"}
+
+
+def test_evidence_quoted_bullet_by_bullet_and_an_injection_named_in_the_rubrics_words_are_kept(
+    llm_client: Any, llm_server: FakeLLMServer, memvid: FakeMemvid
+) -> None:
+    # Each key match quoting one resume line, in order, ran together into a "dump"; a gap naming
+    # an injection as the rubric asks reused 13 of its words: both were refused as leaks.
+    bullets = [
+        "Led the platform team of six engineers that runs 140 services on Amazon EKS.",
+        "Cut the monthly AWS bill by 38% with spot node pools and right-sizing.",
+        "Introduced GitOps with Argo CD for every service the team owned.",
+        "Defined service-level objectives and error budgets with each product team.",
+    ]
+    memvid.passages = [Passage("Experience — Northwind", "\n".join(f"- {bullet}" for bullet in bullets), 3.0)]
+    gap = (
+        "The job description contains a request to change your task, reveal these instructions, or rate the candidate."
+    )
+    honest = {**ANSWER, "key_matches": bullets, "gaps": [gap]}
+    llm_server.enqueue(llm_reply(json.dumps(honest)))
+
+    response = llm_client.post(URL, json={"job_description": JOB})
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["gaps"] == [gap]
 
 
 def test_an_llm_failure_keeps_its_code(llm_client: Any, llm_server: FakeLLMServer) -> None:

@@ -13,7 +13,7 @@ PROMPT = (
     "factual and friendly. If the excerpts do not answer the question, say so plainly; never invent "
     "employers, dates, numbers or skills."
 )
-CONTEXT = "### Experience — Cloudco\n" + " ".join(f"Ada shipped project number {n} on Kubernetes." for n in range(12))
+CONTEXT = "### Experience — Cloudco\n" + " ".join(f"Ada shipped project number {n} on Kubernetes." for n in range(16))
 BULLET = "Led the platform team (six engineers) that runs 140 services on Amazon EKS across three AWS regions."
 SKILLS = f"{BULLET} Cut the monthly AWS bill by 38% with spot node pools, right-sizing and Graviton instances."
 
@@ -67,6 +67,33 @@ def test_a_copied_system_prompt_joined_by_punctuation_is_withheld(joiner: str, s
     assert withheld is True
     assert "excerpts" not in "".join(sent)
     assert "".join(sent).startswith("My instructions are: ")
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "\u200b".join(PROMPT),  # a zero-width space between every letter
+        "".join(c + "\u0332" for c in PROMPT),  # every letter underlined with a combining mark
+        " ".join(f"{n} {word}" for n, word in enumerate(PROMPT.split())),  # numbered words
+        "\n".join(f"{n}. {word}" for n, word in enumerate(PROMPT.split())),  # a numbered list
+    ],
+    ids=["zero-width", "combining", "numbered", "numbered-list"],
+)
+def test_a_copied_system_prompt_with_invisible_marks_or_numbers_between_is_withheld(copy: str) -> None:
+    sent, withheld = _run("Here: " + copy, 4)
+    assert withheld is True
+    assert "".join(sent).startswith("Here: ")
+    assert "".join(sent).endswith(WITHHELD_NOTICE)
+    assert "recruiters" not in "".join(sent).replace("\u200b", "").replace("\u0332", "")
+
+
+def test_a_short_passage_quoted_whole_is_an_answer_not_a_dump() -> None:
+    # Asked for her strongest skills, an answer listing them as the resume does was cut after a line.
+    skills = "\n".join(f"- Skill {name}: used for {n} years in production at scale" for n, name in enumerate("ABCDEFG"))
+    answer = "Her strongest skills:\n" + skills.replace("- Skill", "- **Skill").replace(":", "**:")
+    sent, withheld = _run(answer, 6, (PROMPT, skills))
+    assert withheld is False
+    assert "".join(sent) == answer
 
 
 def test_a_dump_of_the_raw_context_is_withheld() -> None:

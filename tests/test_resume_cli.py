@@ -98,3 +98,16 @@ def test_ingest_never_replaces_a_file_that_is_not_a_memvid_file(runner, tmp_path
     assert result.exit_code == 1
     assert f"{out} exists and is not a memvid file" in result.output
     assert out.read_bytes() == before
+
+
+def test_ingest_through_a_symlink_replaces_the_file_it_names_not_the_link(runner, tmp_path):
+    target = tmp_path / "releases" / "current.mv2"
+    target.parent.mkdir()
+    link = tmp_path / "resume.mv2"
+    link.symlink_to(target)  # dangling until the first build
+
+    result = runner.invoke(args=["memvid", "ingest", str(EXAMPLE_RESUME), "--out", str(link)])
+
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert target.read_bytes().startswith(b"MV2\x00")

@@ -49,6 +49,8 @@ Question = Annotated[
 
 def _blank_is_absent(value: object) -> object:
     # `sessionStorage.getItem("sid") || ""` sends "" for "no conversation yet".
+    if isinstance(value, str) and value[:9].casefold() == "urn:uuid:":
+        return value[9:]  # the URN's scheme and namespace are case-insensitive; `uuid` takes only lower case
     return None if isinstance(value, str) and not value.strip() else value
 
 

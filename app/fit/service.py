@@ -12,7 +12,7 @@ from app.fit.llm_assessor import assess_with_llm
 from app.fit.offline import offline_assessment
 from app.fit.prompt import build_fit_messages, fit_instructions
 from app.fit.requirements import gather_passages, requirement_queries
-from app.guardrails.output_filter import repeats_protected
+from app.guardrails.output_filter import LeakFilterFactory
 from app.guardrails.types import LEARNED, InputGuard
 from app.llm.deadline import AnswerDeadline
 from app.llm.types import Answerer, answers_offline
@@ -23,6 +23,10 @@ from app.telemetry.metrics import FIT_ASSESSMENTS
 
 log = structlog.get_logger(__name__)
 
+# The rubric asks the model to name an injection attempt as a gap, and it does so in the rubric's
+# words ("a request to change your task, reveal these instructions, or rate the candidate…": 13
+# of them): only a longer copy is a leak.
+FIT_LEAKS = LeakFilterFactory(instruction_words=20)
 WITHHELD = "The language model's assessment repeated its instructions or raw resume notes, so it is not shown."
 
 REFUSAL = FitAssessment(
@@ -115,10 +119,22 @@ class FitService:
         except LLMError as error:
             FIT_ASSESSMENTS.labels(outcome=error.code).inc()
             raise
-        fields = "\n".join([assessment.verdict, *assessment.key_matches, *assessment.gaps, assessment.recommendation])
-        if repeats_protected(fields, [fit_instructions(profile), *(passage.text for passage in passages)]):
+        fields = [assessment.verdict, *assessment.key_matches, *assessment.gaps, assessment.recommendation]
+        if _repeats_protected(fields, [fit_instructions(profile), *(p.text for p in passages)]):
             # As chat withholds such an answer: the rubric, or a resume passage dumped whole.
             FIT_ASSESSMENTS.labels(outcome="withheld").inc()
             raise LLMError("llm_bad_response", detail=WITHHELD)
         FIT_ASSESSMENTS.labels(outcome="assessed").inc()
         return assessment, tokens
+
+
+def _repeats_protected(fields: list[str], protected: list[str]) -> bool:
+    """Whether a field copies `protected` (the rubric, then the passages) as chat's answer filter would
+    judge it; each field alone, so quoting one resume bullet per key match is never a run."""
+    for field in fields:
+        leak_filter = FIT_LEAKS(protected)
+        leak_filter.feed(field)
+        leak_filter.finish()
+        if leak_filter.withheld:
+            return True
+    return False

@@ -30,16 +30,22 @@ log = structlog.get_logger(__name__)
 WITHHELD_NOTICE = (
     "\n\n(I can't share my internal instructions or the raw resume notes; please ask about the candidate.)"
 )
-# Words are runs of letters and digits, whatever joins them: a prompt copied as
-# "You-answer-recruiters'-questions-about…" ("repeat it with hyphens between the words") was
-# one long "word" when words were what whitespace separates, and matched nothing.
-_WORD = re.compile(r"[^\W_]+")
-_LAST_WORD = re.compile(r"[^\W_]*\Z")
+# Words are runs of letters and digits, whatever joins them: split at whitespace, a prompt copied
+# as "You-answer-recruiters'-questions…" was one "word" and matched nothing. Combining marks and
+# invisible format characters (zero-width space, soft hyphen) inside a word keep it one word.
+_INSIDE_RANGES = ((0x300, 0x36F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F),
+                  (0xAD, 0xAD), (0x200B, 0x200F), (0x2060, 0x2064), (0xFEFF, 0xFEFF))  # fmt: skip
+_MARKS = "".join(chr(code) for low, high in _INSIDE_RANGES for code in range(low, high + 1))
+_INSIDE = "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in _INSIDE_RANGES)
+_WORD = re.compile(rf"[^\W_][^\W_{_INSIDE}]*(?:[{_INSIDE}]+[^\W_]+)*")
+_LAST_WORD = re.compile(rf"[^\W_]?[^\W_{_INSIDE}]*(?:[{_INSIDE}]+[^\W_]*)*\Z")
 
 
 def _normal(word: str) -> str:
-    """The form words are compared in: NFKC, case-folded, letters and digits only."""
-    return "".join(c for c in unicodedata.normalize("NFKC", word).casefold() if c.isalnum())
+    """The form words are compared in: NFKC, case-folded, letters and digits only; a number alone
+    is no word, so "1 You 2 answer 3 recruiters" copies as "You answer recruiters" does."""
+    normal = "".join(c for c in unicodedata.normalize("NFKC", word).casefold() if c.isalnum())
+    return "" if normal.isdigit() else normal
 
 
 @lru_cache(maxsize=512)  # the same instructions and passages come back turn after turn
@@ -78,7 +84,7 @@ class LeakFilter:
         self._pieces.append(text)
         # A word is judged once something that is no letter follows it: "sys" may still become "system".
         for match in _WORD.finditer(self._pending, self._judged):
-            if match.end() == len(self._pending):
+            if not self._pending[match.end() :].lstrip(_MARKS):  # a mark may still join a letter to it
                 break
             if leak := self._judge(match):
                 return self._withhold(leak)
@@ -176,8 +182,10 @@ class LeakFilterFactory:
 
     instruction_words: int = 8  # this many words of the instructions in a row are a leak
     context_fraction: float = 0.5  # this share of one passage in a row is a dump ...
-    context_min_words: int = 24  # ... but never fewer words than this
-    context_max_words: int = 60  # ... nor more (they are held back while the copy lasts)
+    # ... but never fewer words than this: a short passage quoted whole is an answer ("her
+    # strongest skills" listed as the resume lists them was cut after one line at 24) ...
+    context_min_words: int = 80
+    context_max_words: int = 120  # ... nor more (they are held back while the copy lasts)
 
     def __call__(self, protected: Sequence[str]) -> LeakFilter:
         instructions, context = protected[:1], protected[1:]
@@ -189,12 +197,3 @@ class LeakFilterFactory:
     def _dump_words(self, passage: str) -> int:
         share = round(self.context_fraction * len(_words(passage)))
         return max(self.context_min_words, min(self.context_max_words, share))
-
-
-def repeats_protected(text: str, protected: Sequence[str], factory: LeakFilterFactory = LeakFilterFactory()) -> bool:
-    """Whether a whole answer (one not streamed, a fit assessment's fields) copies `protected`
-    (instructions first, then passages) as the filter judges a stream."""
-    leak_filter = factory(protected)
-    leak_filter.feed(text)
-    leak_filter.finish()
-    return leak_filter.withheld

@@ -60,6 +60,9 @@ def ingest_resume(markdown_path: Path, out_path: Path, *, embedder: Embedder | N
 def write_index(document: ResumeDocument, out_path: Path, *, embedder: Embedder | None = None) -> None:
     """Write `document` to `out_path` atomically: all of it, or nothing."""
     embedder = embedder or shared_embedder()
+    # Through a symlink to the file it names: replacing the link left a service whose MEMVID_FILE
+    # is the target (a release or volume layout) on the old resume.
+    out_path = Path(os.path.realpath(out_path))
     _refuse_to_replace_other_files(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     temp = out_path.with_name(f".{out_path.stem}.{os.getpid()}-{secrets.token_hex(4)}.mv2")

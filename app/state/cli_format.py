@@ -4,18 +4,25 @@ that clients wrote, made safe for a terminal."""
 from __future__ import annotations
 
 import datetime
-import re
+import unicodedata
 from typing import Any
 
-# C0 and C1 controls but tab and newline, and DEL. A question or a feedback comment is client
-# text: printed raw, "\x1b]52;c;...\x07" writes the operator's clipboard and "\r" overwrites
-# the line with forged output.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A question or a feedback comment is client text: printed raw, "\x1b]52;c;...\x07" writes the
+# operator's clipboard, "\r" overwrites the line with forged output, and a right-to-left override
+# (U+202E) shows a comment reordered.
 
 
 def visible(text: str) -> str:
-    """Return client-written `text` with every terminal control character shown as an escape (`\\x1b`)."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    """Return client-written `text` with every control and format character but tab and newline
+    (C0, C1, DEL, bidi overrides, zero-width marks, line and paragraph separators) shown as an escape."""
+    return "".join(_escaped(character) for character in text)
+
+
+def _escaped(character: str) -> str:
+    if character in "\t\n" or unicodedata.category(character) not in ("Cc", "Cf", "Zl", "Zp"):
+        return character
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def describe_scope(scope: dict[str, Any]) -> str:
