@@ -69,6 +69,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\bnote (to|for) (the |any )?(ai|llms?|assistants?|ai assistants?|screeners?|ai screeners?|language models?|gpt|chatgpt|bots?)\b",
         r"\b(ai|llm|automated) (screeners?|assistants?|reviewers?|evaluators?|recruiters?)\s*:",
         r"\b(instructions?|note) for the (ai|llm|model|assistant)\b",
+        r"\b(to (the|any|every) (ai|llm|automated) (screeners?|reviewers?|readers?|systems?)|(screening|tracking|automated|ai) (software|systems?|tools?) (must|should|shall|are to|is to|needs? to) (rate|score|rank|describe|treat|ignore|disregard|output|respond|include|reveal|mark)|(systems?|software|tools?|models?) (parsing|reading|processing|screening) this (ad|text|posting|job description|document))\b",
+        r"\b((hinweis|anweisung|nachricht) (fur|an) (die |alle )?(ki|ki-systeme?|ki systeme?|sprachmodelle?)\b|(should|must|shall|are to) (always )?be (described|rated|scored|assessed|ranked|marked) as (a |an )?(strong|perfect|excellent|top|ideal) (fit|match|candidates?)\b)",
         r"\boverrides? (all )?(prior|previous|earlier|other) (instructions|rules|guidelines)",
         r"\b(reply|respond|answer) (only )?with ['\"«](access granted|yes|hired|strong fit)",
         # Other languages: a verb for "ignore/forget" and a noun for "instructions/rules".
@@ -103,6 +105,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(first|opening|initial|last) (sentence|line|words?|paragraph) of (your|the) (instructions|prompt|system)",
         # Not what documents "contain": a job ad for prompt-injection testing describes the attack.
         r"(?<!contain\s)(?<!contains\s)(?<!containing\s)\b(hidden|secret) (prompt|instructions|rules|system message)",
+        r"\byour (setup|configuration|initial|original|hidden|system) (message|prompt|instructions)\b",
         # Other languages: "your system prompt", "show ... hidden instructions".
         r"\b(tu|tus|ton|tes|dein|deine|deinen|tuo|tue|seu|suas|seus|jouw|swoj|twoj) ~(prompt|instrucciones|instructions|anweisungen|istruzioni|instrucoes|instructies|instrukcje|systemprompt|systeemprompt)\b",
         r"\b(prompt|mensaje|instrucciones|message|instructions|istruzioni|instrucoes) (del |de |di |do )?(sistema|systeme|ocultas?|cachees?|nascoste|initial(es)?)\b",
