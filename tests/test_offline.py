@@ -328,8 +328,8 @@ def test_a_quoted_fit_example_brings_its_fit_level_plain_or_bold() -> None:
 
         answer = ask("Would she suit a machine learning role building recommendation models?", passages=(fit,))
 
-        assert f"{label} Weak fit" in answer
-        assert answer.index(label) < answer.index("Verdict: Not a match")  # in the frame's order
+        assert "Fit level: Weak fit" in answer  # bold marks are styling, not quoted
+        assert answer.index("Fit level:") < answer.index("Verdict: Not a match")  # in the frame's order
         assert "Role: Machine learning" not in answer  # the cited title names the role
 
 
@@ -462,3 +462,13 @@ def test_an_announced_list_brings_its_first_item_even_past_the_budget() -> None:
 
     assert first in answer
     assert answer.endswith("(and 1 more listed there)")
+
+
+def test_emphasis_marks_are_not_quoted_as_words() -> None:
+    # An italic line cut into sentences was quoted "…transactional experience.*.".
+    passage = Passage("Summary", "Summary\n\n*Admitted 2014. Ten years of **transactional** work.* Knows PV*SOL.", 1.0)
+
+    answer = ask("How many years of transactional work?", passages=(passage,))
+
+    assert "Ten years of transactional work. Knows PV*SOL." in answer
+    assert "**" not in answer.split("*Summary*: ")[1]

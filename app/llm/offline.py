@@ -9,6 +9,7 @@ best, cites where each came from, and says plainly when nothing was found.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Generator
 
 import numpy as np
@@ -46,6 +47,7 @@ MEANING_WEIGHT = 2.0
 # fact less often (0.53-0.68 against 0.73), because the answering sentence often shares no word.
 MEANING_BAND = 0.5
 MAX_CLOSEST_ONLY = 3
+_EMPHASIS_MARK = re.compile(r"(?<![\w*])[*_]{1,2}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,2}(?![\w*])")
 _ENDINGS = ".!?…:\u3002\uff01\uff1f\uff1a"  # and the CJK full stop, exclamation and question marks, colon
 
 
@@ -160,8 +162,14 @@ def _cite(chosen: list[Sentence], passages: tuple[Passage, ...], left_out: dict[
         picked = sorted((s for s in chosen if s.passage == index), key=lambda s: s.position)
         title = passages[index].title.strip() or "the resume"
         more = f" (and {left_out[index]} more listed there)" if left_out.get(index) else ""
-        lines.append(f"From *{_escape(title)}*: " + " ".join(_terminated(s.text) for s in picked) + more)
+        lines.append(f"From *{_escape(title)}*: " + " ".join(_terminated(_unmarked(s.text)) for s in picked) + more)
     return lines
+
+
+def _unmarked(text: str) -> str:
+    # Emphasis marks at a word's edge are the resume's styling, not its words: an italic line cut
+    # into sentences was quoted "…transactional experience.*." (snake_case and "5 * 3" stay).
+    return _EMPHASIS_MARK.sub("", text).strip() or text
 
 
 def _terminated(text: str) -> str:

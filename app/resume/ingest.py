@@ -114,8 +114,8 @@ def _write(document: ResumeDocument, path: Path, embedder: Embedder) -> None:
         # last frames of one large `put_many` (32 frames: 10 found by meaning), and one frame a
         # call without a URI lost a frame to another's default one (21 written, 20 stored);
         # neither raised. `_check` reads both back.
-        for index, (request, vector) in enumerate(zip(requests, vectors.tolist(), strict=True)):
-            memory.put_many([{**request, "uri": f"mv2://resume/{index}"}], opts=_PUT_OPTIONS, embeddings=[vector])
+        for request, vector in zip(requests, vectors.tolist(), strict=True):
+            memory.put_many([{**request, "uri": _frame_uri(request)}], opts=_PUT_OPTIONS, embeddings=[vector])
         profile = {"entity": PROFILE_ENTITY, "slot": PROFILE_SLOT, "value": document.profile_json(), "kind": "Profile"}
         model = {"entity": INDEX_ENTITY, "slot": EMBEDDING_SLOT, "value": embedder.identity, "kind": "Index"}
         sentences = {
@@ -143,6 +143,12 @@ def content_digest(document: ResumeDocument, embedder: Embedder) -> str:
     frames = [[frame.title, frame.text, frame.label, list(frame.tags)] for frame in document.frames]
     written = json.dumps([document.profile_json(), frames, embedder.identity], ensure_ascii=False)
     return hashlib.sha256(written.encode()).hexdigest()[:16]
+
+
+def _frame_uri(request: dict[str, Any]) -> str:
+    # memvid indexes a URI's words with the text: a digest adds none a question could match
+    # ("mv2://resume/3" made "resume" a word of every frame).
+    return "mv2://" + hashlib.sha256(request["text"].encode()).hexdigest()[:20]
 
 
 def _put_request(frame: Frame) -> dict[str, Any]:
