@@ -23,19 +23,6 @@ LLM_ERRORS: dict[str, tuple[int, str]] = {
     "server_shutdown": (503, "The server is restarting; please retry your question."),
 }
 
-# Upstream LLM HTTP status -> our code (SPEC §3). Anything not listed is `llm_error`.
-_LLM_STATUS_CODES: dict[int, str] = {
-    401: "llm_auth",
-    403: "llm_auth",
-    402: "llm_payment_required",
-    408: "llm_timeout",
-    429: "llm_rate_limited",
-    502: "llm_unavailable",
-    503: "llm_unavailable",
-    504: "llm_timeout",
-}
-
-
 # What pydantic puts before the sentence a validator raised ("Value error, must hold…"):
 # the sentence is ours and reads alone.
 _PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
@@ -211,9 +198,3 @@ class LLMError(UpstreamError):
             detail or sentence, code=code if code in LLM_ERRORS else "llm_error", status=status, retry_after=retry_after
         )
         self.upstream_status = upstream_status  # the LLM server's HTTP status, when it gave one
-
-
-def llm_error_for_status(http_status: int, *, retry_after: float | None = None) -> LLMError:
-    """Map an upstream LLM HTTP status to our coded error."""
-    code = _LLM_STATUS_CODES.get(http_status, "llm_error")
-    return LLMError(code, retry_after=retry_after, upstream_status=http_status)

@@ -55,15 +55,13 @@ def _blank_is_absent(value: object) -> object:
 
 
 def _not_a_placeholder(value: UUID | None) -> UUID | None:
-    # The nil and max UUIDs (RFC 9562) are placeholders, not ids: every client sending one would
-    # share one conversation, and the LLM would see strangers' questions as history.
+    # The nil and max UUIDs (RFC 9562) are placeholders: clients sending one would share a conversation.
     if value is not None and value.int in (0, 2**128 - 1):
         raise ValueError("the nil and max UUIDs name no conversation: leave session_id out to start one")
     return value
 
 
-# A conversation to continue; "" means none, like null. Any UUID spelling is taken and
-# answered in its canonical lower-case form: a page keeps the session_id the answer gives.
+# A conversation to continue; "" means none, like null. Any UUID spelling is answered in its canonical form.
 SessionId = Annotated[UUID | None, BeforeValidator(_blank_is_absent), AfterValidator(_not_a_placeholder)]
 JobDescription = Annotated[
     str,

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import requests
 import structlog
 
-from app.errors import LLMError, llm_error_for_status
+from app.errors import LLMError
 from app.llm.transport import (
     RETRY_STATUSES,
     RetryableError,
@@ -27,6 +27,18 @@ from app.llm.transport import (
 from app.telemetry.metrics import LLM_REQUESTS
 
 log = structlog.get_logger(__name__)
+
+# Upstream LLM HTTP status -> our code (SPEC §3). Anything not listed is `llm_error`.
+_LLM_STATUS_CODES: dict[int, str] = {
+    401: "llm_auth",
+    403: "llm_auth",
+    402: "llm_payment_required",
+    408: "llm_timeout",
+    429: "llm_rate_limited",
+    502: "llm_unavailable",
+    503: "llm_unavailable",
+    504: "llm_timeout",
+}
 
 
 class CompletionEndpoint:
@@ -93,6 +105,7 @@ class CompletionEndpoint:
 
 def _raise_for_status(response: requests.Response) -> NoReturn:
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    error = llm_error_for_status(response.status_code, retry_after=retry_after)
+    code = _LLM_STATUS_CODES.get(response.status_code, "llm_error")
+    error = LLMError(code, retry_after=retry_after, upstream_status=response.status_code)
     log.warning("llm.upstream_status", status=response.status_code, code=error.code, retry_after=retry_after)
     raise RetryableError(error) if response.status_code in RETRY_STATUSES else error
