@@ -43,6 +43,23 @@ def offline_assessment(
         mentioned |= {t for t in unsure if _evidence(look_up(t), []).mentions(t)}
     matched = [t for t in terms if t in mentioned]
     known_gaps = [_shortened(g) for g in (profile.skills.gaps if profile else []) if _names(job_description, g)]
+    gaps = _gap_lines(terms, mentioned, known_gaps, passages, profile)
+    found = f"{len(matched)} of the job's {len(terms)} key terms appear in the resume"
+    if not terms and not known_gaps:
+        found = "the job description names no skills or tools to compare"
+    return FitAssessment(
+        verdict=f"{LABEL}: {_level(len(matched), len(gaps))} — {found}.",
+        key_matches=[f"{t} (mentioned in the resume)" for t in matched[:MAX_TERMS]],
+        gaps=gaps[:MAX_TERMS],
+        recommendation="No language model is configured, so this compares words, not experience: "
+        "read it as a pointer to what to ask, not as an assessment.",
+    )
+
+
+def _gap_lines(
+    terms: list[str], mentioned: set[str], known_gaps: list[str], passages: Sequence[Passage], profile: Profile | None
+) -> list[str]:
+    """One line per gap: the resume's own known gaps the job names, then the terms it does not mention."""
     # A term a known gap shown already names is not a gap twice ("Java and Spring", "Java").
     shown = Evidence.of(known_gaps)
     missing = [t for t in terms if t not in mentioned and not shown.mentions(t)]  # the 9th match is no gap
@@ -54,17 +71,7 @@ def offline_assessment(
     first: dict[str, str] = {}
     for term, line in lines:
         first.setdefault(term.casefold(), line)  # "COBOL" and "Cobol" are one gap
-    gaps = list(first.values())
-    found = f"{len(matched)} of the job's {len(terms)} key terms appear in the resume"
-    if not terms and not known_gaps:
-        found = "the job description names no skills or tools to compare"
-    return FitAssessment(
-        verdict=f"{LABEL}: {_level(len(matched), len(gaps))} — {found}.",
-        key_matches=[f"{t} (mentioned in the resume)" for t in matched[:MAX_TERMS]],
-        gaps=gaps[:MAX_TERMS],
-        recommendation="No language model is configured, so this compares words, not experience: "
-        "read it as a pointer to what to ask, not as an assessment.",
-    )
+    return list(first.values())
 
 
 def _names(text: str, name: str) -> bool:
