@@ -472,3 +472,34 @@ def test_emphasis_marks_are_not_quoted_as_words() -> None:
 
     assert "Ten years of transactional work. Knows PV*SOL." in answer
     assert "**" not in answer.split("*Summary*: ")[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A paragraph's wrapped line that opens with "word: " goes on with the sentence above it.
+        (
+            "She cares about observable\ninfrastructure: clear SLOs and runbooks people\nactually read. She led six.",
+            [
+                "She cares about observable infrastructure: clear SLOs and runbooks people actually read.",
+                "She led six.",
+            ],
+        ),
+        # A bullet's wrapped line, indented under it, or going on in lower case.
+        (
+            "- Led the cutover over a\n  Single weekend, with no missed shipments.\n- Cut shrink\nby half.",
+            ["Led the cutover over a Single weekend, with no missed shipments.", "Cut shrink by half."],
+        ),
+        ("No: she expects to be on site every\nworking day.", ["No: she expects to be on site every working day."]),
+        # A label under a line that ends without a full stop is still a label of its own, and a
+        # flush capitalised line after a bullet starts a paragraph.
+        (
+            "Acme Corp - Engineer (2019)\nPeriod: 2019 - 2020\n- Ran the team\nShe left in 2020.",
+            ["Acme Corp - Engineer (2019)", "Period: 2019 - 2020", "Ran the team", "She left in 2020."],
+        ),
+    ],
+)
+def test_a_line_wrapped_in_the_source_stays_with_the_sentence_it_continues(text: str, expected: list[str]) -> None:
+    # "…on site every" and "working day." were quoted as two sentences, the second alone for
+    # "has her employer recognised her work?".
+    assert [sentence.text for sentence in split_sentences(0, text)] == expected

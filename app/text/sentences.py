@@ -101,24 +101,9 @@ def _break_before_labels(text: str) -> str:
 
 def split_sentences(passage: int, text: str) -> list[Sentence]:
     """Split passage text into sentences; bullet and `Key: value` lines are one each."""
-    pieces: list[str] = []
-    paragraph: list[str] = []
-    for line in [*_LINE_BREAK.split(text), ""]:
-        bullet = _BULLET.match(line)
-        standalone = bullet is not None or _KEY_VALUE.match(line) is not None
-        heading = _HEADING.match(line)
-        if standalone or not line.strip() or heading or line.lstrip().startswith("#"):
-            pieces.extend(_paragraph_sentences(" ".join(paragraph)) if paragraph else [])
-            paragraph = []
-            if standalone:
-                pieces.append(bullet.group("rest") if bullet else line.strip())
-            elif heading:
-                pieces.append(_HEADING_MARK + heading.group("text"))
-        else:
-            paragraph.append(line.strip())
     result: list[Sentence] = []
     lead = ""  # a bare "No." or "Yes, often." opening the next sentence
-    for piece in pieces:
+    for piece in _pieces(text):
         if piece.startswith(_HEADING_MARK):
             # A heading inside a section leads the sentence after it: alone, "Yes. Since going
             # freelance…" under "### Can he write code?" answered whatever was asked.
@@ -134,6 +119,45 @@ def split_sentences(passage: int, text: str) -> list[Sentence]:
             result.append(Sentence(passage, len(result), clip(f"{lead}{piece.strip()}"), stems))
             lead = ""
     return result
+
+
+def _pieces(text: str) -> list[str]:
+    """Return the text's items (bullets, `Key: value` lines), its paragraphs' sentences, and its
+    headings (marked), in order.
+
+    A line wrapped in the source stays with the line it continues: a bullet's or label's next
+    line when it is indented or goes on in lower case ("No: she expects to be on site every /
+    working day."), and a line of a running paragraph even when it looks like a label ("cares
+    about boring, observable / infrastructure: clear service-level objectives…").
+    """
+    pieces: list[str] = []
+    block: list[str] = []  # the lines of the item or paragraph being read
+    item = False  # whether `block` is an item
+    for line in [*_LINE_BREAK.split(text), ""]:
+        bullet = _BULLET.match(line)
+        heading = line.lstrip().startswith("#")
+        if block and line.strip() and not bullet and not heading and _continues(line, item):
+            block.append(line.strip())
+            continue
+        if block:
+            pieces.extend([" ".join(block)] if item else _paragraph_sentences(" ".join(block)))
+        block, item = [], False
+        if heading:
+            # A heading leads the sentence under it; a line of "#" marks alone is dropped.
+            pieces.extend([_HEADING_MARK + titled_line.group("text")] if (titled_line := _HEADING.match(line)) else [])
+        elif line.strip():
+            item = bullet is not None or _KEY_VALUE.match(line) is not None
+            block = [bullet.group("rest") if bullet else line.strip()]
+    return pieces
+
+
+def _continues(line: str, item: bool) -> bool:
+    """Whether `line` goes on with the item or paragraph above it rather than starting its own."""
+    if line.lstrip()[0].islower():
+        return True  # a sentence wrapped mid-way: "on site every / working day."
+    if _KEY_VALUE.match(line):
+        return False  # "Period: 2013 - 2015" under a heading line is a label of its own
+    return not item or line[0].isspace()  # a bullet's wrapped lines are indented under it
 
 
 def _paragraph_sentences(paragraph: str) -> list[str]:
