@@ -491,11 +491,22 @@ def test_emphasis_marks_are_not_quoted_as_words() -> None:
             ["Led the cutover over a Single weekend, with no missed shipments.", "Cut shrink by half."],
         ),
         ("No: she expects to be on site every\nworking day.", ["No: she expects to be on site every working day."]),
-        # A label under a line that ends without a full stop is still a label of its own, and a
-        # flush capitalised line after a bullet starts a paragraph.
+        # A label's wrapped line that goes on with a capital letter still goes on ("at Kirkstall / Valley
+        # and taught" was quoted "at Kirkstall. Valley and taught"), as the profile reader reads it.
         (
-            "Acme Corp - Engineer (2019)\nPeriod: 2019 - 2020\n- Ran the team\nShe left in 2020.",
-            ["Acme Corp - Engineer (2019)", "Period: 2019 - 2020", "Ran the team", "She left in 2020."],
+            "Verdict: A close match: she has done this turnaround at Kirkstall\nValley and taught in Leeds.\n"
+            "- Built the department's assessment tracker in Excel and\nPower BI.\n- Go: moderate\nEnjoys hiking.",
+            [
+                "Verdict: A close match: she has done this turnaround at Kirkstall Valley and taught in Leeds.",
+                "Built the department's assessment tracker in Excel and Power BI.",
+                "Go: moderate",  # a short line is a whole item: the paragraph after it is its own
+                "Enjoys hiking.",
+            ],
+        ),
+        # A label under a line without a full stop is still a label of its own; so is a table row.
+        (
+            "Acme Corp - Engineer (2019)\nPeriod: 2019 - 2020\n| Year | Grade |\n| 2019 | A |",
+            ["Acme Corp - Engineer (2019)", "Period: 2019 - 2020", "| Year | Grade |", "| 2019 | A |"],
         ),
     ],
 )
@@ -503,3 +514,12 @@ def test_a_line_wrapped_in_the_source_stays_with_the_sentence_it_continues(text:
     # "…on site every" and "working day." were quoted as two sentences, the second alone for
     # "has her employer recognised her work?".
     assert [sentence.text for sentence in split_sentences(0, text)] == expected
+
+
+def test_a_wrapped_tags_line_is_left_out_of_quotes_whole() -> None:
+    # Its second line was glued to the line above: "Location: Leeds, West Yorkshire line management."
+    written = Passage(
+        "Kirkstall", "Kirkstall\nLocation: Leeds\nTags: data, GCSE,\n  line management\n- Leads nine teachers.", 1.0
+    )
+
+    assert [s.text for s in split_sentences(0, restore_lines(written))] == ["Location: Leeds", "Leads nine teachers."]

@@ -24,7 +24,9 @@ _ABBREVIATION_END = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.*\S)\s*$")
-_HEADING_MARK = "\x00"  # a piece that is a heading, not a sentence
+_HEADING_MARK = "\x00"
+_WRAPPED_LINE_CHARS = 50  # a line this long that stops mid-sentence was wrapped by an editor
+_SENTENCE_ENDS = ".!?;:…"  # a piece that is a heading, not a sentence
 _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
 # Where a folded snippet had a bullet or a `Label: value` line (e.g. "Technical work: ").
 _FOLDED_BULLET = re.compile(r"\s+-\s+(?=\S)")
@@ -68,8 +70,19 @@ def restore_lines(passage: Passage) -> str:
         # Only a folded snippet: a paragraph as written keeps its " - " ("end to end - from
         # heads of terms to completion - and") and its "Label: " words.
         text = _break_before_labels(_unfold_bullets(text))
-    # Tag lines are keywords for search, not sentences worth quoting.
-    return "\n".join(line for line in _LINE_BREAK.split(text) if not line.startswith("Tags:"))
+    return _without_tags(text)
+
+
+def _without_tags(text: str) -> str:
+    """Drop the `Tags:` line and the lines it wraps onto: keywords for search, not sentences worth
+    quoting ("Location: Leeds" was quoted as "Location: Leeds line management.")."""
+    kept: list[str] = []
+    above = ""  # the line before, while reading tags
+    for line in _LINE_BREAK.split(text):
+        goes_on = bool(above) and bool(line.strip()) and not _BULLET.match(line) and not line.lstrip().startswith("#")
+        above = line.strip() if line.startswith("Tags:") or (goes_on and _continues(line, above, True)) else ""
+        kept.extend([] if above else [line])
+    return "\n".join(kept)
 
 
 def _unfold_bullets(text: str) -> str:
@@ -136,7 +149,7 @@ def _pieces(text: str) -> list[str]:
     for line in [*_LINE_BREAK.split(text), ""]:
         bullet = _BULLET.match(line)
         heading = line.lstrip().startswith("#")
-        if block and line.strip() and not bullet and not heading and _continues(line, item):
+        if block and line.strip() and not bullet and not heading and _continues(line, block[-1], item):
             block.append(line.strip())
             continue
         if block:
@@ -151,13 +164,18 @@ def _pieces(text: str) -> list[str]:
     return pieces
 
 
-def _continues(line: str, item: bool) -> bool:
-    """Whether `line` goes on with the item or paragraph above it rather than starting its own."""
+def _continues(line: str, above: str, item: bool) -> bool:
+    """Whether `line` goes on with the item or paragraph above it (whose last line is `above`),
+    rather than starting a label, a table row or, after an item, a paragraph of its own."""
     if line.lstrip()[0].islower():
         return True  # a sentence wrapped mid-way: "on site every / working day."
-    if _KEY_VALUE.match(line):
-        return False  # "Period: 2013 - 2015" under a heading line is a label of its own
-    return not item or line[0].isspace()  # a bullet's wrapped lines are indented under it
+    if _KEY_VALUE.match(line) or line.lstrip().startswith("|"):
+        return False
+    # An item's line wrapped at a column: indented under it, or flush after a long line cut
+    # mid-sentence ("assessment tracker in Excel and / Power BI; wrote…"). A short line
+    # without a full stop is a whole item ("- Go: moderate", then a paragraph).
+    wrapped = len(above) >= _WRAPPED_LINE_CHARS and above[-1] not in _SENTENCE_ENDS
+    return not item or line[0].isspace() or wrapped
 
 
 def _paragraph_sentences(paragraph: str) -> list[str]:
