@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -48,12 +49,25 @@ def stack_env(memvid: FakeMemvidServer, llm: FakeLLMServer, **extra: str) -> dic
 Proxy = Service
 
 
-def render_nginx_config(directory: Path, upstream: str, port: int) -> Path:
-    """Write deploy/nginx.conf into `directory`, pointed at `upstream` and listening on `port`."""
+def has_ipv6_loopback() -> bool:
+    """Whether this machine can listen on ::1 (a laptop or container may have IPv6 off)."""
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+def render_nginx_config(directory: Path, upstream: str, port: int, *, http_extra: str = "") -> Path:
+    """Write deploy/nginx.conf into `directory`, pointed at `upstream` and listening on `port`
+    (on ::1 too where the machine has IPv6), with `http_extra` added to its http block."""
     text = (DEPLOY / "nginx.conf").read_text()
     replacements = {
         "server api:3000;": f"server {upstream};",
         "listen 8080;": f"listen 127.0.0.1:{port};",
+        "listen [::]:8080;": f"listen [::1]:{port};" if has_ipv6_loopback() else "",
+        "    server_tokens off;": f"    server_tokens off;\n{http_extra}",
         "worker_processes auto;": "worker_processes 1;",
         "/tmp/": f"{directory}/",
     }
@@ -68,12 +82,12 @@ def render_nginx_config(directory: Path, upstream: str, port: int) -> Path:
 
 
 @contextlib.contextmanager
-def nginx(upstream: str, directory: Path) -> Iterator[Proxy]:
+def nginx(upstream: str, directory: Path, *, http_extra: str = "") -> Iterator[Proxy]:
     """Run the real nginx binary with deploy/nginx.conf in front of `upstream`; stop it on exit."""
     binary = require_binary("nginx")
     directory.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    config = render_nginx_config(directory, upstream, port)
+    config = render_nginx_config(directory, upstream, port, http_extra=http_extra)
     # As root, nginx's workers would switch to `nobody`, who cannot enter pytest's tmp dirs.
     main = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
     command = [binary, "-p", f"{directory}/", "-c", str(config), "-e", str(directory / "error.log"), "-g", main]
