@@ -523,3 +523,23 @@ def test_a_wrapped_tags_line_is_left_out_of_quotes_whole() -> None:
     )
 
     assert [s.text for s in split_sentences(0, restore_lines(written))] == ["Location: Leeds", "Leads nine teachers."]
+
+
+@pytest.mark.parametrize(
+    ("written", "quoted"),
+    [
+        (
+            "92% of her students achieved grades A* to C in 2019.",
+            "92% of her students achieved grades A* to C in 2019.",
+        ),
+        ("She was *rated* outstanding by **two** inspectors.", "She was rated outstanding by two inspectors."),
+        ("LinkedIn: https://www.linkedin.com/in/priya-example", "LinkedIn: https://www.linkedin.com/in/priya-example"),
+    ],
+)
+def test_a_quote_keeps_a_words_own_marks_and_an_address_gets_no_full_stop(written: str, quoted: str) -> None:
+    # "A*" was quoted "A" (a grade changed), and a link ended in a full stop that is not its own.
+    answer = ask(
+        "What did she achieve with her students, and her LinkedIn?", passages=(Passage("Results", written, 1.0),)
+    )
+
+    assert f"From *Results*: {quoted}\n" in f"{answer}\n"

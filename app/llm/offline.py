@@ -47,7 +47,14 @@ MEANING_WEIGHT = 2.0
 # fact less often (0.53-0.68 against 0.73), because the answering sentence often shares no word.
 MEANING_BAND = 0.5
 MAX_CLOSEST_ONLY = 3
-_EMPHASIS_MARK = re.compile(r"(?<![\w*])[*_]{1,2}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,2}(?![\w*])")
+# Emphasis is the resume's styling, not its words: marks around words ("**transactional**"), a
+# mark opening a sentence, or one closing a sentence after its full stop (an italic line cut into
+# sentences was quoted "…transactional experience.*."). A lone mark after a letter is a word's
+# ("grades A* to C" was quoted "grades A to C"); snake_case and "5 * 3" stay too.
+_PAIRED_EMPHASIS = re.compile(r"(?<![\w*])(\*\*|\*|__|_)(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+_EDGE_EMPHASIS = re.compile(r"(?:^|(?<=[.!?…]\s))[*_]{1,2}(?=[^\s*_])|(?<=[.!?…:;,)\"'])[*_]{1,2}(?=\s|$)")
+# A sentence ending in an address gets no full stop: "…/in/priya-example." is not its link.
+_ENDS_IN_ADDRESS = re.compile(r"(?:://|@|\bwww\.)\S*$")
 _ENDINGS = ".!?…:\u3002\uff01\uff1f\uff1a"  # and the CJK full stop, exclamation and question marks, colon
 
 
@@ -167,14 +174,12 @@ def _cite(chosen: list[Sentence], passages: tuple[Passage, ...], left_out: dict[
 
 
 def _unmarked(text: str) -> str:
-    # Emphasis marks at a word's edge are the resume's styling, not its words: an italic line cut
-    # into sentences was quoted "…transactional experience.*." (snake_case and "5 * 3" stay).
-    return _EMPHASIS_MARK.sub("", text).strip() or text
+    return _EDGE_EMPHASIS.sub("", _PAIRED_EMPHASIS.sub(r"\2", text)).strip() or text
 
 
 def _terminated(text: str) -> str:
     # A colon announces what follows it; CJK text ends in its own full stops (U+3002, U+FF01, U+FF1F).
-    return text if text[-1] in _ENDINGS else text + "."
+    return text if text[-1] in _ENDINGS or _ENDS_IN_ADDRESS.search(text) else text + "."
 
 
 def _escape(title: str) -> str:
