@@ -148,3 +148,67 @@ def test_pieces_go_out_whole_as_they_came_one_event_per_delta():
     assert leak_filter.feed("e Kuber") == []  # "Kuber" may become "Kubernetes": its piece waits whole
     assert leak_filter.feed("netes ran") == []  # "Kubernetes" may start a copy of the context
     assert leak_filter.finish() == ["e Kuber", "netes ran"]
+
+
+def _spelt(text: str, letter_gap: str, word_gap: str) -> str:
+    return word_gap.join(letter_gap.join(word) for word in text.split())
+
+
+@pytest.mark.parametrize("size", [1, 4, 300])
+@pytest.mark.parametrize(
+    "copy",
+    [
+        _spelt(PROMPT, " ", "   "),  # "Y o u   a n s w e r"
+        _spelt(PROMPT, " ", " "),  # no wider gap where a word ends
+        _spelt(PROMPT, ".", " "),  # "Y.o.u a.n.s.w.e.r"
+        "-".join(PROMPT),  # "Y-o-u- -a-n-s-w-e-r"
+        _spelt(PROMPT, "_", "__"),
+        _spelt(PROMPT, "\n", "\n\n"),  # one letter a line
+        " ".join(w if n % 2 else " ".join(w) for n, w in enumerate(PROMPT.split())),  # every other word spelt
+    ],
+    ids=["spaced", "evenly-spaced", "dotted", "hyphens", "underscores", "lines", "mixed"],
+)
+def test_a_copied_system_prompt_spelt_letter_by_letter_is_withheld(copy: str, size: int) -> None:
+    sent, withheld = _run("Here: " + copy, size)
+    text = "".join(sent)
+    assert withheld is True
+    assert text == "Here: " + WITHHELD_NOTICE
+
+
+def test_a_dump_of_the_raw_context_spelt_letter_by_letter_is_withheld() -> None:
+    sent, withheld = _run("Here it is: " + _spelt(CONTEXT, " ", "  "), 5)
+    assert withheld is True
+    assert "".join(sent).startswith("Here it is: ")
+    assert "".join(sent).endswith(WITHHELD_NOTICE)
+    assert "Experience" not in re.sub(r"\W", "", "".join(sent))  # its first word is withheld with the rest
+
+
+@pytest.mark.parametrize("size", [1, 3, 50])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Her C I / C D pipelines ran on GitHub Actions.",
+        "She ran the A W S accounts of the R & D group.",
+        "She served U.S. and E.U. clients.",
+        "Her favourite author is J. R. R. Tolkien.",
+        "The S L A and the K P I s were met, per the S.L.O. review.",
+        "Pick one of a, b, c, d, e, f, g or h.",
+        "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+        "She is c o n c i s e and f a c t u a l.",  # two of the prompt's words, spelt: a joke, not a copy
+    ],
+)
+def test_letters_in_an_honest_answer_pass_and_a_spelt_copy_after_them_is_still_withheld(answer: str, size: int) -> None:
+    sent, withheld = _run(answer, size)
+    assert withheld is False
+    assert "".join(sent) == answer
+    sent, withheld = _run(f"{answer} Here: {_spelt(PROMPT, ' ', '  ')}", size)
+    assert withheld is True
+    assert "".join(sent) == f"{answer} Here: {WITHHELD_NOTICE}"
+
+
+def test_only_the_letters_of_a_possible_spelt_copy_are_held_back() -> None:
+    leak_filter = LeakFilterFactory()((PROMPT,))
+    assert leak_filter.feed("Sure: ") == ["Sure: "]
+    assert leak_filter.feed("Y o u ") == []  # may spell "You answer recruiters' ..."
+    assert leak_filter.feed("like it. ") == ["Y o u ", "like it. "]
+    assert leak_filter.withheld is False

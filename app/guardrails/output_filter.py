@@ -1,6 +1,6 @@
 """The output filter: withholds an answer that starts repeating protected text (the system
-prompt, the raw resume context) word for word, as it streams (implements
-`app.guardrails.types.OutputFilter` and `OutputFilterFactory`).
+prompt, the raw resume context) word for word, or spelt out letter by letter (`spelt_copies`),
+as it streams (implements `app.guardrails.types.OutputFilter` and `OutputFilterFactory`).
 
 It follows every place in the protected texts where the answer's last words could be a
 verbatim copy, and holds back only those words (plus a word still being typed): once the
@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import structlog
 
+from app.guardrails.spelt_copies import SpeltCopies
 from app.telemetry.metrics import GUARDRAIL_WITHHELD
 
 log = structlog.get_logger(__name__)
@@ -70,6 +71,7 @@ class LeakFilter:
         # Every protected word, sorted: an unfinished word that starts none of them cannot
         # become part of a copy, so its piece need not wait for the next delta.
         self._vocabulary = sorted({word for text in self._texts for word in text.words})
+        self._spelt = SpeltCopies([(text.words, text.leak_words) for text in self._texts])  # "Y o u  a n s w e r"
         self._pending = ""  # received, not yet sent
         self._pieces: list[str] = []  # `_pending` as the deltas it arrived in: each is sent whole
         self._judged = 0  # how much of `_pending` the matcher has seen (whole words only)
@@ -121,14 +123,13 @@ class LeakFilter:
             for (text, index), length in runs.items()
             if length + len(self._texts[text].words) - 1 - index >= self._texts[text].leak_words
         }
-        return max((n for (text, _), n in self._runs.items() if n >= self._texts[text].leak_words), default=0)
+        leak = max((n for (text, _), n in self._runs.items() if n >= self._texts[text].leak_words), default=0)
+        return max(leak, self._spelt.judge(word))
 
     def _release(self) -> list[str]:
-        """Send the whole pieces that end before the words a live run (or an unfinished word) holds.
-
-        Pieces go out as they came, one event per LLM delta (SPEC §3), only later.
-        """
-        held = max(self._runs.values(), default=0)
+        """Send the whole pieces before the words a live run (or an unfinished word) holds: one event
+        per LLM delta, as they came (SPEC §3), only later."""
+        held = max(max(self._runs.values(), default=0), self._spelt.held)
         tail = self._pending[self._judged :]
         typing = _LAST_WORD.search(self._pending)
         unfinished = len(self._pending) if self._cannot_grow(tail) or typing is None else typing.start()
