@@ -17,6 +17,7 @@ from app.llm.offline import (
     compose_answer,
 )
 from app.llm.types import AnswerRequest, Finished, Token
+from app.resume.sections import WRITTEN_LEADS
 from app.retrieval.types import Passage
 from app.text.sentences import restore_lines, split_sentences
 from tests.fakes import FakeMemvid
@@ -241,8 +242,20 @@ def test_an_announced_list_stays_within_the_character_budget() -> None:
     items = "\n".join(f"- Skill number {n} with a long note about where it was used" for n in range(40))
     answer = ask("What are her strongest skills?", passages=(Passage("Skills", f"Strongest skills:\n{items}", 1.0),))
 
-    assert "Strongest skills: Skill number 0" in answer
+    assert "From *Skills*: Skill number 0" in answer  # the lead ingest wrote is not quoted (below)
     assert len(answer.removeprefix(PREAMBLE)) <= MAX_QUOTE_CHARS + 60
+
+
+@pytest.mark.parametrize("lead", sorted(WRITTEN_LEADS))
+def test_a_lead_ingest_wrote_brings_its_list_but_is_not_quoted_as_the_resume(lead: str) -> None:
+    # "Work history: the companies worked for and the roles held there, with periods and places:"
+    # was quoted "directly from the resume", though the service wrote it.
+    passage = Passage("Experience", f"{lead}\n- Acme Cloud — Staff Engineer (2019 - 2023)\n- Borealis — Engineer", 1.0)
+
+    answer = ask("Where has she worked, what are her strongest skills and skill gaps?", passages=(passage,))
+
+    assert lead not in answer
+    assert "From *Experience*: Acme Cloud — Staff Engineer (2019 - 2023). Borealis — Engineer." in answer
 
 
 def test_a_capitalised_word_and_colon_inside_a_sentence_is_not_read_as_a_label():

@@ -15,7 +15,7 @@ from collections.abc import Generator
 import numpy as np
 
 from app.llm.canned import word_chunks
-from app.llm.quote_context import describes_the_job, with_announced_lists, with_direct_answers
+from app.llm.quote_context import describes_the_job, in_the_resume, with_announced_lists, with_direct_answers
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
@@ -166,7 +166,7 @@ def _cite(chosen: list[Sentence], passages: tuple[Passage, ...], left_out: dict[
     order = list(dict.fromkeys(s.passage for s in chosen))
     lines = []
     for index in order:
-        picked = sorted((s for s in chosen if s.passage == index), key=lambda s: s.position)
+        picked = in_the_resume(sorted((s for s in chosen if s.passage == index), key=lambda s: s.position))
         title = passages[index].title.strip() or "the resume"
         more = f" (and {left_out[index]} more listed there)" if left_out.get(index) else ""
         lines.append(f"From *{_escape(title)}*: " + " ".join(_terminated(_unmarked(s.text)) for s in picked) + more)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.resume.sections import FIT_TITLE_PREFIX
+from app.resume.sections import FIT_TITLE_PREFIX, WRITTEN_LEADS
 from app.retrieval.types import Passage
 from app.text.sentences import Sentence
 
@@ -76,3 +76,10 @@ def with_direct_answers(
         if (s.passage in faq and s.position == 0) or (s.passage in fit and _FIT_LEVEL.match(s.text))
     ]
     return [*chosen, *(lead for lead in leads if lead not in chosen and len(lead.text) <= MAX_LEAD_CHARS)]
+
+
+def in_the_resume(sentences: list[Sentence]) -> list[Sentence]:
+    """Leave out the leads ingest wrote over a list ("Work history: the companies worked for…:"):
+    they helped find the list, but an answer "quoted directly from the resume" must not quote
+    the service's words as the candidate's. The list's items stay."""
+    return [s for s in sentences if s.text not in WRITTEN_LEADS] or sentences

@@ -55,6 +55,8 @@ _SKILL_LEADS = {
     "moderate": "Moderate skills, working knowledge:",
     "gaps": "Skill gaps: weaknesses and areas with little or no experience:",
 }
+# The sentences ingest writes itself: the offline answerer, which quotes the resume, leaves them out.
+WRITTEN_LEADS = frozenset({_WORK_HISTORY_LEAD, *_SKILL_LEADS.values()})
 
 
 def parse_experience(section: Block) -> tuple[list[PlacedFrame], list[Experience]]:
