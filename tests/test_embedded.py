@@ -27,7 +27,8 @@ from app.retrieval.retriever import ResumeRetriever
 from app.retrieval.sentence_vectors import sentence_texts
 from app.retrieval.types import LEXICAL, PROFILE_ENTITY, PROFILE_SLOT, SEMANTIC
 from app.text.embedding import Embedder, shared_embedder
-from app.text.sentences import restore_lines, split_sentences
+from app.text.passage_lines import restore_lines
+from app.text.sentences import split_sentences
 
 OTHER_RESUME = "---\nname: Ada Example\n---\n## Summary\nWrites compilers.\n"
 

@@ -8,7 +8,7 @@ from app.llm.offline import compose_answer
 from app.llm.types import AnswerRequest
 from app.resume import ResumeFormatError, parse_resume
 from app.retrieval.types import Passage
-from app.text.sentences import restore_lines
+from app.text.passage_lines import restore_lines
 
 HEAD = "---\nname: Ana Berg\ntitle: ICU Nurse\n---\n"
 

@@ -19,7 +19,8 @@ from app.llm.offline import (
 from app.llm.types import AnswerRequest, Finished, Token
 from app.resume.sections import WRITTEN_LEADS
 from app.retrieval.types import Passage
-from app.text.sentences import restore_lines, split_sentences
+from app.text.passage_lines import restore_lines
+from app.text.sentences import split_sentences
 from tests.fakes import FakeMemvid
 
 ACME = Passage(

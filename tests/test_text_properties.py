@@ -17,7 +17,8 @@ from app.llm.types import AnswerRequest
 from app.resume.model import ResumeFormatError
 from app.resume.parser import parse_resume
 from app.retrieval.types import Passage
-from app.text.sentences import restore_lines, split_sentences
+from app.text.passage_lines import restore_lines
+from app.text.sentences import split_sentences
 
 # Pieces of SPEC §10's markdown, so generated files get past the first checks and into the
 # section parsers, mixed with arbitrary text.

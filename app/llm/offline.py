@@ -19,7 +19,8 @@ from app.llm.quote_context import describes_the_job, in_the_resume, with_announc
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
-from app.text.sentences import Sentence, matches, restore_lines, split_sentences, titled
+from app.text.passage_lines import restore_lines
+from app.text.sentences import Sentence, matches, split_sentences, titled
 from app.text.words import content_stems, words
 
 PREAMBLE = "No language model is configured, so this answer is quoted directly from the resume."

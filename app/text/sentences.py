@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from app.retrieval.types import Passage
-from app.text.words import STOP_WORDS, content_stems
+from app.text.words import content_stems
 
 MAX_SENTENCE_CHARS = 400
 _MAX_LEAD_WORDS = 3
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not splitlines(): U+2028 is text, not a break
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not splitlines(): U+2028 is text, not a break
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 # A full stop that ends a title or an initial, not a sentence: "Dr. Tobias Wennerholm" was
 # quoted as "Dr.", and "Morris, J. and Lee, K." as three sentences. Not "No." nor "etc.",
@@ -22,26 +20,12 @@ _ABBREVIATION_END = re.compile(
     r"(?:^|[\s(])(?:[A-Z]|Dr|Mr|Mrs|Ms|Mx|Prof|St|Jr|Sr|vs|e\.g|i\.e|approx|incl"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"  # and a month: "a course in Nov. 2023"
 )
-_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
+BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.*\S)\s*$")
-_HEADING_MARK = "\x00"
+_HEADING_MARK = "\x00"  # a piece that is a heading, not a sentence
 _WRAPPED_LINE_CHARS = 50  # a line this long that stops mid-sentence was wrapped by an editor
-_SENTENCE_ENDS = ".!?;:…"  # a piece that is a heading, not a sentence
+_SENTENCE_ENDS = ".!?;:…"
 _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
-# Where a folded snippet had a bullet or a `Label: value` line (e.g. "Technical work: ").
-_FOLDED_BULLET = re.compile(r"\s+-\s+(?=\S)")
-# "2016 - 2021", "Jan 2022 - Mar 2024", "2019 - present": a range written with a plain hyphen, not a bullet.
-# After the hyphen: a year or a date ("Mar 2024", "Q3 2021", "'15", "12/2019") or an open end.
-_RANGE_AFTER_NUMBER = re.compile(
-    r"'?\d|q[1-4]\b|(?:present|now|today|current|ongoing|date"
-    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july"
-    r"|august|september|october|november|december)\b",
-    re.IGNORECASE,
-)
-_FOLDED_LABEL = re.compile(r"\s+(?=[A-Z][a-z]+(?: [a-z]+)?: )")
-# A line holding only a bullet and capitalised words ("- Google") is the start of a label.
-# Words end at a space or the end, so a long capitalised run is read one way only (linear time).
-_LABEL_START = re.compile(r"\s*(?:-\s*)?(?:[A-Z][\w.&+/-]*(?:\s+|$))*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,66 +34,6 @@ class Sentence:
     position: int  # index within the passage: keeps the original order
     text: str
     stems: frozenset[str]
-
-
-def restore_lines(passage: Passage) -> str:
-    """Return the passage text without its leading title, with its line structure back.
-
-    memvid returns snippets with all whitespace folded to single spaces, so bullets and
-    `Key: value` lines run together; they are split again where they visibly start.
-    """
-    text = passage.text.strip()
-    # memvid returns the text in NFKC (a full-width question mark as "?") but the title as stored.
-    title = unicodedata.normalize("NFKC", passage.title)
-    folded = "\n" not in text  # as ingest wrote it, the title ends its own line
-    for written in dict.fromkeys((passage.title, title)):
-        if written and text.startswith(written):
-            text = text[len(written) :].lstrip()
-            break
-    if folded:
-        # Only a folded snippet: a paragraph as written keeps its " - " ("end to end - from
-        # heads of terms to completion - and") and its "Label: " words.
-        text = _break_before_labels(_unfold_bullets(text))
-    return _without_tags(text)
-
-
-def _without_tags(text: str) -> str:
-    """Drop the `Tags:` line and the lines it wraps onto: keywords for search, not sentences worth
-    quoting ("Location: Leeds" was quoted as "Location: Leeds line management.")."""
-    kept: list[str] = []
-    above = ""  # the line before, while reading tags
-    for line in _LINE_BREAK.split(text):
-        goes_on = bool(above) and bool(line.strip()) and not _BULLET.match(line) and not line.lstrip().startswith("#")
-        above = line.strip() if line.startswith("Tags:") or (goes_on and _continues(line, above, True)) else ""
-        kept.extend([] if above else [line])
-    return "\n".join(kept)
-
-
-def _unfold_bullets(text: str) -> str:
-    def boundary(match: re.Match[str]) -> str:
-        in_range = text[match.start() - 1 : match.start()].isdigit() and _RANGE_AFTER_NUMBER.match(text, match.end())
-        return match.group() if in_range else "\n- "
-
-    return _FOLDED_BULLET.sub(boundary, text)
-
-
-def _break_before_labels(text: str) -> str:
-    """Start a new line before each `Label: ` that a folded snippet ran into the text before it.
-
-    Not inside a label of several capitalised words, nor after a bare bullet: "- Google Cloud: GKE"
-    stays one line.
-    """
-
-    def boundary(match: re.Match[str]) -> str:
-        before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
-        last_word = before.rsplit(maxsplit=1)[-1].casefold() if before.strip() else ""
-        # A line rarely ends in "in", "with" or "using": "…design system in Figma: 180
-        # components" is one sentence, not a line running into a `Figma:` label.
-        # Nor after ";" or ",": "Study: Onboarding; Method: Diary study" is one line of labelled cells.
-        inline = before.rstrip().endswith((";", ","))
-        return match.group() if _LABEL_START.fullmatch(before) or last_word in STOP_WORDS or inline else "\n"
-
-    return _FOLDED_LABEL.sub(boundary, text)
 
 
 def split_sentences(passage: int, text: str) -> list[Sentence]:
@@ -146,10 +70,10 @@ def _pieces(text: str) -> list[str]:
     pieces: list[str] = []
     block: list[str] = []  # the lines of the item or paragraph being read
     item = False  # whether `block` is an item
-    for line in [*_LINE_BREAK.split(text), ""]:
-        bullet = _BULLET.match(line)
+    for line in [*LINE_BREAK.split(text), ""]:
+        bullet = BULLET.match(line)
         heading = line.lstrip().startswith("#")
-        if block and line.strip() and not bullet and not heading and _continues(line, block[-1], item):
+        if block and line.strip() and not bullet and not heading and continues(line, block[-1], item):
             block.append(line.strip())
             continue
         if block:
@@ -164,7 +88,7 @@ def _pieces(text: str) -> list[str]:
     return pieces
 
 
-def _continues(line: str, above: str, item: bool) -> bool:
+def continues(line: str, above: str, item: bool) -> bool:
     """Whether `line` goes on with the item or paragraph above it (whose last line is `above`),
     rather than starting a label, a table row or, after an item, a paragraph of its own."""
     if line.lstrip()[0].islower():
