@@ -557,3 +557,18 @@ def test_a_quote_keeps_a_words_own_marks_and_an_address_gets_no_full_stop(writte
     )
 
     assert f"From *Results*: {quoted}\n" in f"{answer}\n"
+
+
+def test_a_question_asking_how_many_prefers_the_sentence_that_states_a_number() -> None:
+    # "How big was her team?" quoted the sentences sharing its words, not "(six engineers)".
+    passage = Passage(
+        "Northwind",
+        "Northwind\nShe took charge of hiring and onboarding.\nShe took charge of the budget reviews.\n"
+        "She took charge of the on-call rota.\nShe took charge of the release calendar.\n"
+        "She took charge of the incident reviews.\n"
+        "Led the platform team (six engineers) across three regions.",
+        1.0,
+    )
+
+    assert "six engineers" in ask("How big was the group she was in charge of?", passages=(passage,))
+    assert "six engineers" not in ask("What was the group she was in charge of?", passages=(passage,))

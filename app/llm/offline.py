@@ -20,6 +20,7 @@ from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
 from app.text.passage_lines import restore_lines
+from app.text.quantities import asks_quantity, states_quantity
 from app.text.sentences import Sentence, matches, split_sentences, titled
 from app.text.words import content_stems, words
 
@@ -48,6 +49,10 @@ MEANING_WEIGHT = 2.0
 # fact less often (0.53-0.68 against 0.73), because the answering sentence often shares no word.
 MEANING_BAND = 0.5
 MAX_CLOSEST_ONLY = 3
+# What a sentence stating a number gains when the question asks how many, how much, how long:
+# as much as the closest sentence in meaning. Measured on the tuning sets (2026-12-06): 141 ->
+# 143 of 171 offline answers with the fact (0.5-1: 142; 3: 143), no loss on the matched sets.
+QUANTITY_WEIGHT = 2.0
 # Emphasis is the resume's styling, not its words: marks around words ("**transactional**"), a
 # mark opening a sentence, or one closing a sentence after its full stop (an italic line cut into
 # sentences was quoted "…transactional experience.*."). A lone mark after a letter is a word's
@@ -86,7 +91,9 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     stems = content_stems(request.question) | content_stems(" ".join(request.searched_words))
     sentences = [s for i, p in enumerate(request.passages) for s in split_sentences(i, restore_lines(p))]
     closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())
-    chosen, left_out = _select(stems, sentences, closeness, request.passages)
+    quantity = QUANTITY_WEIGHT if asks_quantity(request.question) else 0.0
+    shape = [quantity * states_quantity(s.text) for s in sentences]  # the answer's shape: a number
+    chosen, left_out = _select(stems, sentences, closeness, shape, request.passages)
     if not chosen:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     titles = [content_stems(p.title) for p in request.passages]
@@ -129,26 +136,32 @@ def _what_to_ask(request: AnswerRequest) -> str:
 
 
 def _select(
-    question: frozenset[str], sentences: list[Sentence], closeness: list[float], passages: tuple[Passage, ...]
+    question: frozenset[str],
+    sentences: list[Sentence],
+    closeness: list[float],
+    shape: list[float],
+    passages: tuple[Passage, ...],
 ) -> tuple[list[Sentence], dict[int, int]]:
-    """Pick the best sentences, by shared rare words and by meaning, within the budgets; and how
-    many items of each passage's announced list the budget left out."""
+    """Pick the best sentences, by shared rare words, by meaning and by the answer's shape (`shape`:
+    a number for "how many?"), within the budgets; and how many items of each passage's
+    announced list the budget left out."""
     hits = [matches(question, s.stems) for s in sentences]
     titles = [matches(question, content_stems(p.title)) for p in passages]
     # Weigh each question word by its rarity, so a rare skill outranks a common word.
     idf = {q: 1.0 + math.log((len(sentences) + 1) / (1 + sum(q in h for h in hits))) for q in question}
     scored: list[tuple[float, Sentence]] = []
-    for sentence, found, close in zip(sentences, hits, closeness, strict=True):
+    for sentence, found, close, fits in zip(sentences, hits, closeness, shape, strict=True):
         if describes_the_job(sentence, passages):
             continue
         # A title match counts for the sentences under it ("at Acme" finds Acme's bullets),
         # but for less than the sentence's own words.
         title_only = titles[sentence.passage] - found
         words_score = sum(idf[q] for q in found) + 0.5 * sum(idf[q] for q in title_only)
-        # A sentence may answer when it shares words with the question or is among the
-        # closer half in meaning; the best of these are quoted, within the budgets.
-        if words_score > 0 or close >= MEANING_BAND:
-            scored.append((words_score + MEANING_WEIGHT * close, sentence))
+        # A sentence may answer when it shares words with the question, is among the closer
+        # half in meaning, or states the number a "how many?" asks for; the best of these are
+        # quoted, within the budgets.
+        if words_score > 0 or close >= MEANING_BAND or fits:
+            scored.append((words_score + MEANING_WEIGHT * close + fits, sentence))
     scored.sort(key=lambda item: (-item[0], item[1].passage, item[1].position))
     chosen: list[Sentence] = []
     used = 0
