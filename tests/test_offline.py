@@ -428,6 +428,11 @@ def test_a_fit_examples_job_description_is_never_quoted_as_the_candidates_experi
         ("No. She would need a visa.", ["No. She would need a visa."]),
         ("Knows Python, Go, etc. She also writes Rust.", ["Knows Python, Go, etc.", "She also writes Rust."]),
         ("Took a course in Nov. 2023 on law. Then left.", ["Took a course in Nov. 2023 on law.", "Then left."]),
+        # German, French and Spanish resumes' abbreviations, and a day written as an ordinal
+        ("Frühestens am 1. April 2027. Danach nicht.", ["Frühestens am 1. April 2027.", "Danach nicht."]),
+        ("Kenntnisse z. B. Python, ca. 40 Leute. Gut.", ["Kenntnisse z. B. Python, ca. 40 Leute.", "Gut."]),
+        ("Langues, p. ex. Python. Bien.", ["Langues, p. ex. Python.", "Bien."]),
+        ("She led a team of 12. She coached.", ["She led a team of 12.", "She coached."]),
     ],
 )
 def test_a_title_or_initial_does_not_end_a_sentence(text: str, expected: list[str]) -> None:
@@ -572,3 +577,15 @@ def test_a_question_asking_how_many_prefers_the_sentence_that_states_a_number() 
 
     assert "six engineers" in ask("How big was the group she was in charge of?", passages=(passage,))
     assert "six engineers" not in ask("What was the group she was in charge of?", passages=(passage,))
+
+
+def test_an_faq_answered_with_a_bare_yes_or_no_keeps_its_answer() -> None:
+    # "### Does he do emergency callouts?" answered "No." had no sentence at all: nothing to
+    # quote, nothing embedded, so search by meaning could not find the frame.
+    assert [s.text for s in split_sentences(0, "No.")] == ["No."]
+    assert [s.text for s in split_sentences(0, "### Can he drive?\nNo.\n### Does he smoke?\nYes.\n### Hobbies")] == [
+        "Can he drive? No.",
+        "Does he smoke? Yes.",
+    ]
+    faq = Passage("Does he do emergency callouts?", "Does he do emergency callouts?\n\nNo.", 1.0)
+    assert "From *Does he do emergency callouts?*: No." in ask("Does he do emergency callouts?", passages=(faq,))

@@ -16,9 +16,19 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 # quoted as "Dr.", and "Morris, J. and Lee, K." as three sentences. Not "No." nor "etc.",
 # which end sentences as often as not ("No. She would need a visa."). Nor before a lowercase
 # word: "in the U.S. for years" goes on.
+# Also the common abbreviations of German, French and Spanish resumes ("z. B.", "bzw.", "ca.",
+# "env.", "p. ej."), whose full stops cut "z. B. Python" into three sentences.
 _ABBREVIATION_END = re.compile(
-    r"(?:^|[\s(])(?:[A-Z]|Dr|Mr|Mrs|Ms|Mx|Prof|St|Jr|Sr|vs|e\.g|i\.e|approx|incl"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"  # and a month: "a course in Nov. 2023"
+    r"(?:^|[\s(])(?:[A-Za-z]|Dr|Mr|Mrs|Ms|Mx|Prof|St|Jr|Sr|vs|e\.g|i\.e|approx|incl"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"  # and a month: "a course in Nov. 2023"
+    r"|ca|bzw|usw|ggf|inkl|evtl|sog|Nr|Str|Hr|Fr|Dipl|Ing|env|Mme|Sra|Dra|aprox|ej|ex)\.$"
+)
+# A day written as an ordinal before its month: "am 1. April 2027", "le 1. März".
+_DAY_BEFORE_MONTH = re.compile(r"(?:^|\s)\d{1,2}\.$")
+_MONTH = re.compile(
+    r"(?:januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+    r"|january|february|march|may|june|july|october|december)\b",
+    re.IGNORECASE,
 )
 BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.*\S)\s*$")
@@ -39,22 +49,30 @@ class Sentence:
 def split_sentences(passage: int, text: str) -> list[Sentence]:
     """Split passage text into sentences; bullet and `Key: value` lines are one each."""
     result: list[Sentence] = []
-    lead = ""  # a bare "No." or "Yes, often." opening the next sentence
-    for piece in _pieces(text):
+    lead = ""  # a heading, or a bare "No." or "Yes, often.", opening the next sentence
+    answered = False  # whether `lead` holds a bare answer, not only a heading
+
+    def keep(text: str, stems: frozenset[str]) -> None:
+        result.append(Sentence(passage, len(result), clip(text), stems))
+
+    for piece in [*_pieces(text), _HEADING_MARK]:  # a last heading flushes a bare answer left over
         if piece.startswith(_HEADING_MARK):
+            if answered:  # an FAQ answered "No." and nothing more: the whole answer, kept
+                keep(lead.strip(), content_stems(lead))
             # A heading inside a section leads the sentence after it: alone, "Yes. Since going
             # freelance…" under "### Can he write code?" answered whatever was asked.
-            text = piece.removeprefix(_HEADING_MARK)
-            lead = f"{text} " if text[-1] in ".!?:…" else f"{text}: "
+            heading = piece.removeprefix(_HEADING_MARK)
+            lead = "" if not heading else f"{heading} " if heading[-1] in ".!?:…" else f"{heading}: "
+            answered = False
             continue
         stems = content_stems(piece)
         if not stems and len(piece.split()) <= _MAX_LEAD_WORDS:
             # Alone it says nothing to search for; dropped, "No. She would need a visa."
             # was quoted as "She would need a visa.", which reads as the opposite.
-            lead = f"{lead}{piece.strip()} "
+            lead, answered = f"{lead}{piece.strip()} ", True
         elif stems:
-            result.append(Sentence(passage, len(result), clip(f"{lead}{piece.strip()}"), stems))
-            lead = ""
+            keep(f"{lead}{piece.strip()}", stems)
+            lead, answered = "", False
     return result
 
 
@@ -105,7 +123,8 @@ def continues(line: str, above: str, item: bool) -> bool:
 def _paragraph_sentences(paragraph: str) -> list[str]:
     found: list[str] = []
     for piece in _SENTENCE_END.split(paragraph):
-        if found and (_ABBREVIATION_END.search(found[-1]) or piece[0].islower()):
+        day = found and _DAY_BEFORE_MONTH.search(found[-1]) and _MONTH.match(piece)
+        if found and (_ABBREVIATION_END.search(found[-1]) or piece[0].islower() or day):
             found[-1] = f"{found[-1]} {piece}"
         else:
             found.append(piece)
