@@ -14,7 +14,9 @@ was put aside unread and is held out too (measured once on arrival, see its head
 guard's final model was chosen). Round 18 (job-ad boilerplate: privacy, agency and
 equal-opportunity notices, applicant instructions, and attacks hidden in them) was written
 after an audit found such paragraphs blocked, by someone who had read the guard and the
-tuning rounds but no held-out round; it is training data. Rules
+tuning rounds but no held-out round; it is training data. Round 19, by a new writer blind to
+the guard and to every round's attacks, is training data too (its on-arrival figures are in its
+header). Rules
 and model are tuned against the tuning part only; the held-out part is measured, never
 looked at while tuning.
 
@@ -39,7 +41,7 @@ from app.guardrails.types import Surface
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
 HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17})
-ROUNDS = range(2, 19)  # the files guardrail_round2.yaml ... guardrail_round18.yaml
+ROUNDS = range(2, 20)  # the files guardrail_round2.yaml ... guardrail_round19.yaml
 JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 
 

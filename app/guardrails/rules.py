@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.guardrails.language_rules import LANGUAGE_SOURCES
+
 # Up to four filler words, each a whole word: "tes" in "test instructions" is no pronoun.
 _GAP = r"(?:[\W_]+(?:[^\W_]+[\W_]+){0,4}?)?"
 
@@ -21,9 +23,9 @@ _GAP = r"(?:[\W_]+(?:[^\W_]+[\W_]+){0,4}?)?"
 _ORDERS = r"(instructions?|directions|directives?|rules|guidelines|guidance|prompts?|guardrails|restrictions|programming|polic(y|ies)|commands|rubric|system rules)"
 _QUALIFIERS = r"(previous|prior|above|earlier|preceding|original|initial|system|your|all|any|every|whatever|safety|existing|current|old|default)"
 # Meta nouns: what an assistant is made of. "your" + one of these is about the assistant itself.
-_INTERNALS = r"(instructions?|rules|prompt|system( [^\W_]+)? (prompt|message)|guidelines|guardrails|restrictions|filters|limitations|initiali[sz]ation( text)?|programming|directives|configuration|persona|retrieval results|knowledge base)"
+_INTERNALS = r"(instructions?|rules|prompt|system( [^\W_]+)? (prompt|message)|guidelines|guardrails|restrictions|filters|limitations|initiali[sz]ation( text)?|programming|directives|configuration|persona|retrieval results|knowledge base|pre ?prompt|setup (text|message))"
 _SECRET_ADJ = r"(system|initial|original|hidden|secret|internal|configuration|config|developer|starting|underlying|base|opening|full)"
-_SHOW = r"(show|print|reveal|tell|give|repeat|output|display|share|paste|dump|leak|expose|write out|spell out|quote|translate|summari[sz]e|list|recite|type out|return|send|copy)"
+_SHOW = r"(show|print|export|reveal|tell|give|repeat|output|display|share|paste|dump|leak|expose|write out|spell out|quote|translate|summari[sz]e|list|recite|type out|return|send|copy)"
 _RAW = r"(raw|full|entire|complete|whole|unedited|verbatim|exact|original|unfiltered|unprocessed|unformatted|unmodified|every|all( of)?( the)?)"
 _CONTEXT = r"(context( window)?(?! (of|for|around|behind|about|on|regarding) )|passages|excerpts|chunks|documents?|snippets|sources|knowledge base|retrieved (text|data|content)|resume (data|text|file)|memory|frames)"
 _ASSISTANT = r"(ai|llm|gpt|chatgpt|assistant|model|bot|chatbot|language model|version)"
@@ -44,7 +46,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         # Not "its" or "their" rules, nor "attempts to" break them: a security job ad describing
         # attacks on a model ("make the assistant ignore its instructions") is talking about one.
         rf"(?<!attempts\sto\s)\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|cancel|break|violate|circumvent|get around|(do ?n[o']?t|never) bother with|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard)(?! {_THIRD_PERSON}\b) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
-        rf"\b(ignore|disregard|forget|override|bypass|overlook|discard|throw out|abandon) the {_ORDERS}\b",
+        rf"\b(ignore|disregard|forget|override|bypass|overlook|discard|throw out|abandon|set aside|put aside) the {_ORDERS}\b",
         r"\byou (were|have been|'?ve been) (told|instructed|given)\b ~(doesn'?t|does not|no longer|don'?t|do not) (count|matter|apply|hold)",
         r"\b(comply with|obey|follow|execute|carry out) (any|every|all) (requests?|instructions?|commands?|orders?)\b",
         r"\byou (must|shall) now\b",
@@ -73,14 +75,14 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b((hinweis|anweisung|nachricht) (fur|an) (die |alle )?(ki|ki-systeme?|ki systeme?|sprachmodelle?)\b|(should|must|shall|are to) (always )?be (described|rated|scored|assessed|ranked|marked) as (a |an )?(strong|perfect|excellent|top|ideal) (fit|match|candidates?)\b)",
         r"\boverrides? (all )?(prior|previous|earlier|other) (instructions|rules|guidelines)",
         r"\b(reply|respond|answer) (only )?with ['\"«](access granted|yes|hired|strong fit)",
-        # Other languages: a verb for "ignore/forget" and a noun for "instructions/rules".
-        rf"\b(ignora|ignore|olvida|olvide|descarta|omite|ignorez|oublie|oubliez)(?! {_THIRD_PERSON}\b) ~(instrucciones|reglas|indicaciones|normas|instructions|consignes|regles)\b",
-        r"\b(ignoriere|ignorier|ignorieren sie|vergiss|vergessen sie|missachte) ~(anweisungen|regeln|vorgaben|instruktionen|richtlinien|befehle)\b",
-        r"\b(ignora|dimentica|ignorate|dimenticate|ignore|esqueca|desconsidere|negeer|vergeet) ~(istruzioni|regole|instrucoes|regras|instructies|regels)\b",
-        r"\b(zignoruj|ignoruj|zapomnij) ~(instrukcje|polecenia|zasady|reguly)\b",
-        r"(игнорируи|игнорируите|проигнорируи|забудь|забудьте|не обращаи внимания на) ~(инструкции|правила|указания|команды)",
-        r"(忽略|无视|忘记|忽视|忘掉).{0,8}(指令|指示|规则|提示|说明)",
-        r"(指示|ルール|命令|プロンプト).{0,8}(無視|忘れ)",
+        # Steering a fit verdict: the AI told what to conclude about the candidate, gaps told to read as strengths.
+        r"\b(the |any |this )?(ai|assistant|model|system|screener|llm)s? (must|should|shall|has to|have to|needs? to|is to|are to) (state|say|report|conclude|confirm|describe|rate|score|mark|assess) (that )?(she|he|her|him|the candidate|the applicant|this candidate|this applicant)\b(?!['\u2019]s)",
+        r"\b(report|describe|present|treat|count|list|score|rate|frame|record|mark) (any|all|every|each) (gaps?|missing (skills?|requirements?|experience|qualifications?)|weakness(es)?|shortcomings?)\b ~as (strengths?|positives?|assets?|met|matches|advantages?)\b",
+        r"\b(candidate|applicant|she|he) (is|matches|meets|fits) ~(perfect\w*|ideal\w*|fully|completely|every|all)\b[^.\n]{0,40}\b(say|state|write|report) (so|this|that) in your (assessment|evaluation|verdict|analysis|report|output|summary|response)\b",
+        # Decode (or translate) a payload and obey it: whatever the encoding, the request to obey gives it away.
+        r"\b(decode|decipher|unscramble|reverse|rot ?13|hex|backwards|base ?64|pig latin|translate|convert)\b ~(and|then) ~(obey|execute|follow it|act on it|carry (it|them) out|comply|do (what|as) (it|they) says?|do it(?=[.:!;)]|$))",
+        r"\b(constraints|limits|limitations|restrictions|rules|instructions|guidelines|directives) (you were|you'?ve been|you have been) (given|told|set|taught) (are|is|were|have been) (now )?(outdated|obsolete|void|lifted|revoked|cancel+ed|suspended|removed|no longer)",
+        r"\b(ignore|disregard|forget|drop|abandon|suspend|stop using|set aside) your (setup|configuration|programming|persona|settings|training)\b",
     ),
     "prompt_extraction": (
         rf"\byour (own )?{_SECRET_ADJ} ?(prompt|message|instructions?|rules|directives|guidelines|configuration)",
@@ -89,7 +91,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(prompt|instructions?|rules|directives|guidelines|guidance)( that| which)? you('?ve| have| had)? (were|been|got|received) (given|told|programmed|fed)?",
         r"\byour (creators?|developers?|makers?|programmers?|operators?|owners?|builders?) ~(instruct\w*|told|tell|programmed|asked|configured|wrote)\b",
         r"\binstruct(ed)? you to\b",
-        rf"\byour (own |hidden |secret |initial |original |current |internal |built-in |core |base |safety )?{_INTERNALS}\b",
+        rf"\byour (own |hidden |secret |initial |original |current |internal |built-in |core |base |safety |real |actual |true |exact |full |complete |entire )?{_INTERNALS}\b",
         r"\b(instructions?|rules|guidelines|prompt|directives|restrictions|guardrails)( that| which)? you (have|follow|operate under|are following|run on|obey)\b",
         r"\b(tells?|told|instructs?|controls?|governs?|defines?|shapes?) (you|your) (how to )?(behaviou?r|behave|act|respond|answer|operate)",
         r"\b(first|initial|opening|earliest|top) (message|lines?|words?|text|prompt) (of|in) (this|the|our) (conversation|chat|session|context)",
@@ -98,7 +100,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(anything|everything|what|text|parts?)( that)? i (can ?not|can'?t|am not able to|do ?n[o']?t) see\b",
         r"\b(prompt|instructions?|rules|directives|guidelines) ~(give|gave|given|wrote|written|set|configured) (for |to )?you\b",
         r"\b(instructions?|prompt|rules) ~(who|that) (built|made|created|trained|programmed|designed|configured|deployed) you\b",
-        r"\bwhat (were|have) you (been )?(told|instructed|programmed|asked) to\b",
+        r"\bwhat (were|have) you (been )?(told|instructed|programmed|asked) (to|before|earlier|initially|first|at (the )?(start|beginning))\b",
         r"\b(were|was|have|had) you (been )?(configured|programmed|set up|initiali[sz]ed|primed|instructed|briefed)\b",
         r"\b(text|everything|words|content|what) ~(above|before) (this|my) (message|question|first message|prompt)",
         r"\brepeat (the |all |everything )?(text |words |content )?(above|before)\b",
@@ -106,16 +108,10 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         # Not what documents "contain": a job ad for prompt-injection testing describes the attack.
         r"(?<!contain\s)(?<!contains\s)(?<!containing\s)\b(hidden|secret) (prompt|instructions|rules|system message)",
         r"\byour (setup|configuration|initial|original|hidden|system) (message|prompt|instructions)\b",
-        # Other languages: "your system prompt", "show ... hidden instructions".
-        r"\b(tu|tus|ton|tes|dein|deine|deinen|tuo|tue|seu|suas|seus|jouw|swoj|twoj) ~(prompt|instrucciones|instructions|anweisungen|istruzioni|instrucoes|instructies|instrukcje|systemprompt|systeemprompt)\b",
-        r"\b(prompt|mensaje|instrucciones|message|instructions|istruzioni|instrucoes) (del |de |di |do )?(sistema|systeme|ocultas?|cachees?|nascoste|initial(es)?)\b",
-        r"\b(systemprompt|systemnachricht|systemanweisungen|systeemprompt|prompt systemowy|versteckten anweisungen|verborgen instructies|ukryte instrukcje)",
-        r"(системн\w* (промпт|подсказк|инструкц|сообщени)|(твои|ваши|свои) (инструкции|правила|промпт))",
-        # Dutch "je" is also the "you" of every job ad ("je geeft instructies"): only right before the noun.
-        r"\bje (instructies|systeemprompt|prompt)\b",
-        # A prompt (提示词) is also a thing a candidate writes: only "yours", or asked to be shown.
-        r"(系统提示|系统指令|系统消息|你的提示词|(显示|输出|告诉我|打印|给我看|重复|泄露).{0,8}提示词|提示词.{0,6}(显示|输出|告诉我|打印|给我看|重复|泄露))",
-        r"(システムプロンプト|(指示|プロンプト).{0,8}(表示|教えて|見せて|出力))",
+        rf"\b{_SHOW} (me |us )?(the |all )?(exact |full )?(instructions?|rules|guidelines|directives|constraints) you (must|have to|need to|are (told|supposed|meant|required) to) (follow|obey|keep|stick to)\b",
+        r"\b(instructions?|directives|prompt) you('?re| are)? (run|running|operate|operating) (with|on|under)\b",
+        r"\b(came|comes|appears?|is|was|were|written) (before|above) (the |my |this |our )(very )?(first )?(user |human )?(message|turn|input)\b",
+        r"\b(if|suppose|imagine|pretend|say) you (had|have|were given) (a |an |some )?(system prompt|system message|hidden prompt|pre ?prompt|secret instructions|hidden instructions)\b",
     ),
     "role_switch": (
         r"\byou are (now|no longer)\b",
@@ -141,17 +137,10 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         rf"\b(have|has|with) no {_FREE}\b",
         r"\b(disable|turn off|remove|deactivate|bypass|lift|ignore) (all )?(your |the )?(content )?(filters?|safety|guardrails?|restrictions|content polic(y|ies)|censorship|moderation|safeguards)\b",
         r"\b(unrestricted|unfiltered|uncensored|jailbroken|unmoderated) (ai|assistant|model|mode|chatbot|version|llm|bot)\b",
-        # Other languages: "you are now", "pretend to be", "without restrictions", "developer mode".
-        r"\b(du bist (jetzt|nun|ab jetzt)|tu es (maintenant|desormais)|ahora eres|eres ahora|ora sei|sei ora|agora (voce e|es)|je bent nu|jestes teraz)\b",
-        # "Pretend" needs what to pretend: a drama teacher's job ad "finge" too.
-        r"\b(finge|finja|fingir|fais semblant|tu fais semblant|spiel|gib dich als) ~(ser|que (eres|es|tu|voce)|d'etre|etre|du bist|einen|eine|aus|essere|di essere)\b",
-        r"\b(tu joues|tu incarnes|tu seras|tu sei)\b",
-        r"\b(sin restricciones|sans (aucune )?restrictions?|ohne (jegliche )?einschrankungen|uneingeschrankte?[rn]?|senza restrizioni|sem restricoes|zonder beperkingen|bez ograniczen)\b",
-        r"\b(entwicklermodus|developer-?modus|modo (desarrollador|desenvolvedor|sviluppatore|dios|programador)|mode (developpeur|debug|dieu)|ontwikkelaarsmodus|tryb (dewelopera|programisty))\b",
-        r"(теперь ты|ты теперь|режим разработчика|без ограничении|你现在是|开发者模式|不受限制|没有任何限制|无限制|扮演|假装你|あなたは今|開発者モード)",
+        r"\b(roleplay|role play|act|pretend|play|speak|answer) (as )?(the |a |an |one of the )?(engineers?|developers?|programmers?|person|people|team|company|creators?|authors?) (who|that) (built|made|created|programmed|trained|designed|wrote|configured|deployed) you\b",
     ),
     "delimiter": (
-        r"<\|?\s?(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\s?\|?>",
+        r"<\|?\s?(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|start_of_turn|end_of_turn|begin_of_text|end_of_text)\s?\|?>",
         r"\[/?inst\]|<</?sys>>",
         r"<\s?/?\s?(system|system_prompt|assistant|instructions?|context|job_description|resume|prompt|sys|developer)\s?>",
         r"<!--[^>]{0,300}\b(assistant|system|ai|ignore|instruction|llm|prompt)",
@@ -180,8 +169,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(dump|leak) (everything|it all|all (of it|you (have|know|see|got|were given)|your \w+|that you))\b(?! ~(on|about|regarding|of) (her|his|their|the candidate|the applicant|this candidate)\b)",
         r"\beverything you have (on file|stored|saved|in (your )?(memory|context))",
         r"\b(documents?|passages|chunks|excerpts|texts?|results|files|snippets) you (searched|retrieved|found|received|were given|read|pulled|looked up)\b",
-        r"\b(muestra|muestrame|dame|imprime|copia|affiche|montre|donne|imprime|zeig|gib|mostra|mostrami|stampa|mostre|toon|pokaz|покажи|выведи) ~(contexto|contexte|kontext|contesto|context|контекст|documentos|documents|dokumente|texto|texte)\b",
-        r"(上下文|原始文本|原文).{0,6}(全部|完整|输出|显示)|(全部|完整|输出|显示).{0,6}(上下文|原始文本)",
+        r"\b(passages?|chunks?|snippets?|excerpts?) (that )?(the |your )?(search|retrieval|retriever|vector search|lookup) (returned|found|gave( you)?|brought back|produced)\b",
+        r"\bwhat( exactly)? ('?s|is) (exactly )?in your (context|prompt|context window)\b",
     ),
 }
 
@@ -193,8 +182,12 @@ def _compile(source: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+# English first, then other languages, category by category: the first category to match names the attack.
+_ALL_SOURCES = {category: sources + LANGUAGE_SOURCES.get(category, ()) for category, sources in _SOURCES.items()}
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (category, _compile(source)) for category, sources in _SOURCES.items() for source in sources
+    (category, _compile(source)) for category, sources in _ALL_SOURCES.items() for source in sources
 )
 # Every word the rules spell out: how the views read an ambiguous leetspeak "1" (i or l).
-KNOWN_WORDS = frozenset(word for sources in _SOURCES.values() for s in sources for word in re.findall(r"[a-z]{3,}", s))
+KNOWN_WORDS = frozenset(
+    word for sources in _ALL_SOURCES.values() for s in sources for word in re.findall(r"[a-z]{3,}", s)
+)
