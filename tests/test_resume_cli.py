@@ -83,6 +83,45 @@ def test_what_ingest_left_out_is_said_on_stderr(runner, tmp_path):
     assert "Note:" not in result.stdout
 
 
+def test_a_resume_with_dashes_as_people_type_them_is_ingested_and_told_the_documented_dash(runner, tmp_path):
+    # "### Acme Corp - Role" and an editor's en dash were refused, one heading per run.
+    source = tmp_path / "resume.md"
+    source.write_text(
+        "---\nname: Ada\n---\n## Experience\n### Acme Corp - Welder\n- Welded.\n"
+        "### Initech \u2013 Analyst\n- Analysed.\n### Rolls-Royce — Fitter\n- Fitted.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "resume.mv2"
+
+    result = runner.invoke(args=["memvid", "ingest", str(source), "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    notes = [line for line in result.stderr.splitlines() if line.startswith("Note:")]
+    assert notes == [
+        f"Note: {source}: line 5: '### Acme Corp - Welder' is read as 'Acme Corp — Welder'; "
+        "the format's separator is an em dash ('—')",
+        f"Note: {source}: line 7: '### Initech \u2013 Analyst' is read as 'Initech — Analyst'; "
+        "the format's separator is an em dash ('—')",
+    ]
+
+
+def test_every_experience_heading_without_a_separator_is_refused_in_one_run(runner, tmp_path):
+    source = tmp_path / "resume.md"
+    source.write_text(
+        "---\nname: Ada\n---\n## Experience\n### Umbrella Corp\n- a\n### Acme - Welder\n- b\n### Initech\n- c\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "resume.mv2"
+
+    result = runner.invoke(args=["memvid", "ingest", str(source), "--out", str(out)])
+
+    assert result.exit_code == 1
+    assert f"Error: {source}: line 5: experience headings must read 'Company — Role'" in result.output
+    assert "these do not: '### Umbrella Corp' (line 5), '### Initech' (line 9)" in result.output
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("out_name", ["resume.md", "notes.txt"])
 def test_ingest_never_replaces_a_file_that_is_not_a_memvid_file(runner, tmp_path, out_name):
     # `--out resume.md` replaced the resume itself with the binary index.

@@ -248,10 +248,16 @@ MALFORMED = [
     ("empty heading", "---\nname: Ada\n---\n## Summary\ntext\n##   \nmore\n", 6, "empty '##' heading"),
     ("duplicate section", "---\nname: Ada\n---\n## Summary\na\n## summary\nb\n", 6, "appears twice"),
     (
-        "experience without em dash",
-        "---\nname: Ada\n---\n## Experience\n### Cloudco - Engineer\n- did things\n",
+        "experience without a separator",
+        "---\nname: Ada\n---\n## Experience\n### Cloudco Engineer\n- did things\n",
         5,
         "must read 'Company — Role'",
+    ),
+    (
+        "experience with an unspaced hyphen",
+        "---\nname: Ada\n---\n## Experience\n### Cloudco-Engineer\n- did things\n",
+        5,
+        "'### Cloudco-Engineer' (line 5)",
     ),
     ("experience without role", "---\nname: Ada\n---\n## Experience\n### Cloudco —\n", 5, "'Company — Role'"),
     (
@@ -489,4 +495,61 @@ def test_a_label_heading_or_key_one_slip_away_from_the_format_is_noted_not_refus
         "line 13: 'Key Matchs:' is read as text; the label is 'Key matches:'",
         "line 15: '## Experiance' is read as an ordinary section; name it '## Experience' "
         "for the structure SPEC §10 gives that section",
+    )
+
+
+EN_DASH = "\u2013"  # what an editor puts for a typed " - "
+
+
+@pytest.mark.parametrize(
+    ("heading", "company", "role"),
+    [
+        ("Acme Corp - Engineer", "Acme Corp", "Engineer"),
+        (f"Initech {EN_DASH} Analyst", "Initech", "Analyst"),
+        ("Rolls-Royce - Senior Engineer - Aero", "Rolls-Royce", "Senior Engineer - Aero"),
+        (f"Hewlett-Packard - Intern {EN_DASH} Labs", "Hewlett-Packard - Intern", "Labs"),
+    ],
+)
+def test_a_spaced_en_dash_or_hyphen_separates_company_and_role_with_a_note(heading, company, role):
+    document = parse(f"---\nname: A\n---\n## Experience\n### {heading}\nPeriod: 2020\n- Shipped things.\n")
+
+    entry = document.profile.experience[0]
+    assert (entry.company, entry.role, entry.period) == (company, role, "2020")
+    assert f"{company} — {role}" in [frame.title for frame in document.frames]
+    assert document.notes == (
+        f"line 5: '### {heading}' is read as '{company} — {role}'; the format's separator is an em dash ('—')",
+    )
+
+
+def test_every_experience_heading_without_a_separator_is_named_in_one_error():
+    # One refusal per run cost the author an edit-and-rerun round per heading.
+    with pytest.raises(ResumeFormatError) as raised:
+        parse(
+            "---\nname: A\n---\n## Experience\n### Acme - Engineer\n- a\n### Umbrella Corp\n- b\n"
+            "### Globex — Lead\n- c\n### Initech —\n- d\n### Cyberdyne-Researcher\n- e\n"
+        )
+
+    assert raised.value.line == 7
+    assert raised.value.problem.endswith(
+        "these do not: '### Umbrella Corp' (line 7), '### Initech —' (line 11), '### Cyberdyne-Researcher' (line 13)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("[What certifications does Tomasz hold?]", "but got '?' in the [...] opened on this line"),
+        ("{why: Because? yes}", "but got '?' in the {...} opened on this line"),
+        ("[Why, When", "in the [...] opened on this line: is its ']' missing?"),
+    ],
+)
+def test_invalid_yaml_inside_brackets_says_how_to_write_the_value(value, problem):
+    with pytest.raises(ResumeFormatError) as raised:
+        parse_resume(f"---\nname: Tomasz\nsuggested_questions: {value}\n---\n## Summary\nElectrician.\n")
+
+    assert raised.value.line == 3
+    assert raised.value.problem.startswith("invalid YAML in the front matter: expected ',' or ")
+    assert problem in raised.value.problem
+    assert raised.value.problem.endswith(
+        "quote each value (['What does she hold?']) or write the list as lines that start with '- '"
     )

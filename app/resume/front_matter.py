@@ -112,9 +112,23 @@ def _load(source: str) -> tuple[yaml.Node | None, Any]:
             raise ResumeFormatError(
                 line, "invalid YAML in the front matter: a quote opened here is never closed"
             ) from None
-        raise ResumeFormatError(line, f"invalid YAML in the front matter: {error.problem or error}") from None
+        hint = _flow_hint(error) if opened else ""
+        raise ResumeFormatError(line, f"invalid YAML in the front matter: {error.problem or error}{hint}") from None
     except yaml.YAMLError as error:
         raise ResumeFormatError(1, f"invalid YAML in the front matter: {error}") from None
+
+
+def _flow_hint(error: yaml.MarkedYAMLError) -> str:
+    """How to fix an error inside `[...]` or `{...}`, where YAML reads '?', ':', ',' and '#' as its own marks."""
+    # `suggested_questions: [What does she hold?]` is refused for its '?': the message alone
+    # ("expected ',' or ']', but got '?'") did not tell the author what to change.
+    opening, closing = ("{", "}") if "mapping" in (error.context or "") else ("[", "]")
+    start, found = error.context_mark, error.problem_mark
+    fixes = "quote each value (['What does she hold?']) or write the list as lines that start with '- '"
+    if "stream end" in (error.problem or "") or (start and found and found.line > start.line):
+        return f" in the {opening}...{closing} opened on this line: is its '{closing}' missing? If not, {fixes}"
+    marks = "inside brackets YAML reads '?', ':', ',' and '#' as its own marks"
+    return f" in the {opening}...{closing} opened on this line; {marks}: {fixes}"
 
 
 def _format_error(error: ErrorDetails, key_lines: dict[str, int]) -> ResumeFormatError:

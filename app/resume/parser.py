@@ -19,7 +19,7 @@ from app.resume.sections import (
     parse_fit_examples,
     parse_skills,
 )
-from app.resume.slips import heading_slips, key_slips, label_slips
+from app.resume.slips import dash_slips, heading_slips, key_slips, label_slips
 
 PREAMBLE_TITLE = "Introduction"
 PROFILE_TITLE = "Candidate Profile"
@@ -77,8 +77,10 @@ def _section_frames(section: Block) -> tuple[list[PlacedFrame], dict[str, Any]]:
 
 
 def _slips(section: Block) -> list[str]:
-    labels = {"experience": EXPERIENCE_LABELS, "fit assessment examples": FIT_LABELS}.get(section.heading.casefold())
-    return heading_slips(section) + (label_slips(section.lines, labels) if labels else [])
+    kind = section.heading.casefold()
+    labels = {"experience": EXPERIENCE_LABELS, "fit assessment examples": FIT_LABELS}.get(kind)
+    dashes = dash_slips(section) if kind == "experience" else []
+    return heading_slips(section) + dashes + (label_slips(section.lines, labels) if labels else [])
 
 
 def _profile_frame(front_matter: FrontMatter) -> list[PlacedFrame]:

@@ -6,6 +6,8 @@ titles) and its part of the profile.
 
 from __future__ import annotations
 
+import re
+
 from app.resume.blocks import Block, bullet_items, labelled_fields, plain, split_blocks
 from app.resume.model import Frame, ResumeFormatError
 from app.resume.profile import AIContext, Experience, FitExample, Skills
@@ -34,6 +36,11 @@ _WORK_HISTORY_LEAD = "Work history: the companies worked for and the roles held 
 SKILL_GROUPS = {"strong": "Strong", "moderate": "Moderate", "gaps": "Gaps"}
 FIT_TITLE_PREFIX = "Fit Assessment — "
 _GAPS_TITLE_SUFFIX = f" — {SKILL_GROUPS['gaps']}"
+EM_DASH = "—"
+EN_DASH = "\u2013"  # written as an escape: it looks like a hyphen
+# Without an em dash, a dash with a space either side separates company and role: editors turn a
+# typed " - " into an en dash by themselves. A hyphen inside a name ("Rolls-Royce") never does.
+_SPACED_DASHES = (re.compile(rf"\s+{EN_DASH}\s+"), re.compile(r"\s+-\s+"))
 
 
 def lists_skill_gaps(title: str) -> bool:
@@ -65,8 +72,8 @@ def parse_experience(section: Block) -> tuple[list[PlacedFrame], list[Experience
     frames: list[PlacedFrame] = []
     entries: list[Experience] = []
     titles: set[str] = set()
-    for block in blocks:
-        entry = _experience_entry(block)
+    for block, (company, role) in zip(blocks, _companies_and_roles(blocks), strict=True):
+        entry = _experience_entry(block, company, role)
         entries.append(entry)
         title = f"{entry.company} — {entry.role}"
         if title in titles and entry.period:  # back at a former employer, in the same role
@@ -83,16 +90,38 @@ def parse_experience(section: Block) -> tuple[list[PlacedFrame], list[Experience
     return frames, entries
 
 
-def _experience_entry(entry: Block) -> Experience:
-    company, dash, role = plain(entry.heading).partition("—")
+def company_and_role(heading: str) -> tuple[str, str, str] | None:
+    """Split an experience heading into company, role and the dash written between them; None if it has none."""
+    text = plain(heading)
+    company, dash, role = text.partition(EM_DASH)
+    spaced = None if dash else next(filter(None, (dashes.search(text) for dashes in _SPACED_DASHES)), None)
+    if spaced:
+        company, dash, role = text[: spaced.start()], spaced.group().strip(), text[spaced.end() :]
     if not dash or not company.strip() or not role.strip():
+        return None
+    return company.strip(), role.strip(), dash
+
+
+def _companies_and_roles(blocks: list[Block]) -> list[tuple[str, str]]:
+    """Return each entry's company and role; refuse every heading that does not give both, in one error."""
+    # All at once: one refusal per run cost an author an edit-and-rerun round per heading.
+    read = [company_and_role(block.heading) for block in blocks]
+    unread = [block for block, parts in zip(blocks, read, strict=True) if parts is None]
+    if unread:
+        named = ", ".join(f"'### {block.heading}' (line {block.line})" for block in unread)
         raise ResumeFormatError(
-            entry.line, f"experience heading '### {entry.heading}' must read 'Company — Role' (with an em dash '—')"
+            unread[0].line,
+            f"experience headings must read 'Company — Role' (an em dash '—', or a dash with a space "
+            f"either side: ' {EN_DASH} ', ' - '); {'this one does' if len(unread) == 1 else 'these do'} not: {named}",
         )
+    return [(parts[0], parts[1]) for parts in read if parts is not None]
+
+
+def _experience_entry(entry: Block, company: str, role: str) -> Experience:
     values, highlights = labelled_fields(entry.lines, EXPERIENCE_LABELS)
     return Experience(
-        company=company.strip(),
-        role=role.strip(),
+        company=company,
+        role=role,
         period=values.get("period", ""),
         location=values.get("location", ""),
         tags=[tag.strip() for tag in values.get("tags", "").split(",") if tag.strip()],

@@ -13,7 +13,8 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from app.resume.blocks import Block, Line
+from app.resume.blocks import Block, Line, split_blocks
+from app.resume.sections import EM_DASH, company_and_role
 
 # How alike a written name must be to the format's to be a slip ("Experiance", "Peroid",
 # "Key Matchs", "suggested_question" are; "Volunteering" and "Role model" are not).
@@ -58,6 +59,19 @@ def label_slips(lines: Iterable[Line], labels: Iterable[str]) -> list[str]:
             meant = next(iter(_close(written.casefold(), known)), None)
         if meant and written.casefold() not in known:
             notes.append(f"line {number}: '{written}:' is read as text; the label is '{meant.capitalize()}:'")
+    return notes
+
+
+def dash_slips(experience: Block) -> list[str]:
+    """A note for each `### Company - Role` heading read at a spaced en dash or hyphen, not at an em dash."""
+    notes = []
+    for entry in split_blocks(experience.lines, "### ")[1]:
+        company, role, dash = company_and_role(entry.heading) or ("", "", EM_DASH)
+        if dash != EM_DASH:
+            notes.append(
+                f"line {entry.line}: '### {entry.heading}' is read as '{company} {EM_DASH} {role}'; "
+                f"the format's separator is an em dash ('{EM_DASH}')"
+            )
     return notes
 
 
