@@ -82,6 +82,7 @@ def test_nested_items_join_the_item_they_belong_to():
     text = HEAD + (
         "## Experience\n### Kestrel — Researcher\n- Set up a research repository:\n"
         "  - a shared taxonomy of 40 tags\n  - monthly digests.\n- Led a WCAG audit\n    * of the app\n"
+        "- Fixed 212 issues across the app.\n\t- trained 30 engineers in screen-reader testing\n"
     )
 
     entry = parse_resume(text).profile.experience[0]
@@ -89,6 +90,7 @@ def test_nested_items_join_the_item_they_belong_to():
     assert entry.highlights == [
         "Set up a research repository: a shared taxonomy of 40 tags; monthly digests.",
         "Led a WCAG audit: of the app",
+        "Fixed 212 issues across the app. Trained 30 engineers in screen-reader testing",  # not "app. trained"
     ]
 
 

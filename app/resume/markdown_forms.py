@@ -163,4 +163,6 @@ def _nest_items(lines: list[Line]) -> list[Line]:
 def _joined(above: str, nested: str, *, first: bool) -> str:
     if not first:
         return f"{above.rstrip('.;')}; {nested}"
-    return f"{above} {nested}" if above.endswith((":", ".", ";")) else f"{above}: {nested}"
+    if above.endswith("."):  # a sentence of its own: "…across the app. Trained 30 engineers", not "app. trained"
+        return f"{above} {nested[:1].upper()}{nested[1:]}"
+    return f"{above} {nested}" if above.endswith((":", ";")) else f"{above}: {nested}"
