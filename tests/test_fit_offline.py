@@ -190,3 +190,63 @@ def test_a_known_gap_shown_is_not_repeated_word_by_word() -> None:
 
     assert result.gaps == ["Java and Spring (listed among the resume's gaps)"]
     assert result.key_matches == ["AWS (mentioned in the resume)"]
+
+
+NUMBERED_JOB = "Compliance Lead\nYou champion WCAG 2.2 AA, run ISO 27001 and PCI DSS v4, hold the 18th Edition."
+
+
+@pytest.mark.parametrize(
+    ("job", "resume", "matched", "missing"),
+    [
+        (
+            NUMBERED_JOB,
+            "Audited WCAG 2.2 AA; certified ISO 27001:2022; PCI DSS v4 audits; 18th Edition BS 7671.",
+            {"WCAG 2.2 AA", "ISO 27001", "PCI DSS v4", "18th Edition"},
+            set(),
+        ),
+        # The same names with other numbers are other standards, versions, editions.
+        (
+            NUMBERED_JOB,
+            "Audited WCAG 2.1 AA; certified ISO 9001; PCI DSS v3 audits; 17th Edition BS 7671.",
+            set(),
+            {"WCAG 2.2 AA", "ISO 27001", "PCI DSS v4", "18th Edition"},
+        ),
+        # A dotted version is words of its own: five words side by side.
+        (
+            "Designer\nYou meet WCAG 2.2 Level AA.",
+            "Met WCAG 2.2 Level AA on every screen.",
+            {"WCAG 2.2 Level AA"},
+            set(),
+        ),
+    ],
+)
+def test_a_term_with_a_number_matches_that_number_only(
+    job: str, resume: str, matched: set[str], missing: set[str]
+) -> None:
+    result = offline_assessment(job, [Passage("Certifications", resume, 1.0)], None)
+
+    assert {m.split(" (")[0] for m in result.key_matches} == matched
+    assert {g.split(" (")[0] for g in result.gaps} == missing
+
+
+def test_a_place_written_with_based_is_the_setting_not_a_term() -> None:
+    result = offline_assessment(
+        "Platform Engineer\nJoin a Bristol-based team running Kubernetes on AWS-based infrastructure.",
+        [Passage("Experience — Cloudco", "Ran Kubernetes on AWS in Bristol.", 1.0)],
+        PROFILE_MODEL,
+    )
+
+    assert [m.split(" (")[0] for m in result.key_matches] == ["Kubernetes", "AWS"]
+    assert result.gaps == []
+
+
+def test_a_known_gap_the_job_asks_for_in_its_own_words_is_listed() -> None:
+    skills = PROFILE_MODEL.skills.model_copy(update={"gaps": ["Industrial three-phase motors"]})
+    profile = PROFILE_MODEL.model_copy(update={"skills": skills})
+
+    asked = offline_assessment("Electrician\nRewires. Three-phase industrial experience desirable.", [], profile)
+    # One word of the gap in common is not the gap: industrial estates need no three-phase motors.
+    not_asked = offline_assessment("Electrician\nRewires on industrial estates. Phase one in May.", [], profile)
+
+    assert asked.gaps == ["Industrial three-phase motors (listed among the resume's gaps)"]
+    assert not_asked.gaps == []

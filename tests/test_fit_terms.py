@@ -48,6 +48,24 @@ KNOWN = {"go": "Go", "kubernetes": "Kubernetes", "helm": "Helm", "kafka": "Kafka
         ),
         # Capitals side by side are one name.
         ("iOS\nPersist with Core Data and ship to the App Store.", {"Core Data", "App Store"}, {"Data", "App"}),
+        # A version, a standard's number, an edition is part of the name beside it.
+        (
+            "Design\nYou champion WCAG 2.2 AA, hold ISO 27001 and the 18th Edition, a Level 3 NVQ; PCI DSS v4.",
+            {"WCAG 2.2 AA", "ISO 27001", "18th Edition", "Level 3 NVQ", "PCI DSS v4"},
+            {"WCAG AA", "ISO", "Edition", "Level NVQ", "PCI DSS", "v4"},
+        ),
+        # A number alone, a count or a duration is no part of a name.
+        (
+            "Dev\nWe run Python 3. You have Java 5 years, 3 AWS accounts, 24/7 on-call, 7+ years and 2.5 days.",
+            {"Python 3", "Java", "AWS"},
+            {"Python", "Java 5", "3 AWS", "24/7", "3", "5", "2.5"},
+        ),
+        # "-based" after a place is "based in" it; after a tool or the candidate's skill, the tool.
+        (
+            "Dev\nA Bristol-based team on AWS-based and Kafka-based systems.",
+            {"AWS", "Kafka"},
+            {"Bristol", "Bristol-based"},
+        ),
     ],
 )
 def test_job_terms(job: str, terms: set[str], never: set[str]) -> None:

@@ -4,7 +4,8 @@ A term of several words is one name ("Core Data", "App Store", "Machine Learning
 mentions it only when those words stand together, not when "data" and "core" appear apart.
 Spacing and case do not matter ("ArgoCD", "ARGOCD" and "Argo CD" are one name), and a
 numeronym ("k8s", "i18n": first letter, the count of letters left out, last letter) names the
-word it shortens when the text holds one.
+word it shortens when the text holds one. A number is a word of the name: "WCAG 2.2 AA" is not
+mentioned by "WCAG 2.1 AA", nor "ISO 27001" by "ISO 9001".
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from app.text.words import stem, words
 
-MAX_RUN_WORDS = 4  # the longest name compared as words side by side ("Google Cloud Platform")
+MAX_RUN_WORDS = 6  # the longest name compared as words side by side; "WCAG 2.2 Level AA" is five
 _NUMERONYM = re.compile(r"(?P<first>[a-z])(?P<count>\d{1,2})(?P<last>[a-z])")
 
 

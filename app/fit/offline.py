@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from app.fit.assessment import FitAssessment
 from app.fit.evidence import Evidence
@@ -14,6 +15,7 @@ from app.fit.terms import job_terms
 from app.resume.profile import Profile
 from app.resume.sections import lists_skill_gaps, names_what_is_missing
 from app.retrieval.types import Passage
+from app.text.words import STOP_WORDS, stem, words
 
 LABEL = "Keyword overlap (offline, no language model)"
 _LISTED = "(listed among the resume's gaps)"
@@ -42,7 +44,7 @@ def offline_assessment(
         unsure = [t for t in terms if t not in mentioned][:MAX_LOOK_UPS]
         mentioned |= {t for t in unsure if _evidence(look_up(t), []).mentions(t)}
     matched = [t for t in terms if t in mentioned]
-    known_gaps = [_shortened(g) for g in (profile.skills.gaps if profile else []) if _names(job_description, g)]
+    known_gaps = [_shortened(g) for g in (profile.skills.gaps if profile else []) if _names_gap(job_description, g)]
     gaps = _gap_lines(terms, mentioned, known_gaps, passages, profile)
     found = f"{len(matched)} of the job's {len(terms)} key terms appear in the resume"
     if not terms and not known_gaps:
@@ -77,6 +79,20 @@ def _gap_lines(
 def _names(text: str, name: str) -> bool:
     """Whether `text` names `name` as a word of its own ("Rust" is not in "trustworthy")."""
     return re.search(rf"(?<![\w+#.]){re.escape(name)}(?![\w+#])", text, re.IGNORECASE) is not None
+
+
+def _names_gap(job_description: str, gap: str) -> bool:
+    """Whether the job names a gap of the resume: all of it, or two of its words side by side.
+
+    A gap is the resume's own line ("Industrial three-phase motors"): the job asks for it in its
+    own words ("three-phase experience desirable"), not necessarily in the resume's.
+    """
+    return _names(job_description, gap) or bool(_word_pairs(gap) & _word_pairs(job_description))
+
+
+def _word_pairs(text: str) -> set[tuple[str, str]]:
+    stems = [stem(word) for word in words(text) if word not in STOP_WORDS]
+    return set(pairwise(stems))
 
 
 def _unfound(term: str, listed: Evidence) -> str:

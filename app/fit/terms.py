@@ -8,14 +8,16 @@ writing is evidence of a name:
   words are read part by part ("prom/grafana/ELK"; "un/a" and "m/w/d" are no terms).
 - A capital is evidence only inside a sentence: not at the start of a line, nor after any
   mark but a comma or bracket (".", ":", "→", "|", "✅", "•"). Capitals side by side are one
-  name ("Core Data", "App Store"); job words at its ends are dropped ("DevOps Engineer").
+  name ("Core Data", "App Store"); job words at its ends are dropped ("DevOps Engineer"), and
+  the numbers beside it stay in it ("WCAG 2.2 AA", "18th Edition": `name_runs.py`).
 - Capitals say nothing where a whole line is written so: a line in capitals ("DURATION: 6
   MONTHS"), a line of capitalised words alone (menus, headings, benefits: "Cookie Policy"),
   the value of a field that is no requirement ("Location: Leeds General Infirmary"), a
   language that capitalises every noun (German). Nor is a field's label ("RATE:") a term.
-- The hiring company ("At Acme", "Acme's") and places after "at", "from", "based in"… are
-  the job's setting, not its requirements; code (fenced, in backticks, a line that calls or
-  assigns, `snake_case`, `camelCase`, `app.post`) is an example, not a requirement.
+- The hiring company ("At Acme", "Acme's") and places after "at", "from", "based in"… or
+  before "-based" ("Bristol-based", not "AWS-based") are the job's setting, not its
+  requirements; code (fenced, in backticks, a line that calls or assigns, `snake_case`,
+  `camelCase`, `app.post`) is an example, not a requirement.
 - The candidate's own skill counts however it is written when it stands alone as an item of
   a list ("stack: go, kafka"); inside a sentence only as the resume writes it ("Go", never
   "ready to go": a skill named by an ordinary word needs its capital or a list around it).
@@ -28,6 +30,8 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from app.fit.job_text import unwrapped, without_code
+from app.fit.name_runs import NUMBER, is_number, joins_name, named
 from app.fit.requirements import REQUIREMENT_HEADING
 from app.text.words import STOP_WORDS, content_stems, words
 
@@ -36,18 +40,13 @@ MAX_TERM_CHARS = 40  # longer "terms" are links or joined lists, not names ("Kub
 _LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"  # accents too: "Marés", "¿Qué"
 # Latin letters only: another script (Chinese, Japanese…) separates terms ("AWS上运行Kubernetes").
 _TOKEN = re.compile(rf"[{_LATIN}][{_LATIN}0-9_.+#/*·-]*[{_LATIN}0-9+#]|[{_LATIN}]")
+_PIECE = re.compile(f"{NUMBER.pattern}|{_TOKEN.pattern}")  # a name's words and its numbers
 _JOINERS = re.compile(r"[/*·]")
-_CODE_BLOCK = re.compile(r"```.*?(```|\Z)|`[^`\n]*`", re.DOTALL)
-_CODE_LINE = re.compile(
-    r"[a-z_]\w*\.\w+\(|\w\([^)]*[=,\"'][^)]*\)|\w\(\)|\)\s*:\s*$|[{}]\s*$|^\s*@\w|\w\s+=\s+\S|=="
-    r"|^\s+[a-z]\w*:\s*\S"  # an indented lower-case key: YAML, JSON
-)
 _IDENTIFIER = re.compile(r".*_.*|[a-z]{2,}[A-Z].*|[a-z]+(\.[a-z_]{4,})+")
 _MID_SENTENCE = ",;:(&+\"'\u2019"  # a list after a colon is inside its sentence ("Bonus: Rust")
 _LIST_ENDS = ",;:/|()•·*→-\u2013\u2014"
-_WRAPPED = re.compile(r"(?<=[^\W\d_,])\n(?=[^\W\d_])")  # a line break inside a sentence
-MIN_WRAPPED_LINE = 60  # hard-wrapped prose: lines about this long, broken between two words
 _EMPLOYER = re.compile(rf"\b(?:At|About|Join)\s+([{_LATIN}][\w-]+)|\b([{_LATIN}][\w-]+)['\u2019]s\b")
+_BASED = re.compile(r"-based$", re.IGNORECASE)  # a place cue written after the place
 _PLACE_CUE = re.compile(r"\b(?:at|from|across|near|à|(?:based|located|offices?)\s+in)\s*$", re.IGNORECASE)
 # Function words of German, the one common language that capitalises every noun.
 _GERMAN = frozenset(
@@ -64,6 +63,7 @@ JOB_WORDS = frozenset(
     working world year years
     """.split()
 )
+_DROPPED = JOB_WORDS | STOP_WORDS  # at a name's ends ("DevOps Engineer")
 
 
 def job_terms(job_description: str, known: dict[str, str]) -> list[str]:
@@ -71,9 +71,9 @@ def job_terms(job_description: str, known: dict[str, str]) -> list[str]:
 
     `known` maps the candidate's skills, case-folded, to the form the resume writes them in.
     """
-    text = _without_code(html.unescape(job_description))
+    text = without_code(html.unescape(job_description))
     title, _, body = text.strip().partition("\n")
-    text = _unwrapped(body if body and len(title) <= 80 else text)  # a short first line is the title
+    text = unwrapped(body if body and len(title) <= 80 else text)  # a short first line is the title
     capitals_tell = not _capitalises_nouns(text)
     setting = {name.casefold() for match in _EMPLOYER.finditer(text) for name in match.groups() if name}
     counts: Counter[str] = Counter()
@@ -89,21 +89,25 @@ def job_terms(job_description: str, known: dict[str, str]) -> list[str]:
 
 def _line_terms(line: str, known: dict[str, str], capitals_tell: bool) -> Iterator[str]:
     run: list[str] = []  # capitalised words side by side: one name
-    for match in _TOKEN.finditer(line):
+    for match in _PIECE.finditer(line):
         # What is near the word says how it stands; a window keeps a 20,000-character line linear.
         before, after = line[max(0, match.start() - CONTEXT_CHARS) : match.start()], line[match.end() :][:CONTEXT_CHARS]
-        word = match.group().strip(".-")
+        word = _without_place(match.group().strip(".-"), known)
+        number = is_number(word)
         adjacent = bool(run) and before.endswith(" ") and not before.endswith("  ") and before[-2:-1].isalnum()
-        if run and not (adjacent and word[:1].isupper() and capitals_tell):
-            yield from _name(run)
+        if run and not (adjacent and (word[:1].isupper() or number) and capitals_tell):
+            yield from named(run, _DROPPED)
             run = []
+        if number:  # a part of the name beside it, never a term alone
+            run += [word] if capitals_tell and joins_name(word, run, after, _capitalised_next(after)) else []
+            continue
         if not word or after.lstrip().startswith(":") or _IDENTIFIER.fullmatch(word) or _PLACE_CUE.search(before):
             continue
         starts = _starts_segment(before)
         shouting = not any(c.islower() for c in line)  # capitals on every word: no acronyms
         parts = _parts(word)
         if len(parts) > 1:  # items of a joined list ("prom/grafana/ELK"): each its own term
-            yield from _name(run)
+            yield from named(run, _DROPPED)
             run = []
         for part in parts:
             name = capitals_tell and part[:1].isupper() and (not starts or bool(run) or _capitalised_next(after))
@@ -111,16 +115,16 @@ def _line_terms(line: str, known: dict[str, str], capitals_tell: bool) -> Iterat
                 run.append(part)
             elif name or (_tool_form(part) and not shouting) or _known_form(part, known, starts, before, after):
                 yield part
-    yield from _name(run)
+    yield from named(run, _DROPPED)
 
 
-def _name(run: list[str]) -> Iterator[str]:
-    while run and run[-1].casefold() in JOB_WORDS | STOP_WORDS:
-        run = run[:-1]
-    while run and run[0].casefold() in JOB_WORDS | STOP_WORDS:
-        run = run[1:]
-    if run:
-        yield " ".join(run)
+def _without_place(word: str, known: dict[str, str]) -> str:
+    """The word, or nothing for a place with "-based": "Bristol-based" is "based in Bristol", the setting.
+
+    What a job is based on that names a tool stays ("AWS-based", the candidate's "Python-based").
+    """
+    base = _BASED.sub("", word)
+    return base if base == word or _tool_form(base) or base.casefold() in known else ""
 
 
 def _parts(word: str) -> list[str]:
@@ -176,21 +180,6 @@ def _capitals_tell_in(line: str) -> bool:
 def _capitalises_nouns(text: str) -> bool:
     found = words(text)
     return bool(found) and sum(word in _GERMAN for word in found) >= 0.06 * len(found)
-
-
-def _unwrapped(text: str) -> str:
-    """Join the lines of hard-wrapped prose, so a name broken over two lines is one ("Google Analytics")."""
-    lines = text.split("\n")
-    joined = [lines[0]]
-    for line in lines[1:]:
-        wrapped = len(joined[-1]) >= MIN_WRAPPED_LINE and _WRAPPED.search(joined[-1][-1:] + "\n" + line[:1])
-        joined[-1:] = [f"{joined[-1]} {line}"] if wrapped else [joined[-1], line]
-    return "\n".join(joined)
-
-
-def _without_code(text: str) -> str:
-    text = _CODE_BLOCK.sub(" ", text)
-    return "\n".join(line for line in text.splitlines() if not _CODE_LINE.search(line))
 
 
 def _is_term_text(term: str) -> bool:
