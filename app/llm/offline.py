@@ -15,12 +15,18 @@ from collections.abc import Generator
 import numpy as np
 
 from app.llm.canned import word_chunks
-from app.llm.quote_context import describes_the_job, in_the_resume, with_announced_lists, with_direct_answers
+from app.llm.quote_context import (
+    describes_the_job,
+    in_the_resume,
+    with_announced_lists,
+    with_direct_answers,
+    words_said,
+)
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
 from app.text.passage_lines import restore_lines
-from app.text.quantities import asks_quantity, states_quantity
+from app.text.quantities import asks_quantity, states_answer_to
 from app.text.sentences import Sentence, matches, split_sentences, titled
 from app.text.words import content_stems, words
 
@@ -92,7 +98,7 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     sentences = [s for i, p in enumerate(request.passages) for s in split_sentences(i, restore_lines(p))]
     closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())
     quantity = QUANTITY_WEIGHT if asks_quantity(request.question) else 0.0
-    shape = [quantity * states_quantity(s.text) for s in sentences]  # the answer's shape: a number
+    shape = [quantity * states_answer_to(request.question, s.text) for s in sentences]  # a number, a duration
     chosen, left_out = _select(stems, sentences, closeness, shape, request.passages)
     if not chosen:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
@@ -145,7 +151,7 @@ def _select(
     """Pick the best sentences, by shared rare words, by meaning and by the answer's shape (`shape`:
     a number for "how many?"), within the budgets; and how many items of each passage's
     announced list the budget left out."""
-    hits = [matches(question, s.stems) for s in sentences]
+    hits = [matches(question, words_said(s)) for s in sentences]
     titles = [matches(question, content_stems(p.title)) for p in passages]
     # Weigh each question word by its rarity, so a rare skill outranks a common word.
     idf = {q: 1.0 + math.log((len(sentences) + 1) / (1 + sum(q in h for h in hits))) for q in question}

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.resume.sections import FIT_TITLE_PREFIX, WRITTEN_LEADS
+from app.resume.sections import EXPERIENCE_LABELS, FIT_LABELS, FIT_TITLE_PREFIX, WRITTEN_LEADS
 from app.retrieval.types import Passage
 from app.text.sentences import Sentence
+from app.text.words import content_stems
 
 MAX_LEAD_CHARS = 200  # an added outright answer; a longer first sentence is no short answer
 # "Fit level: Strong fit", also written "**Fit level:** Strong fit" (SPEC §10 labels may be bold).
@@ -83,3 +84,20 @@ def in_the_resume(sentences: list[Sentence]) -> list[Sentence]:
     they helped find the list, but an answer "quoted directly from the resume" must not quote
     the service's words as the candidate's. The list's items stay."""
     return [s for s in sentences if s.text not in WRITTEN_LEADS] or sentences
+
+
+# The resume format's own labels ("Period:", "Fit level:", "Key matches:"): a sentence's label is
+# the format's word, not the candidate's, so it shares no word with a question.
+_FORMAT_LABEL = re.compile(
+    r"(?:"
+    + "|".join(re.escape(label) for label in sorted({*EXPERIENCE_LABELS, *FIT_LABELS}, key=len, reverse=True))
+    + r"):",
+    re.IGNORECASE,
+)
+
+
+def words_said(sentence: Sentence) -> frozenset[str]:
+    """The stems `sentence` says, without a format label's: "Fit level: weak." was quoted for "what
+    were the vancomycin trough levels?", "Period: 2018 - 2021" for "what is her notice period?"."""
+    label = _FORMAT_LABEL.match(sentence.text)
+    return content_stems(sentence.text[label.end() :]) if label else sentence.stems

@@ -2,32 +2,43 @@
 
 "How many people does she manage?" is answered by the sentence with a number in it ("Leads
 six shift managers and about 310 associates"), which often shares no word with the question:
-the offline answerer weighs such sentences up for such questions. English only: elsewhere the
-question's shape is not read, and sentences are ranked by words and meaning alone.
+the offline answerer weighs such sentences up for such questions. "How long…?" asks for a
+duration ("in 61 weeks", "eleven years"), which a date ("Period: Jan 2015 to Dec 2017") is
+not; nor does a year alone count anything. English only: elsewhere the question's shape is
+not read, and sentences are ranked by words and meaning alone.
 """
 
 from __future__ import annotations
 
 import re
 
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+    r"|hundreds?|thousands?|millions?|billions?|dozens?|half|double|doubled|twice|triple|tripled"
+)
+_ASKS_DURATION = re.compile(r"\bhow (?:long|old)\b|\bhow many (?:years|months|weeks|days|hours)\b", re.IGNORECASE)
 _ASKS_QUANTITY = re.compile(
-    r"\bhow (?:many|much|big|large|long|old|often|far|fast|quickly|high|small)\b"
+    r"\bhow (?:many|much|big|large|often|far|fast|quickly|high|small)\b"
     r"|\bwhat (?:size|percentage|share|number|proportion)\b|\bnumber of\b",
     re.IGNORECASE,
 )
-_STATES_QUANTITY = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
-    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-    r"|hundreds?|thousands?|millions?|billions?|dozens?|half|double|doubled|twice|triple|tripled)\b",
+# A count or an amount: a number that is not a year (1900-2099 alone), or a number word.
+_STATES_QUANTITY = re.compile(rf"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,%]|\.\d))\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+_STATES_DURATION = re.compile(
+    rf"(?:\d[\d.,]*\+?|\b(?:{_NUMBER_WORDS}|a|an|several|few))[\s-]*(?:years?|months?|weeks?|days?|hours?|decades?)\b",
     re.IGNORECASE,
 )
 
 
 def asks_quantity(question: str) -> bool:
     """Whether `question` asks how many, how much, how long…"""
-    return _ASKS_QUANTITY.search(question) is not None
+    return _ASKS_DURATION.search(question) is not None or _ASKS_QUANTITY.search(question) is not None
 
 
-def states_quantity(sentence: str) -> bool:
-    """Whether `sentence` holds a number, in digits or in words."""
+def states_answer_to(question: str, sentence: str) -> bool:
+    """Whether `sentence` states the kind of quantity `question` asks for: a duration for "how
+    long?", else a number that is no year, in digits or in words."""
+    if _ASKS_DURATION.search(question):
+        return _STATES_DURATION.search(sentence) is not None
     return _STATES_QUANTITY.search(sentence) is not None
