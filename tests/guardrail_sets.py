@@ -16,8 +16,9 @@ equal-opportunity notices, applicant instructions, and attacks hidden in them) w
 after an audit found such paragraphs blocked, by someone who had read the guard and the
 tuning rounds but no held-out round; it is training data. Round 19, by a new writer blind to
 the guard and to every round's attacks, is training data too (its on-arrival figures are in its
-header). Round 20, by another new writer blind to the guard and to every other round, is held
-out (measured once on arrival, see its header). Rules and model are tuned against the tuning
+header). Round 20, by another new writer blind to the guard and to every other round, was held
+out and measured once on arrival (see its header); its blocked honest questions were then read,
+so it became training data for the rules (the model was not refitted with it). Rules and model are tuned against the tuning
 part only; the held-out part is measured, never looked at while tuning.
 
 Each example is judged on the surface it would reach (`Example.surface`): benign questions
@@ -40,7 +41,7 @@ from app.guardrails.types import Surface
 
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
-HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 20})
+HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17})
 ROUNDS = range(2, 21)  # the files guardrail_round2.yaml ... guardrail_round20.yaml
 JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 

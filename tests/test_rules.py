@@ -59,6 +59,10 @@ def test_round_19s_attack_classes_are_named(text: str, category: str) -> None:
         "Export her work history as a table.",
         "Our search engineers measure the results the search returned for each query.",
         "Forget the education section - what does her work experience say?",
+        # Round 20 (a new writer) on arrival: the candidate's own things, in other words than its.
+        "Dump everything he's shipped on Kafka into a table.",
+        "Share all the documents the candidate authored at the bank.",
+        "Has he debugged firmware in developer mode on Android phones?",
     ],
 )
 def test_ordinary_text_sharing_their_words_passes_the_rules(text: str) -> None:

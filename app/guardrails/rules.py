@@ -31,6 +31,8 @@ _CONTEXT = r"(context( window)?(?! (of|for|around|behind|about|on|regarding) )|p
 _ASSISTANT = r"(ai|llm|gpt|chatgpt|assistant|model|bot|chatbot|language model|version)"
 # Whose rules: "its" or "their" talks about a model, as a security job ad does.
 _THIRD_PERSON = r"(its|their|the model'?s|the assistant'?s)"
+# The candidate as the subject right after a noun: "everything she's done", "the documents she authored".
+_CANDIDATE_DID = r"((she|he|they)('?s|'?d|'?ve|'?re)?|the candidate|the applicant|this candidate)"
 _FREE = r"(restrictions|filters?|rules|limits|limitations|censorship|guidelines|guardrails|boundaries|content polic(y|ies)|safety)"
 
 _SOURCES: dict[str, tuple[str, ...]] = {
@@ -120,7 +122,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         # Not a job someone else would do: "we'd need her to act as the Jamf admin".
         r"(?<!her\sto\s)(?<!him\sto\s)(?<!them\sto\s)(?<!she\s)(?<!he\s)(?<!they\s)\b(pretend|imagine|act|behave|roleplay|role play|play) ~(you are|you're|to be|as if you|as|like) ~(unrestricted|unfiltered|uncensored|evil\w*|jailbroken|hacker|dan|system administrator|sysadmin|admin|developer|root|grandma|grandmother|grandpa|grandfather|(late|deceased|dead) \w+|terminal|linux|former manager|ex boss|no rules|no content polic)",
         r"\b(respond|answer|reply|talk|speak) ~as (my|an?|the) (grandma|grandmother|pirate|hacker|unfiltered|unrestricted|uncensored|dan|evil)",
-        r"\b(enter|enable|activate|switch (to|into)|turn on|go into|in|now in|start) (the )?(dan|stan|dude|evil|developer|dev|god|debug|admin|sudo|jailbreak|jailbroken|unrestricted|unfiltered|maintenance|root|opposite|chaos) mode\b",
+        # Not a bare "in": "has she worked in developer mode on embedded devices?" is her work.
+        r"\b(enter|enable|activate|switch (to|into)|turn on|go into|you ?'?re in|you are in|be in|stay in|remain in|now in|start) (the )?(dan|stan|dude|evil|developer|dev|god|debug|admin|sudo|jailbreak|jailbroken|unrestricted|unfiltered|maintenance|root|opposite|chaos) mode\b",
         r"\b(dan|do anything now)( mode| ready| prompt| jailbreak|,)",
         r"\b(you are|you're|as|be) (now )?(dan|evilbot|stan|aim|dude)\b",
         r"\bsimulate (a|an) (linux |unix |bash |python )?(terminal|shell|console|interpreter)",
@@ -158,7 +161,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(new |updated )?system (instruction|message|prompt|override|note)s? ?:",
     ),
     "context_dump": (
-        rf"(?<!attempts\sto\s)\b{_SHOW} ~{_RAW} ~{_CONTEXT}",
+        rf"(?<!attempts\sto\s)\b{_SHOW} ~{_RAW} ~{_CONTEXT}\b(?! {_CANDIDATE_DID}\b)",
         rf"\b{_SHOW} ~(the |your |all (the )?)?(resume )?(excerpts|passages|snippets|chunks|retrieved \w+)\b",
         r"\b(everything|all|anything) (in|from|inside) your (context|memory|knowledge|prompt|window)",
         r"\b(contents?|text|dump) of (your|the) (context|knowledge base|memory|prompt|retrieval)",
@@ -166,7 +169,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\bshow (it|them) (raw|verbatim|unedited)\b",
         # "dump all the tools she used" asks for a list: only everything, or all of it, is a dump.
         # ... nor everything on her Kubernetes work: that asks about the candidate, the service's purpose.
-        r"\b(dump|leak) (everything|it all|all (of it|you (have|know|see|got|were given)|your \w+|that you))\b(?! ~(on|about|regarding|of) (her|his|their|the candidate|the applicant|this candidate)\b)",
+        rf"\b(dump|leak) (everything|it all|all (of it|you (have|know|see|got|were given)|your \w+|that you))\b(?! ~(on|about|regarding|of) (her|his|their|the candidate|the applicant|this candidate)\b| {_CANDIDATE_DID}\b)",
         r"\beverything you have (on file|stored|saved|in (your )?(memory|context))",
         r"\b(documents?|passages|chunks|excerpts|texts?|results|files|snippets) you (searched|retrieved|found|received|were given|read|pulled|looked up)\b",
         r"\b(passages?|chunks?|snippets?|excerpts?) (that )?(the |your )?(search|retrieval|retriever|vector search|lookup) (returned|found|gave( you)?|brought back|produced)\b",
