@@ -433,6 +433,7 @@ def test_a_fit_examples_job_description_is_never_quoted_as_the_candidates_experi
         ("Kenntnisse z. B. Python, ca. 40 Leute. Gut.", ["Kenntnisse z. B. Python, ca. 40 Leute.", "Gut."]),
         ("Langues, p. ex. Python. Bien.", ["Langues, p. ex. Python.", "Bien."]),
         ("She led a team of 12. She coached.", ["She led a team of 12.", "She coached."]),
+        ("Registered (GPhC no. 2071193, lapsed). Moved.", ["Registered (GPhC no. 2071193, lapsed).", "Moved."]),
     ],
 )
 def test_a_title_or_initial_does_not_end_a_sentence(text: str, expected: list[str]) -> None:
@@ -589,3 +590,14 @@ def test_an_faq_answered_with_a_bare_yes_or_no_keeps_its_answer() -> None:
     ]
     faq = Passage("Does he do emergency callouts?", "Does he do emergency callouts?\n\nNo.", 1.0)
     assert "From *Does he do emergency callouts?*: No." in ask("Does he do emergency callouts?", passages=(faq,))
+
+
+def test_addresses_quoted_side_by_side_are_parted_not_run_together() -> None:
+    # "Email: a@b.org LinkedIn: https://…" read as one line once addresses lost their full stop.
+    written = "Email: priya@example.org\nLinkedIn: linkedin.com/in/priya\nPortfolio: priyaraman.design"
+
+    answer = ask("Her email, LinkedIn and portfolio?", passages=(Passage("Contact", written, 1.0),))
+
+    assert answer.endswith(
+        "From *Contact*: Email: priya@example.org; LinkedIn: linkedin.com/in/priya; Portfolio: priyaraman.design"
+    )

@@ -9,7 +9,6 @@ best, cites where each came from, and says plainly when nothing was found.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Generator
 
 import numpy as np
@@ -17,11 +16,11 @@ import numpy as np
 from app.llm.canned import word_chunks
 from app.llm.quote_context import (
     describes_the_job,
-    in_the_resume,
     with_announced_lists,
     with_direct_answers,
     words_said,
 )
+from app.llm.quote_format import cite
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
 from app.text.embedding import Embedder, shared_embedder
@@ -59,15 +58,6 @@ MAX_CLOSEST_ONLY = 3
 # as much as the closest sentence in meaning. Measured on the tuning sets (2026-12-06): 141 ->
 # 143 of 171 offline answers with the fact (0.5-1: 142; 3: 143), no loss on the matched sets.
 QUANTITY_WEIGHT = 2.0
-# Emphasis is the resume's styling, not its words: marks around words ("**transactional**"), a
-# mark opening a sentence, or one closing a sentence after its full stop (an italic line cut into
-# sentences was quoted "…transactional experience.*."). A lone mark after a letter is a word's
-# ("grades A* to C" was quoted "grades A to C"); snake_case and "5 * 3" stay too.
-_PAIRED_EMPHASIS = re.compile(r"(?<![\w*])(\*\*|\*|__|_)(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
-_EDGE_EMPHASIS = re.compile(r"(?:^|(?<=[.!?…]\s))[*_]{1,2}(?=[^\s*_])|(?<=[.!?…:;,)\"'])[*_]{1,2}(?=\s|$)")
-# A sentence ending in an address gets no full stop: "…/in/priya-example." is not its link.
-_ENDS_IN_ADDRESS = re.compile(r"(?:://|@|\bwww\.)\S*$")
-_ENDINGS = ".!?…:\u3002\uff01\uff1f\uff1a"  # and the CJK full stop, exclamation and question marks, colon
 
 
 class OfflineAnswerer:
@@ -104,10 +94,10 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     titles = [content_stems(p.title) for p in request.passages]
     if any(matches(stems, s.stems | titles[s.passage]) for s in chosen):
-        return "\n\n".join([PREAMBLE, *_cite(chosen, request.passages, left_out)])
+        return "\n\n".join([PREAMBLE, *cite(chosen, request.passages, left_out)])
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
     # say so, quote less, and offer the suggested questions.
-    closest = _cite(chosen[:MAX_CLOSEST_ONLY], request.passages, {})
+    closest = cite(chosen[:MAX_CLOSEST_ONLY], request.passages, {})
     return "\n\n".join([PREAMBLE, CLOSEST_ONLY, *closest, _what_to_ask(request)])
 
 
@@ -178,29 +168,3 @@ def _select(
             used += len(sentence.text)
     listed, left_out = with_announced_lists(chosen, sentences, used, MAX_QUOTE_CHARS)
     return with_direct_answers(listed, sentences, passages), left_out
-
-
-def _cite(chosen: list[Sentence], passages: tuple[Passage, ...], left_out: dict[int, int]) -> list[str]:
-    """Group the sentences by passage, most relevant passage first, original order inside; say
-    where a list goes on beyond what is quoted."""
-    order = list(dict.fromkeys(s.passage for s in chosen))
-    lines = []
-    for index in order:
-        picked = in_the_resume(sorted((s for s in chosen if s.passage == index), key=lambda s: s.position))
-        title = passages[index].title.strip() or "the resume"
-        more = f" (and {left_out[index]} more listed there)" if left_out.get(index) else ""
-        lines.append(f"From *{_escape(title)}*: " + " ".join(_terminated(_unmarked(s.text)) for s in picked) + more)
-    return lines
-
-
-def _unmarked(text: str) -> str:
-    return _EDGE_EMPHASIS.sub("", _PAIRED_EMPHASIS.sub(r"\2", text)).strip() or text
-
-
-def _terminated(text: str) -> str:
-    # A colon announces what follows it; CJK text ends in its own full stops (U+3002, U+FF01, U+FF1F).
-    return text if text[-1] in _ENDINGS or _ENDS_IN_ADDRESS.search(text) else text + "."
-
-
-def _escape(title: str) -> str:
-    return title.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")

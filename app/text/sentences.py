@@ -25,6 +25,8 @@ _ABBREVIATION_END = re.compile(
 )
 # A day written as an ordinal before its month: "am 1. April 2027", "le 1. März".
 _DAY_BEFORE_MONTH = re.compile(r"(?:^|\s)\d{1,2}\.$")
+# "no." before a number is "number": "(GPhC no. 2071193, lapsed 2019)" was cut after "no.".
+_NUMBER_SIGN = re.compile(r"(?:^|[\s(])(?:no|nos|nr|num)\.$", re.IGNORECASE)
 _MONTH = re.compile(
     r"(?:januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
     r"|january|february|march|may|june|july|october|december)\b",
@@ -123,12 +125,18 @@ def continues(line: str, above: str, item: bool) -> bool:
 def _paragraph_sentences(paragraph: str) -> list[str]:
     found: list[str] = []
     for piece in _SENTENCE_END.split(paragraph):
-        day = found and _DAY_BEFORE_MONTH.search(found[-1]) and _MONTH.match(piece)
-        if found and (_ABBREVIATION_END.search(found[-1]) or piece[0].islower() or day):
+        if found and _goes_on(found[-1], piece):
             found[-1] = f"{found[-1]} {piece}"
         else:
             found.append(piece)
     return found
+
+
+def _goes_on(before: str, piece: str) -> bool:
+    """Whether the full stop between `before` and `piece` ends no sentence."""
+    day = _DAY_BEFORE_MONTH.search(before) is not None and _MONTH.match(piece) is not None
+    number = _NUMBER_SIGN.search(before) is not None and piece[0].isdigit()
+    return _ABBREVIATION_END.search(before) is not None or piece[0].islower() or day or number
 
 
 def titled(title: str, sentence: str) -> str:
