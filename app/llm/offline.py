@@ -3,7 +3,9 @@
 Used when no LLM is configured (SPEC §2). It never invents text: it ranks the passage
 sentences by meaning (the same embedding model as semantic retrieval) and by the content
 words they share with the question and with the words retrieval searched, quotes the
-best, cites where each came from, and says plainly when nothing was found.
+best, cites where each came from, and says plainly when nothing was found. Its own words
+(the preamble, "From …:", the suggestions) are English whatever the question's language: the
+quotes stay in the resume's language, and a page can translate the frame around them.
 """
 
 from __future__ import annotations
