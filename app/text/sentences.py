@@ -23,15 +23,15 @@ _ABBREVIATION_END = re.compile(
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"  # and a month: "a course in Nov. 2023"
     r"|ca|bzw|usw|ggf|inkl|evtl|sog|Nr|Str|Hr|Fr|Dipl|Ing|env|Mme|Sra|Dra|aprox|ej|ex)\.$"
 )
-# A day written as an ordinal before its month: "am 1. April 2027", "le 1. März".
+# A day written as an ordinal before its month, as German does: "am 1. April 2027", "den 15. März".
 _DAY_BEFORE_MONTH = re.compile(r"(?:^|\s)\d{1,2}\.$")
-# "no." before a number is "number": "(GPhC no. 2071193, lapsed 2019)" was cut after "no.".
-_NUMBER_SIGN = re.compile(r"(?:^|[\s(])(?:no|nos|nr|num)\.$", re.IGNORECASE)
 _MONTH = re.compile(
     r"(?:januar|jänner|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
     r"|january|february|march|may|june|july|october|december)\b",
     re.IGNORECASE,
 )
+# "no." before a number is "number": "(GPhC no. 2071193, lapsed 2019)" was cut after "no.".
+_NUMBER_SIGN = re.compile(r"(?:^|[\s(])(?:no|nos|nr|num)\.$", re.IGNORECASE)
 BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?P<rest>.*\S)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.*\S)\s*$")
 _HEADING_MARK = "\x00"  # a piece that is a heading, not a sentence
@@ -69,8 +69,8 @@ def split_sentences(passage: int, text: str) -> list[Sentence]:
             continue
         stems = content_stems(piece)
         if not stems and len(piece.split()) <= _MAX_LEAD_WORDS:
-            # Alone it says nothing to search for; dropped, "No. She would need a visa."
-            # was quoted as "She would need a visa.", which reads as the opposite.
+            # Alone it says nothing to search for, so it leads the next sentence: dropped, "No.
+            # She would need a visa." was quoted as "She would need a visa.", the opposite.
             lead, answered = f"{lead}{piece.strip()} ", True
         elif stems:
             keep(f"{lead}{piece.strip()}", stems)
@@ -83,9 +83,10 @@ def _pieces(text: str) -> list[str]:
     headings (marked), in order.
 
     A line wrapped in the source stays with the line it continues: a bullet's or label's next
-    line when it is indented or goes on in lower case ("No: she expects to be on site every /
-    working day."), and a line of a running paragraph even when it looks like a label ("cares
-    about boring, observable / infrastructure: clear service-level objectives…").
+    line when it is indented, goes on in lower case ("No: she expects to be on site every /
+    working day.") or follows a long line cut mid-sentence (`continues`), and a line of a
+    running paragraph even when it looks like a label ("cares about boring, observable /
+    infrastructure: clear service-level objectives…").
     """
     pieces: list[str] = []
     block: list[str] = []  # the lines of the item or paragraph being read
