@@ -18,7 +18,7 @@ tuning rounds but no held-out round; it is training data. Round 19, by a new wri
 the guard and to every round's attacks, is training data too (its on-arrival figures are in its
 header). Round 20, by another new writer blind to the guard and to every other round, was held
 out and measured once on arrival (see its header); its blocked honest questions were then read,
-so it became training data for the rules (the model was not refitted with it). Rules and model are tuned against the tuning
+so it became training data, for the rules and then the model. Rules and model are tuned against the tuning
 part only; the held-out part is measured, never looked at while tuning.
 
 Each example is judged on the surface it would reach (`Example.surface`): benign questions
