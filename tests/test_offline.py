@@ -601,3 +601,21 @@ def test_addresses_quoted_side_by_side_are_parted_not_run_together() -> None:
     assert answer.endswith(
         "From *Contact*: Email: priya@example.org; LinkedIn: linkedin.com/in/priya; Portfolio: priyaraman.design"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "quoted"),
+    [
+        ("Period: 2021 – present", "Period: 2021 – present."),
+        ("- Engineer in Berlin, 2019 - present", "Engineer in Berlin, 2019 - present."),
+    ],
+)
+def test_the_open_end_of_a_date_range_means_current_not_presented(written: str, quoted: str) -> None:
+    # "Period: 2021 – present." was quoted first for "Has she presented at industry events?".
+    passage = Passage("Acme", f"{written}\n- Gave talks at two industry meetups on build tooling.", 1.0)
+
+    presented = ask("Has she presented at industry events?", passages=(passage,))
+    current = ask("Is this her current job?", passages=(passage,))
+
+    assert presented.endswith("From *Acme*: Gave talks at two industry meetups on build tooling.")
+    assert current.split("\n\n")[1] == f"From *Acme*: {quoted}"

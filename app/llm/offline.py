@@ -95,7 +95,7 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     if not chosen:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     titles = [content_stems(p.title) for p in request.passages]
-    if any(matches(stems, s.stems | titles[s.passage]) for s in chosen):
+    if any(matches(stems, s.stems | words_said(s) | titles[s.passage]) for s in chosen):
         return "\n\n".join([PREAMBLE, *cite(chosen, request.passages, left_out)])
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
     # say so, quote less, and offer the suggested questions.

@@ -96,8 +96,18 @@ _FORMAT_LABEL = re.compile(
 )
 
 
+# The open end of a date range ("2021 - present", "2019 to date") means "current", and only that:
+# "Period: 2021 – present." was quoted first for "has she presented at events?" ("presented" and
+# "present" share a stem). Read as "current", it still answers "her current role?".
+_OPEN_END = re.compile(r"(?<=\d)(\s*(?:[-\u2010-\u2015]|to|until|till)\s*)(?:present|current|now|today|date)\b", re.I)
+
+
 def words_said(sentence: Sentence) -> frozenset[str]:
     """The stems `sentence` says, without a format label's: "Fit level: weak." was quoted for "what
-    were the vancomycin trough levels?", "Period: 2018 - 2021" for "what is her notice period?"."""
+    were the vancomycin trough levels?", "Period: 2018 - 2021" for "what is her notice period?";
+    an open date range's end is said as "current"."""
     label = _FORMAT_LABEL.match(sentence.text)
-    return content_stems(sentence.text[label.end() :]) if label else sentence.stems
+    said = sentence.text[label.end() :] if label else sentence.text
+    if not label and not _OPEN_END.search(said):
+        return sentence.stems
+    return content_stems(_OPEN_END.sub(r"\1current", said))
