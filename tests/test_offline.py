@@ -606,12 +606,12 @@ def test_addresses_quoted_side_by_side_are_parted_not_run_together() -> None:
 @pytest.mark.parametrize(
     ("written", "quoted"),
     [
-        ("Period: 2021 – present", "Period: 2021 – present."),
+        ("Period: 2021 \u2013 present", "Period: 2021 \u2013 present."),
         ("- Engineer in Berlin, 2019 - present", "Engineer in Berlin, 2019 - present."),
     ],
 )
 def test_the_open_end_of_a_date_range_means_current_not_presented(written: str, quoted: str) -> None:
-    # "Period: 2021 – present." was quoted first for "Has she presented at industry events?".
+    # "Period: 2021 - present." was quoted first for "Has she presented at industry events?".
     passage = Passage("Acme", f"{written}\n- Gave talks at two industry meetups on build tooling.", 1.0)
 
     presented = ask("Has she presented at industry events?", passages=(passage,))

@@ -15,6 +15,7 @@ from typing import Any
 from opentelemetry.trace import INVALID_SPAN, Span
 
 from app.chat.events import sources
+from app.chat.follow_up import search_text
 from app.chat.hooks import TurnHooks
 from app.chat.prompt import build_messages, system_instructions
 from app.chat.stream import stream_turn
@@ -107,7 +108,7 @@ class ChatService:
         name = profile.name if profile else ""
         # Searched for and quoted from as a question about "the candidate" (app/text/candidate_name.py);
         # the LLM reads it as asked.
-        asked = about_the_candidate(question, name)
+        asked = about_the_candidate(search_text(question, history, withheld=WITHHELD_QUESTION), name)
         found = self.retriever.retrieve(asked)
         passages = found.passages
         messages = build_messages(

@@ -97,7 +97,7 @@ _FORMAT_LABEL = re.compile(
 
 
 # The open end of a date range ("2021 - present", "2019 to date") means "current", and only that:
-# "Period: 2021 – present." was quoted first for "has she presented at events?" ("presented" and
+# "Period: 2021 - present." was quoted first for "has she presented at events?" ("presented" and
 # "present" share a stem). Read as "current", it still answers "her current role?".
 _OPEN_END = re.compile(r"(?<=\d)(\s*(?:[-\u2010-\u2015]|to|until|till)\s*)(?:present|current|now|today|date)\b", re.I)
 
