@@ -619,3 +619,23 @@ def test_the_open_end_of_a_date_range_means_current_not_presented(written: str, 
 
     assert presented.endswith("From *Acme*: Gave talks at two industry meetups on build tooling.")
     assert current.split("\n\n")[1] == f"From *Acme*: {quoted}"
+
+
+def test_a_list_lead_among_the_closest_sentences_brings_its_list() -> None:
+    # Cut to the closest three after the lists were added, "Moderate skills, working knowledge:"
+    # was quoted alone: a label ingest writes, with none of the skills it announces.
+    passages = (
+        Passage("What is his availability?", "He is open to an interim manager post while he finishes his MSN.", 2.0),
+        Passage(
+            "Skills — Moderate",
+            "Moderate skills, working knowledge:\n- Budgeting: unit labour budget and overtime tracking\n"
+            "- Data and quality improvement: run charts\n- Pediatric emergency care, not practised since 2017",
+            1.5,
+        ),
+        Passage("Skills — Strong", "Precepting and mentoring new graduates.", 1.0),
+    )
+
+    answer = ask("Is he doing a master's?", passages=passages)
+
+    assert CLOSEST_ONLY in answer
+    assert "From *Skills — Moderate*: Budgeting: unit labour budget and overtime tracking." in answer

@@ -91,16 +91,29 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())
     quantity = QUANTITY_WEIGHT if asks_quantity(request.question) else 0.0
     shape = [quantity * states_answer_to(request.question, s.text) for s in sentences]  # a number, a duration
-    chosen, left_out = _select(stems, sentences, closeness, shape, request.passages)
-    if not chosen:
+    picked = _select(stems, sentences, closeness, shape, request.passages)
+    if not picked:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     titles = [content_stems(p.title) for p in request.passages]
-    if any(matches(stems, s.stems | words_said(s) | titles[s.passage]) for s in chosen):
-        return "\n\n".join([PREAMBLE, *cite(chosen, request.passages, left_out)])
+    shares_words = any(matches(stems, s.stems | words_said(s) | titles[s.passage]) for s in picked)
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
-    # say so, quote less, and offer the suggested questions.
-    closest = cite(chosen[:MAX_CLOSEST_ONLY], request.passages, {})
-    return "\n\n".join([PREAMBLE, CLOSEST_ONLY, *closest, _what_to_ask(request)])
+    # say so, quote less, and offer the suggested questions. What is cut is cut before the lists
+    # and plain answers are added: cut after, a lead ("Moderate skills:") was quoted without its list.
+    chosen, left_out = _with_context(picked if shares_words else picked[:MAX_CLOSEST_ONLY], sentences, request)
+    quotes = cite(chosen, request.passages, left_out)
+    if shares_words:
+        return "\n\n".join([PREAMBLE, *quotes])
+    return "\n\n".join([PREAMBLE, CLOSEST_ONLY, *quotes, _what_to_ask(request)])
+
+
+def _with_context(
+    picked: list[Sentence], sentences: list[Sentence], request: AnswerRequest
+) -> tuple[list[Sentence], dict[int, int]]:
+    """Add to the picked sentences the lists they announce and their frames' plain answers; and
+    how many items of each passage's list the budget left out."""
+    used = sum(len(s.text) for s in picked)
+    listed, left_out = with_announced_lists(picked, sentences, used, MAX_QUOTE_CHARS)
+    return with_direct_answers(listed, sentences, request.passages), left_out
 
 
 def _closeness(
@@ -139,10 +152,9 @@ def _select(
     closeness: list[float],
     shape: list[float],
     passages: tuple[Passage, ...],
-) -> tuple[list[Sentence], dict[int, int]]:
+) -> list[Sentence]:
     """Pick the best sentences, by shared rare words, by meaning and by the answer's shape (`shape`:
-    a number for "how many?"), within the budgets; and how many items of each passage's
-    announced list the budget left out."""
+    a number for "how many?"), within the budgets, best first."""
     hits = [matches(question, words_said(s)) for s in sentences]
     titles = [matches(question, content_stems(p.title)) for p in passages]
     # Weigh each question word by its rarity, so a rare skill outranks a common word.
@@ -168,5 +180,4 @@ def _select(
         if not repeated and len(chosen) < MAX_SENTENCES and used + len(sentence.text) <= MAX_QUOTE_CHARS:
             chosen.append(sentence)
             used += len(sentence.text)
-    listed, left_out = with_announced_lists(chosen, sentences, used, MAX_QUOTE_CHARS)
-    return with_direct_answers(listed, sentences, passages), left_out
+    return chosen
