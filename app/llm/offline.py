@@ -25,6 +25,7 @@ from app.llm.quote_context import (
 from app.llm.quote_format import cite
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.types import Passage
+from app.text.acronyms import question_keys, sentence_keys
 from app.text.embedding import Embedder, shared_embedder
 from app.text.passage_lines import restore_lines
 from app.text.quantities import asks_quantity, states_answer_to
@@ -87,6 +88,7 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
         return "\n\n".join([GREETING, _what_to_ask(request)])
     # Retrieval expands "cloud" to "aws", "gcp"...: sentences with those words answer too.
     stems = content_stems(request.question) | content_stems(" ".join(request.searched_words))
+    stems |= question_keys(request.question)  # "electronic health record" meets "EHR", and back
     sentences = [s for i, p in enumerate(request.passages) for s in split_sentences(i, restore_lines(p))]
     closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())
     quantity = QUANTITY_WEIGHT if asks_quantity(request.question) else 0.0
@@ -95,7 +97,7 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     if not picked:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     titles = [content_stems(p.title) for p in request.passages]
-    shares_words = any(matches(stems, s.stems | words_said(s) | titles[s.passage]) for s in picked)
+    shares_words = any(matches(stems, s.stems | _said(s, stems) | titles[s.passage]) for s in picked)
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
     # say so, quote less, and offer the suggested questions. What is cut is cut before the lists
     # and plain answers are added: cut after, a lead ("Moderate skills:") was quoted without its list.
@@ -104,6 +106,10 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     if shares_words:
         return "\n\n".join([PREAMBLE, *quotes])
     return "\n\n".join([PREAMBLE, CLOSEST_ONLY, *quotes, _what_to_ask(request)])
+
+
+def _said(sentence: Sentence, question: frozenset[str]) -> frozenset[str]:
+    return words_said(sentence) | sentence_keys(sentence.text, question)
 
 
 def _with_context(
@@ -155,7 +161,7 @@ def _select(
 ) -> list[Sentence]:
     """Pick the best sentences, by shared rare words, by meaning and by the answer's shape (`shape`:
     a number for "how many?"), within the budgets, best first."""
-    hits = [matches(question, words_said(s)) for s in sentences]
+    hits = [matches(question, _said(s, question)) for s in sentences]
     titles = [matches(question, content_stems(p.title)) for p in passages]
     # Weigh each question word by its rarity, so a rare skill outranks a common word.
     idf = {q: 1.0 + math.log((len(sentences) + 1) / (1 + sum(q in h for h in hits))) for q in question}
