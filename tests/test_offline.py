@@ -554,6 +554,12 @@ def test_a_wrapped_tags_line_is_left_out_of_quotes_whole() -> None:
         ),
         ("She was *rated* outstanding by **two** inspectors.", "She was rated outstanding by two inspectors."),
         ("LinkedIn: https://www.linkedin.com/in/priya-example", "LinkedIn: https://www.linkedin.com/in/priya-example"),
+        # A title quoted to its own full stop was given a second one: '"…for managers.".'
+        (
+            'Keynote: "Fish on the move: forecasting for managers."',
+            'Keynote: "Fish on the move: forecasting for managers."',
+        ),
+        ("Achieved every target (all of them.)", "Achieved every target (all of them.)"),
     ],
 )
 def test_a_quote_keeps_a_words_own_marks_and_an_address_gets_no_full_stop(written: str, quoted: str) -> None:

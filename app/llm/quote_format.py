@@ -19,6 +19,7 @@ _EDGE_EMPHASIS = re.compile(r"(?:^|(?<=[.!?…]\s))[*_]{1,2}(?=[^\s*_])|(?<=[.!?
 # (nor is "priyaraman.design." or "linkedin.com/in/x." without a scheme).
 _ENDS_IN_ADDRESS = re.compile(r"(?:://|@|\bwww\.)\S*$|\b[\w-]+\.[a-z]{2,}/\S*$|:\s+[\w-]+(?:\.[\w-]+)+$")
 _ENDINGS = ".!?…:\u3002\uff01\uff1f\uff1a"  # and the CJK full stop, exclamation and question marks, colon
+_ENDS_IN_QUOTED_STOP = re.compile(r"[.!?…][\"'\u201d\u2019)\]]+$")
 
 
 def cite(chosen: list[Sentence], passages: tuple[Passage, ...], left_out: dict[int, int]) -> list[str]:
@@ -46,8 +47,10 @@ def _unmarked(text: str) -> str:
 
 
 def _terminated(text: str) -> str:
-    # A colon announces what follows it; CJK text ends in its own full stops (U+3002, U+FF01, U+FF1F).
-    return text if text[-1] in _ENDINGS or _ENDS_IN_ADDRESS.search(text) else text + "."
+    # A colon announces what follows it; CJK text ends in its own full stops (U+3002, U+FF01, U+FF1F);
+    # a title quoted to its full stop ('"Fish on the move."') ends there, not in '."."'.
+    ended = text[-1] in _ENDINGS or _ENDS_IN_QUOTED_STOP.search(text) or _ENDS_IN_ADDRESS.search(text)
+    return text if ended else text + "."
 
 
 def _escape(title: str) -> str:
