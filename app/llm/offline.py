@@ -36,7 +36,12 @@ PREAMBLE = "No language model is configured, so this answer is quoted directly f
 NOTHING_FOUND = "I could not find anything in the resume that answers this question."
 NO_PASSAGES = "The resume search returned nothing for this question."
 NO_SEARCH = "The resume could not be searched just now (its search service did not answer); please try again shortly."
-CLOSEST_ONLY = "No sentence of the resume uses the question's words; these come closest in meaning."
+# Said first, plainly: a blind audit read "these come closest" under "Is she married?" (quoting her
+# email) as the service's answer; the resume may simply not say.
+CLOSEST_ONLY = (
+    "The resume may not answer this: no sentence of it uses the question's words."
+    " These come closest in meaning; ask the candidate to be sure."
+)
 GREETING = "Hello! Ask me about the candidate's experience, skills or background."
 # Words of a message that only greets or thanks ("Hi there!", "Thanks a lot"): quoting the
 # resume's nearest sentences to "hello" reads as nonsense, so it gets a greeting and suggestions.
