@@ -645,3 +645,16 @@ def test_a_list_lead_among_the_closest_sentences_brings_its_list() -> None:
 
     assert CLOSEST_ONLY in answer
     assert "From *Skills — Moderate*: Budgeting: unit labour budget and overtime tracking." in answer
+
+
+def test_a_contact_line_is_quoted_by_meaning_only_when_the_question_asks_how_to_reach_her() -> None:
+    # "Is she married or does she have children?" quoted her email and LinkedIn: near in meaning
+    # to any question about the person, an answer to none.
+    profile = Passage("Candidate Profile", "Email: miriam@example.org\nLinkedIn: linkedin.com/in/miriam", 2.0)
+    talks = Passage("Conference Talks", "Invited talk, Ocean Sciences Meeting, 2024.", 1.0)
+
+    married = ask("Is she married or does she have children?", passages=(profile, talks))
+    reach = ask("How can I get in touch with her?", passages=(profile, talks))
+
+    assert "miriam@example.org" not in married
+    assert "From *Candidate Profile*: Email: miriam@example.org; LinkedIn: linkedin.com/in/miriam" in reach

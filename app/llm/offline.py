@@ -18,6 +18,7 @@ import numpy as np
 from app.llm.canned import word_chunks
 from app.llm.quote_context import (
     describes_the_job,
+    only_reaches_her,
     with_announced_lists,
     with_direct_answers,
     words_said,
@@ -98,7 +99,7 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())
     quantity = QUANTITY_WEIGHT if asks_quantity(request.question) else 0.0
     shape = [quantity * states_answer_to(request.question, s.text) for s in sentences]  # a number, a duration
-    picked = _select(stems, sentences, closeness, shape, request.passages)
+    picked = _select(request.question, stems, sentences, closeness, shape, request.passages)
     if not picked:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     titles = [content_stems(p.title) for p in request.passages]
@@ -158,6 +159,7 @@ def _what_to_ask(request: AnswerRequest) -> str:
 
 
 def _select(
+    asked: str,
     question: frozenset[str],
     sentences: list[Sentence],
     closeness: list[float],
@@ -181,7 +183,8 @@ def _select(
         # A sentence may answer when it shares words with the question, is among the closer
         # half in meaning, or states the number a "how many?" asks for; the best of these are
         # quoted, within the budgets.
-        if words_score > 0 or close >= MEANING_BAND or fits:
+        near = close >= MEANING_BAND and not only_reaches_her(sentence, asked)
+        if words_score > 0 or near or fits:
             scored.append((words_score + MEANING_WEIGHT * close + fits, sentence))
     scored.sort(key=lambda item: (-item[0], item[1].passage, item[1].position))
     chosen: list[Sentence] = []
