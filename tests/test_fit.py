@@ -334,6 +334,9 @@ def test_retrieval_down_is_503_not_a_verdict(memvid: FakeMemvid) -> None:
     [
         ({"job_description": "too short"}, 422, "validation_error"),
         ({"job_description": " " * 60 + "short"}, 422, "validation_error"),
+        # Zero-width and format characters are no text either: 60 x U+200B reached the LLM.
+        ({"job_description": "\u200b" * 60}, 422, "validation_error"),
+        ({"job_description": "Python dev" + "\u200b\u00ad\ufeff\u0007" * 15}, 422, "validation_error"),
         ({"job_description": "x" * 20_001}, 422, "validation_error"),
         ({"job_description": 42}, 422, "validation_error"),
         ({}, 422, "validation_error"),
@@ -355,7 +358,7 @@ def test_a_validators_sentence_is_shown_without_pydantics_prefix(memvid: FakeMem
 
     body = client.post(URL, json={"job_description": "Python dev" + " " * 50}).get_json()
 
-    message = "must hold at least 50 characters besides whitespace"
+    message = "must hold at least 50 characters besides whitespace and invisible ones"
     assert body["errors"] == [{"field": "job_description", "message": message}]
     assert body["detail"] == f"The request is not valid (job_description: {message})."
 
