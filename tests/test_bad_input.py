@@ -319,5 +319,6 @@ def test_preflight(service, origin, allowed):
     assert answer.status < 500
     assert SANE_TRACE_ID.fullmatch(answer.headers["X-Trace-ID"])
     assert (answer.headers.get("Access-Control-Allow-Origin") == origin) is allowed
+    assert "Content-Type" not in answer.headers  # nothing in the body to type
     if not allowed:
         assert "Access-Control-Allow-Origin" not in answer.headers
