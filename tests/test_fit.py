@@ -216,12 +216,24 @@ def test_evidence_quoted_bullet_by_bullet_and_an_injection_named_in_the_rubrics_
     assert response.get_json()["gaps"] == [gap]
 
 
-def test_an_llm_failure_keeps_its_code(llm_client: Any, llm_server: FakeLLMServer) -> None:
-    llm_server.enqueue(http_error(402))
+@pytest.mark.parametrize(
+    ("status", "code", "retry_after"),
+    [
+        (402, "llm_payment_required", None),  # asking again will not help
+        # Transient: when to ask again, as the service's other 503s say (llm_max_retries 0: a 0.5 s backoff).
+        (503, "llm_unavailable", "1"),
+        (429, "llm_rate_limited", "1"),
+    ],
+)
+def test_an_llm_failure_keeps_its_code(
+    llm_client: Any, llm_server: FakeLLMServer, status: int, code: str, retry_after: str | None
+) -> None:
+    llm_server.enqueue(http_error(status))
 
     response = llm_client.post(URL, json={"job_description": JOB})
 
-    assert (response.status_code, response.get_json()["code"]) == (503, "llm_payment_required")
+    assert (response.status_code, response.get_json()["code"]) == (503, code)
+    assert response.headers.get("Retry-After") == retry_after
 
 
 def test_an_injected_job_description_is_refused_before_retrieval_and_the_llm(
