@@ -27,7 +27,7 @@ from app.api import (
     version,
 )
 from app.api.openapi_doc import DocumentedApp
-from app.api.request_checks import StrictJSONProvider
+from app.api.request_checks import StrictJSONProvider, refuse_doubled_slashes
 from app.api.schemas import ErrorBody
 from app.backends import build_answerer, build_memvid_backend
 from app.chat.hooks import TurnHooks
@@ -68,6 +68,8 @@ def create_app(
     trace_id.init_app(app)  # before the other hooks and handlers: they all see the trace id
     error_handlers.init_app(app)
     metrics.init_app(app)  # before the rate limit: a request it refuses is timed too
+    # After the metrics' hooks (a made-up method stays unlabelled), before routing's redirect and any work.
+    app.before_request(refuse_doubled_slashes)
     limiter = rate_limit.init_app(
         app,
         settings,

@@ -229,5 +229,25 @@ def test_client_text_reaches_the_terminal_with_its_control_characters_shown_not_
     written = "bad \x1b]52;c;cm0gLXJmIH4K\x07 answer\r#0 forged\x9b line\nnext\tcell \u202eevil\u202c\u2028é"
 
     assert visible(written) == (
-        "bad \\x1b]52;c;cm0gLXJmIH4K\\x07 answer\\x0d#0 forged\\x9b line\nnext\tcell \\u202eevil\\u202c\\u2028é"
+        "bad \\x1b]52;c;cm0gLXJmIH4K\\x07 answer\\r#0 forged\\x9b line\nnext\tcell \\u202eevil\\u202c\\u2028é"
     )
+    assert visible("one\r\ntwo\tcells", one_line=True) == "one\\r\\ntwo\tcells"
+
+
+def test_show_prints_a_comment_and_a_question_on_one_line_with_their_escapes_shown(app_config, redis_server):
+    # A comment's "\r\nfake line" printed a line of its own, and its escape codes ran.
+    comment = "\u001b[2J\u001b[31mPWNED\u001b]0;title\u0007 \r\nfake line"
+    app, runner = runner_for({**app_config, "redis_url": redis_server.url})
+    client = app.test_client()
+    sid = client.post("/api/v1/chat", json={"message": "Cloud work?\nAnd AWS?", "stream": False}).get_json()[
+        "session_id"
+    ]
+    assert client.post(f"/api/v1/chat/{sid}/feedback", json={"rating": "down", "comment": comment}).status_code == 200
+
+    shown = runner.invoke(args=["cache", "show", sid]).output
+    stored = json.loads(runner.invoke(args=["cache", "show", sid, "--json"]).output)["session"]
+
+    assert "  [rated down: \\x1b[2J\\x1b[31mPWNED\\x1b]0;title\\x07 \\r\\nfake line]\n" in shown
+    assert "user:\nCloud work?\\nAnd AWS?\n" in shown
+    assert not {"\x1b", "\x07", "\r"} & set(shown)
+    assert stored["feedback"]["1"]["comment"] == comment  # stored as sent, only shown escaped

@@ -169,6 +169,28 @@ def test_a_question_that_normalisation_makes_many_times_longer_is_refused_before
     assert scripted_answerer.requests == []
 
 
+@pytest.mark.parametrize("stream", [True, False])
+@pytest.mark.parametrize("invisible", ["\u0000\u200b", "\u200b\u200b\u200b", "\ufeff", "\u0007", "\u00ad", " \u2060\n"])
+def test_a_question_of_only_invisible_characters_is_refused_like_a_blank_one(
+    app, client, fake_memvid, scripted_answerer, invisible, stream
+):
+    # Zero-width, format and control characters survive `str.strip()`: "\u200b" was answered and kept.
+    response = client.post("/api/v1/chat", json={"message": invisible, "stream": stream})
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"field": "message", "message": "must not be only whitespace or invisible characters"}
+    ]
+    assert (fake_memvid.queries, scripted_answerer.requests) == ([], [])
+    assert components(app).sessions.count() == 0
+
+
+def test_invisible_characters_beside_a_visible_one_are_an_ordinary_question(client):
+    response = client.post("/api/v1/chat", json={"message": "\u200bGo?\u00ad", "stream": False})
+
+    assert response.status_code == 200
+
+
 def test_a_few_ligatures_are_an_ordinary_question(client):
     response = client.post("/api/v1/chat", json={"message": "Does she write ﬁnance code? \ufdfa", "stream": False})
 

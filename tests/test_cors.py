@@ -30,6 +30,23 @@ def test_a_browser_preflight_is_neither_counted_nor_refused(app_config, fake_mem
     # Kept 10 minutes by the browser, not Chromium's default 5 s: one preflight, not one per question.
     assert after.headers["Access-Control-Max-Age"] == "600"
     assert set(after.headers["Access-Control-Allow-Methods"].split(", ")) == {"GET", "POST", "OPTIONS"}
+    assert "Content-Type" not in after.headers  # an empty body, not an empty HTML page
+
+
+@pytest.mark.parametrize("path", ["/api/v1/chat", "/mcp", "/metrics", "/api/v1/health"])
+@pytest.mark.parametrize("origins", ["", "https://resume.example"])
+def test_options_without_a_preflight_says_allow_with_no_body_type(
+    app_config, fake_memvid, scripted_answerer, path, origins
+):
+    # Flask's answer claimed `Content-Type: text/html; charset=utf-8` for its empty body.
+    app_config["cors_origins"] = origins
+    client = create_app(app_config, memvid=fake_memvid, llm=scripted_answerer).test_client()
+
+    response = client.options(path, headers={"Origin": "https://resume.example"})
+
+    assert (response.status_code, response.get_data()) == (200, b"")
+    assert "OPTIONS" in response.headers["Allow"]
+    assert "Content-Type" not in response.headers
 
 
 def test_a_page_can_read_the_rate_limit_and_trace_headers(app_config, fake_memvid, scripted_answerer):

@@ -119,7 +119,10 @@ FAULTS = [
     Fault(
         "http_408", (error(408), error(408)), "llm_timeout", status=504, upstream=("408", "408"), log_event="llm.retry"
     ),
-    Fault("http_429", (error(429), error(429)), "llm_rate_limited", status=503, upstream=("429", "429")),
+    # Transient failures say when to ask again: the wait before the next attempt (1 s after the second).
+    Fault(
+        "http_429", (error(429), error(429)), "llm_rate_limited", status=503, upstream=("429", "429"), retry_after="1"
+    ),
     Fault(
         "http_429_retry_after_too_long",
         (error(429, retry_after=30),),
@@ -136,8 +139,12 @@ FAULTS = [
         upstream=("429", "200"),
     ),
     Fault("http_500", (error(500),), "llm_error", status=502, upstream=("500",)),
-    Fault("http_502", (error(502), error(502)), "llm_unavailable", status=503, upstream=("502", "502")),
-    Fault("http_503", (error(503), error(503)), "llm_unavailable", status=503, upstream=("503", "503")),
+    Fault(
+        "http_502", (error(502), error(502)), "llm_unavailable", status=503, upstream=("502", "502"), retry_after="1"
+    ),
+    Fault(
+        "http_503", (error(503), error(503)), "llm_unavailable", status=503, upstream=("503", "503"), retry_after="1"
+    ),
     Fault(
         "error_chunk_mid_stream",
         (stream(["Half", " an"], error={"code": 502, "message": UPSTREAM_SECRET}),),
@@ -160,6 +167,7 @@ FAULTS = [
         tokens=("One", " two"),
         status=503,
         log_event="llm.stream_broken",  # the chunked body ends without its last chunk
+        retry_after="1",  # after the first token: no retry, the 0.5 s before one
     ),
     Fault(
         "close_delimited_body_ends_early",
@@ -168,6 +176,7 @@ FAULTS = [
         tokens=("One", " two"),
         status=503,
         log_event="llm.stream_cut_off",  # no finish_reason, no [DONE]
+        retry_after="1",  # after the first token: no retry, the 0.5 s before one
     ),
     Fault(
         "reset_mid_stream",
@@ -177,6 +186,7 @@ FAULTS = [
         tokens=("One",),
         status=503,
         log_event="llm.stream_broken",
+        retry_after="1",
     ),
     Fault(
         "stall_mid_stream",
@@ -341,6 +351,8 @@ def test_connection_refused(memvid, tmp_path):
     assert [e["type"] for e in streamed] == ["retrieval", "error"]
     assert streamed[-1]["code"] == "llm_unavailable"
     assert (whole.status_code, whole.json()["code"]) == (503, "llm_unavailable")
+    # Like the service's other 503s, it says when to ask again: after the retry, its 1 s backoff.
+    assert (whole.headers.get("Retry-After"), streamed[-1].get("retry_after")) == ("1", 1)
     assert metrics.value("llm_requests_total", status="connection_error") == 4  # two questions, one retry each
     assert metrics.value("chat_active_streams") == 0
 

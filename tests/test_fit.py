@@ -216,12 +216,24 @@ def test_evidence_quoted_bullet_by_bullet_and_an_injection_named_in_the_rubrics_
     assert response.get_json()["gaps"] == [gap]
 
 
-def test_an_llm_failure_keeps_its_code(llm_client: Any, llm_server: FakeLLMServer) -> None:
-    llm_server.enqueue(http_error(402))
+@pytest.mark.parametrize(
+    ("status", "code", "retry_after"),
+    [
+        (402, "llm_payment_required", None),  # asking again will not help
+        # Transient: when to ask again, as the service's other 503s say (llm_max_retries 0: a 0.5 s backoff).
+        (503, "llm_unavailable", "1"),
+        (429, "llm_rate_limited", "1"),
+    ],
+)
+def test_an_llm_failure_keeps_its_code(
+    llm_client: Any, llm_server: FakeLLMServer, status: int, code: str, retry_after: str | None
+) -> None:
+    llm_server.enqueue(http_error(status))
 
     response = llm_client.post(URL, json={"job_description": JOB})
 
-    assert (response.status_code, response.get_json()["code"]) == (503, "llm_payment_required")
+    assert (response.status_code, response.get_json()["code"]) == (503, code)
+    assert response.headers.get("Retry-After") == retry_after
 
 
 def test_an_injected_job_description_is_refused_before_retrieval_and_the_llm(
@@ -334,6 +346,9 @@ def test_retrieval_down_is_503_not_a_verdict(memvid: FakeMemvid) -> None:
     [
         ({"job_description": "too short"}, 422, "validation_error"),
         ({"job_description": " " * 60 + "short"}, 422, "validation_error"),
+        # Zero-width and format characters are no text either: 60 x U+200B reached the LLM.
+        ({"job_description": "\u200b" * 60}, 422, "validation_error"),
+        ({"job_description": "Python dev" + "\u200b\u00ad\ufeff\u0007" * 15}, 422, "validation_error"),
         ({"job_description": "x" * 20_001}, 422, "validation_error"),
         ({"job_description": 42}, 422, "validation_error"),
         ({}, 422, "validation_error"),
@@ -355,7 +370,7 @@ def test_a_validators_sentence_is_shown_without_pydantics_prefix(memvid: FakeMem
 
     body = client.post(URL, json={"job_description": "Python dev" + " " * 50}).get_json()
 
-    message = "must hold at least 50 characters besides whitespace"
+    message = "must hold at least 50 characters besides whitespace and invisible ones"
     assert body["errors"] == [{"field": "job_description", "message": message}]
     assert body["detail"] == f"The request is not valid (job_description: {message})."
 

@@ -72,6 +72,8 @@ def test_a_tool_error_with_a_known_wait_says_it_to_the_calling_model(client, scr
         # Validated as over HTTP: 60 characters, but only 10 besides whitespace.
         ("assess_fit", {"job_description": "Python dev" + " " * 50}, "besides whitespace"),
         ("ask_question", {"question": " \n\t "}, "only whitespace"),
+        ("ask_question", {"question": "\u200b\ufeff\u00ad"}, "invisible characters"),
+        ("assess_fit", {"job_description": "\u200b" * 60}, "besides whitespace and invisible ones"),
         ("assess_fit", {"job_description": "Engineer " + "\ufdfa" * 900}, "normalisation"),
     ],
 )

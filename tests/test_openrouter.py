@@ -218,7 +218,8 @@ def test_http_error_before_the_stream_maps_to_a_code(
     events, error = collect_until_error(make_llm_client(max_retries=2))
 
     assert (events, error.code, error.status) == ([], code, LLM_ERRORS[code][0])
-    assert error.retry_after is None
+    # A transient failure given up on says when to ask again: the backoff a third retry would wait.
+    assert error.retry_after == (2.0 if code in ("llm_rate_limited", "llm_unavailable") else None)
     assert len(llm_server.requests) == attempts
     assert retry_sleeps == [0.5, 1.0][: attempts - 1]
     assert service_metrics.delta("llm_requests_total", status=str(status)) == attempts

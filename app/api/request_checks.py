@@ -1,4 +1,5 @@
-"""Checks a JSON body must pass before pydantic sees it (pydantic cannot tell these apart)."""
+"""Checks a request must pass before its view runs: its path's slashes, and what a JSON body
+must pass before pydantic sees it (pydantic cannot tell these apart)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from app.errors import BodyTooSlow, InvalidJSON, PayloadTooLarge, RequestError, ServiceError, UnsupportedMediaType
+from app.errors import (
+    BodyTooSlow,
+    InvalidJSON,
+    NotFound,
+    PayloadTooLarge,
+    RequestError,
+    ServiceError,
+    UnsupportedMediaType,
+)
 from app.strict_json import strict_json_loads
 
 log = structlog.get_logger(__name__)
@@ -31,6 +40,17 @@ def body_is_encoded() -> bool:
     """Whether the client declared a compressed body, which would otherwise be read as raw JSON (RFC 7694)."""
     encodings = request.headers.get("Content-Encoding", "").replace(",", " ").split()
     return any(encoding.casefold() != "identity" for encoding in encodings)
+
+
+def refuse_doubled_slashes() -> None:
+    """Answer a path with an empty segment ("/api//v1/chat", "//api/v1/chat") as unknown: 404.
+
+    Werkzeug merged "a//b" and redirected (308) to a URL it built from the Host header, so to
+    any host a client named, and without nginx's port; it strips leading slashes before
+    matching, so "//api/v1/chat" was served. Read from PATH_INFO: `request.path` is stripped too.
+    """
+    if "//" in request.environ.get("PATH_INFO", ""):
+        raise NotFound()
 
 
 def require_json_body() -> None:

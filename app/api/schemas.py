@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from app.api.event_schemas import Source, event_stream_content
 from app.text.embedding import as_model_reads
+from app.text.invisible import VISIBLE_CHARACTER_PATTERN, visible_count
 
 MIN_JOB_DESCRIPTION = 50
 MAX_EXPANSION = 3.0  # how many times longer NFKC may make a text (past EXPANSION_FLOOR_CHARS)
@@ -16,8 +17,8 @@ EXPANSION_FLOOR_CHARS = 600
 
 
 def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be only whitespace")
+    if not visible_count(value):
+        raise ValueError("must not be only whitespace or invisible characters")
     return value
 
 
@@ -32,8 +33,8 @@ def _not_expanding(value: str) -> str:
 
 
 def _enough_text(value: str) -> str:
-    if len(value.strip()) < MIN_JOB_DESCRIPTION:
-        raise ValueError(f"must hold at least {MIN_JOB_DESCRIPTION} characters besides whitespace")
+    if visible_count(value) < MIN_JOB_DESCRIPTION:
+        raise ValueError(f"must hold at least {MIN_JOB_DESCRIPTION} characters besides whitespace and invisible ones")
     return value
 
 
@@ -41,7 +42,7 @@ def _enough_text(value: str) -> str:
 # The pattern documents `_not_blank` for clients and fuzzers; the validator enforces it.
 Question = Annotated[
     str,
-    Field(min_length=1, max_length=2000, json_schema_extra={"pattern": r"\S"}),
+    Field(min_length=1, max_length=2000, json_schema_extra={"pattern": VISIBLE_CHARACTER_PATTERN}),
     AfterValidator(_not_blank),
     AfterValidator(_not_expanding),
 ]
@@ -76,7 +77,7 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    message: Question = Field(description="The question, 1-2000 characters, not only whitespace.")
+    message: Question = Field(description="The question, 1-2000 characters, not only whitespace or invisible ones.")
     session_id: SessionId = Field(default=None, description="Continue (or start) this conversation.")
     stream: StrictBool = Field(default=True, description="Stream the answer as Server-Sent Events.")
 
@@ -161,8 +162,7 @@ class FeedbackRequest(BaseModel):
     rating: Literal["up", "down"]
     message_index: Annotated[StrictInt, Field(ge=0), BeforeValidator(_integral_number)] | None = Field(
         default=None,
-        description="The answer's position in the conversation, counting from 0 (question 0, answer 1, ...); "
-        "default: the last answer.",
+        description="The answer's position in the conversation (question 0, answer 1, ...); default: the last answer.",
     )
     comment: str = Field(default="", max_length=500, description="Optional, at most 500 characters.")
 

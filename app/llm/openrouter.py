@@ -177,7 +177,7 @@ class OpenRouterClient:
         delay = None if started or attempt >= self._max_retries else transport.retry_delay(attempt, error.retry_after)
         if delay is None or delay >= deadline.remaining():  # no time left to wait: say why now
             log.warning("llm.failed", code=error.code, attempts=attempt + 1, after_first_token=started)
-            raise error from None
+            raise transport.given_up(error, attempt) from None
         log.info("llm.retry", code=error.code, attempt=attempt + 1, delay=delay)
         self._sleep(delay)
 

@@ -51,6 +51,18 @@ def retry_delay(attempt: int, retry_after: float | None) -> float | None:
     return min(BACKOFF_BASE_SECONDS * 2**attempt, MAX_BACKOFF_SECONDS)
 
 
+def given_up(error: LLMError, attempt: int) -> LLMError:
+    """Return `error`, no longer retried after `attempt`, saying when to ask again if it is
+    transient and the upstream did not say: the wait before this client's own next attempt.
+
+    Like the service's other 503s (the retrieval circuit's next probe, Redis's probe interval), a
+    client is told when the dependency is worth trying again, not left to guess or hammer.
+    """
+    if error.retry_after is None and error.code in ("llm_unavailable", "llm_rate_limited"):
+        error.retry_after = retry_delay(attempt, None)
+    return error
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """A numeric Retry-After in seconds (an HTTP date is ignored)."""
     try:

@@ -107,9 +107,11 @@ def show(session_id: str, as_json: bool) -> None:
     for offset, message in enumerate(session["messages"]):
         index = session["first_index"] + offset
         rating = session["feedback"].get(str(index))
-        comment = f": {visible(rating['comment'])}" if rating and rating["comment"] else ""
+        comment = f": {visible(rating['comment'], one_line=True)}" if rating and rating["comment"] else ""
         rated = f"  [rated {rating['rating']}{comment}]" if rating else ""
-        click.echo(f"\n#{index} {utc_time(message['at'])} {message['role']}:{rated}\n{visible(message['content'])}")
+        # An answer keeps its line breaks (lists); a question is shown, as written, on one line.
+        content = visible(message["content"], one_line=message["role"] == "user")
+        click.echo(f"\n#{index} {utc_time(message['at'])} {message['role']}:{rated}\n{content}")
 
 
 @cache_cli.command("clear")

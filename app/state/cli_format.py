@@ -12,15 +12,25 @@ from typing import Any
 # (U+202E) shows a comment reordered.
 
 
-def visible(text: str) -> str:
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r"}  # as an operator writes them, not \x0a and \x0d
+
+
+def visible(text: str, *, one_line: bool = False) -> str:
     """Return client-written `text` with every control and format character but tab and newline
-    (C0, C1, DEL, bidi overrides, zero-width marks, line and paragraph separators) shown as an escape."""
-    return "".join(_escaped(character) for character in text)
+    (C0, C1, DEL, bidi overrides, zero-width marks, line and paragraph separators) shown as an escape.
+
+    With `one_line`, newlines are escaped too: a question or a comment is one client's text, and
+    a newline in it printed lines that read as the CLI's own (a forged "#3 ... assistant:").
+    """
+    kept = "\t" if one_line else "\t\n"
+    return "".join(_escaped(character, kept) for character in text)
 
 
-def _escaped(character: str) -> str:
-    if character in "\t\n" or unicodedata.category(character) not in ("Cc", "Cf", "Zl", "Zp"):
+def _escaped(character: str, kept: str) -> str:
+    if character in kept or unicodedata.category(character) not in ("Cc", "Cf", "Zl", "Zp"):
         return character
+    if character in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[character]
     code = ord(character)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
