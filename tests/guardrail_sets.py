@@ -18,7 +18,10 @@ tuning rounds but no held-out round; it is training data. Round 19, by a new wri
 the guard and to every round's attacks, is training data too (its on-arrival figures are in its
 header). Round 20, by another new writer blind to the guard and to every other round, was held
 out and measured once on arrival (see its header); its blocked honest questions were then read,
-so it became training data, for the rules and then the model. Rules and model are tuned against the tuning
+so it became training data, for the rules and then the model. Rounds 21-24 came from four more new
+writers, each blind to the guard and to every other round (23 weighted to attacks hidden in job
+ads, 24 to other languages); each was measured once on arrival (see its header), then used as
+training data, as decided before they arrived. Rules and model are tuned against the tuning
 part only; the held-out part is measured, never looked at while tuning.
 
 Each example is judged on the surface it would reach (`Example.surface`): benign questions
@@ -42,7 +45,7 @@ from app.guardrails.types import Surface
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
 HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17})
-ROUNDS = range(2, 21)  # the files guardrail_round2.yaml ... guardrail_round20.yaml
+ROUNDS = range(2, 25)  # the files guardrail_round2.yaml ... guardrail_round24.yaml
 JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 LANGUAGE_SOURCES: dict[str, tuple[str, ...]] = {
     "instruction_override": (
         # A verb for "ignore/forget" and a noun for "instructions/rules"; not "its" or "their" rules (about a model).
-        r"\b(ignora|ignore|olvida|olvide|descarta|omite|ignorez|oublie|oubliez)(?! (its|their|the model'?s|the assistant'?s)\b) ~(instrucciones|reglas|indicaciones|normas|instructions|consignes|regles)\b",
+        # Not someone's instructions: French "ignore ... instructions" is English too ("ignore a client's instructions").
+        r"\b(ignora|ignore|olvida|olvide|descarta|omite|ignorez|oublie|oubliez)(?! (its|their|the model'?s|the assistant'?s)\b)(?! (an?|the|her|his|their|my|our|its) [^\W_]+['\u2019]?s\b) ~(instrucciones|reglas|indicaciones|normas|instructions|consignes|regles)\b",
         r"\b(ignoriere|ignorier|ignorieren sie|vergiss|vergessen sie|missachte) ~(anweisungen|regeln|vorgaben|instruktionen|richtlinien|befehle)\b",
         r"\b(ignora|dimentica|ignorate|dimenticate|ignore|esqueca|desconsidere|negeer|vergeet) ~(istruzioni|regole|instrucoes|regras|instructies|regels)\b",
         r"\b(zignoruj|ignoruj|zapomnij) ~(instrukcje|polecenia|zasady|reguly)\b",

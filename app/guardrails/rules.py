@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 from app.guardrails.language_rules import LANGUAGE_SOURCES
+from app.guardrails.steering_rules import STEERING_SOURCES
 
 # Up to four filler words, each a whole word: "tes" in "test instructions" is no pronoun.
 _GAP = r"(?:[\W_]+(?:[^\W_]+[\W_]+){0,4}?)?"
@@ -88,7 +89,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ),
     "prompt_extraction": (
         rf"\byour (own )?{_SECRET_ADJ} ?(prompt|message|instructions?|rules|directives|guidelines|configuration)",
-        rf"\b{_SHOW} ~(the |your |me )?{_SECRET_ADJ} (prompt|message|instructions?|rules|directives)",
+        rf"\b{_SHOW}(?! (classifiers?|filters?|guardrails?|validation|checks?|layers?|formats?)\b) ~(the |your |me )?{_SECRET_ADJ} (prompt|message|instructions?|rules|directives)",
         rf"\b{_SHOW} ~your (prompt|instructions|rules|directives|guidelines|programming)\b",
         r"\b(prompt|instructions?|rules|directives|guidelines|guidance)( that| which)? you('?ve| have| had)? (were|been|got|received) (given|told|programmed|fed)?",
         r"\byour (creators?|developers?|makers?|programmers?|operators?|owners?|builders?) ~(instruct\w*|told|tell|programmed|asked|configured|wrote)\b",
@@ -185,8 +186,11 @@ def _compile(source: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-# English first, then other languages, category by category: the first category to match names the attack.
-_ALL_SOURCES = {category: sources + LANGUAGE_SOURCES.get(category, ()) for category, sources in _SOURCES.items()}
+# English first, then other languages and the steering rules, category by category: the first category to match names the attack.
+_ALL_SOURCES = {
+    category: sources + LANGUAGE_SOURCES.get(category, ()) + STEERING_SOURCES.get(category, ())
+    for category, sources in _SOURCES.items()
+}
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (category, _compile(source)) for category, sources in _ALL_SOURCES.items() for source in sources
 )
