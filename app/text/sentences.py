@@ -37,6 +37,7 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<text>.*\S)\s*$")
 _HEADING_MARK = "\x00"  # a piece that is a heading, not a sentence
 _WRAPPED_LINE_CHARS = 50  # a line this long that stops mid-sentence was wrapped by an editor
 _SENTENCE_ENDS = ".!?;:…"
+_MIN_PREFIX = 4  # the shortest word that matches a longer one it starts ("lead"/"leader")
 _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
 
 
@@ -151,14 +152,24 @@ def titled(title: str, sentence: str) -> str:
 
 
 def matches(question: frozenset[str], stems: frozenset[str]) -> set[str]:
-    """Return the question stems found in `stems`, allowing a short prefix difference."""
-    return {q for q in question if q in stems or any(_prefix_match(q, s) for s in stems)}
+    """Return the question stems found in `stems`, allowing a short prefix difference.
+
+    Only a word of four letters or more can differ by a prefix, and a key that is not a word
+    (app/text/acronyms.py: "^ehr") only matches exactly: the prefix test, pair by pair, was
+    most of an offline answer's time.
+    """
+    found = {q for q in question if q in stems}
+    words = [s for s in stems if len(s) >= _MIN_PREFIX]
+    for q in question - found:
+        if len(q) >= _MIN_PREFIX and q[0].isalnum() and any(_prefix_match(q, s) for s in words):
+            found.add(q)
+    return found
 
 
 def _prefix_match(a: str, b: str) -> bool:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     # "lead"/"leader" match; "java"/"javascript" do not.
-    return len(short) >= 4 and len(long) - len(short) <= 3 and long.startswith(short)
+    return len(short) >= _MIN_PREFIX and len(long) - len(short) <= 3 and long.startswith(short)
 
 
 def clip(text: str) -> str:
