@@ -658,3 +658,14 @@ def test_a_contact_line_is_quoted_by_meaning_only_when_the_question_asks_how_to_
 
     assert "miriam@example.org" not in married
     assert "From *Candidate Profile*: Email: miriam@example.org; LinkedIn: linkedin.com/in/miriam" in reach
+
+
+def test_a_synonym_past_the_searched_forms_shares_the_question_s_word() -> None:
+    # "What was her dissertation on?" was answered under "The resume may not answer this": the
+    # engine searched five forms of "dissertation", and "thesis" was the seventh of its group.
+    education = Passage("Education", "Ph.D. in Ecology, 2014. Thesis: Synchrony in anchovy stocks.", 1.0)
+
+    answer = ask("What was her dissertation on?", passages=(education,))
+
+    assert CLOSEST_ONLY not in answer
+    assert "Thesis: Synchrony in anchovy stocks." in answer

@@ -25,13 +25,14 @@ from app.llm.quote_context import (
 )
 from app.llm.quote_format import cite
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
+from app.retrieval.query import every_form
 from app.retrieval.types import Passage
 from app.text.acronyms import question_keys, sentence_keys
 from app.text.embedding import Embedder, shared_embedder
 from app.text.passage_lines import restore_lines
 from app.text.quantities import asks_quantity, states_answer_to
 from app.text.sentences import Sentence, matches, split_sentences, titled
-from app.text.words import content_stems, words
+from app.text.words import content_stems, content_words, words
 
 PREAMBLE = "No language model is configured, so this answer is quoted directly from the resume."
 NOTHING_FOUND = "I could not find anything in the resume that answers this question."
@@ -92,8 +93,10 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     """Return the whole offline answer for `request`."""
     if _only_greets(request.question):
         return "\n\n".join([GREETING, _what_to_ask(request)])
-    # Retrieval expands "cloud" to "aws", "gcp"...: sentences with those words answer too.
-    stems = content_stems(request.question) | content_stems(" ".join(request.searched_words))
+    # Retrieval expands "cloud" to "aws", "gcp"...: sentences with those words answer too, and so
+    # do the synonyms past the five forms the engine searched ("dissertation" -> "thesis").
+    synonyms = (form for word in content_words(request.question) for form in every_form(word))
+    stems = content_stems(" ".join([request.question, *request.searched_words, *synonyms]))
     stems |= question_keys(request.question)  # "electronic health record" meets "EHR", and back
     sentences = [s for i, p in enumerate(request.passages) for s in split_sentences(i, restore_lines(p))]
     closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())

@@ -52,10 +52,21 @@ def query_terms(question: str) -> list[Term]:
 
 
 def _forms(word: str) -> tuple[str, ...]:
-    forms = [word, *_base_forms(word)]
-    for form in list(forms):
-        forms.extend(SYNONYMS.get(form, ()))
-    return tuple(dict.fromkeys(form for form in forms if form not in _OPERATORS))[:MAX_FORMS]
+    plain = [word, *_base_forms(word)]
+    return _with_synonyms(plain, plain)[:MAX_FORMS]
+
+
+def every_form(word: str) -> tuple[str, ...]:
+    """Return `word`, its plain forms and their synonyms, nearest first, with no engine-call cap:
+    the offline answer reads "thesis" for "dissertation", the seventh of its group. A word with
+    synonyms of its own takes only those: "presented" is a talk, not "current" by way of "present"."""
+    plain = [word, *_base_forms(word)]
+    return _with_synonyms(plain, [word] if word in SYNONYMS else plain)
+
+
+def _with_synonyms(plain: list[str], expanded: list[str]) -> tuple[str, ...]:
+    forms = [*plain, *(synonym for form in expanded for synonym in SYNONYMS.get(form, ()))]
+    return tuple(dict.fromkeys(form for form in forms if form not in _OPERATORS))
 
 
 def _base_forms(word: str) -> list[str]:
