@@ -669,3 +669,16 @@ def test_a_synonym_past_the_searched_forms_shares_the_question_s_word() -> None:
 
     assert CLOSEST_ONLY not in answer
     assert "Thesis: Synchrony in anchovy stocks." in answer
+
+
+def test_a_bare_period_is_quoted_by_meaning_only_when_the_question_asks_when() -> None:
+    # "What's his notice period?" was answered with three bare lines like "Period: 2013 - 2017.".
+    job = Passage("Castellan — Account Executive", "Period: 2013 - 2017\n- Sold copier contracts to schools.", 2.0)
+    start = Passage("When can he start?", "Four weeks after an offer.", 1.0)
+
+    notice = ask("What's his notice period?", passages=(job, start))
+    when = ask("When was he at Castellan?", passages=(job, start))
+
+    assert "Period: 2013 - 2017" not in notice
+    assert "Four weeks after an offer." in notice
+    assert "Period: 2013 - 2017." in when

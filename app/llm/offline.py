@@ -18,11 +18,11 @@ import numpy as np
 from app.llm.canned import word_chunks
 from app.llm.quote_context import (
     describes_the_job,
-    only_reaches_her,
     with_announced_lists,
     with_direct_answers,
     words_said,
 )
+from app.llm.quote_filler import fills_in
 from app.llm.quote_format import cite
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.query import every_form
@@ -186,7 +186,7 @@ def _select(
         # A sentence may answer when it shares words with the question, is among the closer
         # half in meaning, or states the number a "how many?" asks for; the best of these are
         # quoted, within the budgets.
-        near = close >= MEANING_BAND and not only_reaches_her(sentence, asked)
+        near = close >= MEANING_BAND and not fills_in(sentence, asked)
         if words_score > 0 or near or fits:
             scored.append((words_score + MEANING_WEIGHT * close + fits, sentence))
     scored.sort(key=lambda item: (-item[0], item[1].passage, item[1].position))

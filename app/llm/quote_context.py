@@ -111,23 +111,3 @@ def words_said(sentence: Sentence) -> frozenset[str]:
     if not label and not _OPEN_END.search(said):
         return sentence.stems
     return content_stems(_OPEN_END.sub(r"\1current", said))
-
-
-# A line that only gives an address ("Email: …", "LinkedIn: …") is near in meaning to many
-# questions about the person ("Is she married?", "Any keynotes?") and answers none of them:
-# quoted by meaning alone only when the question asks how to reach her.
-_CONTACT_LINE = re.compile(
-    r"^\W*(e-?mail|phone|tel|telephone|mobile|cell|linkedin|github|gitlab|website|web|site|portfolio|orcid|twitter|x"
-    r"|mastodon|bluesky|address|contact|skype|whatsapp)\W*:",
-    re.IGNORECASE,
-)
-_ASKS_CONTACT = re.compile(
-    r"\b(contact\w*|reach|e-?mail\w*|mail|phone|call|ring|text|linkedin|github|gitlab|website|site|portfolio|profiles?"
-    r"|address|touch|hold|connect|message|socials?|handle|url|links?|orcid)\b",
-    re.IGNORECASE,
-)
-
-
-def only_reaches_her(sentence: Sentence, question: str) -> bool:
-    """Whether `sentence` only says how to reach the candidate and `question` does not ask that."""
-    return bool(_CONTACT_LINE.match(sentence.text)) and not _ASKS_CONTACT.search(question)
