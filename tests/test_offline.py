@@ -85,7 +85,8 @@ def test_quotes_the_answering_sentence_from_its_passage_first(question: str, exp
 def test_title_match_quotes_that_passage_in_original_order() -> None:
     answer = ask("What did she do at Acme?")
     body = answer.split("From *Experience — Acme Cloud*: ", 1)[1]
-    assert body.index("Location: Berlin.") < body.index("Led the migration") < body.index("Mentored")
+    assert body.index("Led the migration") < body.index("Mentored")
+    assert "Location: Berlin." not in answer  # what she did there, not where it was
     assert answer.index("Acme") < answer.find("Skills") or "Skills" not in answer
     assert "###" not in answer  # headings are structure, not sentences
 
@@ -682,3 +683,22 @@ def test_a_bare_period_is_quoted_by_meaning_only_when_the_question_asks_when() -
     assert "Period: 2013 - 2017" not in notice
     assert "Four weeks after an offer." in notice
     assert "Period: 2013 - 2017." in when
+
+
+def test_a_bare_period_or_place_under_a_matching_title_is_not_quoted_as_what_she_did() -> None:
+    # "Tell me about her internship." was answered with "Period: …", "Location: …" and the
+    # Situation line, and none of what she built there.
+    internship = Passage(
+        "Corrib Trust — Summer Intern",
+        "Period: June 2025 - August 2025\nLocation: Oughterard, Ireland\n"
+        "- Built a QGIS map of sampling sites.\n- Wrote a report on phosphate readings.",
+        1.0,
+    )
+
+    about = ask("Tell me about her internship.", passages=(internship,))
+    when = ask("When was her internship?", passages=(internship,))
+
+    assert "Built a QGIS map of sampling sites." in about
+    assert "Period:" not in about
+    assert "Location:" not in about
+    assert "Period: June 2025 - August 2025." in when

@@ -177,8 +177,8 @@ def _select(
     idf = {q: 1.0 + math.log((len(sentences) + 1) / (1 + sum(q in h for h in hits))) for q in question}
     scored: list[tuple[float, Sentence]] = []
     for sentence, found, close, fits in zip(sentences, hits, closeness, shape, strict=True):
-        if describes_the_job(sentence, passages):
-            continue
+        if describes_the_job(sentence, passages) or (not found and fills_in(sentence, asked)):
+            continue  # a bare period or contact line needs its own word, or a question asking for it
         # A title match counts for the sentences under it ("at Acme" finds Acme's bullets),
         # but for less than the sentence's own words.
         title_only = titles[sentence.passage] - found
@@ -186,8 +186,7 @@ def _select(
         # A sentence may answer when it shares words with the question, is among the closer
         # half in meaning, or states the number a "how many?" asks for; the best of these are
         # quoted, within the budgets.
-        near = close >= MEANING_BAND and not fills_in(sentence, asked)
-        if words_score > 0 or near or fits:
+        if words_score > 0 or close >= MEANING_BAND or fits:
             scored.append((words_score + MEANING_WEIGHT * close + fits, sentence))
     scored.sort(key=lambda item: (-item[0], item[1].passage, item[1].position))
     chosen: list[Sentence] = []
