@@ -37,7 +37,8 @@ FLOORS = {
     ("example, matched", "fused"): (0.95, 0.97, 0.95),
     # recall@5 0.89 -> 0.85 (2026-12-06): the Strong skills lead no longer claims "production
     # experience", which three questions had found it by; the floor is one question lower.
-    ("example, paraphrased", "fused"): (0.69, 0.83, 0.79),
+    # Offline 0.84 -> 0.89 (2026-12-06, fourth session: acronyms, whole synonym groups): one question lower.
+    ("example, paraphrased", "fused"): (0.69, 0.83, 0.87),
     ("second resume, matched", "fused"): (0.95, 1.00, 0.95),
     # 0.91 at recall@5 since the Experience overview leads with what it lists (22 -> 21 of 23):
     # measured on one machine so far, so the floor is one question lower.
