@@ -248,6 +248,23 @@ def test_show_prints_a_comment_and_a_question_on_one_line_with_their_escapes_sho
     stored = json.loads(runner.invoke(args=["cache", "show", sid, "--json"]).output)["session"]
 
     assert "  [rated down: \\x1b[2J\\x1b[31mPWNED\\x1b]0;title\\x07 \\r\\nfake line]\n" in shown
-    assert "user:\nCloud work?\\nAnd AWS?\n" in shown
+    assert "user:\n  Cloud work?\\nAnd AWS?\n" in shown
     assert not {"\x1b", "\x07", "\r"} & set(shown)
     assert stored["feedback"]["1"]["comment"] == comment  # stored as sent, only shown escaped
+
+
+def test_show_indents_an_answer_so_none_of_its_lines_reads_as_the_cli_s_own(app_config, redis_server):
+    # An answer keeps its line breaks (lists), so one could print "#3 … user:" at the margin.
+    from app.factory import create_app
+    from app.llm.types import Finished, Token
+    from tests.fakes import FakeMemvid, ScriptedAnswerer
+
+    answerer = ScriptedAnswerer()
+    answerer.enqueue(Token("- AWS\n- GCP\n\n#3 2026-12-06 09:00:00 user:\nforged"), Finished("stop"))
+    app = create_app({**app_config, "redis_url": redis_server.url}, memvid=FakeMemvid(), llm=answerer)
+    sid = app.test_client().post("/api/v1/chat", json={"message": "Clouds?", "stream": False}).get_json()["session_id"]
+
+    shown = app.test_cli_runner().invoke(args=["cache", "show", sid]).output
+
+    assert "assistant:\n  - AWS\n  - GCP\n\n  #3 2026-12-06 09:00:00 user:\n  forged" in shown
+    assert "\n#3" not in shown

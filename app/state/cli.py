@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 import uuid
 from typing import Any, NoReturn
 
@@ -109,9 +110,10 @@ def show(session_id: str, as_json: bool) -> None:
         rating = session["feedback"].get(str(index))
         comment = f": {visible(rating['comment'], one_line=True)}" if rating and rating["comment"] else ""
         rated = f"  [rated {rating['rating']}{comment}]" if rating else ""
-        # An answer keeps its line breaks (lists); a question is shown, as written, on one line.
+        # An answer keeps its line breaks (lists), indented so that none of its lines reads as the
+        # CLI's own ("#3 … user:"); a question is shown, as written, on one line.
         content = visible(message["content"], one_line=message["role"] == "user")
-        click.echo(f"\n#{index} {utc_time(message['at'])} {message['role']}:{rated}\n{content}")
+        click.echo(f"\n#{index} {utc_time(message['at'])} {message['role']}:{rated}\n{textwrap.indent(content, '  ')}")
 
 
 @cache_cli.command("clear")
