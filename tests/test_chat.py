@@ -207,6 +207,8 @@ def test_a_few_ligatures_are_an_ordinary_question(client):
         ("*/*", {}, "text/event-stream"),  # browsers and curl
         (None, {}, "text/event-stream"),
         ("text/event-stream", {"stream": False}, "application/json"),
+        ("application/json;q=0", {}, "text/event-stream"),  # JSON refused outright
+        ("application/*", {}, "application/json"),
     ],
 )
 def test_without_stream_the_accept_header_chooses_json_or_the_stream(client, accept, body, kind):

@@ -34,8 +34,10 @@ def _streams(body: ChatRequest) -> bool:
     """
     if "stream" in body.model_fields_set:
         return body.stream
-    accepted = request.accept_mimetypes
-    return not (accepted.provided and accepted.accept_json and not accepted.quality("text/event-stream"))
+    accepted = request.accept_mimetypes  # by quality: `accept_json` is true for "application/json;q=0"
+    return not (
+        accepted.provided and accepted.quality("application/json") and not accepted.quality("text/event-stream")
+    )
 
 
 @bp.after_request
