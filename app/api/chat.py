@@ -22,7 +22,7 @@ bp.before_request(require_json_body)
 # no-cache: never replayed from a cache; X-Accel-Buffering: nginx passes each event at once.
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
-_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 413, 415, 422, 429, 502, 503, 504), ErrorBody)
+_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 408, 413, 415, 422, 429, 502, 503, 504), ErrorBody)
 
 
 def _streams(body: ChatRequest) -> bool:

@@ -21,7 +21,7 @@ bp = api_blueprint("feedback", __name__, "chat", url_prefix="/api/v1")
 bp.before_request(require_json_body)
 
 # 503 `sessions_unavailable`: the shared session store (Redis) is away; the rating can be sent again.
-_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 404, 410, 413, 415, 422, 429, 503), ErrorBody)
+_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 404, 408, 410, 413, 415, 422, 429, 503), ErrorBody)
 
 
 @bp.post(

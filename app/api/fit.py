@@ -14,7 +14,7 @@ from app.components import components
 bp = api_blueprint("fit", __name__, "fit", url_prefix="/api/v1")
 bp.before_request(require_json_body)
 
-_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 413, 415, 422, 429, 502, 503, 504), ErrorBody)
+_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 408, 413, 415, 422, 429, 502, 503, 504), ErrorBody)
 
 
 @bp.post(

@@ -42,7 +42,7 @@ _JSON_RPC_MESSAGE = {
 # Every status the endpoint answers with, for clients and fuzzers: a JSON-RPC object each time.
 _RESPONSES: dict[int | str, Any] = {
     202: {"description": "A notification, accepted."},
-    **{status: {"content": _JSON_RPC_BODY} for status in (200, 400, 403, 404, 406, 413, 415, 429)},
+    **{status: {"content": _JSON_RPC_BODY} for status in (200, 400, 403, 404, 406, 408, 413, 415, 429)},
 }
 
 
