@@ -16,8 +16,11 @@ from collections.abc import Generator
 import numpy as np
 
 from app.llm.canned import word_chunks
+from app.llm.greetings import GREETING, only_greets
 from app.llm.quote_context import (
+    asks_for_a_verdict,
     describes_the_job,
+    is_fit_level,
     with_announced_lists,
     with_direct_answers,
     words_said,
@@ -32,7 +35,7 @@ from app.text.embedding import Embedder, shared_embedder
 from app.text.passage_lines import restore_lines
 from app.text.quantities import asks_quantity, states_answer_to
 from app.text.sentences import Sentence, matches, split_sentences, titled
-from app.text.words import content_stems, content_words, words
+from app.text.words import content_stems, content_words
 
 PREAMBLE = "No language model is configured, so this answer is quoted directly from the resume."
 NOTHING_FOUND = "I could not find anything in the resume that answers this question."
@@ -44,14 +47,6 @@ CLOSEST_ONLY = (
     "The resume may not answer this: no sentence of it uses the question's words."
     " These come closest in meaning; ask the candidate to be sure."
 )
-GREETING = "Hello! Ask me about the candidate's experience, skills or background."
-# Words of a message that only greets or thanks ("Hi there!", "Thanks a lot"): quoting the
-# resume's nearest sentences to "hello" reads as nonsense, so it gets a greeting and suggestions.
-_GREETING_WORDS = frozenset(
-    {"hi", "hello", "hey", "hiya", "howdy", "greetings", "thanks", "thank", "thx", "cheers", "good", "morning",
-     "afternoon", "evening", "bye", "goodbye", "ok", "okay", "there", "you", "a", "lot", "so", "much", "very",
-     "again", "all", "the", "candidate"}
-)  # fmt: skip
 MAX_SENTENCES = 5
 MAX_QUOTE_CHARS = 900
 MAX_SUGGESTIONS = 3
@@ -91,7 +86,7 @@ class OfflineAnswerer:
 
 def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> str:
     """Return the whole offline answer for `request`."""
-    if _only_greets(request.question):
+    if only_greets(request.question):
         return "\n\n".join([GREETING, _what_to_ask(request)])
     # Retrieval expands "cloud" to "aws", "gcp"...: sentences with those words answer too, and so
     # do the synonyms past the five forms the engine searched ("dissertation" -> "thesis").
@@ -128,7 +123,7 @@ def _with_context(
     how many items of each passage's list the budget left out."""
     used = sum(len(s.text) for s in picked)
     listed, left_out = with_announced_lists(picked, sentences, used, MAX_QUOTE_CHARS)
-    return with_direct_answers(listed, sentences, request.passages), left_out
+    return with_direct_answers(listed, sentences, request.passages, request.question), left_out
 
 
 def _closeness(
@@ -141,11 +136,6 @@ def _closeness(
     similarity = embedder.passages(texts) @ embedder.question(question)
     low, high = float(np.min(similarity)), float(np.max(similarity))
     return [(float(value) - low) / (high - low) if high > low else 1.0 for value in similarity]
-
-
-def _only_greets(question: str) -> bool:
-    said = words(question)
-    return bool(said) and all(word in _GREETING_WORDS for word in said)
 
 
 def _nothing_found(request: AnswerRequest) -> list[str]:
@@ -175,9 +165,12 @@ def _select(
     titles = [matches(question, content_stems(p.title)) for p in passages]
     # Weigh each question word by its rarity, so a rare skill outranks a common word.
     idf = {q: 1.0 + math.log((len(sentences) + 1) / (1 + sum(q in h for h in hits))) for q in question}
+    verdicts = asks_for_a_verdict(asked)
     scored: list[tuple[float, Sentence]] = []
     for sentence, found, close, fits in zip(sentences, hits, closeness, shape, strict=True):
-        if describes_the_job(sentence, passages) or (not found and fills_in(sentence, asked)):
+        if describes_the_job(sentence, passages) or (not verdicts and is_fit_level(sentence)):
+            continue  # a job's wording is not her experience; "Weak fit" does not answer "what was her score?"
+        if not found and fills_in(sentence, asked):
             continue  # a bare period or contact line needs its own word, or a question asking for it
         # A title match counts for the sentences under it ("at Acme" finds Acme's bullets),
         # but for less than the sentence's own words.

@@ -19,6 +19,13 @@ MAX_LEAD_CHARS = 200  # an added outright answer; a longer first sentence is no 
 # "Fit level: Strong fit", also written "**Fit level:** Strong fit" (SPEC §10 labels may be bold).
 _FIT_LEVEL = re.compile(r"[*_]*fit level[*_]*:", re.IGNORECASE)
 _ABOUT_THE_JOB = re.compile(r"[*_]*(?:job description|role)[*_]*:", re.IGNORECASE)
+# A question asking for a fact ("What was her LSAT score?", "How much does he expect?"), which a
+# fit example's verdict does not answer, unless it asks about fit in so many words.
+_ASKS_A_FACT = re.compile(
+    r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|when|where|which|who|whom|whose|why|how (?:many|much|long|old|often|far))\b",
+    re.IGNORECASE,
+)
+_ASKS_ABOUT_FIT = re.compile(r"\b(?:fit|fits|suit|suits|suited|suitable|match|matches|hire|recommend)\b", re.IGNORECASE)
 
 
 def describes_the_job(sentence: Sentence, passages: tuple[Passage, ...]) -> bool:
@@ -28,6 +35,16 @@ def describes_the_job(sentence: Sentence, passages: tuple[Passage, ...]) -> bool
     buildings?", "Job description: lead renovation sites in Madrid" reads as her experience.
     """
     return passages[sentence.passage].title.startswith(FIT_TITLE_PREFIX) and bool(_ABOUT_THE_JOB.match(sentence.text))
+
+
+def asks_for_a_verdict(question: str) -> bool:
+    """Whether a fit example's `Fit level:` may answer `question`: not when it asks for a fact,
+    unless it asks about fit in so many words ("What do you think of her fit for…?")."""
+    return not _ASKS_A_FACT.match(question) or _ASKS_ABOUT_FIT.search(question) is not None
+
+
+def is_fit_level(sentence: Sentence) -> bool:
+    return _FIT_LEVEL.match(sentence.text) is not None
 
 
 def with_announced_lists(
@@ -59,23 +76,20 @@ def with_announced_lists(
 
 
 def with_direct_answers(
-    chosen: list[Sentence], sentences: list[Sentence], passages: tuple[Passage, ...]
+    chosen: list[Sentence], sentences: list[Sentence], passages: tuple[Passage, ...], question: str
 ) -> list[Sentence]:
     """Add the sentence that answers outright in each quoted FAQ answer or fit example.
 
     A frame titled by a question is an FAQ answer (SPEC §10), and its first sentence is the
     plain answer ("Yes, for nine years.") that the sentences after it explain; a fit example's
     verdict answers "would she suit…?" only with its `Fit level:` line. Both are short, so
-    they are added past the character budget.
+    they are added past the character budget. Not a verdict under a question asking for a fact:
+    "What was her LSAT score?" was answered "Fit level: Weak fit." (blind audit).
     """
     quoted = {s.passage for s in chosen}
     faq = {i for i in quoted if unicodedata.normalize("NFKC", passages[i].title).rstrip().endswith("?")}  # or U+FF1F
-    fit = {i for i in quoted if passages[i].title.startswith(FIT_TITLE_PREFIX)}
-    leads = [
-        s
-        for s in sentences
-        if (s.passage in faq and s.position == 0) or (s.passage in fit and _FIT_LEVEL.match(s.text))
-    ]
+    fit = {i for i in quoted if passages[i].title.startswith(FIT_TITLE_PREFIX) and asks_for_a_verdict(question)}
+    leads = [s for s in sentences if (s.passage in faq and s.position == 0) or (s.passage in fit and is_fit_level(s))]
     return [*chosen, *(lead for lead in leads if lead not in chosen and len(lead.text) <= MAX_LEAD_CHARS)]
 
 

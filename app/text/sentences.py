@@ -38,6 +38,10 @@ _HEADING_MARK = "\x00"  # a piece that is a heading, not a sentence
 _WRAPPED_LINE_CHARS = 50  # a line this long that stops mid-sentence was wrapped by an editor
 _SENTENCE_ENDS = ".!?;:…"
 _MIN_PREFIX = 4  # the shortest word that matches a longer one it starts ("lead"/"leader")
+# What may follow a stem in a longer word of its family: agent and comparison endings the English
+# stemmer keeps ("writer", "supervisor", "strongest", "pianist"), its i/y and s quirks
+# ("groceri"/"grocer", "licens"/"licen"), and "programm"/"program" (a doubled last letter).
+_FAMILY_TAILS = frozenset({"", "r", "er", "or", "ers", "ors", "est", "ist", "ian", "i", "s"})
 _KEY_VALUE = re.compile(r"^\s*[^\W\d_][\w /&'()-]{0,40}:\s+\S")
 
 
@@ -168,8 +172,13 @@ def matches(question: frozenset[str], stems: frozenset[str]) -> set[str]:
 
 def _prefix_match(a: str, b: str) -> bool:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    # "lead"/"leader" match; "java"/"javascript" do not.
-    return len(short) >= _MIN_PREFIX and len(long) - len(short) <= 3 and long.startswith(short)
+    if len(short) < _MIN_PREFIX or not long.startswith(short):
+        return False
+    # Only what the stemmer leaves of a word's family: "lead"/"leader", "strong"/"strongest",
+    # "plan"/"planner", "certif"/"certifi". Any short tail is not: "hands" met "handle",
+    # "week" "weekend", "plan" "plane" and "plant", "page" "pager", "start" "startup".
+    tail = long[len(short) :]
+    return tail in _FAMILY_TAILS or (tail[0] == short[-1] and tail[1:] in _FAMILY_TAILS)
 
 
 def clip(text: str) -> str:

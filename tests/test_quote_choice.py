@@ -1,0 +1,63 @@
+"""Which sentences an offline answer quotes, and what a quote brings along (app/llm/offline.py,
+app/llm/quote_context.py, app/text/sentences.py), for defects blind audits found on resumes the
+team had never seen."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.llm.offline import compose_answer
+from app.llm.types import AnswerRequest
+from app.retrieval.types import Passage
+from app.text.sentences import matches
+from app.text.words import content_stems
+
+FIT = Passage(
+    "Fit Assessment — Litigation Partner at a national firm",
+    "Fit level: Weak fit\nVerdict: Not a match: she has advised on disputes but never led a trial.\n"
+    "Gaps: No first-chair trial experience; LSAT score not on file.",
+    1.0,
+)
+
+
+def ask(question: str, *passages: Passage) -> str:
+    return compose_answer(AnswerRequest(messages=[], question=question, passages=passages))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What was her LSAT score?", "How long has she litigated?", "So why did she leave the firm?"],
+)
+def test_a_question_asking_for_a_fact_gets_no_fit_verdict_beside_a_fit_example_quote(question: str) -> None:
+    answer = ask(question, FIT)
+
+    assert "Fit level" not in answer
+    assert "Gaps: No first-chair trial experience" in answer  # the example is still quoted
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Would she suit a litigation partner role?",
+        "Should we consider her for trial work?",
+        "What do you think of her fit for a litigation partner job?",  # asks about fit in so many words
+    ],
+)
+def test_a_question_about_fit_still_gets_the_fit_level(question: str) -> None:
+    assert "Fit level: Weak fit" in ask(question, FIT)
+
+
+@pytest.mark.parametrize(
+    ("asked", "written"),
+    [("hands", "handled"), ("week", "weekends"), ("plan", "plants"), ("plan", "planes")],
+)
+def test_a_word_does_not_match_a_longer_word_of_another_family(asked: str, written: str) -> None:
+    assert not matches(content_stems(asked), content_stems(written))
+
+
+@pytest.mark.parametrize(
+    ("asked", "written"),
+    [("lead", "leader"), ("strong", "strongest"), ("plan", "planner"), ("supervise", "supervisor"), ("code", "coder")],
+)
+def test_a_word_matches_a_longer_word_of_its_family(asked: str, written: str) -> None:
+    assert matches(content_stems(asked), content_stems(written))
