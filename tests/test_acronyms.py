@@ -23,6 +23,10 @@ def keys_met(question: str, sentence: str) -> frozenset[str]:
         ("Has she used CRM tools?", "Rolled out Customer Relationship Management software to 40 reps."),
         ("Any ICU time?", "Six years in a 24-bed medical Intensive Care Unit."),
         ("Is he a certified public accountant?", "CPA (New York), 2015."),
+        # Two words joined by "and" (a stop word, which ends a run) stand for an "&" acronym (blind audit).
+        ("Has he been responsible for profit and loss?", "Owns the P&L of four restaurants."),
+        ("Has he managed a P&L?", "Full profit and loss responsibility since 2019."),
+        ("Any mergers & acquisitions work?", "Closed 14 M&A deals."),
     ],
 )
 def test_an_acronym_meets_its_words_either_way(question: str, sentence: str) -> None:
@@ -36,6 +40,8 @@ def test_an_acronym_meets_its_words_either_way(question: str, sentence: str) -> 
         ("Does she know Python?", "Wrote Python and Go."),  # no acronym on either side
         ("Where is she based?", "Based in the US since 2019."),  # "US" is no run of the question's
         ("Did she manage people?", "Led the MP3 encoder team."),
+        ("Any research and development?", "Wrote PL/SQL and Go."),  # an "&" pair meets only an "&" acronym
+        ("Has she used PL/SQL?", "Managed people and logistics."),
     ],
 )
 def test_words_that_only_happen_to_share_initials_do_not_meet(question: str, sentence: str) -> None:

@@ -20,11 +20,15 @@ MIN_RUN, MAX_RUN = 2, 5  # words an acronym stands for
 _WRITTEN = re.compile(r"\b([A-Z][A-Z&]{1,5})s?\b")
 _WORD = re.compile(r"[^\W_]+")
 SPELT, WRITTEN = "^", "_"  # a question's runs meet a sentence's capitals; its capitals, the sentence's runs
+# "P&L", "R&D", "M&A" stand for two words joined by "and" ("profit and loss"): a stop word, which
+# ends a run, so such a pair is read on its own and keyed with its "&".
+_PAIR = re.compile(r"(?=\b([^\W\d_])[^\W_]*\s+(?:and|&)\s+([^\W\d_])[^\W_]*)", re.IGNORECASE)
 
 
 def question_keys(question: str) -> frozenset[str]:
     """The keys of `question`: the initials of its word runs, and the acronyms it writes."""
-    return frozenset({SPELT + a for a in _runs(question)} | {WRITTEN + a for a in _written(question)})
+    spelt = _runs(question) | _pairs(question)
+    return frozenset({SPELT + a for a in spelt} | {WRITTEN + a for a in _written(question)})
 
 
 def sentence_keys(sentence: str, question: frozenset[str]) -> frozenset[str]:
@@ -35,11 +39,18 @@ def sentence_keys(sentence: str, question: frozenset[str]) -> frozenset[str]:
     keys = {SPELT + a for a in _written(sentence)}
     if any(key.startswith(WRITTEN) for key in question):
         keys |= {WRITTEN + a for a in _runs(sentence, capitalised=True)}
+    if any(key.startswith(WRITTEN) and "&" in key for key in question):
+        keys |= {WRITTEN + a for a in _pairs(sentence)}  # "P&L" asked, "profit and loss" written
     return frozenset(keys)
 
 
 def _written(text: str) -> set[str]:
-    return {match.replace("&", "").casefold() for match in _WRITTEN.findall(text)}
+    return {match.casefold() for match in _WRITTEN.findall(text)}
+
+
+def _pairs(text: str) -> set[str]:
+    """The "&" acronym of every two words joined by "and": "profit and loss" -> "p&l"."""
+    return {f"{first}&{second}".casefold() for first, second in _PAIR.findall(text)}
 
 
 def _runs(text: str, *, capitalised: bool = False) -> set[str]:
