@@ -61,3 +61,17 @@ def test_a_word_does_not_match_a_longer_word_of_another_family(asked: str, writt
 )
 def test_a_word_matches_a_longer_word_of_its_family(asked: str, written: str) -> None:
     assert matches(content_stems(asked), content_stems(written))
+
+
+def test_a_period_sharing_only_current_with_the_question_is_not_quoted_unless_it_asks_when() -> None:
+    # "Why does he want to leave his current employer?" opened with "Period: 2020 - present."
+    # (its open end reads as "current"), before the FAQ that answered.
+    job = Passage("Maison Verte — Executive Chef", "Period: 2020 - present\n- Runs four kitchens.", 2.0)
+    why = Passage("Why is he looking?", "He wants a group role with more than one cuisine.", 1.0)
+
+    leave = ask("Why does he want to leave his current employer?", job, why)
+    still = ask("Is he still at Maison Verte?", job, why)
+
+    assert "Period:" not in leave
+    assert "He wants a group role" in leave
+    assert "Period: 2020 - present." in still

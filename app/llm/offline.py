@@ -170,7 +170,7 @@ def _select(
     for sentence, found, close, fits in zip(sentences, hits, closeness, shape, strict=True):
         if describes_the_job(sentence, passages) or (not verdicts and is_fit_level(sentence)):
             continue  # a job's wording is not her experience; "Weak fit" does not answer "what was her score?"
-        if not found and fills_in(sentence, asked):
+        if fills_in(sentence, asked, bool(found)):
             continue  # a bare period or contact line needs its own word, or a question asking for it
         # A title match counts for the sentences under it ("at Acme" finds Acme's bullets),
         # but for less than the sentence's own words.

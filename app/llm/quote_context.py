@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.llm.quote_filler import asks_for_a_fact
 from app.resume.sections import EXPERIENCE_LABELS, FIT_LABELS, FIT_TITLE_PREFIX, WRITTEN_LEADS
 from app.retrieval.types import Passage
 from app.text.sentences import Sentence
@@ -19,12 +20,7 @@ MAX_LEAD_CHARS = 200  # an added outright answer; a longer first sentence is no 
 # "Fit level: Strong fit", also written "**Fit level:** Strong fit" (SPEC §10 labels may be bold).
 _FIT_LEVEL = re.compile(r"[*_]*fit level[*_]*:", re.IGNORECASE)
 _ABOUT_THE_JOB = re.compile(r"[*_]*(?:job description|role)[*_]*:", re.IGNORECASE)
-# A question asking for a fact ("What was her LSAT score?", "How much does he expect?"), which a
-# fit example's verdict does not answer, unless it asks about fit in so many words.
-_ASKS_A_FACT = re.compile(
-    r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|when|where|which|who|whom|whose|why|how (?:many|much|long|old|often|far))\b",
-    re.IGNORECASE,
-)
+# A fit example's verdict does not answer a question asking for a fact, unless it asks about fit.
 _ASKS_ABOUT_FIT = re.compile(r"\b(?:fit|fits|suit|suits|suited|suitable|match|matches|hire|recommend)\b", re.IGNORECASE)
 
 
@@ -40,7 +36,7 @@ def describes_the_job(sentence: Sentence, passages: tuple[Passage, ...]) -> bool
 def asks_for_a_verdict(question: str) -> bool:
     """Whether a fit example's `Fit level:` may answer `question`: not when it asks for a fact,
     unless it asks about fit in so many words ("What do you think of her fit for…?")."""
-    return not _ASKS_A_FACT.match(question) or _ASKS_ABOUT_FIT.search(question) is not None
+    return not asks_for_a_fact(question) or _ASKS_ABOUT_FIT.search(question) is not None
 
 
 def is_fit_level(sentence: Sentence) -> bool:

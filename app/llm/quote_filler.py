@@ -4,7 +4,11 @@ Near in meaning to many questions about the person, a contact line ("Email: …"
 period ("Period: 2013 - 2017") or a place ("Location: Leeds") answered none of them: blind
 audits found the first two quoted for "Is she married?" and "What's his notice period?", and a
 place is the same kind of line. Quoted by meaning alone, each needs the question to ask what it
-says; a line sharing the question's words is quoted as before.
+says; a contact or place line sharing the question's words ("Leeds", "GitHub") is quoted as
+before. A period shares only "current" (its open end, app/llm/quote_context.py) or a number, and
+"Period: 2020 - present" opened the answer to "Why does he want to leave his current employer?"
+(blind audit): sharing a word answers a yes-or-no question ("Is this her current job?"), but a
+question asking for another fact needs to ask when.
 """
 
 from __future__ import annotations
@@ -14,6 +18,12 @@ import re
 from app.text.sentences import Sentence
 
 _LABEL = r"^\W*(?:{})\W*:"
+# A question asking for a fact ("What was her LSAT score?", "Why is he leaving?"), not yes or no.
+_ASKS_A_FACT = re.compile(
+    r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:what|when|where|which|who|whom|whose|why|how (?:many|much|long|old|often|far))\b",
+    re.IGNORECASE,
+)
+_PERIOD = re.compile(_LABEL.format("period|dates?|years?|duration"), re.IGNORECASE)
 # What each kind of line says, and the words of a question that asks for it.
 _ONE_KIND_LINES = (
     (
@@ -31,9 +41,10 @@ _ONE_KIND_LINES = (
         ),
     ),
     (
-        re.compile(_LABEL.format("period|dates?|years?|duration"), re.IGNORECASE),
+        _PERIOD,
         re.compile(
-            r"\b(when|how long|dates?|years?|since|until|till|tenure|duration|timeline|start\w*|end\w*|joined|left)\b",
+            r"\b(when|how long|dates?|years?|since|until|till|tenure|duration|timeline|start\w*|end\w*|joined|left"
+            r"|still|currently|now|(?:19|20)\d\d)\b",
             re.IGNORECASE,
         ),
     ),
@@ -47,9 +58,15 @@ _ONE_KIND_LINES = (
 )
 
 
-def fills_in(sentence: Sentence, question: str) -> bool:
-    """Whether `sentence` answers one kind of question only, and `question` does not ask it."""
+def fills_in(sentence: Sentence, question: str, shared: bool) -> bool:
+    """Whether `sentence` answers one kind of question only, and `question` does not ask it
+    (`shared`: whether the sentence says one of the question's words)."""
     for line, asks in _ONE_KIND_LINES:
         if line.match(sentence.text):
-            return not asks.search(question)
+            return not asks.search(question) and (not shared or (line is _PERIOD and asks_for_a_fact(question)))
     return False
+
+
+def asks_for_a_fact(question: str) -> bool:
+    """Whether `question` asks what, who, why… rather than yes or no."""
+    return _ASKS_A_FACT.match(question) is not None
