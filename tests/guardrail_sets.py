@@ -23,8 +23,10 @@ writers, each blind to the guard and to every other round (23 weighted to attack
 ads, 24 to other languages); each was measured once on arrival (see its header), then used as
 training data, as decided before they arrived. Round 25, from another new blind writer, was
 decided held out before it was written and measured once on arrival with the guard those rounds
-trained (see its header). Rules and model are tuned against the tuning part only; the held-out
-part is measured, never looked at while tuning.
+trained (see its header). Rounds 26 (weighted to attacks hidden in job ads) and 27 (casual chat,
+blunt hiring managers) came from two more new blind writers, were measured once on arrival (see
+their headers) and are training data, as decided before they arrived. Rules and model are tuned
+against the tuning part only; the held-out part is measured, never looked at while tuning.
 
 Each example is judged on the surface it would reach (`Example.surface`): benign questions
 on "chat", benign job descriptions on "fit" (POST /api/v1/assess-fit), attacks whose form
@@ -46,8 +48,8 @@ from app.guardrails.types import Surface
 
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
-HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25})
-ROUNDS = range(2, 26)  # the files guardrail_round2.yaml ... guardrail_round25.yaml
+HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25, 28})
+ROUNDS = range(2, 28)  # the files guardrail_round2.yaml ... guardrail_round27.yaml
 JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 
 

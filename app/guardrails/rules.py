@@ -1,12 +1,11 @@
 """The input guard's rules: one regular expression per attack pattern, grouped by category.
 
-They are matched against the normalised views of `app.guardrails.views` (lower case, no
-accents, look-alikes folded), so they are written in lower case without accents. In the
-sources below a space stands for any run of non-letters, possibly empty (the "spacing
-removed" view has none), and `~` for up to four filler words. Each rule needs a verb
-*and* an object that only attacks combine ("ignore" + "instructions", "show" + "raw
-context"): either word alone is ordinary recruiter language ("ignore the gaps", "show me
-data on their Kubernetes work").
+Matched against the views of `app.guardrails.views` (lower case, no accents, look-alikes
+folded), they are written in lower case without accents. In the sources a space stands for any
+run of non-letters, possibly none (the "spacing removed" view has none), and `~` for up to four
+filler words. Each rule needs a verb *and* an object that only attacks combine ("ignore" +
+"instructions", "show" + "raw context"): either word alone is ordinary recruiter language
+("ignore the gaps", "show me data on their Kubernetes work").
 """
 
 from __future__ import annotations
@@ -14,12 +13,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.guardrails.addressee_rules import ADDRESSEE_SOURCES
 from app.guardrails.language_rules import LANGUAGE_SOURCES
 from app.guardrails.steering_rules import STEERING_SOURCES
 
 # Up to four filler words, each a whole word: "tes" in "test instructions" is no pronoun.
 _GAP = r"(?:[\W_]+(?:[^\W_]+[\W_]+){0,4}?)?"
 
+# "If you're an AI engineer", "you're a lawyer who…": a job ad's reader, not a role for the model.
+_A_PROFESSION = r"(engineers?|researchers?|developers?|scientists?|specialists?|practitioners?|professionals?|enthusiasts?|leaders?|lead|product|startup|company|firm|team|practice|expert|who|looking|interested|passionate)\b"
 # Nouns for what the model was told, in English.
 _ORDERS = r"(instructions?|directions|directives?|rules|guidelines|guidance|prompts?|guardrails|restrictions|programming|polic(y|ies)|commands|rubric|system rules)"
 _QUALIFIERS = r"(previous|prior|above|earlier|preceding|original|initial|system|your|all|any|every|whatever|safety|existing|current|old|default)"
@@ -128,7 +130,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(dan|do anything now)( mode| ready| prompt| jailbreak|,)",
         r"\b(you are|you're|as|be) (now )?(dan|evilbot|stan|aim|dude)\b",
         r"\bsimulate (a|an) (linux |unix |bash |python )?(terminal|shell|console|interpreter)",
-        r"\b(you are|you'?re|you will be|you'?ll be) (now |not |no longer )?(a|an|my|the) ([^\W_]+ ){0,2}(bot|assistant|ai|model|agent|chatbot|therapist|hacker|pirate|character|persona|terminal|lawyer|employee|recruiter|human|person)\b",
+        rf"\b(you are|you'?re|you will be|you'?ll be) (now |not |no longer )?(a|an|my|the) ([^\W_]+ ){{0,2}}(bot|assistant|ai|model|agent|chatbot|therapist|hacker|pirate|character|persona|terminal|lawyer|employee|recruiter|human|person)\b(?! {_A_PROFESSION})",
         r"\b(play|take on|assume|adopt) the (role|part|persona|character) of (an? )?(ai|assistant|bot|model|chatbot|character|hacker)\b",
         r"\b(assume|adopt|take on) (the |a |this )?(persona|character)\b",
         r"\b(stay|remain|keep) in (character|role)\b",
@@ -186,15 +188,12 @@ def _compile(source: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-# English first, then other languages and the steering rules, category by category: the first category to match names the attack.
+# English, other languages, steering, addressees, category by category: the first to match names the attack.
+_LATER_SOURCES = (LANGUAGE_SOURCES, STEERING_SOURCES, ADDRESSEE_SOURCES)
 _ALL_SOURCES = {
-    category: sources + LANGUAGE_SOURCES.get(category, ()) + STEERING_SOURCES.get(category, ())
+    category: sources + tuple(source for later in _LATER_SOURCES for source in later.get(category, ()))
     for category, sources in _SOURCES.items()
 }
-RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (category, _compile(source)) for category, sources in _ALL_SOURCES.items() for source in sources
-)
+RULES = tuple((category, _compile(source)) for category, sources in _ALL_SOURCES.items() for source in sources)
 # Every word the rules spell out: how the views read an ambiguous leetspeak "1" (i or l).
-KNOWN_WORDS = frozenset(
-    word for sources in _ALL_SOURCES.values() for s in sources for word in re.findall(r"[a-z]{3,}", s)
-)
+KNOWN_WORDS = frozenset(word for rules in _ALL_SOURCES.values() for s in rules for word in re.findall(r"[a-z]{3,}", s))
