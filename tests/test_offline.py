@@ -9,13 +9,12 @@ from app.llm.offline import (
     CLOSEST_ONLY,
     GREETING,
     MAX_CLOSEST_ONLY,
-    MAX_QUOTE_CHARS,
-    MAX_SENTENCES,
     NO_SEARCH,
     PREAMBLE,
     OfflineAnswerer,
     compose_answer,
 )
+from app.llm.quote_choice import MAX_QUOTE_CHARS, MAX_SENTENCES
 from app.llm.types import AnswerRequest, Finished, Token
 from app.resume.sections import WRITTEN_LEADS
 from app.retrieval.types import Passage

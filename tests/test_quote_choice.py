@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.llm.offline import compose_answer
+from app.llm.offline import CLOSEST_ONLY, compose_answer
 from app.llm.types import AnswerRequest
 from app.retrieval.types import Passage
 from app.text.sentences import matches
@@ -75,3 +75,33 @@ def test_a_period_sharing_only_current_with_the_question_is_not_quoted_unless_it
     assert "Period:" not in leave
     assert "He wants a group role" in leave
     assert "Period: 2020 - present." in still
+
+
+STRONG = Passage(
+    "Skills — Strong",
+    "- Menu development: seasonal tasting menus, costing every plate.\n"
+    "- Kitchen leadership: hiring and training teams of 20-60.",
+    2.0,
+)
+MODERATE = Passage(
+    "Skills — Moderate",
+    "- Pastry and baking: breads and plated desserts.\n- Beverage programmes: works with the bar on pairings.",
+    1.0,
+)
+
+
+def test_a_grading_word_alone_does_not_quote_the_strong_skills_for_a_topic_the_resume_never_names() -> None:
+    # "Is he a wine expert?" was answered with every strong skill, and no hedge.
+    answer = ask("Is he a wine expert?", STRONG, MODERATE)
+
+    assert CLOSEST_ONLY in answer
+    assert "Kitchen leadership" not in answer
+
+
+def test_a_grading_word_counts_beside_the_topic_it_grades() -> None:
+    expert_baker = ask("Is he an expert baker?", STRONG, MODERATE)
+    strengths = ask("What are his strengths?", STRONG, MODERATE)  # no topic: the grade is the question
+
+    assert expert_baker.split("\n\n")[1].startswith("From *Skills — Moderate*: Pastry and baking")
+    assert "Kitchen leadership" not in expert_baker
+    assert "Kitchen leadership" in strengths

@@ -10,27 +10,23 @@ quotes stay in the resume's language, and a page can translate the frame around 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator
 
 import numpy as np
 
 from app.llm.canned import word_chunks
 from app.llm.greetings import GREETING, only_greets
+from app.llm.quote_choice import MAX_QUOTE_CHARS, said, select_sentences
 from app.llm.quote_context import (
-    asks_for_a_verdict,
-    describes_the_job,
-    is_fit_level,
     with_announced_lists,
     with_direct_answers,
-    words_said,
 )
-from app.llm.quote_filler import fills_in
 from app.llm.quote_format import cite
+from app.llm.quote_topic import grading_stems, has_topic
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
 from app.retrieval.query import every_form
 from app.retrieval.types import Passage
-from app.text.acronyms import question_keys, sentence_keys
+from app.text.acronyms import question_keys
 from app.text.embedding import Embedder, shared_embedder
 from app.text.passage_lines import restore_lines
 from app.text.quantities import asks_quantity, states_answer_to
@@ -47,17 +43,7 @@ CLOSEST_ONLY = (
     "The resume may not answer this: no sentence of it uses the question's words."
     " These come closest in meaning; ask the candidate to be sure."
 )
-MAX_SENTENCES = 5
-MAX_QUOTE_CHARS = 900
 MAX_SUGGESTIONS = 3
-# How much meaning counts against shared words: a sentence as close to the question as the
-# closest one gains this much, as if it shared that many rare words with the question.
-MEANING_WEIGHT = 2.0
-# Closeness (0 = the farthest sentence, 1 = the nearest) from which a sentence may be quoted
-# without sharing a word. Chosen on the example resume's paraphrased questions: stricter
-# rules (shared words only, a higher floor, a cut relative to the best) quoted the expected
-# fact less often (0.53-0.68 against 0.73), because the answering sentence often shares no word.
-MEANING_BAND = 0.5
 MAX_CLOSEST_ONLY = 3
 # What a sentence stating a number gains when the question asks how many, how much, how long:
 # as much as the closest sentence in meaning. Measured on the tuning sets (2026-12-06): 141 ->
@@ -94,14 +80,15 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     stems = content_stems(" ".join([request.question, *request.searched_words, *synonyms]))
     stems |= question_keys(request.question)  # "electronic health record" meets "EHR", and back
     sentences = [s for i, p in enumerate(request.passages) for s in split_sentences(i, restore_lines(p))]
+    titles = [content_stems(p.title) for p in request.passages]
+    stems = _without_idle_grades(request.question, stems, sentences, titles)
     closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())
     quantity = QUANTITY_WEIGHT if asks_quantity(request.question) else 0.0
     shape = [quantity * states_answer_to(request.question, s.text) for s in sentences]  # a number, a duration
-    picked = _select(request.question, stems, sentences, closeness, shape, request.passages)
+    picked = select_sentences(request.question, stems, sentences, closeness, shape, request.passages)
     if not picked:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
-    titles = [content_stems(p.title) for p in request.passages]
-    shares_words = any(matches(stems, s.stems | _said(s, stems) | titles[s.passage]) for s in picked)
+    shares_words = any(matches(stems, s.stems | said(s, stems) | titles[s.passage]) for s in picked)
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
     # say so, quote less, and offer the suggested questions. What is cut is cut before the lists
     # and plain answers are added: cut after, a lead ("Moderate skills:") was quoted without its list.
@@ -112,8 +99,15 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     return "\n\n".join([PREAMBLE, CLOSEST_ONLY, *quotes, _what_to_ask(request)])
 
 
-def _said(sentence: Sentence, question: frozenset[str]) -> frozenset[str]:
-    return words_said(sentence) | sentence_keys(sentence.text, question)
+def _without_idle_grades(
+    question: str, stems: frozenset[str], sentences: list[Sentence], titles: list[frozenset[str]]
+) -> frozenset[str]:
+    """`stems` without the grading words ("expert", "strong") when nothing in the passages names
+    the question's topic: they would quote the list of her best skills, whatever the skill."""
+    topic = stems - grading_stems(question)
+    if not has_topic(question) or any(matches(topic, said(s, topic) | titles[s.passage]) for s in sentences):
+        return stems
+    return topic
 
 
 def _with_context(
@@ -149,44 +143,3 @@ def _what_to_ask(request: AnswerRequest) -> str:
     if suggestions:
         return "You could ask instead:\n" + "\n".join(f"- {q}" for q in suggestions)
     return "Try asking about a specific skill, company or role."
-
-
-def _select(
-    asked: str,
-    question: frozenset[str],
-    sentences: list[Sentence],
-    closeness: list[float],
-    shape: list[float],
-    passages: tuple[Passage, ...],
-) -> list[Sentence]:
-    """Pick the best sentences, by shared rare words, by meaning and by the answer's shape (`shape`:
-    a number for "how many?"), within the budgets, best first."""
-    hits = [matches(question, _said(s, question)) for s in sentences]
-    titles = [matches(question, content_stems(p.title)) for p in passages]
-    # Weigh each question word by its rarity, so a rare skill outranks a common word.
-    idf = {q: 1.0 + math.log((len(sentences) + 1) / (1 + sum(q in h for h in hits))) for q in question}
-    verdicts = asks_for_a_verdict(asked)
-    scored: list[tuple[float, Sentence]] = []
-    for sentence, found, close, fits in zip(sentences, hits, closeness, shape, strict=True):
-        if describes_the_job(sentence, passages) or (not verdicts and is_fit_level(sentence)):
-            continue  # a job's wording is not her experience; "Weak fit" does not answer "what was her score?"
-        if fills_in(sentence, asked, bool(found)):
-            continue  # a bare period or contact line needs its own word, or a question asking for it
-        # A title match counts for the sentences under it ("at Acme" finds Acme's bullets),
-        # but for less than the sentence's own words.
-        title_only = titles[sentence.passage] - found
-        words_score = sum(idf[q] for q in found) + 0.5 * sum(idf[q] for q in title_only)
-        # A sentence may answer when it shares words with the question, is among the closer
-        # half in meaning, or states the number a "how many?" asks for; the best of these are
-        # quoted, within the budgets.
-        if words_score > 0 or close >= MEANING_BAND or fits:
-            scored.append((words_score + MEANING_WEIGHT * close + fits, sentence))
-    scored.sort(key=lambda item: (-item[0], item[1].passage, item[1].position))
-    chosen: list[Sentence] = []
-    used = 0
-    for _, sentence in scored:
-        repeated = any(sentence.text == other.text for other in chosen)  # a resume may say it twice
-        if not repeated and len(chosen) < MAX_SENTENCES and used + len(sentence.text) <= MAX_QUOTE_CHARS:
-            chosen.append(sentence)
-            used += len(sentence.text)
-    return chosen
