@@ -105,3 +105,10 @@ def test_a_grading_word_counts_beside_the_topic_it_grades() -> None:
     assert expert_baker.split("\n\n")[1].startswith("From *Skills — Moderate*: Pastry and baking")
     assert "Kitchen leadership" not in expert_baker
     assert "Kitchen leadership" in strengths
+
+
+def test_a_shared_word_every_resume_uses_is_no_sign_the_resume_answers() -> None:
+    # "Has he worked on a cruise ship?" shared only "worked" with a chef's resume: no hedge (blind audit).
+    kitchen = Passage("Summary", "- He has worked in four kitchens.\n- Runs a commissary for four restaurants.", 1.0)
+
+    assert CLOSEST_ONLY in ask("Has he worked on a cruise ship?", kitchen)

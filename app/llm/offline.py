@@ -16,7 +16,7 @@ import numpy as np
 
 from app.llm.canned import word_chunks
 from app.llm.greetings import GREETING, only_greets
-from app.llm.quote_choice import MAX_QUOTE_CHARS, said, select_sentences
+from app.llm.quote_choice import MAX_QUOTE_CHARS, generic_words, said, select_sentences
 from app.llm.quote_context import (
     with_announced_lists,
     with_direct_answers,
@@ -88,7 +88,8 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     picked = select_sentences(request.question, stems, sentences, closeness, shape, request.passages)
     if not picked:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
-    shares_words = any(matches(stems, s.stems | said(s, stems) | titles[s.passage]) for s in picked)
+    telling = stems - generic_words(request.question)  # "work" or "years" shared is no sign the resume answers
+    shares_words = any(matches(telling, s.stems | said(s, telling) | titles[s.passage]) for s in picked)
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
     # say so, quote less, and offer the suggested questions. What is cut is cut before the lists
     # and plain answers are added: cut after, a lead ("Moderate skills:") was quoted without its list.
