@@ -11,12 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.state.redis_link import RETRY_SECONDS
 from app.state.redis_session_layout import session_keys
 from tests.conftest import require_binary
 from tests.fake_llm import stream
 from tests.fake_memvid import FakeMemvidServer, hit
 from tests.redis_server import RedisServer
-from tests.servers import API_KEY, gunicorn, service_env
+from tests.servers import API_KEY, free_port, gunicorn, service_env
 from tests.service_probe import FOLLOW_UP, QUESTION, Probe, assert_no_secrets, history_sent, new_session
 
 PASSWORD = "redis-password-canary-3c9d"
@@ -125,6 +126,30 @@ def test_redis_restarted_mid_stream_the_stream_still_ends_with_done(probe, redis
     llm.enqueue(stream(["ok"]))
     probe.chat_events(FOLLOW_UP, session_id=session_id)
     assert history_sent(llm.requests[-1].json)[-1] == ("user", FOLLOW_UP)
+
+
+def test_a_redis_that_refuses_writes_is_unavailable_until_it_takes_them_again(probe, redis, llm):
+    # A primary demoted to a replica (a failover the client has not followed), a full (OOM) or a
+    # MISCONF Redis: PING answers, every write is refused. Health said "connected" and the link
+    # flapped, one redis.unavailable a second, while no conversation was kept.
+    client = redis.client()
+    client.replicaof("127.0.0.1", str(free_port()))  # a replica of nothing: read-only
+    try:
+        mark = probe.log_mark()
+        for _ in range(3):
+            assert probe.chat_events(session_id=new_session())[-1]["type"] == "done"
+            time.sleep(1.5 * RETRY_SECONDS)  # the probe's ping had brought the link back by now
+        assert redis_status(probe) == "unavailable"
+        warnings = [line for line in probe.log_lines(mark) if line.get("event") == "redis.unavailable"]
+        assert len(warnings) == 1, warnings
+    finally:
+        client.replicaof("NO", "ONE")
+    wait_until_redis_is_back(probe)
+    session_id = new_session()
+    probe.chat_events(session_id=session_id)
+    llm.enqueue(stream(["ok"]))
+    probe.chat_events(FOLLOW_UP, session_id=session_id)
+    assert len(history_sent(llm.requests[-1].json)) == 3  # kept again
 
 
 UNREADABLE_MESSAGES = [
