@@ -63,6 +63,7 @@ class Scenario:
     headers: tuple[tuple[str, str], ...] = EVENT_STREAM_HEADERS
     chunked: bool = True
     head_delay: float = 0.0  # silence before the status line: a stall before the first byte
+    head_trickle: float = 0.0  # seconds between the bytes of the status line and headers
 
 
 def chunk(
@@ -397,7 +398,7 @@ class _Handler(BaseHTTPRequestHandler):
             length = sum(len(step.data) for step in scenario.steps if isinstance(step, Write))
             self.send_header("Content-Length", str(length))
         try:
-            self.end_headers()
+            self._trickle_head(scenario.head_trickle) if scenario.head_trickle else self.end_headers()
         except OSError as exc:
             raise _ClientGone from exc
         for step in scenario.steps:
@@ -410,6 +411,14 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         if scenario.chunked:
             self._send(b"0\r\n\r\n")
+
+    def _trickle_head(self, seconds: float) -> None:
+        """Send the head one byte every `seconds`: never silent for long, never done."""
+        head = b"".join([*self._headers_buffer, b"\r\n"])
+        self._headers_buffer = []
+        for byte in head:
+            self._send(bytes([byte]))
+            self._pause(seconds)
 
     def _send(self, data: bytes) -> None:
         if self.state.stopping.is_set():

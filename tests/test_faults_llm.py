@@ -232,6 +232,21 @@ FAULTS = [
         status=502,
     ),
     Fault(
+        # Read as the one JSON document it says it is: not one, and the log must say so (it said nothing).
+        "event_stream_labelled_json",
+        (raw(data_line(chunk("Hi")), data_line("[DONE]"), content_type="application/json"),),
+        "llm_bad_response",
+        status=502,
+        log_event="llm.unreadable_completion",
+    ),
+    Fault(
+        "json_without_an_answer",
+        (raw(b'{"id": "gen-1", "choices": []}', content_type="application/json"),),
+        "llm_bad_response",
+        status=502,
+        log_event="llm.unreadable_completion",
+    ),
+    Fault(
         # Asked for identity: a gzip body could expand past every limit before one event is read.
         "compressed_body",
         (

@@ -11,11 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.state.redis_link import RETRY_SECONDS
+from app.state.redis_session_layout import session_keys
 from tests.conftest import require_binary
 from tests.fake_llm import stream
 from tests.fake_memvid import FakeMemvidServer, hit
 from tests.redis_server import RedisServer
-from tests.servers import API_KEY, gunicorn, service_env
+from tests.servers import API_KEY, free_port, gunicorn, service_env
 from tests.service_probe import FOLLOW_UP, QUESTION, Probe, assert_no_secrets, history_sent, new_session
 
 PASSWORD = "redis-password-canary-3c9d"
@@ -124,6 +126,64 @@ def test_redis_restarted_mid_stream_the_stream_still_ends_with_done(probe, redis
     llm.enqueue(stream(["ok"]))
     probe.chat_events(FOLLOW_UP, session_id=session_id)
     assert history_sent(llm.requests[-1].json)[-1] == ("user", FOLLOW_UP)
+
+
+def test_a_redis_that_refuses_writes_is_unavailable_until_it_takes_them_again(probe, redis, llm):
+    # A primary demoted to a replica (a failover the client has not followed), a full (OOM) or a
+    # MISCONF Redis: PING answers, every write is refused. Health said "connected" and the link
+    # flapped, one redis.unavailable a second, while no conversation was kept.
+    client = redis.client()
+    client.replicaof("127.0.0.1", str(free_port()))  # a replica of nothing: read-only
+    try:
+        mark = probe.log_mark()
+        for _ in range(3):
+            assert probe.chat_events(session_id=new_session())[-1]["type"] == "done"
+            time.sleep(1.5 * RETRY_SECONDS)  # the probe's ping had brought the link back by now
+        assert redis_status(probe) == "unavailable"
+        warnings = [line for line in probe.log_lines(mark) if line.get("event") == "redis.unavailable"]
+        assert len(warnings) == 1, warnings
+    finally:
+        client.replicaof("NO", "ONE")
+    wait_until_redis_is_back(probe)
+    session_id = new_session()
+    probe.chat_events(session_id=session_id)
+    llm.enqueue(stream(["ok"]))
+    probe.chat_events(FOLLOW_UP, session_id=session_id)
+    assert len(history_sent(llm.requests[-1].json)) == 3  # kept again
+
+
+UNREADABLE_MESSAGES = [
+    b"not json {",
+    b'["user", "a list"]',
+    b'{"role": "user"}',
+    b'{"role": "system", "content": "A stored system message is no instruction of ours."}',
+    b'{"role": "assistant", "content": 42}',
+]
+
+
+def test_a_stored_message_that_cannot_be_read_is_left_out_of_the_history(probe, redis, llm):
+    # Written by another version or tool, or cut short: the question was a 500 with a traceback.
+    session_id = new_session()
+    probe.chat_events(session_id=session_id)  # a turn kept: the question and its answer
+    _, messages_key = session_keys(session_id)
+    redis.client().rpush(messages_key, *UNREADABLE_MESSAGES)
+    mark = probe.log_mark()
+
+    llm.enqueue(stream(["ok"]), stream(["ok"]))
+    streamed = probe.chat_events(FOLLOW_UP, session_id=session_id)
+    whole = probe.request(
+        "POST", "/api/v1/chat", json={"message": FOLLOW_UP, "session_id": session_id, "stream": False}
+    )
+
+    assert [streamed[0]["type"], streamed[-1]["type"]] == ["retrieval", "done"]
+    assert whole.status_code == 200, whole.text
+    kept = history_sent(llm.requests[-2].json)
+    # The readable turn, then the question: nothing of the unreadable messages.
+    assert [role for role, _ in kept] == ["user", "assistant", "user"]
+    assert kept[-1] == ("user", FOLLOW_UP)
+    probe.wait_for_log(mark, "session.unreadable_message")
+    assert not [line for line in probe.log_lines(mark) if line.get("level") == "error"]
+    assert redis_status(probe) == "connected"
 
 
 def test_redis_credentials_never_shown_or_logged(probe, redis):

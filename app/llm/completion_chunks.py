@@ -116,6 +116,7 @@ def whole_completion(value: Any) -> tuple[str, Finished]:
     object in its place is the upstream's failure. Raises LLMError.
     """
     if not isinstance(value, dict):
+        log.warning("llm.unreadable_completion", problem="not_an_object")
         raise LLMError("llm_bad_response")
     if value.get("error") or value.get("object") == "error":
         raise _in_band_error(value.get("error"))
@@ -124,6 +125,7 @@ def whole_completion(value: Any) -> tuple[str, Finished]:
     message = choice.get("message")
     content = message.get("content") if isinstance(message, dict) else None
     if not isinstance(content, str):
+        log.warning("llm.unreadable_completion", problem="no_message_content")
         raise LLMError("llm_bad_response")
     reason = choice.get("finish_reason")
     return content, Finished(reason if isinstance(reason, str) and reason else "stop", usage=_usage(value.get("usage")))

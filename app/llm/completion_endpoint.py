@@ -8,12 +8,17 @@ cost a few hundred µs of CPU per answer (see bench/). Redirects are never follo
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
+import gevent
 import requests
 import structlog
 
 from app.errors import LLMError
+from app.llm.deadline import NO_DEADLINE, AnswerDeadline
 from app.llm.transport import (
     RETRY_STATUSES,
     RetryableError,
@@ -66,11 +71,17 @@ class CompletionEndpoint:
         }
 
     def open(
-        self, body: bytes, trace_headers: dict[str, str], *, read_timeout: float | None = None
+        self,
+        body: bytes,
+        trace_headers: dict[str, str],
+        *,
+        read_timeout: float | None = None,
+        deadline: AnswerDeadline = NO_DEADLINE,
     ) -> requests.Response:
         """POST `body`; return the open 200 event stream, or raise LLMError / RetryableError.
 
-        `read_timeout` shortens the longest silence for this call (an answer's deadline is near).
+        `read_timeout` shortens the longest silence for this call (an answer's deadline is near);
+        the response's head must have come by `deadline`.
         """
         prepared = self._prepared.copy()
         prepared.prepare_body(body, None)
@@ -79,7 +90,8 @@ class CompletionEndpoint:
         if read_timeout is not None and read_timeout < self._timeout[1]:
             options = {**options, "timeout": (self._timeout[0], read_timeout)}
         try:
-            response = self._adapter.send(prepared, **options)
+            with _head_by(deadline):
+                response = self._adapter.send(prepared, **options)
         except requests.RequestException as exc:
             error, status = transport_error(exc)
             LLM_REQUESTS.labels(status=status).inc()
@@ -101,6 +113,30 @@ class CompletionEndpoint:
     def close(self) -> None:
         """Close the pooled connections."""
         self._session.close()
+
+
+@contextmanager
+def _head_by(deadline: AnswerDeadline) -> Iterator[None]:
+    """Stop waiting for the response's head at `deadline`: `llm_timeout`.
+
+    The read timeout bounds one silence, not a head trickling in a byte at a time (a broken
+    upstream or proxy), and the deadline is checked on the body: such a head held the answer
+    for as long as it took. A gevent timeout interrupts the read wherever it waits (a worker's
+    sockets are gevent's; elsewhere it is idle), and urllib3 closes the connection it left.
+    """
+    if not math.isfinite(deadline.remaining()):
+        yield
+        return
+    timer = gevent.Timeout(max(deadline.remaining(), 0.001))
+    try:
+        with timer:
+            yield
+    except gevent.Timeout as exc:
+        if exc is not timer:
+            raise
+        LLM_REQUESTS.labels(status="timeout").inc()
+        log.warning("llm.answer_timeout", seconds=deadline.seconds, waiting_for="head")
+        raise LLMError("llm_timeout") from None
 
 
 def _raise_for_status(response: requests.Response) -> NoReturn:

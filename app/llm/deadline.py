@@ -3,8 +3,9 @@ of a task of several answers (a fit assessment: its retry without the schema and
 
 Checked wherever the upstream gives control back, not only on a token: each body chunk
 (a line trickling in a byte at a time), each event (keep-alive comments, reasoning or
-empty deltas), before each attempt and each wait to retry; and no read waits past it longer
-than the read timeout. So an answer ends at the deadline, or, at the very worst, one read
+empty deltas), before each attempt and each wait to retry; a response head still coming in
+at the deadline is given up (`completion_endpoint`); and no read waits past it longer than
+the read timeout. So an answer ends at the deadline, or, at the very worst, one read
 timeout after it (a silence that began just before).
 """
 

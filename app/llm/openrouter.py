@@ -132,7 +132,7 @@ class OpenRouterClient:
             deadline.check()
             read_timeout, idle = deadline.capped(self._read_timeout), self._comments_only_limit
             try:
-                with self._endpoint.open(body, trace_headers, read_timeout=read_timeout) as reply:
+                with self._endpoint.open(body, trace_headers, read_timeout=read_timeout, deadline=deadline) as reply:
                     for event in read_completion_stream(reply, idle_seconds=idle, deadline=deadline):
                         if isinstance(event, Finished):
                             finished = event

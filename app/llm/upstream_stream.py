@@ -121,12 +121,15 @@ def _whole_completion(response: requests.Response) -> Iterator[LLMEvent]:
         for chunk in _body_chunks(response):
             body += chunk
             if len(body) > MAX_EVENT_BYTES:
+                log.warning("llm.unreadable_completion", problem="too_large", received_bytes=len(body))
                 raise LLMError("llm_bad_response")
     try:
         # Not strict_json_loads: a usage figure such as 1e400 must not fail the answer (its
         # usage is then ignored, as in a stream); the answer's text is a string either way.
         value = json.loads(bytes(body))
     except (ValueError, RecursionError):
+        # Only the shape is logged: the body may quote the prompt.
+        log.warning("llm.unreadable_completion", problem="not_json", received_bytes=len(body))
         raise LLMError("llm_bad_response") from None
     text, finished = whole_completion(value)
     if text:

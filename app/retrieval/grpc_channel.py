@@ -29,7 +29,19 @@ _SERVICE_CONFIG = {
         }
     ]
 }
+# gRPC reconnects only when a connection closes. One gone silent (a partition, a host lost
+# without a FIN) looked alive for the kernel's ~15 minutes of retransmissions, every call
+# missing its deadline meanwhile. While a call is open, a ping goes out every PING_MS and
+# one unanswered for PING_MS closes the connection, so the call's retry goes out on a new
+# one within its deadline. The ping timeout is every ping's: a keep-alive rides on the ping
+# already in flight, whose default timeout is a minute. No pings on an idle connection: a
+# grpc-core server answers more than one in 5 minutes with GOAWAY too_many_pings.
+PING_MS = 2000
 _CHANNEL_OPTIONS = (
+    ("grpc.keepalive_time_ms", PING_MS),
+    ("grpc.keepalive_timeout_ms", PING_MS),
+    ("grpc.http2.ping_timeout_ms", PING_MS),
+    ("grpc.keepalive_permit_without_calls", 0),
     ("grpc.initial_reconnect_backoff_ms", 200),
     ("grpc.min_reconnect_backoff_ms", 200),
     ("grpc.max_reconnect_backoff_ms", 2000),

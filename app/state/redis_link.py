@@ -5,10 +5,11 @@ its calls are cooperative). Every call has the connect and socket timeout, and n
 retried by redis-py: a Redis in trouble must cost a request one timeout, not several.
 
 After a failure the link is down: calls fail at once, without touching the network, while
-a background probe pings Redis every RETRY_SECONDS; the first answer brings the link back.
-No request pays for a probe: when each request was the probe, a hanging Redis cost every
-request of a quiet site a timeout, or several when it ran longer than RETRY_SECONDS. One
-warning is logged when Redis goes away and one line when it is back, never one per request.
+a background probe writes to Redis every RETRY_SECONDS; the first write it takes brings the
+link back (PROBE_KEY says why a write). No request pays for a probe: when each request was
+the probe, a hanging Redis cost every request of a quiet site a timeout, or several when it
+ran longer than RETRY_SECONDS. One warning is logged when Redis goes away and one line when
+it is back, never one per request.
 """
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 
-# Seconds between two pings of the background probe while the link is down.
+# Seconds between two probes of the background probe while the link is down.
 RETRY_SECONDS = 1.0
+# What a probe writes. A write, not a PING: a Redis that refuses writes (a primary demoted to
+# a replica by a failover the client has not followed, a full or a MISCONF one) answers PING,
+# so the link came back every second to fail the next request again, and health said
+# "connected" while no conversation was kept.
+PROBE_KEY = "resume:probe"
+PROBE_TTL_MS = 60_000
 
 
 # What redis-py's BlockingConnectionPool raises when no connection came free in time.
@@ -110,9 +117,9 @@ class RedisLink:
         return result
 
     def ping(self) -> bool:
-        """Return whether Redis answers now (a down link says no at once, until its probe hears it)."""
+        """Return whether Redis takes a write now (a down link says no at once, until its probe hears it)."""
         try:
-            return bool(self.run(lambda client: client.ping()))
+            return self.run(_probe)
         except RedisUnavailable:
             return False
 
@@ -135,7 +142,7 @@ class RedisLink:
         while not self._up:
             self._sleep(RETRY_SECONDS)
             try:
-                self.client.ping()
+                _probe(self.client)
             except redis.RedisError:
                 continue
             self._came_back()
@@ -147,3 +154,7 @@ class RedisLink:
             was_down, self._up = not self._up, True
         if was_down:
             log.info("redis.recovered", redis=self.shown_url)
+
+
+def _probe(client: Any) -> bool:
+    return bool(client.set(PROBE_KEY, "1", px=PROBE_TTL_MS))

@@ -15,7 +15,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import structlog
+
+from app.llm.types import ChatMessage
 from app.state.sessions import Feedback, Session, StoredMessage
+
+log = structlog.get_logger(__name__)
 
 PREFIX = "resume:session:"
 INDEX = "resume:sessions"
@@ -33,6 +38,27 @@ def delete_sessions(client: Any, ids: list[str]) -> None:
     pipe.delete(*[key for i in ids for key in session_keys(i)])
     pipe.zrem(INDEX, *ids)
     pipe.execute()
+
+
+def conversation(raw_messages: list[bytes]) -> list[ChatMessage]:
+    """Return the stored messages a conversation can go on from, leaving out any unreadable one.
+
+    Another version or tool may have written the list, or a message may be cut short: one that
+    is not a user's or an assistant's text must not fail the question (it was a 500), and a
+    stored "system" message is never passed on as an instruction.
+    """
+    readable: list[ChatMessage] = []
+    for raw in raw_messages:
+        try:
+            message = json.loads(raw)
+        except (ValueError, RecursionError):
+            message = None
+        role, content = (message.get("role"), message.get("content")) if isinstance(message, dict) else (None, None)
+        if role in ("user", "assistant") and isinstance(content, str):
+            readable.append({"role": role, "content": content})
+    if skipped := len(raw_messages) - len(readable):
+        log.warning("session.unreadable_message", skipped=skipped)
+    return readable
 
 
 def decode_session(session_id: str, meta: dict[bytes, bytes], raw_messages: list[bytes]) -> Session | None:

@@ -30,7 +30,15 @@ from app.state.caches import CacheStats, LookupCounter, RemovalCounter
 from app.state.redis_link import RETRY_SECONDS, RedisLink, RedisUnavailable
 from app.state.redis_memory import SAMPLE, sampled_memory
 from app.state.redis_scripts import APPEND_TURN, OPEN_SESSION, SET_FEEDBACK
-from app.state.redis_session_layout import INDEX, PREFIX, STATS, decode_session, delete_sessions, session_keys
+from app.state.redis_session_layout import (
+    INDEX,
+    PREFIX,
+    STATS,
+    conversation,
+    decode_session,
+    delete_sessions,
+    session_keys,
+)
 from app.state.sessions import AnswerNoLongerKept, Feedback, NotAnAnswer, Session, SessionNotFound
 
 
@@ -63,8 +71,7 @@ class RedisSessionStore:
             return session_id, []  # a new conversation: chat answers without its history
         (self._lookups.hit if known else self._lookups.miss)()
         self._count_removals(evicted, expired)
-        recent = [json.loads(raw) for raw in messages][-self._max_history :] if self._max_history else []
-        return session_id, [{"role": m["role"], "content": m["content"]} for m in recent]
+        return session_id, conversation(messages)[-self._max_history :] if self._max_history else []
 
     def append_turn(self, session_id: str, question: str, answer: str) -> int | None:
         """Store the question and answer as one unit and return the answer's message index;
