@@ -1,18 +1,17 @@
 """Conversation sessions in Redis, shared by every worker and host (SPEC §4).
 
-Keys and how a stored session reads back: `app/state/redis_session_layout.py`.
+Keys and how a stored session reads back: `app/state/redis_session_layout.py`. Why Lua
+scripts: a turn must land whole and in order when two workers append to one session at once.
+A script runs atomically inside Redis, so the append, the trim to MAX_HISTORY_MESSAGES, the
+expiry refresh and the eviction happen as one step, in one round trip, with no retry loop
+(MULTI/WATCH would retry under contention) and no lock that could expire half-way through a
+turn or be left behind by a killed worker. One Redis endpoint is assumed (a primary, maybe
+behind managed failover), not Redis Cluster: the eviction touches other sessions' keys, which
+a cluster refuses across slots.
 
-Why Lua scripts: a turn must land whole and in order when two workers append to one session
-at the same moment. A script runs atomically inside Redis, so the append, the trim to
-MAX_HISTORY_MESSAGES, the expiry refresh and the eviction happen as one step, in one round
-trip, with no retry loop (MULTI/WATCH would retry under contention) and no lock that could
-expire half-way through a turn or be left behind by a killed worker. One Redis endpoint is
-assumed (a primary, maybe behind managed failover), not Redis Cluster: the eviction touches
-other sessions' keys, which a cluster refuses across slots.
-
-While Redis is unavailable the chat path degrades rather than fails: a session starts as a
-new conversation and a finished turn is not kept. The inspection methods (used by the cache
-CLI) raise RedisUnavailable instead, so an operator is never shown an empty store by mistake.
+While Redis is unavailable the chat path degrades rather than fails: a session starts new and
+a finished turn is not kept. The inspection methods (the cache CLI's) raise RedisUnavailable
+instead, so an operator is never shown an empty store by mistake.
 """
 
 from __future__ import annotations
@@ -81,9 +80,7 @@ class RedisSessionStore:
         assistant = json.dumps({"role": "assistant", "content": answer, "at": now})
         args = [*self._admission(session_id, now), self._max_history, user, assistant]
         try:
-            index, evicted, expired = self._link.run(
-                lambda client: self._append(keys=self._keys(session_id), args=args)
-            )
+            index, evicted, expired = self._link.run(lambda redis: self._append(keys=self._keys(session_id), args=args))
         except RedisUnavailable:
             return None
         self._count_removals(evicted, expired)
@@ -131,7 +128,6 @@ class RedisSessionStore:
         return [s for s in self._read([i.decode() for i in ids]) if s is not None]
 
     def _read(self, ids: list[str]) -> list[Session | None]:
-
         def read(client: Any) -> list[Any]:
             pipe = client.pipeline(transaction=True)  # each session read whole, between turns
             for session_id in ids:
@@ -182,8 +178,7 @@ class RedisSessionStore:
         raw: list[bytes] = self._link.run(lambda client: client.zrange(INDEX, 0, -1))
         ids = [i.decode() for i in raw]
         for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            self._link.run(partial(delete_sessions, ids=chunk))
+            self._link.run(partial(delete_sessions, ids=ids[start : start + 500]))
         return len(ids)
 
     # -- helpers ----------------------------------------------------------------------
