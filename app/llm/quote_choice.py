@@ -32,11 +32,12 @@ MEANING_BAND = 0.5
 # a sentence is about: "Has her employer formally recognised her work?" quoted where she "works
 # weekends". Such a shared word counts a quarter of the commonest other word (tuning sets, 146 ->
 # 148 of 171; 0 and 0.1 gave 148 as well, 0.5 147, 1 146). The list is general English, written
-# before measuring, not drawn from any resume.
+# before measuring, not drawn from any resume; "skill(s)" was added after a blind audit ("Did he
+# keep his skills up during the time off?" quoted three skills lists whole), tuning unchanged.
 GENERIC_WEIGHT = 0.25
 GENERIC: frozenset[str] = content_stems(
     "work worked working works job jobs company companies role roles experience year years time times day days "
-    "people person thing things way ways lot kind part place area areas field fields"
+    "people person thing things way ways lot kind part place area areas field fields skill skills"
 )
 
 
