@@ -7,7 +7,7 @@ import pytest
 from app.llm.offline import compose_answer
 from app.llm.types import AnswerRequest
 from app.retrieval.types import Passage
-from app.text.quantities import asks_change, states_change
+from app.text.quantities import asks_change, asks_quantity, states_change
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,17 @@ def test_a_question_about_a_change_prefers_the_result_with_its_figures() -> None
 
     assert asks_change("Did exam results go up while she ran the department?")
     assert answer.split("\n\n")[1].endswith("Science grades 4 and above rose from 61% in 2019 to 78% in 2023.")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What is the biggest bridge he has designed?", True),  # quoted its Approach line, not its size (blind audit)
+        ("What was the largest deal there?", True),
+        ("Which was her longest project?", True),
+        ("What is she most proud of?", False),
+        ("What is her best skill?", False),
+    ],
+)
+def test_a_superlative_asks_for_the_figure_that_makes_it_so(question: str, asks: bool) -> None:
+    assert asks_quantity(question) is asks

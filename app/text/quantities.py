@@ -25,7 +25,9 @@ _NUMBER_WORDS = (
 _ASKS_DURATION = re.compile(r"\bhow (?:long|old)\b|\bhow many (?:years|months|weeks|days|hours)\b", re.IGNORECASE)
 _ASKS_QUANTITY = re.compile(
     r"\bhow (?:many|much|big|large|often|far|fast|quickly|high|small)\b"
-    r"|\bwhat (?:size|percentage|share|number|proportion)\b|\bnumber of\b",
+    r"|\bwhat (?:size|percentage|share|number|proportion)\b|\bnumber of\b"
+    # "the biggest bridge", "the largest deal": the one with the figure that says so.
+    r"|\b(?:biggest|largest|longest|tallest|highest|greatest|heaviest|widest|smallest|fastest)\b",
     re.IGNORECASE,
 )
 # A count or an amount: a number that is not a year (1900-2099 alone), or a number word.
