@@ -172,6 +172,7 @@ class RetrievalUnavailable(UpstreamError):
     status = 503
     code = "memvid_unavailable"
     detail = "The resume search service is unavailable right now."
+    deadline_missed = False  # memvid was waited for until its deadline (not refused at once)
 
 
 class SessionsUnavailable(UpstreamError):

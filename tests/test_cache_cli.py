@@ -268,3 +268,41 @@ def test_show_indents_an_answer_so_none_of_its_lines_reads_as_the_cli_s_own(app_
 
     assert "assistant:\n  - AWS\n  - GCP\n\n  #3 2026-12-06 09:00:00 user:\n  forged" in shown
     assert "\n#3" not in shown
+
+
+def test_a_session_another_tool_wrote_is_listed_as_unreadable_not_a_traceback(app_config, redis_server):
+    from app.state.redis_session_layout import INDEX, session_keys
+
+    app, runner = runner_for({**app_config, "redis_url": redis_server.url})
+    post = app.test_client().post
+    good, no_created, wrong_type = (
+        post("/api/v1/chat", json={"message": "Go?", "stream": False}).get_json()["session_id"] for _ in range(3)
+    )
+    client = redis_server.client()
+    client.hdel(session_keys(no_created)[0], "created")
+    client.delete(session_keys(wrong_type)[1])
+    client.set(session_keys(wrong_type)[1], "x")
+
+    table = runner.invoke(args=["cache", "list", "sessions"])
+    listed = json.loads(runner.invoke(args=["cache", "list", "sessions", "--json"]).output)["sessions"]
+    shown = runner.invoke(args=["cache", "show", no_created])
+
+    assert (table.exit_code, table.exception) == (0, None)
+    (line,) = [line for line in table.output.splitlines() if line.startswith(no_created)]
+    assert line.split() == [no_created, "-", "-", "-", "-", "no", "'created'", "field"]
+    assert {row["id"]: row.get("unreadable") for row in listed} == {
+        good: None,
+        no_created: "no 'created' field",
+        wrong_type: "a key of the wrong type (WRONGTYPE)",
+    }
+    assert shown.exit_code == 1
+    assert f"session {no_created} cannot be read: no 'created' field" in shown.output
+    assert "Traceback" not in table.output + shown.output
+
+    client.delete(INDEX)
+    client.set(INDEX, "x")  # the index itself of the wrong type: Redis answers, it is not down
+    stats = runner.invoke(args=["cache", "stats"])
+    assert stats.exit_code == 1
+    assert "holds data this version cannot read: " in stats.output
+    assert "WRONGTYPE" in stats.output
+    assert "does not answer" not in stats.output

@@ -131,6 +131,15 @@ FAULTS = [
         upstream=("429",),
         retry_after="30",
     ),
+    # The upstream's wait is passed on at most as an hour: "1000000000" reached the client as it was.
+    Fault(
+        "http_429_retry_after_huge",
+        (error(429, retry_after=1_000_000_000),),
+        "llm_rate_limited",
+        status=503,
+        upstream=("429",),
+        retry_after="3600",
+    ),
     Fault(
         "http_429_then_answer",
         (error(429, retry_after=0), stream(["Ada", " did."])),

@@ -186,6 +186,45 @@ def test_a_stored_message_that_cannot_be_read_is_left_out_of_the_history(probe, 
     assert redis_status(probe) == "connected"
 
 
+def test_a_session_key_of_the_wrong_type_starts_a_new_conversation_and_redis_stays_up(probe, redis, llm):
+    # It was an outage: Redis "down" for every request for a second, each time this session asked.
+    session_id = new_session()
+    probe.chat_events(session_id=session_id)
+    _, messages_key = session_keys(session_id)
+    client = redis.client()
+    client.delete(messages_key)
+    client.set(messages_key, "written by another tool")
+    mark = probe.log_mark()
+
+    llm.enqueue(stream(["ok"]), stream(["ok"]))
+    answered = probe.chat_events(FOLLOW_UP, session_id=session_id)
+    health_then = redis_status(probe)
+    new_id = answered[-1]["session_id"]
+    probe.chat_events(FOLLOW_UP, session_id=new_id)
+
+    assert answered[-1]["type"] == "done"
+    assert new_id != session_id
+    assert health_then == "connected"
+    assert [role for role, _ in history_sent(llm.requests[-1].json)] == ["user", "assistant", "user"]  # kept
+    probe.wait_for_log(mark, "session.unreadable")
+    assert not [line for line in probe.log_lines(mark) if line.get("event") == "redis.unavailable"]
+
+
+def test_a_corrupt_first_index_no_longer_stops_the_session_s_turns_being_kept(probe, redis, llm):
+    session_id = new_session()
+    probe.chat_events(session_id=session_id)
+    redis.client().hset(session_keys(session_id)[0], "first_index", "not a number")
+    mark = probe.log_mark()
+
+    llm.enqueue(*[stream(["ok"])] * 3)
+    for _ in range(3):  # past MAX_HISTORY_MESSAGES (HINCRBY on first_index refused every such turn)
+        assert probe.chat_events(FOLLOW_UP, session_id=session_id)[-1]["type"] == "done"
+
+    assert len(history_sent(llm.requests[-1].json)) > 1
+    assert redis_status(probe) == "connected"
+    assert not [line for line in probe.log_lines(mark) if line.get("event") == "redis.unavailable"]
+
+
 def test_redis_credentials_never_shown_or_logged(probe, redis):
     """Runs last: every response of the module and the service's whole log."""
     assert probe.seen

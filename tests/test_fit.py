@@ -236,6 +236,14 @@ def test_an_llm_failure_keeps_its_code(
     assert response.headers.get("Retry-After") == retry_after
 
 
+def test_an_upstream_wait_is_passed_on_at_most_as_an_hour(llm_client: Any, llm_server: FakeLLMServer) -> None:
+    llm_server.enqueue(http_error(429, retry_after=1_000_000_000))  # reached the client as it was
+
+    response = llm_client.post(URL, json={"job_description": JOB})
+
+    assert (response.status_code, response.headers.get("Retry-After")) == (503, "3600")
+
+
 def test_an_injected_job_description_is_refused_before_retrieval_and_the_llm(
     llm_client: Any, llm_server: FakeLLMServer, memvid: FakeMemvid
 ) -> None:

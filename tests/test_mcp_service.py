@@ -146,6 +146,15 @@ def test_llm_failure_is_a_tool_error_with_a_safe_message(service, llm):
     assert result.content[0].text == "The language model rejected this service's credentials."
 
 
+def test_an_upstream_wait_reaches_the_calling_model_at_most_as_an_hour(service, llm):
+    llm.enqueue(http_error(429, retry_after=1_000_000_000))  # reached the model as it was
+
+    result = with_client(service.url, lambda client: client.call_tool("ask_question", {"question": "Cloud?"}))
+
+    assert result.is_error
+    assert result.content[0].text.endswith("Retry after 3600 s.")
+
+
 def test_nothing_configured_answers_from_the_example_resume(tmp_path):
     with gunicorn(UNSET, tmp_path) as service:
         result = with_client(

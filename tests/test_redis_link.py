@@ -95,3 +95,41 @@ def test_a_busy_pool_fails_the_call_but_redis_stays_up(redis_server):
 
     assert link.up
     assert link.run(lambda c: c.get("k")) is None
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        lambda client: client.lrange("resume:test:a-string", 0, -1),  # WRONGTYPE
+        lambda client: client.hincrby("resume:test:a-hash", "field", 1),  # "hash value is not an integer"
+        lambda client: client.eval("return 1 + nil", 0),  # a script failing on what it read
+    ],
+    ids=["wrong_type", "not_an_integer", "script_error"],
+)
+def test_one_key_s_data_refused_is_a_data_error_and_redis_stays_up(redis_server, refused):
+    # It was an outage: Redis away from every request for a probe interval, each time the key was read.
+    client = redis_server.client()
+    client.set("resume:test:a-string", "x")
+    client.hset("resume:test:a-hash", "field", "abc")
+    link = link_to(redis_server)
+
+    with structlog.testing.capture_logs() as logs, pytest.raises(redis_link.RedisDataError) as refusal:
+        link.run(refused)
+
+    assert link.up
+    assert link.run(lambda c: c.ping())
+    assert refusal.value.redis_said
+    assert [entry["event"] for entry in logs] == []
+
+
+def test_a_redis_refusing_writes_is_still_an_outage(redis_server):
+    client = redis_server.client()
+    client.config_set("min-replicas-to-write", 1)  # "NOREPLICAS": a Redis in trouble, no key's fault
+    link = link_to(redis_server)
+    try:
+        with pytest.raises(RedisUnavailable) as refusal:
+            link.run(lambda c: c.set("resume:test:key", "1"))
+        assert not isinstance(refusal.value, redis_link.RedisDataError)
+        assert not link.up
+    finally:
+        client.config_set("min-replicas-to-write", 0)

@@ -10,6 +10,7 @@ import pytest
 
 from app.errors import SessionsUnavailable
 from app.state.redis_link import RETRY_SECONDS, RedisLink, RedisUnavailable
+from app.state.redis_session_layout import session_keys
 from app.state.redis_sessions import RedisSessionStore
 from app.state.sessions import AnswerNoLongerKept, Feedback, NotAnAnswer, SessionNotFound
 from app.telemetry.metrics import CACHE_REMOVALS
@@ -220,3 +221,79 @@ def test_without_redis_chat_degrades_and_inspection_says_so(redis_server):
     assert sessions.count() == 0
     with pytest.raises(RedisUnavailable):
         sessions.recent(10)
+
+
+def test_a_session_of_the_wrong_key_type_goes_on_under_a_new_id_and_redis_stays_up(redis_server):
+    # Redis was marked down for every request, each time this one session was asked for.
+    sessions = store(redis_server)
+    sid, _ = sessions.open_conversation(None)
+    sessions.append_turn(sid, "q1", "a1")
+    messages_key = session_keys(sid)[1]
+    redis_server.client().delete(messages_key)
+    redis_server.client().set(messages_key, "written by another tool")
+
+    new_sid, history = sessions.open_conversation(sid)
+    sessions.append_turn(new_sid, "q2", "a2")
+
+    assert (new_sid != sid, history) == (True, [])
+    assert sessions._link.up
+    assert [m["content"] for m in sessions.open_conversation(new_sid)[1]] == ["q2", "a2"]
+    with pytest.raises(SessionNotFound):
+        sessions.set_feedback(sid, None, Feedback("up", "", 1.0))
+
+
+@pytest.mark.parametrize("first_index", ["abc", "-1", "1.5", "99999999999999999999"])
+def test_a_corrupt_first_index_is_reset_and_turns_are_kept_again(redis_server, first_index):
+    # HINCRBY refused it: no later turn of the session was ever kept, and Redis went "down" each time.
+    sessions = store(redis_server, max_history=4)
+    sid, _ = sessions.open_conversation(None)
+    sessions.append_turn(sid, "q1", "a1")
+    redis_server.client().hset(session_keys(sid)[0], "first_index", first_index)
+
+    indices = [sessions.append_turn(sid, f"q{turn}", f"a{turn}") for turn in (2, 3)]
+
+    assert indices == [3, 5]  # counted again from 0: the trimmed front is not known
+    assert [m["content"] for m in sessions.open_conversation(sid)[1]] == ["q2", "a2", "q3", "a3"]
+    assert sessions.set_feedback(sid, None, Feedback("up", "", 1.0)) == 5
+    assert sessions._link.up
+
+
+def test_feedback_skips_a_stored_message_that_is_not_json(redis_server):
+    sessions = store(redis_server)
+    sid, _ = sessions.open_conversation(None)
+    sessions.append_turn(sid, "q1", "a1")
+    redis_server.client().rpush(session_keys(sid)[1], b"{not json")
+
+    assert sessions.set_feedback(sid, None, Feedback("up", "", 1.0)) == 1
+    with pytest.raises(NotAnAnswer):
+        sessions.set_feedback(sid, 2, Feedback("up", "", 1.0))
+    assert sessions._link.up
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "reason"),
+    [
+        (lambda client, meta, messages: client.hdel(meta, "created"), "no 'created' field"),
+        (
+            lambda client, meta, messages: client.hset(meta, "last_active", "soon"),
+            "field 'last_active' is not a number",
+        ),
+        (lambda client, meta, messages: client.rpush(messages, "[1, 2"), "message 2 is not a stored message"),
+        (lambda client, meta, messages: client.hset(meta, "feedback:x", "{}"), "field 'feedback:x' is not a rating"),
+        (lambda client, meta, messages: client.delete(messages) and client.set(messages, "x"), "wrong type"),
+    ],
+    ids=["created_missing", "time_not_a_number", "message_not_json", "rating_unreadable", "wrong_type"],
+)
+def test_inspection_shows_a_session_it_cannot_read_as_such(redis_server, corrupt, reason):
+    sessions = store(redis_server)
+    good, bad = (sessions.open_conversation(None)[0] for _ in range(2))
+    for sid in (good, bad):
+        sessions.append_turn(sid, "q1", "a1")
+    corrupt(redis_server.client(), *session_keys(bad))
+
+    listed = {session.id: session.unreadable for session in sessions.recent(10)}
+
+    assert listed[good] is None
+    assert reason in listed[bad]
+    assert reason in sessions.get(bad).unreadable
+    assert sessions._link.up

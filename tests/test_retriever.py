@@ -95,3 +95,14 @@ def test_an_unavailable_memvid_finds_nothing_and_runs_no_mode(fake_memvid, clock
 
     assert found.passages == ()
     assert found.modes == ()
+
+
+def test_once_memvid_missed_a_deadline_only_the_cache_answers(fake_memvid, clock):
+    # The profile lookup of the same question already waited out memvid: a second wait is not paid.
+    subject = retriever(fake_memvid, clock)
+    cached = subject.retrieve("Kubernetes?").passages
+    searches = len(fake_memvid.queries)
+
+    assert subject.retrieve("Kubernetes?", ask_memvid=False).passages == cached
+    assert subject.retrieve("Terraform?", ask_memvid=False).passages == ()
+    assert len(fake_memvid.queries) == searches

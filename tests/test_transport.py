@@ -19,7 +19,18 @@ from tests.llm_client import ENDPOINT, SSE_BODY, MakeClient, collect, collect_un
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("3", 3.0), ("2.5", 2.5), ("0", 0.0), (None, None), ("soon", None), ("-1", None), ("nan", None), ("inf", None)],
+    [
+        ("3", 3.0),
+        ("2.5", 2.5),
+        ("0", 0.0),
+        (None, None),
+        ("soon", None),
+        ("-1", None),
+        ("nan", None),
+        ("inf", None),
+        ("1000000000", 3600.0),
+        ("3600.5", 3600.0),
+    ],
 )
 def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value) == seconds

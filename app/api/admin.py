@@ -20,7 +20,7 @@ from app.components import components
 from app.config import Settings
 from app.errors import ServiceError
 from app.state.inspection import Inspector, UnknownCache
-from app.state.redis_link import RedisUnavailable
+from app.state.redis_link import RedisDataError, RedisUnavailable
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -49,6 +49,12 @@ def _name_the_worker(response: Response) -> Response:
     # Where the state lives: in Redis the answer is every worker's, else this worker's alone.
     response.headers["X-State-Store"] = "redis" if components().redis is not None else "memory"
     return response
+
+
+@bp.errorhandler(RedisDataError)
+def _redis_data_error(error: RedisDataError) -> Response:
+    detail = f"Redis holds data this version cannot read: {error.redis_said}"
+    return error_response(ServiceError(detail, code="redis_data_error", status=500))
 
 
 @bp.errorhandler(RedisUnavailable)

@@ -100,7 +100,7 @@ class ChatService:
 
     def _prepare(self, question: str, session_id: str | None) -> Turn:
         resolved_id, history = self.sessions.open_conversation(session_id)
-        profile = self._profile_or_none()
+        profile, memvid_hung = self._profile_or_none()
         verdict = self.hooks.input_guard.check(question)
         if verdict.blocked:
             return self._redirect(resolved_id, question, profile)
@@ -109,7 +109,9 @@ class ChatService:
         # Searched for and quoted from as a question about "the candidate" (app/text/candidate_name.py);
         # the LLM reads it as asked.
         asked = about_the_candidate(search_text(question, history, withheld=WITHHELD_QUESTION), name)
-        found = self.retriever.retrieve(asked)
+        # A question costs at most one memvid deadline: the search needs the profile's name, so it
+        # runs after the lookup, and a lookup that waited out the deadline leaves only the cache.
+        found = self.retriever.retrieve(asked, ask_memvid=not memvid_hung)
         passages = found.passages
         messages = build_messages(
             question=question, passages=passages, history=history, system_prompt=system_prompt, candidate_name=name
@@ -178,9 +180,10 @@ class ChatService:
         # them by index), but under a stand-in: the blocked text must never reach the LLM as history.
         return Turn(session_id, WITHHELD_QUESTION, request, CannedAnswerer(text), GUARDRAIL)
 
-    def _profile_or_none(self) -> Profile | None:
+    def _profile_or_none(self) -> tuple[Profile | None, bool]:
+        """Return the profile (None when memvid cannot give it) and whether memvid missed its deadline."""
         # The profile only flavours the prompt; chat answers without it.
         try:
-            return self.retriever.profile()
-        except RetrievalUnavailable:
-            return None
+            return self.retriever.profile(), False
+        except RetrievalUnavailable as error:
+            return None, error.deadline_missed

@@ -25,6 +25,11 @@ MAX_BACKOFF_SECONDS = 8.0
 # A longer Retry-After is not slept through while a recruiter waits: we give up at once
 # and pass the delay on (the client's error then carries it).
 MAX_RETRY_AFTER_SECONDS = 10.0
+# The most an upstream's Retry-After is passed on as (chat, fit and MCP all take it from here):
+# an hour. Relayed unbounded, "Retry-After: 1000000000" told a client to wait 31 years; past an
+# hour the upstream's figure is no plan a recruiter's page or an agent can act on, and asking
+# again then costs one more refusal that says the wait afresh.
+MAX_PASSED_RETRY_AFTER_SECONDS = 3600.0
 
 # Header values must be one line of printable ASCII; anything else is percent-encoded.
 _HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7F))
@@ -64,12 +69,14 @@ def given_up(error: LLMError, attempt: int) -> LLMError:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """A numeric Retry-After in seconds (an HTTP date is ignored)."""
+    """A numeric Retry-After in seconds, at most MAX_PASSED_RETRY_AFTER_SECONDS (an HTTP date is ignored)."""
     try:
         seconds = float(value) if value is not None else math.nan
     except ValueError:
         return None
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return min(seconds, MAX_PASSED_RETRY_AFTER_SECONDS)
 
 
 def default_headers(referer: str, title: str) -> dict[str, str]:

@@ -48,6 +48,7 @@ class RetrievalRpcError(RetrievalUnavailable):
     def __init__(self, code: grpc.StatusCode) -> None:
         super().__init__()
         self.grpc_code = code
+        self.deadline_missed = code is grpc.StatusCode.DEADLINE_EXCEEDED
 
 
 class GrpcMemvidBackend:

@@ -87,10 +87,11 @@ class ResumeRetriever:
             return self.backend.modes
         return (LEXICAL,)
 
-    def retrieve(self, question: str) -> Retrieval:
+    def retrieve(self, question: str, *, ask_memvid: bool = True) -> Retrieval:
         """Return what answers `question` (cached by its words); no passages (logged) when memvid is unavailable.
 
         The question's vector is part of the cached search, so a cached question costs no embedding.
+        With `ask_memvid` False only the cache answers: the caller already waited out memvid's deadline.
         """
         # Both searches see only the question's case-folded words (the embedding model
         # ignores case and punctuation too), so questions that differ only in those share an entry.
@@ -102,6 +103,8 @@ class ResumeRetriever:
 
         def search() -> Retrieval:
             nonlocal searched
+            if not ask_memvid:
+                raise RetrievalUnavailable()  # a miss is not searched: no second deadline for one question
             searched = True
             return self._search(key)
 

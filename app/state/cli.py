@@ -20,7 +20,7 @@ from app.components import components
 from app.state.admin_client import AdminClient, AdminError
 from app.state.cli_format import describe_scope, removals_and_memory, utc_time, visible
 from app.state.inspection import Inspector, UnknownCache
-from app.state.redis_link import RedisUnavailable
+from app.state.redis_link import RedisDataError, RedisUnavailable
 
 cache_cli = AppGroup("cache", help="Inspect and manage the running service's sessions and caches.")
 
@@ -53,9 +53,21 @@ def _run(action: Any) -> Any:
         return action(source)
     except AdminError as error:
         _fail(str(error))
+    except RedisDataError as error:  # Redis answered: saying it does not sent the operator the wrong way
+        _fail(
+            f"Redis at {_redis_url()} holds data this version cannot read: {visible(error.redis_said, one_line=True)}"
+        )
     except RedisUnavailable:
-        link = components().redis
-        _fail(f"Redis at {link.shown_url if link else '?'} does not answer")
+        _fail(f"Redis at {_redis_url()} does not answer")
+    except UnknownCache:
+        raise
+    except Exception as error:  # an operator's CLI says what went wrong in one line, never a traceback
+        _fail(f"unexpected {type(error).__name__}: {visible(str(error)[:200], one_line=True)}")
+
+
+def _redis_url() -> str:
+    link = components().redis
+    return link.shown_url if link else "?"
 
 
 def _scope(source: Inspector | AdminClient) -> dict[str, Any]:
@@ -87,8 +99,11 @@ def stats(as_json: bool) -> None:
 def list_sessions(what: str, limit: int, as_json: bool) -> None:
     """List sessions, newest first."""
     rows, scope = _run(lambda source: (source.sessions(limit), _scope(source)))
-    shown = [{**row, "created": utc_time(row["created"]), "last_active": utc_time(row["last_active"])} for row in rows]
-    columns = ["id", "created", "last_active", "messages", "expires_in"]
+    shown = [{**row, **{name: utc_time(row[name]) for name in ("created", "last_active") if row[name] is not None},
+              "unreadable": visible(row.get("unreadable") or "", one_line=True) or None} for row in rows]  # fmt: skip
+    # A session another tool wrote is listed as such (`cache expire` forgets it), not a traceback.
+    unreadable = ["unreadable"] if any(row.get("unreadable") for row in rows) else []
+    columns = ["id", "created", "last_active", "messages", "expires_in", *unreadable]
     _print("sessions", rows if as_json else shown, scope, as_json, columns)
 
 
@@ -100,6 +115,10 @@ def show(session_id: str, as_json: bool) -> None:
     session, scope = _run(lambda source: (source.session(session_id), _scope(source)))
     if session is None:
         _fail(f"no session {session_id} in {describe_scope(scope)[2:]}")
+    if session.get("unreadable"):
+        _fail(
+            f"session {session_id} cannot be read: {visible(session['unreadable'], one_line=True)} (`cache expire` forgets it)"
+        )
     if as_json:
         click.echo(json.dumps({"source": scope, "session": session}, indent=2))
         return

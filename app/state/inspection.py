@@ -49,8 +49,8 @@ class Inspector:
     def session(self, session_id: str) -> dict[str, Any] | None:
         """Return one conversation with its messages and ratings; None when there is none."""
         session = self._sessions.get(session_id)
-        if session is None:
-            return None
+        if session is None or session.unreadable:
+            return None if session is None else self._summary(session)
         return {
             **self._summary(session),
             "messages": [asdict(message) for message in session.messages],
@@ -75,6 +75,9 @@ class Inspector:
         return self._sessions.delete(session_id)
 
     def _summary(self, session: Session) -> dict[str, Any]:
+        if session.unreadable:  # its times and messages are not known: none is made up
+            return {"id": session.id, "created": None, "last_active": None, "messages": None, "expires_in": None,
+                    "unreadable": session.unreadable}  # fmt: skip
         return {
             "id": session.id,
             "created": session.created_at,

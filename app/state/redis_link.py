@@ -47,6 +47,26 @@ class RedisUnavailable(Exception):
     """Redis did not answer in time (or the link is down and its probe has not heard it since)."""
 
 
+class RedisDataError(RedisUnavailable):
+    """Redis answered, but refused the data of a key (a key of the wrong type, a field that is
+    not a number, a script failing on what it read): that key is unreadable, Redis is not down.
+
+    A RedisUnavailable, so a caller that only degrades (a new conversation, a cache miss) needs
+    no second except clause; a caller that can name the cause catches this first.
+    """
+
+    def __init__(self, redis_said: str) -> None:
+        super().__init__(redis_said)
+        self.redis_said = redis_said
+
+
+# Redis's words for one key's data refused (WRONGTYPE; "hash value is not an integer"; a Lua
+# runtime error, "user_script:46: attempt to perform arithmetic on ... a nil value"), and for
+# a Redis in trouble that a script passes on in the same kind of reply (MISCONF, OOM, ...).
+_DATA_ERRORS = ("WRONGTYPE", "is not an integer", "is not a valid float", "user_script:")
+_OUTAGE_ERRORS = ("MISCONF", "OOM", "READONLY", "NOPERM", "NOAUTH", "LOADING", "BUSY", "MASTERDOWN")
+
+
 def redacted(url: str) -> str:
     """Return `url` with its password (if any) replaced by `***`: the only form ever shown."""
     parts = urlsplit(url)
@@ -111,6 +131,10 @@ class RedisLink:
             self._went_down(error)
             raise RedisUnavailable() from None
         except redis.RedisError as error:  # also a timeout, a full (OOM) or a loading Redis
+            if _is_data_error(error):
+                # One key's data: treating it as an outage took Redis away from every request
+                # for a probe interval, each time that one session was asked for.
+                raise RedisDataError(str(error)[:200]) from None
             self._went_down(error)
             raise RedisUnavailable() from None
         self._came_back()
@@ -154,6 +178,16 @@ class RedisLink:
             was_down, self._up = not self._up, True
         if was_down:
             log.info("redis.recovered", redis=self.shown_url)
+
+
+def _is_data_error(error: redis.RedisError) -> bool:
+    # Exactly ResponseError: its subclasses (ReadOnlyError, OutOfMemoryError, ...) are outages.
+    said = str(error)
+    return (
+        type(error) is redis.ResponseError
+        and any(marker in said for marker in _DATA_ERRORS)
+        and not any(marker in said for marker in _OUTAGE_ERRORS)
+    )
 
 
 def _probe(client: Any) -> bool:

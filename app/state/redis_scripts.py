@@ -6,11 +6,26 @@ and ARGV = [session id, now, ttl seconds, max sessions, session key prefix, ...]
 
 from __future__ import annotations
 
+# The session's first_index, reset to 0 when it is not a whole number (written by another tool
+# or by hand): left so, HINCRBY refused every later turn and the session kept none again. Its
+# ratings keep their numbers; indexes the client saw before may name other messages after it.
+_FIRST_INDEX = """
+local function first_index()
+  local raw = redis.call('HGET', KEYS[1], 'first_index')
+  if not raw then return 0 end
+  if string.match(raw, '^%d+$') and #raw <= 15 then return tonumber(raw) end
+  redis.call('HSET', KEYS[1], 'first_index', 0)
+  return 0
+end
+"""
+
 # Make the session if it is not there: forget index entries past their TTL (Redis has expired
 # their keys), evict the least recently active sessions until one more fits, then create it.
 # Both removals are counted in the stats hash. Returns whether it was created, how many
 # sessions were evicted and how many expired ones were forgotten.
-_ADMIT = """
+_ADMIT = (
+    _FIRST_INDEX
+    + """
 local function admit()
   if redis.call('EXISTS', KEYS[1]) == 1 then return false, 0, 0 end
   local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -39,6 +54,7 @@ local function touch()
   redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
 end
 """
+)
 
 # Open a session for a turn: returns {1, messages, 0, 0} for a known one, {0, {}, evicted,
 # expired} for a new one.
@@ -66,9 +82,11 @@ local length = redis.call('RPUSH', KEYS[2], ARGV[7], ARGV[8])
 local excess = length - tonumber(ARGV[6])
 if excess > 0 then
   redis.call('LTRIM', KEYS[2], excess, -1)
-  local first = redis.call('HINCRBY', KEYS[1], 'first_index', excess)
+  local first = first_index() + excess
+  redis.call('HSET', KEYS[1], 'first_index', first)
   for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
-    if string.sub(name, 1, 9) == 'feedback:' and tonumber(string.sub(name, 10)) < first then
+    -- A field named 'feedback:' and no number is left alone (it failed every later turn).
+    if string.sub(name, 1, 9) == 'feedback:' and (tonumber(string.sub(name, 10)) or first) < first then
       redis.call('HDEL', KEYS[1], name)
     end
   end
@@ -76,8 +94,7 @@ end
 touch()
 local kept = length - math.max(excess, 0)
 if kept == 0 then return {-1, evicted, expired} end  -- no history kept: the answer has no index
-local first = tonumber(redis.call('HGET', KEYS[1], 'first_index') or '0')
-return {first + kept - 1, evicted, expired}
+return {first_index() + kept - 1, evicted, expired}
 """
 )
 
@@ -85,14 +102,21 @@ return {first + kept - 1, evicted, expired}
 # ARGV[7] (JSON), replacing an earlier rating; the expiry is not touched. Returns the
 # answer's index, -1 when the session is not there, -2 when the index names no answer held,
 # -3 when it names a message trimmed off the conversation's front.
-SET_FEEDBACK = """
+# A stored message that is not JSON (the chat leaves it out of the history) is no answer.
+SET_FEEDBACK = (
+    _FIRST_INDEX
+    + """
+local function is_answer(message)
+  local ok, decoded = pcall(cjson.decode, message)
+  return ok and type(decoded) == 'table' and decoded['role'] == 'assistant'
+end
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local first = tonumber(redis.call('HGET', KEYS[1], 'first_index') or '0')
+local first = first_index()
 local position
 if ARGV[6] == '' then
   local messages = redis.call('LRANGE', KEYS[2], 0, -1)
   for i = #messages, 1, -1 do
-    if cjson.decode(messages[i])['role'] == 'assistant' then
+    if is_answer(messages[i]) then
       position = i - 1
       break
     end
@@ -105,8 +129,9 @@ else
     return -2
   end
   local message = redis.call('LINDEX', KEYS[2], position)
-  if not message or cjson.decode(message)['role'] ~= 'assistant' then return -2 end
+  if not message or not is_answer(message) then return -2 end
 end
 redis.call('HSET', KEYS[1], 'feedback:' .. (first + position), ARGV[7])
 return first + position
 """
+)

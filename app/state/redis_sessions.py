@@ -26,7 +26,7 @@ from typing import Any
 from app.errors import SessionsUnavailable
 from app.llm.types import ChatMessage
 from app.state.caches import CacheStats, LookupCounter, RemovalCounter
-from app.state.redis_link import RETRY_SECONDS, RedisLink, RedisUnavailable
+from app.state.redis_link import RETRY_SECONDS, RedisDataError, RedisLink, RedisUnavailable
 from app.state.redis_memory import SAMPLE, sampled_memory
 from app.state.redis_scripts import APPEND_TURN, OPEN_SESSION, SET_FEEDBACK
 from app.state.redis_session_layout import (
@@ -36,7 +36,9 @@ from app.state.redis_session_layout import (
     conversation,
     decode_session,
     delete_sessions,
+    read_sessions,
     session_keys,
+    unreadable_session,
 )
 from app.state.sessions import AnswerNoLongerKept, Feedback, NotAnAnswer, Session, SessionNotFound
 
@@ -66,6 +68,11 @@ class RedisSessionStore:
             known, messages, evicted, expired = self._link.run(
                 lambda client: self._open(keys=self._keys(session_id), args=[*self._admission(session_id)])
             )
+        except RedisDataError as error:
+            # Its keys are not as this version writes them: a conversation under a new id, kept
+            # from now on (under the old id no turn could be kept, and each asked for it again).
+            unreadable_session(session_id, error.redis_said)
+            return str(uuid.uuid4()), []
         except RedisUnavailable:
             return session_id, []  # a new conversation: chat answers without its history
         (self._lookups.hit if known else self._lookups.miss)()
@@ -81,7 +88,9 @@ class RedisSessionStore:
         args = [*self._admission(session_id, now), self._max_history, user, assistant]
         try:
             index, evicted, expired = self._link.run(lambda redis: self._append(keys=self._keys(session_id), args=args))
-        except RedisUnavailable:
+        except RedisUnavailable as error:  # Redis down (the link logs it), or this session unreadable
+            if isinstance(error, RedisDataError):
+                unreadable_session(session_id, error.redis_said)
             return None
         self._count_removals(evicted, expired)
         return int(index) if index >= 0 else None
@@ -97,6 +106,9 @@ class RedisSessionStore:
         args = [*self._admission(session_id), index, value]
         try:
             result = int(self._link.run(lambda client: self._feedback(keys=self._keys(session_id), args=args)))
+        except RedisDataError as error:  # no readable session: the chat went on under a new id
+            unreadable_session(session_id, error.redis_said)
+            raise SessionNotFound(session_id) from None
         except RedisUnavailable:
             raise SessionsUnavailable(retry_after=RETRY_SECONDS) from None
         if result == -1:
@@ -128,15 +140,7 @@ class RedisSessionStore:
         return [s for s in self._read([i.decode() for i in ids]) if s is not None]
 
     def _read(self, ids: list[str]) -> list[Session | None]:
-        def read(client: Any) -> list[Any]:
-            pipe = client.pipeline(transaction=True)  # each session read whole, between turns
-            for session_id in ids:
-                meta, messages = session_keys(session_id)
-                pipe.hgetall(meta)
-                pipe.lrange(messages, 0, -1)
-            return list(pipe.execute())
-
-        replies = self._link.run(read)
+        replies = self._link.run(partial(read_sessions, ids=ids))
         return [decode_session(i, replies[2 * n], replies[2 * n + 1]) for n, i in enumerate(ids)]
 
     def delete(self, session_id: str) -> bool:

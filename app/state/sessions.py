@@ -42,6 +42,9 @@ class Session:
     # trimmed off the front, so an index a client saw keeps naming the same message.
     first_index: int = 0
     feedback: dict[int, Feedback] = field(default_factory=dict)  # by message index, answers only
+    # Why a stored session cannot be read (Redis: a key or field another tool wrote); its times
+    # and messages are then not known (0 and none), and the cache CLI shows it as unreadable.
+    unreadable: str | None = None
 
     def with_turn(self, question: str, answer: str, now: float, max_history: int) -> Session:
         """Return this session with one more turn, keeping the last `max_history` messages."""
