@@ -194,8 +194,7 @@ class LLMError(UpstreamError):
         upstream_status: int | None = None,
         detail: str | None = None,
     ) -> None:
-        status, sentence = LLM_ERRORS.get(code, LLM_ERRORS["llm_error"])
-        super().__init__(
-            detail or sentence, code=code if code in LLM_ERRORS else "llm_error", status=status, retry_after=retry_after
-        )
+        code = code if code in LLM_ERRORS else "llm_error"
+        status, sentence = LLM_ERRORS[code]
+        super().__init__(detail or sentence, code=code, status=status, retry_after=retry_after)
         self.upstream_status = upstream_status  # the LLM server's HTTP status, when it gave one

@@ -1,8 +1,7 @@
 """memvid over gRPC (`memvid.v1`): the Rust memvid service as a `MemvidBackend`.
 
-This module is the boundary where gRPC status codes become project exceptions. Nothing
-here knows of Flask or gevent: the worker must call `grpc.experimental.gevent.init_gevent()`
-before the first call (see gunicorn.conf.py), or one slow call blocks the whole worker.
+The boundary where gRPC status codes become project exceptions. Knowing nothing of gevent, it
+needs `grpc.experimental.gevent.init_gevent()` first (gunicorn.conf.py), or a slow call blocks.
 """
 
 from __future__ import annotations

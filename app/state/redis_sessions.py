@@ -64,10 +64,9 @@ class RedisSessionStore:
     def open_conversation(self, session_id: str | None) -> tuple[str, list[ChatMessage]]:
         """Return the id to use (adopted or made) and the last `max_history` messages."""
         session_id = session_id or str(uuid.uuid4())
+        keys, args = self._keys(session_id), [*self._admission(session_id)]
         try:
-            known, messages, evicted, expired = self._link.run(
-                lambda client: self._open(keys=self._keys(session_id), args=[*self._admission(session_id)])
-            )
+            known, messages, evicted, expired = self._link.run(lambda client: self._open(keys=keys, args=args))
         except RedisDataError as error:
             # Its keys are not as this version writes them: a conversation under a new id, kept
             # from now on (under the old id no turn could be kept, and each asked for it again).
@@ -184,8 +183,6 @@ class RedisSessionStore:
         for start in range(0, len(ids), 500):
             self._link.run(partial(delete_sessions, ids=ids[start : start + 500]))
         return len(ids)
-
-    # -- helpers ----------------------------------------------------------------------
 
     def _count_removals(self, evicted: int, expired: int) -> None:
         if evicted:
