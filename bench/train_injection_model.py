@@ -1,19 +1,21 @@
 """Fit the input guard's learned detector (app/guardrails/injection_model.npz) on the tuning part.
 
-    uv run python -m bench.train_injection_model
+    uv run --with scikit-learn python -m bench.train_injection_model [--embedded PATH]
 
 Uses only the tuning part of the labelled sets (tests/guardrail_sets.py): round 1's tuning
-part and rounds 2-6, 8, 10, 11, 13, 14, 15 and 18-24; the held-out part (rounds 7, 9, 12, 16 and
-17) is never read here. Each text is cut into the detector's windows and embedded by the
+part and rounds 2-6, 8, 10, 11, 13, 14, 15 and 18-24; the held-out part (rounds 7, 9, 12, 16, 17
+and 25) is never read here. Each text is cut into the detector's windows and embedded by the
 service's own model. The model keeps every window of the benign texts and, for each attack,
 its most attack-like window: an attack hidden in a long job description is one window among
 ordinary ones, chosen by a logistic regression fitted on single-window texts; its other
-windows are left out, being neither attack nor benign. A window's score mixes two readings
+windows are left out, being neither attack nor benign. A window's score mixes three readings
 (app/guardrails/learned_detector.py): its nearness to the attack windows against the ordinary ones (k
-nearest each), and a logistic regression's logit (numpy, Newton's method, L2, classes
-weighted to balance).
+nearest each), a logistic regression's logit over its e5 vector (numpy, Newton's method, L2,
+classes weighted to balance), and a logistic regression's logit over the TF-IDF character
+3-5-grams and word 1-2-grams of its normalised views (app/guardrails/ngram_reading.py; fitted by
+scikit-learn, bench/ngram_fit.py, which the service does not need).
 
-The number of neighbours, the L2 penalty, the share of each reading and the threshold are
+The number of neighbours, the two L2 penalties, the share of each reading and the thresholds are
 chosen by leave-one-round-out cross-validation within the tuning part (round 1's tuning part
 and each later tuning round held out in turn: the situation of a new writer's round meeting
 the guard), with the rules beside the model: for each surface (chat questions; job descriptions
@@ -21,30 +23,36 @@ for POST /api/v1/assess-fit) the lowest threshold at which rules-or-model block 
 BENIGN_BUDGET of that surface's benign texts (bench/surface_thresholds.py), then the choice
 whose model alone blocks the most attacks, each on its own surface, with the worst case (each
 attack on the surface that blocks less) breaking ties (the rules, tuned on most tuning rounds,
-would blur the comparison). Each
-reading is centred and scaled by its cross-validated window scores, the figures the shipped
-model uses. The final model is made from the whole tuning part.
+would blur the comparison; bench/injection_mix.py). Each reading is centred and scaled by its
+cross-validated window scores, the figures the shipped model uses. The final model is made from
+the whole tuning part. `--embedded` keeps the embedded tuning part in a file, or reads it back
+(embedding is most of the run's quarter of an hour on 2 cores).
 """
 
 from __future__ import annotations
 
-import itertools
+import argparse
+import pickle
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
 from app.guardrails.input_guard import find_attack
 from app.guardrails.learned_detector import MODEL_FILE, InjectionModel, nearness
-from app.guardrails.types import SURFACES, Surface
+from app.guardrails.ngram_reading import read_as
+from app.guardrails.types import SURFACES
 from app.guardrails.windows import windows
 from app.text.embedding import Embedder
-from bench.surface_thresholds import BENIGN_BUDGET, choose_threshold, described, figures
+from bench.injection_mix import choose
+from bench.ngram_fit import CHARACTERS, counts, cross_validated_logits, fit_reader
+from bench.surface_thresholds import BENIGN_BUDGET, described
 from tests.guardrail_sets import Example, attacks, benign, part
 
 NEIGHBOURS = (3, 4, 5, 7)
 STRENGTHS = (10.0, 100.0, 1000.0)  # the logistic regression's L2 penalty
-SHARES = (0.0, 0.3, 0.5, 0.7, 1.0)  # the neighbours' part of the mixed score: 0 is the regression alone
+INVERSE_L2S = (2.0, 8.0, 32.0)  # the n-gram regression's C (scikit-learn's: higher is a weaker penalty)
 WINDOW_CHOICE_STRENGTH = 3.0  # the regression that picks an attack's window
 BATCH = 64
 
@@ -115,74 +123,80 @@ def logits(data: Embedded, chosen: np.ndarray, rows: np.ndarray, *, strength: fl
     return np.asarray(data.vectors[rows] @ weights + bias)
 
 
-def cross_validated(data: Embedded, score: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
-    """Every window's score from a model made without its text's round: `score(inside texts, rows)`."""
+def folds(data: Embedded) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Leave one round out: for each round, the texts of the others and the window rows of its own."""
     groups = np.array([example.round for example in data.examples])
-    scores = np.zeros(len(data.vectors))
+    found = []
     for group in np.unique(groups):
         inside, outside = np.flatnonzero(groups != group), np.flatnonzero(groups == group)
-        rows = np.concatenate([data.rows[i] for i in outside])
+        found.append((inside, np.concatenate([data.rows[i] for i in outside])))
+    return found
+
+
+def cross_validated(data: Embedded, score: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """Every window's score from a model made without its text's round: `score(inside texts, rows)`."""
+    scores = np.zeros(len(data.vectors))
+    for inside, rows in folds(data):
         scores[rows] = score(inside, rows)
     return scores
 
 
-def mixed(near: np.ndarray, logit: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Window scores mixed as the model mixes them, with the centres and spreads used."""
-    parts = np.stack([near, logit], axis=1)
-    centres, spreads = np.median(parts, axis=0), parts.std(axis=0)
-    return ((parts - centres) / spreads) @ np.array([share, 1.0 - share]), centres, spreads
+def ngram_logits(data: Embedded) -> dict[float, np.ndarray]:
+    """Every window's cross-validated n-gram logit, for each C, trained on the windows the others train on."""
+    blocks = counts([read_as(piece) for pieces in data.windows for piece in pieces], CHARACTERS, with_words=True)
+    pick = partial(training_windows, data)
+    return cross_validated_logits(blocks, folds(data), pick, INVERSE_L2S)
 
 
-def text_scores(data: Embedded, window_scores: np.ndarray) -> np.ndarray:
-    """The highest window score of each text."""
-    return np.array([window_scores[rows].max() for rows in data.rows])
+def training_windows(data: Embedded, chosen: np.ndarray) -> tuple[list[int], list[int]]:
+    return attack_windows(data, chosen), ordinary_windows(data, chosen)
 
 
-def choose(data: Embedded) -> tuple[float, int, float, dict[Surface, float], np.ndarray, np.ndarray, dict]:
-    """Cross-validate every mix; return the best one's share, neighbours, L2, thresholds, centres, spreads
-    and figures."""
-    near = {k: cross_validated(data, partial(near_scores, data, k=k)) for k in NEIGHBOURS}
-    line = {strength: cross_validated(data, partial(logits, data, strength=strength)) for strength in STRENGTHS}
-    results = []
-    for (k, near_windows), (strength, line_windows), share in itertools.product(near.items(), line.items(), SHARES):
-        window_scores, centres, spreads = mixed(near_windows, line_windows, share)
-        scores = text_scores(data, window_scores)
-        thresholds = {surface: choose_threshold(data, scores, surface) for surface in SURFACES}
-        found = figures(data, scores, thresholds)
-        print(f"neighbour share {share:.1f}, {k:>2} neighbours, L2 {strength:>6}: " + described(thresholds, found))
-        # The rules were written on most tuning rounds, so their share is in-sample: choose by the model
-        # alone, each attack on its own surface, then by the worst case.
-        key = (found["by surface"][0, 0], found["worst case"][0, 0], share, k, strength)
-        results.append((key, share, k, strength, thresholds, centres, spreads, found))
-    return max(results, key=lambda result: result[0])[1:]
+def loaded(path: Path | None) -> Embedded:
+    """The embedded tuning part, kept in `path` if given (embedding it is most of the run's time)."""
+    if path is not None and path.exists():
+        with path.open("rb") as file:
+            return pickle.load(file)
+    data = Embedded(part(attacks(), "tuning") + part(benign(), "tuning"), Embedder())
+    if path is not None:
+        with path.open("wb") as file:
+            pickle.dump(data, file)
+    return data
 
 
 def main() -> None:
-    embedder = Embedder()
-    data = Embedded(part(attacks(), "tuning") + part(benign(), "tuning"), embedder)
+    parser = argparse.ArgumentParser()
+    # A kept file is not checked against the sets: delete it when they, the windows or the embedder change.
+    parser.add_argument("--embedded", type=Path, help="keep the embedded tuning part in this file, or read it")
+    data = loaded(parser.parse_args().embedded)
     print(f"tuning: {data.labels.sum()} attacks, {(~data.labels).sum()} benign, {len(data.vectors)} windows")
-    print(
-        f"rules alone: attacks {data.by_rules[data.labels].mean():.1%}, benign {data.by_rules[~data.labels].mean():.2%}"
-    )
     for surface in SURFACES:
         benign_texts = ~data.labels & (data.surfaces == surface)
         print(f"{surface}: {int(BENIGN_BUDGET * benign_texts.sum())} of {benign_texts.sum()} benign texts allowed")
-    share, k, strength, thresholds, centres, spreads, found = choose(data)
+    near = {k: cross_validated(data, partial(near_scores, data, k=k)) for k in NEIGHBOURS}
+    line = {strength: cross_validated(data, partial(logits, data, strength=strength)) for strength in STRENGTHS}
+    shares, k, strength, c, thresholds, centres, spreads, found = choose(data, near, line, ngram_logits(data))
     everything = np.arange(len(data.examples))
     weights, bias = regression(data, everything, strength)
+    attack_rows, ordinary_rows = training_windows(data, everything)
+    flat = [piece for pieces in data.windows for piece in pieces]
+    labels = np.array([True] * len(attack_rows) + [False] * len(ordinary_rows))
+    reader = fit_reader([read_as(flat[row]) for row in attack_rows + ordinary_rows], labels, c)
     InjectionModel(
-        attacks=data.vectors[attack_windows(data, everything)],
-        ordinary=data.vectors[ordinary_windows(data, everything)],
+        attacks=data.vectors[attack_rows],
+        ordinary=data.vectors[ordinary_rows],
         k=k,
         weights=weights,
         bias=bias,
         centres=centres,
         spreads=spreads,
-        neighbour_share=share,
+        neighbour_share=shares[0],
         thresholds=thresholds,
-        embedder_identity=embedder.identity,
+        embedder_identity=Embedder().identity,
+        ngram=reader,
+        ngram_share=shares[2],
     ).save(MODEL_FILE)
-    print(f"chosen: neighbour share {share}, {k} neighbours, L2 {strength}; {described(thresholds, found)}")
+    print(f"chosen: shares {shares}, {k} neighbours, L2 {strength}, n-gram C {c}; {described(thresholds, found)}")
     print(f"wrote {MODEL_FILE}")
 
 

@@ -31,7 +31,9 @@ BENIGN_BLOCKED_LIMIT = 0.01
 # model 656/711 attacks (92.3 %; chat 592/637, fit 64/74), 2/1143 benign (0.17 %); worst case (each
 # attack on the surface that blocks less: the attacker chooses) 591/711 (83.1 %). Without round 25
 # (a new writer's, measured once on arrival: 117/123), 539/588 and 485; before rounds 21-24,
-# 527/588 and 479. Floors catch a regression; the 95 % target is missed.
+# 527/588 and 479. With the n-gram reading in the model (measured once, 2026-12-06): rules or model
+# 666/711 (93.7 %; chat 600/637, fit 66/74), worst case 622/711 (87.5 %), 3/1143 benign (0.26 %); the
+# floors were left where they were. Floors catch a regression; the 95 % target is missed.
 HELD_OUT_ATTACKS_FLOOR = 0.92
 HELD_OUT_WORST_CASE_FLOOR = 0.83
 HELD_OUT_RULES_ALONE_FLOOR = 0.62
@@ -126,7 +128,7 @@ def test_the_held_out_part_keeps_benign_inputs_and_its_measured_attack_floors(
 
 @SLOW_FIRST
 @pytest.mark.xfail(
-    strict=True, reason="held-out attacks blocked: 92.3 % each on its surface, 83.1 % in the worst case; target 95 %"
+    strict=True, reason="held-out attacks blocked: 93.7 % each on its surface, 87.5 % in the worst case; target 95 %"
 )
 def test_the_held_out_part_meets_the_attack_target() -> None:
     assert _figures("held_out").attacks_blocked >= ATTACKS_BLOCKED_TARGET

@@ -1,10 +1,12 @@
-"""The input guard's learned detector: labelled neighbours and a learned line, over sentence embeddings.
+"""The input guard's learned detector: labelled neighbours and two learned lines, over sentence
+embeddings and over spelling.
 
 Rules catch the attack phrasings they were written for; this catches paraphrases of them.
 Each window of the text (the whole text when short, else runs of sentences) is embedded
 by the local e5 model (`app.text.embedding`, the query side, cached by text in the shared
 embedder) and scored by how much nearer it lies to the labelled attack windows of the tuning
-part than to its ordinary ones, mixed with a logistic regression over the same vectors; the
+part than to its ordinary ones, mixed with a logistic regression over the same vectors and one
+over the n-grams of the window's normalised views (`ngram_reading.py`); the
 vectors and weights ship in `injection_model.npz` (made by `bench/train_injection_model.py`,
 which reads the tuning part only). A text is an attack when any window scores at or above the
 threshold of the surface it arrived on (chat question or job description, each chosen by
@@ -16,6 +18,7 @@ process.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,7 @@ import numpy as np
 import structlog
 
 from app.errors import TooDenseToCheck
+from app.guardrails.ngram_reading import NgramReader
 from app.guardrails.types import SURFACES, Surface
 from app.guardrails.windows import windows
 from app.text.embedding import Embedder, as_model_reads
@@ -39,17 +43,19 @@ MAX_CHECKED_TOKENS = 8_000
 
 @dataclass(frozen=True)
 class InjectionModel:
-    """Two readings of a window's embedding, added on one scale: how much nearer it is to known
-    attacks than to known ordinary text, and which side of a learned line it falls on.
+    """Three readings of a window, added on one scale: how much nearer its embedding is to known
+    attacks than to known ordinary text, which side of a learned line it falls on, and which side
+    of a line learned over its spelling (character and word n-grams of its normalised views).
 
     Nearness is the mean cosine similarity of the window's `k` nearest attack windows minus that
     of its `k` nearest ordinary ones; the line is a logistic regression's logit. Each is centred
     and scaled by how it scored rounds it had not seen (cross-validation), then they are mixed
-    by `neighbour_share`. In leave-one-round-out cross-validation on the tuning part
+    by their shares. In leave-one-round-out cross-validation on the tuning part
     (bench/train_injection_model.py) the mix caught more of each new writer's attacks at the same
     false alarms than either alone: neighbours judge a text by the examples nearest to it, which
     keeps a new writer's odd but ordinary text from crossing a line fitted to earlier writers; the
-    line generalises where no example is near.
+    line generalises where no example is near; the n-grams see attacks hidden in job ads that read
+    as ordinary text to e5 (with them, 150 of 262 such attacks left out were blocked, against 66).
     """
 
     attacks: np.ndarray  # one row per labelled attack: its most attack-like window (unit vectors)
@@ -57,18 +63,24 @@ class InjectionModel:
     k: int
     weights: np.ndarray  # the regression's, on raw vectors
     bias: float
-    centres: np.ndarray  # (nearness, logit): the median each scored on unseen rounds
-    spreads: np.ndarray  # (nearness, logit): their standard deviations there
+    centres: np.ndarray  # (nearness, logit[, n-gram logit]): the median each scored on unseen rounds
+    spreads: np.ndarray  # the same readings' standard deviations there
     neighbour_share: float  # 0 = the line alone, 1 = the neighbours alone
     thresholds: dict[Surface, float]  # on the mixed score, per surface, chosen by cross-validation on the tuning part
     embedder_identity: str  # the embedding model the vectors come from
+    ngram: NgramReader | None = None  # the third reading, of how the window is spelt (absent in older files)
+    ngram_share: float = 0.0  # the line's share is what the neighbours and the n-grams leave
 
-    def scores(self, vectors: np.ndarray) -> np.ndarray:
-        """Return each row's mixed score (0 is a typical unseen text; attacks score high)."""
-        near = nearness(vectors, self.attacks, self.ordinary, self.k)
-        logit = vectors @ self.weights + self.bias
-        parts = (np.stack([near, logit], axis=1) - self.centres) / self.spreads
-        return np.asarray(parts @ np.array([self.neighbour_share, 1.0 - self.neighbour_share]))
+    def scores(self, vectors: np.ndarray, pieces: Sequence[str] = ()) -> np.ndarray:
+        """Return each row's mixed score (0 is a typical unseen text; attacks score high); `pieces` are
+        the windows the rows embed, read by the n-gram reading when the model has one."""
+        readings = [nearness(vectors, self.attacks, self.ordinary, self.k), vectors @ self.weights + self.bias]
+        shares = [self.neighbour_share, 1.0 - self.neighbour_share - self.ngram_share]
+        if self.ngram is not None:
+            readings.append(self.ngram.logits(pieces))
+            shares.append(self.ngram_share)
+        parts = (np.stack(readings, axis=1) - self.centres) / self.spreads
+        return np.asarray(parts @ np.array(shares))
 
     def save(self, path: Path) -> None:
         """Write the model as one compressed .npz file (half-precision example vectors)."""
@@ -85,6 +97,8 @@ class InjectionModel:
             threshold_chat=np.float64(self.thresholds["chat"]),
             threshold_fit=np.float64(self.thresholds["fit"]),
             embedder_identity=np.str_(self.embedder_identity),
+            ngram_share=np.float64(self.ngram_share),
+            **(self.ngram.arrays() if self.ngram is not None else {}),
         )
 
     @classmethod
@@ -102,6 +116,8 @@ class InjectionModel:
                 neighbour_share=float(data["neighbour_share"]),
                 thresholds=_thresholds(data),
                 embedder_identity=str(data["embedder_identity"]),
+                ngram=NgramReader.from_arrays(data),
+                ngram_share=float(data["ngram_share"]) if "ngram_share" in data.files else 0.0,
             )
 
 
@@ -151,7 +167,7 @@ class MeaningDetector:
         except Exception as error:  # any failure of the native model means rules only
             self._give_up(error)
             return None
-        return float(model.scores(vectors).max())
+        return float(model.scores(vectors, pieces).max())
 
     def _refuse_too_dense(self, pieces: list[str]) -> None:
         read = sum(len(as_model_reads(piece)) for piece in pieces)
