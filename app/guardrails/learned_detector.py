@@ -1,19 +1,17 @@
 """The input guard's learned detector: labelled neighbours and two learned lines, over sentence
 embeddings and over spelling.
 
-Rules catch the attack phrasings they were written for; this catches paraphrases of them.
-Each window of the text (the whole text when short, else runs of sentences) is embedded
-by the local e5 model (`app.text.embedding`, the query side, cached by text in the shared
-embedder) and scored by how much nearer it lies to the labelled attack windows of the tuning
-part than to its ordinary ones, mixed with a logistic regression over the same vectors and one
-over the n-grams of the window's normalised views (`ngram_reading.py`); the
-vectors and weights ship in `injection_model.npz` (made by `bench/train_injection_model.py`,
-which reads the tuning part only). A text is an attack when any window scores at or above the
-threshold of the surface it arrived on (chat question or job description, each chosen by
-cross-validation on its own kind of benign text): an injection hidden inside a long job
+Rules catch the attack phrasings they were written for; this catches paraphrases of them. Each
+window of the text (the whole text when short, else runs of sentences) is embedded by the local
+e5 model (`app.text.embedding`, the query side, cached in the shared embedder) and scored by how
+much nearer it lies to the labelled attack windows of the tuning part than to its ordinary ones,
+mixed with a logistic regression over the same vectors and one over the n-grams of the window's
+normalised views (`ngram_reading.py`); vectors and weights ship in `injection_model.npz` (made by
+`bench/train_injection_model.py` from the tuning part only). A text is an attack when any window
+scores at or above the threshold of its surface (chat question or job description, each chosen
+by cross-validation on its own kind of benign text): an injection hidden in a long job
 description is caught by its own window. Without the model (not installed, failed, another
-model version) the detector says nothing and the rules guard alone; that is logged once per
-process.
+model version) the detector says nothing and the rules guard alone, logged once per process.
 """
 
 from __future__ import annotations
@@ -136,17 +134,15 @@ def nearness(vectors: np.ndarray, attacks: np.ndarray, ordinary: np.ndarray, k: 
 
 def _mean_of_nearest(vectors: np.ndarray, examples: np.ndarray, k: int) -> np.ndarray:
     """Mean similarity of each row of `vectors` to its `k` most similar rows of `examples`."""
-    similarity = vectors @ examples.T
     k = min(k, examples.shape[0])
-    return np.asarray(np.partition(similarity, -k, axis=1)[:, -k:].mean(axis=1))
+    return np.asarray(np.partition(vectors @ examples.T, -k, axis=1)[:, -k:].mean(axis=1))
 
 
 class MeaningDetector:
     """Score a text's windows with the shipped model; fall back to silence when it cannot."""
 
     def __init__(self, embedder: Embedder, model_file: Path = MODEL_FILE) -> None:
-        self._embedder = embedder
-        self._model_file = model_file
+        self._embedder, self._model_file = embedder, model_file
         self._model: InjectionModel | None = None
         self._unavailable = False
 
