@@ -12,9 +12,12 @@ non-letters, `~` for up to four filler words.
 
 from __future__ import annotations
 
-# Who the note is addressed to, and what it is doing when addressed ("the tool reading this").
-_AUTOMATED = r"(automated|automatic|ai|llm|screening|assessment|evaluation|evaluating|scoring|matching|ranking|parsing|fit|review|reviewing)"
-_READER = r"(tools?|systems?|software|assistants?|models?|screeners?|assessors?|evaluators?|reviewers?|engines?|bots?)"
+from app.guardrails.steering_rules import AUTOMATED, READER
+
+# Who the note is addressed to (the steering rules' readers, and a few more words for what they
+# do), and what it is doing when addressed ("the tool reading this").
+_AUTOMATED = AUTOMATED[:-1] + "|automatic|fit|review|reviewing)"
+_READER = READER
 _DOING = r"(reading|scoring|evaluating|assessing|analy[sz]ing|reviewing|screening|processing|parsing|checking|ranking)"
 ADDRESSEE_SOURCES: dict[str, tuple[str, ...]] = {
     "instruction_override": (

@@ -11,16 +11,16 @@ non-letters, `~` for up to four filler words.
 from __future__ import annotations
 
 # Who a planted note is addressed to: an automated reader of the ad, never a person.
-_AUTOMATED = r"(automated|ai|llm|screening|assessment|evaluation|evaluating|scoring|matching|ranking|parsing)"
-_READER = r"(tools?|systems?|software|assistants?|models?|screeners?|assessors?|evaluators?|reviewers?|engines?|bots?)"
+AUTOMATED = r"(automated|ai|llm|screening|assessment|evaluation|evaluating|scoring|matching|ranking|parsing)"
+READER = r"(tools?|systems?|software|assistants?|models?|screeners?|assessors?|evaluators?|reviewers?|engines?|bots?)"
 _VERDICT = r"(excellent|strong|perfect|ideal|top|outstanding|exceptional|exceptionally strong|100|10 ?/ ?10|95|maximum|highest)"
 
 STEERING_SOURCES: dict[str, tuple[str, ...]] = {
     "instruction_override": (
-        rf"\b(note|notes|message|remarks?|memo|instructions?|guidance|reminder)( \w+){{0,3}} (to|for) (the |any |all |an? |our )?({_AUTOMATED} ){{1,2}}{_READER}\b",
-        rf"\b(any|every|all|the) ({_AUTOMATED} )?(ai|models?|systems?|tools?|software|assistants?|llms?) (assessing|evaluating|screening|reviewing|reading|processing|parsing|scoring) (this|these|the) (application|applicant|candidate|posting|vacancy|role|ad|advert|notice|job)",
-        rf"\b({_AUTOMATED} ){{1,2}}{_READER} (that|which|who) (process|read|parse|evaluate|assess|screen|review|score)\w* (this|these)\b",
-        rf"\b(when|if) the ({_AUTOMATED} )?(ai|assistant|model|system|tool|screener) (summari[sz]es|assesses|evaluates|reviews|scores|reads)\b ~(must|should|shall|is to) (not )?(mention|state|say|report|include|list|rate)",
+        rf"\b(note|notes|message|remarks?|memo|instructions?|guidance|reminder)( \w+){{0,3}} (to|for) (the |any |all |an? |our )?({AUTOMATED} ){{1,2}}{READER}\b",
+        rf"\b(any|every|all|the) ({AUTOMATED} )?(ai|models?|systems?|tools?|software|assistants?|llms?) (assessing|evaluating|screening|reviewing|reading|processing|parsing|scoring) (this|these|the) (application|applicant|candidate|posting|vacancy|role|ad|advert|notice|job)",
+        rf"\b({AUTOMATED} ){{1,2}}{READER} (that|which|who) (process|read|parse|evaluate|assess|screen|review|score)\w* (this|these)\b",
+        rf"\b(when|if) the ({AUTOMATED} )?(ai|assistant|model|system|tool|screener) (summari[sz]es|assesses|evaluates|reviews|scores|reads)\b ~(must|should|shall|is to) (not )?(mention|state|say|report|include|list|rate)",
         rf"\b(report|rate|mark|record|describe|give|assign|return|output|confirm|label) (the |a |an |her |his |their )?(overall )?(fit|match|candidate|applicant)( score| level| rating)? (as|of|at) (an? )?(\W|at least )*{_VERDICT}",
         rf"\b(must|should|shall|is to|are to) be (rated|scored|reported|marked|described|assessed) (as )?(an? )?(\W|at least )*{_VERDICT}",
         r"\b(skip|omit|leave out|suppress) (the |any |all )?(gap analysis|gaps?( section| analysis)?|weakness(es)?( section)?|development areas|missing (skills|requirements))\b",
