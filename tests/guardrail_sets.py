@@ -25,8 +25,10 @@ training data, as decided before they arrived. Round 25, from another new blind 
 decided held out before it was written and measured once on arrival with the guard those rounds
 trained (see its header). Rounds 26 (weighted to attacks hidden in job ads) and 27 (casual chat,
 blunt hiring managers) came from two more new blind writers, were measured once on arrival (see
-their headers) and are training data, as decided before they arrived. Rules and model are tuned
-against the tuning part only; the held-out part is measured, never looked at while tuning.
+their headers) and are training data, as decided before they arrived. Round 28, from a third new
+blind writer of that session, was decided held out before it was written and measured once on
+arrival with the guard those rounds trained (see its header). Rules and model are tuned against
+the tuning part only; the held-out part is measured, never looked at while tuning.
 
 Each example is judged on the surface it would reach (`Example.surface`): benign questions
 on "chat", benign job descriptions on "fit" (POST /api/v1/assess-fit), attacks whose form
@@ -49,7 +51,7 @@ from app.guardrails.types import Surface
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
 HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25, 28})
-ROUNDS = range(2, 28)  # the files guardrail_round2.yaml ... guardrail_round27.yaml
+ROUNDS = range(2, 29)  # the files guardrail_round2.yaml ... guardrail_round28.yaml
 JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 
 
