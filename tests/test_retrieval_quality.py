@@ -37,19 +37,22 @@ FLOORS = {
     ("example, matched", "fused"): (0.95, 0.97, 0.95),
     # recall@5 0.89 -> 0.85 (2026-12-06): the Strong skills lead no longer claims "production
     # experience", which three questions had found it by; the floor is one question lower.
-    # Offline 0.84 -> 0.89 (2026-12-06, fourth session: acronyms, whole synonym groups): one question lower.
-    ("example, paraphrased", "fused"): (0.69, 0.83, 0.87),
+    # Offline 0.84 -> 0.89 (2026-12-06, fourth session: acronyms, whole synonym groups), -> 0.92
+    # (fifth session: grading and generic words, figures that changed): one question lower.
+    ("example, paraphrased", "fused"): (0.69, 0.83, 0.90),
     ("second resume, matched", "fused"): (0.95, 1.00, 0.95),
     # 0.91 at recall@5 since the Experience overview leads with what it lists (22 -> 21 of 23):
     # measured on one machine so far, so the floor is one question lower.
-    # Offline 0.78 -> 0.74 on 2026-12-06 (quotes split as ingest split them): one question lower.
-    ("second resume, paraphrased", "fused"): (0.78, 0.87, 0.69),
+    # Offline 0.78 -> 0.74 on 2026-12-06 (quotes split as ingest split them), 0.78 after the fifth
+    # session's offline changes (measured once): one question lower.
+    ("second resume, paraphrased", "fused"): (0.78, 0.87, 0.73),
     ("third resume, matched", "fused"): (0.93, 0.97, 0.93),
-    ("third resume, paraphrased", "fused"): (0.78, 0.89, 0.58),
+    ("third resume, paraphrased", "fused"): (0.78, 0.89, 0.65),  # offline 0.68 (fifth session)
     ("fourth resume, matched", "fused"): (0.90, 0.90, 0.90),
     # recall@3 0.64 -> 0.62 when ingest began writing one frame per engine call (2026-12-06):
     # the lexical engine's statistics shift; the floor is one question lower.
-    ("fourth resume, paraphrased", "fused"): (0.60, 0.80, 0.53),
+    # Fifth session: recall@5 0.84 -> 0.87 ("team" and "reports" for headcount), offline 0.58 -> 0.64.
+    ("fourth resume, paraphrased", "fused"): (0.60, 0.84, 0.62),
 }
 # Sets on which fused search ranks the answer in the first five less often than one mode
 # alone (strict xfails). Empty since the expansion table grew (README): on the held-out third
