@@ -28,6 +28,12 @@ PROFILE_MODEL = parse_profile(json.dumps(PROFILE))
         ("Data role\nWe need SQL, dbt and PostgreSQL; Airflow is a plus.", {"PostgreSQL"}, {"SQL", "Airflow"}),
         # Another script between Latin names separates them
         ("平台工程师\n需要在AWS上运行Kubernetes集群，熟悉Rust。", {"Kubernetes", "AWS"}, {"Rust"}),  # noqa: RUF001
+        # A script without capitals starts no sentence with one: a name after its marks counts
+        (
+            "求人\n募集しています。AWS、Kubernetesの経験が必須です。Rustの経験\uff1aKafka",
+            {"Kubernetes", "AWS"},
+            {"Rust", "Kafka"},
+        ),
         # Written in lower case: a candidate's own skill, or a name with a digit, is still a term;
         # a numeronym names the word it shortens (k8s: k, 8 letters, s)
         ("Platform role\nstack: k8s, kubernetes, kafka", {"kubernetes", "k8s"}, set()),
