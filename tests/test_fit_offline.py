@@ -256,3 +256,23 @@ def test_a_known_gap_the_job_asks_for_in_its_own_words_is_listed() -> None:
 
     assert asked.gaps == ["Industrial three-phase motors (listed among the resume's gaps)"]
     assert not_asked.gaps == []
+
+
+@pytest.mark.parametrize(
+    ("job", "said"),
+    [
+        # One name the resume mentions, of one the ad named: no "strong overlap" can rest on that
+        (
+            "Cloud role\nYou will look after our servers on AWS and talk to customers every day.",
+            "1 of the job's 1 key term appears",
+        ),
+        (
+            "Cloud role\nYou will look after our servers with Rust and talk to customers every day.",
+            "0 of the job's 1 key term appear",
+        ),
+    ],
+)
+def test_too_few_terms_rate_no_overlap(job: str, said: str) -> None:
+    result = offline_assessment(job, PASSAGES, PROFILE_MODEL)
+
+    assert result.verdict == f"{LABEL}: too few terms to rate the overlap — {said} in the resume."
