@@ -28,6 +28,12 @@ PROFILE_MODEL = parse_profile(json.dumps(PROFILE))
         ("Data role\nWe need SQL, dbt and PostgreSQL; Airflow is a plus.", {"PostgreSQL"}, {"SQL", "Airflow"}),
         # Another script between Latin names separates them
         ("平台工程师\n需要在AWS上运行Kubernetes集群，熟悉Rust。", {"Kubernetes", "AWS"}, {"Rust"}),  # noqa: RUF001
+        # A script without capitals starts no sentence with one: a name after its marks counts
+        (
+            "求人\n募集しています。AWS、Kubernetesの経験が必須です。Rustの経験\uff1aKafka",
+            {"Kubernetes", "AWS"},
+            {"Rust", "Kafka"},
+        ),
         # Written in lower case: a candidate's own skill, or a name with a digit, is still a term;
         # a numeronym names the word it shortens (k8s: k, 8 letters, s)
         ("Platform role\nstack: k8s, kubernetes, kafka", {"kubernetes", "k8s"}, set()),
@@ -250,3 +256,23 @@ def test_a_known_gap_the_job_asks_for_in_its_own_words_is_listed() -> None:
 
     assert asked.gaps == ["Industrial three-phase motors (listed among the resume's gaps)"]
     assert not_asked.gaps == []
+
+
+@pytest.mark.parametrize(
+    ("job", "said"),
+    [
+        # One name the resume mentions, of one the ad named: no "strong overlap" can rest on that
+        (
+            "Cloud role\nYou will look after our servers on AWS and talk to customers every day.",
+            "1 of the job's 1 key term appears",
+        ),
+        (
+            "Cloud role\nYou will look after our servers with Rust and talk to customers every day.",
+            "0 of the job's 1 key term appear",
+        ),
+    ],
+)
+def test_too_few_terms_rate_no_overlap(job: str, said: str) -> None:
+    result = offline_assessment(job, PASSAGES, PROFILE_MODEL)
+
+    assert result.verdict == f"{LABEL}: too few terms to rate the overlap — {said} in the resume."

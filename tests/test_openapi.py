@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.api.event_schemas import STREAM_EVENT
 from app.errors import LLMError
+from app.factory import create_app
 from app.llm.types import Finished, Token
 from tests.sse_client import events
 
@@ -68,3 +71,68 @@ def test_every_post_with_a_body_documents_the_408_a_slow_body_gets(client):
 
     posts = {path: item["post"] for path, item in paths.items() if "post" in item}
     assert all("408" in op["responses"] for op in posts.values()), sorted(posts)
+
+
+# Headers a client generated from the document can read only when the document declares them.
+DECLARED_HEADERS = ("Retry-After", "ETag")
+
+
+def assert_documented(spec, method: str, path: str, response) -> None:
+    """What a client generated from `spec` would meet: status, content type and headers declared."""
+    documented = spec["paths"][path][method]["responses"].get(str(response.status_code))
+    assert documented is not None, f"{method} {path}: {response.status_code} is not documented"
+    if response.get_data():
+        assert response.mimetype in documented.get("content", {}), f"{method} {path}: {response.mimetype}"
+    for name in DECLARED_HEADERS:
+        if name in response.headers:
+            assert name in documented.get("headers", {}), f"{method} {path} {response.status_code}: {name}"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/profile", "/api/v1/suggested-questions", "/api/v1/version"])
+def test_a_revalidated_answer_and_its_304_are_documented_with_the_etag(client, path):
+    spec = client.get("/openapi.json").get_json()
+    fresh = client.get(path)
+    unchanged = client.get(path, headers={"If-None-Match": fresh.headers["ETag"]})
+
+    assert (fresh.status_code, unchanged.status_code) == (200, 304)
+    assert_documented(spec, "get", path, fresh)
+    assert_documented(spec, "get", path, unchanged)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/chat", {"message": "Kubernetes?"}),
+        ("/mcp", {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nope"}}),
+    ],
+)
+def test_the_wait_of_a_429_is_a_documented_header(app_config, fake_memvid, scripted_answerer, path, body):
+    app = create_app({**app_config, "rate_limit_per_minute": 1}, memvid=fake_memvid, llm=scripted_answerer)
+    client = app.test_client()
+    spec = client.get("/openapi.json").get_json()
+    for _ in range(2):
+        limited = client.post(path, json=body, headers={"Accept": "application/json"})
+
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"]
+    assert_documented(spec, "post", path, limited)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"jsonrpc": "2.0", "id": 1, "method": "ping"}, [{"jsonrpc": "2.0", "id": 1, "method": "ping"}]],
+)
+def test_mcp_answers_to_an_event_stream_only_client_are_documented(client, body):
+    # One answer, or a batch's 400, as one SSE event (app/mcp/replies.py).
+    spec = client.get("/openapi.json").get_json()
+    response = client.post("/mcp", json=body, headers={"Accept": "text/event-stream"})
+
+    assert response.mimetype == "text/event-stream"
+    assert_documented(spec, "post", "/mcp", response)
+
+
+def test_mcp_claims_no_422_error_body_it_never_sends(client):
+    # Its errors are JSON-RPC objects; the library's 422 `{detail, code}` is not one of them.
+    responses = client.get("/openapi.json").get_json()["paths"]["/mcp"]["post"]["responses"]
+
+    assert "422" not in responses

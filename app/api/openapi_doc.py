@@ -7,7 +7,22 @@ from typing import Any
 from flask import Response
 from flask_openapi3 import APIBlueprint, OpenAPI, Tag
 
+from app.api.caching import REVALIDATED
+
 _VALIDATION_ERROR = "422"
+# A client generated from the document reads only the headers it declares: the wait of a 429
+# or 503 (app/errors.py) and the ETag a revalidated answer carries (app/api/caching.py).
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Whole seconds to wait before asking again (always on a 429; on a 503 when known).",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+_ETAG = {
+    "ETag": {"description": "Send it back as If-None-Match to get a 304 while unchanged.", "schema": {"type": "string"}}
+}
+_NOT_MODIFIED = {"description": "Not Modified: the copy named by If-None-Match is current (no body).", "headers": _ETAG}
+_REVALIDATED_OPERATIONS = frozenset(endpoint.rpartition(".")[2] for endpoint in REVALIDATED)
 
 
 def api_blueprint(name: str, import_name: str, tag: str, url_prefix: str | None = None) -> APIBlueprint:
@@ -27,8 +42,8 @@ def operation_id(*, name: str = "", **_: Any) -> str:
 
 
 class DocumentedApp(OpenAPI):
-    """flask-openapi3's app, whose document claims no 422 an operation cannot answer, and whose
-    OPTIONS answers claim no body type."""
+    """flask-openapi3's app, whose document claims no 422 an operation cannot answer, declares
+    the headers clients act on, and whose OPTIONS answers claim no body type."""
 
     def make_default_options_response(self) -> Response:
         """Flask's answer to OPTIONS (an `Allow` header, or a CORS preflight once flask-cors adds
@@ -48,6 +63,7 @@ class DocumentedApp(OpenAPI):
         for path_item in self.spec_json.get("paths", {}).values():
             for operation in path_item.values():
                 _correct_validation_error(operation)
+                _declare_headers(operation)
 
 
 def _correct_validation_error(operation: dict[str, Any]) -> None:
@@ -55,7 +71,21 @@ def _correct_validation_error(operation: dict[str, Any]) -> None:
     schema = responses.get(_VALIDATION_ERROR, {}).get("content", {}).get("application/json", {}).get("schema", {})
     if schema.get("type") != "array":
         return  # declared by the operation itself
-    if operation.get("requestBody") or operation.get("parameters"):
+    own_400 = responses.get("400", {}).get("content", {}).get("application/json", {}).get("schema")
+    if own_400 is not None and own_400 != schema["items"]:
+        del responses[_VALIDATION_ERROR]  # its errors have another shape (JSON-RPC): never this one
+    elif operation.get("requestBody") or operation.get("parameters"):
         responses[_VALIDATION_ERROR]["content"]["application/json"]["schema"] = schema["items"]
     else:
         del responses[_VALIDATION_ERROR]
+
+
+def _declare_headers(operation: dict[str, Any]) -> None:
+    """Declare the Retry-After of its 429 and 503, and the ETag and 304 of a revalidated answer."""
+    responses = operation.get("responses", {})
+    for status in ("429", "503"):
+        if status in responses:
+            responses[status].setdefault("headers", {}).update(_RETRY_AFTER)
+    if operation.get("operationId") in _REVALIDATED_OPERATIONS:
+        responses["200"].setdefault("headers", {}).update(_ETAG)
+        responses["304"] = _NOT_MODIFIED

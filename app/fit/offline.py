@@ -23,6 +23,7 @@ MAX_TERMS = 8
 MAX_LOOK_UPS = 8  # searches for terms the requirement passages did not mention
 # A known gap is a line of the resume: kept whole up to here, within the answer's line limit.
 MAX_GAP_CHARS = 200
+MIN_TERMS_TO_RATE = 3  # matches and gaps together: fewer rate no overlap
 
 
 def offline_assessment(
@@ -46,7 +47,7 @@ def offline_assessment(
     matched = [t for t in terms if t in mentioned]
     known_gaps = [_shortened(g) for g in (profile.skills.gaps if profile else []) if _names_gap(job_description, g)]
     gaps = _gap_lines(terms, mentioned, known_gaps, passages, profile)
-    found = f"{len(matched)} of the job's {len(terms)} key terms appear in the resume"
+    found = f"{len(matched)} of the job's {_counted(len(terms), 'key term')} {_agreeing(len(matched))} in the resume"
     if not terms and not known_gaps:
         found = "the job description names no skills or tools to compare"
     return FitAssessment(
@@ -114,9 +115,20 @@ def _shortened(line: str) -> str:
 
 
 def _level(matched: int, gaps: int) -> str:
+    if 0 < matched + gaps < MIN_TERMS_TO_RATE:
+        # One name of one is no "strong overlap": the words the job names are too few to say.
+        return "too few terms to rate the overlap"
     share = matched / (matched + gaps) if matched + gaps else 0.0
     if share >= 0.7:
         return "strong overlap"
     if share >= 0.4:
         return "partial overlap"
     return "little overlap"
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _agreeing(count: int) -> str:
+    return "appears" if count == 1 else "appear"

@@ -44,7 +44,10 @@ _PIECE = re.compile(f"{NUMBER.pattern}|{_TOKEN.pattern}")  # a name's words and 
 _JOINERS = re.compile(r"[/*·]")
 _IDENTIFIER = re.compile(r".*_.*|[a-z]{2,}[A-Z].*|[a-z]+(\.[a-z_]{4,})+")
 _MID_SENTENCE = ",;:(&+\"'\u2019"  # a list after a colon is inside its sentence ("Bonus: Rust")
-_LIST_ENDS = ",;:/|()•·*→-\u2013\u2014"
+_LIST_ENDS = ",;:/|()•·*→-\u2013\u2014\u3001\uff0c\uff1b\uff1a\uff08\uff09\u30fb"  # CJK commas, colons, brackets
+# The marks of scripts that have no capitals (CJK punctuation, full-width forms): a sentence there
+# never starts with a capital, so a capitalised Latin word after one is a name ("…経験。Python、Kubernetes").
+_UNICAMERAL_MARK = re.compile(r"[\u3000-\u303f\u30fb\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
 _EMPLOYER = re.compile(rf"\b(?:At|About|Join)\s+([{_LATIN}][\w-]+)|\b([{_LATIN}][\w-]+)['\u2019]s\b")
 _BASED = re.compile(r"-based$", re.IGNORECASE)  # a place cue written after the place
 _PLACE_CUE = re.compile(r"\b(?:at|from|across|near|à|(?:based|located|offices?)\s+in)\s*$", re.IGNORECASE)
@@ -158,7 +161,10 @@ def _first_word(text: str) -> str:
 
 def _starts_segment(before: str) -> bool:
     stripped = before.rstrip()
-    return not stripped or not (stripped[-1].isalnum() or stripped[-1] in _MID_SENTENCE)
+    if not stripped:
+        return True
+    mark = stripped[-1]
+    return not (mark.isalnum() or mark in _MID_SENTENCE or _UNICAMERAL_MARK.match(mark))
 
 
 def _capitalised_next(after: str) -> bool:

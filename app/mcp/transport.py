@@ -26,7 +26,13 @@ bp = api_blueprint("mcp", __name__, "mcp")
 
 _ROUTING_HEADERS = frozenset({"mcp-protocol-version", "mcp-method", "mcp-name"})
 
-_JSON_RPC_BODY = {"application/json": {"schema": {"type": "object", "description": "A JSON-RPC 2.0 message."}}}
+_JSON_RPC_BODY = {
+    "application/json": {"schema": {"type": "object", "description": "A JSON-RPC 2.0 message."}},
+    # To a client whose Accept takes only an event stream (replies.as_event_stream).
+    "text/event-stream": {
+        "schema": {"type": "string", "description": "One `message` event whose data is the JSON-RPC message."}
+    },
+}
 # What a client sends: one request or notification (no batch). Described, not validated here:
 # the view reads it itself and answers any mistake as a JSON-RPC error.
 _JSON_RPC_MESSAGE = {
@@ -42,7 +48,7 @@ _JSON_RPC_MESSAGE = {
 # Every status the endpoint answers with, for clients and fuzzers: a JSON-RPC object each time.
 _RESPONSES: dict[int | str, Any] = {
     202: {"description": "A notification, accepted."},
-    **{status: {"content": _JSON_RPC_BODY} for status in (200, 400, 403, 404, 406, 408, 413, 415, 429)},
+    **{status: {"content": _JSON_RPC_BODY} for status in (200, 400, 403, 404, 406, 408, 413, 415, 429, 503)},
 }
 
 
