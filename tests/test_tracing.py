@@ -11,6 +11,7 @@ import json
 import threading
 
 import pytest
+import redis
 from flask import Flask
 from opentelemetry import trace
 from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient
@@ -20,15 +21,19 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.test.globals_test import reset_trace_globals
 from opentelemetry.trace import StatusCode, format_span_id, format_trace_id
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from app.config import ConfigError, load_settings
 from app.factory import create_app
 from app.llm.types import Finished, Token, Usage
+from app.state.redis_link import RedisLink, RedisUnavailable
 from app.telemetry import tracing
 from app.telemetry.llm_span import LLMSpan
 from tests.fake_llm import http_error
 from tests.fake_memvid import hit, memvid_server  # noqa: F401 (fixture)
 from tests.fakes import FakeMemvid, ScriptedAnswerer
+from tests.servers import free_port
 
 CHAT = "/api/v1/chat"
 MODEL = "test/model-1"
@@ -205,6 +210,21 @@ def test_redis_commands_are_spans_of_the_turn_and_health_makes_none(spans, memvi
     assert redis_spans, [span.name for span in finished]
     turn = next(span for span in finished if span.name == "chat.turn")
     assert {span.context.trace_id for span in redis_spans} == {turn.context.trace_id}
+
+
+def test_the_background_redis_probe_starts_no_trace(spans):
+    # While Redis was away its probe wrote a key every second, each write a new trace: noise in
+    # the tracing backend, and in the CI run spans inside other tests' turns.
+    sleeps = threading.Semaphore(0)
+    client = redis.Redis(port=free_port(), retry=Retry(NoBackoff(), 0))  # refused at once
+    link = RedisLink(client, url="redis://127.0.0.1", sleep=lambda _: sleeps.release())
+    with pytest.raises(RedisUnavailable):
+        link.run(lambda client: client.get("anything"))  # a request's call: traced as the request's
+    for _ in range(3):  # the probe slept before each write: two writes have failed after the third
+        assert sleeps.acquire(timeout=10)
+    link._up = True  # ends the probe's loop
+
+    assert [span.name for span in spans.get_finished_spans()] == ["GET"]
 
 
 def test_without_tracing_nothing_is_propagated(memvid_server, llm_server):  # noqa: F811
