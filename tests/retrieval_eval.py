@@ -31,8 +31,10 @@ HERE = Path(__file__).parent
 SECOND_RESUME = HERE / "data" / "second_resume.md"
 THIRD_RESUME = HERE / "data" / "third_resume.md"
 FOURTH_RESUME = HERE / "data" / "fourth_resume.md"  # tuning data, like the example resume's
+FIFTH_RESUME = HERE / "data" / "fifth_resume.md"  # tuning data too (2026-12-06, sixth session)
+SIXTH_RESUME = HERE / "data" / "sixth_resume.md"  # held out, like the second and third
 TOP_K = 5  # passages given to the answerer (settings.top_k default)
-TUNING_SETS = ("example", "fourth")  # misses are printed only for these: the others stay unseen
+TUNING_SETS = ("example", "fourth", "fifth")  # misses are printed only for these: the others stay unseen
 MODES = {"lexical": (LEXICAL,), "semantic": (SEMANTIC,), "fused": (LEXICAL, SEMANTIC)}
 
 
@@ -68,13 +70,17 @@ def _load(path: Path, kind: str | None = None) -> tuple[Question, ...]:
 
 
 def question_sets() -> list[QuestionSet]:
-    """Return the eight labelled sets: four resumes, worded like them and paraphrased.
+    """Return the twelve labelled sets: six resumes, worded like them and paraphrased.
 
-    The example and fourth resumes' sets are tuning data; the second and third are held out.
+    The example, fourth and fifth resumes' sets are tuning data; the second, third and sixth
+    are held out. The fifth and sixth came from two blind writers in one session (2026-12-06),
+    the fifth decided as tuning data and the sixth as held out before either was written.
     """
     second = HERE / "data" / "second_resume_questions.yaml"
     third = HERE / "data" / "third_resume_questions.yaml"
     fourth = HERE / "data" / "fourth_resume_questions.yaml"
+    fifth = HERE / "data" / "fifth_resume_questions.yaml"
+    sixth = HERE / "data" / "sixth_resume_questions.yaml"
     return [
         QuestionSet("example, matched", EXAMPLE_RESUME, _load(HERE / "retrieval_questions.yaml")),
         QuestionSet("example, paraphrased", EXAMPLE_RESUME, _load(HERE / "data" / "example_paraphrased.yaml")),
@@ -84,6 +90,10 @@ def question_sets() -> list[QuestionSet]:
         QuestionSet("third resume, paraphrased", THIRD_RESUME, _load(third, "paraphrased")),
         QuestionSet("fourth resume, matched", FOURTH_RESUME, _load(fourth, "matched")),
         QuestionSet("fourth resume, paraphrased", FOURTH_RESUME, _load(fourth, "paraphrased")),
+        QuestionSet("fifth resume, matched", FIFTH_RESUME, _load(fifth, "matched")),
+        QuestionSet("fifth resume, paraphrased", FIFTH_RESUME, _load(fifth, "paraphrased")),
+        QuestionSet("sixth resume, matched", SIXTH_RESUME, _load(sixth, "matched")),
+        QuestionSet("sixth resume, paraphrased", SIXTH_RESUME, _load(sixth, "paraphrased")),
     ]
 
 

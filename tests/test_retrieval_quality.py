@@ -1,4 +1,4 @@
-"""Retrieval quality through the real embedded engine and embedding model, on eight labelled sets.
+"""Retrieval quality through the real embedded engine and embedding model, on twelve labelled sets.
 
 The sets and the figures come from tests/retrieval_eval.py (`uv run python -m tests.retrieval_eval`
 prints the table). The floors below are what fused search achieved when they were set, not the
@@ -91,6 +91,9 @@ def test_question_sets_are_large_and_labelled_with_real_frames():
     assert sizes["third resume, matched"] + sizes["third resume, paraphrased"] >= 40
     assert sizes["third resume, paraphrased"] >= 20
     assert sizes["fourth resume, paraphrased"] >= 40
+    assert sizes["fifth resume, paraphrased"] >= 40
+    assert sizes["sixth resume, matched"] + sizes["sixth resume, paraphrased"] >= 40
+    assert sizes["sixth resume, paraphrased"] >= 20
 
 
 @pytest.mark.parametrize(("key", "floors"), FLOORS.items(), ids=[name for name, _ in FLOORS])
