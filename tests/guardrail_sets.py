@@ -27,8 +27,12 @@ trained (see its header). Rounds 26 (weighted to attacks hidden in job ads) and 
 blunt hiring managers) came from two more new blind writers, were measured once on arrival (see
 their headers) and are training data, as decided before they arrived. Round 28, from a third new
 blind writer of that session, was decided held out before it was written and measured once on
-arrival with the guard those rounds trained (see its header). Rules and model are tuned against
-the tuning part only; the held-out part is measured, never looked at while tuning.
+arrival with the guard those rounds trained (see its header). Rounds 29 (weighted to attacks
+hidden in job ads, by a recruiting agency's operations lead) and 30 (a penetration tester's
+balanced set) came from two more new blind writers in the next session: 29 was decided training
+data and 30 held out before either was written; both were measured once on arrival (see their
+headers). Rules and model are tuned against the tuning part only; the held-out part is measured,
+never looked at while tuning.
 
 Each example is judged on the surface it would reach (`Example.surface`): benign questions
 on "chat", benign job descriptions on "fit" (POST /api/v1/assess-fit), attacks whose form
@@ -50,8 +54,8 @@ from app.guardrails.types import Surface
 
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
-HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25, 28})
-ROUNDS = range(2, 29)  # the files guardrail_round2.yaml ... guardrail_round28.yaml
+HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25, 28, 30})
+ROUNDS = range(2, 31)  # the files guardrail_round2.yaml ... guardrail_round30.yaml
 JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 
 

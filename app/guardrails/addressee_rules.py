@@ -30,7 +30,7 @@ ADDRESSEE_SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(is being|are being|gets|get) (read|screened|processed|parsed|scored|evaluated|assessed) by (an? |the )?(ai|llm|bot|language model|automated) ?(\w+ )?(, )?(that|this|the) (assistant|tool|model|system|bot) (should|must|shall|will|is to)\b",
         # French
         r"\b(remarque|note|message|consigne|information|avis|attention|precision)s? (\w+ ){0,2}(pour|a|aux) (les |le |la |l |tout |tous les |chaque )?(outils?|assistants?|systemes?|logiciels?|modeles?|ia)( \w+){0,2} (de tri|d ?evaluation|de selection|de recrutement|d ?ia|ia|automatiques?)\b",
-        r"\b(tout|chaque|l|le) (assistant|outil|systeme|logiciel|modele)s? (d ?evaluation |de tri |de selection |d ?ia |ia )?(qui|charge de) (lit|lisent|analyse|analysent|evalue|evaluent|traite|traitent|examine|examinent|lira)\b ~(doit|doivent|devra)\b",
+        r"\b(tout|chaque|l|le) (assistant|outil|systeme|logiciel|modele)s? (d ?evaluation |de tri |de selection |d ?ia |ia |d ?intelligence artificielle )?(qui|charge de) (lit|lisent|analyse|analysent|evalue|evaluent|traite|traitent|examine|examinent|lira)\b ~(doit|doivent|devra)\b",
         # German
         r"\b(hinweis|anweisung|nachricht|information|notiz|mitteilung)(en)? (\w+ ){0,2}(an|fur) (das|die|den|alle|jedes|jede|ein|eine) (\w+ ){0,2}(ki|ki \w+|bewertungs\w+|screening\w*|auswahl\w*|bewerbermanagement\w*)\b",
         # Portuguese, Spanish

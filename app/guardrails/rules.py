@@ -50,8 +50,9 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(in|to) (all )?your (answers?|responses?|replies) that\b",
         # Not "its" or "their" rules, nor "attempts to" break them: a security job ad describing
         # attacks on a model ("make the assistant ignore its instructions") is talking about one.
-        rf"(?<!attempts\sto\s)\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|cancel|break|violate|circumvent|get around|(do ?n[o']?t|never) bother with|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard)(?! {_THIRD_PERSON}\b) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
-        rf"\b(ignore|disregard|forget|override|bypass|overlook|discard|throw out|abandon|set aside|put aside) the {_ORDERS}\b",
+        # Nor what applications "that ignore the instructions above" suffer: an honest ad's how-to-apply.
+        rf"(?<!attempts\sto\s)(?<!that\s)(?<!who\s)\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|cancel|break|violate|circumvent|get around|(do ?n[o']?t|never) bother with|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard)(?! {_THIRD_PERSON}\b) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
+        rf"(?<!that\s)(?<!who\s)\b(ignore|disregard|forget|override|bypass|overlook|discard|throw out|abandon|set aside|put aside) the {_ORDERS}\b",
         r"\byou (were|have been|'?ve been) (told|instructed|given)\b ~(doesn'?t|does not|no longer|don'?t|do not) (count|matter|apply|hold)",
         r"\b(comply with|obey|follow|execute|carry out) (any|every|all) (requests?|instructions?|commands?|orders?)\b",
         r"\byou (must|shall) now\b",
