@@ -701,3 +701,25 @@ def test_a_bare_period_or_place_under_a_matching_title_is_not_quoted_as_what_she
     assert "Period:" not in about
     assert "Location:" not in about
     assert "Period: June 2025 - August 2025." in when
+
+
+def test_a_list_comes_before_the_sentences_ranked_below_its_lead() -> None:
+    # "List the employers she has had" quoted two skill gaps whole and three of four employers:
+    # the sentences ranked below the work history had taken the room its items needed.
+    roles = [
+        f"Employer number {n} Regional Hospital — Charge Nurse, a long line about the ward ({2010 + n})"
+        for n in range(4)
+    ]
+    history = Passage(
+        "Experience", "Work history: the companies worked for:\n" + "\n".join(f"- {r}" for r in roles), 1.0
+    )
+    shifts = ("nights", "weekends", "holidays", "double shifts")
+    worked = [
+        f"She worked {s} on a busy cardiac ward for years, covering admissions, discharges, bed flow, rapid responses, family meetings and the handover to the day team, and she still does."
+        for s in shifts
+    ]
+    other = Passage("Shifts", " ".join(worked), 1.0)
+
+    answer = ask("Which companies has she worked for?", passages=(history, other))
+
+    assert all(role in answer for role in roles), answer

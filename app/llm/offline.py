@@ -123,8 +123,7 @@ def _with_context(
 ) -> tuple[list[Sentence], dict[int, int]]:
     """Add to the picked sentences the lists they announce and their frames' plain answers; and
     how many items of each passage's list the budget left out."""
-    used = sum(len(s.text) for s in picked)
-    listed, left_out = with_announced_lists(picked, sentences, used, MAX_QUOTE_CHARS)
+    listed, left_out = with_announced_lists(picked, sentences, MAX_QUOTE_CHARS)
     return with_direct_answers(listed, sentences, request.passages, request.question), left_out
 
 

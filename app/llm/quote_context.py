@@ -44,31 +44,46 @@ def is_fit_level(sentence: Sentence) -> bool:
 
 
 def with_announced_lists(
-    chosen: list[Sentence], sentences: list[Sentence], used: int, budget: int
+    chosen: list[Sentence], sentences: list[Sentence], budget: int
 ) -> tuple[list[Sentence], dict[int, int]]:
     """Add the items a chosen sentence ending in a colon announces, within the character budget.
 
     "Work history: the companies worked for …:" or "Strongest skills:" answers nothing by
     itself; the list after it is the answer, and its items rarely share the question's words.
+    `chosen` is best first, and a list comes before the sentences ranked below its lead: "List
+    the employers she has had" quoted two skill gaps whole and three of four employers.
     Also returns how many items of each passage's list the budget left out: an answer that
     drops the last job of a work history without saying so reads as the whole history.
     """
-    picked = list(chosen)
+    picked: list[Sentence] = []
     left_out: dict[int, int] = {}
-    for lead in chosen:
-        if not lead.text.rstrip().endswith(":"):
-            continue
-        following = [s for s in sentences if s.passage == lead.passage and s.position > lead.position]
-        items = [s for s in sorted(following, key=lambda s: s.position) if s not in picked]
-        for count, item in enumerate(items):
-            # The first item comes even past the budget: a lead quoted alone ("Work history:
-            # …: (and 4 more listed there)") named no company at all.
-            if count > 0 and used + len(item.text) > budget:
-                left_out[lead.passage] = len(items) - count
-                break
-            picked.append(item)
-            used += len(item.text)
+    for sentence in chosen:
+        used = sum(len(s.text) for s in picked)
+        if picked and used + len(sentence.text) > budget:
+            continue  # a list announced by a better sentence took its room
+        picked.append(sentence)
+        if sentence.text.rstrip().endswith(":"):
+            items, left = _items_within(sentence, sentences, chosen, used + len(sentence.text), budget)
+            picked.extend(items)
+            if left:
+                left_out[sentence.passage] = left
     return picked, left_out
+
+
+def _items_within(
+    lead: Sentence, sentences: list[Sentence], chosen: list[Sentence], used: int, budget: int
+) -> tuple[list[Sentence], int]:
+    """The items `lead` announces that fit the budget, and how many were left out."""
+    following = [s for s in sentences if s.passage == lead.passage and s.position > lead.position and s not in chosen]
+    items: list[Sentence] = []
+    for count, item in enumerate(sorted(following, key=lambda s: s.position)):
+        # The first item comes even past the budget: a lead quoted alone ("Work history:
+        # …: (and 4 more listed there)") named no company at all.
+        if count > 0 and used + len(item.text) > budget:
+            return items, len(following) - count
+        items.append(item)
+        used += len(item.text)
+    return items, 0
 
 
 def with_direct_answers(
