@@ -145,10 +145,6 @@ class SuggestedQuestions(BaseModel):
     questions: list[SuggestedQuestion]
 
 
-class FeedbackPath(BaseModel):
-    session_id: UUID = Field(description="The conversation the rated answer belongs to.")
-
-
 def _integral_number(value: object) -> object:
     # JSON Schema's `integer` includes 3.0 (JSON has one number type); a string stays refused.
     return int(value) if isinstance(value, float) and value.is_integer() else value
