@@ -195,7 +195,8 @@ ROWS = [
         422,
         "validation_error",
     ),
-    ("feedback_session_not_uuid", post_json("/api/v1/chat/abc/feedback", b'{"rating":"up"}'), 422, "validation_error"),
+    # SPEC: an unknown session is 404; a path that is no UUID names none either.
+    ("feedback_session_not_uuid", post_json("/api/v1/chat/abc/feedback", b'{"rating":"up"}'), 404, "session_not_found"),
     # URL-encoded junk in paths
     ("nul_in_path", request("GET", "/api/v1/%00"), 404, "not_found"),
     ("encoded_traversal", request("GET", "/api/v1/chat%2F..%2F..%2Fetc%2Fpasswd"), 404, "not_found"),
@@ -208,8 +209,8 @@ ROWS = [
     (
         "junk_in_feedback_path",
         post_json("/api/v1/chat/%3Cscript%3E/feedback", b'{"rating":"up"}'),
-        422,
-        "validation_error",
+        404,
+        "session_not_found",
     ),
     ("junk_query_string", request("GET", "/api/v1/profile-x?%ff=%00&a[]=1"), 404, "not_found"),
     # refused by gunicorn before the app runs (app/worker/gevent_worker.py)

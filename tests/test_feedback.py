@@ -100,11 +100,24 @@ def test_rating_an_answer_trimmed_off_a_long_conversation_is_410_not_a_validatio
     assert trimmed_question.status_code == 422  # a question's index was never an answer's
 
 
-def test_unknown_session_is_404(client):
-    response = client.post(f"/api/v1/chat/{uuid.uuid4()}/feedback", json={"rating": "up"})
+@pytest.mark.parametrize(
+    "session_id", ["3f2c0e4a-9b1d-4c6e-8f7a-2d5b6c7e8f90", "does-not-exist", "123", "%C3%A9t%C3%A9", "x" * 300]
+)
+def test_unknown_session_is_404(client, session_id):
+    # SPEC: an unknown session is 404; a path that is no UUID names no session either.
+    response = client.post(f"/api/v1/chat/{session_id}/feedback", json={"rating": "up"})
 
     assert response.status_code == 404
     assert response.get_json()["code"] == "session_not_found"
+
+
+def test_a_session_is_found_under_any_spelling_of_its_uuid(client):
+    sid = answered_session(client)
+    spellings = [sid.upper(), sid.replace("-", ""), "{" + sid + "}", "urn:uuid:" + sid]
+
+    answers = [client.post(f"/api/v1/chat/{form}/feedback", json={"rating": "up"}) for form in spellings]
+
+    assert [(answer.status_code, answer.get_json()["session_id"]) for answer in answers] == [(200, sid)] * 4
 
 
 @pytest.mark.parametrize(
@@ -132,7 +145,6 @@ def test_invalid_feedback_is_422_naming_the_field(client, body, field):
 @pytest.mark.parametrize(
     ("path", "kwargs", "status", "code"),
     [
-        ("not-a-uuid", {"json": {"rating": "up"}}, 422, "validation_error"),
         (
             "{sid}",
             {"data": "rating=up", "content_type": "application/x-www-form-urlencoded"},

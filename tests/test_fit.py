@@ -354,6 +354,7 @@ def test_retrieval_down_is_503_not_a_verdict(memvid: FakeMemvid) -> None:
     [
         ({"job_description": "too short"}, 422, "validation_error"),
         ({"job_description": " " * 60 + "short"}, 422, "validation_error"),
+        ({"job_description": "Python dev" + " " * 50}, 422, "validation_error"),
         # Zero-width and format characters are no text either: 60 x U+200B reached the LLM.
         ({"job_description": "\u200b" * 60}, 422, "validation_error"),
         ({"job_description": "Python dev" + "\u200b\u00ad\ufeff\u0007" * 15}, 422, "validation_error"),
@@ -373,12 +374,27 @@ def test_invalid_requests_are_rejected_like_chat(
     assert memvid.queries == []
 
 
+# SPEC: 50 characters. The spaces between words are characters; padding is not (the rows above).
+@pytest.mark.parametrize(
+    "text",
+    ["Senior Python engineer, remote, Kubernetes and AWS", "Platform lead:\nKubernetes, Terraform,\tAWS; oncall.",
+     "  Senior Python engineer, remote, Kubernetes and AWS \n"],
+)  # fmt: skip
+def test_fifty_characters_of_ordinary_prose_are_enough(text: str, memvid: FakeMemvid) -> None:
+    client = create_app({"rate_limit_per_minute": 1000}, memvid=memvid, llm=OfflineAnswerer()).test_client()
+
+    response = client.post(URL, json={"job_description": text})
+
+    assert len(text.strip()) == 50
+    assert response.status_code == 200, response.get_json()
+
+
 def test_a_validators_sentence_is_shown_without_pydantics_prefix(memvid: FakeMemvid) -> None:
     client = create_app({"rate_limit_per_minute": 1000}, memvid=memvid, llm=OfflineAnswerer()).test_client()
 
     body = client.post(URL, json={"job_description": "Python dev" + " " * 50}).get_json()
 
-    message = "must hold at least 50 characters besides whitespace and invisible ones"
+    message = "must hold at least 50 characters of text, not counting padding or invisible ones"
     assert body["errors"] == [{"field": "job_description", "message": message}]
     assert body["detail"] == f"The request is not valid (job_description: {message})."
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app.factory import create_app
-from app.text.invisible import VISIBLE_CHARACTER_PATTERN, visible_count
+from app.text.invisible import VISIBLE_CHARACTER_PATTERN, reading_length, visible_count
 
 
 @pytest.mark.parametrize(
@@ -17,6 +17,15 @@ from app.text.invisible import VISIBLE_CHARACTER_PATTERN, visible_count
 )  # fmt: skip
 def test_whitespace_controls_and_format_characters_are_not_counted(text, count):
     assert visible_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "length"),
+    [("", 0), (" \u200b\n ", 0), ("a b", 3), ("a  \t\n b", 3), ("  a b  ", 3), ("a\u200bb", 2),
+     ("Python dev" + " " * 50, 10), ("a\u00a0\u3000b", 3), ("\u0007a\ufeff", 1)],
+)  # fmt: skip
+def test_a_text_reads_as_its_words_and_single_gaps(text, length):
+    assert reading_length(text) == length
 
 
 def test_the_documented_pattern_agrees_with_the_validator_on_every_bmp_character():

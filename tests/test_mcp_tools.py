@@ -69,11 +69,11 @@ def test_a_tool_error_with_a_known_wait_says_it_to_the_calling_model(client, scr
         ("ask_question", {}, "question"),
         ("ask_question", {"question": "ok", "session_id": "not-a-uuid"}, "session_id"),
         ("assess_fit", {"job_description": "too short"}, "job_description"),
-        # Validated as over HTTP: 60 characters, but only 10 besides whitespace.
-        ("assess_fit", {"job_description": "Python dev" + " " * 50}, "besides whitespace"),
+        # Validated as over HTTP: 60 characters, but only 10 of text before the padding.
+        ("assess_fit", {"job_description": "Python dev" + " " * 50}, "not counting padding"),
         ("ask_question", {"question": " \n\t "}, "only whitespace"),
         ("ask_question", {"question": "\u200b\ufeff\u00ad"}, "invisible characters"),
-        ("assess_fit", {"job_description": "\u200b" * 60}, "besides whitespace and invisible ones"),
+        ("assess_fit", {"job_description": "\u200b" * 60}, "not counting padding or invisible ones"),
         ("assess_fit", {"job_description": "Engineer " + "\ufdfa" * 900}, "normalisation"),
     ],
 )

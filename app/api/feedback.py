@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import structlog
+from pydantic import BaseModel, Field
 
 from app.api.openapi_doc import api_blueprint
 from app.api.request_checks import require_json_body
-from app.api.schemas import ErrorBody, FeedbackPath, FeedbackRequest, FeedbackResponse
+from app.api.schemas import ErrorBody, FeedbackRequest, FeedbackResponse
 from app.components import components
 from app.errors import RequestError, ServiceError
 from app.state.sessions import AnswerNoLongerKept, Feedback, NotAnAnswer, SessionNotFound
@@ -19,6 +21,25 @@ log = structlog.get_logger(__name__)
 
 bp = api_blueprint("feedback", __name__, "chat", url_prefix="/api/v1")
 bp.before_request(require_json_body)
+
+
+class FeedbackPath(BaseModel):
+    # Any text: one that is no UUID names no conversation, so it is SPEC's 404, not a 422.
+    session_id: str = Field(
+        description="The conversation the rated answer belongs to.", json_schema_extra={"format": "uuid"}
+    )
+
+
+def _session_not_found() -> ServiceError:
+    return ServiceError("There is no such conversation (or it expired).", code="session_not_found", status=404)
+
+
+def _canonical_session_id(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))  # any spelling of a UUID: upper case, braces, no dashes, urn:uuid:
+    except ValueError:
+        raise _session_not_found() from None
+
 
 # 503 `sessions_unavailable`: the shared session store (Redis) is away; the rating can be sent again.
 _ERRORS: dict[int | str, Any] = dict.fromkeys((400, 404, 408, 410, 413, 415, 422, 429, 503), ErrorBody)
@@ -31,14 +52,12 @@ _ERRORS: dict[int | str, Any] = dict.fromkeys((400, 404, 408, 410, 413, 415, 422
     responses={200: FeedbackResponse, **_ERRORS},
 )
 def feedback(path: FeedbackPath, body: FeedbackRequest) -> dict[str, Any]:
-    session_id = str(path.session_id)
+    session_id = _canonical_session_id(path.session_id)
     rating = Feedback(rating=body.rating, comment=body.comment, at=time.time())
     try:
         index = components().sessions.set_feedback(session_id, body.message_index, rating)
     except SessionNotFound:
-        raise ServiceError(
-            "There is no such conversation (or it expired).", code="session_not_found", status=404
-        ) from None
+        raise _session_not_found() from None
     except AnswerNoLongerKept:
         raise ServiceError(
             "That answer is no longer kept: a conversation keeps only its latest messages "

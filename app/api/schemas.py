@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from app.api.event_schemas import Source, event_stream_content
 from app.text.embedding import as_model_reads
-from app.text.invisible import VISIBLE_CHARACTER_PATTERN, visible_count
+from app.text.invisible import VISIBLE_CHARACTER_PATTERN, reading_length, visible_count
 
 MIN_JOB_DESCRIPTION = 50
 MAX_EXPANSION = 3.0  # how many times longer NFKC may make a text (past EXPANSION_FLOOR_CHARS)
@@ -33,8 +33,10 @@ def _not_expanding(value: str) -> str:
 
 
 def _enough_text(value: str) -> str:
-    if visible_count(value) < MIN_JOB_DESCRIPTION:
-        raise ValueError(f"must hold at least {MIN_JOB_DESCRIPTION} characters besides whitespace and invisible ones")
+    if reading_length(value) < MIN_JOB_DESCRIPTION:  # SPEC's 50 characters: word gaps count, padding does not
+        raise ValueError(
+            f"must hold at least {MIN_JOB_DESCRIPTION} characters of text, not counting padding or invisible ones"
+        )
     return value
 
 
@@ -143,10 +145,6 @@ class SuggestedQuestion(BaseModel):
 
 class SuggestedQuestions(BaseModel):
     questions: list[SuggestedQuestion]
-
-
-class FeedbackPath(BaseModel):
-    session_id: UUID = Field(description="The conversation the rated answer belongs to.")
 
 
 def _integral_number(value: object) -> object:

@@ -22,6 +22,12 @@ def visible_count(text: str) -> int:
     return sum(not is_invisible(character) for character in text)
 
 
+def reading_length(text: str) -> int:
+    """Return how long `text` reads: each run of whitespace one gap, other invisible characters none."""
+    # A job description's 50-character minimum (SPEC) counts the spaces between its words, not padding.
+    return len(" ".join("".join(c if c.isspace() or not is_invisible(c) else "" for c in text).split()))
+
+
 def _visible_character_pattern() -> str:
     # Built from the same rule, so the schema cannot drift from the validator. Only the Basic
     # Multilingual Plane: a JSON Schema (ECMA-262) class without the `u` flag holds no astral
