@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.llm.offline import CLOSEST_ONLY, compose_answer
+from app.llm.offline import MAY_NOT_ANSWER, compose_answer
 from app.llm.types import AnswerRequest
 from app.retrieval.types import Passage
 from app.text.acronyms import question_keys, sentence_keys
@@ -58,5 +58,5 @@ def test_the_offline_answer_quotes_the_acronym_sentence_as_sharing_the_questions
         AnswerRequest(messages=[], question="Which electronic health record does he know?", passages=(other, skills))
     )
 
-    assert CLOSEST_ONLY not in answer
+    assert MAY_NOT_ANSWER not in answer
     assert answer.split("\n\n")[1] == "From *Skills — Strong*: Epic (EHR), Kronos scheduling, Vocera."

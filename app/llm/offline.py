@@ -16,6 +16,7 @@ import numpy as np
 
 from app.llm.canned import word_chunks
 from app.llm.greetings import GREETING, only_greets
+from app.llm.quote_absent import seems_unanswered
 from app.llm.quote_choice import MAX_QUOTE_CHARS, generic_words, said, select_sentences
 from app.llm.quote_context import (
     with_announced_lists,
@@ -39,9 +40,16 @@ NO_PASSAGES = "The resume search returned nothing for this question."
 NO_SEARCH = "The resume could not be searched just now (its search service did not answer); please try again shortly."
 # Said first, plainly: a blind audit read "these come closest" under "Is she married?" (quoting her
 # email) as the service's answer; the resume may simply not say.
+MAY_NOT_ANSWER = "The resume may not answer this"
 CLOSEST_ONLY = (
-    "The resume may not answer this: no sentence of it uses the question's words."
+    f"{MAY_NOT_ANSWER}: no sentence of it uses the question's words."
     " These come closest in meaning; ask the candidate to be sure."
+)
+# Said when some sentences share the question's words but seem not to answer it: a name the
+# resume never mentions, a number or a kind of thing it never gives (app/llm/quote_absent.py).
+NOT_STATED = (
+    f"{MAY_NOT_ANSWER}: it does not seem to say what the question asks."
+    " What it says nearest the question's words is quoted below; ask the candidate to be sure."
 )
 MAX_SUGGESTIONS = 3
 MAX_CLOSEST_ONLY = 3
@@ -96,15 +104,30 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     if not picked:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     telling = stems - generic_words(request.question)  # "work" or "years" shared is no sign the resume answers
+    return "\n\n".join([PREAMBLE, *_quoted(request, picked, sentences, titles, telling)])
+
+
+def _quoted(
+    request: AnswerRequest,
+    picked: list[Sentence],
+    sentences: list[Sentence],
+    titles: list[frozenset[str]],
+    telling: frozenset[str],
+) -> list[str]:
+    """The cited quotes, led by a plain hedge when the resume may not answer the question."""
     shares_words = any(matches(telling, s.stems | said(s, telling) | titles[s.passage]) for s in picked)
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
     # say so, quote less, and offer the suggested questions. What is cut is cut before the lists
     # and plain answers are added: cut after, a lead ("Moderate skills:") was quoted without its list.
     chosen, left_out = _with_context(picked if shares_words else picked[:MAX_CLOSEST_ONLY], sentences, request)
     quotes = cite(chosen, request.passages, left_out)
-    if shares_words:
-        return "\n\n".join([PREAMBLE, *quotes])
-    return "\n\n".join([PREAMBLE, CLOSEST_ONLY, *quotes, _what_to_ask(request)])
+    if not shares_words:
+        return [CLOSEST_ONLY, *quotes, _what_to_ask(request)]
+    # Shared words that seem not to answer ("speak" under "Does she speak Mandarin?"): the quotes
+    # stay whole, as they were chosen by those words, but are not offered as the answer.
+    if seems_unanswered(request.question, sentences, titles, generic_words(request.question)):
+        return [NOT_STATED, *quotes, _what_to_ask(request)]
+    return quotes
 
 
 def _without_idle_grades(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-_NUMBER_WORDS = (
+NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
     r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
     r"|hundreds?|thousands?|millions?|billions?|dozens?|half|double|doubled|twice|triple|tripled"
@@ -31,9 +31,9 @@ _ASKS_QUANTITY = re.compile(
     re.IGNORECASE,
 )
 # A count or an amount: a number that is not a year (1900-2099 alone), or a number word.
-_STATES_QUANTITY = re.compile(rf"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,%]|\.\d))\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+_STATES_QUANTITY = re.compile(rf"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,%]|\.\d))\d|\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
 _STATES_DURATION = re.compile(
-    rf"(?:\d[\d.,]*\+?|\b(?:{_NUMBER_WORDS}|a|an|several|few))[\s-]*(?:years?|months?|weeks?|days?|hours?|decades?)\b",
+    rf"(?:\d[\d.,]*\+?|\b(?:{NUMBER_WORDS}|a|an|several|few))[\s-]*(?:years?|months?|weeks?|days?|hours?|decades?)\b",
     re.IGNORECASE,
 )
 
@@ -58,7 +58,7 @@ _ASKS_CHANGE = re.compile(
     re.IGNORECASE,
 )
 # A figure that changed: "from 61% in 2019 to 78%", "by 40%", "from 5.2 to 2.1", "halved", "doubled".
-_FIGURE = rf"(?:[$€£]?\d|\b(?:{_NUMBER_WORDS}|once|twice)\b)"
+_FIGURE = rf"(?:[$€£]?\d|\b(?:{NUMBER_WORDS}|once|twice)\b)"
 _STATES_CHANGE = re.compile(
     rf"\bfrom [^\d.;:]{{0,25}}?(?!(?:19|20)\d\d\b){_FIGURE}[\d.,]*[^\d.;:]{{0,20}}?(?: (?:in|at|during) (?:19|20)\d\d)?"
     rf"\s*\b(?:to|down to|up to) (?:about |around |nearly |over |under )?{_FIGURE}"
