@@ -99,6 +99,17 @@ def test_the_request_fences_the_job_and_asks_for_a_json_schema(llm_client: Any, 
     assert "Ran Kubernetes on AWS" in system["content"]  # the retrieved evidence
 
 
+def test_an_assessment_whose_usage_was_not_reported_says_its_tokens_are_estimated(
+    llm_client: Any, llm_server: FakeLLMServer
+) -> None:
+    llm_server.enqueue(stream([json.dumps(ANSWER)], usage=None))
+
+    body = llm_client.post(URL, json={"job_description": JOB}).get_json()
+
+    assert body["tokens_used"] > 0  # the prompt alone is hundreds of tokens; 0 said it was free
+    assert body["tokens_estimated"] is True
+
+
 def test_an_invalid_answer_is_repaired_once(llm_client: Any, llm_server: FakeLLMServer) -> None:
     llm_server.enqueue(llm_reply('{"verdict": "Good fit", "key_matches": "Kubernetes"'), llm_reply(json.dumps(ANSWER)))
 

@@ -29,7 +29,7 @@ from tests.fake_llm import (
     stall_after,
     stream,
 )
-from tests.llm_client import USAGE, MakeClient, Metrics, collect, collect_until_error, tokens
+from tests.llm_client import USAGE, MakeClient, Metrics, collect, collect_until_error, tokens, unreported
 
 # -- connection reuse, against a socket server that sends exactly these bytes ----------------
 
@@ -130,7 +130,7 @@ def test_a_completely_received_stream_hands_its_connection_back_to_the_pool(upst
 
     answers = [list(llm.stream(REQUEST)) for _ in range(3)]
 
-    assert answers[0] == [Token("Hi"), Finished("stop")]
+    assert answers[0] == [Token("Hi"), unreported("stop", "Hi", max_tokens=8, request=REQUEST)]
     assert answers == [answers[0]] * 3
     assert upstream.connections == 1
 
@@ -142,7 +142,7 @@ def test_an_end_that_has_not_arrived_is_not_waited_for(upstream):
     started = time.monotonic()
     answers = [list(llm.stream(REQUEST)) for _ in range(2)]
 
-    assert answers == [[Token("Hi"), Finished("stop")]] * 2
+    assert answers == [[Token("Hi"), unreported("stop", "Hi", max_tokens=8, request=REQUEST)]] * 2
     assert time.monotonic() - started < 1.0
     assert upstream.connections == 2  # the half-read connection was closed, not reused
 
@@ -186,22 +186,30 @@ def test_stream_yields_tokens_then_one_finished(
     ]
 
 
-def test_stream_without_usage_finishes_with_none(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
+def test_stream_without_usage_finishes_with_an_estimate_marked_as_one(
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    # Cut at max_tokens, it spent them: 0 told clients the answer was free.
     llm_server.enqueue(stream(["a"], usage=None, finish_reason="length"))
 
-    assert collect(make_llm_client())[-1] == Finished("length", usage=None)
+    finished = collect(make_llm_client(max_tokens=256))[-1]
+
+    assert finished == unreported("length", "a", max_tokens=256)
+    assert finished.usage.completion_tokens == 256
+    assert finished.usage.prompt_tokens > 0
+    assert not finished.usage.reported
 
 
 def test_done_without_finish_reason_is_a_normal_end(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     llm_server.enqueue(raw(data_line(chunk("a")), data_line("[DONE]")))
 
-    assert collect(make_llm_client()) == [Token("a"), Finished("stop", usage=None)]
+    assert collect(make_llm_client()) == [Token("a"), unreported("stop", "a")]
 
 
 def test_finish_reason_without_done_is_a_normal_end(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     llm_server.enqueue(stream(["a"], usage=None, done=False))
 
-    assert collect(make_llm_client()) == [Token("a"), Finished("stop", usage=None)]
+    assert collect(make_llm_client()) == [Token("a"), unreported("stop", "a")]
 
 
 def test_empty_and_null_deltas_yield_no_token(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
@@ -393,7 +401,7 @@ def test_the_upstream_is_closed_before_finished_is_handed_over(
     llm_server.enqueue(Scenario(steps, chunked=chunked))
     events = make_llm_client().stream(REQUEST)
 
-    assert [next(events), next(events)] == [Token("a"), Finished("stop", usage=None)]
+    assert [next(events), next(events)] == [Token("a"), unreported("stop", "a", request=REQUEST)]
     assert llm_server.wait_for_disconnect(timeout=2.0)
     assert list(events) == []
 

@@ -77,6 +77,7 @@ def chat(body: ChatRequest) -> Response | dict[str, Any]:
             "mode": answer.mode,
             "message_index": answer.message_index,
             "finish_reason": answer.finish_reason,
+            "tokens_estimated": answer.tokens_estimated or None,
         }
         return ChatResponse.model_validate(whole).model_dump(exclude_none=True)
     # Retrieval happens here, before the 200: the stream then starts with what it found.
