@@ -61,6 +61,7 @@ class Upstream:
     """Answers every request on a connection with BODY; END comes with it or `end_delay` later."""
 
     end_delay: float = 0.0
+    head: bytes = HEAD
     body: bytes = BODY
     end: bytes = END
     connections: int = 0
@@ -98,14 +99,14 @@ class Upstream:
                     buffer += conn.recv(65536)
                 buffer = buffer[length:]
                 if self.end_delay:
-                    conn.sendall(HEAD + self.body)
+                    conn.sendall(self.head + self.body)
                     time.sleep(self.end_delay)
                     try:
                         conn.sendall(self.end)
                     except OSError:
                         return
                 else:
-                    conn.sendall(HEAD + self.body + self.end)
+                    conn.sendall(self.head + self.body + self.end)
 
 
 @pytest.fixture
@@ -145,6 +146,26 @@ def test_an_end_that_has_not_arrived_is_not_waited_for(upstream):
     assert answers == [[Token("Hi"), unreported("stop", "Hi", max_tokens=8, request=REQUEST)]] * 2
     assert time.monotonic() - started < 1.0
     assert upstream.connections == 2  # the half-read connection was closed, not reused
+
+
+@pytest.mark.parametrize(
+    "informational",
+    [
+        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",  # a CDN in front of the LLM
+        b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n",
+    ],
+    ids=["early-hints", "several"],
+)
+def test_informational_responses_before_the_answer_are_skipped(upstream, informational):
+    # http.client took a 103 for the answer: an empty 103, read as llm_error.
+    upstream.head = informational + HEAD
+    llm = client(upstream)
+
+    answers = [list(llm.stream(REQUEST)) for _ in range(3)]
+
+    assert [answer[0] for answer in answers] == [Token("Hi")] * 3
+    assert all(answer[-1].finish_reason == "stop" for answer in answers)
+    assert upstream.connections == 1  # the pooled connection stayed in step with its responses
 
 
 def test_done_coming_a_moment_after_the_usage_still_hands_the_connection_back(upstream):
