@@ -96,6 +96,37 @@ def test_an_answer_cut_at_max_tokens_reports_what_it_spent(llm_server, fake_memv
             assert body["tokens_estimated"] is True
 
 
+@pytest.mark.parametrize(
+    "accept",
+    ["image/png", "text/html", "application/json;q=0", "application/json;q=0, text/event-stream;q=0", "*/*;q=0"],
+)
+@pytest.mark.parametrize("fields", [{}, {"stream": True}, {"stream": False}])
+def test_an_accept_that_admits_neither_json_nor_an_event_stream_is_406(client, scripted_answerer, accept, fields):
+    response = client.post(CHAT, json={"message": "Where did Ada work?", **fields}, headers={"Accept": accept})
+
+    assert (response.status_code, response.mimetype) == (406, "application/json")
+    assert response.get_json()["code"] == "not_acceptable"
+    assert scripted_answerer.requests == []  # refused before any work
+
+
+@pytest.mark.parametrize(
+    ("accept", "mimetype"),
+    [
+        (None, "text/event-stream"),
+        ("*/*", "text/event-stream"),
+        ("text/*", "text/event-stream"),
+        ("application/*", "application/json"),
+        ("text/html, application/xhtml+xml, */*;q=0.8", "text/event-stream"),  # a browser's
+    ],
+)
+def test_an_accept_that_admits_either_is_answered(client, accept, mimetype):
+    headers = {"Accept": accept} if accept else {}
+
+    response = client.post(CHAT, json={"message": "Where did Ada work?"}, headers=headers)
+
+    assert (response.status_code, response.mimetype) == (200, mimetype)
+
+
 def test_session_continues_under_client_made_id(client, scripted_answerer):
     sid = str(uuid.uuid4())
     first = events(ask(client, "Where does Ada live?", session_id=sid).get_data())
@@ -236,7 +267,7 @@ def test_a_few_ligatures_are_an_ordinary_question(client):
         ("*/*", {}, "text/event-stream"),  # browsers and curl
         (None, {}, "text/event-stream"),
         ("text/event-stream", {"stream": False}, "application/json"),
-        ("application/json;q=0", {}, "text/event-stream"),  # JSON refused outright
+        ("application/json;q=0, text/event-stream", {}, "text/event-stream"),  # JSON refused outright
         ("application/*", {}, "application/json"),
     ],
 )
