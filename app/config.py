@@ -79,23 +79,23 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=10, ge=1, le=1_000_000)
     # The model tokens a client's requests may average within that limit (app/api/model_budget.py).
     model_tokens_per_request: int = Field(default=2_000, ge=1_000)
-    redis_url: Annotated[str | None, AfterValidator(redis_address)] = (
-        None  # set: sessions, rate limits and caches are shared through Redis
-    )
+    redis_url: Annotated[str | None, AfterValidator(redis_address)] = None  # set: state shared through Redis
     redis_timeout_seconds: float = Field(default=0.5, gt=0)  # connect, read and pool wait, per call
     # Per worker. A request holds at most one connection at a time, so a pool as large as
     # WORKER_CONNECTIONS (1000 by default) never makes a request wait for a connection.
     redis_max_connections: int = Field(default=1000, ge=1)
-    # Set: /admin/ (sessions and caches of the running worker, for `flask cache ...`) answers
-    # requests that carry `Authorization: Bearer <ADMIN_TOKEN>`; unset: /admin/ does not exist.
+    # Set: /admin/ (the worker's sessions and caches, for `flask cache ...`) answers requests
+    # with `Authorization: Bearer <ADMIN_TOKEN>`; unset: /admin/ does not exist.
     admin_token: SecretStr | None = None
     admin_url: str | None = None  # where `flask cache ...` finds the service; default http://127.0.0.1:PORT
     trusted_proxy_count: int = Field(default=0, ge=0, le=10)
     cors_origins: CommaList = Field(default_factory=list)
     sse_keepalive_seconds: float = Field(default=15.0, gt=0)
-    max_request_bytes: int = Field(default=65536, ge=1024)
-    # The longest a request body may take to arrive (64 KiB in 10 s is 6.5 KB/s): a client
-    # sending one byte at a time held a worker connection for as long as it liked.
+    # Admits every body the schemas admit: a 20,000-character job description in JSON \u escapes
+    # is 240,000 bytes at worst (12 a character past the BMP; SPEC's 64 KiB refused valid ones).
+    max_request_bytes: int = Field(default=256 * 1024, ge=1024)  # = nginx.conf's client_max_body_size
+    # The longest a body may take to arrive (256 KiB in 10 s: 26 KB/s; behind nginx it comes whole):
+    # a client sending one byte at a time held a worker connection for as long as it liked.
     body_read_timeout: float = Field(default=10.0, gt=0)
     # /docs and /openapi.json; a public production deployment may prefer not to publish them.
     docs_enabled: bool = True

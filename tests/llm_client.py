@@ -15,7 +15,8 @@ from prometheus_client import CollectorRegistry
 
 from app.errors import LLMError
 from app.llm.openrouter import OpenRouterClient
-from app.llm.types import AnswerRequest, LLMEvent, Token
+from app.llm.types import AnswerRequest, Finished, LLMEvent, Token
+from app.llm.usage_estimate import estimated_usage
 from app.telemetry.metrics import register_service_metrics
 from tests.fake_llm import FakeLLMServer, chunk, data_line
 
@@ -109,6 +110,11 @@ def collect_until_error(client: OpenRouterClient) -> tuple[list[LLMEvent], LLMEr
     with pytest.raises(LLMError) as caught:
         events.extend(client.stream(REQUEST))  # keeps the events that came before the error
     return events, caught.value
+
+
+def unreported(reason: str, answer: str, *, max_tokens: int = 256, request: AnswerRequest = REQUEST) -> Finished:
+    """The end of an answer whose upstream reported no usage: an estimate, marked as one."""
+    return Finished(reason, estimated_usage(request, len(answer), reason, max_tokens))
 
 
 def tokens(events: list[LLMEvent]) -> list[str]:

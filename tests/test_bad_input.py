@@ -154,7 +154,7 @@ ROWS = [
         415,
         "unsupported_content_encoding",
     ),
-    ("over_64k", chat({"message": "x" * 70_000}), 413, "payload_too_large"),
+    ("over_256k", chat({"message": "x" * 270_000}), 413, "payload_too_large"),
     ("ten_megabytes", post_json("/api/v1/chat", b'{"message":"' + b"x" * TEN_MB + b'"}'), 413, "payload_too_large"),
     ("empty_message", chat({"message": ""}), 422, "validation_error"),
     ("blank_message", chat({"message": " \n\t "}), 422, "validation_error"),

@@ -8,7 +8,9 @@ import pytest
 
 from app.components import components
 from app.errors import LLMError
+from app.factory import create_app
 from app.llm.types import Finished, Token, Usage
+from tests.fake_llm import stream
 from tests.sse_client import events, expected_stream, without_elapsed
 
 CHAT = "/api/v1/chat"
@@ -65,6 +67,64 @@ def test_a_whole_answer_cut_at_the_token_limit_says_so(client, scripted_answerer
 
     assert body["message"] == "Ada ran"
     assert body["finish_reason"] == "length"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "reported"),
+    [
+        (stream(["Ada ", "ran"], finish_reason="length"), True),  # usage in a final chunk of its own
+        (stream(["Ada ", "ran"], finish_reason="length", usage_separate=False), True),
+        (stream(["Ada ", "ran"], finish_reason="length", usage=None), False),  # no usage at all
+        (stream([" word"] * 2000), False),  # ignores max_tokens: cut here, before its usage came
+    ],
+    ids=["final-chunk", "finish-chunk", "none", "cut-here"],
+)
+def test_an_answer_cut_at_max_tokens_reports_what_it_spent(llm_server, fake_memvid, scenario, reported):
+    config = {"rate_limit_per_minute": 1000, "openrouter_api_key": "sk-test", "llm_max_tokens": 64}
+    client = create_app({**config, "openrouter_base_url": llm_server.base_url}, memvid=fake_memvid).test_client()
+    llm_server.enqueue(scenario, scenario)
+
+    done = events(ask(client).get_data())[-1]
+    whole = ask(client, stream=False).get_json()
+
+    for body in (done, whole):
+        assert body["finish_reason"] == "length"
+        if reported:
+            assert (body["tokens_used"], "tokens_estimated" in body) == (47, False)
+        else:  # 0 said it was free: an estimate of at least the limit, marked as one
+            assert body["tokens_used"] > 64
+            assert body["tokens_estimated"] is True
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["image/png", "text/html", "application/json;q=0", "application/json;q=0, text/event-stream;q=0", "*/*;q=0"],
+)
+@pytest.mark.parametrize("fields", [{}, {"stream": True}, {"stream": False}])
+def test_an_accept_that_admits_neither_json_nor_an_event_stream_is_406(client, scripted_answerer, accept, fields):
+    response = client.post(CHAT, json={"message": "Where did Ada work?", **fields}, headers={"Accept": accept})
+
+    assert (response.status_code, response.mimetype) == (406, "application/json")
+    assert response.get_json()["code"] == "not_acceptable"
+    assert scripted_answerer.requests == []  # refused before any work
+
+
+@pytest.mark.parametrize(
+    ("accept", "mimetype"),
+    [
+        (None, "text/event-stream"),
+        ("*/*", "text/event-stream"),
+        ("text/*", "text/event-stream"),
+        ("application/*", "application/json"),
+        ("text/html, application/xhtml+xml, */*;q=0.8", "text/event-stream"),  # a browser's
+    ],
+)
+def test_an_accept_that_admits_either_is_answered(client, accept, mimetype):
+    headers = {"Accept": accept} if accept else {}
+
+    response = client.post(CHAT, json={"message": "Where did Ada work?"}, headers=headers)
+
+    assert (response.status_code, response.mimetype) == (200, mimetype)
 
 
 def test_session_continues_under_client_made_id(client, scripted_answerer):
@@ -207,7 +267,7 @@ def test_a_few_ligatures_are_an_ordinary_question(client):
         ("*/*", {}, "text/event-stream"),  # browsers and curl
         (None, {}, "text/event-stream"),
         ("text/event-stream", {"stream": False}, "application/json"),
-        ("application/json;q=0", {}, "text/event-stream"),  # JSON refused outright
+        ("application/json;q=0, text/event-stream", {}, "text/event-stream"),  # JSON refused outright
         ("application/*", {}, "application/json"),
     ],
 )

@@ -25,7 +25,7 @@ def test_defaults_match_the_contract(monkeypatch):
     assert settings.rate_limit_per_minute == 10
     assert settings.trusted_proxy_count == 0
     assert settings.sse_keepalive_seconds == 15
-    assert settings.max_request_bytes == 65536
+    assert settings.max_request_bytes == 256 * 1024
     assert settings.llm_model == "nvidia/nemotron-nano-9b-v2:free"
     assert settings.cors_origins == []
     assert settings.api_key is None

@@ -104,3 +104,12 @@ def test_healthcheck(health_server, status, body, exit_code):
     )
 
     assert result.returncode == exit_code, result.stderr
+
+
+def test_nginx_admits_the_bodies_the_app_admits_and_no_larger():
+    # nginx refuses a body over its limit itself: a smaller one refused valid requests, a
+    # larger one let the app answer before the body was read (app/config.py, deploy/nginx.conf).
+    limit = re.search(r"^\s*client_max_body_size\s+(\d+)k;", (ROOT / "deploy" / "nginx.conf").read_text(), re.M)
+
+    assert limit, "deploy/nginx.conf sets no client_max_body_size"
+    assert int(limit.group(1)) * 1024 == Settings.model_fields["max_request_bytes"].default

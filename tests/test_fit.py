@@ -99,6 +99,17 @@ def test_the_request_fences_the_job_and_asks_for_a_json_schema(llm_client: Any, 
     assert "Ran Kubernetes on AWS" in system["content"]  # the retrieved evidence
 
 
+def test_an_assessment_whose_usage_was_not_reported_says_its_tokens_are_estimated(
+    llm_client: Any, llm_server: FakeLLMServer
+) -> None:
+    llm_server.enqueue(stream([json.dumps(ANSWER)], usage=None))
+
+    body = llm_client.post(URL, json={"job_description": JOB}).get_json()
+
+    assert body["tokens_used"] > 0  # the prompt alone is hundreds of tokens; 0 said it was free
+    assert body["tokens_estimated"] is True
+
+
 def test_an_invalid_answer_is_repaired_once(llm_client: Any, llm_server: FakeLLMServer) -> None:
     llm_server.enqueue(llm_reply('{"verdict": "Good fit", "key_matches": "Kubernetes"'), llm_reply(json.dumps(ANSWER)))
 
@@ -338,6 +349,32 @@ def test_a_job_description_too_dense_to_check_is_a_quick_422_and_prose_of_that_l
     assert (refused.status_code, refused.get_json()["code"]) == (422, "too_dense_to_check")
     assert assessed.status_code == 200
     assert assessed.get_json()["verdict"].startswith(LABEL)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Prose in Cyrillic: 6 bytes a character as \u escapes; 64 KiB refused it past ~10,900.
+        ("Ведущий инженер платформы: Кубернетес в облаке Амазона, Терраформ, пять лет опыта. " * 300)[:20_000],
+        # Past the Basic Multilingual Plane a character is a surrogate pair: 12 bytes.
+        "\U0001d4d0\U0001f680 " * 6_666 + "\U0001f680\U0001d4d0",
+    ],
+    ids=["cyrillic", "astral"],
+)
+def test_the_longest_job_description_is_never_too_large_however_its_json_is_escaped(
+    text: str, memvid: FakeMemvid
+) -> None:
+    # Generated clients and Python's json escape every non-ASCII character by default.
+    client = create_app({"rate_limit_per_minute": 1000}, memvid=memvid, llm=OfflineAnswerer()).test_client()
+    body = json.dumps({"job_description": text}, ensure_ascii=True)
+    assert len(text) == 20_000
+
+    response = client.post(URL, data=body, content_type="application/json")
+    too_large = client.post(URL, data=body.ljust(300_000), content_type="application/json")
+
+    assert response.status_code != 413, (len(body), response.get_json())
+    assert response.get_json()["code" if response.status_code >= 400 else "verdict"]
+    assert too_large.status_code == 413  # padded past 256 KiB it is still refused
 
 
 def test_retrieval_down_is_503_not_a_verdict(memvid: FakeMemvid) -> None:

@@ -78,7 +78,7 @@ def test_one_repair_then_success_adds_up_tokens() -> None:
     answerer.enqueue(*_reply(json.dumps(VALID), 20))
     repairs_before = repairs()
 
-    assessment, tokens = assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
+    assessment, tokens, _ = assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
 
     assert assessment.verdict == "Weak fit."
     assert tokens == 30
@@ -103,7 +103,7 @@ def test_a_server_refusing_the_json_schema_is_asked_again_without_it(status: int
     answerer.enqueue(LLMError("llm_error", upstream_status=status))
     answerer.enqueue(*_reply(json.dumps(VALID), 20))
 
-    assessment, tokens = assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
+    assessment, tokens, _ = assess_with_llm(answerer, [{"role": "user", "content": "job"}], "q")
 
     assert (assessment.verdict, tokens) == ("Weak fit.", 20)
     assert [r.response_format is not None for r in answerer.requests] == [True, False]

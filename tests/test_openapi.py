@@ -74,7 +74,8 @@ def test_every_post_with_a_body_documents_the_408_a_slow_body_gets(client):
 
 
 # Headers a client generated from the document can read only when the document declares them.
-DECLARED_HEADERS = ("Retry-After", "ETag")
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+DECLARED_HEADERS = ("Retry-After", "ETag", "X-Trace-ID", *RATE_LIMIT_HEADERS)
 
 
 def assert_documented(spec, method: str, path: str, response) -> None:
@@ -85,7 +86,41 @@ def assert_documented(spec, method: str, path: str, response) -> None:
         assert response.mimetype in documented.get("content", {}), f"{method} {path}: {response.mimetype}"
     for name in DECLARED_HEADERS:
         if name in response.headers:
-            assert name in documented.get("headers", {}), f"{method} {path} {response.status_code}: {name}"
+            header = documented.get("headers", {}).get(name)
+            assert header is not None, f"{method} {path} {response.status_code}: {name}"
+            if "$ref" in header:
+                assert header["$ref"] == f"#/components/headers/{name}"
+                header = spec["components"]["headers"][name]
+            assert header["schema"]["type"] in ("integer", "string")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/api/v1/chat", {"message": "Kubernetes?"}),
+        ("post", "/api/v1/chat", {"message": "Kubernetes?", "stream": False}),
+        ("post", "/api/v1/chat", {"message": ""}),
+        ("post", "/api/v1/assess-fit", {"job_description": "too short"}),
+        ("post", "/mcp", {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nope"}}),
+        ("get", "/api/v1/health", None),
+        ("get", "/api/v1/profile", None),
+        # Streamable HTTP clients try both: the 405 and its body are described.
+        ("get", "/mcp", None),
+        ("delete", "/mcp", None),
+    ],
+)
+def test_the_trace_id_and_rate_limit_headers_are_documented_where_they_are_sent(client, method, path, body):
+    spec = client.get("/openapi.json").get_json()
+
+    response = client.open(
+        path, method=method.upper(), json=body, headers={"Accept": "application/json, text/event-stream"}
+    )
+
+    assert "X-Trace-ID" in response.headers
+    limited = path != "/api/v1/health" and path != "/api/v1/profile"
+    assert all((name in response.headers) == (limited and response.status_code != 405) for name in RATE_LIMIT_HEADERS)
+    assert_documented(spec, method, path, response)
+    assert spec["components"]["headers"]["X-Trace-ID"]["required"] is True
 
 
 @pytest.mark.parametrize("path", ["/api/v1/profile", "/api/v1/suggested-questions", "/api/v1/version"])

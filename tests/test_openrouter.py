@@ -21,7 +21,7 @@ import structlog
 
 from app.errors import LLM_ERRORS, LLMError
 from app.llm.openrouter import MAX_CHARS_PER_TOKEN
-from app.llm.types import AnswerRequest, Finished, Token
+from app.llm.types import AnswerRequest, Token
 from tests.fake_llm import (
     FakeLLMServer,
     Pause,
@@ -45,6 +45,7 @@ from tests.llm_client import (
     collect,
     collect_until_error,
     tokens,
+    unreported,
 )
 
 # -- the outgoing request ------------------------------------------------------------------
@@ -426,7 +427,9 @@ def test_an_answer_longer_than_max_tokens_is_cut_there(llm_server: FakeLLMServer
     events = collect(make_llm_client(max_tokens=8))
 
     assert tokens(events) == within(sent, 8 * MAX_CHARS_PER_TOKEN)
-    assert events[-1] == Finished("length")
+    # Closed before its usage came: what it spent is estimated, and says so (never 0).
+    assert events[-1] == unreported("length", "".join(tokens(events)), max_tokens=8)
+    assert events[-1].usage.completion_tokens == 8 * MAX_CHARS_PER_TOKEN // 4
     assert llm_server.wait_until_idle(timeout=2)  # the rest is not read: the upstream was closed
 
 
@@ -440,7 +443,7 @@ def test_a_first_delta_longer_than_max_tokens_is_cut_not_dropped(
     events = collect(make_llm_client(max_tokens=8))
 
     assert tokens(events) == within(sent, 8 * MAX_CHARS_PER_TOKEN)
-    assert events[-1] == Finished("length")
+    assert events[-1] == unreported("length", "".join(tokens(events)), max_tokens=8)
 
 
 def within(texts: list[str], limit: int) -> list[str]:

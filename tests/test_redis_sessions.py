@@ -10,7 +10,7 @@ import pytest
 
 from app.errors import SessionsUnavailable
 from app.state.redis_link import RETRY_SECONDS, RedisLink, RedisUnavailable
-from app.state.redis_session_layout import session_keys
+from app.state.redis_session_layout import INDEX, STATS, session_keys
 from app.state.redis_sessions import RedisSessionStore
 from app.state.sessions import AnswerNoLongerKept, Feedback, NotAnAnswer, SessionNotFound
 from app.telemetry.metrics import CACHE_REMOVALS
@@ -223,8 +223,9 @@ def test_without_redis_chat_degrades_and_inspection_says_so(redis_server):
         sessions.recent(10)
 
 
-def test_a_session_of_the_wrong_key_type_goes_on_under_a_new_id_and_redis_stays_up(redis_server):
-    # Redis was marked down for every request, each time this one session was asked for.
+def test_a_session_key_of_the_wrong_type_is_replaced_and_the_conversation_keeps_its_id(redis_server):
+    # Redis was marked down for every request, each time this one session was asked for; then
+    # the conversation went on under a new id, one the client had never asked for.
     sessions = store(redis_server)
     sid, _ = sessions.open_conversation(None)
     sessions.append_turn(sid, "q1", "a1")
@@ -232,14 +233,43 @@ def test_a_session_of_the_wrong_key_type_goes_on_under_a_new_id_and_redis_stays_
     redis_server.client().delete(messages_key)
     redis_server.client().set(messages_key, "written by another tool")
 
-    new_sid, history = sessions.open_conversation(sid)
-    sessions.append_turn(new_sid, "q2", "a2")
+    same_sid, history = sessions.open_conversation(sid)
+    sessions.append_turn(same_sid, "q2", "a2")
 
-    assert (new_sid != sid, history) == (True, [])
+    assert (same_sid, history) == (sid, [])  # what could not be read is gone; the id is not
     assert sessions._link.up
-    assert [m["content"] for m in sessions.open_conversation(new_sid)[1]] == ["q2", "a2"]
-    with pytest.raises(SessionNotFound):
-        sessions.set_feedback(sid, None, Feedback("up", "", 1.0))
+    assert [m["content"] for m in sessions.open_conversation(sid)[1]] == ["q2", "a2"]
+    assert sessions.set_feedback(sid, None, Feedback("up", "", 1.0)) == 1  # counted from the new start
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda client: client.hset(STATS, "misses", "lots"),  # HINCRBY: "hash value is not an integer"
+        lambda client: client.hset(STATS, "hits", "1.5"),
+        lambda client: client.set(STATS, "written by another tool"),
+        lambda client: client.set(INDEX, "written by another tool"),
+        lambda client: client.rpush(INDEX, "a", "b"),
+    ],
+    ids=["stats_field_not_a_number", "hits_not_whole", "stats_wrong_type", "index_wrong_type", "index_a_list"],
+)
+def test_a_corrupt_shared_key_is_repaired_once_not_met_by_every_request(redis_server, corrupt):
+    # Shared by every session: each request's session was refused, went on under a new id, and the
+    # new id met the same key again. A new conversation id on every single request.
+    sessions = store(redis_server)
+    client = redis_server.client()
+    corrupt(client)
+    asked = [str(uuid.uuid4()) for _ in range(3)]
+
+    opened = [sessions.open_conversation(sid)[0] for sid in asked]
+    kept = [sessions.append_turn(sid, "q", "a") for sid in asked]
+    again = sessions.open_conversation(asked[0])
+
+    assert opened == asked
+    assert kept == [1, 1, 1]
+    assert again == (asked[0], [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}])
+    assert sessions.count() == 3
+    assert sessions._link.up
 
 
 @pytest.mark.parametrize("first_index", ["abc", "-1", "1.5", "99999999999999999999"])

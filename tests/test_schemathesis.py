@@ -82,8 +82,8 @@ def fuzz(service: Service, operation: schemathesis.APIOperation, mode: Generatio
         response = case.call(base_url=service.url, timeout=20)
         sent[f"{operation.label} {mode.value}"] += 1
         check_answer(case, response)
-        # 413 is how an over-long body is refused (a 20,000-character field of escaped
-        # multi-byte characters is over the 64 KiB limit): schemathesis does not count it.
+        # 413 is how an over-long body is refused (a field past its maximum, of escaped
+        # characters beyond the BMP, can be over the 256 KiB limit): schemathesis does not count it.
         excluded = [positive_data_acceptance] + ([negative_data_rejection] if response.status_code == 413 else [])
         case.validate_response(response, excluded_checks=excluded)
 

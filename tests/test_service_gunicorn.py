@@ -119,7 +119,7 @@ def test_llm_error_reaches_client_as_error_event(service, llm):
         (b'{"message":"hi"}', "text/plain", 415, "unsupported_media_type"),
         (b'{"message":""}', "application/json", 422, "validation_error"),
         (b'{"message":"hi","stream":"no"}', "application/json", 422, "validation_error"),
-        (b'{"message":"' + b"x" * 70_000 + b'"}', "application/json", 413, "payload_too_large"),
+        (b'{"message":"' + b"x" * 270_000 + b'"}', "application/json", 413, "payload_too_large"),
     ],
 )
 def test_bad_input_through_gunicorn(service, body, content_type, status, code):

@@ -29,7 +29,7 @@ from tests.fake_llm import (
     stall_after,
     stream,
 )
-from tests.llm_client import USAGE, MakeClient, Metrics, collect, collect_until_error, tokens
+from tests.llm_client import USAGE, MakeClient, Metrics, collect, collect_until_error, tokens, unreported
 
 # -- connection reuse, against a socket server that sends exactly these bytes ----------------
 
@@ -61,6 +61,7 @@ class Upstream:
     """Answers every request on a connection with BODY; END comes with it or `end_delay` later."""
 
     end_delay: float = 0.0
+    head: bytes = HEAD
     body: bytes = BODY
     end: bytes = END
     connections: int = 0
@@ -98,14 +99,14 @@ class Upstream:
                     buffer += conn.recv(65536)
                 buffer = buffer[length:]
                 if self.end_delay:
-                    conn.sendall(HEAD + self.body)
+                    conn.sendall(self.head + self.body)
                     time.sleep(self.end_delay)
                     try:
                         conn.sendall(self.end)
                     except OSError:
                         return
                 else:
-                    conn.sendall(HEAD + self.body + self.end)
+                    conn.sendall(self.head + self.body + self.end)
 
 
 @pytest.fixture
@@ -130,7 +131,7 @@ def test_a_completely_received_stream_hands_its_connection_back_to_the_pool(upst
 
     answers = [list(llm.stream(REQUEST)) for _ in range(3)]
 
-    assert answers[0] == [Token("Hi"), Finished("stop")]
+    assert answers[0] == [Token("Hi"), unreported("stop", "Hi", max_tokens=8, request=REQUEST)]
     assert answers == [answers[0]] * 3
     assert upstream.connections == 1
 
@@ -142,9 +143,29 @@ def test_an_end_that_has_not_arrived_is_not_waited_for(upstream):
     started = time.monotonic()
     answers = [list(llm.stream(REQUEST)) for _ in range(2)]
 
-    assert answers == [[Token("Hi"), Finished("stop")]] * 2
+    assert answers == [[Token("Hi"), unreported("stop", "Hi", max_tokens=8, request=REQUEST)]] * 2
     assert time.monotonic() - started < 1.0
     assert upstream.connections == 2  # the half-read connection was closed, not reused
+
+
+@pytest.mark.parametrize(
+    "informational",
+    [
+        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",  # a CDN in front of the LLM
+        b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n",
+    ],
+    ids=["early-hints", "several"],
+)
+def test_informational_responses_before_the_answer_are_skipped(upstream, informational):
+    # http.client took a 103 for the answer: an empty 103, read as llm_error.
+    upstream.head = informational + HEAD
+    llm = client(upstream)
+
+    answers = [list(llm.stream(REQUEST)) for _ in range(3)]
+
+    assert [answer[0] for answer in answers] == [Token("Hi")] * 3
+    assert all(answer[-1].finish_reason == "stop" for answer in answers)
+    assert upstream.connections == 1  # the pooled connection stayed in step with its responses
 
 
 def test_done_coming_a_moment_after_the_usage_still_hands_the_connection_back(upstream):
@@ -186,22 +207,30 @@ def test_stream_yields_tokens_then_one_finished(
     ]
 
 
-def test_stream_without_usage_finishes_with_none(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
+def test_stream_without_usage_finishes_with_an_estimate_marked_as_one(
+    llm_server: FakeLLMServer, make_llm_client: MakeClient
+) -> None:
+    # Cut at max_tokens, it spent them: 0 told clients the answer was free.
     llm_server.enqueue(stream(["a"], usage=None, finish_reason="length"))
 
-    assert collect(make_llm_client())[-1] == Finished("length", usage=None)
+    finished = collect(make_llm_client(max_tokens=256))[-1]
+
+    assert finished == unreported("length", "a", max_tokens=256)
+    assert finished.usage.completion_tokens == 256
+    assert finished.usage.prompt_tokens > 0
+    assert not finished.usage.reported
 
 
 def test_done_without_finish_reason_is_a_normal_end(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     llm_server.enqueue(raw(data_line(chunk("a")), data_line("[DONE]")))
 
-    assert collect(make_llm_client()) == [Token("a"), Finished("stop", usage=None)]
+    assert collect(make_llm_client()) == [Token("a"), unreported("stop", "a")]
 
 
 def test_finish_reason_without_done_is_a_normal_end(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
     llm_server.enqueue(stream(["a"], usage=None, done=False))
 
-    assert collect(make_llm_client()) == [Token("a"), Finished("stop", usage=None)]
+    assert collect(make_llm_client()) == [Token("a"), unreported("stop", "a")]
 
 
 def test_empty_and_null_deltas_yield_no_token(llm_server: FakeLLMServer, make_llm_client: MakeClient) -> None:
@@ -393,7 +422,7 @@ def test_the_upstream_is_closed_before_finished_is_handed_over(
     llm_server.enqueue(Scenario(steps, chunked=chunked))
     events = make_llm_client().stream(REQUEST)
 
-    assert [next(events), next(events)] == [Token("a"), Finished("stop", usage=None)]
+    assert [next(events), next(events)] == [Token("a"), unreported("stop", "a", request=REQUEST)]
     assert llm_server.wait_for_disconnect(timeout=2.0)
     assert list(events) == []
 

@@ -30,7 +30,7 @@ JSON = "application/json"
         (b'["message", "hi"]', JSON, 422, "validation_error"),
         (b'"hi"', JSON, 422, "validation_error"),
         (b"null", JSON, 422, "validation_error"),
-        (b'{"message": "' + b"x" * 70_000 + b'"}', JSON, 413, "payload_too_large"),
+        (b'{"message": "' + b"x" * 270_000 + b'"}', JSON, 413, "payload_too_large"),
     ],
 )
 def test_bad_chat_input(client, body, content_type, status, code):

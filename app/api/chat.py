@@ -15,14 +15,27 @@ from app.api.request_checks import require_json_body
 from app.api.schemas import ChatRequest, ChatResponse, ErrorBody
 from app.api.trace_id import current_trace_id
 from app.components import components
+from app.errors import RequestError
 
 bp = api_blueprint("chat", __name__, "chat", url_prefix="/api/v1")
 bp.before_request(require_json_body)
+NOT_ACCEPTABLE = "Accept must allow application/json or text/event-stream: the answer is one or the other."
+
+
+@bp.before_request
+def _require_acceptable() -> None:
+    # A client whose Accept admits neither (`image/png`) got an event stream it could not read.
+    # A missing (or empty) Accept takes anything; the 406 itself is JSON, as every error is.
+    accepted = request.accept_mimetypes
+    readable = accepted.quality("application/json") or accepted.quality("text/event-stream")
+    if request.method == "POST" and accepted.provided and not readable:
+        raise RequestError(NOT_ACCEPTABLE, code="not_acceptable", status=406)
+
 
 # no-cache: never replayed from a cache; X-Accel-Buffering: nginx passes each event at once.
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
-_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 408, 413, 415, 422, 429, 502, 503, 504), ErrorBody)
+_ERRORS: dict[int | str, Any] = dict.fromkeys((400, 406, 408, 413, 415, 422, 429, 502, 503, 504), ErrorBody)
 
 
 def _streams(body: ChatRequest) -> bool:
@@ -77,6 +90,7 @@ def chat(body: ChatRequest) -> Response | dict[str, Any]:
             "mode": answer.mode,
             "message_index": answer.message_index,
             "finish_reason": answer.finish_reason,
+            "tokens_estimated": answer.tokens_estimated or None,
         }
         return ChatResponse.model_validate(whole).model_dump(exclude_none=True)
     # Retrieval happens here, before the 200: the stream then starts with what it found.

@@ -11,6 +11,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+FINISH_REASON = '"stop", or "length" when the answer was cut at the token limit'
+TOKENS_ESTIMATED = (
+    "true when the LLM reported no usage (or the answer was cut here before it could): "
+    "`tokens_used` is then estimated from the text's length; absent when reported."
+)
+
 
 class Source(BaseModel):
     """A passage given to the LLM: its title and its retrieval score (higher is better)."""
@@ -44,9 +50,10 @@ class DoneEvent(BaseModel):
     tokens_used: int
     elapsed_seconds: float
     trace_id: str
-    finish_reason: str = Field(description='"stop", or "length" when the answer was cut at the token limit.')
+    finish_reason: str = Field(description=FINISH_REASON + ".")
     mode: Literal["offline", "guardrail"] | None = None
     message_index: int | None = Field(default=None, description="What feedback names this answer by.")
+    tokens_estimated: bool | None = Field(default=None, description=TOKENS_ESTIMATED)
 
 
 class ErrorEvent(BaseModel):

@@ -34,4 +34,6 @@ def assess_fit(body: FitRequest) -> dict[str, Any]:
     charge_model_tokens(body.job_description)
     with answer_only_while_wanted():
         assessment = components().fit.assess(body.job_description)
-    return FitResponse.model_validate(assessment.body()).model_dump()
+    return FitResponse.model_validate(assessment.body()).model_dump(
+        exclude_none=True
+    )  # tokens_estimated only when true

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Response
+from flask import Blueprint, Response
+from flask.blueprints import BlueprintSetupState
 from flask_openapi3 import APIBlueprint, OpenAPI, Tag
 
 from app.api.caching import REVALIDATED
+from app.api.rate_limit import limited_endpoints
 
 _VALIDATION_ERROR = "422"
 # A client generated from the document reads only the headers it declares: the wait of a 429
@@ -23,6 +26,31 @@ _ETAG = {
 }
 _NOT_MODIFIED = {"description": "Not Modified: the copy named by If-None-Match is current (no body).", "headers": _ETAG}
 _REVALIDATED_OPERATIONS = frozenset(endpoint.rpartition(".")[2] for endpoint in REVALIDATED)
+# On every answer (app/api/trace_id.py), and on every answer the rate limit counted
+# (app/api/rate_limit.py); declared once, referred to from each response.
+_HEADERS: dict[str, Any] = {
+    "X-Trace-ID": {
+        "description": "This request's trace id: the client's own X-Trace-ID when sane, else a new one. "
+        "Quote it when reporting a problem.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+    },
+    "X-RateLimit-Limit": {
+        "description": "Requests this client may make a minute here (on every answer the limit counted).",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests this client has left in the current minute.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "X-RateLimit-Reset": {
+        "description": "When the window lets the next request in, in Unix epoch seconds.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+_TRACE_ID = {"X-Trace-ID": {"$ref": "#/components/headers/X-Trace-ID"}}
+_RATE_LIMIT = {name: {"$ref": f"#/components/headers/{name}"} for name in _HEADERS if name.startswith("X-RateLimit")}
+_NOT_ALLOWED = "openapi_not_allowed"
 
 
 def api_blueprint(name: str, import_name: str, tag: str, url_prefix: str | None = None) -> APIBlueprint:
@@ -60,10 +88,42 @@ class DocumentedApp(OpenAPI):
         error object, not an array.
         """
         super().generate_spec_json()
-        for path_item in self.spec_json.get("paths", {}).values():
+        paths = self.spec_json.setdefault("paths", {})
+        for path, methods in self.extensions.get(_NOT_ALLOWED, {}).items():
+            allowed = paths.get(path, {}).keys()
+            for method, (operation_id, summary) in methods.items():
+                paths.setdefault(path, {})[method] = _not_allowed(operation_id, summary, allowed)
+        self.spec_json.setdefault("components", {})["headers"] = _HEADERS
+        limited = {endpoint.rpartition(".")[2] for endpoint in limited_endpoints(self)}
+        for path_item in paths.values():
             for operation in path_item.values():
                 _correct_validation_error(operation)
-                _declare_headers(operation)
+                _declare_headers(operation, limited=operation.get("operationId") in limited)
+
+
+def document_not_allowed(bp: Blueprint, path: str, methods: Mapping[str, tuple[str, str]]) -> None:
+    """Describe the `405` that `path` answers to each of `methods` (method: operation id, summary),
+    for a protocol whose clients try them (MCP's GET and DELETE)."""
+
+    def record(state: BlueprintSetupState) -> None:
+        state.app.extensions.setdefault(_NOT_ALLOWED, {}).setdefault(path, {}).update(methods)
+
+    bp.record_once(record)
+
+
+def _not_allowed(operation_id: str, summary: str, allowed: Any) -> dict[str, Any]:
+    methods = ", ".join(sorted({"OPTIONS", *(method.upper() for method in allowed)}))
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        "responses": {
+            "405": {
+                "description": "Method Not Allowed, always: `Allow` names the methods the path answers.",
+                "headers": {"Allow": {"schema": {"type": "string", "example": methods}}},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+            }
+        },
+    }
 
 
 def _correct_validation_error(operation: dict[str, Any]) -> None:
@@ -80,12 +140,15 @@ def _correct_validation_error(operation: dict[str, Any]) -> None:
         del responses[_VALIDATION_ERROR]
 
 
-def _declare_headers(operation: dict[str, Any]) -> None:
-    """Declare the Retry-After of its 429 and 503, and the ETag and 304 of a revalidated answer."""
+def _declare_headers(operation: dict[str, Any], *, limited: bool) -> None:
+    """Declare the Retry-After of its 429 and 503, the ETag and 304 of a revalidated answer, and
+    on every response the trace id (and, where the rate limit counts, its X-RateLimit-*)."""
     responses = operation.get("responses", {})
     for status in ("429", "503"):
         if status in responses:
             responses[status].setdefault("headers", {}).update(_RETRY_AFTER)
     if operation.get("operationId") in _REVALIDATED_OPERATIONS:
         responses["200"].setdefault("headers", {}).update(_ETAG)
-        responses["304"] = _NOT_MODIFIED
+        responses["304"] = {**_NOT_MODIFIED, "headers": dict(_ETAG)}
+    for response in responses.values():
+        response.setdefault("headers", {}).update({**_TRACE_ID, **(_RATE_LIMIT if limited else {})})

@@ -28,6 +28,7 @@ from app.state.limit_storage import WindowMemoryStorage
 IPV6_PREFIX = 64  # the smallest block an ISP or a cloud gives one customer
 # Limit, requests left in the window, when it resets (epoch seconds): on every limited answer.
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+_LIMITED = "rate_limited_blueprints"
 
 
 def client_address() -> str:
@@ -72,7 +73,14 @@ def init_app(
     for blueprint in limited:
         limiter.limit(rate, exempt_when=_exemption((counted or {}).get(blueprint.name)))(blueprint)
     app.after_request(partial(_add_headers, limiter))
+    app.extensions[_LIMITED] = frozenset(blueprint.name for blueprint in limited)
     return limiter
+
+
+def limited_endpoints(app: Flask) -> frozenset[str]:
+    """The endpoints (`chat.chat`...) whose answers the rate limit counts, for the OpenAPI document."""
+    names = app.extensions.get(_LIMITED, frozenset())
+    return frozenset(endpoint for endpoint in app.view_functions if endpoint.partition(".")[0] in names)
 
 
 class _SwallowedWithoutTraceback(logging.Filter):

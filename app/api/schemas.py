@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
-from app.api.event_schemas import Source, event_stream_content
+from app.api.event_schemas import FINISH_REASON, TOKENS_ESTIMATED, Source, event_stream_content
 from app.text.embedding import as_model_reads
 from app.text.invisible import VISIBLE_CHARACTER_PATTERN, reading_length, visible_count
 
@@ -106,9 +106,8 @@ class ChatResponse(BaseModel):
         description="This answer's position in the conversation (question 0, answer 1, ...): what "
         "feedback names it by. Absent when the answer could not be kept.",
     )
-    finish_reason: str = Field(
-        default="stop", description='"stop", or "length" when the answer was cut at the token limit (as in `done`).'
-    )
+    finish_reason: str = Field(default="stop", description=FINISH_REASON + " (as in `done`).")
+    tokens_estimated: bool | None = Field(default=None, description=TOKENS_ESTIMATED)
 
 
 class ErrorItem(BaseModel):
@@ -196,3 +195,4 @@ class FitResponse(BaseModel):
     recommendation: str
     chunks_retrieved: int = Field(description="Resume passages the assessment used.")
     tokens_used: int = Field(description="LLM tokens spent (0 offline or when the input was refused).")
+    tokens_estimated: bool | None = Field(default=None, description=TOKENS_ESTIMATED)

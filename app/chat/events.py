@@ -39,6 +39,8 @@ def done_event(
         "trace_id": trace_id,
         "finish_reason": finished.finish_reason,
     }
+    if finished.usage is not None and not finished.usage.reported:
+        done["tokens_estimated"] = True  # the upstream reported no usage (app/llm/usage_estimate.py)
     if mode:
         done["mode"] = mode
     if message_index is not None:  # None: the answer could not be kept (Redis away)

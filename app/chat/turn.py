@@ -62,6 +62,7 @@ class Answer:
     mode: AnswerMode | None = None
     message_index: int | None = None  # what feedback names this answer by; None when not kept
     finish_reason: str = "stop"  # "length" when cut at LLM_MAX_TOKENS, as the stream's done event says
+    tokens_estimated: bool = False  # the upstream reported no usage: tokens_used is an estimate
 
 
 class ChatService:
@@ -158,9 +159,12 @@ class ChatService:
         text_filter = self.output_filter(turn)
         text = "".join([*(kept for piece in texts for kept in text_filter.feed(piece)), *text_filter.finish()])
         index = self.record(turn, text)
-        tokens = finished.usage.total_tokens if finished.usage else 0
+        usage = finished.usage
+        tokens, estimated = (usage.total_tokens, not usage.reported) if usage else (0, False)
         found = sources(turn.request.passages)
-        return Answer(turn.session_id, text, turn.chunks, tokens, found, turn.mode, index, finished.finish_reason)
+        return Answer(
+            turn.session_id, text, turn.chunks, tokens, found, turn.mode, index, finished.finish_reason, estimated
+        )
 
     def output_filter(self, turn: Turn) -> OutputFilter:
         """Make the filter that watches this turn's answer."""

@@ -73,11 +73,13 @@ class FitResult:
     assessment: FitAssessment
     chunks_retrieved: int
     tokens_used: int
+    tokens_estimated: bool = False  # the upstream reported no usage: tokens_used is an estimate
 
     def body(self) -> dict[str, Any]:
         """Return the answer of POST /api/v1/assess-fit (and the MCP tool): the assessment and its cost."""
-        return {
+        body = {
             **self.assessment.model_dump(),
             "chunks_retrieved": self.chunks_retrieved,
             "tokens_used": self.tokens_used,
         }
+        return {**body, "tokens_estimated": True} if self.tokens_estimated else body

@@ -39,17 +39,19 @@ NO_ASSESSMENT = "The language model did not give an assessment of this job descr
 class _Reply:
     text: str
     tokens: int
+    estimated: bool  # the upstream reported no usage (app/llm/usage_estimate.py)
 
 
 def assess_with_llm(
     answerer: Answerer, messages: list[ChatMessage], question: str, deadline: AnswerDeadline = NO_DEADLINE
-) -> tuple[FitAssessment, int]:
-    """Return the validated assessment and the tokens spent; raise LLMError("llm_bad_response") after two
-    bad replies, or "llm_timeout" once `deadline` (shared by all the calls made) has passed."""
+) -> tuple[FitAssessment, int, bool]:
+    """Return the validated assessment, the tokens spent and whether that figure is estimated; raise
+    LLMError("llm_bad_response") after two bad replies, or "llm_timeout" once `deadline` (shared by
+    all the calls made) has passed."""
     first = _ask(answerer, messages, question, deadline)
     assessment, problem = parse_assessment(first.text)
     if assessment is not None:
-        return assessment, first.tokens
+        return assessment, first.tokens, first.estimated
     log.info("fit.repair", problem=problem)
     echoed: ChatMessage = {"role": "assistant", "content": first.text[:MAX_ECHOED_REPLY]}
     retry = [*messages, echoed, repair_message(problem)]
@@ -59,7 +61,7 @@ def assess_with_llm(
         log.warning("fit.bad_response", problem=problem)
         raise LLMError("llm_bad_response", detail=NO_ASSESSMENT if _words_alone(second.text) else None)
     FIT_REPAIRS.inc()
-    return assessment, first.tokens + second.tokens
+    return assessment, first.tokens + second.tokens, first.estimated or second.estimated
 
 
 def parse_assessment(text: str) -> tuple[FitAssessment | None, str]:
@@ -124,4 +126,5 @@ def _call(answerer: Answerer, request: AnswerRequest) -> _Reply:
     if request.deadline is not None:
         request.deadline.check()  # spent by the calls before: no new one (any answerer)
     texts, finished = collect(answerer, request)
-    return _Reply("".join(texts), finished.usage.total_tokens if finished.usage else 0)
+    usage = finished.usage
+    return _Reply("".join(texts), usage.total_tokens if usage else 0, usage is not None and not usage.reported)

@@ -101,9 +101,9 @@ class FitService:
                 return FitResult(offline, len(passages), 0)
         finally:
             self._checking.release()
-        assessment, tokens = self._ask_llm(job_description, passages, profile)
+        assessment, tokens, estimated = self._ask_llm(job_description, passages, profile)
         log.info("fit.assessed", searches=len(queries), chunks=len(passages), tokens=tokens)
-        return FitResult(assessment, chunks_retrieved=len(passages), tokens_used=tokens)
+        return FitResult(assessment, len(passages), tokens, tokens_estimated=estimated)
 
     def _search(self, query: str) -> list[Passage]:
         # The one place fit calls retrieval.
@@ -111,11 +111,13 @@ class FitService:
 
     def _ask_llm(
         self, job_description: str, passages: list[Passage], profile: Profile | None
-    ) -> tuple[FitAssessment, int]:
+    ) -> tuple[FitAssessment, int, bool]:
         messages = build_fit_messages(job_description, passages, profile)
         try:
             deadline = AnswerDeadline.after(self._answer_timeout)
-            assessment, tokens = assess_with_llm(self._answerer, messages, "Assess this job description.", deadline)
+            assessment, tokens, estimated = assess_with_llm(
+                self._answerer, messages, "Assess this job description.", deadline
+            )
         except LLMError as error:
             FIT_ASSESSMENTS.labels(outcome=error.code).inc()
             raise
@@ -125,7 +127,7 @@ class FitService:
             FIT_ASSESSMENTS.labels(outcome="withheld").inc()
             raise LLMError("llm_bad_response", detail=WITHHELD)
         FIT_ASSESSMENTS.labels(outcome="assessed").inc()
-        return assessment, tokens
+        return assessment, tokens, estimated
 
 
 def _repeats_protected(fields: list[str], protected: list[str]) -> bool:

@@ -1,9 +1,9 @@
 """OpenRouter chat completions, streamed (any OpenAI-compatible server works too).
 
-The client owns one pooled session (`completion_endpoint.py`). Every upstream response is
-a context manager inside the generator, so a consumer that closes the generator (or a
-killed greenlet) closes the connection at once and OpenRouter stops generating and billing.
-Retries happen only before the first token was yielded.
+The client owns one pooled session (`completion_endpoint.py`). Every upstream response is a
+context manager inside the generator: a consumer that closes the generator (or a killed greenlet)
+closes the connection at once and OpenRouter stops generating and billing. Retries happen only
+before the first token was yielded. Usage the upstream never reported is estimated.
 """
 
 from __future__ import annotations
@@ -21,15 +21,14 @@ from app.llm.completion_endpoint import CompletionEndpoint
 from app.llm.deadline import AnswerDeadline
 from app.llm.types import AnswerRequest, Finished, LLMEvent, Token
 from app.llm.upstream_stream import read_completion_stream
+from app.llm.usage_estimate import with_usage
 from app.telemetry.llm_span import LLMSpan
 
 log = structlog.get_logger(__name__)
 
-# Far more than a tokenizer puts in one token (English averages about 4 characters): an answer
-# longer than max_tokens x this ignored the limit.
+# Far more than one token holds (English averages 4 characters): a longer answer ignored max_tokens.
 MAX_CHARS_PER_TOKEN = 64
-# Keep-alive comments reset the read timeout (they are bytes); nothing but comments for this
-# many read timeouts (5 minutes by default) is a timeout all the same.
+# Comments reset the read timeout (they are bytes); only comments for this many (5 min) is a timeout.
 COMMENTS_ONLY_FACTOR = 5
 
 
@@ -111,7 +110,8 @@ class OpenRouterClient:
         for index, model in enumerate(models):
             answered = False
             try:
-                for event in self._model_attempts(request, model, trace_headers, deadline):
+                attempts = self._model_attempts(request, model, trace_headers, deadline)
+                for event in with_usage(attempts, request, self._max_tokens):
                     answered = True
                     yield event
                 return

@@ -11,11 +11,11 @@ import math
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from app.errors import LLMError
+from app.llm.informational import FinalResponseAdapter
 from app.llm.types import Usage
 from app.telemetry.metrics import LLM_COST, LLM_TOKENS
 
@@ -95,7 +95,8 @@ def default_headers(referer: str, title: str) -> dict[str, str]:
 def pooled_session(pool_size: int, url: str) -> requests.Session:
     # Each open stream holds one pooled connection; requests' default keeps only 10.
     # Retries are ours (status- and first-token-aware), never urllib3's.
-    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=Retry(total=0, read=False))
+    # 1xx responses (103 Early Hints) before the answer are skipped (app/llm/informational.py).
+    adapter = FinalResponseAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=Retry(total=0, read=False))
     session = requests.Session()
     session.mount("https://", adapter)
     session.mount("http://", adapter)

@@ -21,6 +21,7 @@ class Usage:
     completion_tokens: int = 0
     total_tokens: int = 0
     cost: float | None = None
+    reported: bool = True  # False: estimated here, the upstream said nothing (app/llm/usage_estimate.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from mcp_types.jsonrpc import HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST
 from pydantic import ValidationError
 
 from app.api.hang_up import answer_only_while_wanted
-from app.api.openapi_doc import api_blueprint
+from app.api.openapi_doc import api_blueprint, document_not_allowed
 from app.mcp import error_handlers, methods
 from app.mcp.incoming import read_message
 from app.mcp.protocol import SUPPORTED_VERSIONS, Negotiated, RpcError, negotiate, unsupported_version
@@ -139,5 +139,15 @@ def _name(params: dict[str, Any] | None) -> str:
     return value[:100] if isinstance(value, str) else ""
 
 
+# Streamable HTTP clients try both; 405 tells them this server offers neither (answered by routing,
+# as `{detail, code}` like any 405). Declared so a client generated from the document expects it.
+document_not_allowed(
+    bp,
+    "/mcp",
+    {
+        "get": ("mcp_listen", "No stream of server-initiated messages: always 405."),
+        "delete": ("mcp_end_session", "No sessions to end: always 405."),
+    },
+)
 error_handlers.init_blueprint(bp)
 bp.after_request(as_event_stream)

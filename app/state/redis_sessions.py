@@ -1,17 +1,14 @@
 """Conversation sessions in Redis, shared by every worker and host (SPEC §4).
 
-Keys and how a stored session reads back: `app/state/redis_session_layout.py`. Why Lua
-scripts: a turn must land whole and in order when two workers append to one session at once.
-A script runs atomically inside Redis, so the append, the trim to MAX_HISTORY_MESSAGES, the
-expiry refresh and the eviction happen as one step, in one round trip, with no retry loop
-(MULTI/WATCH would retry under contention) and no lock that could expire half-way through a
-turn or be left behind by a killed worker. One Redis endpoint is assumed (a primary, maybe
-behind managed failover), not Redis Cluster: the eviction touches other sessions' keys, which
-a cluster refuses across slots.
+Keys and how a stored session reads back: `app/state/redis_session_layout.py`. Why Lua scripts:
+a turn must land whole and in order when two workers append to one session at once. A script
+runs atomically inside Redis: append, trim to MAX_HISTORY_MESSAGES, expiry refresh and eviction
+are one step, one round trip, with no retry loop (MULTI/WATCH) and no lock a killed worker could
+leave behind. One Redis endpoint is assumed, not Redis Cluster: the eviction touches other
+sessions' keys, which a cluster refuses across slots.
 
-While Redis is unavailable the chat path degrades rather than fails: a session starts new and
-a finished turn is not kept. The inspection methods (the cache CLI's) raise RedisUnavailable
-instead, so an operator is never shown an empty store by mistake.
+While Redis is unavailable the chat path degrades: a session starts new, a finished turn is not
+kept. The inspection methods (the cache CLI's) raise RedisUnavailable instead.
 """
 
 from __future__ import annotations
@@ -28,6 +25,7 @@ from app.llm.types import ChatMessage
 from app.state.caches import CacheStats, LookupCounter, RemovalCounter
 from app.state.redis_link import RETRY_SECONDS, RedisDataError, RedisLink, RedisUnavailable
 from app.state.redis_memory import SAMPLE, sampled_memory
+from app.state.redis_repair import run_or_repair
 from app.state.redis_scripts import APPEND_TURN, OPEN_SESSION, SET_FEEDBACK
 from app.state.redis_session_layout import (
     INDEX,
@@ -65,15 +63,15 @@ class RedisSessionStore:
         """Return the id to use (adopted or made) and the last `max_history` messages."""
         session_id = session_id or str(uuid.uuid4())
         keys, args = self._keys(session_id), [*self._admission(session_id)]
-        try:
-            known, messages, evicted, expired = self._link.run(lambda client: self._open(keys=keys, args=args))
-        except RedisDataError as error:
-            # Its keys are not as this version writes them: a conversation under a new id, kept
-            # from now on (under the old id no turn could be kept, and each asked for it again).
-            unreadable_session(session_id, error.redis_said)
-            return str(uuid.uuid4()), []
-        except RedisUnavailable:
-            return session_id, []  # a new conversation: chat answers without its history
+
+        def script(client: Any) -> Any:
+            return self._open(keys=keys, args=args, client=client)
+
+        # A key Redis refuses to read is put right once: the conversation keeps its id.
+        reply = run_or_repair(self._link, script, keys, session_id)
+        if reply is None:
+            return session_id, []  # Redis away: a new conversation, answered without its history
+        known, messages, evicted, expired = reply
         (self._lookups.hit if known else self._lookups.miss)()
         self._count_removals(evicted, expired)
         return session_id, conversation(messages)[-self._max_history :] if self._max_history else []

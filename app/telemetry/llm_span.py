@@ -51,7 +51,7 @@ class LLMSpan:
         elif isinstance(event, Finished):
             self._finished = True
             self._span.set_attribute("gen_ai.response.finish_reasons", [event.finish_reason])
-            if event.usage is not None:
+            if event.usage is not None and event.usage.reported:  # an estimate is no usage
                 self._span.set_attribute("gen_ai.usage.input_tokens", event.usage.prompt_tokens)
                 self._span.set_attribute("gen_ai.usage.output_tokens", event.usage.completion_tokens)
 
