@@ -31,8 +31,8 @@ PLAIN_WORDS = re.compile(r"^[^\W_]+( OR [^\W_]+)*$")
 # (the offline floors were raised on 2026-12-05 from one machine's figures, less one question).
 # The machines differ: memvid's vector search picks its SIMD code by CPU, so frames near a tie
 # in meaning can swap places (the third resume's paraphrased recall@3 is 0.87 on a machine
-# with AVX2 only and 0.82 on one with AVX-512; README). The example and fourth resumes' sets
-# are tuned on; the second and third are held out (never tuned on, their misses never printed).
+# with AVX2 only and 0.82 on one with AVX-512; README). The example, fourth and fifth resumes'
+# sets are tuned on; the second, third and sixth are held out (never tuned on, misses never printed).
 FLOORS = {
     ("example, matched", "fused"): (0.95, 0.97, 0.95),
     # recall@5 0.89 -> 0.85 (2026-12-06): the Strong skills lead no longer claims "production
@@ -47,12 +47,23 @@ FLOORS = {
     # session's offline changes (measured once): one question lower.
     ("second resume, paraphrased", "fused"): (0.78, 0.87, 0.73),
     ("third resume, matched", "fused"): (0.93, 0.97, 0.93),
-    ("third resume, paraphrased", "fused"): (0.78, 0.89, 0.65),  # offline 0.68 (fifth session)
+    # Offline 0.68 (fifth session), 0.74 (sixth: a list before the sentences below its lead, "money"
+    # for a budget, the hedge; the fifth resume, tuning data since then, is a nurse's too).
+    ("third resume, paraphrased", "fused"): (0.78, 0.89, 0.71),
     ("fourth resume, matched", "fused"): (0.90, 0.90, 0.90),
     # recall@3 0.64 -> 0.62 when ingest began writing one frame per engine call (2026-12-06):
     # the lexical engine's statistics shift; the floor is one question lower.
     # Fifth session: recall@5 0.84 -> 0.87 ("team" and "reports" for headcount), offline 0.58 -> 0.64.
-    ("fourth resume, paraphrased", "fused"): (0.60, 0.84, 0.62),
+    # Sixth session: 0.73 / 0.91 / 0.71 ("live", "town", "money" in the expansions).
+    ("fourth resume, paraphrased", "fused"): (0.71, 0.89, 0.69),
+    # The fifth (tuning) and sixth (held out) resumes came from two blind writers on 2026-12-06,
+    # with no content word of a paraphrased question in its answering frame. On arrival the fifth's
+    # paraphrased set scored 0.69 / 0.74 / 0.52; after that session's changes 0.69 / 0.78 / 0.59.
+    # The sixth was measured once, after them: one question lower each.
+    ("fifth resume, matched", "fused"): (0.95, 0.95, 0.92),
+    ("fifth resume, paraphrased", "fused"): (0.67, 0.76, 0.57),
+    ("sixth resume, matched", "fused"): (0.95, 0.95, 0.95),
+    ("sixth resume, paraphrased", "fused"): (0.58, 0.75, 0.48),
 }
 # Sets on which fused search ranks the answer in the first five less often than one mode
 # alone (strict xfails). Empty since the expansion table grew (README): on the held-out third
