@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.api.event_schemas import STREAM_EVENT
@@ -171,3 +173,34 @@ def test_mcp_claims_no_422_error_body_it_never_sends(client):
     responses = client.get("/openapi.json").get_json()["paths"]["/mcp"]["post"]["responses"]
 
     assert "422" not in responses
+
+
+SPELLINGS = [
+    "12345678-1234-1234-1234-123456789abc",
+    "12345678-1234-1234-1234-123456789ABC",
+    "{12345678-1234-1234-1234-123456789abc}",
+    "12345678123412341234123456789abc",
+    "urn:uuid:12345678-1234-1234-1234-123456789abc",
+    "URN:UUID:{12345678-1234-1234-1234-123456789abc}",
+    "",
+]
+NOT_SPELLINGS = [
+    " 12345678-1234-1234-1234-123456789abc",
+    "1234-5678-1234-1234-1234-123456789abc",
+    "{12345678123412341234123456789abc}",
+    "12345678-1234-1234-1234-123456789abc}",
+    "not-a-uuid",
+]
+
+
+@pytest.mark.parametrize(("session_id", "taken"), [(s, True) for s in SPELLINGS] + [(s, False) for s in NOT_SPELLINGS])
+def test_the_document_says_which_session_ids_chat_takes(client, session_id, taken):
+    # It said `format: uuid` while chat took braces and 32 bare digits: a fuzzer's "invalid" id got a 200.
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["ChatRequest"]["properties"]["session_id"]
+    spelt = next(branch for branch in schema["anyOf"] if branch.get("type") == "string")
+
+    status = client.post("/api/v1/chat", json={"message": "Hi", "session_id": session_id, "stream": False}).status_code
+
+    assert "format" not in spelt  # the pattern says it all
+    assert (re.search(spelt["pattern"], session_id) is not None) is taken
+    assert (status == 200) is taken

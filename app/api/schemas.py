@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from app.api.event_schemas import FINISH_REASON, TOKENS_ESTIMATED, Source, event_stream_content
+from app.api.session_id import SessionId
 from app.text.embedding import as_model_reads
 from app.text.invisible import VISIBLE_CHARACTER_PATTERN, reading_length, visible_count
 
@@ -50,22 +50,6 @@ Question = Annotated[
 ]
 
 
-def _blank_is_absent(value: object) -> object:
-    # `sessionStorage.getItem("sid") || ""` sends "" for "no conversation yet".
-    if isinstance(value, str) and value[:9].casefold() == "urn:uuid:":
-        return value[9:]  # the URN's scheme and namespace are case-insensitive; `uuid` takes only lower case
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def _not_a_placeholder(value: UUID | None) -> UUID | None:
-    # The nil and max UUIDs (RFC 9562) are placeholders: clients sending one would share a conversation.
-    if value is not None and value.int in (0, 2**128 - 1):
-        raise ValueError("the nil and max UUIDs name no conversation: leave session_id out to start one")
-    return value
-
-
-# A conversation to continue; "" means none, like null. Any UUID spelling is answered in its canonical form.
-SessionId = Annotated[UUID | None, BeforeValidator(_blank_is_absent), AfterValidator(_not_a_placeholder)]
 JobDescription = Annotated[
     str,
     Field(min_length=MIN_JOB_DESCRIPTION, max_length=20_000),

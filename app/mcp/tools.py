@@ -19,7 +19,8 @@ from mcp_types.jsonrpc import INVALID_PARAMS
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.api.model_budget import charge_model_tokens
-from app.api.schemas import FitResponse, JobDescription, Question, SessionId
+from app.api.schemas import FitResponse, JobDescription, Question
+from app.api.session_id import SessionId
 from app.components import components
 from app.errors import RateLimited, ServiceError, retry_after_seconds, validation_message
 from app.mcp.protocol import RpcError
