@@ -31,7 +31,10 @@ arrival with the guard those rounds trained (see its header). Rounds 29 (weighte
 hidden in job ads, by a recruiting agency's operations lead) and 30 (a penetration tester's
 balanced set) came from two more new blind writers in the next session: 29 was decided training
 data and 30 held out before either was written; both were measured once on arrival (see their
-headers). Rules and model are tuned against the tuning part only; the held-out part is measured,
+headers). Round 31 (a job board's trust-and-safety analyst; subtle instructions in job ads, honest
+role-play and format requests) came from a third new blind writer of that session, decided
+training data before it was written, and measured once on arrival (see its header). Rules and
+model are tuned against the tuning part only; the held-out part is measured,
 never looked at while tuning.
 
 Each example is judged on the surface it would reach (`Example.surface`): benign questions
@@ -55,7 +58,7 @@ from app.guardrails.types import Surface
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
 HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25, 28, 30})
-ROUNDS = range(2, 31)  # the files guardrail_round2.yaml ... guardrail_round30.yaml
+ROUNDS = range(2, 32)  # the files guardrail_round2.yaml ... guardrail_round31.yaml
 JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 
 

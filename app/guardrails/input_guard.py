@@ -8,6 +8,7 @@ import hashlib
 import structlog
 
 from app.guardrails.learned_detector import MeaningDetector
+from app.guardrails.role_play import plays_a_hiring_role
 from app.guardrails.rules import KNOWN_WORDS, RULES
 from app.guardrails.types import ALLOWED, LEARNED, GuardVerdict, Surface
 from app.guardrails.views import views
@@ -21,7 +22,10 @@ def find_attack(text: str) -> str | None:
     """Return the category of the first rule that matches any view of `text`, or None."""
     for view in views(text, KNOWN_WORDS):
         for category, pattern in RULES:
-            if pattern.search(view):
+            found = pattern.finditer(view)
+            if category == "role_switch":  # a recruiter's role-play is a question (app/guardrails/role_play.py)
+                found = (match for match in found if not plays_a_hiring_role(view, match))
+            if next(found, None) is not None:
                 return category
     return None
 
