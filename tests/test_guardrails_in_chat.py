@@ -64,7 +64,7 @@ def test_an_answer_that_recites_the_system_prompt_is_cut_off_cleanly() -> None:
     words = f"Of course. My instructions are: {INSTRUCTIONS} Anything else?".split(" ")
     answerer.enqueue(*[Token(w if i == 0 else " " + w) for i, w in enumerate(words)], Finished("stop"))
 
-    text, received = answer_text(chat_with(answerer, memvid), "What guides your answers?")
+    text, received = answer_text(chat_with(answerer, memvid), "What are her strengths?")
 
     assert text.startswith("Of course. My instructions are:")
     assert text.endswith(WITHHELD_NOTICE)
@@ -81,7 +81,7 @@ def test_an_answer_that_spells_out_the_system_prompt_letter_by_letter_is_cut_off
     pieces = [Token(spelt[i : i + 3]) for i in range(0, len(spelt), 3)]
     answerer.enqueue(Token("Sure, her A W S work aside: "), *pieces, Finished("stop"))
 
-    text, received = answer_text(chat_with(answerer, memvid), "What guides your answers?")
+    text, received = answer_text(chat_with(answerer, memvid), "What are her strengths?")
 
     assert text == "Sure, her A W S work aside: " + WITHHELD_NOTICE
     assert received[-1]["type"] == "done"
