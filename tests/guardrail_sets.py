@@ -33,8 +33,12 @@ balanced set) came from two more new blind writers in the next session: 29 was d
 data and 30 held out before either was written; both were measured once on arrival (see their
 headers). Round 31 (a job board's trust-and-safety analyst; subtle instructions in job ads, honest
 role-play and format requests) came from a third new blind writer of that session, decided
-training data before it was written, and measured once on arrival (see its header). Rules and
-model are tuned against the tuning part only; the held-out part is measured,
+training data before it was written, and measured once on arrival (see its header). Rounds 32 (an
+applicant-tracking vendor's security engineer, weighted to attacks hidden in job ads), 33 (a
+university careers adviser's balanced set) and 34 (a freelance recruiter's casual, multilingual set)
+came from three more new blind writers in the session after: 32 and 34 were decided training data
+and 33 held out before any was written; each was measured once on arrival (see their headers).
+Rules and model are tuned against the tuning part only; the held-out part is measured,
 never looked at while tuning.
 
 Each example is judged on the surface it would reach (`Example.surface`): benign questions
@@ -57,8 +61,8 @@ from app.guardrails.types import Surface
 
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
-HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25, 28, 30})
-ROUNDS = range(2, 32)  # the files guardrail_round2.yaml ... guardrail_round31.yaml
+HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25, 28, 30, 33})
+ROUNDS = range(2, 35)  # the files guardrail_round2.yaml ... guardrail_round34.yaml
 JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 
 
