@@ -33,8 +33,9 @@ THIRD_RESUME = HERE / "data" / "third_resume.md"
 FOURTH_RESUME = HERE / "data" / "fourth_resume.md"  # tuning data, like the example resume's
 FIFTH_RESUME = HERE / "data" / "fifth_resume.md"  # tuning data too (2026-12-06, sixth session)
 SIXTH_RESUME = HERE / "data" / "sixth_resume.md"  # held out, like the second and third
+SEVENTH_RESUME = HERE / "data" / "seventh_resume.md"  # tuning data (2026-12-06, seventh session)
 TOP_K = 5  # passages given to the answerer (settings.top_k default)
-TUNING_SETS = ("example", "fourth", "fifth")  # misses are printed only for these: the others stay unseen
+TUNING_SETS = ("example", "fourth", "fifth", "seventh")  # misses are printed only for these: the others stay unseen
 MODES = {"lexical": (LEXICAL,), "semantic": (SEMANTIC,), "fused": (LEXICAL, SEMANTIC)}
 
 
@@ -70,17 +71,19 @@ def _load(path: Path, kind: str | None = None) -> tuple[Question, ...]:
 
 
 def question_sets() -> list[QuestionSet]:
-    """Return the twelve labelled sets: six resumes, worded like them and paraphrased.
+    """Return the fourteen labelled sets: seven resumes, worded like them and paraphrased.
 
-    The example, fourth and fifth resumes' sets are tuning data; the second, third and sixth
-    are held out. The fifth and sixth came from two blind writers in one session (2026-12-06),
-    the fifth decided as tuning data and the sixth as held out before either was written.
+    The example, fourth, fifth and seventh resumes' sets are tuning data; the second, third and
+    sixth are held out. The fifth and sixth came from two blind writers in one session (2026-12-06),
+    the fifth decided as tuning data and the sixth as held out before either was written; the
+    seventh from another blind writer the session after, decided as tuning data before it was written.
     """
     second = HERE / "data" / "second_resume_questions.yaml"
     third = HERE / "data" / "third_resume_questions.yaml"
     fourth = HERE / "data" / "fourth_resume_questions.yaml"
     fifth = HERE / "data" / "fifth_resume_questions.yaml"
     sixth = HERE / "data" / "sixth_resume_questions.yaml"
+    seventh = HERE / "data" / "seventh_resume_questions.yaml"
     return [
         QuestionSet("example, matched", EXAMPLE_RESUME, _load(HERE / "retrieval_questions.yaml")),
         QuestionSet("example, paraphrased", EXAMPLE_RESUME, _load(HERE / "data" / "example_paraphrased.yaml")),
@@ -94,6 +97,8 @@ def question_sets() -> list[QuestionSet]:
         QuestionSet("fifth resume, paraphrased", FIFTH_RESUME, _load(fifth, "paraphrased")),
         QuestionSet("sixth resume, matched", SIXTH_RESUME, _load(sixth, "matched")),
         QuestionSet("sixth resume, paraphrased", SIXTH_RESUME, _load(sixth, "paraphrased")),
+        QuestionSet("seventh resume, matched", SEVENTH_RESUME, _load(seventh, "matched")),
+        QuestionSet("seventh resume, paraphrased", SEVENTH_RESUME, _load(seventh, "paraphrased")),
     ]
 
 
