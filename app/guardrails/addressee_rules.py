@@ -35,7 +35,8 @@ ADDRESSEE_SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(hinweis|anweisung|nachricht|information|notiz|mitteilung)(en)? (\w+ ){0,2}(an|fur) (das|die|den|alle|jedes|jede|ein|eine) (\w+ ){0,2}(ki|ki \w+|bewertungs\w+|screening\w*|auswahl\w*|bewerbermanagement\w*)\b",
         # Portuguese, Spanish
         r"\b(assistente|ferramenta|sistema|modelo|asistente|herramienta)s? (de )?(ia|ai|triagem|avaliacao|selecao|cribado|evaluacion|seleccion)( \w+)? (que|la que|el que|a que) (analisa|le|avalia|processa|examina|analiza|lee|evalua|procesa|revisa)\b",
-        r"\b(atencao|atencion|aviso|nota|mensagem|mensaje|instrucao|instruccion)( \w+){0,3} (assistente|asistente|ferramenta|herramienta|sistema|modelo) de (ia|ai|triagem|cribado|avaliacao|evaluacion)\b",
+        # Not a notice of what the employer itself uses ("Nota: usamos uma ferramenta de IA para…").
+        r"\b(atencao|atencion|aviso|nota|mensagem|mensaje|instrucao|instruccion)(?! (nos |nosotros )?(usamos|utilizamos|empleamos|aplicamos))( \w+){0,3} (assistente|asistente|ferramenta|herramienta|sistema|modelo) de (ia|ai|triagem|cribado|avaliacao|evaluacion)\b",
         r"\b(que|o|a|el|la) (assistente|asistente) de (ia|ai) (redacte|escriba|diga|omita|ignore|ignora|escreva|omita|de|emita|devolva|responda)\b",
         # Italian
         r"\b(strumenti|strumento|assistente|sistema|sistemi|modello) (di |d )?(screening|valutazione|selezione|ia)\b ~(deve|devono|dovra|e tenuto)\b",

@@ -7,6 +7,7 @@ import hashlib
 
 import structlog
 
+from app.guardrails.described_attacks import describes_an_attack
 from app.guardrails.learned_detector import MeaningDetector
 from app.guardrails.role_play import plays_a_hiring_role
 from app.guardrails.rules import KNOWN_WORDS, RULES
@@ -22,8 +23,9 @@ def find_attack(text: str) -> str | None:
     """Return the category of the first rule that matches any view of `text`, or None."""
     for view in views(text, KNOWN_WORDS):
         for category, pattern in RULES:
-            found = pattern.finditer(view)
-            if category == "role_switch":  # a recruiter's role-play is a question (app/guardrails/role_play.py)
+            # A recruiter's role-play is a question (role_play.py); a security ad names attacks (described_attacks.py).
+            found = (match for match in pattern.finditer(view) if not describes_an_attack(view, match))
+            if category == "role_switch":
                 found = (match for match in found if not plays_a_hiring_role(view, match))
             if next(found, None) is not None:
                 return category

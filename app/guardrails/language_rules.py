@@ -56,7 +56,7 @@ LANGUAGE_SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(sin restricciones|sans (aucune )?restrictions?|ohne (jegliche )?einschrankungen|uneingeschrankte?[rn]?|senza restrizioni|sem restricoes|zonder beperkingen|bez ograniczen)\b",
         # An AI without rules: the AI is the object, "rules" alone is ordinary ("sin reglas fijas").
         r"\b(ia|ki|ai|asistente|assistente|assistant|assistent) ~(senza|sin|sans|ohne|sem|zonder|bez) (regole|reglas|regles|regeln|regras|regels|zasad|limiti|limites|grenzen|filtri|filtros|filtres)\b",
-        r"\b(entwicklermodus|developer-?modus|modo (desarrollador|desenvolvedor|sviluppatore|dios|programador)|mode (developpeur|debug|dieu)|ontwikkelaarsmodus|tryb (dewelopera|programisty))\b",
+        r"\b(entwicklermodus|developer-?modus|modo (desarrollador|desenvolvedor|sviluppatore|dios|programador)|(en|le) mode (developpeur|debug|dieu)|ontwikkelaarsmodus|tryb (dewelopera|programisty))\b",
         r"(теперь ты|ты теперь|режим разработчика|без ограничении|你现在是|开发者模式|不受限制|没有任何限制|无限制|扮演|假装你|あなたは今|開発者モード)",
     ),
     "context_dump": (

@@ -16,11 +16,13 @@ import re
 _PERSONA = (
     r"(recruiters?|interviewers?|hiring managers?|headhunters?|talent (partner|scout)s?|references?|referees?"
     r"|(former|previous|old|current|his|her|their) (line )?(manager|boss|colleague|team ?lead|mentor)s?|candidates?"
-    r"|panel(ist)?s?|selezionatore|reclutatore|intervistatore|recruteur|reclutador|recrutador|entrevistador)"
+    r"|panel(ist)?s?|selezionatore|reclutatore|intervistatore|recruteur|reclutador|recrutador|entrevistador"
+    # The hiring client's executives: "finge que tu é o CTO do cliente: o que perguntarias?" (round 34).
+    r"|cto|ceo|cfo|coo|cio|(co ?)?founders?|clients?|cliente)"
 )
 # Views are lower case with accents dropped (app/guardrails/views.py): "être" reads "etre".
 _HIRING_ROLE = re.compile(
-    r"\b(you'?re|you are|you were|to be|as|be|essere|di essere|ser|etre|sein) "
+    r"\b(you'?re|you are|you were|to be|as|be|essere|di essere|ser|etre|sein|(tu|voce|vc) e|eres|que es) "
     r"(a |an |the |his |her |their |my |un |una |uno |une |el |la |o |ein |eine |einen )?"
     rf"([^\W\d_]+ ){{0,2}}{_PERSONA}\b"
 )
@@ -32,7 +34,8 @@ _REACH = 60  # characters after a rule's match in which the persona it asks for 
 _PAYLOAD = re.compile(
     r"\b(confidential|private|secret|internal|leak\w*|unrestricted|unfiltered|no (\w+ )?(rules|polic\w*|limits|restrictions)"
     r"|(not|no more|no longer) (an? |the )?assistant|(in|break|out of) character|mode|offer letter|salary bands?"
-    r"|do ?n'?t hedge|(say|state|claim|write) (that )?(she|he|they) (has|have|is|was|were))\b"
+    r"|do ?n'?t hedge|(say|state|claim|write) (that )?(she|he|they) (has|have|is|was|were)"
+    r"|(sin|sem|sans|ohne|senza|nao|no|ya no|mais|mas) (\w+ ){0,3}(reglas|regras|regles|regeln|regole|restricciones|restricoes|filtros|filtri))\b"
 )
 
 
