@@ -11,6 +11,7 @@ from app.resume.model import Frame
 from app.retrieval.sentence_vectors import (
     decode,
     encode,
+    hubness,
     rank_by_best_sentence,
     read,
     sentence_texts,
@@ -119,6 +120,37 @@ def test_a_frame_ranks_by_its_closest_sentence_not_its_average():
     ranked = rank_by_best_sentence(question, passages, vectors)
 
     assert [p.title for p in ranked] == ["Acme", "Summary"]  # a frame without vectors is left out
+
+
+def _unit(*rows: list[float]) -> np.ndarray:
+    array = np.array(rows, dtype=np.float32)
+    return array / np.linalg.norm(array, axis=1, keepdims=True)
+
+
+def test_a_frame_near_every_other_frame_is_a_hub_and_ranks_below_an_equally_close_one():
+    vectors = {
+        "Job A": _unit([1, 0, 0, 0]),
+        "Job B": _unit([0, 1, 0, 0]),
+        "Job C": _unit([0, 0, 1, 0]),
+        # An FAQ entry or a skills list: close to every other frame.
+        "Hub": _unit([1, 1, 1, 0.2]),
+    }
+    hubs = hubness(vectors)
+    assert max(hubs, key=hubs.__getitem__) == "Hub"
+    assert abs(sum(hubs.values())) < 1e-6  # centred: an ordinary frame is lowered by about nothing
+
+    # A question as close to the hub's sentence as to Job A's: the hub gives way.
+    question = _unit([1, 0.5, 0.5, 0.1])[0]
+    closeness = {title: float(np.max(rows @ question)) for title, rows in vectors.items()}
+    assert closeness["Hub"] >= closeness["Job A"]
+    passages = [Passage("Hub", "h", 0.9), Passage("Job A", "a", 0.8)]
+    assert [p.title for p in rank_by_best_sentence(question, passages, vectors)] == ["Hub", "Job A"]
+    assert [p.title for p in rank_by_best_sentence(question, passages, vectors, hubs)] == ["Job A", "Hub"]
+
+
+def test_hubness_needs_two_frames():
+    assert hubness({"Only": _unit([1, 0])}) == {}
+    assert hubness({}) == {}
 
 
 class CardStore:

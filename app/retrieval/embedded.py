@@ -57,6 +57,7 @@ class EmbeddedMemvidBackend:
         self._opened_as: tuple[int, ...] = ()
         self._semantic = False
         self._sentence_vectors: dict[str, np.ndarray] = {}
+        self._hubs: dict[str, float] = {}  # each frame's `sentence_vectors.hubness`
         self._written: dict[str, str] = {}  # each frame's text with its line breaks (`engine_hits`)
         self._version = ""
 
@@ -113,7 +114,7 @@ class EmbeddedMemvidBackend:
             )
         )
         frames = engine_passages(result.get("hits") or [], wanted, self._written, snippet_chars)
-        by_sentence = sentence_vectors.rank_by_best_sentence(vector, frames, self._sentence_vectors)
+        by_sentence = sentence_vectors.rank_by_best_sentence(vector, frames, self._sentence_vectors, self._hubs)
         if not by_sentence:
             return frames[:top_k]
         return [passage for passage, _ in reciprocal_rank_fusion([frames, by_sentence])[:top_k]]
@@ -171,10 +172,11 @@ class EmbeddedMemvidBackend:
         self._memory, self._opened_as = memory, identity
         self._version = _digest(self.path)
         self._semantic = embedding_model(memory) == self.embedder.identity
-        self._sentence_vectors = {}
+        self._sentence_vectors, self._hubs = {}, {}
         self._written = written_texts(card_value(memory, INDEX_ENTITY, FRAME_TEXTS_SLOT))
         if self._semantic:
             self._sentence_vectors, by_text = sentence_vectors.read(memory, self.embedder.identity)
+            self._hubs = sentence_vectors.hubness(self._sentence_vectors)
             self.embedder.remember_passages(by_text)  # the offline answerer ranks these same sentences
         if not self._semantic:
             log.warning("memvid.no_semantic_index", path=str(self.path), hint="re-ingest the resume")
