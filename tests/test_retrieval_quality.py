@@ -39,7 +39,8 @@ FLOORS = {
     # experience", which three questions had found it by; the floor is one question lower.
     # Offline 0.84 -> 0.89 (2026-12-06, fourth session: acronyms, whole synonym groups), -> 0.92
     # (fifth session: grading and generic words, figures that changed): one question lower.
-    ("example, paraphrased", "fused"): (0.69, 0.83, 0.90),
+    # Seventh session (hub frames give way, "employed" searches the employers): 0.77 / 0.89 / 0.92.
+    ("example, paraphrased", "fused"): (0.75, 0.87, 0.90),
     ("second resume, matched", "fused"): (0.95, 1.00, 0.95),
     # 0.91 at recall@5 since the Experience overview leads with what it lists (22 -> 21 of 23):
     # measured on one machine so far, so the floor is one question lower.
@@ -61,13 +62,17 @@ FLOORS = {
     # paraphrased set scored 0.69 / 0.74 / 0.52; after that session's changes 0.69 / 0.78 / 0.59.
     # The sixth was measured once, after them: one question lower each.
     ("fifth resume, matched", "fused"): (0.95, 0.95, 0.92),
-    ("fifth resume, paraphrased", "fused"): (0.67, 0.76, 0.57),
+    # Seventh session: the fifth 0.65 / 0.80 / 0.67 (hub frames give way: two fewer in the first three,
+    # two more in the first five, four more facts); the sixth, measured once after, 0.61 / 0.76 / 0.47
+    # (one fewer in the first five and two fewer facts than before it: held out, so not tuned back).
+    ("fifth resume, paraphrased", "fused"): (0.63, 0.78, 0.65),
     ("sixth resume, matched", "fused"): (0.95, 0.95, 0.95),
-    ("sixth resume, paraphrased", "fused"): (0.58, 0.75, 0.48),
+    ("sixth resume, paraphrased", "fused"): (0.58, 0.74, 0.45),
     # The seventh (tuning; a medical-imaging service manager) came from a blind writer on 2026-12-06
-    # (seventh session), same rule for its paraphrases. On arrival: 0.58 / 0.73 / 0.52.
+    # (seventh session), same rule for its paraphrases. On arrival: 0.58 / 0.73 / 0.52; after that
+    # session's changes 0.57 / 0.77 / 0.60.
     ("seventh resume, matched", "fused"): (0.96, 0.96, 0.96),
-    ("seventh resume, paraphrased", "fused"): (0.56, 0.71, 0.50),
+    ("seventh resume, paraphrased", "fused"): (0.55, 0.75, 0.58),
 }
 # Sets on which fused search ranks the answer in the first five less often than one mode
 # alone (strict xfails). Empty since the expansion table grew (README): on the held-out third

@@ -9,6 +9,7 @@ import pytest
 
 from app.resume.model import Frame
 from app.retrieval.sentence_vectors import (
+    HUB_MIN_FRAMES,
     decode,
     encode,
     hubness,
@@ -127,29 +128,31 @@ def _unit(*rows: list[float]) -> np.ndarray:
     return array / np.linalg.norm(array, axis=1, keepdims=True)
 
 
+def _frames_and_a_hub(count: int) -> dict[str, np.ndarray]:
+    # `count` frames along their own axes, each unlike the others, and one close to all of them
+    # (an FAQ entry or a skills list).
+    vectors = {f"Job {i}": _unit([1.0 if j == i else 0.0 for j in range(count + 1)]) for i in range(count)}
+    vectors["Hub"] = _unit([1.0] * count + [0.2])
+    return vectors
+
+
 def test_a_frame_near_every_other_frame_is_a_hub_and_ranks_below_an_equally_close_one():
-    vectors = {
-        "Job A": _unit([1, 0, 0, 0]),
-        "Job B": _unit([0, 1, 0, 0]),
-        "Job C": _unit([0, 0, 1, 0]),
-        # An FAQ entry or a skills list: close to every other frame.
-        "Hub": _unit([1, 1, 1, 0.2]),
-    }
+    vectors = _frames_and_a_hub(HUB_MIN_FRAMES)
     hubs = hubness(vectors)
     assert max(hubs, key=hubs.__getitem__) == "Hub"
-    assert abs(sum(hubs.values())) < 1e-6  # centred: an ordinary frame is lowered by about nothing
+    assert abs(sum(hubs.values())) < 1e-6  # centred: an ordinary frame is moved by little
 
-    # A question as close to the hub's sentence as to Job A's: the hub gives way.
-    question = _unit([1, 0.5, 0.5, 0.1])[0]
-    closeness = {title: float(np.max(rows @ question)) for title, rows in vectors.items()}
-    assert closeness["Hub"] >= closeness["Job A"]
-    passages = [Passage("Hub", "h", 0.9), Passage("Job A", "a", 0.8)]
-    assert [p.title for p in rank_by_best_sentence(question, passages, vectors)] == ["Hub", "Job A"]
-    assert [p.title for p in rank_by_best_sentence(question, passages, vectors, hubs)] == ["Job A", "Hub"]
+    # A question closer to the hub's sentence (0.86) than to Job 0's (0.76): the hub gives way.
+    question = 0.8 * vectors["Job 0"][0] + vectors["Hub"][0]
+    question /= np.linalg.norm(question)
+    passages = [Passage("Hub", "h", 0.9), Passage("Job 0", "a", 0.8)]
+    assert [p.title for p in rank_by_best_sentence(question, passages, vectors)] == ["Hub", "Job 0"]
+    assert [p.title for p in rank_by_best_sentence(question, passages, vectors, hubs)] == ["Job 0", "Hub"]
 
 
-def test_hubness_needs_two_frames():
-    assert hubness({"Only": _unit([1, 0])}) == {}
+def test_a_resume_of_a_few_frames_has_no_hubs():
+    # Too few others to say what "near every other frame" is.
+    assert hubness(_frames_and_a_hub(HUB_MIN_FRAMES - 2)) == {}
     assert hubness({}) == {}
 
 

@@ -32,6 +32,11 @@ _DTYPE = np.float16
 # facts / answering frame among five, of 336 questions: 0: 268 / 297, 0.15: 267 / 297, 0.25: 271 / 299,
 # 0.3: 272 / 300, 0.35: 275 / 300, 0.4: 275 / 300, 0.5: 273 / 293, 1.5: 260 / 279.
 HUB_WEIGHT = 0.4
+# Near "every other frame" needs others to be near: in a resume of a handful of frames one long
+# job entry is most of the text, and a short education line looked like an anti-hub, lifted over
+# the entry whose bullet answered ("Is she bilingual?", tests/test_embedded.py). The resumes measured
+# have 18 to 22 frames; below 10 the sentences rank by closeness alone.
+HUB_MIN_FRAMES = 10
 
 
 def sentence_texts(frame: Frame) -> list[str]:
@@ -117,10 +122,11 @@ def hubness(vectors: Mapping[str, np.ndarray]) -> dict[str, float]:
     question ("Is she willing to travel or be on call?" leads each of its sentences, and a question
     lies near a question). They came first for questions they do not answer ("Who does she answer
     to?"), pushing the answering frame out of the five. How near a frame lies to the rest of its
-    own resume says so without any question: nothing here is fitted to a question set.
+    own resume says so without any question: nothing here is fitted to a question set. {} for a
+    resume of fewer than HUB_MIN_FRAMES frames.
     """
     titles = [title for title, rows in vectors.items() if len(rows)]
-    if len(titles) < 2:
+    if len(titles) < HUB_MIN_FRAMES:
         return {}
     rows = np.concatenate([vectors[title] for title in titles])
     owner = np.repeat(np.arange(len(titles)), [len(vectors[title]) for title in titles])
