@@ -54,8 +54,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         rf"(?<!attempts\sto\s)(?<!that\s)(?<!who\s)\b(ignor(e|ing)|disregard|forget|overrid(e|ing)|overlook|bypass|skip|drop|set aside|put aside|pay no attention to|dismiss|scrap|erase|cancel|break|violate|circumvent|get around|(do ?n[o']?t|never) bother with|stop following|(do ?n[o']?t|never) follow|never mind|abandon|discard)(?! {_THIRD_PERSON}\b) ~({_QUALIFIERS} ){{1,3}}{_ORDERS}\b",
         rf"(?<!that\s)(?<!who\s)\b(ignore|disregard|forget|override|bypass|overlook|discard|throw out|abandon|set aside|put aside) the {_ORDERS}\b",
         r"\byou (were|have been|'?ve been) (told|instructed|given)\b ~(doesn'?t|does not|no longer|don'?t|do not) (count|matter|apply|hold)",
-        # Not an applicant's "please follow all instructions carefully" (how to apply).
-        r"\b(comply with|obey|follow|execute|carry out) (any|every|all) (requests?|instructions?|commands?|orders?)\b(?! (carefully|closely)\b)",
+        r"\b(comply with|obey|follow|execute|carry out) (any|every|all) (requests?|instructions?|commands?|orders?)\b(?! (carefully|closely)\b)",  # not how to apply
         r"\byou (must|shall) now\b",
         r"\b(ignore|disregard|forget) ~((told|instructed|programmed) you|you (were|have been|got) (told|instructed|programmed))\b",
         r"\b(ignore|disregard|forget) (everything|all|anything)( (you were|you've been|you have been) told| (above|before|said|prior))",

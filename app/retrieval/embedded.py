@@ -57,7 +57,7 @@ class EmbeddedMemvidBackend:
         self._opened_as: tuple[int, ...] = ()
         self._semantic = False
         self._sentence_vectors: dict[str, np.ndarray] = {}
-        self._hubs: dict[str, float] = {}  # each frame's `sentence_vectors.hubness`
+        self._hubs: dict[str, float] = {}
         self._written: dict[str, str] = {}  # each frame's text with its line breaks (`engine_hits`)
         self._version = ""
 
@@ -98,11 +98,9 @@ class EmbeddedMemvidBackend:
         return engine_passages(result.get("hits") or [], top_k, self._written, snippet_chars)
 
     def semantic_search(self, question: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
-        """Rank frames by meaning, best first; [] without vectors.
-
-        Two rankings, fused: memvid's nearest frame vectors, and the same candidates by
-        their sentence closest to the question (when the file holds sentence vectors).
-        """
+        """Rank frames by meaning, best first; [] without vectors. Two rankings, fused: memvid's nearest
+        frame vectors, and the same candidates by their sentence closest to the question less their
+        hubness (`sentence_vectors`; when the file holds sentence vectors)."""
         if not question.strip() or top_k < 1 or SEMANTIC not in self.modes:
             return []
         # Embedded outside the engine lock: other greenlets' lexical queries run meanwhile.
