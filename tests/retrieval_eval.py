@@ -34,8 +34,11 @@ FOURTH_RESUME = HERE / "data" / "fourth_resume.md"  # tuning data, like the exam
 FIFTH_RESUME = HERE / "data" / "fifth_resume.md"  # tuning data too (2026-12-06, sixth session)
 SIXTH_RESUME = HERE / "data" / "sixth_resume.md"  # held out, like the second and third
 SEVENTH_RESUME = HERE / "data" / "seventh_resume.md"  # tuning data (2026-12-06, seventh session)
+EIGHTH_RESUME = HERE / "data" / "eighth_resume.md"  # tuning data (2026-12-06, eighth session)
+NINTH_RESUME = HERE / "data" / "ninth_resume.md"  # held out (2026-12-06, eighth session)
 TOP_K = 5  # passages given to the answerer (settings.top_k default)
-TUNING_SETS = ("example", "fourth", "fifth", "seventh")  # misses are printed only for these: the others stay unseen
+# Misses are printed only for the tuning sets: the others stay unseen.
+TUNING_SETS = ("example", "fourth", "fifth", "seventh", "eighth")
 MODES = {"lexical": (LEXICAL,), "semantic": (SEMANTIC,), "fused": (LEXICAL, SEMANTIC)}
 
 
@@ -71,12 +74,13 @@ def _load(path: Path, kind: str | None = None) -> tuple[Question, ...]:
 
 
 def question_sets() -> list[QuestionSet]:
-    """Return the fourteen labelled sets: seven resumes, worded like them and paraphrased.
+    """Return the eighteen labelled sets: nine resumes, worded like them and paraphrased.
 
-    The example, fourth, fifth and seventh resumes' sets are tuning data; the second, third and
-    sixth are held out. The fifth and sixth came from two blind writers in one session (2026-12-06),
+    The example, fourth, fifth, seventh and eighth resumes' sets are tuning data; the second, third,
+    sixth and ninth are held out. The fifth and sixth came from two blind writers in one session (2026-12-06),
     the fifth decided as tuning data and the sixth as held out before either was written; the
-    seventh from another blind writer the session after, decided as tuning data before it was written.
+    seventh from another blind writer the session after, decided as tuning data before it was written;
+    the eighth (tuning) and ninth (held out) from two more, the session after that, decided likewise.
     """
     second = HERE / "data" / "second_resume_questions.yaml"
     third = HERE / "data" / "third_resume_questions.yaml"
@@ -84,6 +88,8 @@ def question_sets() -> list[QuestionSet]:
     fifth = HERE / "data" / "fifth_resume_questions.yaml"
     sixth = HERE / "data" / "sixth_resume_questions.yaml"
     seventh = HERE / "data" / "seventh_resume_questions.yaml"
+    eighth = HERE / "data" / "eighth_resume_questions.yaml"
+    ninth = HERE / "data" / "ninth_resume_questions.yaml"
     return [
         QuestionSet("example, matched", EXAMPLE_RESUME, _load(HERE / "retrieval_questions.yaml")),
         QuestionSet("example, paraphrased", EXAMPLE_RESUME, _load(HERE / "data" / "example_paraphrased.yaml")),
@@ -99,6 +105,10 @@ def question_sets() -> list[QuestionSet]:
         QuestionSet("sixth resume, paraphrased", SIXTH_RESUME, _load(sixth, "paraphrased")),
         QuestionSet("seventh resume, matched", SEVENTH_RESUME, _load(seventh, "matched")),
         QuestionSet("seventh resume, paraphrased", SEVENTH_RESUME, _load(seventh, "paraphrased")),
+        QuestionSet("eighth resume, matched", EIGHTH_RESUME, _load(eighth, "matched")),
+        QuestionSet("eighth resume, paraphrased", EIGHTH_RESUME, _load(eighth, "paraphrased")),
+        QuestionSet("ninth resume, matched", NINTH_RESUME, _load(ninth, "matched")),
+        QuestionSet("ninth resume, paraphrased", NINTH_RESUME, _load(ninth, "paraphrased")),
     ]
 
 
