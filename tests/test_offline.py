@@ -724,3 +724,26 @@ def test_a_list_comes_before_the_sentences_ranked_below_its_lead() -> None:
     answer = ask("Which companies has she worked for?", passages=(history, other))
 
     assert all(role in answer for role in roles), answer
+
+
+def test_a_place_line_answers_where_she_lives_over_a_relocation_answer_close_in_meaning():
+    # "Location:" is a format label, not a word the line says: the line shared nothing with "Which
+    # city does she live in?" and lost to where she would move, closer in meaning (eighth resume).
+    profile = Passage(
+        title="Candidate Profile",
+        text="Ruth Kilbride — Deputy Principal\nLocation: Sheffield, South Yorkshire, UK\nEmail: ruth@example.com",
+        score=1.0,
+    )
+    relocate = Passage(
+        title="Would she relocate?",
+        text=(
+            "Yes, anywhere in Yorkshire, Derbyshire or Greater Manchester. She would not move to London"
+            " or the South East because of housing costs."
+        ),
+        score=2.0,
+    )
+
+    answer = ask("Which city does she live in?", (relocate, profile))
+
+    assert "Location: Sheffield" in answer
+    assert "Location: Sheffield" not in ask("Would she move to London?", (relocate, profile))

@@ -22,6 +22,7 @@ from app.llm.quote_context import (
     with_announced_lists,
     with_direct_answers,
 )
+from app.llm.quote_filler import states_the_place_asked
 from app.llm.quote_format import cite
 from app.llm.quote_topic import grading_stems, has_topic
 from app.llm.types import OFFLINE, AnswerRequest, Finished, LLMEvent, Token
@@ -61,6 +62,10 @@ QUANTITY_WEIGHT = 2.0
 # went up, down or stopped: as much as a number for "how many?". Tuning sets (2026-12-06, fifth
 # session): 148 -> 150 of 171 (1: 149, 3: 149 and one matched question lost).
 CHANGE_WEIGHT = 2.0
+# The same for a place line ("Location: Leeds") when the question asks where. Tuning sets (2026-12-06,
+# eighth session): 329 -> 331 of 434 at 1 and 2; the same weight for contact lines asked for lost one
+# ("What city does she call home?" asks no phone call), and for period lines asked when lost two.
+PLACE_WEIGHT = 2.0
 
 
 class OfflineAnswerer:
@@ -97,8 +102,11 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())
     quantity = QUANTITY_WEIGHT if asks_quantity(request.question) else 0.0
     change = CHANGE_WEIGHT if asks_change(request.question) else 0.0
-    shape = [  # a number, a duration; a figure that changed
-        quantity * states_answer_to(request.question, s.text) + change * states_change(s.text) for s in sentences
+    shape = [  # a number, a duration; a figure that changed; a place
+        quantity * states_answer_to(request.question, s.text)
+        + change * states_change(s.text)
+        + PLACE_WEIGHT * states_the_place_asked(s, request.question)
+        for s in sentences
     ]
     picked = select_sentences(request.question, stems, sentences, closeness, shape, request.passages)
     if not picked:

@@ -24,6 +24,14 @@ _ASKS_A_FACT = re.compile(
     re.IGNORECASE,
 )
 _PERIOD = re.compile(_LABEL.format("period|dates?|years?|duration"), re.IGNORECASE)
+# A place line, and the words of a question asking where.
+_PLACE = (
+    re.compile(_LABEL.format("location|based|city|place"), re.IGNORECASE),
+    re.compile(
+        r"\b(where\w*|based|locat\w*|live[sd]?|living|city|cities|country|countries|town|region|office|relocat\w*|remote)\b",
+        re.IGNORECASE,
+    ),
+)
 # What each kind of line says, and the words of a question that asks for it.
 _ONE_KIND_LINES = (
     (
@@ -48,13 +56,7 @@ _ONE_KIND_LINES = (
             re.IGNORECASE,
         ),
     ),
-    (
-        re.compile(_LABEL.format("location|based|city|place"), re.IGNORECASE),
-        re.compile(
-            r"\b(where\w*|based|locat\w*|live[sd]?|living|city|cities|country|countries|town|region|office|relocat\w*|remote)\b",
-            re.IGNORECASE,
-        ),
-    ),
+    _PLACE,
 )
 
 
@@ -70,3 +72,13 @@ def fills_in(sentence: Sentence, question: str, shared: bool) -> bool:
 def asks_for_a_fact(question: str) -> bool:
     """Whether `question` asks what, who, why… rather than yes or no."""
     return _ASKS_A_FACT.match(question) is not None
+
+
+def states_the_place_asked(sentence: Sentence, question: str) -> bool:
+    """Whether `sentence` is a place line ("Location: Sheffield") and `question` asks where.
+
+    Its label is a format word, not one the line says (`words_said`), so under "Which city does
+    she live in?" the line shared no word and lost to a relocation answer close in meaning.
+    """
+    line, asks = _PLACE
+    return line.match(sentence.text) is not None and asks.search(question) is not None
