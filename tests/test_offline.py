@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from app.factory import create_app
@@ -747,3 +748,33 @@ def test_a_place_line_answers_where_she_lives_over_a_relocation_answer_close_in_
 
     assert "Location: Sheffield" in answer
     assert "Location: Sheffield" not in ask("Would she move to London?", (relocate, profile))
+
+
+class ClosenessEmbedder:
+    """Each sentence as close to any question as `closeness` says (by the sentence's first word)."""
+
+    def __init__(self, closeness: dict[str, float]) -> None:
+        self.closeness = closeness
+
+    def question(self, text: str) -> np.ndarray:
+        return np.array([1.0, 0.0], dtype=np.float32)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            close = next(value for word, value in self.closeness.items() if word in text)
+            rows.append([close, (1 - close**2) ** 0.5])
+        return np.array(rows, dtype=np.float32)
+
+
+def test_an_answer_by_meaning_alone_quotes_as_many_sentences_as_any_answer():
+    # Three quotes under the hedge left out the answering sentence in 13 of the tuning sets' answers
+    # that had its frame among the five (2026-12-06); the hedge says how far to trust them.
+    closeness = {"Cello": 1.0, "Choir": 0.95, "Climbing": 0.9, "Allotment": 0.85, "Sourdough": 0.8, "Audited": 0.0}
+    passage = Passage(title="Outside work", text=" ".join(f"{word} on Sundays." for word in closeness), score=1.0)
+    request = AnswerRequest(messages=[], question="How does she unwind?", passages=(passage,))
+
+    answer = compose_answer(request, ClosenessEmbedder(closeness))  # type: ignore[arg-type]
+
+    assert CLOSEST_ONLY in answer
+    assert [word for word in closeness if f"{word} on Sundays" in answer] == list(closeness)[:MAX_SENTENCES]
