@@ -20,6 +20,7 @@ from app.resume.engine import memvid_sdk
 from app.resume.ingest import ingest_resume
 from app.retrieval.embedded import EmbeddedMemvidBackend
 from app.retrieval.engine_hits import written_texts
+from app.retrieval.expansions import with_synonyms
 from app.retrieval.grpc_client import GrpcMemvidBackend
 from app.retrieval.grpc_server import serve
 from app.retrieval.remote_version import REFRESH_SECONDS
@@ -398,3 +399,28 @@ def test_a_passage_has_its_frames_line_breaks_as_written_not_memvids_folded_snip
 @pytest.mark.parametrize("raw", [None, "", "not json", "[1, 2]", '{"A": 3}'])
 def test_a_file_without_readable_frame_texts_keeps_memvids_snippets(raw):
     assert written_texts(raw) == {}
+
+
+class RecordingEmbedder(Embedder):
+    """The real embedder, recording the query-side texts it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def queries(self, texts):
+        self.asked.extend(texts)
+        return super().queries(texts)
+
+
+def test_semantic_search_reads_the_question_with_its_words_synonyms(example):
+    # "boss" meets a resume's "reports to the VP" through its synonyms (tuning sets, 2026-12-06:
+    # the answering frame among the first three for 348 of 434 questions, against 337).
+    embedder = RecordingEmbedder()
+    backend = EmbeddedMemvidBackend(example[1], embedder=embedder)
+    try:
+        backend.semantic_search("Who is her boss?", top_k=3, snippet_chars=300)
+    finally:
+        backend.close()
+
+    assert with_synonyms("Who is her boss?") in embedder.asked

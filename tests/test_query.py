@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.retrieval.expansions import SYNONYMS
+from app.retrieval.expansions import SEMANTIC_SYNONYMS, SYNONYMS, with_synonyms
 from app.retrieval.query import MAX_FORMS, MAX_TERMS, Term, lexical_ranking, query_terms, term_queries
 from app.retrieval.types import Passage
 
@@ -83,3 +83,8 @@ def test_lexical_ranking_lifts_a_title_match():
     fused = lexical_ranking(terms, [[[passage("Summary"), passage("Education")]]])
 
     assert [p.title for p in fused] == ["Education", "Summary"]
+
+
+def test_a_question_is_also_worded_with_the_first_synonyms_of_its_words():
+    assert with_synonyms("Who is her boss?") == " ".join(["boss", *SYNONYMS["boss"][:SEMANTIC_SYNONYMS]])
+    assert with_synonyms("Has she baked croissants?") == ""  # no word with synonyms: no third view

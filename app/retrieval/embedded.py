@@ -21,6 +21,7 @@ from app.resume.engine import card_value, memvid_sdk
 from app.retrieval import sentence_vectors
 from app.retrieval.engine_hits import engine_passages, written_texts
 from app.retrieval.example_index import embedding_model, ensure_example_index
+from app.retrieval.expansions import with_synonyms
 from app.retrieval.fusion import reciprocal_rank_fusion
 from app.retrieval.types import FRAME_TEXTS_SLOT, INDEX_ENTITY, LEXICAL, SEMANTIC, BackendHealth, Passage
 from app.telemetry import tracing
@@ -103,8 +104,8 @@ class EmbeddedMemvidBackend:
         hubness (`sentence_vectors`; when the file holds sentence vectors)."""
         if not question.strip() or top_k < 1 or SEMANTIC not in self.modes:
             return []
-        # Embedded outside the engine lock: other greenlets' lexical queries run meanwhile.
-        vector = self.embedder.question(question)
+        # Embedded outside the engine lock (other greenlets' lexical queries run), with its words' synonyms.
+        vector = self.embedder.question(question, expanded=with_synonyms(question))
         wanted = max(top_k, SEMANTIC_CANDIDATES)
         result = self._call(
             lambda memory: memory.find(

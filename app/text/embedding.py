@@ -66,8 +66,9 @@ class Embedder:
             cached = self._queries[text] = self._run(lambda: self._loaded().query(as_model_reads(text)))
         return cached
 
-    def question(self, text: str) -> np.ndarray:
-        """Return the vector a question is searched by: the mean of its words' and its content words'.
+    def question(self, text: str, *, expanded: str = "") -> np.ndarray:
+        """Return the vector a question is searched by: the mean of its words' and its content words'
+        (and of `expanded`, another wording of it, when given).
 
         Alone, a question's filler ("can she", "does she") pulls it toward every passage
         worded as a question, such as a resume's FAQ headings; its content words alone lose
@@ -77,7 +78,7 @@ class Embedder:
         """
         folded = " ".join(words(text))
         content = " ".join(content_words(text)) or folded
-        vectors = self.queries([folded, content])
+        vectors = self.queries([folded, content, expanded] if expanded else [folded, content])
         mean = vectors.mean(axis=0)
         norm = float(np.linalg.norm(mean))
         return mean / norm if norm else mean
