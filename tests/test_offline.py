@@ -778,3 +778,20 @@ def test_an_answer_by_meaning_alone_quotes_as_many_sentences_as_any_answer():
 
     assert CLOSEST_ONLY in answer
     assert [word for word in closeness if f"{word} on Sundays" in answer] == list(closeness)[:MAX_SENTENCES]
+
+
+def test_the_sentence_closest_in_meaning_is_quoted_when_others_share_the_question_s_word():
+    # Sentences sharing the question's word filled the five places, and the one that answered, in
+    # other words, was left out ("Is she hands-on in the classroom?", eighth resume, 2026-12-06).
+    closeness = {"Alpha": 0.6, "Bravo": 0.6, "Charlie": 0.6, "Delta": 0.6, "Echo": 0.6, "Foxtrot": 0.6}
+    closeness |= {"Codes": 1.0, "Audited": 0.0}
+    text = " ".join(f"{word} used Python." for word in list(closeness)[:6])
+    text += " Codes six hours a week herself. Audited the VAT return."
+    request = AnswerRequest(
+        messages=[], question="Does she still write Python?", passages=(Passage("Work", text, 1.0),)
+    )
+
+    answer = compose_answer(request, ClosenessEmbedder(closeness))  # type: ignore[arg-type]
+
+    assert "Codes six hours a week herself." in answer
+    assert answer.count("used Python.") == MAX_SENTENCES - 1  # the rest still by their shared word
