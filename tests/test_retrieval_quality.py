@@ -51,7 +51,7 @@ FLOORS = {
     ("third resume, matched", "fused"): (0.93, 0.97, 0.93),
     # Offline 0.68 (fifth session), 0.74 (sixth: a list before the sentences below its lead, "money"
     # for a budget, the hedge; the fifth resume, tuning data since then, is a nurse's too).
-    ("third resume, paraphrased", "fused"): (0.78, 0.94, 0.71),
+    ("third resume, paraphrased", "fused"): (0.78, 0.94, 0.78),
     ("fourth resume, matched", "fused"): (0.90, 0.90, 0.90),
     # recall@3 0.64 -> 0.62 when ingest began writing one frame per engine call (2026-12-06):
     # the lexical engine's statistics shift; the floor is one question lower.
@@ -66,9 +66,9 @@ FLOORS = {
     # Seventh session: the fifth 0.65 / 0.80 / 0.67 (hub frames give way: two fewer in the first three,
     # two more in the first five, four more facts); the sixth, measured once after, 0.61 / 0.76 / 0.47
     # (one fewer in the first five and two fewer facts than before it: held out, so not tuned back).
-    ("fifth resume, paraphrased", "fused"): (0.63, 0.78, 0.65),
+    ("fifth resume, paraphrased", "fused"): (0.63, 0.78, 0.70),
     ("sixth resume, matched", "fused"): (0.95, 0.95, 0.95),
-    ("sixth resume, paraphrased", "fused"): (0.58, 0.79, 0.51),
+    ("sixth resume, paraphrased", "fused"): (0.58, 0.79, 0.59),
     # The seventh (tuning; a medical-imaging service manager) came from a blind writer on 2026-12-06
     # (seventh session), same rule for its paraphrases. On arrival: 0.58 / 0.73 / 0.52; after that
     # session's changes 0.57 / 0.77 / 0.60.
@@ -80,9 +80,11 @@ FLOORS = {
     # eighth 0.58 / 0.80 / 0.39, ninth 0.53 / 0.65 / 0.45. After that session's changes (a place line
     # for "where", five quotes under the hedge, the question's synonyms in its vector), measured once:
     # eighth 0.55 / 0.82 / 0.46, ninth 0.57 / 0.68 / 0.49; the second 0.83 / 0.91 / 0.87, the third
-    # 0.92 / 0.97 / 0.74, the sixth 0.58 / 0.81 / 0.53. Floors one question lower where they rose.
+    # 0.92 / 0.97 / 0.74, the sixth 0.58 / 0.81 / 0.53. Measured again after one more change (the
+    # sentence closest in meaning quoted at worst third), offline: eighth 0.51, ninth 0.51, third
+    # 0.82, sixth 0.61, second 0.87. Floors one question lower where they rose.
     ("eighth resume, matched", "fused"): (0.96, 0.96, 0.96),
-    ("eighth resume, paraphrased", "fused"): (0.53, 0.78, 0.45),
+    ("eighth resume, paraphrased", "fused"): (0.53, 0.78, 0.49),
     ("ninth resume, matched", "fused"): (0.96, 0.96, 0.89),
     ("ninth resume, paraphrased", "fused"): (0.51, 0.63, 0.48),
 }
