@@ -30,9 +30,8 @@ from app.text.embedding import Embedder, shared_embedder
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
-# Frames a semantic search ranks by their best sentence: nearly all of a resume's. Of 10, 15, 20
-# and 30, 20 and 30 put the most answering frames in the first five on the tuning sets'
-# paraphrased questions (tests/retrieval_eval.py), the same ones; 20 reads fewer hits.
+# Frames a semantic search ranks by their best sentence: nearly all of a resume's. Of 10, 15, 20 and 30,
+# 20 and 30 put the most answering frames among five on the tuning sets' paraphrases; 20 reads fewer.
 SEMANTIC_CANDIDATES = 20
 
 
