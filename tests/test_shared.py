@@ -115,18 +115,23 @@ def test_a_hanging_redis_costs_a_request_at_most_two_timeouts(redis_config, redi
     client = worker(redis_config)  # REDIS_TIMEOUT_SECONDS=0.3
     sid = ask(client).get_json()["session_id"]
     redis_server.freeze()
+    frozen_at = time.monotonic()
     try:
-        waits = []
+        waits = []  # (seconds since the freeze when the request began, seconds it took)
         for _ in range(4):
             started = time.monotonic()
             assert ask(client, session_id=sid).status_code == 200
-            waits.append(time.monotonic() - started)
+            waits.append((started - frozen_at, time.monotonic() - started))
     finally:
         redis_server.thaw()
 
-    # The rate limiter and the session store each notice once; then nothing waits.
-    assert waits[0] < 2 * 0.3 + 0.3
-    assert max(waits[1:]) < 0.3
+    # The rate limiter and the session store each notice once; then nothing waits, except that
+    # Flask-Limiter tries Redis again itself 1 s after its fallback began (app/api/rate_limit.py):
+    # a request that late, on a loaded machine, may pay that one timeout.
+    assert waits[0][1] < 2 * 0.3 + 0.3
+    assert all(took < 0.3 for began, took in waits[1:] if began < 1.0)
+    assert all(took < 2 * 0.3 for began, took in waits[1:])
+    assert waits[1][0] < 1.0  # what the first assertion above measured is not empty
 
 
 def test_what_retrieval_found_survives_the_trip_through_redis(redis_config):
