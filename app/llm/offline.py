@@ -17,7 +17,7 @@ import numpy as np
 from app.llm.canned import word_chunks
 from app.llm.greetings import GREETING, only_greets
 from app.llm.quote_absent import seems_unanswered
-from app.llm.quote_choice import MAX_QUOTE_CHARS, MAX_SENTENCES, generic_words, said, select_sentences
+from app.llm.quote_choice import MAX_QUOTE_CHARS, generic_words, said, select_sentences
 from app.llm.quote_context import (
     with_announced_lists,
     with_direct_answers,
@@ -53,11 +53,6 @@ NOT_STATED = (
     " What it says nearest the question's words is quoted below; ask the candidate to be sure."
 )
 MAX_SUGGESTIONS = 3
-# Sentences quoted when only meaning matched: as many as any answer. Three (the first choice, never
-# measured) left the answering sentence out of 13 such answers among 57 misses with the answering
-# frame among the five: tuning sets (2026-12-06, eighth session) 331 -> 332 of 434 at 4, 335 at 5
-# (5 within 650 characters: 334). The hedge is still said first.
-MAX_CLOSEST_ONLY = MAX_SENTENCES
 # What a sentence stating a number gains when the question asks how many, how much, how long:
 # as much as the closest sentence in meaning. Measured on the tuning sets (2026-12-06): 141 ->
 # 143 of 171 offline answers with the fact (0.5-1: 142; 3: 143), no loss on the matched sets.
@@ -129,9 +124,10 @@ def _quoted(
     """The cited quotes, led by a plain hedge when the resume may not answer the question."""
     shares_words = any(matches(telling, s.stems | said(s, telling) | titles[s.passage]) for s in picked)
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
-    # say so, and offer the suggested questions. What is cut is cut before the lists
-    # and plain answers are added: cut after, a lead ("Moderate skills:") was quoted without its list.
-    chosen, left_out = _with_context(picked if shares_words else picked[:MAX_CLOSEST_ONLY], sentences, request)
+    # say so, and offer the suggested questions. It quotes as much as any answer: cut to three (the
+    # first choice, never measured), it left out the answering sentence of 13 answers whose frame was
+    # among the five (tuning sets, 2026-12-06: 331 -> 335 of 434 at five, 332 at four).
+    chosen, left_out = _with_context(picked, sentences, request)
     quotes = cite(chosen, request.passages, left_out)
     if not shares_words:
         return [CLOSEST_ONLY, *quotes, _what_to_ask(request)]
