@@ -109,29 +109,38 @@ def test_redis_failing_after_admission_still_answers_without_headers(redis_confi
     assert "X-RateLimit-Remaining" not in response.headers
 
 
-def test_a_hanging_redis_costs_a_request_at_most_two_timeouts(redis_config, redis_server):
+def test_a_hanging_redis_costs_one_request_one_timeout(redis_config, redis_server, monkeypatch):
     import time
 
     client = worker(redis_config)  # REDIS_TIMEOUT_SECONDS=0.3
     sid = ask(client).get_json()["session_id"]
+    # Counted rather than timed: on a loaded CI machine a request that never touches Redis can
+    # still take longer than one timeout. The background probe runs on its own thread.
+    pool = components(client.application).redis.client.connection_pool
+    checkout, me, touches = pool.get_connection, threading.get_ident(), [0]
+
+    def counted(*args, **kwargs):
+        touches[0] += threading.get_ident() == me
+        return checkout(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "get_connection", counted)
+    time.sleep(1.1)  # as in production, the limiter was made more than 1 s before the outage
     redis_server.freeze()
-    frozen_at = time.monotonic()
     try:
-        waits = []  # (seconds since the freeze when the request began, seconds it took)
+        waits = []  # (calls this request sent to Redis, seconds it took)
         for _ in range(4):
-            started = time.monotonic()
+            touches[0], started = 0, time.monotonic()
             assert ask(client, session_id=sid).status_code == 200
-            waits.append((started - frozen_at, time.monotonic() - started))
+            waits.append((touches[0], time.monotonic() - started))
     finally:
         redis_server.thaw()
 
-    # The rate limiter and the session store each notice once; then nothing waits, except that
-    # Flask-Limiter tries Redis again itself 1 s after its fallback began (app/api/rate_limit.py):
-    # a request that late, on a loaded machine, may pay that one timeout.
-    assert waits[0][1] < 2 * 0.3 + 0.3
-    assert all(took < 0.3 for began, took in waits[1:] if began < 1.0)
-    assert all(took < 2 * 0.3 for began, took in waits[1:])
-    assert waits[1][0] < 1.0  # what the first assertion above measured is not empty
+    # The rate limiter notices, and its failure takes the worker's link down: its own health
+    # check as it falls back, the model budget and the session store then fail at once.
+    assert waits[0][0] == 1
+    assert waits[0][1] < 3 * 0.3  # one timeout, and the rest of a request on a loaded machine
+    # While the link is down nothing is sent, Flask-Limiter's later checks of its storage included.
+    assert sum(sent for sent, _ in waits[1:]) == 0
 
 
 def test_what_retrieval_found_survives_the_trip_through_redis(redis_config):

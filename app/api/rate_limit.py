@@ -4,9 +4,11 @@ Without REDIS_URL the counters live in `window-memory://` (app/state/limit_stora
 same moving windows as `limits`' own `memory://` without its expiry thread, which cost a busy
 worker 14 % of its CPU with 500 clients (bench/). With REDIS_URL they live in Redis (`limits`'
 redis storage: the moving window is one Lua script, so N concurrent requests admit exactly the
-limit across every worker and host), over the worker's own Redis pool. While Redis does not
-answer, Flask-Limiter falls back to per-worker memory (`in_memory_fallback_enabled`), logs one
-warning, and tries Redis again after 1, 2, 4 ... 32 s.
+limit across every worker and host), through the worker's own Redis link
+(app/state/redis_limits.py). While Redis does not answer, Flask-Limiter falls back to
+per-worker memory (`in_memory_fallback_enabled`), logs one warning, and checks its storage
+again 1, 2, 4 ... 32 s after its previous check (the first counted from its creation): a
+check the link answers without the network until its probe has heard Redis again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from app.components import components
 from app.config import Settings
 from app.errors import retry_after_seconds
 from app.state.limit_storage import WindowMemoryStorage
+from app.state.redis_limits import LinkedRedisStorage
 
 IPV6_PREFIX = 64  # the smallest block an ISP or a cloud gives one customer
 # Limit, requests left in the window, when it resets (epoch seconds): on every limited answer.
@@ -109,9 +112,9 @@ def _limiter(app: Flask, settings: Settings) -> Limiter:
     return Limiter(
         client_address,
         app=app,
-        storage_uri=settings.redis_url,
-        # limits' RedisStorage takes a pool: the limiter shares the worker's bounded one.
-        storage_options={"connection_pool": redis.client.connection_pool},  # type: ignore[dict-item]
+        # limits' RedisStorage over the worker's pool, through its link: one outage, one timeout.
+        storage_uri=LinkedRedisStorage.URI,
+        storage_options={"link": redis},  # type: ignore[dict-item]
         strategy="moving-window",
         in_memory_fallback_enabled=True,
         # A request whose check was under way on Redis when another request switched the
