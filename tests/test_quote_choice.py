@@ -112,3 +112,17 @@ def test_a_shared_word_every_resume_uses_is_no_sign_the_resume_answers() -> None
     kitchen = Passage("Summary", "- He has worked in four kitchens.\n- Runs a commissary for four restaurants.", 1.0)
 
     assert CLOSEST_ONLY in ask("Has he worked on a cruise ship?", kitchen)
+
+
+def test_a_question_about_now_quotes_the_job_still_going_on() -> None:
+    earlier = Passage(
+        "Harbour Clinic — Ward Sister",
+        "Period: 2012 \u2013 2018\nLed a team of 14 nurses on a surgical ward. Grew the team from 9 to 14 posts. "
+        "Cut team sickness absence by 30%. Trained 20 team members in sepsis screening. Ran 2 team huddles a day.",
+        1.0,
+    )
+    current = Passage("Riverside Hospital — Matron", "Period: 2018 \u2013 present\nLeads a team of 52 nurses.", 0.9)
+
+    assert "52 nurses" in ask("How big is her team right now?", earlier, current)
+    # Five sentences at most: asked about the past, the earlier job's fill them.
+    assert "52 nurses" not in ask("How big was her team at the clinic?", earlier, current)

@@ -17,6 +17,7 @@ from opentelemetry import trace
 from app.errors import RetrievalUnavailable
 from app.retrieval.fusion import reciprocal_rank_fusion, top_score
 from app.retrieval.query import lexical_ranking, query_terms, term_queries
+from app.retrieval.role_questions import with_a_fit_example
 from app.retrieval.types import LEXICAL, SEMANTIC, MemvidBackend, Passage, Retrieval, SemanticBackend
 
 # Hits asked for per query: enough to see past the first few frames.
@@ -67,7 +68,8 @@ def hybrid_search(backend: MemvidBackend, question: str, *, top_k: int, snippet_
         rankings.append(results[-1])
         weights.append(SEMANTIC_WEIGHT)
     best = top_score(weights)
-    fused = [_scored(p, score / best) for p, score in reciprocal_rank_fusion(rankings, weights)[:top_k]]
+    ranked = [_scored(p, score / best) for p, score in reciprocal_rank_fusion(rankings, weights)]
+    fused = with_a_fit_example(question, ranked, top_k)
     return Retrieval(passages=tuple(fused), searched_words=searched, modes=modes)
 
 
