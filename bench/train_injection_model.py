@@ -3,7 +3,7 @@
     uv run --with scikit-learn python -m bench.train_injection_model [--embedded PATH]
 
 Uses only the tuning part of the labelled sets (tests/guardrail_sets.py): round 1's tuning
-part and rounds 2-6, 8, 10, 11, 13, 14, 15, 18-24, 26, 27, 29, 31, 32 and 34; the held-out part (rounds
+part and rounds 2-6, 8, 10, 11, 13, 14, 15, 18-24, 26, 27, 29, 31, 32 and 34-36; the held-out part (rounds
 7, 9, 12, 16, 17, 25, 28, 30 and 33) is never read here. Each text is cut into the detector's windows and embedded by the
 service's own model. The model keeps every window of the benign texts and, for each attack,
 its most attack-like window: an attack hidden in a long job description is one window among

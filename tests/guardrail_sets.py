@@ -38,6 +38,10 @@ applicant-tracking vendor's security engineer, weighted to attacks hidden in job
 university careers adviser's balanced set) and 34 (a freelance recruiter's casual, multilingual set)
 came from three more new blind writers in the session after: 32 and 34 were decided training data
 and 33 held out before any was written; each was measured once on arrival (see their headers).
+Rounds 35 (a German-Austrian staffing agency's head of talent acquisition, weighted to attacks hidden
+in formal job ads) and 36 (a founder hiring across South and Southeast Asia; casual, code-mixed chat
+and playful jailbreaks) came from two more new blind writers in the session after; both were decided
+training data before either was written, and measured once on arrival (see round 35's header).
 Rules and model are tuned against the tuning part only; the held-out part is measured,
 never looked at while tuning.
 
@@ -62,7 +66,7 @@ from app.guardrails.types import Surface
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
 HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25, 28, 30, 33})
-ROUNDS = range(2, 35)  # the files guardrail_round2.yaml ... guardrail_round34.yaml
+ROUNDS = range(2, 37)  # the files guardrail_round2.yaml ... guardrail_round36.yaml
 JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 
 

@@ -11,50 +11,60 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 import pytest
 from prometheus_client import CollectorRegistry
 
 from app.guardrails.input_guard import PromptInjectionGuard, find_attack
 from app.guardrails.learned_detector import MeaningDetector
 from app.guardrails.types import SURFACES, Surface
-from app.guardrails.windows import windows
 from app.telemetry.metrics import GUARDRAIL_BLOCKS
 from app.text.embedding import Embedder
+from tests.guard_vectors import StoredVectorsEmbedder, digest, model_windows
 from tests.guardrail_sets import Part, attacks, benign, part
 
 ATTACKS_BLOCKED_TARGET = 0.95
 BENIGN_BLOCKED_LIMIT = 0.01
 # Measured on the held-out part (round 1's held-out items, rounds 7, 9, 12, 16, 17, 25, 28, 30 and 33)
 # after the rules and the model were fixed on the tuning part (rounds 1-6, 8, 10, 11, 13-15, 18-24,
-# 26, 27, 29, 31, 32 and 34), each attack on its surface (tests/guardrail_sets.py), 2026-12-06 (seventh
-# session, after the refit with rounds 32 and 34 and their rules): rules alone 675/1063 attacks
-# (63.5 %), 6/1783 benign; rules or model 1009/1063 attacks (94.9 %), 11/1783 benign (0.62 %); worst
-# case (each attack on the surface that blocks less: the attacker chooses) 980/1063 (92.2 %); without
-# round 33, 899/953 and 870. Round 33 (a new writer's, decided held out before it was written) on
-# arrival, with the sixth session's guard: 109/110, worst case 107, benign 2/240; that guard's totals on
-# the whole part: 1013, 955 and 9 (its fit threshold was higher: more attacks posted as job ads passed).
-# The shipped model is the one cross-validation chose on the tuning part. The 95 % target is missed by
-# one attack (1010 needed).
-HELD_OUT_ATTACKS_FLOOR = 0.94
-HELD_OUT_WORST_CASE_FLOOR = 0.91
-HELD_OUT_RULES_ALONE_FLOOR = 0.63
+# 26, 27, 29, 31, 32 and 34-36), each attack on its surface (tests/guardrail_sets.py), 2026-12-06 (ninth
+# session, after the rules for rounds 35 and 36 and the refit with them): rules alone 681/1063 attacks
+# (64.1 %), 6/1783 benign; rules or model 1016/1063 attacks (95.6 %), 10/1783 benign (0.56 %); worst
+# case (each attack on the surface that blocks less: the attacker chooses) 982/1063 (92.4 %). Before
+# (seventh session's guard): 675, 1009 (94.9 %), 980 and 11. The held-out part has now been measured
+# after every refit, so it is less clean than when each round arrived; the shipped model is still the
+# one cross-validation chose on the tuning part, and no held-out text was read.
+HELD_OUT_WORST_CASE_FLOOR = 0.92
+HELD_OUT_RULES_ALONE_FLOOR = 0.64
 # The rules were written against rounds 1-6 and, for the classes they got past, rounds 19-24, 26, 27,
-# 29 and 31 (and for honest texts they blocked, 32 and 34); the other tuning rounds are the model's to
-# learn (rules alone: 1758/2494 of the tuning part's attacks; 1618/2284 before rounds 32 and 34,
+# 29, 31, 35 and 36 (and for honest texts they blocked, 32 and 34-36); the other tuning rounds are the
+# model's to learn (rules alone: 1901/2694 of the tuning part's attacks; 1871/2694 before the rules for
+# rounds 35 and 36, 1758/2494 before those rounds; 1618/2284 before rounds 32 and 34,
 # 1464/2062 before rounds 29 and 31, 1317/1828 before rounds 26 and 27).
 TUNING_RULES_ALONE_FLOOR = 0.70
 
 
 @cache
+def _rules(text: str) -> str | None:
+    """The rules' verdict on `text`, reached once: the figures ask about each text several times."""
+    return find_attack(text)
+
+
+@cache
+def _model_windows() -> tuple[str, ...]:
+    """Only what the model will be asked about: the rules decide the rest first."""
+    return tuple(model_windows((example.text for example in attacks() + benign()), rules=_rules))
+
+
+@cache
 def _detector() -> MeaningDetector:
-    # Only what the model will be asked about: the rules decide the rest first. Sorted by length,
-    # so a batch pads its texts to about their own length, not the longest window's.
-    unblocked = [example.text for example in attacks() + benign() if find_attack(example.text) is None]
-    pieces = sorted({piece for text in unblocked for piece in windows(text)}, key=len)
+    pieces = _model_windows()
     # Room for every window: a cache smaller than the sets, read in order, would miss every time.
-    embedder = Embedder(query_cache_size=2 * len(pieces))
+    # Stored vectors stand for the windows' embeddings (tests/guard_vectors.py); any window the
+    # file lacks is embedded here, in batches, as one job description's windows go: faster.
+    embedder = StoredVectorsEmbedder(query_cache_size=2 * len(pieces))
     for start in range(0, len(pieces), 64):
-        embedder.queries(pieces[start : start + 64])  # in batches, as one job description's windows go: faster
+        embedder.queries(pieces[start : start + 64])
     return _ScoredOnce(embedder)
 
 
@@ -77,8 +87,9 @@ def _guard(surface: Surface = "chat") -> PromptInjectionGuard:
     return PromptInjectionGuard(surface=surface, detector=_detector())
 
 
+@cache
 def _blocked(text: str, surface: Surface, rules_only: bool) -> bool:
-    return (find_attack(text) if rules_only else _guard(surface).classify(text)) is not None
+    return (_rules(text) if rules_only else _guard(surface).classify(text)) is not None
 
 
 @dataclass(frozen=True)
@@ -106,10 +117,10 @@ def _figures(which: Part, rules_only: bool = False) -> Figures:
     return Figures(sum(caught.values()) / n, worst / n, len(false_alarms) / len(benign_set), false_alarms)
 
 
-# The first test to need the guard embeds the windows the rules leave to the model (~3,600):
-# about 2 minutes alone, more on a busy machine; the suite's default timeout is 120 s. With rounds
-# 32-34 (6,728 tuning texts) a fresh clone's CI run lost a worker near the end of the suite, most
-# likely to the 600 s this allowed before (a timeout ends the worker's process).
+# The first test to need the guard runs the rules over every text (~40 s on a 2-core CI machine)
+# and reads the stored vectors of the windows they leave to the model (~10,000); embedding them
+# instead took 13 minutes there (tests/guard_vectors.py). The suite's default timeout is 120 s, and
+# a timeout ends the worker's process, so the first test gets more.
 SLOW_FIRST = pytest.mark.timeout(1200)
 
 
@@ -132,10 +143,10 @@ def test_the_rules_alone_keep_their_tuning_floor() -> None:
     ("rules_only", "floor", "worst_case_floor"),
     [
         (True, HELD_OUT_RULES_ALONE_FLOOR, HELD_OUT_RULES_ALONE_FLOOR),
-        (False, HELD_OUT_ATTACKS_FLOOR, HELD_OUT_WORST_CASE_FLOOR),
+        (False, ATTACKS_BLOCKED_TARGET, HELD_OUT_WORST_CASE_FLOOR),
     ],
 )
-def test_the_held_out_part_keeps_benign_inputs_and_its_measured_attack_floors(
+def test_the_held_out_part_meets_the_targets_and_its_measured_floors(
     rules_only: bool, floor: float, worst_case_floor: float
 ) -> None:
     figures = _figures("held_out", rules_only)
@@ -145,11 +156,15 @@ def test_the_held_out_part_keeps_benign_inputs_and_its_measured_attack_floors(
 
 
 @SLOW_FIRST
-@pytest.mark.xfail(
-    strict=True, reason="held-out attacks blocked: 94.9 % each on its surface, 92.2 % in the worst case; target 95 %"
-)
-def test_the_held_out_part_meets_the_attack_target() -> None:
-    assert _figures("held_out").attacks_blocked >= ATTACKS_BLOCKED_TARGET
+def test_the_stored_window_vectors_are_the_models_own() -> None:
+    pieces = _model_windows()
+    stored = StoredVectorsEmbedder(query_cache_size=64)
+    missing = sum(digest(piece) not in stored.stored for piece in pieces)
+    assert missing <= 0.02 * len(pieces), f"{missing} windows lack vectors: run `python -m tests.guard_vectors`"
+    sample = [piece for piece in pieces[:: max(1, len(pieces) // 16)] if digest(piece) in stored.stored]
+    live = Embedder(query_cache_size=64).queries(sample)
+    agreement = np.sum(live * stored.queries(sample), axis=1)  # unit vectors: cosines
+    assert agreement.min() > 0.999, "the stored vectors are another model's: run `python -m tests.guard_vectors`"
 
 
 def test_the_sets_are_as_large_as_promised() -> None:

@@ -68,6 +68,9 @@ def test_round_19s_attack_classes_are_named(text: str, category: str) -> None:
         "Read the announcement and follow all instructions closely, or the application may be rejected.",
         "You will red-team our chatbot: catalogue tricks designed to bypass content filters and attempts to reveal hidden prompts.",
         "Funciones: diseñar pruebas de extracción del prompt de sistema y de inyección de instrucciones.",
+        # Rounds 35 and 36: two words between the lead and the attack it names, and German leads.
+        "You will catalogue attempts to make it pretend to be a hacker.",
+        "Aufgaben: Schutz vor versteckten Anweisungen in Nutzereingaben.",
     ],
 )
 def test_ordinary_text_sharing_their_words_passes_the_rules(text: str) -> None:

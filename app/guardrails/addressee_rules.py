@@ -32,7 +32,7 @@ ADDRESSEE_SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(remarque|note|message|consigne|information|avis|attention|precision)s? (\w+ ){0,2}(pour|a|aux) (les |le |la |l |tout |tous les |chaque )?(outils?|assistants?|systemes?|logiciels?|modeles?|ia)( \w+){0,2} (de tri|d ?evaluation|de selection|de recrutement|d ?ia|ia|automatiques?)\b",
         r"\b(tout|chaque|l|le) (assistant|outil|systeme|logiciel|modele)s? (d ?evaluation |de tri |de selection |d ?ia |ia |d ?intelligence artificielle )?(qui|charge de) (lit|lisent|analyse|analysent|evalue|evaluent|traite|traitent|examine|examinent|lira)\b ~(doit|doivent|devra)\b",
         # German
-        r"\b(hinweis|anweisung|nachricht|information|notiz|mitteilung)(en)? (\w+ ){0,2}(an|fur) (das|die|den|alle|jedes|jede|ein|eine) (\w+ ){0,2}(ki|ki \w+|bewertungs\w+|screening\w*|auswahl\w*|bewerbermanagement\w*)\b",
+        r"\b(hinweis|anweisung|nachricht|information|notiz|mitteilung|vermerk|anmerkung)(en)? (\w+ ){0,2}(an|fur) ((das|die|den|alle|jedes|jede|ein|eine) )?(\w+ ){0,2}(ki|ki \w+|bewertungs\w+|screening\w*|auswahl\w*|bewerbermanagement\w*|automatisiert\w*|automatische\w*|auswertungs\w*)\b",
         # Portuguese, Spanish
         r"\b(assistente|ferramenta|sistema|modelo|asistente|herramienta)s? (de )?(ia|ai|triagem|avaliacao|selecao|cribado|evaluacion|seleccion)( \w+)? (que|la que|el que|a que) (analisa|le|avalia|processa|examina|analiza|lee|evalua|procesa|revisa)\b",
         # Not a notice of what the employer itself uses ("Nota: usamos uma ferramenta de IA para…").
@@ -44,10 +44,13 @@ ADDRESSEE_SOURCES: dict[str, tuple[str, ...]] = {
         # Dutch
         r"\b(selectiesoftware|beoordelingssoftware|screeningsoftware|screeningstools?|beoordelingstools?)\b ~(negeer|negeert|geef|geeft|moet|moeten|dient)\b",
         r"\bsoftware die (dit|deze|de) \w+ (leest|beoordeelt|verwerkt|analyseert) ~(negeert|geeft|moet)\b",
-        r"\b(voor|aan) (de |het |alle )?(geautomatiseerde |automatische |ai )(beoordelings|selectie|screening)?(software|systemen|systeem|tools?)\b",
+        r"\b(voor|aan) (de |het |alle )?(geautomatiseerde |automatische |ai )(beoordelings|selectie|screening)?(software|systemen|systeem|tools?|beoordelaars?|screeners?)\b",
         # Polish
         r"\b(informacja|prosba|uwaga|notatka|wiadomosc|polecenie)( \w+){0,4} (dla|do) (narzedzi\w*|asystent\w*|system\w*|modelu|modeli)( \w+){0,1} (ai|oceniajac\w*|rekrutacyjn\w*|analizujac\w*)\b",
         r"\b(kazde|kazdy|to) (narzedzie|system|model|asystent) (ai )?(ktore|ktory) (analizuje|ocenia|czyta|przetwarza)\b ~(musi|powinno|powinien|ma)\b",
+        # Norwegian, Danish; Tagalog ("Paalala sa AI na nagsusuri…")
+        r"\b(merknad|melding|beskjed|instruks|bem\w{1,2}rkning|besked|notat|note)(er)?( \w+){0,2} til (automatiske |automatiserede |ai |ki )?(\w+ )?(vurderings\w*|verkt\w*|v\w{0,2}rkt\w*|systemer|system|assistent\w*|ai|ki)\b",
+        r"\b(paalala|abiso|tala|mensahe|bilin|utos) (\w+ )?sa (mga )?(ai|bot|sistema|tool|software)( \w+)? (na|ng) \w+",
         # Swedish
         r"\b(information|meddelande|instruktion|anvisning)(er)?( \w+){0,2} till (automatiska |ai )?(urvalsverktyg|verktyg|system|assistent|ai)\w*\b",
     ),

@@ -21,6 +21,9 @@ LANGUAGE_SOURCES: dict[str, tuple[str, ...]] = {
         # Swedish, Indonesian/Malay, Vietnamese: the verb comes first, as in English.
         r"\b(strunta i|ignorera|glom|bortse fran) ~(instruktioner|regler|anvisningar|direktiv)\b",
         r"\b(abaikan|lupakan|acuhkan|hiraukan) ~(instruksi|perintah|aturan|petunjuk|arahan)\b",
+        # Norwegian, Danish; Tagalog.
+        r"\b(se bort fra|ignorer|glem|overse|tilsidesaet) ~(instruksjon\w*|instruktion\w*|regler\w*|regl\w*|retningslinj\w*|direktiv\w*)\b",
+        r"\b(kalimutan|balewalain|huwag pansinin|wag pansinin|ibasura|isantabi) ~(tagubilin|instruksyon|instruksiyon|utos|patakaran|panuto)\w*",
         r"\bbo qua ~(huong dan|chi dan|chi thi|quy tac|menh lenh)\b",
         # Korean, Turkish, Hindi put the verb last; Arabic first.
         r"(지시|지침|명령|규칙|프롬프트).{0,12}(무시|잊어)",

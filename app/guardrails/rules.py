@@ -92,7 +92,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ),
     "prompt_extraction": (
         rf"\byour (own )?{_SECRET_ADJ} ?(prompt|message|instructions?|rules|directives|guidelines|configuration)",
-        rf"\b{_SHOW}(?! (classifiers?|filters?|guardrails?|validation|checks?|layers?|formats?)\b) ~(the |your |me )?{_SECRET_ADJ} (prompt|message|instructions?|rules|directives)",
+        rf"\b{_SHOW}(?! (classifiers?|filters?|guardrails?|validation|checks?|layers?|formats?|{_THIRD_PERSON})\b) ~(the |your |me )?{_SECRET_ADJ} (prompt|message|instructions?|rules|directives)",
         rf"\b{_SHOW} ~your (prompt|instructions|rules|directives|guidelines|programming)\b",
         r"\b(prompt|instructions?|rules|directives|guidelines|guidance)( that| which)? you('?ve| have| had)? (were|been|got|received) (given|told|programmed|fed)?",
         r"\byour (creators?|developers?|makers?|programmers?|operators?|owners?|builders?) ~(instruct\w*|told|tell|programmed|asked|configured|wrote)\b",
@@ -137,7 +137,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(stay|remain|keep) in (character|role)\b",
         r"\b(role ?play ?:|(let'?s|lets|we will|we'?ll) role ?play\b)",
         r"\b(coming|comes|came|sent) from (your|the) (developer|creator|admin|administrator|operator|owner|system)\b",
-        r"\bi('?m| am) (your|the) (developer|creator|admin|administrator|owner|master|programmer|operator|sysadmin)\b",
+        r"\bi('?m| am) (your|the) (developer|creator|admin|administrator|owner|master|programmer|operator|sysadmin)\b(?! of (our|my|a|an|their)\b)",  # not "the admin of our ATS"
         r"\bgrant me (admin|root|full|elevated|developer) (access|privileges|rights)",
         rf"\b{_ASSISTANT} ~(with no|without (any |your )?)([^\W_]+ )?{_FREE}",
         rf"\b(answer|respond|reply|act|talk) ~(with no|without (any |your )?)([^\W_]+ )?{_FREE}",
@@ -155,7 +155,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         r"\b(end|close|stop) of (the )?(user message|user input|job description|resume|context|prompt|instructions|input|document|conversation|chat|session)\b",
         r"\bnew (conversation|session|chat|context) ?:",
         r"\[\s?(system|admin|assistant|developer|root)( override| message| prompt| note| mode)?\s?\]",
-        r"\b(system|admin|developer|security) override\b",
+        r"\b(system|admin|developer|security) override\b(?! (is|was|are|were|process\w*|procedures?|requests?|polic(y|ies)|access|rights)\b)",  # not a noun in a sentence
         r"\bnew (directives|instructions|rules|orders) follow",
         r"\bsystem (prompt|message|instructions?) (start|end|begins?|ends|starts)\b",
         r"[-=#*]{2,} ?(end )?(system|assistant|admin|developer|instructions?)( prompt| message)? ?[-=#*]{2,}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import itertools
 import re
 import unicodedata
@@ -36,6 +37,9 @@ _ONE_OR_BAR = re.compile(r"[1|]")
 _LEET_WORD = re.compile(r"[\w|@$]+")  # not "...*[1|]...*": that backtracks quadratically on long words
 MAX_AMBIGUOUS = 4  # "1"s per word whose readings are tried; more are read as "i"
 MAX_DECODED = 4  # base64 payloads decoded per text: enough for real attacks, bounded work
+# A text that names ROT13 gets a view read through it: the payload is useless to an attacker
+# unless the model is told how to read it, and reading every text so would double the work.
+_ROT13_NAMED = re.compile(r"\brot[\W_]?13\b", re.IGNORECASE)
 
 
 def strip_marks(text: str) -> str:
@@ -132,6 +136,8 @@ def views(text: str, known_words: frozenset[str] = frozenset(), *, decode: bool 
     joined = _SPACES.sub(" ", join_spaced_letters(fold_look_alikes(unmarked)))
     candidates = [plain, latin, joined, read_leet(latin, known_words), read_leet(joined, known_words)]
     if decode:
+        if _ROT13_NAMED.search(text):
+            candidates.extend(views(codecs.encode(text, "rot13"), known_words, decode=False))
         for payload in decoded_payloads(text):
             candidates.extend(views(payload, known_words, decode=False))
     return list(dict.fromkeys(candidates))
