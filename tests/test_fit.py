@@ -185,7 +185,8 @@ def test_llm_answer_timeout_bounds_the_whole_assessment_not_each_call(
     response = client.post(URL, json={"job_description": JOB})
 
     assert (response.status_code, response.get_json()["code"]) == (504, "llm_timeout")
-    assert time.monotonic() - started < 1.2 + 0.5
+    # A deadline per call would end no sooner than 0.8 + 1.2 = 2.0 s; the rest is slack for a busy CI.
+    assert time.monotonic() - started < 1.9
     assert llm_server.wait_until_idle(timeout=2), "the repair's request stayed open"
 
 
