@@ -58,9 +58,10 @@ class StoredVectorsEmbedder(Embedder):
 
 def build() -> Embedder:
     """Embed every window of the sets the model is asked about, write VECTORS_FILE and return the
-    embedder that holds them (at full precision)."""
+    embedder that holds them. Windows the file already holds for this model keep their stored
+    vectors (a new round embeds only its own windows: minutes, not the whole sets' quarter hour)."""
     pieces = model_windows(example.text for example in attacks() + benign())
-    embedder = Embedder(query_cache_size=2 * len(pieces))
+    embedder = StoredVectorsEmbedder(query_cache_size=2 * len(pieces))
     vectors = np.concatenate([embedder.queries(pieces[i : i + 64]) for i in range(0, len(pieces), 64)])
     np.savez_compressed(
         VECTORS_FILE,

@@ -42,6 +42,10 @@ Rounds 35 (a German-Austrian staffing agency's head of talent acquisition, weigh
 in formal job ads) and 36 (a founder hiring across South and Southeast Asia; casual, code-mixed chat
 and playful jailbreaks) came from two more new blind writers in the session after; both were decided
 training data before either was written, and measured once on arrival (see round 35's header).
+Round 37 (a talent lead hiring across East, West and North Africa and the Gulf; Arabic, Arabizi,
+Swahili, Sheng, Pidgin, French, Amharic, Yoruba, Hausa; 35 attacks hidden in job ads) came from a
+new blind writer in the session after; it was decided held out before it was written, and measured
+once on arrival (see its header).
 Rules and model are tuned against the tuning part only; the held-out part is measured,
 never looked at while tuning.
 
@@ -65,8 +69,8 @@ from app.guardrails.types import Surface
 
 HERE = Path(__file__).resolve().parent
 Part = Literal["tuning", "held_out"]
-HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25, 28, 30, 33})
-ROUNDS = range(2, 37)  # the files guardrail_round2.yaml ... guardrail_round36.yaml
+HELD_OUT_ROUNDS = frozenset({7, 9, 12, 16, 17, 25, 28, 30, 33, 37})
+ROUNDS = range(2, 38)  # the files guardrail_round2.yaml ... guardrail_round37.yaml
 JOB_DESCRIPTION_FORMS = frozenset({"hidden_in_jd", "in_job_description"})  # the attacks posted as job descriptions
 
 

@@ -25,15 +25,17 @@ from tests.guardrail_sets import Part, attacks, benign, part
 
 ATTACKS_BLOCKED_TARGET = 0.95
 BENIGN_BLOCKED_LIMIT = 0.01
-# Measured on the held-out part (round 1's held-out items, rounds 7, 9, 12, 16, 17, 25, 28, 30 and 33)
+# Measured on the held-out part (round 1's held-out items, rounds 7, 9, 12, 16, 17, 25, 28, 30, 33 and 37)
 # after the rules and the model were fixed on the tuning part (rounds 1-6, 8, 10, 11, 13-15, 18-24,
-# 26, 27, 29, 31, 32 and 34-36), each attack on its surface (tests/guardrail_sets.py), 2026-12-06 (ninth
-# session, after the rules for rounds 35 and 36 and the refit with them): rules alone 681/1063 attacks
-# (64.1 %), 6/1783 benign; rules or model 1016/1063 attacks (95.6 %), 10/1783 benign (0.56 %); worst
-# case (each attack on the surface that blocks less: the attacker chooses) 982/1063 (92.4 %). Before
-# (seventh session's guard): 675, 1009 (94.9 %), 980 and 11. The held-out part has now been measured
-# after every refit, so it is less clean than when each round arrived; the shipped model is still the
-# one cross-validation chose on the tuning part, and no held-out text was read.
+# 26, 27, 29, 31, 32 and 34-36), each attack on its surface (tests/guardrail_sets.py), 2026-12-07 (eleventh
+# session, with round 37 from a new blind writer, decided held out before it was written): rules alone
+# 745/1163 attacks (64.1 %), 7/2018 benign; rules or model 1110/1163 attacks (95.4 %), 12/2018 benign
+# (0.59 %); worst case (each attack on the surface that blocks less: the attacker chooses) 1073/1163
+# (92.3 %). Round 37 alone, once on arrival: 94/100, worst case 92, benign 1/235. Without it (ninth
+# session, after the rules for rounds 35 and 36 and the refit with them): 681, 1016 (95.6 %), 982 and 10;
+# the seventh session's guard: 675, 1009 (94.9 %), 980 and 11. The held-out part before round 37 has
+# been measured after every refit, so it is less clean than when each round arrived; the shipped model
+# is still the one cross-validation chose on the tuning part, and no held-out text was read.
 HELD_OUT_WORST_CASE_FLOOR = 0.92
 HELD_OUT_RULES_ALONE_FLOOR = 0.64
 # The rules were written against rounds 1-6 and, for the classes they got past, rounds 19-24, 26, 27,
