@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 from app.llm.quote_filler import asks_for_a_fact
-from app.resume.sections import EXPERIENCE_LABELS, FIT_LABELS, FIT_TITLE_PREFIX, WRITTEN_LEADS
+from app.resume.sections import EXPERIENCE_LABELS, FIT_LABELS, WRITTEN_LEADS, is_fit_example
 from app.retrieval.types import Passage
 from app.text.sentences import Sentence
 from app.text.words import content_stems
@@ -30,7 +30,7 @@ def describes_the_job(sentence: Sentence, passages: tuple[Passage, ...]) -> bool
     It says what a job asked for, not what the candidate did: quoted for "has she renovated
     buildings?", "Job description: lead renovation sites in Madrid" reads as her experience.
     """
-    return passages[sentence.passage].title.startswith(FIT_TITLE_PREFIX) and bool(_ABOUT_THE_JOB.match(sentence.text))
+    return is_fit_example(passages[sentence.passage].title) and bool(_ABOUT_THE_JOB.match(sentence.text))
 
 
 def asks_for_a_verdict(question: str) -> bool:
@@ -99,7 +99,7 @@ def with_direct_answers(
     """
     quoted = {s.passage for s in chosen}
     faq = {i for i in quoted if unicodedata.normalize("NFKC", passages[i].title).rstrip().endswith("?")}  # or U+FF1F
-    fit = {i for i in quoted if passages[i].title.startswith(FIT_TITLE_PREFIX) and asks_for_a_verdict(question)}
+    fit = {i for i in quoted if is_fit_example(passages[i].title) and asks_for_a_verdict(question)}
     leads = [s for s in sentences if (s.passage in faq and s.position == 0) or (s.passage in fit and is_fit_level(s))]
     return [*chosen, *(lead for lead in leads if lead not in chosen and len(lead.text) <= MAX_LEAD_CHARS)]
 

@@ -43,6 +43,11 @@ EN_DASH = "\u2013"  # written as an escape: it looks like a hyphen
 _SPACED_DASHES = (re.compile(rf"\s+{EN_DASH}\s+"), re.compile(r"\s+-\s+"))
 
 
+def is_fit_example(title: str) -> bool:
+    """Whether the frame titled `title` is a fit assessment example (SPEC §10), or a part of one."""
+    return title.startswith(FIT_TITLE_PREFIX)
+
+
 def lists_skill_gaps(title: str) -> bool:
     """Whether the frame titled `title` is the skills' Gaps group (or a part of it)."""
     return title.split(" (part ", 1)[0].endswith(_GAPS_TITLE_SUFFIX)
@@ -52,7 +57,7 @@ def names_what_is_missing(title: str) -> bool:
     """Whether the frame titled `title` names what the candidate lacks (the skills gaps, or a fit
     example's gaps) rather than what they have: its words are no evidence of a skill."""
     base = title.split(" (part ", 1)[0]  # a long frame's parts: "Skills — Gaps (part 2 of 3)"
-    return base.startswith(FIT_TITLE_PREFIX) or base.endswith(_GAPS_TITLE_SUFFIX)
+    return is_fit_example(base) or base.endswith(_GAPS_TITLE_SUFFIX)
 
 
 # A lead sentence per group: it tells the LLM what the list means, and gives lexical search

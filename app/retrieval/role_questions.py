@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from app.resume.sections import FIT_TITLE_PREFIX
+from app.resume.sections import is_fit_example
 from app.retrieval.types import Passage
 
 # A hypothetical about taking on a role: "would/could/might <someone> suit / fit / be right for /
@@ -45,9 +45,9 @@ def with_a_fit_example(question: str, ranked: list[Passage], top_k: int) -> list
     """The first `top_k` of `ranked`, with its best fit example among them when `question` asks
     about a role and none is (at place FIT_PLACE, or last of fewer)."""
     chosen = ranked[:top_k]
-    if not asks_about_a_role(question) or any(p.title.startswith(FIT_TITLE_PREFIX) for p in chosen):
+    if not asks_about_a_role(question) or any(is_fit_example(p.title) for p in chosen):
         return chosen
-    example = next((p for p in ranked[top_k:] if p.title.startswith(FIT_TITLE_PREFIX)), None)
+    example = next((p for p in ranked[top_k:] if is_fit_example(p.title)), None)
     if example is None:
         return chosen
     place = min(FIT_PLACE, top_k) - 1
