@@ -49,7 +49,7 @@ def test_a_question_about_fit_still_gets_the_fit_level(question: str) -> None:
 
 @pytest.mark.parametrize(
     ("asked", "written"),
-    [("hands", "handled"), ("week", "weekends"), ("plan", "plants"), ("plan", "planes")],
+    [("hands", "handled"), ("week", "weekends"), ("plan", "plants"), ("plan", "planes"), ("care", "career")],
 )
 def test_a_word_does_not_match_a_longer_word_of_another_family(asked: str, written: str) -> None:
     assert not matches(content_stems(asked), content_stems(written))
@@ -57,7 +57,14 @@ def test_a_word_does_not_match_a_longer_word_of_another_family(asked: str, writt
 
 @pytest.mark.parametrize(
     ("asked", "written"),
-    [("lead", "leader"), ("strong", "strongest"), ("plan", "planner"), ("supervise", "supervisor"), ("code", "coder")],
+    [
+        ("lead", "leader"),
+        ("strong", "strongest"),
+        ("plan", "planner"),
+        ("supervise", "supervisor"),
+        ("code", "coder"),
+        ("care", "carer"),
+    ],
 )
 def test_a_word_matches_a_longer_word_of_its_family(asked: str, written: str) -> None:
     assert matches(content_stems(asked), content_stems(written))

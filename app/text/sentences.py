@@ -178,6 +178,8 @@ def _prefix_match(a: str, b: str) -> bool:
     # "plan"/"planner", "certif"/"certifi". Any short tail is not: "hands" met "handle",
     # "week" "weekend", "plan" "plane" and "plant", "page" "pager", "start" "startup".
     tail = long[len(short) :]
+    if short[-1] == "e" and tail[0] == "e":  # a word ending in "e" takes "r": "carer", never "career"
+        return False
     return tail in _FAMILY_TAILS or (tail[0] == short[-1] and tail[1:] in _FAMILY_TAILS)
 
 
