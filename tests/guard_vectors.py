@@ -50,9 +50,8 @@ class StoredVectorsEmbedder(Embedder):
                     self.stored = dict(zip((str(key) for key in data["digests"]), rows, strict=True))
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
-        for text in texts:
-            if text not in self._queries and (row := self.stored.get(digest(text))) is not None:
-                self._queries[text] = row
+        known = {text: row for text in texts if (row := self.stored.get(digest(text))) is not None}
+        self.remember_queries(known)
         return super().queries(texts)
 
 

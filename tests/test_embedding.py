@@ -104,6 +104,16 @@ def test_queries_batch_what_query_embeds_one_by_one_and_share_its_cache():
     assert embedder.queries([]).shape == (0, 384)
 
 
+def test_remembered_query_vectors_are_used_and_never_replace_one_already_made():
+    embedder = Embedder()
+    made = embedder.query("Has she led a team?")
+    stored = np.full(384, 0.05, dtype=np.float32)
+    embedder.remember_queries({"Does she know Rust?": stored, "Has she led a team?": stored})
+
+    assert np.array_equal(embedder.queries(["Does she know Rust?"])[0], stored)  # not embedded again
+    assert np.array_equal(embedder.query("Has she led a team?"), made)
+
+
 def test_each_text_is_tokenised_once_then_its_count_is_kept():
     # The model budget counts a job description's windows, then the guard counts them again.
     embedder = Embedder()

@@ -127,6 +127,11 @@ class Embedder:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([self._passages[text] for text in texts])
 
+    def remember_queries(self, vectors: Mapping[str, np.ndarray]) -> None:
+        """Keep vectors made earlier (a stored file of known texts) as the query vectors of their texts."""
+        for text, vector in vectors.items():
+            self._queries.setdefault(text, vector)
+
     def remember_passages(self, vectors: Mapping[str, np.ndarray]) -> None:
         """Keep vectors made earlier (stored at ingest) as the passage vectors of their texts."""
         for text, vector in vectors.items():
