@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
 from app.llm.quote_context import asks_for_a_verdict, describes_the_job, is_fit_level, words_said
 from app.llm.quote_filler import fills_in
@@ -121,9 +122,14 @@ def select_sentences(
             scored.append((words_score + MEANING_WEIGHT * close + fits + now, sentence))
     scored.sort(key=lambda item: (-item[0], item[1].passage, item[1].position))
     _lift_the_closest(scored, {id(sentence): close for sentence, close in zip(sentences, closeness, strict=True)})
+    return _within_budgets(sentence for _, sentence in scored)
+
+
+def _within_budgets(ranked: Iterable[Sentence]) -> list[Sentence]:
+    """Take `ranked` sentences in order, each text once, up to MAX_SENTENCES and MAX_QUOTE_CHARS."""
     chosen: list[Sentence] = []
     used = 0
-    for _, sentence in scored:
+    for sentence in ranked:
         repeated = any(sentence.text == other.text for other in chosen)  # a resume may say it twice
         if not repeated and len(chosen) < MAX_SENTENCES and used + len(sentence.text) <= MAX_QUOTE_CHARS:
             chosen.append(sentence)
