@@ -36,6 +36,7 @@ SIXTH_RESUME = HERE / "data" / "sixth_resume.md"  # held out, like the second an
 SEVENTH_RESUME = HERE / "data" / "seventh_resume.md"  # tuning data (2026-12-06, seventh session)
 EIGHTH_RESUME = HERE / "data" / "eighth_resume.md"  # tuning data (2026-12-06, eighth session)
 NINTH_RESUME = HERE / "data" / "ninth_resume.md"  # held out (2026-12-06, eighth session)
+TENTH_RESUME = HERE / "data" / "tenth_resume.md"  # held out (2026-12-07, twelfth session)
 TOP_K = 5  # passages given to the answerer (settings.top_k default)
 # Misses are printed only for the tuning sets: the others stay unseen.
 TUNING_SETS = ("example", "fourth", "fifth", "seventh", "eighth")
@@ -74,13 +75,14 @@ def _load(path: Path, kind: str | None = None) -> tuple[Question, ...]:
 
 
 def question_sets() -> list[QuestionSet]:
-    """Return the eighteen labelled sets: nine resumes, worded like them and paraphrased.
+    """Return the twenty labelled sets: ten resumes, worded like them and paraphrased.
 
     The example, fourth, fifth, seventh and eighth resumes' sets are tuning data; the second, third,
-    sixth and ninth are held out. The fifth and sixth came from two blind writers in one session (2026-12-06),
+    sixth, ninth and tenth are held out. The fifth and sixth came from two blind writers in one session (2026-12-06),
     the fifth decided as tuning data and the sixth as held out before either was written; the
     seventh from another blind writer the session after, decided as tuning data before it was written;
-    the eighth (tuning) and ninth (held out) from two more, the session after that, decided likewise.
+    the eighth (tuning) and ninth (held out) from two more, the session after that, decided likewise;
+    the tenth (held out) from another on 2026-12-07, decided before it was written.
     """
     second = HERE / "data" / "second_resume_questions.yaml"
     third = HERE / "data" / "third_resume_questions.yaml"
@@ -90,6 +92,7 @@ def question_sets() -> list[QuestionSet]:
     seventh = HERE / "data" / "seventh_resume_questions.yaml"
     eighth = HERE / "data" / "eighth_resume_questions.yaml"
     ninth = HERE / "data" / "ninth_resume_questions.yaml"
+    tenth = HERE / "data" / "tenth_resume_questions.yaml"
     return [
         QuestionSet("example, matched", EXAMPLE_RESUME, _load(HERE / "retrieval_questions.yaml")),
         QuestionSet("example, paraphrased", EXAMPLE_RESUME, _load(HERE / "data" / "example_paraphrased.yaml")),
@@ -109,6 +112,8 @@ def question_sets() -> list[QuestionSet]:
         QuestionSet("eighth resume, paraphrased", EIGHTH_RESUME, _load(eighth, "paraphrased")),
         QuestionSet("ninth resume, matched", NINTH_RESUME, _load(ninth, "matched")),
         QuestionSet("ninth resume, paraphrased", NINTH_RESUME, _load(ninth, "paraphrased")),
+        QuestionSet("tenth resume, matched", TENTH_RESUME, _load(tenth, "matched")),
+        QuestionSet("tenth resume, paraphrased", TENTH_RESUME, _load(tenth, "paraphrased")),
     ]
 
 

@@ -1,4 +1,4 @@
-"""Retrieval quality through the real embedded engine and embedding model, on eighteen labelled sets.
+"""Retrieval quality through the real embedded engine and embedding model, on twenty labelled sets.
 
 The sets and the figures come from tests/retrieval_eval.py (`uv run python -m tests.retrieval_eval`
 prints the table). The floors below are what fused search achieved when they were set, not the
@@ -32,8 +32,8 @@ PLAIN_WORDS = re.compile(r"^[^\W_]+( OR [^\W_]+)*$")
 # The machines differ: memvid's vector search picks its SIMD code by CPU, so frames near a tie
 # in meaning can swap places (the third resume's paraphrased recall@3 is 0.87 on a machine
 # with AVX2 only and 0.82 on one with AVX-512; README). The example, fourth, fifth, seventh and
-# eighth resumes' sets are tuned on; the second, third, sixth and ninth are held out (never tuned on,
-# misses never printed).
+# eighth resumes' sets are tuned on; the second, third, sixth, ninth and tenth are held out (never
+# tuned on, misses never printed).
 FLOORS = {
     ("example, matched", "fused"): (0.95, 0.97, 0.95),
     # recall@5 0.89 -> 0.85 (2026-12-06): the Strong skills lead no longer claims "production
@@ -93,6 +93,12 @@ FLOORS = {
     ("eighth resume, paraphrased", "fused"): (0.53, 0.78, 0.49),
     ("ninth resume, matched", "fused"): (0.96, 0.96, 0.89),
     ("ninth resume, paraphrased", "fused"): (0.51, 0.63, 0.48),
+    # The tenth (held out; a front-desk agent turned hotel general manager, he/him) came from a blind
+    # writer on 2026-12-07 (twelfth session), decided held out before it was written, and was measured
+    # once on arrival on an Intel machine: matched 1.00 / 1.00 / 0.95, paraphrased 0.60 / 0.72 / 0.59.
+    # Measured on one machine so far: the floors are about two questions lower.
+    ("tenth resume, matched", "fused"): (0.95, 0.95, 0.89),
+    ("tenth resume, paraphrased", "fused"): (0.57, 0.69, 0.56),
 }
 # Sets on which fused search ranks the answer in the first five less often than one mode
 # alone (strict xfails). Empty since the expansion table grew (README): on the held-out third
@@ -138,6 +144,8 @@ def test_question_sets_are_large_and_labelled_with_real_frames():
     assert sizes["eighth resume, paraphrased"] >= 40
     assert sizes["ninth resume, matched"] + sizes["ninth resume, paraphrased"] >= 40
     assert sizes["ninth resume, paraphrased"] >= 20
+    assert sizes["tenth resume, matched"] + sizes["tenth resume, paraphrased"] >= 40
+    assert sizes["tenth resume, paraphrased"] >= 20
 
 
 @pytest.mark.parametrize(("key", "floors"), FLOORS.items(), ids=[name for name, _ in FLOORS])
