@@ -48,6 +48,11 @@ def is_fit_example(title: str) -> bool:
     return title.startswith(FIT_TITLE_PREFIX)
 
 
+def is_work_history(title: str) -> bool:
+    """Whether the frame titled `title` is the Experience overview (one line per employer), or a part of it."""
+    return title.split(" (part ", 1)[0].casefold() == "experience"
+
+
 def lists_skill_gaps(title: str) -> bool:
     """Whether the frame titled `title` is the skills' Gaps group (or a part of it)."""
     return title.split(" (part ", 1)[0].endswith(_GAPS_TITLE_SUFFIX)

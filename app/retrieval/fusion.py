@@ -33,3 +33,9 @@ def reciprocal_rank_fusion(
 def top_score(weights: Sequence[float]) -> float:
     """Return the score of a frame ranked first in every ranking of these weights."""
     return sum(weights) / (RRF_K + 1)
+
+
+def put_in(chosen: list[Passage], passage: Passage, place: int, top_k: int) -> list[Passage]:
+    """`chosen` with `passage` at `place` (1-based; last of fewer), keeping at most `top_k`."""
+    index = min(place, top_k) - 1
+    return [*chosen[:index], passage, *chosen[index : top_k - 1]]

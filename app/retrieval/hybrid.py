@@ -16,7 +16,8 @@ from opentelemetry import trace
 
 from app.errors import RetrievalUnavailable
 from app.retrieval.fusion import reciprocal_rank_fusion, top_score
-from app.retrieval.query import lexical_ranking, query_terms, term_queries
+from app.retrieval.overview_questions import frame_asked_for, with_the_frame_asked_for
+from app.retrieval.query import Term, lexical_ranking, query_terms, term_queries
 from app.retrieval.role_questions import with_a_fit_example
 from app.retrieval.types import LEXICAL, SEMANTIC, MemvidBackend, Passage, Retrieval, SemanticBackend
 
@@ -57,20 +58,34 @@ def hybrid_search(backend: MemvidBackend, question: str, *, top_k: int, snippet_
     if semantic:
         assert isinstance(backend, SemanticBackend)
         calls.append(lambda: backend.semantic_search(question, top_k=PER_QUERY_K, snippet_chars=snippet_chars))
+    # A question asking for the profile or the work history also looks that frame up by the words
+    # ingest writes in it, in the same round trip: neither search may rank it at all.
+    asked = frame_asked_for(question)
+    if asked:
+        calls.append(lexical(asked.probe))
     results = _run_at_once(calls)
+    looked_up = [_scored(p, 0.0) for p in results.pop()] if asked else []
+    ranked = _fused(terms, [len(term_calls) for term_calls in plan], results, semantic=semantic)
+    chosen = with_a_fit_example(question, ranked, top_k)
+    fused = with_the_frame_asked_for(asked, chosen, [*ranked, *looked_up], top_k)
+    return Retrieval(passages=tuple(fused), searched_words=searched, modes=modes)
 
+
+def _fused(
+    terms: list[Term], calls_per_term: list[int], results: list[list[Passage]], *, semantic: bool
+) -> list[Passage]:
+    """The lexical ranking of each term's `results` (in order, the semantic ranking last when
+    `semantic`) fused with the semantic one, each passage scored by its share of a top score."""
     found, start = [], 0
-    for term_calls in plan:
-        found.append(results[start : start + len(term_calls)])
-        start += len(term_calls)
+    for count in calls_per_term:
+        found.append(results[start : start + count])
+        start += count
     rankings, weights = [lexical_ranking(terms, found)], [1.0]
     if semantic:
         rankings.append(results[-1])
         weights.append(SEMANTIC_WEIGHT)
     best = top_score(weights)
-    ranked = [_scored(p, score / best) for p, score in reciprocal_rank_fusion(rankings, weights)]
-    fused = with_a_fit_example(question, ranked, top_k)
-    return Retrieval(passages=tuple(fused), searched_words=searched, modes=modes)
+    return [_scored(p, score / best) for p, score in reciprocal_rank_fusion(rankings, weights)]
 
 
 def _run_at_once(calls: list[Callable[[], list[Passage]]]) -> list[list[Passage]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from app.resume.sections import is_fit_example
+from app.retrieval.fusion import put_in
 from app.retrieval.types import Passage
 
 # A hypothetical about taking on a role: "would/could/might <someone> suit / fit / be right for /
@@ -50,5 +51,4 @@ def with_a_fit_example(question: str, ranked: list[Passage], top_k: int) -> list
     example = next((p for p in ranked[top_k:] if is_fit_example(p.title)), None)
     if example is None:
         return chosen
-    place = min(FIT_PLACE, top_k) - 1
-    return [*chosen[:place], example, *chosen[place : top_k - 1]]
+    return put_in(chosen, example, FIT_PLACE, top_k)

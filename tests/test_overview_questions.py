@@ -1,0 +1,155 @@
+"""A question asking how to reach the candidate, where they live or where they have worked gets
+the profile or the work-history overview among its passages."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.resume.parser import PROFILE_TITLE
+from app.retrieval.hybrid import hybrid_search
+from app.retrieval.overview_questions import OVERVIEW_PLACE, frame_asked_for, with_the_frame_asked_for
+from app.retrieval.types import BackendHealth, Passage
+from app.text.words import words
+
+PROFILE = Passage(title=PROFILE_TITLE, text="Email: a@example.com\nLocation: Leeds", score=1.0)
+HISTORY = Passage(title="Experience", text="Work history, most recent first:\n- Acme \u2014 Buyer", score=1.0)
+OTHERS = [Passage(title=f"Acme \u2014 Job {n}", text=f"Did thing {n}.", score=1.0) for n in range(1, 7)]
+
+
+def _asked(question: str) -> str | None:
+    # Retrieval reads a question as its case-folded words ("she's" is "she s").
+    asked = frame_asked_for(" ".join(words(question)))
+    return asked.name if asked else None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Where has she worked?",
+        "Which companies has he worked for?",
+        "What organisations has she been employed by?",
+        "Give me a list of her previous employers.",
+        "Walk me through his employment history.",
+        "How many companies has she worked at?",
+        "Who has employed them?",
+        "Which firms did she work at before?",
+        "What jobs has he held?",
+        "Tell me about her past roles.",
+    ],
+)
+def test_questions_about_every_employer_ask_for_the_work_history(question: str) -> None:
+    assert _asked(question) == "work history"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How can I contact her?",
+        "What's the best way to reach him?",
+        "How do we get in touch with the candidate?",
+        "What is her email?",
+        "Can I have his phone number?",
+        "Share her contact details.",
+        "Where does she live?",
+        "Where's he based?",
+        "Where is the candidate located?",
+        "Which country is she in?",
+        "What town does he live in?",
+    ],
+)
+def test_questions_about_reaching_or_finding_the_candidate_ask_for_the_profile(question: str) -> None:
+    assert _asked(question) == "profile"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which companies did she sell to?",  # customers, not employers
+        "Where did she study?",
+        "Which city did she open a store in?",
+        "Has she worked with Salesforce?",
+        "What roles is she looking for?",
+        "Did she reach her sales targets?",
+        "Would she relocate to Berlin?",
+        "Where did she lead the ERP migration?",
+        "How many people work for her?",
+        "Has she contacted regulators about incidents?",
+        "How long has she worked in logistics?",
+    ],
+)
+def test_other_questions_ask_for_neither(question: str) -> None:
+    assert _asked(question) is None
+
+
+def test_the_frame_asked_for_found_further_down_takes_its_place_among_the_given() -> None:
+    ranked = [*OTHERS, PROFILE, HISTORY]
+
+    chosen = with_the_frame_asked_for(frame_asked_for("how can i reach her"), ranked[:5], ranked, top_k=5)
+    assert chosen[OVERVIEW_PLACE - 1] == PROFILE
+    assert [p for p in chosen if p != PROFILE] == OTHERS[:4]
+
+    chosen = with_the_frame_asked_for(frame_asked_for("where has she worked"), ranked[:5], ranked, top_k=5)
+    assert chosen[OVERVIEW_PLACE - 1] == HISTORY
+    assert len(chosen) == 5
+
+
+def test_nothing_moves_for_another_question_or_when_the_frame_is_given_or_not_found() -> None:
+    ranked = [*OTHERS, PROFILE]
+    assert with_the_frame_asked_for(frame_asked_for("did she study law"), ranked[:5], ranked, top_k=5) == OTHERS[:5]
+    given = [OTHERS[0], PROFILE, *OTHERS[1:4]]
+    assert (
+        with_the_frame_asked_for(frame_asked_for("where does she live"), given, [*given, *OTHERS[4:]], top_k=5) == given
+    )
+    assert with_the_frame_asked_for(frame_asked_for("where has she worked"), ranked[:5], ranked, top_k=5) == OTHERS[:5]
+    assert with_the_frame_asked_for(frame_asked_for("where does she live"), [PROFILE], [PROFILE], top_k=1) == [PROFILE]
+
+
+def test_a_part_of_a_long_work_history_counts_as_the_work_history() -> None:
+    part = Passage(title="EXPERIENCE (part 2 of 3)", text="- Acme \u2014 Buyer", score=1.0)
+    given = [*OTHERS[:4], part]
+    assert (
+        with_the_frame_asked_for(frame_asked_for("which companies has she worked for"), given, [*given, HISTORY], 5)
+        == given
+    )
+
+
+class _SameHitsBackend:
+    """A lexical engine that answers every query with the same ranking, the profile last."""
+
+    name, modes = "same-hits", ("lexical",)
+
+    def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        return [*OTHERS, PROFILE][:top_k]
+
+    def get_state(self, entity: str, slot: str) -> str | None:
+        return None
+
+    def health(self, *, timeout: float) -> BackendHealth:
+        return BackendHealth(connected=True)
+
+    def close(self) -> None:
+        return None
+
+
+def test_the_search_gives_the_profile_to_a_question_about_reaching_the_candidate_only() -> None:
+    def titles(question: str) -> list[str]:
+        found = hybrid_search(_SameHitsBackend(), question, top_k=5, snippet_chars=200)  # type: ignore[arg-type]
+        return [p.title for p in found.passages]
+
+    assert titles("How do I get hold of her?")[OVERVIEW_PLACE - 1] == PROFILE_TITLE
+    assert PROFILE_TITLE not in titles("Did she hold a forklift licence?")
+
+
+class _ProfileUnrankedBackend(_SameHitsBackend):
+    """An engine whose searches never rank the profile, but which finds it by its title's words."""
+
+    def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        return [PROFILE] if query.casefold() == PROFILE_TITLE.casefold() else OTHERS[:top_k]
+
+
+def test_a_frame_neither_search_ranks_is_looked_up_in_the_same_round_trip() -> None:
+    found = hybrid_search(_ProfileUnrankedBackend(), "What city does she call home?", top_k=5, snippet_chars=200)  # type: ignore[arg-type]
+
+    assert found.passages[OVERVIEW_PLACE - 1].title == PROFILE_TITLE
+    assert found.passages[OVERVIEW_PLACE - 1].score == 0.0  # ranked by neither search
+    assert len(found.passages) == 5
