@@ -16,9 +16,9 @@ from opentelemetry import trace
 
 from app.errors import RetrievalUnavailable
 from app.retrieval.fusion import reciprocal_rank_fusion, top_score
-from app.retrieval.overview_questions import frame_asked_for, with_the_frame_asked_for
 from app.retrieval.query import Term, lexical_ranking, query_terms, term_queries
 from app.retrieval.role_questions import with_a_fit_example
+from app.retrieval.standard_questions import frame_asked_for, with_the_frame_asked_for
 from app.retrieval.types import LEXICAL, SEMANTIC, MemvidBackend, Passage, Retrieval, SemanticBackend
 
 # Hits asked for per query: enough to see past the first few frames.

@@ -1,5 +1,6 @@
-"""A question asking how to reach the candidate, where they live or where they have worked gets
-the profile or the work-history overview among its passages."""
+"""A question asking how to reach the candidate, where they live, where they have worked or why
+they are leaving gets the profile, the work-history overview or the FAQ entry that says why among
+its passages."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from app.resume.parser import PROFILE_TITLE
 from app.retrieval.hybrid import hybrid_search
-from app.retrieval.overview_questions import OVERVIEW_PLACE, frame_asked_for, with_the_frame_asked_for
+from app.retrieval.standard_questions import ASKED_FRAME_PLACE, frame_asked_for, with_the_frame_asked_for
 from app.retrieval.types import BackendHealth, Passage
 from app.text.words import words
 
@@ -64,6 +65,27 @@ def test_questions_about_reaching_or_finding_the_candidate_ask_for_the_profile(q
 @pytest.mark.parametrize(
     "question",
     [
+        "Why is he on the market?",
+        "What are her reasons for leaving?",
+        "Why does she want a change?",
+        "Why is she job hunting?",
+        "What's prompting him to move?",
+        "Why are they looking for another position?",
+    ],
+)
+def test_questions_about_why_the_candidate_is_leaving_ask_for_the_reason(question: str) -> None:
+    assert _asked(question) == "reason to leave"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why did she move to Leeds?",
+        "Why did she change the rota?",
+        "Why is she looking at data science?",
+        "What made her choose nursing?",
+        "How long does she need to give her current employer before leaving?",
+        "Is she on leave?",
         "Which companies did she sell to?",  # customers, not employers
         "Where did she study?",
         "Which city did she open a store in?",
@@ -85,11 +107,11 @@ def test_the_frame_asked_for_found_further_down_takes_its_place_among_the_given(
     ranked = [*OTHERS, PROFILE, HISTORY]
 
     chosen = with_the_frame_asked_for(frame_asked_for("how can i reach her"), ranked[:5], ranked, top_k=5)
-    assert chosen[OVERVIEW_PLACE - 1] == PROFILE
+    assert chosen[ASKED_FRAME_PLACE - 1] == PROFILE
     assert [p for p in chosen if p != PROFILE] == OTHERS[:4]
 
     chosen = with_the_frame_asked_for(frame_asked_for("where has she worked"), ranked[:5], ranked, top_k=5)
-    assert chosen[OVERVIEW_PLACE - 1] == HISTORY
+    assert chosen[ASKED_FRAME_PLACE - 1] == HISTORY
     assert len(chosen) == 5
 
 
@@ -136,7 +158,7 @@ def test_the_search_gives_the_profile_to_a_question_about_reaching_the_candidate
         found = hybrid_search(_SameHitsBackend(), question, top_k=5, snippet_chars=200)  # type: ignore[arg-type]
         return [p.title for p in found.passages]
 
-    assert titles("How do I get hold of her?")[OVERVIEW_PLACE - 1] == PROFILE_TITLE
+    assert titles("How do I get hold of her?")[ASKED_FRAME_PLACE - 1] == PROFILE_TITLE
     assert PROFILE_TITLE not in titles("Did she hold a forklift licence?")
 
 
@@ -150,6 +172,17 @@ class _ProfileUnrankedBackend(_SameHitsBackend):
 def test_a_frame_neither_search_ranks_is_looked_up_in_the_same_round_trip() -> None:
     found = hybrid_search(_ProfileUnrankedBackend(), "What city does she call home?", top_k=5, snippet_chars=200)  # type: ignore[arg-type]
 
-    assert found.passages[OVERVIEW_PLACE - 1].title == PROFILE_TITLE
-    assert found.passages[OVERVIEW_PLACE - 1].score == 0.0  # ranked by neither search
+    assert found.passages[ASKED_FRAME_PLACE - 1].title == PROFILE_TITLE
+    assert found.passages[ASKED_FRAME_PLACE - 1].score == 0.0  # ranked by neither search
     assert len(found.passages) == 5
+
+
+def test_the_faq_entry_whose_title_asks_why_she_leaves_is_the_reason_to_leave() -> None:
+    entry = Passage(title="Why is he hoping to move on from Acme?", text="His role ends in March.", score=1.0)
+    other = Passage(title="Why does he enjoy logistics?", text="He likes puzzles.", score=1.0)
+    ranked = [*OTHERS[:2], other, *OTHERS[2:], entry]
+
+    chosen = with_the_frame_asked_for(frame_asked_for("why is he looking to leave"), ranked[:5], ranked, top_k=5)
+
+    assert chosen[ASKED_FRAME_PLACE - 1] == entry
+    assert chosen[ASKED_FRAME_PLACE] == other  # a title asking why, not why he leaves
