@@ -794,3 +794,16 @@ def test_the_sentence_closest_in_meaning_is_quoted_when_others_share_the_questio
 
     assert "Codes six hours a week herself." in answer
     assert answer.count("used Python.") == MAX_SENTENCES - 1  # the rest still by their shared word
+
+
+def test_a_standard_question_quoted_from_the_frame_it_asks_for_is_not_hedged() -> None:
+    # No word of "How can I get hold of her?" is in the profile, yet the profile is what it asks for.
+    profile = Passage("Candidate Profile", "Ana Silva — Buyer\nEmail: ana@example.com\nLocation: Porto", 1.0)
+    passages = (profile, Passage("Acme — Buyer", "Negotiated supplier contracts worth 4 million.", 0.9))
+
+    answer = ask("How can I get hold of her?", passages=passages)
+    assert CLOSEST_ONLY not in answer
+    assert "ana@example.com" in answer
+
+    # The same question quoted from other frames only still says the resume may not answer it.
+    assert CLOSEST_ONLY in ask("How can I get hold of her?", passages=passages[1:])
