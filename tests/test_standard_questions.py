@@ -4,12 +4,16 @@ its passages."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from app.resume.parser import PROFILE_TITLE
 from app.retrieval.hybrid import hybrid_search
 from app.retrieval.standard_questions import ASKED_FRAME_PLACE, frame_asked_for, with_the_frame_asked_for
 from app.retrieval.types import BackendHealth, Passage
+from app.text.candidate_name import about_the_candidate
 from app.text.words import words
 
 PROFILE = Passage(title=PROFILE_TITLE, text="Email: a@example.com\nLocation: Leeds", score=1.0)
@@ -186,3 +190,51 @@ def test_the_faq_entry_whose_title_asks_why_she_leaves_is_the_reason_to_leave() 
 
     assert chosen[ASKED_FRAME_PLACE - 1] == entry
     assert chosen[ASKED_FRAME_PLACE] == other  # a title asking why, not why he leaves
+
+
+# The name each file's writer gave the candidate, read as "the candidate" as the chat turn reads it.
+_WRITTEN_NAMES = {
+    "standard_questions_tuning.yaml": (
+        "Priya Tom Aisha Marcus Daniel Kenji Amara Lucas Rahul Chloe Elena Jamal Sofia Okafor".split()
+    ),
+    "standard_questions_held_out.yaml": ["Jordan"],
+}
+_ASKS = {
+    "contact": "profile",
+    "home": "profile",
+    "employers": "work history",
+    "leaving": "reason to leave",
+    "none": None,
+}
+
+
+def _read_by_kind(file: str) -> dict[str, tuple[int, int]]:
+    """How many of each kind's questions the grammar reads as asking for that kind's frame, of how many."""
+    items = yaml.safe_load((Path(__file__).parent / "data" / file).read_text(encoding="utf-8"))
+    read: dict[str, tuple[int, int]] = {}
+    for item in items:
+        question = item["question"]
+        for name in _WRITTEN_NAMES[file]:
+            question = about_the_candidate(question, name)
+        right = _asked(question) == _ASKS[item["asks"]]
+        hits, count = read.get(item["asks"], (0, 0))
+        read[item["asks"]] = (hits + right, count + 1)
+    return read
+
+
+@pytest.mark.parametrize(
+    ("file", "at_least", "left_alone"),
+    # Floors a question or two under the figures measured (see each file's header).
+    [("standard_questions_tuning.yaml", 0.95, 0.98), ("standard_questions_held_out.yaml", 0.80, 0.95)],
+)
+def test_blind_writers_questions_are_read_as_asking_for_the_right_frame(
+    file: str, at_least: float, left_alone: float
+) -> None:
+    read = _read_by_kind(file)
+
+    assert set(read) == set(_ASKS)
+    assert all(count >= 20 for _, count in read.values())
+    asking = [read[kind] for kind in _ASKS if kind != "none"]
+    assert sum(hits for hits, _ in asking) / sum(count for _, count in asking) >= at_least
+    hits, count = read["none"]
+    assert hits / count >= left_alone

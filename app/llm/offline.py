@@ -34,7 +34,7 @@ from app.text.embedding import Embedder, shared_embedder
 from app.text.passage_lines import restore_lines
 from app.text.quantities import asks_change, asks_quantity, states_answer_to, states_change
 from app.text.sentences import Sentence, matches, split_sentences, titled
-from app.text.words import content_stems, content_words, words
+from app.text.words import content_stems, content_words
 
 PREAMBLE = "No language model is configured, so this answer is quoted directly from the resume."
 NOTHING_FOUND = "I could not find anything in the resume that answers this question."
@@ -126,7 +126,7 @@ def _quoted(
     shares_words = any(matches(telling, s.stems | said(s, telling) | titles[s.passage]) for s in picked)
     # A question every recruiter asks ("How can I get hold of her?") quoted from the frame that
     # answers it (the profile) needs no shared word: the frame is what such a question asks for.
-    asked = frame_asked_for(" ".join(words(request.question)))
+    asked = frame_asked_for(request.question)
     shares_words = shares_words or bool(asked and any(asked.is_it(request.passages[s.passage].title) for s in picked))
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
     # say so, and offer the suggested questions. It quotes as much as any answer: cut to three (the

@@ -8,7 +8,10 @@ ranked sixth or lower. "What's her motivation for moving on?" is answered by an 
 resumes of this format have, whatever its author called it ("Why is she looking for a new role?"):
 the entry whose title asks the same, read by the same grammar. Read here from English grammar (the
 question's case-folded words, as retrieval sees them), not from any resume's questions; a question
-asking for none of these is untouched.
+asking for none of these is untouched. Two blind writers wrote 80 such questions each and 60 near
+them in wording that ask for none (`tests/data/standard_questions_*.yaml`): the grammar was written
+again on the first set's misses (it had read 38 of 80 on arrival), and reads 66 of the second's 80,
+leaving 58 of its 60 alone (held out, measured once).
 """
 
 from __future__ import annotations
@@ -23,43 +26,68 @@ from app.retrieval.fusion import put_in
 from app.retrieval.types import Passage
 from app.text.words import words
 
-_SOMEONE = r"(?:she|he|they|her|him|them|the\s+candidate|this\s+\w+)"
+_SOMEONE = r"(?:she|he|they|her|him|them|the\s+(?:candidate|applicant|person)|this\s+\w+)"
+# Who is being reached: "him", "them", "the candidate"; "her" only when no noun follows it ("reach
+# her targets" is no way to reach her).
+_REACHED = (
+    r"(?:him|them|the\s+(?:candidate|applicant|person)|this\s+\w+|her(?=\s*$|\s+(?:on|at|by|via|through|directly"
+    r"|about|for|outside|if|so|to|and|or|with|now|today|quickly|best|when|during|after|before|a\s+line)\b))"
+)
+_ASKS_HOW_TO_REACH = re.compile(
+    rf"\b(?:contact\w*|reach\w*(?:\s+out\s+to)?|get\s+(?:hold\s+of|in\s+touch\s+with)|message|call|phone|ring|e\s?mail"
+    rf"|drop)\s+{_REACHED}"
+    r"|\b(?:her|his|their|(?:the\s+)?(?:candidate|applicant)\s+s)\s+(?:\w+\s+)?(?:contact|e\s?mail|phone|mobile"
+    r"|telephone|linkedin|github|website|number|handle)\b"
+    r"|\b(?:contact|e\s?mail|phone|mobile|telephone)\s+(?:\w+\s+){0,2}?(?:details|info\w*|numbers?|address(?:es)?)\b"
+    r"|\b(?:a|any|the)\s+linkedin\s+(?:profile|url|link)\b|\b(?:which|what)\s+(?:e\s?mail|number|address)\s+(?:should|can|could|do|would)\b",
+)
+_HOME = r"(?:live|lives|living|based|located|resid\w+)"
+_PLACES = r"(?:city|town|country|region|state|county|province|area|suburb|place|part\s+of\s+\w+(?:\s+\w+)?)"
+_ASKS_WHERE_SHE_LIVES = re.compile(
+    rf"\b{_SOMEONE}(?:\s+(?:s|re))?(?:\s+(?:is|are|does|do|currently|now|presently|still|mainly))*\s+{_HOME}\b"
+    rf"|\b(?:what|which)\s+{_PLACES}\s+(?:is|are|does|do)\s+{_SOMEONE}\s+(?:\w+\s+)?(?:{_HOME}|in|call)\b"
+    r"|\bwhere(?:\s+s|\s+is)\s+home\b"
+    r"|\b(?:current|present|home)\s+(?:location|city|town|country|address|base|region)\b|\bhome\s*town\b"
+    r"|\bplace\s+of\s+residence\b|\bwhereabouts\b|\bcalls?\s+home\b",
+)
 # Nouns that name an employer only; a company or firm may be a customer, so those need a verb of
 # employment beside them ("Which companies did she sell to?" asks no work history).
 _EMPLOYERS = r"(?:employers|workplaces|(?:work|employment|career|job)\s+history)"
 _COMPANIES = (
     r"(?:employer|compan(?:y|ies)|firms?|organi[sz]ations?|outfits?|businesses|places|jobs|roles|positions|posts)"
 )
-_EMPLOYED = r"(?:worked|work|working|employed|employ|hired|had|held|been\s+(?:at|with))"
+_EMPLOYED = (
+    r"(?:worked|work|working|employed|employ|hired|had|held|been\s+(?:at|with)"
+    r"|(?:on|in)\s+(?:her|his|their|the)\s+(?:cv|resume|record))"
+)
 _ASKS_FOR_EMPLOYERS = re.compile(
     rf"\b{_EMPLOYERS}\b"
-    rf"|\b(?:which|what|list|name|rundown|overview|summary|all|every|each|how\s+many|previous|past|former|prior)\b"
-    rf"(?:\s+\w+){{0,4}}?\s+{_COMPANIES}\b(?:\s+\w+){{0,5}}?\s+{_EMPLOYED}\b"
+    rf"|\b(?:which|what|list|name|rundown|overview|summary|summari[sz]e|outline|all|every|each|how\s+many|previous"
+    rf"|past|former|prior)\b(?:\s+\w+){{0,4}}?\s+{_COMPANIES}\b(?:\s+\w+){{0,5}}?\s+{_EMPLOYED}\b"
     rf"|\b(?:previous|past|former|prior|earlier)\s+{_COMPANIES}\b"
-    rf"|\bwhere\s+(?:else\s+)?(?:has|have|did)\s+{_SOMEONE}\s+(?:\w+\s+)?(?:worked|work|been\s+employed)\b"
-    rf"|\bwho\s+(?:has|have|had)\s+(?:\w+\s+)?employed\b",
+    rf"|\b{_COMPANIES}\s+{_SOMEONE}(?:\s+(?:s|has|have|had))?\s+(?:worked|been\s+employed)\b"
+    rf"|\b(?:which|what)\s+(?:\w+\s+){{0,4}}?(?:has|have|did)\s+{_SOMEONE}\s+(?:ever\s+)?(?:worked|work)\s+(?:for|at|in)\b"
+    rf"|\bwhere\s+(?:else\s+)?(?:(?:has|have|did)\s+)?{_SOMEONE}(?:\s+(?:s|has|have|had))?\s+(?:\w+\s+)?"
+    rf"(?:worked|work|been\s+employed)\b"
+    rf"|\bwho\s+(?:(?:has|have|had|did)\s+{_SOMEONE}\s+(?:ever\s+)?(?:worked|work)\s+for|(?:has|have|had)\s+(?:\w+\s+)?employed)\b",
 )
-_ASKS_HOW_TO_REACH = re.compile(
-    r"\b(?:how|best\s+way)\s+(?:can|could|do|should|would|might|may|to)\s+(?:(?:i|we|one|you|someone|recruiters?)\s+)?"
-    r"(?:best\s+)?(?:contact|reach|get\s+(?:hold\s+of|in\s+touch)|e\s?mail|call|phone|ring|message|connect)\b"
-    r"|\b(?:her|his|their|the\s+candidate\s+s)\s+(?:contact|e\s?mail|phone|linkedin|mobile)\b"
-    r"|\bcontact\s+(?:details|info\w*)\b",
-)
-_PLACES = r"(?:city|town|country|region|state|county|province|area|suburb|place|part\s+of\s+\w+(?:\s+\w+)?)"
-_HOME = r"(?:live[sd]?|living|based|located|reside[sd]?|residing|from|home)"
-_ASKS_WHERE_SHE_LIVES = re.compile(
-    rf"\bwhere\s+(?:s|is|does|do|are|did)\s+(?:\w+\s+){{0,2}}?{_HOME}\b"
-    rf"|\b(?:what|which)\s+{_PLACES}\s+(?:is|does|do|are)\s+{_SOMEONE}\s+(?:\w+\s+)?(?:{_HOME}|in|call)\b",
-)
+# Leaving a job, not a meeting or on parental leave; looking for another job, not at a spreadsheet.
 _LEAVING = (
-    r"(?:leav\w*|quit\w*|mov\w*\s+on|look\w*\s+(?:to\s+leave|for\s+(?:a\s+)?(?:new|another|next|different)\b)"
-    r"|job\s+hunting|on\s+the\s+market|(?:a|the)\s+(?:move|change|switch))"
+    r"(?:(?<!on\s)(?<!parental\s)(?<!maternity\s)(?<!paternity\s)(?<!sick\s)(?<!annual\s)(?<!medical\s)(?<!study\s)"
+    r"leav(?:e|es|ing)\b(?!\s+(?:of\s+absence|early|the\s+meeting))|quit\w*|mov\w*\s+on|wants?\s+out"
+    r"|look\w*(?=\s*$|\s+(?:to\s+leave|around|elsewhere|for\s+(?:a\s+)?(?:new|another|next|different|other"
+    r"|some\w+\s+(?:new|else|different))))|mov(?:e|ing)(?=\s*$)"
+    r"|job\s+hunting|on\s+the\s+market|(?:chang|switch|mov)\w*\s+(?:jobs|employers|companies|firms|roles)"
+    r"|(?:new|other|another|different|fresh)\s+(?:opportunit\w+|roles?|jobs?|positions?|challenges?|employers?)"
+    r"|(?:a|the)\s+(?:move|change|switch))"
 )
+# Asking why: "why", "the reason", "what's behind / driving / prompting".
+_WHY = r"(?:why|reasons?|motivations?|motives?|behind|driv\w+|prompt\w*|push\w*|motivat\w+|caus\w+|making)"
+# The candidate between the two: "why customers were leaving the platform" is about her work.
+_WHOSE = rf"(?:{_SOMEONE}|his|their|(?:the\s+)?(?:candidate|applicant)\s+s)"
 _ASKS_WHY_SHE_LEAVES = re.compile(
-    rf"\bwhy\s+(?:is|does|did|would|s|are|do|has)\s+{_SOMEONE}\s+(?:\w+\s+){{0,3}}?{_LEAVING}"
-    rf"|\bwhat\s+(?:s\s+|is\s+)?(?:making|driving|prompting|pushing|motivating|causing|leading)\s+{_SOMEONE}\s+(?:to\s+)?"
-    rf"(?:\w+\s+){{0,2}}?(?:leave|look|move|quit|search|change|switch)"
-    rf"|\b(?:motivations?|motives?|reasons?)\s+(?:\w+\s+){{0,2}}?(?:for|behind|to)\s+(?:\w+\s+){{0,2}}?{_LEAVING}",
+    rf"\b{_WHY}\b(?:\s+\w+){{0,4}}?\s+{_WHOSE}\b(?:\s+\w+){{0,5}}?\s+{_LEAVING}"
+    r"|\b(?:reasons?|motivations?|motives?)\s+for\s+(?:leaving|moving\s+on|(?:the|a)\s+(?:move|change)|job\s+hunting)\b"
 )
 # Where the frame asked for is put when it ranked below the passages given, as for a fit example
 # (role_questions.FIT_PLACE). Tuning sets (2026-12-07, thirteenth session): 24 of 434 questions ask
@@ -89,13 +117,13 @@ def asks_why_she_leaves(question: str) -> bool:
 
 def frame_asked_for(question: str) -> AskedFrame | None:
     """Which frame `question` asks for: WORK_HISTORY, PROFILE, REASON_TO_LEAVE, or None."""
-    text = question.casefold()
+    text = " ".join(words(question))  # case-folded, no punctuation: "she's" is "she s"
+    if asks_why_she_leaves(text):  # "why ... change employers" asks why, not where
+        return REASON_TO_LEAVE
     if _ASKS_FOR_EMPLOYERS.search(text):
         return WORK_HISTORY
     if _ASKS_HOW_TO_REACH.search(text) or _ASKS_WHERE_SHE_LIVES.search(text):
         return PROFILE
-    if asks_why_she_leaves(text):
-        return REASON_TO_LEAVE
     return None
 
 
