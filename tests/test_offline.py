@@ -807,3 +807,27 @@ def test_a_standard_question_quoted_from_the_frame_it_asks_for_is_not_hedged() -
 
     # The same question quoted from other frames only still says the resume may not answer it.
     assert CLOSEST_ONLY in ask("How can I get hold of her?", passages=passages[1:])
+
+
+def test_the_frame_a_standard_question_asks_for_is_quoted() -> None:
+    # "Why is she leaving Acme?" shares no word with the question; other passages share "moving".
+    passages = (
+        Passage(
+            "Acme — Operations Manager",
+            "Moved 38,000 orders a day. Moved the returns desk to the mezzanine. Moved two shifts onto a new "
+            "rota. Moving stock between depots fell by a third.",
+            1.0,
+        ),
+        Passage(
+            "Summary", "She has led distribution sites for twelve years. She is motivated by calm, safe teams.", 0.9
+        ),
+        Passage(
+            "Why is she leaving Acme?", "Acme is closing its Leeds depot next spring. She wants a site to run.", 0.8
+        ),
+        Passage("Skills — Strong", "Strongest skills:\n- Change management: moving teams to new systems", 0.7),
+    )
+
+    answer = ask("What's her motivation for moving on?", passages=passages)
+
+    assert "From *Why is she leaving Acme?*: Acme is closing its Leeds depot next spring." in answer
+    assert CLOSEST_ONLY not in answer

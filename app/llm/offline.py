@@ -66,6 +66,10 @@ CHANGE_WEIGHT = 2.0
 # eighth session): 329 -> 331 of 434 at 1 and 2; the same weight for contact lines asked for lost one
 # ("What city does she call home?" asks no phone call), and for period lines asked when lost two.
 PLACE_WEIGHT = 2.0
+# The same for the sentences of the frame a standard question asks for (`standard_questions`: the
+# profile, the work history, the FAQ entry saying why she leaves), as much as one rare shared word.
+# Tuning sets (2026-12-07, thirteenth session): offline facts 352 -> 355 of 434 at 1, 2 and 4, 353 at 0.5.
+ASKED_FRAME_WEIGHT = 1.0
 
 
 class OfflineAnswerer:
@@ -102,17 +106,21 @@ def compose_answer(request: AnswerRequest, embedder: Embedder | None = None) -> 
     closeness = _closeness(request.question, sentences, request.passages, embedder or shared_embedder())
     quantity = QUANTITY_WEIGHT if asks_quantity(request.question) else 0.0
     change = CHANGE_WEIGHT if asks_change(request.question) else 0.0
-    shape = [  # a number, a duration; a figure that changed; a place
+    asked = frame_asked_for(request.question)
+    in_asked = [bool(asked and asked.is_it(p.title)) for p in request.passages]  # by passage
+    shape = [  # a number, a duration; a figure that changed; a place; the frame asked for
         quantity * states_answer_to(request.question, s.text)
         + change * states_change(s.text)
         + PLACE_WEIGHT * states_the_place_asked(s, request.question)
+        + ASKED_FRAME_WEIGHT * in_asked[s.passage]
         for s in sentences
     ]
     picked = select_sentences(request.question, stems, sentences, closeness, shape, request.passages)
     if not picked:
         return "\n\n".join([PREAMBLE, *_nothing_found(request)])
     telling = stems - generic_words(request.question)  # "work" or "years" shared is no sign the resume answers
-    return "\n\n".join([PREAMBLE, *_quoted(request, picked, sentences, titles, telling)])
+    from_asked = any(in_asked[s.passage] for s in picked)
+    return "\n\n".join([PREAMBLE, *_quoted(request, picked, sentences, titles, telling, from_asked)])
 
 
 def _quoted(
@@ -121,13 +129,14 @@ def _quoted(
     sentences: list[Sentence],
     titles: list[frozenset[str]],
     telling: frozenset[str],
+    from_asked: bool,
 ) -> list[str]:
-    """The cited quotes, led by a plain hedge when the resume may not answer the question."""
-    shares_words = any(matches(telling, s.stems | said(s, telling) | titles[s.passage]) for s in picked)
-    # A question every recruiter asks ("How can I get hold of her?") quoted from the frame that
-    # answers it (the profile) needs no shared word: the frame is what such a question asks for.
-    asked = frame_asked_for(request.question)
-    shares_words = shares_words or bool(asked and any(asked.is_it(request.passages[s.passage].title) for s in picked))
+    """The cited quotes, led by a plain hedge when the resume may not answer the question.
+
+    `from_asked`: a quote comes from the frame a standard question asks for ("How can I get hold of
+    her?" from the profile), which needs no shared word: the frame is what such a question asks for.
+    """
+    shares_words = from_asked or any(matches(telling, s.stems | said(s, telling) | titles[s.passage]) for s in picked)
     # Meaning alone is a weaker sign (an unrelated question still has a nearest sentence):
     # say so, and offer the suggested questions. It quotes as much as any answer: cut to three (the
     # first choice, never measured), it left out the answering sentence of 13 answers whose frame was

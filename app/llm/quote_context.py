@@ -58,12 +58,14 @@ def with_announced_lists(
     picked: list[Sentence] = []
     left_out: dict[int, int] = {}
     for sentence in chosen:
+        if sentence in picked:
+            continue  # an item the lead of its list, ranked above it, brought already
         used = sum(len(s.text) for s in picked)
         if picked and used + len(sentence.text) > budget:
             continue  # a list announced by a better sentence took its room
         picked.append(sentence)
         if sentence.text.rstrip().endswith(":"):
-            items, left = _items_within(sentence, sentences, chosen, used + len(sentence.text), budget)
+            items, left = _items_within(sentence, sentences, picked, used + len(sentence.text), budget)
             picked.extend(items)
             if left:
                 left_out[sentence.passage] = left
@@ -71,10 +73,11 @@ def with_announced_lists(
 
 
 def _items_within(
-    lead: Sentence, sentences: list[Sentence], chosen: list[Sentence], used: int, budget: int
+    lead: Sentence, sentences: list[Sentence], quoted: list[Sentence], used: int, budget: int
 ) -> tuple[list[Sentence], int]:
-    """The items `lead` announces that fit the budget, and how many were left out."""
-    following = [s for s in sentences if s.passage == lead.passage and s.position > lead.position and s not in chosen]
+    """The items `lead` announces that fit the budget, and how many were left out. An item chosen
+    for itself but ranked below the lead counts as one of them: dropped, it was left out too."""
+    following = [s for s in sentences if s.passage == lead.passage and s.position > lead.position and s not in quoted]
     items: list[Sentence] = []
     for count, item in enumerate(sorted(following, key=lambda s: s.position)):
         # The first item comes even past the budget: a lead quoted alone ("Work history:
