@@ -58,8 +58,9 @@ def hybrid_search(backend: MemvidBackend, question: str, *, top_k: int, snippet_
     if semantic:
         assert isinstance(backend, SemanticBackend)
         calls.append(lambda: backend.semantic_search(question, top_k=PER_QUERY_K, snippet_chars=snippet_chars))
-    # A question asking for the profile or the work history also looks that frame up by the words
-    # ingest writes in it, in the same round trip: neither search may rank it at all.
+    # A standard question (how to reach her, where she lives or has worked, why she leaves) also
+    # looks its frame up by the words ingest writes in it, in the same round trip: neither search
+    # may rank that frame at all.
     asked = frame_asked_for(question)
     if asked:
         calls.append(lexical(asked.probe))

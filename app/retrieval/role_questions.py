@@ -17,7 +17,7 @@ from app.retrieval.types import Passage
 # A hypothetical about taking on a role: "would/could/might <someone> suit / fit / be right for /
 # be the head of / take charge of / step into / run / lead / oversee / manage / cope with ...".
 # English only, like the rest of query understanding; written from English grammar, then again
-# from a blind writer's questions (tests/data/role_questions_*.yaml), not from any resume's.
+# from two blind writers' questions (tests/data/role_questions_*.yaml), not from any resume's.
 _TAKES_ON_A_ROLE = re.compile(
     r"\b(?:would|could|might|d)\s+(?!\w+\s+rather\b)(?:\w+\s+){0,3}?"
     r"(?:suit|fit|be\s+(?:a|an|the|right|suited|suitable|good|great|strong|ready|qualified|overqualified)\b"
@@ -36,7 +36,8 @@ _JUDGES_FIT = (
     r"(?:fit|suit\w*|match|overqualified|underqualified|qualif\w*|ready|equipped|capable|cut\s+out|what\s+it\s+takes"
     r"|\w+\s+enough|(?:right|good|strong|great|ideal|realistic|credible|obvious|viable|natural|sensible|solid|safe"
     r"|smart|decent)\s+(?:person|choice|fit|candidate|hire|option|contender|pick|match|profile|background)"
-    r"|contender|(?:a|an)\s+(?:\w+\s+)?candidate\s+for|shortlist\w*|put\s+\w+\s+forward|submit\w*"
+    r"|contender|(?:a|an)\s+(?:\w+\s+)?candidate\s+for|shortlist\w*|put\s+\w+\s+forward"
+    r"|submit\w*\s+(?:her|him|them|the\s+(?:candidate|applicant)|this\s+\w+)"
     r"|(?:worth\s+|should\s+(?:\w+\s+)?)interview\w*|interview\s+(?:her|him|them|the\s+candidate)\s+for|considered\s+for"
     r"|(?:consider|recommend|rate)\s+\w+\s+for|trusted\s+to|make\s+sense|work\s+out|fare|see\s+\w+\s+(?:as|in|\w+ing)"
     r"|in\s+front\s+of|line\s+up\s+with|lines\s+up|align\w*\s+with|do\s+the\s+job\s+(?:of|as)|be\s+hired"
