@@ -831,3 +831,24 @@ def test_the_frame_a_standard_question_asks_for_is_quoted() -> None:
 
     assert "From *Why is she leaving Acme?*: Acme is closing its Leeds depot next spring." in answer
     assert CLOSEST_ONLY not in answer
+
+
+def test_fit_examples_are_quoted_in_the_order_retrieval_ranked_them() -> None:
+    # The lower-ranked example's verdict shares more of the question's words ("platform engineering").
+    passages = (
+        Passage(
+            "Fit Assessment — Staff Platform Engineer at a fintech",
+            "Fit level: Strong fit\nVerdict: A close match: she has run this migration at five times the scale.",
+            1.0,
+        ),
+        Passage("Summary", "Staff engineer with nine years on cloud platforms.", 0.9),
+        Passage(
+            "Fit Assessment — Senior iOS Engineer at a consumer app",
+            "Fit level: Weak fit\nVerdict: Not a match: her experience is in backend and platform engineering.",
+            0.8,
+        ),
+    )
+
+    answer = ask("Would she be a good match for a staff platform engineer opening?", passages=passages)
+
+    assert answer.index("From *Fit Assessment — Staff Platform") < answer.index("From *Fit Assessment — Senior iOS")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from app.llm.quote_context import in_the_resume
+from app.resume.sections import is_fit_example
 from app.retrieval.types import Passage
 from app.text.sentences import Sentence
 
@@ -25,7 +26,7 @@ _ENDS_IN_QUOTED_STOP = re.compile(r"[.!?…][\"'\u201d\u2019)\]]+$")
 def cite(chosen: list[Sentence], passages: tuple[Passage, ...], left_out: dict[int, int]) -> list[str]:
     """Group the sentences by passage, most relevant passage first, original order inside; say
     where a list goes on beyond what is quoted."""
-    order = list(dict.fromkeys(s.passage for s in chosen))
+    order = _fit_examples_by_rank(list(dict.fromkeys(s.passage for s in chosen)), passages)
     lines = []
     for index in order:
         picked = in_the_resume(sorted((s for s in chosen if s.passage == index), key=lambda s: s.position))
@@ -33,6 +34,21 @@ def cite(chosen: list[Sentence], passages: tuple[Passage, ...], left_out: dict[i
         more = f" (and {left_out[index]} more listed there)" if left_out.get(index) else ""
         lines.append(f"From *{_escape(title)}*: " + _joined([_unmarked(s.text) for s in picked]) + more)
     return lines
+
+
+def _fit_examples_by_rank(order: list[int], passages: tuple[Passage, ...]) -> list[int]:
+    """`order` with its fit examples, in the places they hold, put in retrieval's order.
+
+    Asked "Would she be a good match for a staff platform engineer opening?", the verdict of the
+    iOS example ("her experience is in backend and platform engineering") shared more words than
+    the platform example's and was quoted first: "Weak fit" led an answer retrieval had ranked a
+    strong fit for. The example whose role the search found closest answers such a question.
+    """
+    places = [place for place, index in enumerate(order) if is_fit_example(passages[index].title)]
+    ranked = iter(sorted(order[place] for place in places))
+    for place in places:
+        order[place] = next(ranked)
+    return order
 
 
 def _joined(sentences: list[str]) -> str:
