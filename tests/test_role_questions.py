@@ -10,9 +10,10 @@ import yaml
 from app.resume.sections import FIT_TITLE_PREFIX
 from app.retrieval.hybrid import hybrid_search
 from app.retrieval.role_questions import FIT_PLACE, asks_about_a_role, with_a_fit_example
-from app.retrieval.types import BackendHealth, Passage
+from app.retrieval.types import Passage
 from app.text.candidate_name import about_the_candidate
 from app.text.words import words
+from tests.fakes import FakeMemvid
 
 FIT = Passage(title=f"{FIT_TITLE_PREFIX}Head of a regional laboratory", text="Fit level: Strong fit", score=1.0)
 OTHERS = [Passage(title=f"Experience \u2014 Job {n}", text=f"Did thing {n}.", score=1.0) for n in range(1, 7)]
@@ -66,27 +67,9 @@ def test_nothing_moves_for_a_question_of_fact_or_when_a_fit_example_is_given_alr
     assert with_a_fit_example("Could she run a laboratory?", [FIT], top_k=1) == [FIT]
 
 
-class _SameHitsBackend:
-    """A lexical engine that answers every query with the same ranking, the fit example last."""
-
-    name, modes = "same-hits", ("lexical",)
-
-    def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
-        return [*OTHERS, FIT][:top_k]
-
-    def get_state(self, entity: str, slot: str) -> str | None:
-        return None
-
-    def health(self, *, timeout: float) -> BackendHealth:
-        return BackendHealth(connected=True)
-
-    def close(self) -> None:
-        return None
-
-
 def test_the_search_gives_the_fit_example_to_a_role_question_only() -> None:
     def titles(question: str) -> list[str]:
-        found = hybrid_search(_SameHitsBackend(), question, top_k=5, snippet_chars=200)  # type: ignore[arg-type]
+        found = hybrid_search(FakeMemvid(passages=[*OTHERS, FIT]), question, top_k=5, snippet_chars=200)
         return [p.title for p in found.passages]
 
     # No word of these questions is in a title: the engine's order stands, the fit example last.

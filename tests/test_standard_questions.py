@@ -12,9 +12,10 @@ import yaml
 from app.resume.parser import PROFILE_TITLE
 from app.retrieval.hybrid import hybrid_search
 from app.retrieval.standard_questions import ASKED_FRAME_PLACE, frame_asked_for, with_the_frame_asked_for
-from app.retrieval.types import BackendHealth, Passage
+from app.retrieval.types import Passage
 from app.text.candidate_name import about_the_candidate
 from app.text.words import words
+from tests.fakes import FakeMemvid
 
 PROFILE = Passage(title=PROFILE_TITLE, text="Email: a@example.com\nLocation: Leeds", score=1.0)
 HISTORY = Passage(title="Experience", text="Work history, most recent first:\n- Acme \u2014 Buyer", score=1.0)
@@ -139,34 +140,16 @@ def test_a_part_of_a_long_work_history_counts_as_the_work_history() -> None:
     )
 
 
-class _SameHitsBackend:
-    """A lexical engine that answers every query with the same ranking, the profile last."""
-
-    name, modes = "same-hits", ("lexical",)
-
-    def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
-        return [*OTHERS, PROFILE][:top_k]
-
-    def get_state(self, entity: str, slot: str) -> str | None:
-        return None
-
-    def health(self, *, timeout: float) -> BackendHealth:
-        return BackendHealth(connected=True)
-
-    def close(self) -> None:
-        return None
-
-
 def test_the_search_gives_the_profile_to_a_question_about_reaching_the_candidate_only() -> None:
     def titles(question: str) -> list[str]:
-        found = hybrid_search(_SameHitsBackend(), question, top_k=5, snippet_chars=200)  # type: ignore[arg-type]
+        found = hybrid_search(FakeMemvid(passages=[*OTHERS, PROFILE]), question, top_k=5, snippet_chars=200)
         return [p.title for p in found.passages]
 
     assert titles("How do I get hold of her?")[ASKED_FRAME_PLACE - 1] == PROFILE_TITLE
     assert PROFILE_TITLE not in titles("Did she hold a forklift licence?")
 
 
-class _ProfileUnrankedBackend(_SameHitsBackend):
+class _ProfileUnrankedBackend(FakeMemvid):
     """An engine whose searches never rank the profile, but which finds it by its title's words."""
 
     def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
@@ -174,7 +157,7 @@ class _ProfileUnrankedBackend(_SameHitsBackend):
 
 
 def test_a_frame_neither_search_ranks_is_looked_up_in_the_same_round_trip() -> None:
-    found = hybrid_search(_ProfileUnrankedBackend(), "What city does she call home?", top_k=5, snippet_chars=200)  # type: ignore[arg-type]
+    found = hybrid_search(_ProfileUnrankedBackend(), "What city does she call home?", top_k=5, snippet_chars=200)
 
     assert found.passages[ASKED_FRAME_PLACE - 1].title == PROFILE_TITLE
     assert found.passages[ASKED_FRAME_PLACE - 1].score == 0.0  # ranked by neither search
