@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from app.resume.sections import FIT_TITLE_PREFIX
 from app.retrieval.hybrid import hybrid_search
 from app.retrieval.role_questions import FIT_PLACE, asks_about_a_role, with_a_fit_example
 from app.retrieval.types import Passage
-from app.text.candidate_name import about_the_candidate
 from app.text.words import words
+from tests.blind_questions import read_by_kind
 from tests.fakes import FakeMemvid
 
 FIT = Passage(title=f"{FIT_TITLE_PREFIX}Head of a regional laboratory", text="Fit level: Strong fit", score=1.0)
@@ -77,26 +74,23 @@ def test_the_search_gives_the_fit_example_to_a_role_question_only() -> None:
     assert FIT.title not in titles("Has she run a blood bank?")
 
 
+_SAME = {"role": "role", "none": "none"}
+
+
 @pytest.mark.parametrize(
-    ("file", "names", "at_least", "left_alone"),
+    ("file", "at_least", "left_alone"),
     # Floors a question or two under the figures measured (see each file's header).
-    [
-        ("role_questions_tuning.yaml", ("Alex", "Sam"), 0.95, 0.98),
-        ("role_questions_held_out.yaml", ("Robin",), 0.50, 0.96),
-    ],
+    [("role_questions_tuning.yaml", 0.95, 0.98), ("role_questions_held_out.yaml", 0.50, 0.96)],
 )
 def test_blind_writers_questions_about_a_role_are_told_from_questions_of_fact(
-    file: str, names: tuple[str, ...], at_least: float, left_alone: float
+    file: str, at_least: float, left_alone: float
 ) -> None:
-    items = yaml.safe_load((Path(__file__).parent / "data" / file).read_text(encoding="utf-8"))
-    read: dict[str, list[bool]] = {"role": [], "none": []}
-    for item in items:
-        question = item["question"]
-        for name in names:  # the candidate's name reads as "the candidate", as in the chat turn
-            question = about_the_candidate(question, name)
-        read[item["asks"]].append(asks_about_a_role(" ".join(words(question))))
+    read = read_by_kind(
+        file, lambda question: "role" if asks_about_a_role(" ".join(words(question))) else "none", _SAME
+    )
 
-    assert len(read["role"]) >= 50
-    assert len(read["none"]) >= 50
-    assert sum(read["role"]) / len(read["role"]) >= at_least
-    assert read["none"].count(False) / len(read["none"]) >= left_alone
+    (roles_read, roles), (facts_left, facts) = read["role"], read["none"]
+    assert roles >= 50
+    assert facts >= 50
+    assert roles_read / roles >= at_least
+    assert facts_left / facts >= left_alone

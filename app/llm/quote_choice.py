@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from app.llm.quote_context import asks_for_a_verdict, describes_the_job, is_fit_level, words_said
 from app.llm.quote_filler import fills_in
@@ -96,9 +96,12 @@ def select_sentences(
     closeness: list[float],
     shape: list[float],
     passages: tuple[Passage, ...],
+    each_of: Sequence[Collection[int]] = (),
 ) -> list[Sentence]:
     """Pick the best sentences, by shared rare words, by meaning and by the answer's shape (`shape`:
-    a number for "how many?"), within the budgets, best first."""
+    a number for "how many?"), within the budgets, best first. `each_of`: groups of passages (by
+    index) whose best sentence each leads, in order ("What are her strengths and weaknesses?" asks
+    for two frames; quoted by score alone, one frame's list filled the five places)."""
     hits = [matches(question, said(s, question)) for s in sentences]
     titles = [matches(question, content_stems(p.title)) for p in passages]
     # Weigh each question word by its rarity, so a rare skill outranks a common word.
@@ -122,7 +125,9 @@ def select_sentences(
             scored.append((words_score + MEANING_WEIGHT * close + fits + now, sentence))
     scored.sort(key=lambda item: (-item[0], item[1].passage, item[1].position))
     _lift_the_closest(scored, {id(sentence): close for sentence, close in zip(sentences, closeness, strict=True)})
-    return _within_budgets(sentence for _, sentence in scored)
+    leads = [next((s for _, s in scored if s.passage in group), None) for group in each_of]
+    firsts = [s for s in leads if s is not None]
+    return _within_budgets([*firsts, *(s for _, s in scored if all(s is not first for first in firsts))])
 
 
 def _within_budgets(ranked: Iterable[Sentence]) -> list[Sentence]:

@@ -14,8 +14,11 @@ question asking for another fact needs to ask when.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from app.retrieval.strengths_questions import asks_for_strengths, asks_for_weaknesses
 from app.text.sentences import Sentence
+from app.text.words import words
 
 _LABEL = r"^\W*(?:{})\W*:"
 # A question asking for a fact ("What was her LSAT score?", "Why is he leaving?"), not yes or no.
@@ -24,16 +27,23 @@ _ASKS_A_FACT = re.compile(
     re.IGNORECASE,
 )
 _PERIOD = re.compile(_LABEL.format("period|dates?|years?|duration"), re.IGNORECASE)
-# A place line, and the words of a question asking where.
-_PLACE = (
-    re.compile(_LABEL.format("location|based|city|place"), re.IGNORECASE),
-    re.compile(
-        r"\b(where\w*|based|locat\w*|live[sd]?|living|city|cities|country|countries|town|region|office|relocat\w*|remote)\b",
-        re.IGNORECASE,
-    ),
+_PLACE_LINE = re.compile(_LABEL.format("location|based|city|place"), re.IGNORECASE)
+_WHERE = re.compile(
+    r"\b(where\w*|based|locat\w*|live[sd]?|living|city|cities|country|countries|town|region|office|relocat\w*|remote)\b",
+    re.IGNORECASE,
 )
-# What each kind of line says, and the words of a question that asks for it.
-_ONE_KIND_LINES = (
+
+
+def _asks_where(question: str) -> bool:
+    """Whether `question` asks for a place: "Where does she excel?" asks what she is best at."""
+    if _WHERE.search(question) is None:
+        return False
+    text = " ".join(words(question))
+    return not (asks_for_strengths(text) or asks_for_weaknesses(text))
+
+
+# What each kind of line says, and whether a question asks for it.
+_ONE_KIND_LINES: tuple[tuple[re.Pattern[str], re.Pattern[str] | Callable[[str], bool]], ...] = (
     (
         re.compile(
             _LABEL.format(
@@ -56,7 +66,7 @@ _ONE_KIND_LINES = (
             re.IGNORECASE,
         ),
     ),
-    _PLACE,
+    (_PLACE_LINE, _asks_where),
 )
 
 
@@ -65,7 +75,8 @@ def fills_in(sentence: Sentence, question: str, shared: bool) -> bool:
     (`shared`: whether the sentence says one of the question's words)."""
     for line, asks in _ONE_KIND_LINES:
         if line.match(sentence.text):
-            return not asks.search(question) and (not shared or (line is _PERIOD and asks_for_a_fact(question)))
+            asked = asks(question) if callable(asks) else asks.search(question) is not None
+            return not asked and (not shared or (line is _PERIOD and asks_for_a_fact(question)))
     return False
 
 
@@ -80,5 +91,4 @@ def states_the_place_asked(sentence: Sentence, question: str) -> bool:
     Its label is a format word, not one the line says (`words_said`), so under "Which city does
     she live in?" the line shared no word and lost to a relocation answer close in meaning.
     """
-    line, asks = _PLACE
-    return line.match(sentence.text) is not None and asks.search(question) is not None
+    return _PLACE_LINE.match(sentence.text) is not None and _asks_where(question)

@@ -36,6 +36,7 @@ _WORK_HISTORY_LEAD = "Work history: the companies worked for and the roles held 
 SKILL_GROUPS = {"strong": "Strong", "moderate": "Moderate", "gaps": "Gaps"}
 FIT_TITLE_PREFIX = "Fit Assessment — "
 _GAPS_TITLE_SUFFIX = f" — {SKILL_GROUPS['gaps']}"
+_STRONG_TITLE_SUFFIX = f" — {SKILL_GROUPS['strong']}"
 EM_DASH = "—"
 EN_DASH = "\u2013"  # written as an escape: it looks like a hyphen
 # Without an em dash, a dash with a space either side separates company and role: editors turn a
@@ -56,6 +57,11 @@ def is_work_history(title: str) -> bool:
 def lists_skill_gaps(title: str) -> bool:
     """Whether the frame titled `title` is the skills' Gaps group (or a part of it)."""
     return title.split(" (part ", 1)[0].endswith(_GAPS_TITLE_SUFFIX)
+
+
+def lists_strong_skills(title: str) -> bool:
+    """Whether the frame titled `title` is the skills' Strong group (or a part of it)."""
+    return title.split(" (part ", 1)[0].endswith(_STRONG_TITLE_SUFFIX)
 
 
 def names_what_is_missing(title: str) -> bool:

@@ -18,7 +18,7 @@ from app.errors import RetrievalUnavailable
 from app.retrieval.fusion import reciprocal_rank_fusion, top_score
 from app.retrieval.query import Term, lexical_ranking, query_terms, term_queries
 from app.retrieval.role_questions import with_a_fit_example
-from app.retrieval.standard_questions import frame_asked_for, with_the_frame_asked_for
+from app.retrieval.standard_questions import frames_asked_for, with_the_frames_asked_for
 from app.retrieval.types import LEXICAL, SEMANTIC, MemvidBackend, Passage, Retrieval, SemanticBackend
 
 # Hits asked for per query: enough to see past the first few frames.
@@ -47,7 +47,12 @@ def hybrid_search(backend: MemvidBackend, question: str, *, top_k: int, snippet_
     searched = tuple(dict.fromkeys(form for term in terms for form in term.forms))
     semantic = isinstance(backend, SemanticBackend) and SEMANTIC in backend.modes and bool(question.strip())
     modes = (LEXICAL, SEMANTIC) if semantic else (LEXICAL,)
-    if top_k < 1 or not (terms or semantic):
+    # A standard question (how to reach her, where she lives or has worked, why she leaves, her
+    # strengths or weaknesses, who she is) also looks its frames up by the words ingest writes in
+    # them, in the same round trip: neither search may rank such a frame, and "Tell me about her"
+    # leaves lexical search no word at all.
+    asked = frames_asked_for(question)
+    if top_k < 1 or not (terms or semantic or asked):
         return Retrieval(passages=(), searched_words=searched, modes=modes)
 
     def lexical(query: str) -> Callable[[], list[Passage]]:
@@ -58,17 +63,13 @@ def hybrid_search(backend: MemvidBackend, question: str, *, top_k: int, snippet_
     if semantic:
         assert isinstance(backend, SemanticBackend)
         calls.append(lambda: backend.semantic_search(question, top_k=PER_QUERY_K, snippet_chars=snippet_chars))
-    # A standard question (how to reach her, where she lives or has worked, why she leaves) also
-    # looks its frame up by the words ingest writes in it, in the same round trip: neither search
-    # may rank that frame at all.
-    asked = frame_asked_for(question)
-    if asked:
-        calls.append(lexical(asked.probe))
+    calls.extend(lexical(frame.probe) for frame in asked)
     results = _run_at_once(calls)
-    looked_up = [_scored(p, 0.0) for p in results.pop()] if asked else []
+    looked_up = [_scored(p, 0.0) for found in results[len(results) - len(asked) :] for p in found]
+    del results[len(results) - len(asked) :]
     ranked = _fused(terms, [len(term_calls) for term_calls in plan], results, semantic=semantic)
     chosen = with_a_fit_example(question, ranked, top_k)
-    fused = with_the_frame_asked_for(asked, chosen, [*ranked, *looked_up], top_k)
+    fused = with_the_frames_asked_for(asked, chosen, [*ranked, *looked_up], top_k)
     return Retrieval(passages=tuple(fused), searched_words=searched, modes=modes)
 
 

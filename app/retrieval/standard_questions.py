@@ -11,18 +11,23 @@ question's case-folded words, as retrieval sees them), not from any resume's que
 asking for none of these is untouched. Two blind writers wrote 80 such questions each and 60 near
 them in wording that ask for none (`tests/data/standard_questions_*.yaml`): the grammar was written
 again on the first set's misses (it had read 38 of 80 on arrival), and reads 66 of the second's 80,
-leaving 58 of its 60 alone (held out, measured once).
+leaving 58 of its 60 alone (held out, measured once). "What is she best at?", "What can't he do?"
+ask for the skills' Strong or Gaps group, and "What are her strengths and weaknesses?" for both
+(`strengths_questions.py`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from app.resume.parser import PROFILE_TITLE
-from app.resume.sections import is_work_history
+from app.resume.sections import is_work_history, lists_skill_gaps, lists_strong_skills
 from app.retrieval.fusion import put_in
+from app.retrieval.overview_questions import asks_for_an_overview, is_summary
+from app.retrieval.strengths_questions import asks_for_strengths, asks_for_weaknesses
 from app.retrieval.types import Passage
 from app.text.words import words
 
@@ -108,6 +113,10 @@ class AskedFrame(NamedTuple):
 WORK_HISTORY = AskedFrame("work history", is_work_history, "work history")
 PROFILE = AskedFrame("profile", lambda title: title == PROFILE_TITLE, PROFILE_TITLE)
 REASON_TO_LEAVE = AskedFrame("reason to leave", lambda title: asks_why_she_leaves(" ".join(words(title))), "why")
+# The skills groups' leads (sections._SKILL_LEADS) hold these words.
+STRENGTHS = AskedFrame("strengths", lists_strong_skills, "strongest skills")
+WEAKNESSES = AskedFrame("weaknesses", lists_skill_gaps, "skill gaps")
+SUMMARY = AskedFrame("summary", is_summary, "summary")  # the usual heading; others are ranked by meaning
 
 
 def asks_why_she_leaves(question: str) -> bool:
@@ -115,24 +124,48 @@ def asks_why_she_leaves(question: str) -> bool:
     return bool(_ASKS_WHY_SHE_LEAVES.search(question.casefold()))
 
 
-def frame_asked_for(question: str) -> AskedFrame | None:
-    """Which frame `question` asks for: WORK_HISTORY, PROFILE, REASON_TO_LEAVE, or None."""
+@lru_cache(maxsize=256)  # retrieval and the offline answer read the same question
+def frames_asked_for(question: str) -> tuple[AskedFrame, ...]:
+    """Which frames `question` asks for: one of WORK_HISTORY, PROFILE, REASON_TO_LEAVE, STRENGTHS,
+    WEAKNESSES and SUMMARY, both STRENGTHS and WEAKNESSES ("What are her strengths and weaknesses?"),
+    or none."""
     text = " ".join(words(question))  # case-folded, no punctuation: "she's" is "she s"
     if asks_why_she_leaves(text):  # "why ... change employers" asks why, not where
-        return REASON_TO_LEAVE
+        return (REASON_TO_LEAVE,)
     if _ASKS_FOR_EMPLOYERS.search(text):
-        return WORK_HISTORY
+        return (WORK_HISTORY,)
+    skills = tuple(
+        frame for frame, asks in ((STRENGTHS, asks_for_strengths), (WEAKNESSES, asks_for_weaknesses)) if asks(text)
+    )
+    if skills:  # "Before I call her, what are her strengths?" asks no phone number
+        return skills
     if _ASKS_HOW_TO_REACH.search(text) or _ASKS_WHERE_SHE_LIVES.search(text):
-        return PROFILE
-    return None
+        return (PROFILE,)
+    return (SUMMARY,) if asks_for_an_overview(text) else ()
 
 
-def with_the_frame_asked_for(
-    asked: AskedFrame | None, chosen: list[Passage], ranked: list[Passage], top_k: int
+def passages_asked_for(question: str, passages: Sequence[Passage]) -> list[set[int]]:
+    """For each frame `question` asks for (`frames_asked_for`), which of `passages` (by index) are it."""
+    return [{i for i, p in enumerate(passages) if frame.is_it(p.title)} for frame in frames_asked_for(question)]
+
+
+def with_the_frames_asked_for(
+    asked: tuple[AskedFrame, ...], chosen: list[Passage], ranked: list[Passage], top_k: int
 ) -> list[Passage]:
-    """`chosen` (at most `top_k` of `ranked`), with the frame `asked` for (`frame_asked_for`) among
-    them when it is not and `ranked` has it further down (at ASKED_FRAME_PLACE)."""
-    if asked is None or any(asked.is_it(passage.title) for passage in chosen):
-        return chosen
-    found = next((passage for passage in ranked if asked.is_it(passage.title)), None)
-    return chosen if found is None else put_in(chosen, found, ASKED_FRAME_PLACE, top_k)
+    """`chosen` (at most `top_k` of `ranked`), with each frame `asked` for (`frames_asked_for`) among
+    them when it is not and `ranked` has it further down (at ASKED_FRAME_PLACE). The passage left
+    out for it is the last one that is not a frame asked for: asked for both, the strengths given
+    fifth stay when the gaps come in."""
+
+    def is_asked(passage: Passage) -> bool:
+        return any(frame.is_it(passage.title) for frame in asked)
+
+    for frame in asked:
+        found = next((passage for passage in ranked if frame.is_it(passage.title)), None)
+        if found is None or any(frame.is_it(passage.title) for passage in chosen):
+            continue
+        given = put_in(chosen, found, ASKED_FRAME_PLACE, len(chosen) + 1)
+        while len(given) > top_k:
+            given.pop(max((i for i, passage in enumerate(given) if not is_asked(passage)), default=len(given) - 1))
+        chosen = given
+    return chosen

@@ -1,0 +1,106 @@
+"""Whether a question asks for the candidate's strengths, or weaknesses, in general.
+
+"What's her superpower?", "Where does he fall short?", "What would she need coaching on?": SPEC §10
+gives every resume the frames that answer these (the skills' Strong and Gaps groups), but such a
+question names no skill, so its words meet neither group's, and "Where does she excel?" was searched
+as the spreadsheet. A question naming a skill ("Is she strong at negotiating?", "Does he struggle
+with public speaking?"), or asking about the strengths of something else (her team, a product, an
+audit's findings), is left alone: its answer may lie anywhere. Read from English grammar over the
+question's case-folded words ("she's" is "she s"), English only. Written from one blind writer's 80
+such questions and 60 near them in wording that ask for neither; a second writer's are held out
+(`tests/data/strengths_questions_*.yaml`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# The candidate, and the candidate's: "her" as an object only when no noun follows ("strengths of
+# her team" is the team's).
+_PERSON = r"(?:candidate|applicant|person|guy|man|woman|lady|individual|hire|client)"
+_SOMEONE = rf"(?:she|he|they|him|them|you|(?:the|this|your)\s+{_PERSON}|this\s+\w+)"
+_WHOSE = rf"(?:her|his|their|your|(?:the|this|your)\s+{_PERSON}\s+s)"
+_OF_THEM = rf"(?:of|for)\s+(?:him|them|(?:the|this|your)\s+{_PERSON}|this\s+\w+\s+s)\b"
+# What a whole skill set is called, as against one skill.
+_SKILL_SET = r"(?:skill\s*set|skills|skill\s+profile|profile|abilities|experience|resume|cv|background|capabilit\w+)"
+_STRONG_NOUNS = (
+    r"(?:strengths?|strong\s+(?:points?|suits?|sides?)|assets?|superpowers?|selling\s+points?|fortes?|talents?"
+    r"|standout\s+\w+|(?:core|key|distinctive|top|main|best|greatest|biggest)\s+(?:competenc\w+|skills|abilities|qualities)"
+    r"|areas?\s+of\s+expertise|strongest\s+(?:skills?|abilities|areas?|suits?|points?|parts?))"
+)
+_WEAK_NOUNS = (
+    r"(?:weakness\w*|weak\s+(?:points?|spots?|areas?|sides?)|weaker\s+(?:skills?|areas?|points?|sides?)|blind\s*spots?"
+    r"|shortcomings?|limitations?|development\s+(?:areas?|needs|points)|areas?\s+(?:of|for)\s+(?:improvement|development"
+    r"|growth)|(?:skill\s*)?gaps|deficienc\w+|flaws?|downsides?|drawbacks?|red\s+flags|improvement\s+areas?)"
+)
+# A question typed as a bare phrase: "key strengths pls", "weak points?", led by no other noun
+# ("employment gaps" asks about her jobs).
+_PHRASE = r"^(?:(?:her|his|their|the|candidate\s+s|any|key|main|top|core|biggest|greatest|real)\s+)*{}(?:\s+(?:pls|please|plz|only|then))?$"
+# After a verb of ability, what leaves the skill unnamed: the end, "and…", "compared to…", an adverb.
+_UNNAMED = r"(?=\s*$|\s+(?:and|what|which|compared|relative|among|professionally|most|best|\w+ly)\b)"
+_STRENGTHS = re.compile(
+    rf"\b{_WHOSE}\s+(?:\w+\s+){{0,2}}?{_STRONG_NOUNS}\b|\b{_STRONG_NOUNS}(?:\s+\w+){{0,4}}?\s+{_OF_THEM}"
+    rf"|{_PHRASE.format(_STRONG_NOUNS)}|\b(?:which|what)\s+(?:main\s+|key\s+|top\s+)?strengths\b"
+    rf"|\b(?:which|what)\s+(?:\w+\s+)?(?:areas\s+of\s+expertise|talents|strengths|strong\s+suits)\s+(?:\w+\s+)?{_SOMEONE}"
+    rf"\s+(?:have|has|possess|bring|offer|got)\b"
+    # "Where does he excel?", "What does she do really well?", "What is he really good at?"
+    rf"|\b{_SOMEONE}\s+(?:\w+\s+)?(?:excel\w*|shine\w*)(?:\s+at)?{_UNNAMED}"
+    rf"|\b{_SOMEONE}\s+(?:\w+\s+)?(?:does|do|did)\s+(?:\w+\s+){{0,2}}?(?:best|well){_UNNAMED}|\bdo\w*\s+better\s+than\b"
+    rf"|(?<!not\s)(?<!so\s)(?<!very\s)(?<!as\s)(?<!that\s)\b(?:good|great|best|strongest|brilliant|excellent)\s+at{_UNNAMED}"
+    rf"|\b(?:is|are)\s+{_SOMEONE}\s+(?:\w+\s+)?(?:strongest|best|most\s+(?:skilled|capable|accomplished|experienced|good"
+    rf"|proficient|knowledgeable))(?:\s+(?:in|at|with))?(?=\s*$|\s+and\b)"
+    rf"|\b{_SOMEONE}\s+(?:\w+\s+)?at\s+{_WHOSE}\s+best\b"
+    rf"|\b{_SOMEONE}\s+(?:\w+\s+)?bring\w*\s+to\s+(?:the\s+table|(?:the|our|your|a|this|my)\s+\w+|us)\b"
+    rf"|\b(?:is|are)\s+{_SOMEONE}\s+(?:best\s+)?known\s+for(?:\s+professionally)?\s*$"
+    rf"|\bstand\w*\s+out\s+(?:most\s+)?(?:about|in)\s+{_WHOSE}|\bmakes?\s+{_SOMEONE}\s+stand\s+out\b"
+    rf"|\bsets?\s+(?:{_SOMEONE}|her)\s+apart\b"
+    rf"|\bof\s+{_WHOSE}\s+skills\s+(?:are|is)\s+(?:the\s+)?(?:most|best|strongest)\b"
+    rf"|\b(?:strongest|best)\s+(?:parts?|aspects?|sides?)\s+of\s+{_WHOSE}\s+{_SKILL_SET}"
+    rf"|\badd\w*\s+(?:the\s+)?most\s+value\b|\b{_WHOSE}\s+(?:\w+\s+)?(?:value|strengths?|talents?)\s+lies?\b"
+)
+_WEAKNESSES = re.compile(
+    rf"\b{_WHOSE}\s+(?:\w+\s+){{0,2}}?{_WEAK_NOUNS}\b|\b{_WEAK_NOUNS}(?:\s+\w+){{0,4}}?\s+{_OF_THEM}"
+    rf"|{_PHRASE.format(_WEAK_NOUNS)}|\b(?:{_WEAK_NOUNS}|weak\w*|holes)\s+in\s+{_WHOSE}\s+{_SKILL_SET}"
+    rf"|\b(?:any|are\s+there)\s+(?:\w+\s+)?(?:skill\s*gaps|weak\w*|red\s+flags|deficienc\w+|shortcomings)\b"
+    rf"|\b(?:missing|lacking)\s+(?:from|in)\s+{_WHOSE}\s+{_SKILL_SET}|\bunderdeveloped\b"
+    rf"|\blimits\s+(?:of|to)\s+{_WHOSE}\s+{_SKILL_SET}"
+    # "What skills does she lack?", "What can't he do?", "What has she never done?"
+    rf"|\b(?:what|which)\s+(?:\w+\s+){{0,2}}?(?:skills?|competenc\w+|abilities|experience|knowledge|areas?)\s+(?:does|do|is"
+    rf"|are)\s+{_SOMEONE}\s+(?:\w+\s+)?(?:lack\w*|missing|weak\w*)"
+    rf"|\bwhat\s+(?:(?:can|couldn|doesn|don|isn|aren|won|wouldn)\s+t|cannot|can\s+not)\s+{_SOMEONE}\s+(?:\w+\s+)?(?:do|know|handle)\b"
+    rf"|\bwhat\s+{_SOMEONE}\s+(?:can|could|does|do)\s*(?:not|n\s*t)\s+(?:do|know)\b"
+    rf"|\b(?:what|which)\s+(?:\w+\s+){{0,3}}?(?:has|have|had)\s+{_SOMEONE}\s+(?:never|not)\s+(?:done|had|handled|tried)\b"
+    rf"|\bwhat\s+(?:\w+\s+){{0,2}}?{_SOMEONE}\s+(?:\w+\s+)?struggl\w*(?:\s+(?:with|in|on))?(?=\s*$|\s+and\b)"
+    # "Where would she need support?", "Which areas does he still need to develop?"
+    rf"|\b(?:where|what|which)\s+(?:\w+\s+){{0,3}}?{_SOMEONE}(?:\s+(?:s|is|are|re))?\s+(?:\w+\s+){{0,3}}?(?:struggl\w*"
+    rf"|lacking|fall\w*\s+short|need\s+(?:\w+\s+){{0,2}}?(?:support|help|coaching|training|to\s+(?:learn|grow|improve"
+    rf"|develop|work\s+on|level\s+up|upskill)))\b"
+    rf"|\bwhat\s+(?:\w+\s+){{0,6}}?needs?\s+(?:\w+\s+){{0,3}}?(?:train\w*|coach\w*|learn\w*|upskill\w*|improv\w*"
+    rf"|develop\w*|work\s+on)(?:\s+(?:\w+\s+)?on)?\s*$"
+    rf"|\b(?:fall\w*|fell|come\w*\s+up|came\s+up)\s+short\b"
+    rf"|\bnot\s+(?:so\s+|very\s+|as\s+|that\s+)?(?:good|great|strong|skilled)(?:\s+(?:at|in|with))?(?=\s*$|\s+and\b)"
+    rf"|\b(?:weak|weakest|worst|least\s+good)\s+at(?=\s*$|\s+and\b)"
+    rf"|\b(?:is|are)\s+{_SOMEONE}\s+(?:\w+\s+)?(?:weakest|(?:least|less)\s+(?:experienced|skilled|strong|capable|confident))\b"
+    rf"|\b(?:limitations|weaknesses|gaps|shortcomings)\s+(?:does|do|did)\s+{_WHOSE}\s+{_SKILL_SET}"
+    rf"|\bconcerns?\s+(?:\w+\s+){{0,4}}?about\s+{_WHOSE}\s+{_SKILL_SET}"
+    rf"|\b(?:worr\w+|concerned)\s+about(?:\s+(?:with|regarding|in)\s+{_SOMEONE})?\s*$"
+)
+# Both at once, joined: "strong points and weak points of the applicant", "top skills vs gaps",
+# "pros and cons of her skill set", "her strong and weak points".
+_BOTH = re.compile(
+    rf"\b(?:{_STRONG_NOUNS}|pros|best|good)\s+(?:and|vs|versus|or|plus)\s+(?:\w+\s+){{0,2}}?(?:{_WEAK_NOUNS}|cons|worst"
+    rf"|bad)\b(?:(?:\s+\w+){{0,3}}?\s+(?:{_OF_THEM}|of\s+{_WHOSE}\s+{_SKILL_SET})|\s*$)"
+    rf"|\b{_WHOSE}\s+(?:\w+\s+){{0,2}}?(?:{_STRONG_NOUNS}|pros)\s+and\s+(?:\w+\s+){{0,2}}?(?:{_WEAK_NOUNS}|cons)\b"
+    rf"|\b(?:strong|best|good)\s+and\s+(?:weak|worst|bad)\s+(?:points|sides|spots|areas|suits|parts)\b"
+    rf"|^{_STRONG_NOUNS}\s+{_WEAK_NOUNS}$"
+)
+
+
+def asks_for_strengths(question: str) -> bool:
+    """Whether `question` (case-folded words) asks what the candidate is best at, naming no skill."""
+    return bool(_STRENGTHS.search(question) or _BOTH.search(question))
+
+
+def asks_for_weaknesses(question: str) -> bool:
+    """Whether `question` (case-folded words) asks what the candidate lacks or is weak at, naming no skill."""
+    return bool(_WEAKNESSES.search(question) or _BOTH.search(question))
