@@ -33,3 +33,11 @@ def read_by_kind(
         hits, count = read.get(item["asks"], (0, 0))
         read[item["asks"]] = (hits + (asked(question) == wanted[item["asks"]]), count + 1)
     return read
+
+
+def shares_read(file: str, asked: Callable[[str], str], kind: str) -> tuple[float, float, int]:
+    """For a file of one `kind` of question and near misses (`asks: none`): the share of that kind
+    `asked` reads as it, the share of the near misses it leaves alone ("none"), and the smaller count."""
+    read = read_by_kind(file, asked, {kind: kind, "none": "none"})
+    (hits, count), (left, others) = read[kind], read["none"]
+    return hits / count, left / others, min(count, others)

@@ -170,7 +170,7 @@ def test_a_question_without_content_words_still_searches_by_meaning():
     found = hybrid_search(backend, "Who is she?", top_k=5, snippet_chars=100)
 
     assert [p.title for p in found.passages] == ["Summary"]
-    assert backend.queries == []
+    assert backend.queries == ["summary"]  # no word of hers: only the lookup of the summary she asks for
 
 
 def test_a_backend_without_vectors_searches_lexically_only():

@@ -625,7 +625,8 @@ def test_the_open_end_of_a_date_range_means_current_not_presented(written: str, 
     current = ask("Is this her current job?", passages=(passage,))
 
     assert presented.endswith("From *Acme*: Gave talks at two industry meetups on build tooling.")
-    assert current.split("\n\n")[1] == f"From *Acme*: {quoted}"
+    # First: a question about her present job may quote the rest of the job too (standard_questions).
+    assert current.split("\n\n")[1].startswith(f"From *Acme*: {quoted}")
 
 
 def test_a_list_lead_among_the_closest_sentences_brings_its_list() -> None:

@@ -11,7 +11,7 @@ from app.retrieval.hybrid import hybrid_search
 from app.retrieval.overview_questions import is_summary
 from app.retrieval.standard_questions import ASKED_FRAME_PLACE, frames_asked_for
 from app.retrieval.types import Passage
-from tests.blind_questions import read_by_kind
+from tests.blind_questions import shares_read
 from tests.fakes import FakeMemvid
 
 SUMMARY = Passage("Summary", "Platform engineer with eight years of Kubernetes in production.", 1.0)
@@ -40,6 +40,9 @@ def _asked(question: str) -> str:
         ("Did she introduce a new rota?", "none"),
         ("Is her LinkedIn profile up to date?", "none"),
         ("Give me an overview of her experience with Terraform.", "none"),
+        ("Who is she working for now?", "none"),
+        ("Give me a summary of her last role.", "none"),
+        ("What do I need to know about her notice period?", "none"),
     ],
 )
 def test_questions_asking_who_the_candidate_is(question: str, asked: str) -> None:
@@ -67,13 +70,11 @@ def test_the_opening_summary_is_known_by_its_usual_headings(title: str, summary:
     [("overview_questions_tuning.yaml", 0.95, 0.98), ("overview_questions_held_out.yaml", 0.65, 0.96)],
 )
 def test_blind_writers_questions_asking_who_the_candidate_is(file: str, at_least: float, left_alone: float) -> None:
-    read = read_by_kind(file, _asked, {"overview": "overview", "none": "none"})
+    read, left, fewest = shares_read(file, _asked, "overview")
 
-    (overviews_read, overviews), (others_left, others) = read["overview"], read["none"]
-    assert overviews >= 60
-    assert others >= 60
-    assert overviews_read / overviews >= at_least
-    assert others_left / others >= left_alone
+    assert fewest >= 60
+    assert read >= at_least
+    assert left >= left_alone
 
 
 class _SummaryUnranked(FakeMemvid):

@@ -9,7 +9,7 @@ from app.retrieval.hybrid import hybrid_search
 from app.retrieval.role_questions import FIT_PLACE, asks_about_a_role, with_a_fit_example
 from app.retrieval.types import Passage
 from app.text.words import words
-from tests.blind_questions import read_by_kind
+from tests.blind_questions import shares_read
 from tests.fakes import FakeMemvid
 
 FIT = Passage(title=f"{FIT_TITLE_PREFIX}Head of a regional laboratory", text="Fit level: Strong fit", score=1.0)
@@ -74,9 +74,6 @@ def test_the_search_gives_the_fit_example_to_a_role_question_only() -> None:
     assert FIT.title not in titles("Has she run a blood bank?")
 
 
-_SAME = {"role": "role", "none": "none"}
-
-
 @pytest.mark.parametrize(
     ("file", "at_least", "left_alone"),
     # Floors a question or two under the figures measured (see each file's header).
@@ -85,12 +82,10 @@ _SAME = {"role": "role", "none": "none"}
 def test_blind_writers_questions_about_a_role_are_told_from_questions_of_fact(
     file: str, at_least: float, left_alone: float
 ) -> None:
-    read = read_by_kind(
-        file, lambda question: "role" if asks_about_a_role(" ".join(words(question))) else "none", _SAME
+    read, left, fewest = shares_read(
+        file, lambda question: "role" if asks_about_a_role(" ".join(words(question))) else "none", "role"
     )
 
-    (roles_read, roles), (facts_left, facts) = read["role"], read["none"]
-    assert roles >= 50
-    assert facts >= 50
-    assert roles_read / roles >= at_least
-    assert facts_left / facts >= left_alone
+    assert fewest >= 50
+    assert read >= at_least
+    assert left >= left_alone

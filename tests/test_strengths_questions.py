@@ -48,6 +48,9 @@ def _asked(question: str) -> str:
         ("Before I call him, what are his strong points?", "strengths"),
         ("Employment gaps?", "none"),
         ("What did she learn at university?", "none"),
+        ("Did the project fall short of its goals?", "none"),
+        ("Which markets were underdeveloped when she arrived?", "none"),
+        ("Did sales do better than forecast?", "none"),
     ],
 )
 def test_questions_asking_for_strengths_or_weaknesses_in_general(question: str, asked: str) -> None:

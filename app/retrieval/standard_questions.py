@@ -13,7 +13,8 @@ them in wording that ask for none (`tests/data/standard_questions_*.yaml`): the 
 again on the first set's misses (it had read 38 of 80 on arrival), and reads 66 of the second's 80,
 leaving 58 of its 60 alone (held out, measured once). "What is she best at?", "What can't he do?"
 ask for the skills' Strong or Gaps group, and "What are her strengths and weaknesses?" for both
-(`strengths_questions.py`).
+(`strengths_questions.py`); "What's she doing now?" for the job whose period is open
+(`current_job_questions.py`); "Tell me about her" for the summary (`overview_questions.py`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import NamedTuple
 
 from app.resume.parser import PROFILE_TITLE
 from app.resume.sections import is_work_history, lists_skill_gaps, lists_strong_skills
+from app.retrieval.current_job_questions import asks_about_the_current_job, is_current_job
 from app.retrieval.fusion import put_in
 from app.retrieval.overview_questions import asks_for_an_overview, is_summary
 from app.retrieval.strengths_questions import asks_for_strengths, asks_for_weaknesses
@@ -106,17 +108,18 @@ ASKED_FRAME_PLACE = 3
 
 class AskedFrame(NamedTuple):
     name: str
-    is_it: Callable[[str], bool]  # by frame title
+    is_it: Callable[[Passage], bool]
     probe: str  # a lexical query that finds the frame: words ingest writes in it (its title, its lead)
 
 
-WORK_HISTORY = AskedFrame("work history", is_work_history, "work history")
-PROFILE = AskedFrame("profile", lambda title: title == PROFILE_TITLE, PROFILE_TITLE)
-REASON_TO_LEAVE = AskedFrame("reason to leave", lambda title: asks_why_she_leaves(" ".join(words(title))), "why")
+WORK_HISTORY = AskedFrame("work history", lambda p: is_work_history(p.title), "work history")
+PROFILE = AskedFrame("profile", lambda p: p.title == PROFILE_TITLE, PROFILE_TITLE)
+REASON_TO_LEAVE = AskedFrame("reason to leave", lambda p: asks_why_she_leaves(" ".join(words(p.title))), "why")
 # The skills groups' leads (sections._SKILL_LEADS) hold these words.
-STRENGTHS = AskedFrame("strengths", lists_strong_skills, "strongest skills")
-WEAKNESSES = AskedFrame("weaknesses", lists_skill_gaps, "skill gaps")
-SUMMARY = AskedFrame("summary", is_summary, "summary")  # the usual heading; others are ranked by meaning
+STRENGTHS = AskedFrame("strengths", lambda p: lists_strong_skills(p.title), "strongest skills")
+WEAKNESSES = AskedFrame("weaknesses", lambda p: lists_skill_gaps(p.title), "skill gaps")
+CURRENT_JOB = AskedFrame("current job", is_current_job, "present")  # its open period: "2020 - present"
+SUMMARY = AskedFrame("summary", lambda p: is_summary(p.title), "summary")  # the usual heading; others rank by meaning
 
 
 def asks_why_she_leaves(question: str) -> bool:
@@ -126,12 +129,14 @@ def asks_why_she_leaves(question: str) -> bool:
 
 @lru_cache(maxsize=256)  # retrieval and the offline answer read the same question
 def frames_asked_for(question: str) -> tuple[AskedFrame, ...]:
-    """Which frames `question` asks for: one of WORK_HISTORY, PROFILE, REASON_TO_LEAVE, STRENGTHS,
-    WEAKNESSES and SUMMARY, both STRENGTHS and WEAKNESSES ("What are her strengths and weaknesses?"),
-    or none."""
+    """Which frames `question` asks for: one of REASON_TO_LEAVE, CURRENT_JOB, WORK_HISTORY, STRENGTHS,
+    WEAKNESSES, PROFILE and SUMMARY, both STRENGTHS and WEAKNESSES ("What are her strengths and
+    weaknesses?"), or none."""
     text = " ".join(words(question))  # case-folded, no punctuation: "she's" is "she s"
     if asks_why_she_leaves(text):  # "why ... change employers" asks why, not where
         return (REASON_TO_LEAVE,)
+    if asks_about_the_current_job(text):  # "Where does she work now?" asks for one employer
+        return (CURRENT_JOB,)
     if _ASKS_FOR_EMPLOYERS.search(text):
         return (WORK_HISTORY,)
     skills = tuple(
@@ -146,7 +151,7 @@ def frames_asked_for(question: str) -> tuple[AskedFrame, ...]:
 
 def passages_asked_for(question: str, passages: Sequence[Passage]) -> list[set[int]]:
     """For each frame `question` asks for (`frames_asked_for`), which of `passages` (by index) are it."""
-    return [{i for i, p in enumerate(passages) if frame.is_it(p.title)} for frame in frames_asked_for(question)]
+    return [{i for i, p in enumerate(passages) if frame.is_it(p)} for frame in frames_asked_for(question)]
 
 
 def with_the_frames_asked_for(
@@ -158,11 +163,11 @@ def with_the_frames_asked_for(
     fifth stay when the gaps come in."""
 
     def is_asked(passage: Passage) -> bool:
-        return any(frame.is_it(passage.title) for frame in asked)
+        return any(frame.is_it(passage) for frame in asked)
 
     for frame in asked:
-        found = next((passage for passage in ranked if frame.is_it(passage.title)), None)
-        if found is None or any(frame.is_it(passage.title) for passage in chosen):
+        found = next((passage for passage in ranked if frame.is_it(passage)), None)
+        if found is None or any(frame.is_it(passage) for passage in chosen):
             continue
         given = put_in(chosen, found, ASKED_FRAME_PLACE, len(chosen) + 1)
         while len(given) > top_k:

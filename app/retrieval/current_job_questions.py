@@ -1,0 +1,55 @@
+"""Whether a question asks about the candidate's present job, and which frame is that job.
+
+"What's she doing these days, job-wise?", "Current role?", "Who is he working for at the
+moment?": the answer is the Experience entry whose period is still open ("Period: 2020 - present").
+Such a question shares no word with it but "now" or "current", which the entry never says, and an
+earlier job, as close in meaning, often ranked first ("What's her current job?" gave her last job
+but one). A question about an earlier job ("What did she do before that?"), about other present
+things (where she lives now, whether her licence is current) or naming the employer is left alone.
+Read from English grammar over the question's case-folded words, English only. Written from one
+blind writer's 60 such questions and 60 near them in wording; a second writer's are held out
+(`tests/data/current_job_questions_*.yaml`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.retrieval.types import Passage
+
+# A job's open period on its own `Period:` line (the work-history overview says it in a bullet).
+_OPEN_PERIOD = re.compile(
+    r"^\W*period\W*:.*?\d{4}\s*[-\u2013\u2014]+\s*(?:present|current|now|today|ongoing|date)\b", re.IGNORECASE | re.M
+)
+_NOW = r"(?:now|right\s+now|currently|at\s+the\s+moment|at\s+present|presently|these\s+days|today|nowadays)"
+_JOB = (
+    r"(?:job|role|position|post|employer|company|title|gig|duties|responsibilities|team|place(?!\s+of)|workplace|firm"
+    r"|organi[sz]ation|employment|day\s+to\s+day|job\s+title|boss|manager)"
+)
+# A job of the past, or a move not yet made, however "now" is worded around it.
+_PAST = re.compile(
+    r"\b(?:before|prior\s+to|previous\w*|former\w*|earlier|first\s+(?:job|role|employer|position)|used\s+to|back\s+in"
+    r"|after\s+graduat\w+|early\s+in|entire\s+career|all\s+(?:of\s+)?(?:her|his|their)\s+employers)\b"
+)
+_ASKS_ABOUT_THE_CURRENT_JOB = re.compile(
+    # "her current job", "present position", "your current gig", "current day to day"
+    rf"\b(?:current|present|existing|today\s+s)\s+(?:\w+\s+)?{_JOB}\b"
+    # "What's his title at the moment?", "Where are you working these days?", "What's she doing now?"
+    rf"|\b(?:(?<!to\s)work(?:s|ing)?|employed|doing|{_JOB}(?!\s+market)|professionally|responsible\s+for"
+    rf"|up\s+to|involve\w*|with|at\s+work)\b(?:\s+\w+){{0,4}}?\s+{_NOW}\b"
+    rf"|\b(?:currently|presently|now)\s+(?:\w+\s+)?(?:work\w*|employ\w*|does|doing)\b"
+    rf"|\bdo(?:es)?\s+(?:\w+\s+){{0,2}}?for\s+(?:work|a\s+living)\b"
+    # "What company is she at?"
+    rf"|\b(?:what|which)\s+(?:company|employer|organi[sz]ation|firm|business)\s+(?:is|are)\s+(?:the\s+)?\w+\s+(?:at|with"
+    rf"|working\s+for|employed\s+by)\s*$"
+)
+
+
+def asks_about_the_current_job(question: str) -> bool:
+    """Whether `question` (case-folded words) asks about the job the candidate holds now."""
+    return _PAST.search(question) is None and _ASKS_ABOUT_THE_CURRENT_JOB.search(question) is not None
+
+
+def is_current_job(passage: Passage) -> bool:
+    """Whether `passage` is an Experience entry whose period is still open."""
+    return _OPEN_PERIOD.search(passage.text) is not None
