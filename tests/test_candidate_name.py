@@ -20,6 +20,11 @@ from app.text.candidate_name import about_the_candidate
         ("Has she worked at Marshall?", "Elena Marsh", "Has she worked at Marshall?"),
         ("Has she used Terraform?", "Elena Marsh", "Has she used Terraform?"),
         ("Has Elena used Terraform?", "", "Has Elena used Terraform?"),  # no profile, no name
+        # Typed all in lower case, the name is hers in any case; its common words still are not.
+        ("whos tariq", "Tariq Aziz", "whos the candidate"),
+        ("has elena marsh used terraform", "Elena Marsh", "has the candidate used terraform"),
+        ("will she relocate", "Will Rose", "will she relocate"),
+        ("Has elena used Terraform?", "Elena Marsh", "Has elena used Terraform?"),  # capitals elsewhere: as written
     ],
 )
 def test_the_name_reads_as_the_candidate(question, name, read_as):

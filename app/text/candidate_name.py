@@ -22,6 +22,9 @@ def about_the_candidate(question: str, name: str) -> str:
 
     Matched as written in the profile (capitalised, whole words; accents optional), so "Will she
     relocate?" keeps its "Will" even for a candidate called Will, unless the word is not a common one.
+    A question typed all in lower case ("whos tariq", "whats priya doing now") has no capitals to go
+    by: there the name matches in any case, its common words still excepted. The cost: in such a
+    question a name that is also a word ("can she mark exams" for a candidate called Mark) reads as her.
     """
     parts = [part for part in re.split(r"\s+", name.strip()) if len(part) > 1]
     if not parts:
@@ -29,7 +32,8 @@ def about_the_candidate(question: str, name: str) -> str:
     # Longest first: "Elena Marsh" is one stand-in, not two.
     runs = [" ".join(parts[i:j]) for i in range(len(parts)) for j in range(len(parts), i, -1)]
     runs = sorted(dict.fromkeys(run for run in runs if run.casefold() not in STOP_WORDS), key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(_spelled(run) for run in runs) + r")(?![\w-])")
+    any_case = re.IGNORECASE if question == question.lower() else re.NOFLAG
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(_spelled(run) for run in runs) + r")(?![\w-])", any_case)
     replaced = pattern.sub(_STAND_IN, unicodedata.normalize("NFC", question))
     return re.sub(rf"\b{_STAND_IN}(?: {_STAND_IN})+\b", _STAND_IN, replaced)
 
