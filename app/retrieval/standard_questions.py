@@ -14,7 +14,8 @@ again on the first set's misses (it had read 38 of 80 on arrival), and reads 66 
 leaving 58 of its 60 alone (held out, measured once). "What is she best at?", "What can't he do?"
 ask for the skills' Strong or Gaps group, and "What are her strengths and weaknesses?" for both
 (`strengths_questions.py`); "What's she doing now?" for the job whose period is open
-(`current_job_questions.py`); "Tell me about her" for the summary (`overview_questions.py`).
+(`current_job_questions.py`); "Yrs of exp?" for the summary and the work history
+(`experience_questions.py`); "Tell me about her" for the summary (`overview_questions.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import NamedTuple
 from app.resume.parser import PROFILE_TITLE
 from app.resume.sections import is_work_history, lists_skill_gaps, lists_strong_skills
 from app.retrieval.current_job_questions import asks_about_the_current_job, is_current_job
+from app.retrieval.experience_questions import asks_how_experienced
 from app.retrieval.fusion import put_in
 from app.retrieval.overview_questions import asks_for_an_overview, is_summary
 from app.retrieval.strengths_questions import asks_for_strengths, asks_for_weaknesses
@@ -120,6 +122,7 @@ STRENGTHS = AskedFrame("strengths", lambda p: lists_strong_skills(p.title), "str
 WEAKNESSES = AskedFrame("weaknesses", lambda p: lists_skill_gaps(p.title), "skill gaps")
 CURRENT_JOB = AskedFrame("current job", is_current_job, "present")  # its open period: "2020 - present"
 SUMMARY = AskedFrame("summary", lambda p: is_summary(p.title), "summary")  # the usual heading; others rank by meaning
+HOW_EXPERIENCED = (SUMMARY, WORK_HISTORY)
 
 
 def asks_why_she_leaves(question: str) -> bool:
@@ -131,12 +134,14 @@ def asks_why_she_leaves(question: str) -> bool:
 def frames_asked_for(question: str) -> tuple[AskedFrame, ...]:
     """Which frames `question` asks for: one of REASON_TO_LEAVE, CURRENT_JOB, WORK_HISTORY, STRENGTHS,
     WEAKNESSES, PROFILE and SUMMARY, both STRENGTHS and WEAKNESSES ("What are her strengths and
-    weaknesses?"), or none."""
+    weaknesses?"), both SUMMARY and WORK_HISTORY (HOW_EXPERIENCED), or none."""
     text = " ".join(words(question))  # case-folded, no punctuation: "she's" is "she s"
     if asks_why_she_leaves(text):  # "why ... change employers" asks why, not where
         return (REASON_TO_LEAVE,)
     if asks_about_the_current_job(text):  # "Where does she work now?" asks for one employer
         return (CURRENT_JOB,)
+    if asks_how_experienced(text):  # the summary says it ("eleven years"), the work history adds it up
+        return HOW_EXPERIENCED
     if _ASKS_FOR_EMPLOYERS.search(text):
         return (WORK_HISTORY,)
     skills = tuple(

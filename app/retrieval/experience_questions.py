@@ -1,0 +1,61 @@
+"""Whether a question asks how much experience the candidate has in all, or how senior they are.
+
+"Yrs of exp?", "How long has she been a nurse?", "Is he junior or senior?": the resume's summary
+usually says it ("eleven years of experience"), and the work history's periods add it up; neither
+shares a word with such a question but "years" or "experience", which every job entry says too.
+Experience of one tool, skill or task ("How many years of Python?", "How long has he been coding in
+Rust?"), time at one employer or in one job ("How long was she at Deloitte?") and "experience" or
+"senior" in other senses ("the customer experience project", "a senior director") are left alone.
+Read from English grammar over the question's case-folded words, English only. Written from one
+blind writer's 60 such questions and 60 near them in wording; a second writer's are held out
+(`tests/data/experience_questions_*.yaml`).
+"""
+
+from __future__ import annotations
+
+import re
+
+_SOMEONE = r"(?:she|he|they|you|u|(?:the|this|your)\s+(?:candidate|applicant|person|guy|hire)|this\s+\w+)"
+_WHOSE = r"(?:her|his|their|your|ur|(?:the|this)\s+(?:candidate|applicant|person)\s+s)"
+_EXPERIENCE = r"(?:experience|exp|years|yrs)"
+# What "years of … experience" may say between, and still mean all of it: not "of SQL experience".
+_GENERAL = (
+    r"(?:professional|work|working|relevant|industry|total|overall|combined|paid|full\s+time|hands\s+on|practical|real)"
+)
+# One tool, employer or job: "with Kubernetes", "using Salesforce", "at Deloitte", "her current role".
+_NARROWED = re.compile(
+    r"\b(?:with|using)\s+(?!(?:her|his|their|you|your|it|us|me|them|him|a\s+decade|at\s+least)\b)[a-z]"
+    r"|\bat\s+(?!(?:all|least|most|the\s+moment|present|this\s+point)\b)[a-z]"
+    r"|\b(?:current|present|last|previous|first|that)\s+(?:role|job|employer|company|position|title)"
+    r"|\b(?:level|senior|junior|experienced|seasoned)\s+(?:in|with)\s+(?!(?:her|his|their|the|this)\s+(?:field|industry"
+    r"|profession|career|sector|line)|general)[a-z]"
+)
+_ASKS_HOW_EXPERIENCED = re.compile(
+    # "total experience?", "years in the industry?", "career length?", "exp level?"
+    rf"^(?:(?:total|overall|career|work|professional)\s+)?(?:{_EXPERIENCE}|career\s+length|exp\s+level|seniority(?:\s+level)?"
+    rf"|(?:years|yrs)\s+(?:of\s+{_EXPERIENCE}|in\s+the\s+(?:industry|field|trade|business)|working))$"
+    rf"|\b(?:total|overall)\s+(?:\w+\s+){{0,2}}?(?:level\s+of\s+)?{_EXPERIENCE}\b|\b{_EXPERIENCE}\s+(?:\w+\s+){{0,3}}?"
+    rf"(?:in\s+total|in\s+all|overall|altogether|all\s+told)\b"
+    rf"|\b(?:years|yrs)\s+of\s+(?:{_GENERAL}\s+){{0,2}}(?:experience|exp)\b|\bhow\s+many\s+(?:years|yrs)\s+in\s+(?:the\s+)?\w+"
+    rf"|\b(?:experience|exp)\s+in\s+years\b"
+    rf"|\bhow\s+(?:much|long)\s+(?:\w+\s+){{0,2}}?experience\s+(?:does|do|has|have)\s+{_SOMEONE}\s+(?:have|got|bring)\b"
+    rf"(?:\s+(?:altogether|overall|in\s+total|all\s+told|in\s+all))?\s*$"
+    # "How long has she been a nurse / in marketing / working as an analyst / practising law?"
+    rf"|\bhow\s+(?:long|many\s+(?:years|yrs))\s+(?:(?:has|have|had)\s+)?{_SOMEONE}\s+(?:been\s+(?:(?:working|employed"
+    rf"|practi[sc]ing)\b|in\s+(?:the\s+)?[a-z]|an?\s+[a-z]|\w+ing\s+(?:\w+\s+)?as\s+an?\b)|worked\b|spent\s+(?:\w+\s+)?in\b"
+    rf"|practi[sc]ed\b)"
+    rf"|\bbeen\s+(?:working|in\s+\w+|in\s+the\s+game)\s+long\b|\bnew\s+to\s+the\s+(?:workforce|field|industry|profession)"
+    rf"|\bfar\s+into\s+{_WHOSE}\s+career|\bstart\w*\s+{_WHOSE}\s+career|\b(?:length\s+of\s+{_WHOSE}\s+(?:\w+\s+)?career"
+    rf"|career\s+length)"
+    # "Is he junior or senior?", "How seasoned is she?", "What's her seniority level?"
+    rf"|\b(?:is|are|as|how|count\s+as|classify\s+\w+\s+as|describe\s+\w+\s+as|more\s+of\s+an?|put\s+\w+\s+at)\s+(?:{_SOMEONE}\s+)?"
+    rf"(?:an?\s+)?(?:(?!(?:least|less|more|most|not)\b)\w+\s+)?(?:junior|senior|seasoned|experienced|mid\s*level|entry\s*level|early\s*career"
+    rf"|graduate\s*level|veteran)\b(?!\s+(?:director|manager|partner|leadership|stakeholders?|staff|people|colleagues"
+    rf"|management|team|engineers?\s+(?:on|at|in)))"
+    rf"|\b{_WHOSE}\s+seniority|\bwhat\s+seniority\b|\bseniority\s+(?:level|would)\b"
+)
+
+
+def asks_how_experienced(question: str) -> bool:
+    """Whether `question` (case-folded words) asks for the candidate's experience in all, or seniority."""
+    return _NARROWED.search(question) is None and _ASKS_HOW_EXPERIENCED.search(question) is not None
