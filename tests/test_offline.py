@@ -479,7 +479,7 @@ def test_an_announced_list_brings_its_first_item_even_past_the_budget() -> None:
     history = Passage("Experience", f"Work history:\n- {first}\n- Borealis — Associate", 1.0)
     summary = Passage("Summary", f"{long_first} {long_first.replace('Worked', 'Has worked')}", 1.0)
 
-    answer = ask("Where has she worked, and what are her contracts?", passages=(summary, history))
+    answer = ask("Where has she worked, and on what contracts in which sectors?", passages=(summary, history))
 
     assert first in answer
     assert answer.endswith("(and 1 more listed there)")

@@ -7,7 +7,7 @@ import pytest
 from app.llm.offline import compose_answer
 from app.llm.types import AnswerRequest
 from app.retrieval.types import Passage
-from app.text.quantities import asks_change, asks_quantity, states_change
+from app.text.quantities import asks_change, asks_quantity, states_answer_to, states_change
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,18 @@ def test_a_question_about_a_change_prefers_the_result_with_its_figures() -> None
 )
 def test_a_superlative_asks_for_the_figure_that_makes_it_so(question: str, asks: bool) -> None:
     assert asks_quantity(question) is asks
+
+
+@pytest.mark.parametrize(
+    ("sentence", "states"),
+    [
+        ("Builds the timetable in Nova-T6.", False),  # a product's name
+        ("Runs on EC2 and S3.", False),
+        ("Covered wards through COVID-19.", False),
+        ("Leads an 1,150-pupil academy.", True),
+        ("Manages 12 staff.", True),
+        ("Two to 3 hires a year.", True),
+    ],
+)
+def test_a_digit_inside_a_name_states_no_quantity(sentence: str, states: bool) -> None:
+    assert states_answer_to("How many pupils are there?", sentence) is states

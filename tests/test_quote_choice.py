@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 
 from app.llm.offline import CLOSEST_ONLY, compose_answer
+from app.llm.quote_choice import select_sentences
 from app.llm.types import AnswerRequest
+from app.retrieval.query import every_form
 from app.retrieval.types import Passage
-from app.text.sentences import matches
+from app.text.sentences import matches, split_sentences
 from app.text.words import content_stems
 
 FIT = Passage(
@@ -133,3 +135,39 @@ def test_a_question_about_now_quotes_the_job_still_going_on() -> None:
     assert "52 nurses" in ask("How big is her team right now?", earlier, current)
     # Five sentences at most: asked about the past, the earlier job's fill them.
     assert "52 nurses" not in ask("How big was her team at the clinic?", earlier, current)
+
+
+def test_a_sentence_saying_many_forms_of_one_question_word_counts_that_word_once() -> None:
+    # Summed form by form, "pupils" searched as "pgce" and "qts" too quoted a teaching certificate
+    # before the sentence answering "Can she communicate with deaf pupils?".
+    question = "Does she hire contractors?"
+    forms_of_one_word = "Freelance, temp and interim contracts only."
+    two_words = "She hired two contractors for the rebuild."
+    passages = (Passage("Summary", f"{forms_of_one_word} {two_words}", 1.0),)
+    stems = content_stems(" ".join([question, *every_form("hire"), *every_form("contractors")]))  # as searched
+    sentences = split_sentences(0, passages[0].text)
+
+    picked = select_sentences(question, stems, sentences, [0.0, 0.0], [0.0, 0.0], passages)
+
+    assert picked[0].text == two_words
+
+
+def test_the_two_sentences_closest_in_meaning_are_quoted_among_the_first_four() -> None:
+    sharing = [f"Ran the kitchens of restaurant number {n}." for n in range(1, 5)]
+    closest, next_closest = "Opened a bakery in Lyon.", "Trained in classical French cuisine."
+    passages = (Passage("Experience", " ".join([*sharing, closest, next_closest]), 1.0),)
+    sentences = split_sentences(0, passages[0].text)
+    closeness = [0.0, 0.0, 0.0, 0.0, 1.0, 0.9]
+
+    picked = select_sentences(
+        "Has she run restaurant kitchens?",
+        content_stems("restaurant kitchens"),
+        sentences,
+        closeness,
+        [0.0] * 6,
+        passages,
+    )
+
+    texts = [s.text for s in picked]
+    assert texts.index(closest) == 2
+    assert texts.index(next_closest) == 3

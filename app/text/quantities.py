@@ -30,8 +30,11 @@ _ASKS_QUANTITY = re.compile(
     r"|\b(?:biggest|largest|longest|tallest|highest|greatest|heaviest|widest|smallest|fastest)\b",
     re.IGNORECASE,
 )
-# A count or an amount: a number that is not a year (1900-2099 alone), or a number word.
-_STATES_QUANTITY = re.compile(rf"(?<![\d.,])(?!(?:19|20)\d\d(?![\d,%]|\.\d))\d|\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
+# A count or an amount: a number that is not a year (1900-2099 alone), or a number word. Nor a
+# digit inside a name ("Nova-T6", "EC2", "COVID-19"): "How many pupils…?" quoted a product's name.
+_STATES_QUANTITY = re.compile(
+    rf"(?<![\w.,])(?<![^\W\d_]-)(?!(?:19|20)\d\d(?![\d,%]|\.\d))\d|\b(?:{NUMBER_WORDS})\b", re.IGNORECASE
+)
 _STATES_DURATION = re.compile(
     rf"(?:\d[\d.,]*\+?|\b(?:{NUMBER_WORDS}|a|an|several|few))[\s-]*(?:years?|months?|weeks?|days?|hours?|decades?)\b",
     re.IGNORECASE,
