@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from app.resume.sections import FIT_TITLE_PREFIX
@@ -54,6 +56,17 @@ def test_a_fit_example_found_further_down_takes_its_place_among_the_given() -> N
     assert len(chosen) == 5
     assert chosen[FIT_PLACE - 1] == FIT
     assert [p for p in chosen if p != FIT] == OTHERS[:4]
+
+
+def test_a_fit_example_put_in_takes_the_score_of_its_place_so_sources_stay_best_first() -> None:
+    ranked = [*(replace(p, score=1.0 - n / 10) for n, p in enumerate(OTHERS)), replace(FIT, score=0.05)]
+
+    chosen = with_a_fit_example("Could she run a regional laboratory?", ranked, top_k=5)
+
+    scores = [p.score for p in chosen]
+    assert chosen[FIT_PLACE - 1].title == FIT.title
+    assert scores == sorted(scores, reverse=True)
+    assert scores[FIT_PLACE - 1] == ranked[FIT_PLACE - 1].score
 
 
 def test_nothing_moves_for_a_question_of_fact_or_when_a_fit_example_is_given_already() -> None:

@@ -19,7 +19,7 @@ TOKENS_ESTIMATED = (
 
 
 class Source(BaseModel):
-    """A passage given to the LLM: its title and its retrieval score (higher is better)."""
+    """A passage given to the LLM: its title and its retrieval score (higher is better; listed best first)."""
 
     title: str
     score: float

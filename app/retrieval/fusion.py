@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from app.retrieval.types import Passage
 
@@ -36,6 +37,14 @@ def top_score(weights: Sequence[float]) -> float:
 
 
 def put_in(chosen: list[Passage], passage: Passage, place: int, top_k: int) -> list[Passage]:
-    """`chosen` with `passage` at `place` (1-based; last of fewer), keeping at most `top_k`."""
-    index = min(place, top_k) - 1
-    return [*chosen[:index], passage, *chosen[index : top_k - 1]]
+    """`chosen` with `passage` at `place` (1-based; last of fewer), keeping at most `top_k`.
+
+    It takes the score of the place it takes: `sources` lists the passages best first with their
+    scores (SPEC §2), and a frame put in by a rule (the fit example, the frame a standard question
+    asks for) ranks where the rule puts it; its own score (0 for a frame only looked up) read as
+    a fall in the middle of the list.
+    """
+    index = min(place, top_k, len(chosen) + 1) - 1
+    neighbour = chosen[index] if index < len(chosen) else chosen[-1] if chosen else passage
+    placed = replace(passage, score=neighbour.score)
+    return [*chosen[:index], placed, *chosen[index : top_k - 1]]
