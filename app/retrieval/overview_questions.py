@@ -7,7 +7,9 @@ questions about her, and the summary ranked outside the five for most of them. A
 to one topic ("Tell me about her Python experience", "What's her educational background?",
 "Summarise her time at Deloitte") is left alone. Read from English grammar over the question's
 case-folded words, English only. Written from one blind writer's 60 such questions and 60 near them
-in wording; a second writer's are held out (`tests/data/overview_questions_*.yaml`).
+in wording, and widened from a third writer's ("Brief me on him", "Sell me on her", "who r u", "Walk
+me thru her background"); the second and fourth writers' are held out
+(`tests/data/overview_questions_*.yaml`).
 """
 
 from __future__ import annotations
@@ -40,11 +42,18 @@ SUMMARY_TITLES = frozenset(
 
 _PERSON = r"(?:candidate|applicant|person|one|guy|man|woman|lady|individual|hire|client)"
 # The candidate as a subject or object; "her" only when no noun follows ("about her Python work").
-_THEM = rf"(?:(?:she|he|they|him|them|you|yourself)\b|(?:the|this|your)\s+{_PERSON}\b|her(?=\s*$|\s+(?!s\b)[a-z]+ly\b|\s+(?:and|in|to|for|please|pls|before|so|like|as|overall|briefly|generally)\b))"
+_THEM = rf"(?:(?:she|he|they|him|them|you|u|yourself)\b|(?:the|this|your)\s+{_PERSON}\b|her(?=\s*$|\s+(?!s\b)[a-z]+ly\b|\s+(?:and|in|to|for|please|pls|before|so|like|as|overall|briefly|generally)\b))"
 _WHOSE = rf"(?:her|his|their|your|(?:the|this|your)\s+{_PERSON}\s+s)"
 # After the candidate or their career: nothing that narrows it ("career at Google", "background in
 # finance").
-_WHOLE = r"(?!\s+(?:s|with|in|at|as|on|from|during|of)\b(?!\s+(?:general|brief|short|a\s+nutshell|full|to\s+date)\b))"
+_WHOLE = (
+    r"(?!\s+(?:s|with|in|at|as|on|from|during|of)\b(?!\s+(?:general|brief|short|a\s+nutshell|full|to\s+date|a\s+whole"
+    r"|an?\s+(?:candidate|person|professional)|(?:a|one|two|three|\d+|a\s+few)\s+(?:paragraphs?|sentences?|words?|lines?)"
+    r"|start|the\s+(?:start|beginning))\b))"
+)
+# Nothing after them but padding: "Sell me on her" and not "…for the CFO job"; "about her background" and
+# not "…experience managing people".
+_ALONE = r"(?=\s*$|\s+(?:please|pls|plz|and|overall|in\s+general|briefly|quickly|as\s+a\s+whole|so\s+far|to\s+date)\b)"
 _CAREER = r"(?:career|profile|background|experience|cv|resume|story|journey|work\s+history|professional\s+life)"
 _OVERVIEW_NOUNS = (
     r"(?:summary|overview|rundown|run\s+down|gist|tl\s*dr|intro(?:duction)?|bio|big\s+picture|elevator\s+pitch"
@@ -52,12 +61,13 @@ _OVERVIEW_NOUNS = (
 )
 _ASKS_FOR_AN_OVERVIEW = re.compile(
     # "Who is she?", "Who's the candidate, professionally speaking?", "Who am I looking at here?"
-    rf"\bwho(?:\s+is|\s+s|s|\s+are|\s+re)?\s+{_THEM}(?=\s*$|\s+(?:and|professionally|in\s+(?:short|brief|general"
-    rf"|a\s+nutshell)|really|exactly|then)\b)|\bwho\s+am\s+i\s+looking\s+at\b"
-    rf"|\b(?:explain|know|tell\s+me|describe|picture\s+of|sense\s+of|gist\s+of)\s+who\s+{_THEM}\s+(?:really\s+)?(?:is|are)\b"
+    rf"\bwho(?:\s+is|\s+s|s|\s+are|\s+re|\s+r)?\s+(?:{_THEM}|this)(?=\s*$|\s+(?:and|professionally|in\s+(?:short|brief|general"
+    rf"|a\s+nutshell|(?:a|one|two|three|\d+|a\s+few)\s+(?:words?|sentences?|lines?))|really|exactly|then|career\s*wise"
+    rf"|broadly)\b)|\bwho\s+(?:exactly\s+)?am\s+i\s+looking\s+at\b"
+    rf"|\b(?:explain|know|tell\s+me|describe|summari[sz]e|sum\s+up|picture\s+of|sense\s+of|gist\s+of)\s+who\s+{_THEM}\s+(?:really\s+)?(?:is|are)\b"
     # "Tell me about her", "What can you tell me about him?", "What should I know about them?"
     rf"|\btell\w*\s+(?:me|us)\s+(?:(?:a\s+(?:bit|little)|more|everything|something|all)\s+)?(?:(?:i|we)\s+(?:should|need\s+to)"
-    rf"\s+know\s+)?about\s+{_THEM}{_WHOLE}"
+    rf"\s+know\s+)?a?bout\s+(?:{_THEM}{_WHOLE}|{_WHOSE}\s+(?:professional\s+|overall\s+|general\s+)?{_CAREER}{_ALONE})"
     rf"|\bwhat\s+(?:should|do|must)\s+(?:i|we)\s+(?:need\s+to\s+)?know\s+about\s+{_THEM}{_WHOLE}"
     # "An overview of the candidate", "the executive summary of her career", "background summary"
     rf"|\b{_OVERVIEW_NOUNS}\s+(?:of|on|for|to|about|with)\s+(?:who\s+)?(?:{_THEM}|{_WHOSE}\s+(?:whole\s+|entire\s+|professional\s+|overall\s+)?"
@@ -67,16 +77,22 @@ _ASKS_FOR_AN_OVERVIEW = re.compile(
     rf"|paragraph|please|pls)\s+)*{_OVERVIEW_NOUNS}(?:\s+(?:please|pls|plz))?$"
     # "What's her background?", "Walk me through his career", "Sum yourself up"
     rf"|\b(?:what\s*(?:is|s)|describe|summari[sz]e|sum\s+up|outline|recap|explain|give\s+me|walk\s+me\s+through"
-    rf"|take\s+me\s+through|run\s+me\s+through)\s+(?:\w+\s+){{0,2}}?{_WHOSE}\s+(?:whole\s+|entire\s+|professional\s+"
+    rf"|(?:take|run|talk)\s+me\s+(?:through|thru)|walk\s+me\s+thru)\s+(?:\w+\s+){{0,2}}?{_WHOSE}\s+(?:whole\s+|entire\s+|professional\s+"
     rf"|overall\s+|general\s+)?{_CAREER}(?:\s+(?:so\s+far|to\s+date))?{_WHOLE}"
     rf"|\b(?:summari[sz]e|describe|sum\s+up|pitch|introduce|present|profile)\s+{_THEM}(?:\s+up)?(?=\s*$|\s+(?:for|to"
     rf"|in|please|briefly|like|as|and|professionally)\b)|\bsum\s+{_THEM}\s+up\b"
     rf"|^{_THEM}\s+in\s+(?:a|one|two|three|\d+|a\s+few)\s+(?:sentences?|words?|lines?|paragraphs?)$"
     rf"|\bwhat\s*(?:is|s|are)\s+{_THEM}\s+(?:all\s+)?about\s*$|\bwhat\s*(?:is|s|are)\s+{_THEM}\s+like(?:\s+as\s+an?\s+"
     rf"(?:professional|person|colleague|worker|employee))?(?:\s+overall)?\s*$"
-    rf"|\bwhat\s+(?:kind|sort|type)\s+of\s+(?:professional|person|candidate|worker|employee)\s+(?:is|are)\s+{_THEM}"
+    rf"|\bwhat\s+(?:kind|sort|type)\s+of\s+(?:professional|person|candidate|worker|employee)"
+    rf"(?:\s+and\s+(?:professional|person|colleague))?\s+(?:is|are)\s+{_THEM}"
+    # "Brief me on him", "Sell me on the candidate", "Paint me a picture of her", "What's their deal?"
+    rf"|\b(?:brief|sell)\s+(?:me|us)\s+on\s+{_THEM}{_ALONE}|\bpaint\s+(?:me|us)\s+a\s+picture\s+of\s+{_THEM}{_WHOLE}"
+    rf"|\bwh?at\s*(?:is|s)\s+(?:{_WHOSE}|the\s+deal\s+with\s+{_THEM})\s*(?:deal)?\s*$"
+    rf"|\bwh?at\s*(?:is|s)\s+{_WHOSE}\s+(?:professional\s+|overall\s+)?{_CAREER}\s+like(?:\s+overall)?\s*$"
     # "Why should I hire you?", "What makes him worth hiring?", "Convince me to hire her."
-    rf"|\bwhy\s+(?:should|would|must)\s+(?:i|we|you|anyone)\s+(?:hire|pick|choose|consider)\s+{_THEM}\s*$"
+    rf"|\bwhy\s+(?:should|would|must)\s+(?:i|we|you|anyone)\s+(?:(?:want|need)\s+to\s+)?(?:hire|pick|choose|consider)"
+    rf"\s+{_THEM}\s*$"
     rf"|\bworth\s+hiring\b|\bconvince\s+(?:me|us)\s+to\s+hire\b|\b(?:be|make)\s+a\s+(?:good|great|strong)\s+hire\s*$"
 )
 
