@@ -29,6 +29,9 @@ def _asked(question: str) -> str:
     ("question", "asked"),
     [
         ("Yrs of exp?", "experience"),
+        ("Is he fairly green?", "experience"),
+        ("Give me his overall years of experience, not just the last job.", "experience"),
+        ("Which tools did she use as a rookie?", "none"),  # a time of her career, not her seniority
         ("How many years of experience does she have?", "experience"),
         ("How long has he been a nurse?", "experience"),
         ("Is she junior or senior?", "experience"),
@@ -49,7 +52,12 @@ def test_questions_about_her_experience_in_all(question: str, asked: str) -> Non
 @pytest.mark.parametrize(
     ("file", "at_least", "left_alone"),
     # Floors a question or two under the figures measured (see each file's header).
-    [("experience_questions_tuning.yaml", 0.97, 0.97), ("experience_questions_held_out.yaml", 0.68, 0.95)],
+    [
+        ("experience_questions_tuning.yaml", 0.97, 0.97),
+        ("experience_questions_held_out.yaml", 0.70, 0.95),
+        ("experience_questions_tuning_2.yaml", 0.97, 0.97),
+        ("experience_questions_held_out_2.yaml", 0.63, 0.90),
+    ],
 )
 def test_blind_writers_questions_about_her_experience_in_all(file: str, at_least: float, left_alone: float) -> None:
     read, left, fewest = shares_read(file, _asked, "experience")

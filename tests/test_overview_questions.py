@@ -26,6 +26,10 @@ def _asked(question: str) -> str:
     ("question", "asked"),
     [
         ("Tell me about her.", "overview"),
+        ("Brief me on him.", "overview"),
+        ("who r u", "overview"),
+        ("Sell me on her for the CFO job.", "none"),  # one role named
+        ("Tell me about her experience managing people.", "none"),
         ("Who is he?", "overview"),
         ("Give me an overview of the candidate.", "overview"),
         ("What's her background?", "overview"),

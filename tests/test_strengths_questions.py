@@ -28,6 +28,9 @@ def _asked(question: str) -> str:
     ("question", "asked"),
     [
         ("What are her strengths?", "strengths"),
+        ("What isn't she good at?", "weaknesses"),
+        ("Whats her achilles heel", "weaknesses"),
+        ("Is Java a weak spot for him?", "none"),  # one skill named first
         ("Where does he excel?", "strengths"),
         ("What is she really good at?", "strengths"),
         ("What does the candidate do best?", "strengths"),
@@ -63,7 +66,12 @@ _ASKS = {"strengths": "strengths", "weaknesses": "weaknesses", "both": "strength
 @pytest.mark.parametrize(
     ("file", "at_least", "left_alone"),
     # Floors a question or two under the figures measured (see each file's header).
-    [("strengths_questions_tuning.yaml", 0.97, 0.98), ("strengths_questions_held_out.yaml", 0.62, 0.95)],
+    [
+        ("strengths_questions_tuning.yaml", 0.97, 0.98),
+        ("strengths_questions_held_out.yaml", 0.64, 0.95),
+        ("strengths_questions_tuning_2.yaml", 0.97, 0.97),
+        ("strengths_questions_held_out_2.yaml", 0.63, 0.97),
+    ],
 )
 def test_blind_writers_questions_are_read_as_asking_for_strengths_or_weaknesses(
     file: str, at_least: float, left_alone: float

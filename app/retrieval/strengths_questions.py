@@ -7,8 +7,9 @@ as the spreadsheet. A question naming a skill ("Is she strong at negotiating?", 
 with public speaking?"), or asking about the strengths of something else (her team, a product, an
 audit's findings), is left alone: its answer may lie anywhere. Read from English grammar over the
 question's case-folded words ("she's" is "she s"), English only. Written from one blind writer's 80
-such questions and 60 near them in wording that ask for neither; a second writer's are held out
-(`tests/data/strengths_questions_*.yaml`).
+such questions and 60 near them in wording that ask for neither, then two more writers' ("What's her
+Achilles heel?", "What isn't he good at?", "the good and the bad on this candidate"); a third and a
+fifth writer's are held out (`tests/data/strengths_questions_*.yaml`).
 """
 
 from __future__ import annotations
@@ -19,18 +20,21 @@ import re
 # her team" is the team's).
 _PERSON = r"(?:candidate|applicant|person|guy|man|woman|lady|individual|hire|client)"
 _SOMEONE = rf"(?:she|he|they|him|them|you|(?:the|this|your)\s+{_PERSON}|this\s+\w+)"
-_WHOSE = rf"(?:her|his|their|your|(?:the|this|your)\s+{_PERSON}\s+s)"
+_WHOSE = (
+    rf"(?:her|his|their|your|(?:the|this|your)\s+{_PERSON}\s+s|(?:the|this|your)\s+{_PERSON}s)"  # "candidates" typed
+)
 _OF_THEM = rf"(?:of|for)\s+(?:him|them|(?:the|this|your)\s+{_PERSON}|this\s+\w+\s+s)\b"
 # What a whole skill set is called, as against one skill.
-_SKILL_SET = r"(?:skill\s*set|skills|skill\s+profile|profile|abilities|experience|resume|cv|background|capabilit\w+)"
+_SKILL_SET = r"(?:skill\s*set|skills|skill\s+profile|profile|abilities|experience|resume|cv|background|capabilit\w+|qualifications)"
 _STRONG_NOUNS = (
-    r"(?:strengths?|strong\s+(?:points?|suits?|sides?)|assets?|superpowers?|selling\s+points?|fortes?|talents?"
+    r"(?:strengths?|strenghts?|strenths?|strong\s+(?:points?|suits?|sides?)|assets?|superpowers?|selling\s+points?|fortes?"
+    r"|talents?|upsides?|positive\s+(?:attributes|qualities|traits|points)|plus\s+points"
     r"|standout\s+\w+|(?:core|key|distinctive|top|main|best|greatest|biggest)\s+(?:competenc\w+|skills|abilities|qualities)"
     r"|areas?\s+of\s+expertise|strongest\s+(?:skills?|abilities|areas?|suits?|points?|parts?))"
 )
 _WEAK_NOUNS = (
     r"(?:weakness\w*|weak\s+(?:points?|spots?|areas?|sides?)|weaker\s+(?:skills?|areas?|points?|sides?)|blind\s*spots?"
-    r"|shortcomings?|limitations?|development\s+(?:areas?|needs|points)|areas?\s+(?:of|for)\s+(?:improvement|development"
+    r"|shortcomings?|limitations?|achilles\s+heel|kryptonite|development\s+(?:areas?|needs|points)|areas?\s+(?:of|for)\s+(?:improvement|development"
     r"|growth)|(?:skill\s*)?gaps|deficienc\w+|flaws?|downsides?|drawbacks?|red\s+flags|improvement\s+areas?)"
 )
 # A question typed as a bare phrase: "key strengths pls", "weak points?", led by no other noun
@@ -38,6 +42,8 @@ _WEAK_NOUNS = (
 _PHRASE = r"^(?:(?:her|his|their|the|candidate\s+s|any|key|main|top|core|biggest|greatest|real)\s+)*{}(?:\s+(?:pls|please|plz|only|then))?$"
 # After a verb of ability, what leaves the skill unnamed: the end, "and…", "compared to…", an adverb.
 _UNNAMED = r"(?=\s*$|\s+(?:and|what|which|compared|relative|among|professionally|most|best|\w+ly)\b)"
+# "What isn't she good at?" asks for her weaknesses, not her strengths.
+_NOT_GOOD_AT = rf"\b(?:isn|aren|wasn)\s+t\s+{_SOMEONE}\s+(?:\w+\s+)?(?:good|great|strong)\s+at(?=\s*$|\s+and\b)"
 _STRENGTHS = re.compile(
     rf"\b{_WHOSE}\s+(?:\w+\s+){{0,2}}?{_STRONG_NOUNS}\b|\b{_STRONG_NOUNS}(?:\s+\w+){{0,4}}?\s+{_OF_THEM}"
     rf"|{_PHRASE.format(_STRONG_NOUNS)}|\b(?:which|what)\s+(?:main\s+|key\s+|top\s+)?strengths\b"
@@ -58,6 +64,14 @@ _STRENGTHS = re.compile(
     rf"|\bof\s+{_WHOSE}\s+skills\s+(?:are|is)\s+(?:the\s+)?(?:most|best|strongest)\b"
     rf"|\b(?:strongest|best)\s+(?:parts?|aspects?|sides?)\s+of\s+{_WHOSE}\s+{_SKILL_SET}"
     rf"|\badd\w*\s+(?:the\s+)?most\s+value\b|\b{_WHOSE}\s+(?:\w+\s+)?(?:value|strengths?|talents?)\s+lies?\b"
+    # "What stands out about this candidate?", "the best thing about his skill set", "strengths in her profile"
+    rf"|\bstand\w*\s+out\s+(?:most\s+)?about\s+(?:(?:the|this)\s+{_PERSON}|her|him|them)(?=\s*$|\s+(?:in\s+a\s+(?:positive|good)"
+    rf"|and|overall|professionally)\b)"
+    rf"|\b(?:best|strongest|most\s+impressive)\s+(?:things?|parts?|aspects?|sides?)\s+(?:about|of|in)\s+{_WHOSE}\s+{_SKILL_SET}"
+    rf"|\b(?:skills|abilities|qualities)\s+of\s+{_WHOSE}\s+(?:are|is)\s+(?:the\s+)?(?:most|best|strongest)\b"
+    rf"|\b{_STRONG_NOUNS}(?:\s+\w+){{0,3}}?\s+in\s+{_WHOSE}\s+{_SKILL_SET}"
+    rf"|\b(?:which|what)\s+(?:\w+\s+)?{_STRONG_NOUNS}\s+(?:does|do)\s+{_SOMEONE}\s+(?:demonstrate|show|display)\b"
+    rf"|\b(?:is|are)\s+{_SOMEONE}\s+(?:strongest|best)\s+(?:in|at)\s+overall\s*$"
 )
 _WEAKNESSES = re.compile(
     rf"\b{_WHOSE}\s+(?:\w+\s+){{0,2}}?{_WEAK_NOUNS}\b|\b{_WEAK_NOUNS}(?:\s+\w+){{0,4}}?\s+{_OF_THEM}"
@@ -87,6 +101,16 @@ _WEAKNESSES = re.compile(
     rf"|\b(?:limitations|weaknesses|gaps|shortcomings)\s+(?:does|do|did)\s+{_WHOSE}\s+{_SKILL_SET}"
     rf"|\bconcerns?\s+(?:\w+\s+){{0,4}}?about\s+{_WHOSE}\s+{_SKILL_SET}"
     rf"|\b(?:worr\w+|concerned)\s+about(?:\s+(?:with|regarding|in)\s+{_SOMEONE})?\s*$"
+    # "What's he missing?", "What does she lack compared to…?", "What should he work on?", "Which of her skills need work?"
+    rf"|\bwhat\s*(?:is|s)\s+{_SOMEONE}\s+(?:\w+\s+)?missing\s*$|\bwhat\s+(?:does|do|did)\s+{_SOMEONE}\s+(?:\w+\s+)?lack{_UNNAMED}"
+    rf"|\bwhat\s+(?:should|could|would|does|do|must)\s+{_SOMEONE}\s+(?:\w+\s+)?(?:work\s+on|improve\s+on|brush\s+up\s+on)"
+    rf"(?=\s*$|\s+(?:to|and|first|most)\b)"
+    rf"|\b(?:which|what)\s+of\s+{_WHOSE}\s+skills\s+(?:need|needs|require)\s+(?:\w+\s+)?(?:development|improvement|work"
+    rf"|strengthening|training)\b"
+    rf"|\b(?:holes|weak\w*|blind\s*spots?)\s+in\s+(?:this|the)\s+{_SKILL_SET}\s+skills\s*wise\b"
+    rf"|\b{_WEAK_NOUNS}\s+in\s+{_WHOSE}\s+{_SKILL_SET}|\bbad\s+at(?=\s*$|\s+and\b)"
+    rf"|\b(?:where|what|which)s\s+(?:\w+\s+){{0,3}}?{_SOMEONE}\s+(?:\w+\s+){{0,2}}?(?:struggl\w*|lacking)\b"
+    rf"|{_NOT_GOOD_AT}"
 )
 # Both at once, joined: "strong points and weak points of the applicant", "top skills vs gaps",
 # "pros and cons of her skill set", "her strong and weak points".
@@ -95,15 +119,28 @@ _BOTH = re.compile(
     rf"|bad)\b(?:(?:\s+\w+){{0,3}}?\s+(?:{_OF_THEM}|of\s+{_WHOSE}\s+{_SKILL_SET})|\s*$)"
     rf"|\b{_WHOSE}\s+(?:\w+\s+){{0,2}}?(?:{_STRONG_NOUNS}|pros)\s+and\s+(?:\w+\s+){{0,2}}?(?:{_WEAK_NOUNS}|cons)\b"
     rf"|\b(?:strong|best|good)\s+and\s+(?:weak|worst|bad)\s+(?:points|sides|spots|areas|suits|parts)\b"
-    rf"|^{_STRONG_NOUNS}\s+{_WEAK_NOUNS}$"
+    rf"|^{_STRONG_NOUNS}\s+{_WEAK_NOUNS}(?:\s+(?:pls|please|plz))?$"
+    # "the good and the bad on this candidate", "where is he strong and where is he weak"
+    rf"|\b(?:good|pros|upsides?)\s+and\s+(?:the\s+)?(?:bad|cons|downsides?)\s+(?:on|about|of)\s+(?:hiring\s+)?(?:{_SOMEONE}|her)\b"
+    rf"|\bwhere\s+(?:is|are)\s+{_SOMEONE}\s+strong\w*\s+and\s+(?:where\s+(?:is|are)\s+{_SOMEONE}\s+)?weak\w*\b"
+)
+# A skill named first: "Is Java a weak spot for him?", "is data visualization something she's weak at".
+_NAMED_FIRST = re.compile(
+    r"^(?:is|are|was|would)\s+(?!(?:she|he|they|it|there|this|that|you|her|his)\b)\w+(?:\s+\w+)?\s+(?:an?\s+)?"
+    r"(?:weak|strong)\w*\s+(?:spot|point|area|suit|side)s?\b"
+    r"|\bsomething\s+(?:she|he|they|you)(?:\s+(?:s|is|are|re))?\s+(?:\w+\s+)?(?:weak|strong|good|bad|great)\s+(?:at|in|with)\b"
 )
 
 
 def asks_for_strengths(question: str) -> bool:
     """Whether `question` (case-folded words) asks what the candidate is best at, naming no skill."""
+    if _NAMED_FIRST.search(question) or re.search(_NOT_GOOD_AT, question):
+        return bool(_BOTH.search(question))
     return bool(_STRENGTHS.search(question) or _BOTH.search(question))
 
 
 def asks_for_weaknesses(question: str) -> bool:
     """Whether `question` (case-folded words) asks what the candidate lacks or is weak at, naming no skill."""
+    if _NAMED_FIRST.search(question):
+        return bool(_BOTH.search(question))
     return bool(_WEAKNESSES.search(question) or _BOTH.search(question))
