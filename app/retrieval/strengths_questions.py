@@ -124,6 +124,7 @@ _BOTH = re.compile(
     rf"|\b(?:good|pros|upsides?)\s+and\s+(?:the\s+)?(?:bad|cons|downsides?)\s+(?:on|about|of)\s+(?:hiring\s+)?(?:{_SOMEONE}|her)\b"
     rf"|\bwhere\s+(?:is|are)\s+{_SOMEONE}\s+strong\w*\s+and\s+(?:where\s+(?:is|are)\s+{_SOMEONE}\s+)?weak\w*\b"
 )
+_READS_NOT_GOOD_AT = re.compile(_NOT_GOOD_AT)
 # A skill named first: "Is Java a weak spot for him?", "is data visualization something she's weak at".
 _NAMED_FIRST = re.compile(
     r"^(?:is|are|was|would)\s+(?!(?:she|he|they|it|there|this|that|you|her|his)\b)\w+(?:\s+\w+)?\s+(?:an?\s+)?"
@@ -134,7 +135,7 @@ _NAMED_FIRST = re.compile(
 
 def asks_for_strengths(question: str) -> bool:
     """Whether `question` (case-folded words) asks what the candidate is best at, naming no skill."""
-    if _NAMED_FIRST.search(question) or re.search(_NOT_GOOD_AT, question):
+    if _NAMED_FIRST.search(question) or _READS_NOT_GOOD_AT.search(question):
         return bool(_BOTH.search(question))
     return bool(_STRENGTHS.search(question) or _BOTH.search(question))
 
