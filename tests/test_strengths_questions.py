@@ -68,9 +68,12 @@ _ASKS = {"strengths": "strengths", "weaknesses": "weaknesses", "both": "strength
     # Floors a question or two under the figures measured (see each file's header).
     [
         ("strengths_questions_tuning.yaml", 0.97, 0.98),
-        ("strengths_questions_held_out.yaml", 0.64, 0.95),
+        ("strengths_questions_held_out.yaml", 0.68, 0.95),
         ("strengths_questions_tuning_2.yaml", 0.97, 0.97),
-        ("strengths_questions_held_out_2.yaml", 0.63, 0.97),
+        ("strengths_questions_held_out_2.yaml", 0.70, 0.97),
+        ("strengths_questions_tuning_3.yaml", 0.93, 0.97),
+        ("strengths_questions_tuning_4.yaml", 0.95, 0.97),
+        ("strengths_questions_held_out_3.yaml", 0.71, 0.96),
     ],
 )
 def test_blind_writers_questions_are_read_as_asking_for_strengths_or_weaknesses(

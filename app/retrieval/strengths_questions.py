@@ -7,9 +7,10 @@ as the spreadsheet. A question naming a skill ("Is she strong at negotiating?", 
 with public speaking?"), or asking about the strengths of something else (her team, a product, an
 audit's findings), is left alone: its answer may lie anywhere. Read from English grammar over the
 question's case-folded words ("she's" is "she s"), English only. Written from one blind writer's 80
-such questions and 60 near them in wording that ask for neither, then two more writers' ("What's her
-Achilles heel?", "What isn't he good at?", "the good and the bad on this candidate"); a third and a
-fifth writer's are held out (`tests/data/strengths_questions_*.yaml`).
+such questions and 60 near them in wording that ask for neither, then four more writers' ("What's her
+Achilles heel?", "What isn't he good at?", "the good and the bad on this candidate", "Where is she
+thin?", "What's her edge?", "What should I probe?"); a third, a fifth and an eighth writer's are held
+out (`tests/data/strengths_questions_*.yaml`).
 """
 
 from __future__ import annotations
@@ -21,36 +22,42 @@ import re
 _PERSON = r"(?:candidate|applicant|person|guy|man|woman|lady|individual|hire|client)"
 _SOMEONE = rf"(?:she|he|they|him|them|you|(?:the|this|your)\s+{_PERSON}|this\s+\w+)"
 _WHOSE = (
-    rf"(?:her|his|their|your|(?:the|this|your)\s+{_PERSON}\s+s|(?:the|this|your)\s+{_PERSON}s)"  # "candidates" typed
+    rf"(?:her|his|their|your|(?:the|this|your)\s+{_PERSON}\s+s|(?:the|this|your)\s+{_PERSON}s"  # "candidates" typed
+    r"|this\s+(?!(?:company|firm|team|role|job|product|business|organi[sz]ation|department|project|school|hospital)\b)\w+\s+s)"
 )
 _OF_THEM = rf"(?:of|for)\s+(?:him|them|(?:the|this|your)\s+{_PERSON}|this\s+\w+\s+s)\b"
 # What a whole skill set is called, as against one skill.
 _SKILL_SET = r"(?:skill\s*set|skills|skill\s+profile|profile|abilities|experience|resume|cv|background|capabilit\w+|qualifications)"
 _STRONG_NOUNS = (
     r"(?:strengths?|strenghts?|strenths?|strong\s+(?:points?|suits?|sides?)|assets?|superpowers?|selling\s+points?|fortes?"
-    r"|talents?|upsides?|positive\s+(?:attributes|qualities|traits|points)|plus\s+points"
-    r"|standout\s+\w+|(?:core|key|distinctive|top|main|best|greatest|biggest)\s+(?:competenc\w+|skills|abilities|qualities)"
+    r"|talents?|upsides?|positive\s+(?:attributes|qualities|traits|points)|plus\s+points|sweet\s+spot|pros"
+    r"|standout\s+\w+|(?:core|key|distinctive|top|main|best|greatest|biggest)\s+(?:(?:\d+|two|three|four|five)\s+)?"
+    r"(?:competenc\w+|skills|abilities|qualities)"
     r"|areas?\s+of\s+expertise|strongest\s+(?:skills?|abilities|areas?|suits?|points?|parts?))"
 )
 _WEAK_NOUNS = (
     r"(?:weakness\w*|weak\s+(?:points?|spots?|areas?|sides?)|weaker\s+(?:skills?|areas?|points?|sides?)|blind\s*spots?"
-    r"|shortcomings?|limitations?|achilles\s+heel|kryptonite|development\s+(?:areas?|needs|points)|areas?\s+(?:of|for)\s+(?:improvement|development"
+    r"|shortcomings?|limitations?|achilles\s+heel|kryptonite|soft\s+underbelly|cons|areas?\s+of\s+concern"
+    r"|opportunities\s+for\s+(?:improvement|growth|development)|development\s+(?:areas?|needs|points)|areas?\s+(?:of|for)\s+(?:improvement|development"
     r"|growth)|(?:skill\s*)?gaps|deficienc\w+|flaws?|downsides?|drawbacks?|red\s+flags|improvement\s+areas?)"
 )
 # A question typed as a bare phrase: "key strengths pls", "weak points?", led by no other noun
 # ("employment gaps" asks about her jobs).
-_PHRASE = r"^(?:(?:her|his|their|the|candidate\s+s|any|key|main|top|core|biggest|greatest|real)\s+)*{}(?:\s+(?:pls|please|plz|only|then))?$"
+_PHRASE = r"^(?:(?:her|his|their|the|candidate\s+s|any|key|main|top|core|biggest|greatest|real|\d+|two|three)\s+)*{}(?:\s+(?:pls|please|plz|only|then))?$"
 # After a verb of ability, what leaves the skill unnamed: the end, "and…", "compared to…", an adverb.
-_UNNAMED = r"(?=\s*$|\s+(?:and|what|which|compared|relative|among|professionally|most|best|\w+ly)\b)"
+_UNNAMED = r"(?=\s*$|\s+(?:and|what|which|compared|relative|among|professionally|most|best|from|\w+ly)\b)"
 # "What isn't she good at?" asks for her weaknesses, not her strengths.
-_NOT_GOOD_AT = rf"\b(?:isn|aren|wasn)\s+t\s+{_SOMEONE}\s+(?:\w+\s+)?(?:good|great|strong)\s+at(?=\s*$|\s+and\b)"
+_NOT_GOOD_AT = (
+    rf"\b(?:isn|aren|wasn)\s+t\s+{_SOMEONE}\s+(?:\w+\s+)?(?:good|great|strong)\s+at(?=\s*$|\s+and\b)"
+    rf"|\b{_SOMEONE}\s+(?:(?:isn|aren)\s+t|(?:is|are)\s+not)\s+(?:\w+\s+)?(?:good|great|strong)(?:\s+(?:at|in|with))?(?=\s*$|\s+and\b)"
+)
 _STRENGTHS = re.compile(
     rf"\b{_WHOSE}\s+(?:\w+\s+){{0,2}}?{_STRONG_NOUNS}\b|\b{_STRONG_NOUNS}(?:\s+\w+){{0,4}}?\s+{_OF_THEM}"
     rf"|{_PHRASE.format(_STRONG_NOUNS)}|\b(?:which|what)\s+(?:main\s+|key\s+|top\s+)?strengths\b"
     rf"|\b(?:which|what)\s+(?:\w+\s+)?(?:areas\s+of\s+expertise|talents|strengths|strong\s+suits)\s+(?:\w+\s+)?{_SOMEONE}"
     rf"\s+(?:have|has|possess|bring|offer|got)\b"
     # "Where does he excel?", "What does she do really well?", "What is he really good at?"
-    rf"|\b{_SOMEONE}\s+(?:\w+\s+)?(?:excel\w*|shine\w*)(?:\s+at)?{_UNNAMED}"
+    rf"|\b{_SOMEONE}\s+(?:(?!(?:at|in|with|on|using)\b)\w+\s+)?(?:excel\w*|shine\w*)(?:\s+at)?{_UNNAMED}"
     rf"|\b{_SOMEONE}\s+(?:\w+\s+)?(?:does|do|did)\s+(?:\w+\s+){{0,2}}?(?:best|well){_UNNAMED}"
     rf"|\b{_SOMEONE}\s+(?:\w+\s+)?do\w*\s+better\s+than\b"
     rf"|(?<!not\s)(?<!so\s)(?<!very\s)(?<!as\s)(?<!that\s)\b(?:good|great|best|strongest|brilliant|excellent)\s+at{_UNNAMED}"
@@ -72,11 +79,24 @@ _STRENGTHS = re.compile(
     rf"|\b{_STRONG_NOUNS}(?:\s+\w+){{0,3}}?\s+in\s+{_WHOSE}\s+{_SKILL_SET}"
     rf"|\b(?:which|what)\s+(?:\w+\s+)?{_STRONG_NOUNS}\s+(?:does|do)\s+{_SOMEONE}\s+(?:demonstrate|show|display)\b"
     rf"|\b(?:is|are)\s+{_SOMEONE}\s+(?:strongest|best)\s+(?:in|at)\s+overall\s*$"
+    # "What positives jump out?", "her edge", "What would he contribute?", "What's impressive about him?"
+    rf"|\b(?:positives|talents|strengths|qualities)\s+(?:\w+\s+)?(?:jump|stand)\w*\s+out\b|\bstand\w*\s+out\s+in\s+a\s+(?:good"
+    rf"|positive)\s+way\b|\b{_WHOSE}\s+(?:competitive\s+)?edge\b"
+    rf"|\bwhat\s+(?:kind\s+of\s+|sort\s+of\s+)?(?:value\s+)?(?:would|will|could|can|does)\s+{_SOMEONE}\s+(?:\w+\s+)?(?:contribute|add"
+    rf"|bring)(?=\s*$|\s+(?:to|if|from|on)\b)"
+    rf"|\bwhat\s*(?:is|s)\s+(?:most\s+|really\s+)?impressive\s+(?:about|on|in)\s+(?:{_SOMEONE}|her|(?:this|the)\s+(?:resume|cv"
+    rf"|profile)|{_WHOSE}\s+{_SKILL_SET})\b"
+    rf"|\bwhy\s+(?:is|are)\s+{_SOMEONE}\s+(?:such\s+)?an?\s+(?:strong|good|great)\s+(?:candidate|fit|hire|applicant)\b"
+    rf"|\b{_SOMEONE}\s+(?:is|are)\s+(?:\w+\s+)?(?:good|great|strong)\s+(?:in|at)\s+(?:what|which)\b"
+    rf"|\b(?:which|what)\s+areas?\s+(?:is\s+|are\s+)?{_SOMEONE}\s+(?:is\s+|are\s+)?(?:\w+\s+)?(?:strong|strongest|skilled)\b"
+    rf"|\bwhat\s+(?:positives|strengths)\s+should\s+(?:i|we)\b|\bwhat\s+should\s+(?:i|we)\s+(?:highlight|lead\s+with"
+    rf"|emphasi[sz]e|praise)\b|\bmakes?\s+{_SOMEONE}\s+(?:so\s+)?(?:hireable|hirable|employable|valuable)\b"
 )
 _WEAKNESSES = re.compile(
     rf"\b{_WHOSE}\s+(?:\w+\s+){{0,2}}?{_WEAK_NOUNS}\b|\b{_WEAK_NOUNS}(?:\s+\w+){{0,4}}?\s+{_OF_THEM}"
     rf"|{_PHRASE.format(_WEAK_NOUNS)}|\b(?:{_WEAK_NOUNS}|weak\w*|holes)\s+in\s+{_WHOSE}\s+{_SKILL_SET}"
     rf"|\b(?:any|are\s+there)\s+(?:\w+\s+)?(?:skill\s*gaps|weak\w*|red\s+flags|deficienc\w+|shortcomings)\b"
+    rf"(?!\s+in\s+(?:her|his|their)\s+(?!{_SKILL_SET}\b)\w+)"
     rf"|\b(?:missing|lacking)\s+(?:from|in)\s+{_WHOSE}\s+{_SKILL_SET}"
     rf"|\b(?:skills?|areas?|abilities|competenc\w+)\s+(?:are|is|were|seem)\s+(?:\w+\s+)?underdeveloped\b"
     rf"|\blimits\s+(?:of|to)\s+{_WHOSE}\s+{_SKILL_SET}"
@@ -111,6 +131,22 @@ _WEAKNESSES = re.compile(
     rf"|\b{_WEAK_NOUNS}\s+in\s+{_WHOSE}\s+{_SKILL_SET}|\bbad\s+at(?=\s*$|\s+and\b)"
     rf"|\b(?:where|what|which)s\s+(?:\w+\s+){{0,3}}?{_SOMEONE}\s+(?:\w+\s+){{0,2}}?(?:struggl\w*|lacking)\b"
     rf"|{_NOT_GOOD_AT}"
+    # "Where is she thin?", "anything he can't handle", "What would worry you about her?", "hand-holding"
+    rf"|\bwhere\s*(?:is|s)\s+(?:{_SOMEONE}|{_WHOSE}\s+{_SKILL_SET})\s+(?:\w+\s+)?(?:thin|weak\w*|lacking|light)\b"
+    rf"|\banything\s+{_SOMEONE}\s+(?:can\s*t|cannot|can\s+not|couldn\s+t)\s+(?:do|handle|manage)\b"
+    rf"|\b{_SOMEONE}\s+(?:is|are)\s+(?:\w+\s+)?weak(?:er)?\s+(?:in|at)\s+(?:what|which)\b"
+    rf"|\bworr\w*\s+(?:\w+\s+){{0,3}}?about\s+(?:{_SOMEONE}|her)(?=\s*$|\s+(?:skills?\s*wise|professionally)\b)"
+    rf"|\bout\s+of\s+(?:her|his|their|your)\s+depth\b|\bhand\s*holding\b"
+    rf"|\bwhere\s+(?:is|are)\s+{_SOMEONE}\s+not\s+(?:\w+\s+)?(?:good|strong|skilled|experienced)\b"
+    rf"|\bwat\s+(?:does|do|did)\s+{_SOMEONE}\s+(?:\w+\s+)?lack{_UNNAMED}|\b{_SOMEONE}\s+(?:\w+\s+)?under\s*qualified\s*$"
+    rf"|\b(?:weak\w*\s+areas?|weaknesses|gaps)\s+should\s+(?:i|we)\b|\bwhat\s+should\s+(?:i|we)\s+(?:probe|dig\s+into)\b"
+    rf"|\bparts?\s+of\s+{_WHOSE}\s+{_SKILL_SET}\s+(?:\w+\s+)?(?:look|seem|are)\s+(?:\w+\s+)?(?:shallow|unproven|thin|weak\w*)\b"
+    rf"|\b(?:weakness\w*|weak\s+(?:points?|spots?)|soft\s+underbelly|shortcomings?|blind\s*spots?|red\s+flags)\s+(?:of|in)"
+    rf"\s+(?:this|the)\s+(?:profile|cv|resume)\b|^(?:so\s+)?what\s*(?:is|s)\s+the\s+catch\b"
+    rf"|\b{_WEAK_NOUNS}(?:\s+\w+){{1,5}}?\s+in\s+{_WHOSE}\s+{_SKILL_SET}|\bhold\w*\s+(?:{_SOMEONE}|her)\s+back\b"
+    rf"|\bknocks?\s+(?:against|on)\s+(?:{_SOMEONE}|her)\b|\b{_WEAK_NOUNS}\s+(?:with|about|regarding)\s+(?:this\s+one|{_SOMEONE}|her)\s*$"
+    rf"|\b(?:coach|train|upskill|mentor)\s+(?:{_SOMEONE}|her)\s+(?:on|in)(?=\s*$|\s+(?:first|most)\b)"
+    rf"|\bconcern\w*\s+(?:\w+\s+){{0,3}}?(?:about|with|regarding)\s+{_WHOSE}\s+{_SKILL_SET}"
 )
 # Both at once, joined: "strong points and weak points of the applicant", "top skills vs gaps",
 # "pros and cons of her skill set", "her strong and weak points".
@@ -123,6 +159,10 @@ _BOTH = re.compile(
     # "the good and the bad on this candidate", "where is he strong and where is he weak"
     rf"|\b(?:good|pros|upsides?)\s+and\s+(?:the\s+)?(?:bad|cons|downsides?)\s+(?:on|about|of)\s+(?:hiring\s+)?(?:{_SOMEONE}|her)\b"
     rf"|\bwhere\s+(?:is|are)\s+{_SOMEONE}\s+strong\w*\s+and\s+(?:where\s+(?:is|are)\s+{_SOMEONE}\s+)?weak\w*\b"
+    rf"|\b(?:best|good|strong)\s+and\s+(?:worst|bad|weak)\s+(?:\w+\s+)?about\s+(?:{_SOMEONE}|her)\b"
+    rf"|\b(?:good|great|strong)\s+and\s+(?:bad|weak|poor)\s+at\b|\bstrong\s+(?:in|at)\s+what\s+and\s+weak\s+(?:in|at)\s+what\b"
+    rf"|\bwhat\s*(?:is|s)\s+strong\s+and\s+what\s*(?:is|s)\s+weak\b"
+    rf"|\b(?:good|great|best|strong)\s+at\s+and\s+(?:where|what)\s+(?:is|are)\s+{_SOMEONE}\s+(?:weak|bad|poor)\w*\b"
 )
 _READS_NOT_GOOD_AT = re.compile(_NOT_GOOD_AT)
 # A skill named first: "Is Java a weak spot for him?", "is data visualization something she's weak at".
