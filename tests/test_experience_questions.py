@@ -30,6 +30,10 @@ def _asked(question: str) -> str:
     [
         ("Yrs of exp?", "experience"),
         ("Is he fairly green?", "experience"),
+        ("Senior or junior?", "experience"),
+        ("When did she start out in her career?", "experience"),
+        ("Does she meet the 8+ years requirement?", "experience"),
+        ("How many years has she worked on HVAC systems?", "none"),
         ("Give me his overall years of experience, not just the last job.", "experience"),
         ("Which tools did she use as a rookie?", "none"),  # a time of her career, not her seniority
         ("How many years of experience does she have?", "experience"),
@@ -54,9 +58,11 @@ def test_questions_about_her_experience_in_all(question: str, asked: str) -> Non
     # Floors a question or two under the figures measured (see each file's header).
     [
         ("experience_questions_tuning.yaml", 0.97, 0.97),
-        ("experience_questions_held_out.yaml", 0.70, 0.95),
+        ("experience_questions_held_out.yaml", 0.75, 0.95),
         ("experience_questions_tuning_2.yaml", 0.97, 0.97),
-        ("experience_questions_held_out_2.yaml", 0.63, 0.90),
+        ("experience_questions_held_out_2.yaml", 0.72, 0.90),
+        ("experience_questions_tuning_3.yaml", 0.97, 0.97),
+        ("experience_questions_held_out_3.yaml", 0.77, 0.97),
     ],
 )
 def test_blind_writers_questions_about_her_experience_in_all(file: str, at_least: float, left_alone: float) -> None:

@@ -27,6 +27,9 @@ def _asked(question: str) -> str:
     [
         ("Tell me about her.", "overview"),
         ("Brief me on him.", "overview"),
+        ("So who exactly is she? Just landed here.", "overview"),
+        ("What do I need to know about her before I call her?", "overview"),  # no phone number asked
+        ("What's her story about the migration?", "none"),
         ("who r u", "overview"),
         ("Sell me on her for the CFO job.", "none"),  # one role named
         ("Tell me about her experience managing people.", "none"),
@@ -73,9 +76,11 @@ def test_the_opening_summary_is_known_by_its_usual_headings(title: str, summary:
     # Floors a question or two under the figures measured (see each file's header).
     [
         ("overview_questions_tuning.yaml", 0.95, 0.98),
-        ("overview_questions_held_out.yaml", 0.65, 0.96),
+        ("overview_questions_held_out.yaml", 0.70, 0.96),
         ("overview_questions_tuning_2.yaml", 0.95, 0.95),
-        ("overview_questions_held_out_2.yaml", 0.73, 0.93),
+        ("overview_questions_held_out_2.yaml", 0.78, 0.93),
+        ("overview_questions_tuning_3.yaml", 0.93, 0.97),
+        ("overview_questions_held_out_3.yaml", 0.83, 0.93),
     ],
 )
 def test_blind_writers_questions_asking_who_the_candidate_is(file: str, at_least: float, left_alone: float) -> None:

@@ -7,9 +7,9 @@ Experience of one tool, skill or task ("How many years of Python?", "How long ha
 Rust?"), time at one employer or in one job ("How long was she at Deloitte?") and "experience" or
 "senior" in other senses ("the customer experience project", "a senior director") are left alone.
 Read from English grammar over the question's case-folded words, English only. Written from one
-blind writer's 60 such questions and 60 near them in wording, and widened from a third writer's ("yrs
-exp?", "Is he fairly green?", "Been in HR how long?", "What career stage is she at?"); the second and
-fourth writers' are held out (`tests/data/experience_questions_*.yaml`).
+blind writer's 60 such questions and 60 near them in wording, and widened from a third and a fifth
+writer's ("yrs exp?", "Is he fairly green?", "Been in HR how long?", "Senior or junior?", "Does she
+meet the 8+ years requirement?"); the second, fourth and sixth writers' are held out (`tests/data/experience_questions_*.yaml`).
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ _GENERAL = (
 )
 # One tool, employer or job: "with Kubernetes", "using Salesforce", "at Deloitte", "her current role".
 _NARROWED = re.compile(
-    r"\b(?:with|using)\s+(?!(?:her|his|their|you|your|it|us|me|them|him|a\s+decade|at\s+least|(?:real|solid|some|much|enough"
+    r"\b(?:with|using)\s+(?!(?:her|his|their|you|your|it|us|me|them|him|a\s+decade|at\s+least|a\s+long|a\s+solid|(?:real|solid|some|much|enough"
     r"|significant|substantial|serious)\s+(?:seniority|experience|track\s+record))\b)[a-z]"
     r"|\bat\s+(?!(?:all|least|most|the\s+moment|present|this\s+point)\b)[a-z]"
+    r"|\bworked\s+on\s+(?!(?:her|his|their)\s+(?:own|career)\b)[a-z]"
     # "…, not just the last job" asks for all of them.
     r"|(?<!not\sjust\sthe\s)(?<!not\sonly\sthe\s)(?<!not\sjust\s)(?<!not\sonly\s)"
     r"\b(?:current|present|last|previous|first|that)\s+(?:role|job|employer|company|position|title)"
@@ -62,7 +63,7 @@ _ASKS_HOW_EXPERIENCED = re.compile(
     rf"|career\s+length)"
     # "Is he junior or senior?", "How seasoned is she?", "What's her seniority level?"
     rf"|\b(?:is|are|as|how|count\s+as|classify\s+\w+\s+as|describe\s+\w+\s+as|more\s+of\s+an?|put\s+\w+\s+at"
-    rf"|(?:call|consider|rate)\s+(?:her|him|them))\s+(?:{_SOMEONE}\s+)?"
+    rf"|(?:call|consider|rate)(?:\s+(?:her|him|them))?|(?:be\s+)?(?:considered|regarded|seen)(?:\s+as)?)\s+(?:{_SOMEONE}\s+)?"
     rf"(?:an?\s+)?(?:(?!(?:least|less|more|most|not)\b)\w+\s+)?(?:junior|senior|seasoned|experienced|mid\s*level|entry\s*level|early\s*career"
     rf"|graduate\s*level|veteran)\b(?!\s+(?:director|manager|partner|leadership|stakeholders?|staff|people|colleagues"
     rf"|management|team|engineers?\s+(?:on|at|in)))"
@@ -70,10 +71,39 @@ _ASKS_HOW_EXPERIENCED = re.compile(
     rf"|\bjunior\s+(?:\w+\s+)?senior\s+(?:scale|spectrum|ladder|range)\b"
     # "Is he fairly green?", "Is she a new grad or experienced?"; not "as a rookie" (a time of her career).
     rf"|\b(?:is|are|(?:call|consider|rate)\s+(?:her|him|them))\s+(?:{_SOMEONE}\s+)?(?:an?\s+)?(?:\w+\s+)?(?:green|fresher"
-    rf"|new\s+grad(?:uate)?|inexperienced|novice|rookie)\b"
+    rf"|new\s+grad(?:uate)?|inexperienced|novice|rookie|mid\s*career|fresh\s+out\s+of\s+(?:school|college|uni\w*))\b"
+    # "Senior or junior?", "Junior, mid or senior - where does she sit?"
+    rf"|\b(?:junior|senior)\s+(?:mid(?:\s*level)?\s+)?or\s+(?:mid(?:\s*level)?\s+or\s+)?(?:junior|senior)(?=\s*$|\s+(?:where|which|what"
+    rf"|is|would|then)\b)"
+    # A job ad's bar: "the 8+ years requirement", "at least 10 years under their belt", "with 15+ years"
+    rf"|\b(?:\d+\+?|five|eight|ten|fifteen|twenty)\s+(?:years|yrs)\s+(?:requirement|required|minimum|under\s+(?:her|his|their|your)\s+belt)\b"
+    rf"|\b(?:minimum|at\s+least|more\s+than|over)\s+(?:of\s+)?(?:\d+\+?|five|eight|ten|fifteen|twenty|a\s+decade)\s*(?:years|yrs)?\b"
+    rf"(?=\s*(?:$|in\s+(?:the\s+)?(?:industry|field|trade|hospitality|\w+ing)\b|does|is|under))"
+    rf"|\bwith\s+\d+\+?\s+(?:years|yrs)\b(?=.*\b(?:is|does)\s+{_SOMEONE}\b)"
+    # "How long is her career in…?", "Since when is she working?", "years in the industry?"
+    rf"|\bhow\s+long\s+(?:is|has\s+been)\s+{_WHOSE}\s+career\b|\bseniority\s+of\s+(?:{_SOMEONE}|her|him|them)\b"
+    rf"|\bsince\s+when\s+(?:(?:has|is|does)\s+)?{_SOMEONE}\s+(?:\w+\s+)?work\w*\b"
+    rf"|\b(?:years|yrs)\s+in\s+the\s+(?:industry|field|trade|business|profession|workforce)\b"
+    rf"|\bbeen\s+in\s+the\s+(?:workforce|industry|field|trade|profession|business)\b"
+    rf"|\bbeen\s+doing\s+(?:this|that|it)(?:\s+kind\s+of\s+work|\s+job|\s+work)?\s+(?:for\s+)?(?:a\s+long\s+time|long)\b"
+    rf"|\bhow\s+long\s+(?:have|has)\s+{_SOMEONE}\s+been\s+\w+ing(?=\s*$|\s+(?:the\s+candidate|for\s+a\s+living"
+    rf"|professionally)\s*$)"
+    rf"|\bhow\s+many\s+(?:years?|yrs)\s+(?:(?:has|have|does|did)\s+)?{_SOMEONE}\s+(?:\w+\s+)?work\w*\b(?:\s+\w+){{0,3}}?"
+    rf"\s+(?:total|in\s+total|altogether|overall)\b"
+    rf"|\bhow\s+much\s+(?:\w+\s+){{0,2}}?experience\s+(?:has|have)\s+{_SOMEONE}(?=\s*$|\s+in\s+(?:her|his|their)\s+(?:profession"
+    rf"|field|career|industry|line\s+of\s+work)\b)"
+    rf"|\blong\s+track\s+record\b|\bjust\s+starting\s+out\b"
+)
+# When her career began: "When did she start out?", "…get her very first job?" ("first job" narrows
+# other questions to that job).
+_CAREER_START = re.compile(
+    r"\b(?:when|what\s+year)\s+did\s+(?:she|he|they|you|the\s+(?:candidate|applicant))\s+(?:(?:start|begin)\w*\s+(?:out|working"
+    r"|(?:her|his|their|your)\s+(?:\w+\s+)?career)|get\s+(?:her|his|their|your)\s+(?:very\s+)?first\s+job)\b"
 )
 
 
 def asks_how_experienced(question: str) -> bool:
     """Whether `question` (case-folded words) asks for the candidate's experience in all, or seniority."""
+    if _CAREER_START.search(question):
+        return True
     return _NARROWED.search(question) is None and _ASKS_HOW_EXPERIENCED.search(question) is not None

@@ -43,7 +43,9 @@ _REACHED = (
     r"|about|for|outside|if|so|to|and|or|with|now|today|quickly|best|when|during|after|before|a\s+line)\b))"
 )
 _ASKS_HOW_TO_REACH = re.compile(
-    rf"\b(?:contact\w*|reach\w*(?:\s+out\s+to)?|get\s+(?:hold\s+of|in\s+touch\s+with)|message|call|phone|ring|e\s?mail"
+    # "…before I call her" asks something else first.
+    rf"(?<!before\si\s)(?<!before\swe\s)\b(?:contact\w*|reach\w*(?:\s+out\s+to)?|get\s+(?:hold\s+of|in\s+touch\s+with)|message"
+    rf"|call|phone|ring|e\s?mail"
     rf"|drop)\s+{_REACHED}"
     r"|\b(?:her|his|their|(?:the\s+)?(?:candidate|applicant)\s+s)\s+(?:\w+\s+)?(?:contact|e\s?mail|phone|mobile"
     r"|telephone|linkedin|github|website|number|handle)\b"
