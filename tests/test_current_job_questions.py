@@ -30,6 +30,9 @@ def _asked(question: str) -> str:
     [
         ("What's she doing these days, job-wise?", "current"),
         ("Current role?", "current"),
+        ("Is she still there?", "current"),
+        ("Before I reach out, what is she doing right now?", "current"),  # "before I…" is no past job
+        ("What did she do before her current job?", "none"),
         ("Who is he working for at the moment?", "current"),
         ("Where does she work now?", "current"),
         ("How long has she been in her present position?", "current"),
@@ -64,7 +67,12 @@ def test_the_present_job_is_the_entry_whose_period_is_open(passage: Passage, cur
 @pytest.mark.parametrize(
     ("file", "at_least", "left_alone"),
     # Floors a question or two under the figures measured (see each file's header).
-    [("current_job_questions_tuning.yaml", 0.97, 0.97), ("current_job_questions_held_out.yaml", 0.83, 0.95)],
+    [
+        ("current_job_questions_tuning.yaml", 0.97, 0.97),
+        ("current_job_questions_held_out.yaml", 0.90, 0.95),
+        ("current_job_questions_tuning_2.yaml", 0.97, 0.97),
+        ("current_job_questions_held_out_2.yaml", 0.87, 0.97),
+    ],
 )
 def test_blind_writers_questions_about_the_present_job(file: str, at_least: float, left_alone: float) -> None:
     read, left, fewest = shares_read(file, _asked, "current")
