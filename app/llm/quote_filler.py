@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from app.retrieval.strengths_questions import asks_for_strengths, asks_for_weaknesses
+from app.retrieval.strengths_questions import skills_asked_for
 from app.text.sentences import Sentence
 from app.text.words import words
 
@@ -39,7 +39,7 @@ def _asks_where(question: str) -> bool:
     if _WHERE.search(question) is None:
         return False
     text = " ".join(words(question))
-    return not (asks_for_strengths(text) or asks_for_weaknesses(text))
+    return not any(skills_asked_for(text))
 
 
 # What each kind of line says, and whether a question asks for it.

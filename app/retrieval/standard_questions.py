@@ -31,7 +31,7 @@ from app.retrieval.current_job_questions import asks_about_the_current_job, is_c
 from app.retrieval.experience_questions import asks_how_experienced
 from app.retrieval.fusion import put_in
 from app.retrieval.overview_questions import asks_for_an_overview, is_summary
-from app.retrieval.strengths_questions import asks_for_strengths, asks_for_weaknesses
+from app.retrieval.strengths_questions import skills_asked_for
 from app.retrieval.types import Passage
 from app.text.words import words
 
@@ -146,9 +146,7 @@ def frames_asked_for(question: str) -> tuple[AskedFrame, ...]:
         return HOW_EXPERIENCED
     if _ASKS_FOR_EMPLOYERS.search(text):
         return (WORK_HISTORY,)
-    skills = tuple(
-        frame for frame, asks in ((STRENGTHS, asks_for_strengths), (WEAKNESSES, asks_for_weaknesses)) if asks(text)
-    )
+    skills = tuple(frame for frame, asks in zip((STRENGTHS, WEAKNESSES), skills_asked_for(text), strict=True) if asks)
     if skills:  # "Before I call her, what are her strengths?" asks no phone number
         return skills
     if _ASKS_HOW_TO_REACH.search(text) or _ASKS_WHERE_SHE_LIVES.search(text):

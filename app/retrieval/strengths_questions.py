@@ -16,6 +16,7 @@ out (`tests/data/strengths_questions_*.yaml`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # The candidate, and the candidate's: "her" as an object only when no noun follows ("strengths of
 # her team" is the team's).
@@ -173,15 +174,13 @@ _NAMED_FIRST = re.compile(
 )
 
 
-def asks_for_strengths(question: str) -> bool:
-    """Whether `question` (case-folded words) asks what the candidate is best at, naming no skill."""
-    if _NAMED_FIRST.search(question) or _READS_NOT_GOOD_AT.search(question):
-        return bool(_BOTH.search(question))
-    return bool(_STRENGTHS.search(question) or _BOTH.search(question))
-
-
-def asks_for_weaknesses(question: str) -> bool:
-    """Whether `question` (case-folded words) asks what the candidate lacks or is weak at, naming no skill."""
+@lru_cache(maxsize=256)
+def skills_asked_for(question: str) -> tuple[bool, bool]:
+    """Whether `question` (case-folded words) asks for her strengths, and whether for her weaknesses,
+    naming no skill. Each pattern is read once, and the answer kept: retrieval asks, and the offline
+    answer asks again for every place line it weighs ("Where does she excel?" asks for no place)."""
+    both = _BOTH.search(question) is not None
     if _NAMED_FIRST.search(question):
-        return bool(_BOTH.search(question))
-    return bool(_WEAKNESSES.search(question) or _BOTH.search(question))
+        return both, both
+    strengths = both or (_READS_NOT_GOOD_AT.search(question) is None and _STRENGTHS.search(question) is not None)
+    return strengths, both or _WEAKNESSES.search(question) is not None
