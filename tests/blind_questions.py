@@ -41,3 +41,12 @@ def shares_read(file: str, asked: Callable[[str], str], kind: str) -> tuple[floa
     read = read_by_kind(file, asked, {kind: kind, "none": "none"})
     (hits, count), (left, others) = read[kind], read["none"]
     return hits / count, left / others, min(count, others)
+
+
+def assert_read(file: str, asked: Callable[[str], str], kind: str, at_least: float, left_alone: float) -> None:
+    """Assert that `asked` reads at least `at_least` of `file`'s questions of `kind` as it and leaves at
+    least `left_alone` of its near misses alone, over 60 or more of each."""
+    read, left, fewest = shares_read(file, asked, kind)
+    assert fewest >= 60
+    assert read >= at_least, (file, read)
+    assert left >= left_alone, (file, left)

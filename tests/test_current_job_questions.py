@@ -11,7 +11,7 @@ from app.retrieval.current_job_questions import is_current_job
 from app.retrieval.hybrid import hybrid_search
 from app.retrieval.standard_questions import ASKED_FRAME_PLACE, frames_asked_for
 from app.retrieval.types import Passage
-from tests.blind_questions import shares_read
+from tests.blind_questions import assert_read
 from tests.fakes import FakeMemvid
 
 NOW = Passage(
@@ -75,11 +75,7 @@ def test_the_present_job_is_the_entry_whose_period_is_open(passage: Passage, cur
     ],
 )
 def test_blind_writers_questions_about_the_present_job(file: str, at_least: float, left_alone: float) -> None:
-    read, left, fewest = shares_read(file, _asked, "current")
-
-    assert fewest >= 60
-    assert read >= at_least
-    assert left >= left_alone
+    assert_read(file, _asked, "current", at_least, left_alone)
 
 
 def test_the_present_job_ranked_below_the_five_is_given_third() -> None:

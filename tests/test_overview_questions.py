@@ -11,7 +11,7 @@ from app.retrieval.hybrid import hybrid_search
 from app.retrieval.overview_questions import is_summary
 from app.retrieval.standard_questions import ASKED_FRAME_PLACE, frames_asked_for
 from app.retrieval.types import Passage
-from tests.blind_questions import shares_read
+from tests.blind_questions import assert_read
 from tests.fakes import FakeMemvid
 
 SUMMARY = Passage("Summary", "Platform engineer with eight years of Kubernetes in production.", 1.0)
@@ -84,11 +84,7 @@ def test_the_opening_summary_is_known_by_its_usual_headings(title: str, summary:
     ],
 )
 def test_blind_writers_questions_asking_who_the_candidate_is(file: str, at_least: float, left_alone: float) -> None:
-    read, left, fewest = shares_read(file, _asked, "overview")
-
-    assert fewest >= 60
-    assert read >= at_least
-    assert left >= left_alone
+    assert_read(file, _asked, "overview", at_least, left_alone)
 
 
 class _SummaryUnranked(FakeMemvid):
