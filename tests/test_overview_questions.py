@@ -3,12 +3,17 @@ the resume's opening summary among its passages, and the offline answer quotes i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from app.config import EXAMPLE_RESUME
 from app.llm.offline import compose_answer
 from app.llm.types import AnswerRequest
+from app.resume.ingest import ingest_resume
+from app.retrieval.embedded import EmbeddedMemvidBackend
 from app.retrieval.hybrid import hybrid_search
-from app.retrieval.overview_questions import is_summary
+from app.retrieval.overview_questions import SUMMARY_PROBES, is_summary
 from app.retrieval.standard_questions import ASKED_FRAME_PLACE, frames_asked_for
 from app.retrieval.types import Passage
 from tests.blind_questions import assert_read
@@ -107,8 +112,27 @@ def test_a_question_with_no_word_to_search_still_finds_the_summary() -> None:
 
     found = hybrid_search(backend, "Tell me about her.", top_k=5, snippet_chars=200)
 
-    assert backend.queries == ["summary"]  # the lookup alone: "tell", "me", "about", "her" are no words to search
+    # The lookups alone, one per usual heading: "tell", "me", "about", "her" are no words to search.
+    assert sorted(backend.queries) == sorted(SUMMARY_PROBES)
     assert [passage.title for passage in found.passages] == ["Summary"]
+
+
+@pytest.mark.parametrize("heading", ["About Me", "Personal Statement"])
+def test_a_summary_under_another_usual_heading_is_found_by_it(tmp_path: Path, heading: str) -> None:
+    # Looked up by the word "summary" alone, neither search ranked such a summary for most of these.
+    source = tmp_path / "resume.md"
+    source.write_text(EXAMPLE_RESUME.read_text(encoding="utf-8").replace("\n## Summary\n", f"\n## {heading}\n", 1))
+    ingest_resume(source, tmp_path / "resume.mv2")
+    backend = EmbeddedMemvidBackend(tmp_path / "resume.mv2")
+    questions = ["Who is she?", "Tell me about her.", "Elevator pitch?", "Give me the gist of this candidate."]
+    try:
+        found = {
+            q: [p.title for p in hybrid_search(backend, q, top_k=5, snippet_chars=200).passages] for q in questions
+        }
+    finally:
+        backend.close()
+
+    assert all(heading in titles for titles in found.values()), found
 
 
 def test_the_offline_answer_to_tell_me_about_her_quotes_the_summary() -> None:

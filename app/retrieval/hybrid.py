@@ -63,10 +63,11 @@ def hybrid_search(backend: MemvidBackend, question: str, *, top_k: int, snippet_
     if semantic:
         assert isinstance(backend, SemanticBackend)
         calls.append(lambda: backend.semantic_search(question, top_k=PER_QUERY_K, snippet_chars=snippet_chars))
-    calls.extend(lexical(frame.probe) for frame in asked)
+    probes = [probe for frame in asked for probe in frame.probes]
+    calls.extend(lexical(probe) for probe in probes)
     results = _run_at_once(calls)
-    looked_up = [_scored(p, 0.0) for found in results[len(results) - len(asked) :] for p in found]
-    del results[len(results) - len(asked) :]
+    looked_up = [_scored(p, 0.0) for found in results[len(results) - len(probes) :] for p in found]
+    del results[len(results) - len(probes) :]
     ranked = _fused(terms, [len(term_calls) for term_calls in plan], results, semantic=semantic)
     chosen = with_a_fit_example(question, ranked, top_k)
     fused = with_the_frames_asked_for(asked, chosen, [*ranked, *looked_up], top_k)

@@ -30,7 +30,7 @@ from app.resume.sections import is_work_history, lists_skill_gaps, lists_strong_
 from app.retrieval.current_job_questions import asks_about_the_current_job, is_current_job
 from app.retrieval.experience_questions import asks_how_experienced
 from app.retrieval.fusion import put_in
-from app.retrieval.overview_questions import asks_for_an_overview, is_summary
+from app.retrieval.overview_questions import SUMMARY_PROBES, asks_for_an_overview, is_summary
 from app.retrieval.strengths_questions import skills_asked_for
 from app.retrieval.types import Passage
 from app.text.words import words
@@ -103,7 +103,7 @@ _ASKS_WHY_SHE_LEAVES = re.compile(
 # Where the frame asked for is put when it ranked below the passages given, as for a fit example
 # (role_questions.FIT_PLACE). Tuning sets (2026-12-07, thirteenth session): 24 of 434 questions ask
 # for the profile or the work history, every one answered by that frame; 4 had it outside the five,
-# one ranked by neither search (found by its `probe`): answering frame among three / among five /
+# one ranked by neither search (found by its `probes`): answering frame among three / among five /
 # offline facts 350 / 389 / 348 -> 354 / 393 / 351 (before the probe, at place 1 the same as at 3,
 # at place 5 three fewer among three). The reason to leave (7 questions, all answered by that FAQ
 # entry; 2 had it outside the five), after: 356 / 395 / 352.
@@ -113,17 +113,17 @@ ASKED_FRAME_PLACE = 3
 class AskedFrame(NamedTuple):
     name: str
     is_it: Callable[[Passage], bool]
-    probe: str  # a lexical query that finds the frame: words ingest writes in it (its title, its lead)
+    probes: tuple[str, ...]  # lexical queries that find the frame: words ingest writes in it (title, lead)
 
 
-WORK_HISTORY = AskedFrame("work history", lambda p: is_work_history(p.title), "work history")
-PROFILE = AskedFrame("profile", lambda p: p.title == PROFILE_TITLE, PROFILE_TITLE)
-REASON_TO_LEAVE = AskedFrame("reason to leave", lambda p: asks_why_she_leaves(" ".join(words(p.title))), "why")
+WORK_HISTORY = AskedFrame("work history", lambda p: is_work_history(p.title), ("work history",))
+PROFILE = AskedFrame("profile", lambda p: p.title == PROFILE_TITLE, (PROFILE_TITLE,))
+REASON_TO_LEAVE = AskedFrame("reason to leave", lambda p: asks_why_she_leaves(" ".join(words(p.title))), ("why",))
 # The skills groups' leads (sections._SKILL_LEADS) hold these words.
-STRENGTHS = AskedFrame("strengths", lambda p: lists_strong_skills(p.title), "strongest skills")
-WEAKNESSES = AskedFrame("weaknesses", lambda p: lists_skill_gaps(p.title), "skill gaps")
-CURRENT_JOB = AskedFrame("current job", is_current_job, "present")  # its open period: "2020 - present"
-SUMMARY = AskedFrame("summary", lambda p: is_summary(p.title), "summary")  # the usual heading; others rank by meaning
+STRENGTHS = AskedFrame("strengths", lambda p: lists_strong_skills(p.title), ("strongest skills",))
+WEAKNESSES = AskedFrame("weaknesses", lambda p: lists_skill_gaps(p.title), ("skill gaps",))
+CURRENT_JOB = AskedFrame("current job", is_current_job, ("present",))  # its open period: "2020 - present"
+SUMMARY = AskedFrame("summary", lambda p: is_summary(p.title), SUMMARY_PROBES)  # by any of its usual headings
 HOW_EXPERIENCED = (SUMMARY, WORK_HISTORY)
 
 
