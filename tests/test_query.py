@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from app.retrieval.expansions import SEMANTIC_SYNONYMS, SYNONYMS, with_synonyms
-from app.retrieval.query import MAX_FORMS, MAX_TERMS, Term, lexical_ranking, query_terms, term_queries
+from app.retrieval.query import (
+    MAX_FORMS,
+    MAX_TERMS,
+    SKETCH_SALT,
+    Term,
+    lexical_ranking,
+    lookup_queries,
+    query_terms,
+    term_queries,
+)
 from app.retrieval.types import Passage
 
 
@@ -64,6 +73,21 @@ def test_term_queries_are_each_form_then_the_salted_union():
 
     assert term_queries(term) == ["salaries", "salary", "salaries OR salary OR zqxj"]
     assert term_queries(Term("kafka", ("kafka",))) == ["kafka", "kafka OR zqxj"]
+
+
+def test_a_frame_is_looked_up_by_each_phrase_then_their_content_words_salted():
+    queries = lookup_queries(("about me", "personal statement", "summary of qualifications"))
+
+    assert queries == [
+        "about me",
+        "personal statement",
+        "summary of qualifications",
+        f"personal OR statement OR summary OR qualifications OR {SKETCH_SALT}",  # no "about", "me", "of"
+    ]
+
+
+def test_a_lookup_by_function_words_alone_adds_no_union():
+    assert lookup_queries(("why",)) == ["why"]
 
 
 def test_lexical_ranking_keeps_the_snippet_of_the_best_placed_hit():

@@ -16,7 +16,7 @@ from opentelemetry import trace
 
 from app.errors import RetrievalUnavailable
 from app.retrieval.fusion import reciprocal_rank_fusion, top_score
-from app.retrieval.query import Term, lexical_ranking, query_terms, term_queries
+from app.retrieval.query import Term, lexical_ranking, lookup_queries, query_terms, term_queries
 from app.retrieval.role_questions import with_a_fit_example
 from app.retrieval.standard_questions import frames_asked_for, with_the_frames_asked_for
 from app.retrieval.types import LEXICAL, SEMANTIC, MemvidBackend, Passage, Retrieval, SemanticBackend
@@ -63,7 +63,7 @@ def hybrid_search(backend: MemvidBackend, question: str, *, top_k: int, snippet_
     if semantic:
         assert isinstance(backend, SemanticBackend)
         calls.append(lambda: backend.semantic_search(question, top_k=PER_QUERY_K, snippet_chars=snippet_chars))
-    probes = [probe for frame in asked for probe in frame.probes]
+    probes = [query for frame in asked for query in lookup_queries(frame.probes)]
     calls.extend(lexical(probe) for probe in probes)
     results = _run_at_once(calls)
     looked_up = [_scored(p, 0.0) for found in results[len(results) - len(probes) :] for p in found]

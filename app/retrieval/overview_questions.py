@@ -39,9 +39,7 @@ SUMMARY_TITLES = frozenset(
         "biography",
     }
 )
-# The summary is looked up by each of these headings, one lexical query each: memvid ANDs a query's
-# words and ranks an OR of them unreliably, and a single word ("statement", "about") missed the frame
-# its heading named behind the engine's pre-filter (app/retrieval/query.py). Looked up by "summary"
+# The summary is looked up by each of these headings (`query.lookup_queries`). Looked up by "summary"
 # alone, a summary headed "About Me" or "Personal Statement" was among the five for 17 to 93 % of the
 # tuning writers' who-is-she questions on four resumes, against 99 % headed "Summary".
 SUMMARY_PROBES = tuple(sorted(SUMMARY_TITLES))

@@ -98,6 +98,15 @@ def term_queries(term: Term) -> list[str]:
     return [*term.forms, " OR ".join([*term.forms, SKETCH_SALT])]
 
 
+def lookup_queries(phrases: Sequence[str]) -> list[str]:
+    """Return the engine queries that look a frame up by any of `phrases` (its heading, a word ingest
+    writes in it): each phrase alone (the engine ANDs its words), then their content words OR-ed with
+    the salt. The engine's pre-filter skipped a frame for some strings: "personal statement" alone
+    missed the summary headed so, which the salted union found (app/retrieval/standard_questions.py)."""
+    union = dict.fromkeys(word for phrase in phrases for word in content_words(phrase) if word not in _OPERATORS)
+    return [*phrases, " OR ".join([*union, SKETCH_SALT])] if union else list(phrases)
+
+
 def lexical_ranking(terms: Sequence[Term], found: Sequence[Sequence[Sequence[Passage]]]) -> list[Passage]:
     """Merge what each term's queries found (`found[i]` for `terms[i]`) into one ranking.
 

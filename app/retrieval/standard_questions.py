@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from app.resume.parser import PROFILE_TITLE
 from app.resume.sections import is_work_history, lists_skill_gaps, lists_strong_skills
-from app.retrieval.current_job_questions import asks_about_the_current_job, is_current_job
+from app.retrieval.current_job_questions import CURRENT_JOB_PROBES, asks_about_the_current_job, is_current_job
 from app.retrieval.experience_questions import asks_how_experienced
 from app.retrieval.fusion import put_in
 from app.retrieval.overview_questions import SUMMARY_PROBES, asks_for_an_overview, is_summary
@@ -113,7 +113,7 @@ ASKED_FRAME_PLACE = 3
 class AskedFrame(NamedTuple):
     name: str
     is_it: Callable[[Passage], bool]
-    probes: tuple[str, ...]  # lexical queries that find the frame: words ingest writes in it (title, lead)
+    probes: tuple[str, ...]  # what finds the frame (`query.lookup_queries`): words ingest writes in it (title, lead)
 
 
 WORK_HISTORY = AskedFrame("work history", lambda p: is_work_history(p.title), ("work history",))
@@ -122,7 +122,7 @@ REASON_TO_LEAVE = AskedFrame("reason to leave", lambda p: asks_why_she_leaves(" 
 # The skills groups' leads (sections._SKILL_LEADS) hold these words.
 STRENGTHS = AskedFrame("strengths", lambda p: lists_strong_skills(p.title), ("strongest skills",))
 WEAKNESSES = AskedFrame("weaknesses", lambda p: lists_skill_gaps(p.title), ("skill gaps",))
-CURRENT_JOB = AskedFrame("current job", is_current_job, ("present",))  # its open period: "2020 - present"
+CURRENT_JOB = AskedFrame("current job", is_current_job, CURRENT_JOB_PROBES)  # its open period: "2020 - present"
 SUMMARY = AskedFrame("summary", lambda p: is_summary(p.title), SUMMARY_PROBES)  # by any of its usual headings
 HOW_EXPERIENCED = (SUMMARY, WORK_HISTORY)
 
