@@ -4,6 +4,8 @@ its passages."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from app.resume.parser import PROFILE_TITLE
@@ -171,6 +173,26 @@ def test_a_frame_neither_search_ranks_is_looked_up_in_the_same_round_trip() -> N
     assert scores == sorted(scores, reverse=True)  # the score of the place it takes: sources stay best first
     assert scores[ASKED_FRAME_PLACE - 1] == scores[ASKED_FRAME_PLACE] > 0  # ranked by neither search
     assert len(found.passages) == 5
+
+
+class _ReasonUnrankedBackend(FakeMemvid):
+    """An engine whose searches never rank an FAQ entry titled "Reason for leaving", which its words find."""
+
+    def search(self, query: str, *, top_k: int, snippet_chars: int) -> list[Passage]:
+        self.queries.append(query)
+        return [REASON] if query == "reason for leaving" else OTHERS[:top_k]
+
+
+REASON = Passage(title="Reason for leaving", text="Her contract ends in March.", score=1.0)
+
+
+def test_an_faq_entry_on_why_she_leaves_not_titled_why_is_looked_up_by_its_words() -> None:
+    backend = _ReasonUnrankedBackend()
+
+    found = hybrid_search(backend, "Why is she leaving her job?", top_k=5, snippet_chars=200)
+
+    assert found.passages[ASKED_FRAME_PLACE - 1] == replace(REASON, score=found.passages[ASKED_FRAME_PLACE].score)
+    assert {"why", "reason for leaving"} <= set(backend.queries)
 
 
 def test_the_faq_entry_whose_title_asks_why_she_leaves_is_the_reason_to_leave() -> None:

@@ -118,7 +118,9 @@ class AskedFrame(NamedTuple):
 
 WORK_HISTORY = AskedFrame("work history", lambda p: is_work_history(p.title), ("work history",))
 PROFILE = AskedFrame("profile", lambda p: p.title == PROFILE_TITLE, (PROFILE_TITLE,))
-REASON_TO_LEAVE = AskedFrame("reason to leave", lambda p: asks_why_she_leaves(" ".join(words(p.title))), ("why",))
+REASON_TO_LEAVE = AskedFrame(
+    "reason to leave", lambda p: asks_why_she_leaves(" ".join(words(p.title))), ("why", "reason for leaving")
+)
 # The skills groups' leads (sections._SKILL_LEADS) hold these words.
 STRENGTHS = AskedFrame("strengths", lambda p: lists_strong_skills(p.title), ("strongest skills",))
 WEAKNESSES = AskedFrame("weaknesses", lambda p: lists_skill_gaps(p.title), ("skill gaps",))
