@@ -52,7 +52,11 @@ class PartitioningRelay:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(("127.0.0.1", self._target_port))
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self._target_port))
+            except OSError:  # the server stopped first (teardown): refuse this client, as it would
+                client.close()
+                continue
             silenced = threading.Event()
             self._silenced.append(silenced)
             self._sockets += [client, upstream]
