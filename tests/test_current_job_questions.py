@@ -10,14 +10,13 @@ import pytest
 
 from app.llm.offline import compose_answer
 from app.llm.types import AnswerRequest
-from app.resume.ingest import ingest_resume
 from app.retrieval.current_job_questions import is_current_job
-from app.retrieval.embedded import EmbeddedMemvidBackend
 from app.retrieval.hybrid import hybrid_search
 from app.retrieval.standard_questions import ASKED_FRAME_PLACE, frames_asked_for
 from app.retrieval.types import Passage
 from tests.blind_questions import DATA, assert_read
 from tests.fakes import FakeMemvid
+from tests.retrieval_eval import engine
 
 NOW = Passage(
     "Acme — Head of Logistics", "### Acme — Head of Logistics\nPeriod: 2021 \u2013 present\n- Runs 4 depots.", 1.0
@@ -97,13 +96,9 @@ def test_an_entry_open_in_other_words_is_found_by_them(tmp_path: Path, end: str)
     resume = (DATA / "fourth_resume.md").read_text(encoding="utf-8")
     source = tmp_path / "resume.md"
     source.write_text(re.sub(r"(?im)^(period:.*\d{4}\s*\W+\s*)present\b", rf"\g<1>{end}", resume), encoding="utf-8")
-    ingest_resume(source, tmp_path / "resume.mv2")
-    backend = EmbeddedMemvidBackend(tmp_path / "resume.mv2")
     questions = ["What's her current job?", "What's her job right now?", "Is she still employed?", "Current role?"]
-    try:
+    with engine(source) as backend:
         found = {q: hybrid_search(backend, q, top_k=5, snippet_chars=2000).passages for q in questions}
-    finally:
-        backend.close()
 
     assert f"2021 \u2013 {end}" in source.read_text(encoding="utf-8")  # the open period rewritten
     assert all(any(is_current_job(p) for p in passages) for passages in found.values()), found

@@ -10,8 +10,6 @@ import pytest
 from app.config import EXAMPLE_RESUME
 from app.llm.offline import compose_answer
 from app.llm.types import AnswerRequest
-from app.resume.ingest import ingest_resume
-from app.retrieval.embedded import EmbeddedMemvidBackend
 from app.retrieval.hybrid import hybrid_search
 from app.retrieval.overview_questions import SUMMARY_PROBES, is_summary
 from app.retrieval.query import lookup_queries
@@ -19,6 +17,7 @@ from app.retrieval.standard_questions import ASKED_FRAME_PLACE, frames_asked_for
 from app.retrieval.types import Passage
 from tests.blind_questions import assert_read
 from tests.fakes import FakeMemvid
+from tests.retrieval_eval import engine
 
 SUMMARY = Passage("Summary", "Platform engineer with eight years of Kubernetes in production.", 1.0)
 FAQ = [Passage(f"Would she do task {n}?", f"Yes, task {n} suits her.", 1.0) for n in range(1, 7)]
@@ -123,15 +122,11 @@ def test_a_summary_under_another_usual_heading_is_found_by_it(tmp_path: Path, he
     # Looked up by the word "summary" alone, neither search ranked such a summary for most of these.
     source = tmp_path / "resume.md"
     source.write_text(EXAMPLE_RESUME.read_text(encoding="utf-8").replace("\n## Summary\n", f"\n## {heading}\n", 1))
-    ingest_resume(source, tmp_path / "resume.mv2")
-    backend = EmbeddedMemvidBackend(tmp_path / "resume.mv2")
     questions = ["Who is she?", "Tell me about her.", "Elevator pitch?", "Give me the gist of this candidate."]
-    try:
+    with engine(source) as backend:
         found = {
             q: [p.title for p in hybrid_search(backend, q, top_k=5, snippet_chars=200).passages] for q in questions
         }
-    finally:
-        backend.close()
 
     assert all(heading in titles for titles in found.values()), found
 
